@@ -1,0 +1,79 @@
+"""Social networks for word of mouth, as flat edge arrays (no Python object per edge).
+
+A network is two integer arrays, ``src`` and ``dst``: the directed ties along which a story can
+travel (every undirected tie appears in both directions). That is enough for word of mouth with
+``numpy.bincount`` and scales to millions of customers: a small world of 1,000,000 customers with
+10 contacts each is 10,000,000 directed ties in 80 MB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Index = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Network:
+    """Directed ties of a population of ``n`` customers (both directions of each tie)."""
+
+    n: int
+    src: Index
+    dst: Index
+
+    @property
+    def n_ties(self) -> int:
+        """Number of directed ties."""
+        return int(self.src.size)
+
+    def degree(self) -> NDArray[np.int64]:
+        """Contacts per customer."""
+        return np.bincount(self.src, minlength=self.n)
+
+
+def _both_ways(n: int, a: Index, b: Index) -> Network:
+    return Network(n, np.concatenate([a, b]), np.concatenate([b, a]))
+
+
+def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) -> Network:
+    """Watts & Strogatz (1998) small world, built with arrays.
+
+    Each customer is tied to its ``degree // 2`` nearest neighbours on each side of a ring; each
+    tie's far end is then moved to a uniformly random other customer with probability ``rewire``.
+    Rewiring can, rarely, duplicate a tie (about ``rewire·degree/n`` of ties); duplicates are kept
+    rather than paying a sort of all ties, so such a pair hears each other's stories twice.
+    """
+    half = min(degree // 2, (n - 1) // 2)
+    if n < 2 or half < 1:
+        empty = np.zeros(0, dtype=np.int64)
+        return Network(n, empty, empty)
+    a = np.repeat(np.arange(n, dtype=np.int64), half)
+    b = (a + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
+    moved = rng.random(a.size) < rewire
+    k = int(moved.sum())
+    if k:
+        new = rng.integers(0, n - 1, size=k, dtype=np.int64)
+        new += new >= a[moved]  # skip the customer itself: no self-ties
+        b[moved] = new
+    return _both_ways(n, a, b)
+
+
+def random_network(n: int, degree: int, rng: np.random.Generator) -> Network:
+    """Random ties (Erdős–Rényi style) with mean ``degree`` contacts per customer."""
+    m = (n * degree) // 2
+    if n < 2 or m < 1:
+        empty = np.zeros(0, dtype=np.int64)
+        return Network(n, empty, empty)
+    a = rng.integers(0, n, size=m, dtype=np.int64)
+    b = rng.integers(0, n - 1, size=m, dtype=np.int64)
+    b += b >= a
+    return _both_ways(n, a, b)
+
+
+def no_network(n: int) -> Network:
+    """Nobody talks to anybody."""
+    empty = np.zeros(0, dtype=np.int64)
+    return Network(n, empty, empty)

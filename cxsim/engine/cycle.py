@@ -1,0 +1,198 @@
+"""One purchase cycle: the draws, the journey step for any set of customers, word of mouth.
+
+A cycle runs in three parts:
+
+1. :func:`draw_cycle` makes every random draw of the cycle for *all* customers at once, from the
+   named streams (so the draws do not depend on who is still a customer, nor on the engine).
+2. :func:`journey_step` takes a set of customers (all of them, or one agent's row) through the
+   journey: affect, memory, satisfaction, switching, recommendation, expectation adaptation.
+   Every customer's result depends only on their own row, so stepping customers one at a time in
+   any order gives exactly the result of stepping them all at once.
+3. :func:`exchange_word_of_mouth` passes stories along the network once everybody has acted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxsim.behaviour import loyalty, memory, satisfaction, wom
+from cxsim.behaviour.affect import moment_affect
+from cxsim.engine.compiled import Compiled
+from cxsim.engine.state import PopulationState
+from cxsim.engine.streams import Streams
+
+Array = NDArray[np.float64]
+Rows = slice | NDArray[np.intp]
+
+
+@dataclass
+class CycleDraws:
+    """All random inputs of one cycle, one row per customer (every customer, active or not)."""
+
+    cycle: int
+    present: NDArray[np.bool_]  # (n, T) which moments happen
+    performance: Array  # (n, T) performance per moment (NaN where a touchpoint is not due)
+    memory_z: Array  # (n,) standard normal, for memory noise
+    churn_u: Array  # (n,) uniform, for the switching decision
+    recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
+
+
+def draw_cycle(compiled: Compiled, n: int, cycle: int, streams: Streams) -> CycleDraws:
+    """Draw a cycle's randomness for ``n`` customers (0-based ``cycle``)."""
+    journey = compiled.scenario.journey
+    n_tp = compiled.n_touchpoints
+    present = np.zeros((n, n_tp), dtype=bool)
+    performance = np.full((n, n_tp), np.nan)
+    col = {name: j for j, name in enumerate(compiled.names)}
+    for group, members in journey.branches().items():
+        if not members[0].due(cycle):
+            continue
+        u = streams.get("journey", f"branch/{group}").random(n)
+        cum = np.cumsum([tp.probability for tp in members])
+        cum[-1] = 1.0
+        pick = np.searchsorted(cum, u, side="right")
+        for k, tp in enumerate(members):
+            present[:, col[tp.name]] = pick == k
+    for j, tp in enumerate(journey.touchpoints):
+        if not tp.due(cycle):
+            continue
+        if tp.branch is None:
+            if tp.probability < 1.0:
+                present[:, j] = streams.get("journey", tp.name).random(n) < tp.probability
+            else:
+                present[:, j] = True
+        performance[:, j] = tp.performance.sample(streams.get("performance", tp.name), n)
+    return CycleDraws(
+        cycle=cycle,
+        present=present,
+        performance=performance,
+        memory_z=streams.get("memory").standard_normal(n),
+        churn_u=streams.get("churn").random(n),
+        recommend_z=streams.get("recommend").standard_normal(n),
+    )
+
+
+@dataclass
+class CycleOutcome:
+    """What happened to each customer this cycle (rows of customers who were not active: unset)."""
+
+    experienced: Array  # mean affect of the cycle's moments
+    remembered: Array  # remembered value of the cycle (memory model + noise)
+    terrible: Array  # moments below the floor of terrible
+    recommend: NDArray[np.int8]  # likelihood to recommend 0-10
+    churned: NDArray[np.bool_]  # switched after this cycle
+    affect: Array  # (n, T) affect per moment (NaN where absent)
+    expectation: Array  # (n, T) expectation the moment was judged against
+
+    @classmethod
+    def empty(cls, n: int, n_tp: int) -> "CycleOutcome":
+        return cls(
+            experienced=np.full(n, np.nan),
+            remembered=np.full(n, np.nan),
+            terrible=np.zeros(n),
+            recommend=np.zeros(n, dtype=np.int8),
+            churned=np.zeros(n, dtype=bool),
+            affect=np.full((n, n_tp), np.nan),
+            expectation=np.full((n, n_tp), np.nan),
+        )
+
+
+def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
+    """Each customer's remembered value with their segment's memory model."""
+    groups = compiled.memory_groups
+    if len(groups) == 1:
+        return groups[0].model.remember(affect, compiled.duration, present, compiled.names)
+    out = np.empty(affect.shape[0])
+    for group in groups:
+        rows = np.flatnonzero(np.isin(seg, group.segments))
+        if rows.size:
+            out[rows] = group.model.remember(affect[rows], compiled.duration, present[rows], compiled.names)
+    return out
+
+
+def journey_step(
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
+) -> None:
+    """Take the customers ``rows`` through this cycle's journey, updating ``state`` in place.
+
+    ``rows`` is a slice or an index array of active customers. The same function serves the
+    population-wide engine (all active rows at once) and the agent engine (``slice(i, i + 1)``).
+    """
+    sc = compiled.scenario
+    loy = sc.loyalty
+    seg = state.segment[rows]
+    present = draws.present[rows]
+    perf = draws.performance[rows]
+    expect = state.expectation[rows]
+
+    # 1. How each moment feels (Delta law with tolerance and loss aversion).
+    affect = moment_affect(
+        perf, expect, compiled.sign, sc.affect_form, compiled.unit,
+        compiled.tolerance[seg][:, None], compiled.loss_aversion[seg][:, None],
+    )
+    # 2. What is remembered of the cycle, and what satisfaction becomes.
+    remembered = _remember(compiled, affect, present, seg) + compiled.noise[seg] * draws.memory_z[rows]
+    sat = satisfaction.update_satisfaction(state.satisfaction[rows], remembered, compiled.retention[seg])
+    # 3. Terrible moments, switching, and the answer to "would you recommend us?".
+    terrible = loyalty.count_terrible(affect, loy.terrible_floor, present)
+    p_switch = loyalty.switch_probability(
+        sat, terrible, state.bad_memory[rows], loy.base_repurchase, loy.satisfaction_slope,
+        loy.terrible_hazard, loy.hazard_escalation,
+    )
+    churned = draws.churn_u[rows] < p_switch
+    recommend = loyalty.recommend_score(
+        sat, loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise * draws.recommend_z[rows]
+    )
+    # 4. Expectations move toward what was experienced.
+    new_expect = satisfaction.adapt_expectations(expect, perf, compiled.adaptation[seg][:, None], present)
+
+    state.satisfaction[rows] = sat
+    state.bad_memory[rows] = loyalty.update_bad_memory(state.bad_memory[rows], terrible, loy.bad_memory_retention)
+    state.expectation[rows] = new_expect
+    state.active[rows] = ~churned
+    outcome.experienced[rows] = memory.mean(affect, present)
+    outcome.remembered[rows] = remembered
+    outcome.terrible[rows] = terrible
+    outcome.recommend[rows] = recommend
+    outcome.churned[rows] = churned
+    outcome.affect[rows] = np.where(present, affect, np.nan)
+    outcome.expectation[rows] = expect
+
+
+@dataclass(frozen=True)
+class WordOfMouthTally:
+    positive: int
+    negative: int
+
+
+def exchange_word_of_mouth(
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
+    went: NDArray[np.bool_], streams: Streams,
+) -> WordOfMouthTally:
+    """Stories from this cycle's customers (``went``) to their contacts, after everyone acted.
+
+    Listeners who are still customers move their expectations toward the performance they heard
+    of and their satisfaction toward what the tellers remembered.
+    """
+    spec = compiled.scenario.word_of_mouth
+    net = state.network
+    u = streams.get("wom").random(net.n_ties)  # drawn every cycle, whatever happens
+    if net.n_ties == 0:
+        return WordOfMouthTally(0, 0)
+    tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
+    heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
+                         draws.performance, draws.present & went[:, None])
+    listeners = state.active & (heard.stories > 0)
+    if listeners.any() and (spec.expectation_weight > 0 or spec.satisfaction_weight > 0):
+        rows = np.flatnonzero(listeners)
+        state.expectation[rows] = satisfaction.adapt_expectations(
+            state.expectation[rows], heard.performance_mean[rows], spec.expectation_weight,
+            heard.performance_heard[rows],
+        )
+        state.satisfaction[rows] = memory.fade(
+            state.satisfaction[rows], heard.remembered_mean[rows], 1.0 - spec.satisfaction_weight
+        )
+    return WordOfMouthTally(int(heard.positive.sum()), int(heard.negative.sum()))

@@ -1,0 +1,106 @@
+"""The Mesa 3 model: customers are Mesa agents, their state lives in the model's arrays.
+
+Two engines advance a cycle (one Mesa step):
+
+* ``population`` (default) — the journey step runs on every active customer at once.
+* ``agent`` — each customer is a :class:`Customer` agent and ``model.agents.shuffle_do("step")``
+  lets them go through the journey one at a time, in random order. This is the readable path for
+  teaching and for custom agent rules: subclass :class:`Customer` and pass ``agent_class``.
+
+Both read the same draws and call the same pure functions row by row, and stories are exchanged
+only after everybody has acted, so the order of agents cannot matter and both engines give
+identical results from the same seed (``tests/test_model.py`` checks it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import mesa
+
+from cxsim.engine.compiled import Compiled, compile_scenario
+from cxsim.engine.cycle import CycleDraws, CycleOutcome, draw_cycle, exchange_word_of_mouth, journey_step
+from cxsim.engine.records import Recorder
+from cxsim.engine.state import PopulationState, init_state
+from cxsim.engine.streams import Streams
+from cxsim.specs.scenario import Scenario, Sim
+
+
+class Customer(mesa.Agent):
+    """One customer. Its state is a row of the model's arrays; :meth:`step` is one journey."""
+
+    def __init__(self, model: "CustomerModel", row: int) -> None:
+        super().__init__(model)
+        self.row = int(row)
+
+    @property
+    def segment(self) -> str:
+        return self.model.compiled.segment_names[self.model.state.segment[self.row]]
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self.model.state.satisfaction[self.row])
+
+    @property
+    def expectations(self) -> dict[str, float]:
+        return dict(zip(self.model.compiled.names, self.model.state.expectation[self.row].tolist()))
+
+    def step(self) -> None:
+        """Go through this cycle's journey (the same math as the population engine, one row)."""
+        model = self.model
+        journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1))
+        if not model.state.active[self.row]:
+            self.remove()  # switched to a competitor: no more journeys
+
+
+class CustomerModel(mesa.Model):
+    """A population of customers going through a scenario's journey, one cycle per step.
+
+    Args:
+        scenario: the validated scenario.
+        sim: run settings (``n_customers``, ``engine``, …); ``seed`` and ``replications`` are
+            used through ``seed_sequence``.
+        seed_sequence: this replication's seed sequence (see :mod:`cxsim.engine.streams`).
+        replication: replication number, for the records.
+        keep_customers: record per-customer rows; keep_moments: record per-moment rows.
+        agent_class: the agent type of the agent engine.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        sim: Sim,
+        seed_sequence: np.random.SeedSequence,
+        replication: int = 0,
+        keep_customers: bool = True,
+        keep_moments: bool = False,
+        agent_class: type[Customer] = Customer,
+    ) -> None:
+        self.streams = Streams(seed_sequence)
+        super().__init__(rng=self.streams.get("mesa"))
+        self.sim = sim
+        self.compiled: Compiled = compile_scenario(scenario)
+        self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams)
+        self.cycle = 0
+        self.draws: CycleDraws | None = None
+        self.outcome: CycleOutcome | None = None
+        self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
+                                 keep_customers, keep_moments)
+        if sim.engine == "agent":
+            agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
+
+    def step(self) -> None:
+        """One purchase cycle: draws, journeys, word of mouth, records."""
+        n = self.state.n
+        self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams)
+        self.outcome = CycleOutcome.empty(n, self.compiled.n_touchpoints)
+        went = self.state.active.copy()
+        if self.sim.engine == "agent":
+            self.agents.shuffle_do("step")
+        else:
+            rows = slice(None) if went.all() else np.flatnonzero(went)
+            journey_step(self.compiled, self.state, self.draws, self.outcome, rows)
+        tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams)
+        self.recorder.record(self.state, self.draws, self.outcome, went, tally)
+        self.cycle += 1
+        if not self.state.active.any():
+            self.running = False

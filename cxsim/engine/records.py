@@ -1,0 +1,155 @@
+"""Records of a run: flat arrays during the run, tidy pandas DataFrames at the end.
+
+Column reference (also in the README):
+
+``cycles`` — one row per replication and cycle: ``scenario, replication, seed, cycle,
+customers_start, churned, customers_end, retention_rate, experienced_mean, remembered_mean,
+satisfaction_mean, nps, promoters, detractors, terrible_moments, wom_positive, wom_negative,
+revenue, cost, profit``.
+
+``customers`` — one row per customer and cycle in which they were a customer: ``scenario,
+replication, customer_id, cycle, segment, experienced_mean, remembered, satisfaction,
+recommend_score, terrible_moments, churned``.
+
+``moments`` — one row per moment: ``scenario, replication, customer_id, cycle, position,
+touchpoint, stage, duration, performance, expectation, affect``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from cxsim.behaviour.loyalty import nps
+from cxsim.engine.compiled import Compiled
+from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally
+from cxsim.engine.state import PopulationState
+
+
+class Recorder:
+    """Collects one replication's records cycle by cycle."""
+
+    def __init__(self, compiled: Compiled, scenario: str, replication: int, seed: int,
+                 keep_customers: bool, keep_moments: bool) -> None:
+        self.compiled = compiled
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.keep_customers = keep_customers
+        self.keep_moments = keep_moments
+        self.cycle_rows: list[dict[str, float | int | str]] = []
+        self._customers: list[dict[str, NDArray]] = []
+        self._moments: list[dict[str, NDArray]] = []
+        self.sample: dict[str, object] | None = None  # one customer's latest episode, for figures
+        self.last_satisfaction: pd.DataFrame | None = None
+
+    def record(self, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
+               went: NDArray[np.bool_], tally: WordOfMouthTally) -> None:
+        """Record a finished cycle; ``went`` marks the customers who went through it."""
+        c = self.compiled
+        idx = np.flatnonzero(went)
+        n = state.n
+        seg = state.segment[idx]
+        present = draws.present[idx]
+        encounters = present.sum(axis=0)
+        revenue = float(c.revenue[seg].sum())
+        cost = float(encounters @ c.cost_per_encounter + c.fixed_cost)
+        rec = outcome.recommend[idx]
+        churned = int(outcome.churned[idx].sum())
+        self.cycle_rows.append({
+            "scenario": self.scenario,
+            "replication": self.replication,
+            "seed": self.seed,
+            "cycle": draws.cycle + 1,
+            "customers_start": int(idx.size),
+            "churned": churned,
+            "customers_end": int(state.active.sum()),
+            "retention_rate": float(state.active.sum() / n),
+            "experienced_mean": _mean(outcome.experienced[idx]),
+            "remembered_mean": _mean(outcome.remembered[idx]),
+            "satisfaction_mean": _mean(state.satisfaction[idx]),
+            "nps": nps(rec),
+            "promoters": _share(rec >= 9),
+            "detractors": _share(rec <= 6),
+            "terrible_moments": int(outcome.terrible[idx].sum()),
+            "wom_positive": tally.positive,
+            "wom_negative": tally.negative,
+            "revenue": revenue,
+            "cost": cost,
+            "profit": revenue - cost,
+        })
+        if idx.size:
+            i = int(idx[0])
+            self.sample = {
+                "customer_id": i, "cycle": draws.cycle + 1,
+                "present": draws.present[i].copy(), "affect": outcome.affect[i].copy(),
+                "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
+            }
+            self.last_satisfaction = pd.DataFrame({
+                "segment": pd.Categorical.from_codes(seg, categories=list(c.segment_names)),
+                "remembered": outcome.remembered[idx], "satisfaction": state.satisfaction[idx],
+            })
+        if self.keep_customers:
+            self._customers.append({
+                "customer_id": idx,
+                "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
+                "segment": seg,
+                "experienced_mean": outcome.experienced[idx],
+                "remembered": outcome.remembered[idx],
+                "satisfaction": state.satisfaction[idx].copy(),
+                "recommend_score": rec.copy(),
+                "terrible_moments": outcome.terrible[idx].astype(np.int16),
+                "churned": outcome.churned[idx].copy(),
+            })
+        if self.keep_moments:
+            r, j = np.nonzero(present)
+            cust = idx[r]
+            self._moments.append({
+                "customer_id": cust,
+                "cycle": np.full(cust.size, draws.cycle + 1, dtype=np.int32),
+                "position": (np.cumsum(present, axis=1)[r, j] - 1).astype(np.int16),
+                "touchpoint": j,
+                "performance": draws.performance[cust, j],
+                "expectation": outcome.expectation[cust, j],
+                "affect": outcome.affect[cust, j],
+            })
+
+    def cycles(self) -> pd.DataFrame:
+        return pd.DataFrame(self.cycle_rows)
+
+    def customers(self) -> pd.DataFrame | None:
+        if not self.keep_customers:
+            return None
+        df = _concat(self._customers)
+        df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))
+        df.insert(0, "replication", np.int32(self.replication))
+        df.insert(0, "scenario", self.scenario)
+        return df
+
+    def moments(self) -> pd.DataFrame | None:
+        if not self.keep_moments:
+            return None
+        df = _concat(self._moments)
+        c = self.compiled
+        j = df.pop("touchpoint").to_numpy()
+        df.insert(3, "touchpoint", pd.Categorical.from_codes(j, categories=list(c.names)))
+        df.insert(4, "stage", pd.Categorical(np.asarray(c.stages)[j], categories=list(dict.fromkeys(c.stages))))
+        df.insert(5, "duration", c.duration[j])
+        df.insert(0, "replication", np.int32(self.replication))
+        df.insert(0, "scenario", self.scenario)
+        return df
+
+
+def _concat(parts: list[dict[str, NDArray]]) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame()
+    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
+
+
+def _mean(x: NDArray) -> float:
+    return float(np.mean(x)) if x.size else float("nan")
+
+
+def _share(mask: NDArray[np.bool_]) -> float:
+    return float(mask.mean()) if mask.size else float("nan")

@@ -1,0 +1,155 @@
+"""Run a scenario: replications of the Mesa model, gathered into tidy DataFrames."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxsim.engine.model import Customer, CustomerModel
+from cxsim.engine.records import Recorder
+from cxsim.engine.streams import replication_seeds
+from cxsim.specs.scenario import RunSpec
+
+SUMMARY_COLUMNS = (
+    "scenario", "replication", "seed", "memory_model", "engine", "n_customers", "n_cycles",
+    "satisfaction_mean", "satisfaction_final", "experienced_mean", "remembered_mean",
+    "retention_rate", "nps", "nps_final", "terrible_moments", "revenue", "cost", "profit",
+)
+
+
+@dataclass
+class Results:
+    """The tables of a run (see the README's output reference for every column)."""
+
+    summary: pd.DataFrame
+    cycles: pd.DataFrame
+    customers: pd.DataFrame | None
+    moments: pd.DataFrame | None
+    spec: RunSpec
+    first: Recorder | None = None  # replication 0's recorder (sample episode for figures)
+
+    def figures(self, directory: str | Path) -> list[Path]:
+        """Save the standard figures (PNG) into ``directory``."""
+        from cxsim import plots
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        assert self.first is not None
+        return [
+            plots.moment_curve(self.first.compiled, self.first, out / "moment_curve.png"),
+            plots.satisfaction_distribution(self.first, out / "satisfaction_distribution.png"),
+            plots.over_cycles(self.cycles, out / "over_cycles.png"),
+        ]
+
+    def save(self, directory: str | Path) -> list[Path]:
+        """Write ``summary.csv``, ``cycles.csv`` and the Parquet tables, each atomically."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [
+            _atomic(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False)),
+            _atomic(out / "cycles.csv", lambda p: self.cycles.to_csv(p, index=False)),
+        ]
+        if self.customers is not None:
+            written.append(_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
+        if self.moments is not None:
+            written.append(_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
+        return written
+
+
+def _atomic(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
+    """Write to a temporary file beside ``path``, then rename: no half-written file is left."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def keeps_customers(spec: RunSpec) -> bool:
+    """Whether ``customers.parquet`` is kept for this run (see :class:`~cxsim.specs.scenario.Outputs`)."""
+    o = spec.outputs
+    return o.customers == "always" or (o.customers == "auto" and spec.sim.n_customers <= o.customers_limit)
+
+
+def replications(spec: RunSpec, agent_class: type[Customer] = Customer) -> Iterator[CustomerModel]:
+    """Build and run each replication's model in turn, yielding the finished models."""
+    sim = spec.sim
+    keep_c = keeps_customers(spec)
+    for r, ss in enumerate(replication_seeds(sim.seed, sim.replications)):
+        model = CustomerModel(spec.scenario, sim, ss, replication=r, keep_customers=keep_c,
+                              keep_moments=spec.outputs.moments, agent_class=agent_class)
+        for _ in range(sim.n_cycles):
+            model.step()
+        yield model
+
+
+def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str, object]:
+    """One summary row from one replication's cycle table (purchase-weighted means)."""
+    w = cycles["customers_start"].to_numpy(dtype=float)
+    last = cycles.iloc[-1]
+
+    def wmean(col: str) -> float:
+        return float(np.average(cycles[col], weights=w)) if w.sum() > 0 else float("nan")
+
+    return {
+        "scenario": spec.scenario.name,
+        "replication": replication,
+        "seed": spec.sim.seed,
+        "memory_model": spec.scenario.memory.model.kind,
+        "engine": spec.sim.engine,
+        "n_customers": spec.sim.n_customers,
+        "n_cycles": int(len(cycles)),
+        "satisfaction_mean": wmean("satisfaction_mean"),
+        "satisfaction_final": float(last["satisfaction_mean"]),
+        "experienced_mean": wmean("experienced_mean"),
+        "remembered_mean": wmean("remembered_mean"),
+        "retention_rate": float(last["retention_rate"]),
+        "nps": wmean("nps"),
+        "nps_final": float(last["nps"]),
+        "terrible_moments": int(cycles["terrible_moments"].sum()),
+        "revenue": float(cycles["revenue"].sum()),
+        "cost": float(cycles["cost"].sum()),
+        "profit": float(cycles["profit"].sum()),
+    }
+
+
+def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
+    """Run every replication of ``spec`` and return the tidy tables.
+
+    Example:
+        >>> from cxsim import load_run_spec, run
+        >>> res = run(load_run_spec(overrides=["sim.n_customers=200", "sim.n_cycles=2", "sim.replications=1"]))
+        >>> list(res.summary.columns[:3])
+        ['scenario', 'replication', 'seed']
+    """
+    cycles, summary, customers, moments = [], [], [], []
+    first: Recorder | None = None
+    for model in replications(spec, agent_class):
+        rec = model.recorder
+        first = first or rec
+        cyc = rec.cycles()
+        cycles.append(cyc)
+        summary.append(summarise(cyc, spec, rec.replication))
+        if (c := rec.customers()) is not None:
+            customers.append(c)
+        if (m := rec.moments()) is not None:
+            moments.append(m)
+    return Results(
+        summary=pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)),
+        cycles=pd.concat(cycles, ignore_index=True),
+        customers=pd.concat(customers, ignore_index=True) if customers else None,
+        moments=pd.concat(moments, ignore_index=True) if moments else None,
+        spec=spec,
+        first=first,
+    )

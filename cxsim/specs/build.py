@@ -1,0 +1,170 @@
+"""Build validated specs from plain data (YAML, JSON, or a Hydra config turned into dicts).
+
+Every error is a :class:`~cxsim.errors.SpecError` whose field is the full dotted path from the
+top of the config, e.g. ``scenario.journey.touchpoints[2].performance.sd``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
+from cxsim.errors import MISSING, SpecError
+from cxsim.specs import checks
+from cxsim.specs.distribution import distribution_from_dict
+from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
+from cxsim.specs.touchpoint import Journey, Measure, Touchpoint
+
+T = TypeVar("T")
+
+MEMORY_COMMON = ("retention", "noise")
+
+
+def _make(path: str, cls: Callable[..., T], **kwargs: Any) -> T:
+    try:
+        return cls(**kwargs)
+    except SpecError as err:
+        raise err.at(path) from None
+
+
+def _fields(cls: type) -> list[str]:
+    return [f for f in cls.__dataclass_fields__ if f != "kind"]  # type: ignore[attr-defined]
+
+
+def _simple(path: str, cls: Callable[..., T], data: Any) -> T:
+    """A flat dataclass from a mapping of its own fields."""
+    data = checks.mapping(path, {} if data is None else data)
+    checks.no_unknown_keys(path, data, _fields(cls))  # type: ignore[arg-type]
+    return _make(path, cls, **dict(data))
+
+
+def _require(path: str, data: Mapping[str, Any], key: str, allowed: str) -> Any:
+    if key not in data or data[key] is None:
+        raise SpecError(f"{path}.{key}", MISSING, allowed)
+    return data[key]
+
+
+def memory_from_dict(path: str, data: Any) -> MemorySpec:
+    """``{kind: peak_end, w_peak: 0.4, w_end: 0.4, retention: 0.6, noise: 0}`` → MemorySpec."""
+    data = dict(checks.mapping(path, data))
+    common = {k: data.pop(k) for k in MEMORY_COMMON if k in data}
+    model = memory_model_from_dict(path, data)
+    return _make(path, MemorySpec, model=model, **common)
+
+
+def _segment_memory(path: str, data: Any, base: Mapping[str, Any]) -> MemorySpec | None:
+    """A segment's memory overrides: ``retention``, ``noise`` and parameters keyed by model kind.
+
+    Example: ``{retention: 0.8, peak_end: {w_peak: 0.6}}`` changes the peak weight only when the
+    run uses the peak-end model, so every memory model still composes with every scenario.
+    """
+    if data is None:
+        return None
+    data = checks.mapping(path, data)
+    checks.no_unknown_keys(path, data, [*MEMORY_COMMON, *MEMORY_MODELS])
+    merged = dict(base)
+    for key in MEMORY_COMMON:
+        if key in data:
+            merged[key] = data[key]
+    kind = base.get("kind")
+    if kind in data:
+        merged.update(checks.mapping(f"{path}.{kind}", data[kind]))
+    for other in MEMORY_MODELS:  # overrides for models not in use now: check their names only
+        if other in data and other != kind:
+            sub = checks.mapping(f"{path}.{other}", data[other])
+            checks.no_unknown_keys(f"{path}.{other}", sub, _fields(MEMORY_MODELS[other]))
+    return memory_from_dict(path, merged)
+
+
+def touchpoint_from_dict(path: str, data: Any) -> Touchpoint:
+    data = checks.mapping(path, data)
+    checks.no_unknown_keys(path, data, _fields(Touchpoint))
+    kw = dict(data)
+    kw["name"] = _require(path, data, "name", "every touchpoint needs a name")
+    kw["stage"] = _require(path, data, "stage", "every touchpoint needs a stage")
+    kw["measure"] = _simple(f"{path}.measure", Measure, _require(path, data, "measure", "a measure {name, unit, direction} is required"))
+    kw["performance"] = distribution_from_dict(f"{path}.performance", _require(path, data, "performance", "a performance distribution is required"))
+    kw["expectation"] = distribution_from_dict(f"{path}.expectation", _require(path, data, "expectation", "an expectation distribution is required"))
+    return _make(path, Touchpoint, **kw)
+
+
+def journey_from_dict(path: str, data: Any) -> Journey:
+    data = checks.mapping(path, data)
+    checks.no_unknown_keys(path, data, ["stages", "touchpoints"])
+    stages = checks.sequence(f"{path}.stages", _require(path, data, "stages", "a list of stage names is required"))
+    raw = checks.sequence(f"{path}.touchpoints", data.get("touchpoints") or [])
+    tps = [touchpoint_from_dict(f"{path}.touchpoints[{i}]", tp) for i, tp in enumerate(raw)]
+    return _make(path, Journey, stages=tuple(stages), touchpoints=tuple(tps))
+
+
+def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any]) -> Segment:
+    data = checks.mapping(path, data)
+    checks.no_unknown_keys(path, data, _fields(Segment))
+    kw = dict(data)
+    kw["name"] = _require(path, data, "name", "every segment needs a name")
+    kw["share"] = _require(path, data, "share", "every segment needs a share")
+    exp = checks.mapping(f"{path}.expectations", data.get("expectations") or {})
+    kw["expectations"] = {k: distribution_from_dict(f"{path}.expectations.{k}", v) for k, v in exp.items()}
+    kw["memory"] = _segment_memory(f"{path}.memory", data.get("memory"), memory_base)
+    return _make(path, Segment, **kw)
+
+
+SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "loyalty",
+                 "word_of_mouth", "economics", "key_moments")
+
+
+def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
+                       memory_path: str = "memory") -> Scenario:
+    """Build a :class:`Scenario` from its config mapping and a memory config mapping.
+
+    ``key_moments`` in the scenario is the scenario's own statement of its key touchpoints; the
+    shipped ``memory=key_moments`` config reads it (``weights: ${scenario.key_moments}``).
+    """
+    data = checks.mapping(path, data)
+    checks.no_unknown_keys(path, data, SCENARIO_KEYS)
+    memory_base = dict(checks.mapping(memory_path, memory if memory is not None else {"kind": "peak_end"}))
+    mem = memory_from_dict(memory_path, memory_base)
+    journey = journey_from_dict(f"{path}.journey", _require(path, data, "journey", "a journey is required"))
+    pop = checks.mapping(f"{path}.population", _require(path, data, "population", "a population is required"))
+    checks.no_unknown_keys(f"{path}.population", pop, ["segments"])
+    raw_segments = checks.sequence(f"{path}.population.segments", pop.get("segments") or [])
+    segments = [segment_from_dict(f"{path}.population.segments[{i}]", s, memory_base)
+                for i, s in enumerate(raw_segments)]
+    population = _make(f"{path}.population", Population, segments=tuple(segments))
+    affect = checks.mapping(f"{path}.affect", data.get("affect") or {})
+    checks.no_unknown_keys(f"{path}.affect", affect, ["form"])
+    key_moments = checks.mapping(f"{path}.key_moments", data.get("key_moments") or {})
+    for k in key_moments:
+        if k not in journey.names:
+            raise SpecError(f"{path}.key_moments.{k}", key_moments[k],
+                            "names no touchpoint of the journey; touchpoints: " + ", ".join(journey.names))
+    try:
+        return Scenario(
+            name=_require(path, data, "name", "a scenario needs a name"),
+            description=str(data.get("description") or ""),
+            journey=journey,
+            population=population,
+            memory=mem,
+            affect_form=affect.get("form", "difference"),
+            loyalty=_simple(f"{path}.loyalty", Loyalty, data.get("loyalty")),
+            word_of_mouth=_simple(f"{path}.word_of_mouth", WordOfMouth, data.get("word_of_mouth")),
+            economics=_simple(f"{path}.economics", Economics, data.get("economics")),
+        )
+    except SpecError as err:
+        if err.field.startswith("memory"):
+            raise SpecError(memory_path + err.field[len("memory"):], err.value, err.allowed) from None
+        raise err.at(path) from None
+
+
+def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
+    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``."""
+    cfg = checks.mapping("config", cfg)
+    for key in ("scenario", "memory"):
+        if key not in cfg or cfg[key] is None:
+            raise SpecError(key, MISSING, f"the config needs a {key} (choose one with {key}=NAME)")
+    scenario = scenario_from_dict(cfg["scenario"], cfg["memory"])
+    sim = _simple("sim", Sim, cfg.get("sim"))
+    outputs = _simple("outputs", Outputs, cfg.get("outputs"))
+    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs)

@@ -1,0 +1,206 @@
+"""A scenario (journey, population, memory, loyalty, word of mouth, economics) and run settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cxsim.behaviour.affect import FORMS
+from cxsim.behaviour.memory import KeyMoments
+from cxsim.errors import SpecError
+from cxsim.specs import checks
+from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.touchpoint import Journey, positive_support
+
+NETWORKS = ("small_world", "random", "none")
+ENGINES = ("population", "agent")
+CUSTOMER_OUTPUT = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class Loyalty:
+    """Repurchase, switching after terrible moments, and likelihood to recommend.
+
+    See :mod:`cxsim.behaviour.loyalty` for the formulas.
+    """
+
+    base_repurchase: float = 0.9
+    satisfaction_slope: float = 1.0
+    terrible_floor: float = -2.0
+    terrible_hazard: float = 0.3
+    hazard_escalation: float = 0.0
+    bad_memory_retention: float = 0.9
+    recommend_intercept: float = 7.0
+    recommend_slope: float = 1.5
+    recommend_noise: float = 1.0
+
+    def __post_init__(self) -> None:
+        b = checks.number("base_repurchase", self.base_repurchase)
+        if not 0.0 < b < 1.0:
+            raise SpecError("base_repurchase", self.base_repurchase, "must lie strictly between 0 and 1")
+        checks.non_negative("satisfaction_slope", self.satisfaction_slope)
+        checks.number("terrible_floor", self.terrible_floor)
+        checks.unit_interval("terrible_hazard", self.terrible_hazard)
+        checks.non_negative("hazard_escalation", self.hazard_escalation)
+        checks.unit_interval("bad_memory_retention", self.bad_memory_retention)
+        checks.number("recommend_intercept", self.recommend_intercept)
+        checks.non_negative("recommend_slope", self.recommend_slope)
+        checks.non_negative("recommend_noise", self.recommend_noise)
+
+
+@dataclass(frozen=True)
+class WordOfMouth:
+    """The social network and how far stories travel; see :mod:`cxsim.behaviour.wom`."""
+
+    network: Literal["small_world", "random", "none"] = "small_world"
+    degree: int = 10
+    rewire: float = 0.1
+    positive_reach: float = 0.1
+    negative_reach: float = 0.2
+    expectation_weight: float = 0.05
+    satisfaction_weight: float = 0.05
+
+    def __post_init__(self) -> None:
+        checks.choice("network", self.network, NETWORKS)
+        checks.integer("degree", self.degree, 0)
+        checks.unit_interval("rewire", self.rewire)
+        checks.unit_interval("positive_reach", self.positive_reach)
+        checks.unit_interval("negative_reach", self.negative_reach)
+        checks.unit_interval("expectation_weight", self.expectation_weight)
+        checks.unit_interval("satisfaction_weight", self.satisfaction_weight)
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Money: revenue per purchase and overheads, in ``currency``."""
+
+    revenue_per_purchase: float = 100.0
+    fixed_cost_per_cycle: float = 0.0
+    currency: str = "CNY"
+
+    def __post_init__(self) -> None:
+        checks.non_negative("revenue_per_purchase", self.revenue_per_purchase)
+        checks.non_negative("fixed_cost_per_cycle", self.fixed_cost_per_cycle)
+        checks.name("currency", self.currency)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything about the world being simulated, apart from run settings."""
+
+    name: str
+    journey: Journey
+    population: Population
+    memory: MemorySpec = field(default_factory=MemorySpec)
+    affect_form: Literal["difference", "ratio"] = "difference"
+    loyalty: Loyalty = field(default_factory=Loyalty)
+    word_of_mouth: WordOfMouth = field(default_factory=WordOfMouth)
+    economics: Economics = field(default_factory=Economics)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        checks.name("name", self.name)
+        checks.choice("affect.form", self.affect_form, FORMS)
+        names = self.journey.names
+        for k, seg in enumerate(self.population.segments):
+            for tp_name in seg.expectations:
+                if tp_name not in names:
+                    raise SpecError(f"population.segments[{k}].expectations.{tp_name}", tp_name,
+                                    "names no touchpoint of the journey; touchpoints: " + ", ".join(names))
+        for where, mem in self._memories():
+            if isinstance(mem.model, KeyMoments):
+                try:
+                    mem.model.vector(names)
+                except SpecError as err:
+                    raise err.at(where) from None
+        if self.affect_form == "ratio":
+            for i, tp in enumerate(self.journey.touchpoints):
+                if not positive_support(tp.expectation):
+                    raise SpecError(f"journey.touchpoints[{i}].expectation", tp.expectation,
+                                    "the ratio form needs positive expectations: use lognormal, "
+                                    "or set low > 0")
+            for k, seg in enumerate(self.population.segments):
+                for tp_name, dist in seg.expectations.items():
+                    if not positive_support(dist):
+                        raise SpecError(f"population.segments[{k}].expectations.{tp_name}", dist,
+                                        "the ratio form needs positive expectations: use lognormal, "
+                                        "or set low > 0")
+
+    def _memories(self) -> list[tuple[str, MemorySpec]]:
+        out = [("memory", self.memory)]
+        for k, seg in enumerate(self.population.segments):
+            if seg.memory is not None:
+                out.append((f"population.segments[{k}].memory", seg.memory))
+        return out
+
+    def memory_of(self, segment: Segment) -> MemorySpec:
+        """The memory a segment uses: its own, or the scenario's."""
+        return segment.memory if segment.memory is not None else self.memory
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What a run writes besides ``summary.csv`` and ``cycles.csv``.
+
+    Attributes:
+        customers: ``customers.parquet`` — ``auto`` writes it up to ``customers_limit``
+            customers, ``always`` writes it whatever the size, ``never`` skips it.
+        moments: write ``moments.parquet`` (one row per moment; only up to ``moments_limit``).
+        figures: save the seaborn figures.
+    """
+
+    customers: Literal["auto", "always", "never"] = "auto"
+    moments: bool = False
+    figures: bool = True
+    customers_limit: int = 100_000
+    moments_limit: int = 10_000
+
+    def __post_init__(self) -> None:
+        checks.choice("customers", self.customers, CUSTOMER_OUTPUT)
+        if not isinstance(self.moments, bool):
+            raise SpecError("moments", self.moments, "true or false")
+        if not isinstance(self.figures, bool):
+            raise SpecError("figures", self.figures, "true or false")
+        checks.integer("customers_limit", self.customers_limit, 0)
+        checks.integer("moments_limit", self.moments_limit, 0)
+
+
+@dataclass(frozen=True)
+class Sim:
+    """Run settings.
+
+    Attributes:
+        n_customers: customers simulated (each replication).
+        n_cycles: purchase cycles simulated (e.g. months).
+        seed: root seed; ``0`` is a seed like any other.
+        replications: independent replications, seeded from ``SeedSequence(seed).spawn``.
+        engine: ``population`` (arrays, default) or ``agent`` (one Mesa agent at a time).
+    """
+
+    n_customers: int = 10_000
+    n_cycles: int = 12
+    seed: int = 0
+    replications: int = 1
+    engine: Literal["population", "agent"] = "population"
+
+    def __post_init__(self) -> None:
+        checks.integer("n_customers", self.n_customers, 1)
+        checks.integer("n_cycles", self.n_cycles, 1)
+        checks.integer("seed", self.seed, 0)
+        checks.integer("replications", self.replications, 1)
+        checks.choice("engine", self.engine, ENGINES)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """A scenario with its run settings and outputs: everything one ``cxsim`` run needs."""
+
+    scenario: Scenario
+    sim: Sim = field(default_factory=Sim)
+    outputs: Outputs = field(default_factory=Outputs)
+
+    def __post_init__(self) -> None:
+        if self.outputs.moments and self.sim.n_customers > self.outputs.moments_limit:
+            raise SpecError("outputs.moments", True,
+                            f"moments.parquet is for small runs: needs sim.n_customers <= "
+                            f"{self.outputs.moments_limit} (got {self.sim.n_customers})")
