@@ -62,10 +62,8 @@ def _count(a: Array, present: Mask) -> Array:
     return present.sum(axis=-1, dtype=np.float64)
 
 
-def _sum(a: Array, present: Mask) -> Array:
-    if present is None:
-        return a.sum(axis=-1)
-    return np.where(present, a, 0.0).sum(axis=-1)
+def _sum(a: Array) -> Array:
+    return a.sum(axis=-1)  # absent moments were zeroed by _prep
 
 
 def _last_index(a: Array, present: Mask) -> NDArray[np.intp]:
@@ -91,7 +89,7 @@ def mean(affect: ArrayLike, present: ArrayLike | None = None) -> Array:
     a, p = _prep(affect, present)
     n = _count(a, p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _empty_to_nan(_sum(a, p) / n, n)
+        return _empty_to_nan(_sum(a) / n, n)
 
 
 def integral(affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None) -> Array:
@@ -154,7 +152,7 @@ def peak_end(
     """
     a, p = _prep(affect, present)
     n = _count(a, p)
-    s = _sum(a, p)
+    s = _sum(a)
     e_idx = _last_index(a, p)
     end_v = _take(a, e_idx)
     if peak == "intense":

@@ -84,11 +84,11 @@ class CycleOutcome:
     terrible: Array  # moments below the floor of terrible
     recommend: NDArray[np.int8]  # likelihood to recommend 0-10
     churned: NDArray[np.bool_]  # switched after this cycle
-    affect: Array  # (n, T) affect per moment (NaN where absent)
-    expectation: Array  # (n, T) expectation the moment was judged against
+    affect: Array  # (n, T) affect per moment (meaningful where present)
+    expectation: Array | None  # (n, T) expectation the moment was judged against, if kept
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> "CycleOutcome":
+    def empty(cls, n: int, n_tp: int, keep_expectation: bool = False) -> "CycleOutcome":
         return cls(
             experienced=np.full(n, np.nan),
             remembered=np.full(n, np.nan),
@@ -96,7 +96,7 @@ class CycleOutcome:
             recommend=np.zeros(n, dtype=np.int8),
             churned=np.zeros(n, dtype=bool),
             affect=np.full((n, n_tp), np.nan),
-            expectation=np.full((n, n_tp), np.nan),
+            expectation=np.full((n, n_tp), np.nan) if keep_expectation else None,
         )
 
 
@@ -149,6 +149,8 @@ def journey_step(
     # 4. Expectations move toward what was experienced.
     new_expect = satisfaction.adapt_expectations(expect, perf, compiled.adaptation[seg][:, None], present)
 
+    if outcome.expectation is not None:  # before the state update: `expect` may be a view
+        outcome.expectation[rows] = expect
     state.satisfaction[rows] = sat
     state.bad_memory[rows] = loyalty.update_bad_memory(state.bad_memory[rows], terrible, loy.bad_memory_retention)
     state.expectation[rows] = new_expect
@@ -158,8 +160,8 @@ def journey_step(
     outcome.terrible[rows] = terrible
     outcome.recommend[rows] = recommend
     outcome.churned[rows] = churned
-    outcome.affect[rows] = np.where(present, affect, np.nan)
-    outcome.expectation[rows] = expect
+    outcome.affect[rows] = affect  # read only where present
+
 
 
 @dataclass(frozen=True)

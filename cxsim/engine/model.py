@@ -92,7 +92,7 @@ class CustomerModel(mesa.Model):
         """One purchase cycle: draws, journeys, word of mouth, records."""
         n = self.state.n
         self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams)
-        self.outcome = CycleOutcome.empty(n, self.compiled.n_touchpoints)
+        self.outcome = CycleOutcome.empty(n, self.compiled.n_touchpoints, self.recorder.keep_moments)
         went = self.state.active.copy()
         if self.sim.engine == "agent":
             self.agents.shuffle_do("step")

@@ -111,7 +111,7 @@ class Recorder:
                 "position": (np.cumsum(present, axis=1)[r, j] - 1).astype(np.int16),
                 "touchpoint": j,
                 "performance": draws.performance[cust, j],
-                "expectation": outcome.expectation[cust, j],
+                "expectation": outcome.expectation[cust, j] if outcome.expectation is not None else np.nan,
                 "affect": outcome.affect[cust, j],
             })
 

@@ -99,8 +99,9 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
     w = cycles["customers_start"].to_numpy(dtype=float)
     last = cycles.iloc[-1]
 
-    def wmean(col: str) -> float:
-        return float(np.average(cycles[col], weights=w)) if w.sum() > 0 else float("nan")
+    def wmean(col: str) -> float:  # cycles nobody went through carry no weight
+        had = w > 0
+        return float(np.average(cycles[col][had], weights=w[had])) if had.any() else float("nan")
 
     return {
         "scenario": spec.scenario.name,

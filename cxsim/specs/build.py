@@ -64,17 +64,17 @@ def _segment_memory(path: str, data: Any, base: Mapping[str, Any]) -> MemorySpec
         return None
     data = checks.mapping(path, data)
     checks.no_unknown_keys(path, data, [*MEMORY_COMMON, *MEMORY_MODELS])
+    for model_kind in MEMORY_MODELS:
+        if model_kind in data:
+            sub = checks.mapping(f"{path}.{model_kind}", data[model_kind])
+            checks.no_unknown_keys(f"{path}.{model_kind}", sub, _fields(MEMORY_MODELS[model_kind]))
     merged = dict(base)
     for key in MEMORY_COMMON:
         if key in data:
             merged[key] = data[key]
     kind = base.get("kind")
-    if kind in data:
-        merged.update(checks.mapping(f"{path}.{kind}", data[kind]))
-    for other in MEMORY_MODELS:  # overrides for models not in use now: check their names only
-        if other in data and other != kind:
-            sub = checks.mapping(f"{path}.{other}", data[other])
-            checks.no_unknown_keys(f"{path}.{other}", sub, _fields(MEMORY_MODELS[other]))
+    if kind in data:  # overrides of the model in use; the others wait until theirs is chosen
+        merged.update(data[kind])
     return memory_from_dict(path, merged)
 
 
@@ -140,18 +140,19 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         if k not in journey.names:
             raise SpecError(f"{path}.key_moments.{k}", key_moments[k],
                             "names no touchpoint of the journey; touchpoints: " + ", ".join(journey.names))
+    parts = {
+        "name": _require(path, data, "name", "a scenario needs a name"),
+        "description": str(data.get("description") or ""),
+        "journey": journey,
+        "population": population,
+        "memory": mem,
+        "affect_form": affect.get("form", "difference"),
+        "loyalty": _simple(f"{path}.loyalty", Loyalty, data.get("loyalty")),
+        "word_of_mouth": _simple(f"{path}.word_of_mouth", WordOfMouth, data.get("word_of_mouth")),
+        "economics": _simple(f"{path}.economics", Economics, data.get("economics")),
+    }
     try:
-        return Scenario(
-            name=_require(path, data, "name", "a scenario needs a name"),
-            description=str(data.get("description") or ""),
-            journey=journey,
-            population=population,
-            memory=mem,
-            affect_form=affect.get("form", "difference"),
-            loyalty=_simple(f"{path}.loyalty", Loyalty, data.get("loyalty")),
-            word_of_mouth=_simple(f"{path}.word_of_mouth", WordOfMouth, data.get("word_of_mouth")),
-            economics=_simple(f"{path}.economics", Economics, data.get("economics")),
-        )
+        return Scenario(**parts)
     except SpecError as err:
         if err.field.startswith("memory"):
             raise SpecError(memory_path + err.field[len("memory"):], err.value, err.allowed) from None
