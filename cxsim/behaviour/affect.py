@@ -72,11 +72,9 @@ def tolerate(
     """
     g = np.asarray(gap, dtype=np.float64)
     tol = np.asarray(tolerance, dtype=np.float64)
-    gain = np.maximum(g - tol, 0.0)
-    loss = np.minimum(g + tol, 0.0)
-    loss *= loss_aversion
-    gain += loss
-    return gain
+    out = g - np.clip(g, -tol, tol)  # g − tol above the zone, 0 inside, g + tol below
+    np.multiply(out, loss_aversion, out=out, where=out < 0.0)
+    return out
 
 
 def moment_affect(

@@ -43,7 +43,10 @@ def adapt_expectations(
     customer's own experience and, with the word-of-mouth weight, for what others told them.
     """
     e = np.asarray(expectation, dtype=np.float64)
-    moved = e + np.asarray(rate, dtype=np.float64) * (np.asarray(observed, dtype=np.float64) - e)
+    moved = np.asarray(observed, dtype=np.float64) - e
+    moved *= rate
+    moved += e
     if present is None:
         return moved
-    return np.where(present, moved, e)
+    present = np.asarray(present, dtype=bool)
+    return moved if present.all() else np.where(present, moved, e)
