@@ -72,7 +72,9 @@ def tolerate(
     """
     g = np.asarray(gap, dtype=np.float64)
     tol = np.asarray(tolerance, dtype=np.float64)
-    out = g - np.clip(g, -tol, tol)  # g − tol above the zone, 0 inside, g + tol below
+    out = np.asarray(g - np.clip(g, -tol, tol))  # g − tol above the zone, 0 inside, g + tol below
+    if out.ndim == 0:
+        return out * loss_aversion if out < 0 else out
     np.multiply(out, loss_aversion, out=out, where=out < 0.0)
     return out
 

@@ -1,0 +1,149 @@
+"""Property tests (hypothesis) for every memory model, and exact tests of the Delta law."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from cxsim.behaviour import memory as M
+from cxsim.behaviour.affect import moment_affect
+from cxsim.errors import SpecError
+
+values = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
+episodes = st.lists(values, min_size=1, max_size=12)
+weights2 = st.tuples(st.floats(0, 1), st.floats(0, 1)).filter(lambda w: w[0] + w[1] <= 1)
+
+
+def models(n_moments: int) -> list[M.MemoryModel]:
+    names = [f"t{i}" for i in range(n_moments)]
+    return [
+        M.PeakEnd(0.4, 0.4), M.PeakEnd(0.3, 0.3, "best_worst", 0.2), M.PeakEnd(0.0, 0.0), M.Mean(),
+        M.Integral(), M.End(), M.Peak(), M.Recency(1.5),
+        M.KeyMoments(((names[0], 0.5), (names[-1], 0.3)) if n_moments > 1 else ((names[0], 0.5),)),
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(episodes, st.data())
+def test_bounded_by_min_and_max(ep, data):
+    a = np.array(ep)
+    d = np.array(data.draw(st.lists(st.floats(0.1, 10), min_size=a.size, max_size=a.size)))
+    present = np.array(data.draw(st.lists(st.booleans(), min_size=a.size, max_size=a.size)))
+    assume(present.any())
+    names = [f"t{i}" for i in range(a.size)]
+    lo, hi = a[present].min(), a[present].max()
+    for model in models(a.size):
+        v = float(model.remember(a, d, present, names))
+        assert lo - 1e-9 <= v <= hi + 1e-9, (model, v, lo, hi)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values, st.integers(1, 12))
+def test_constant_episode_is_remembered_as_the_constant(c, m):
+    a = np.full(m, c)
+    names = [f"t{i}" for i in range(m)]
+    for model in models(m):
+        assert float(model.remember(a, np.ones(m), None, names)) == pytest.approx(c, rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(episodes, st.floats(0.01, 5), weights2)
+def test_raising_the_peak_or_the_end_never_lowers_peak_end(ep, delta, w):
+    a = np.array(ep)
+    base = float(M.peak_end(a, None, *w))
+    k = int(np.argmax(np.abs(a)))
+    if a[k] >= 0:  # raising a positive peak keeps it the peak
+        up = a.copy(); up[k] += delta
+        assert float(M.peak_end(up, None, *w)) >= base - 1e-9
+    end_up = a.copy(); end_up[-1] += delta
+    if int(np.argmax(np.abs(end_up))) == k or k == a.size - 1 and a[k] >= 0:  # roles unchanged
+        assert float(M.peak_end(end_up, None, *w)) >= base - 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(episodes, st.integers(0, 11), st.floats(0.01, 5))
+def test_best_worst_peak_end_is_monotone_in_every_moment(ep, i, delta):
+    a = np.array(ep)
+    i %= a.size
+    up = a.copy(); up[i] += delta
+    m = M.PeakEnd(0.3, 0.3, "best_worst", 0.2)
+    assert float(m.remember(up, 1.0)) >= float(m.remember(a, 1.0)) - 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(episodes, st.randoms(use_true_random=False))
+def test_mean_ignores_order(ep, rnd):
+    a = np.array(ep)
+    b = a.copy(); rnd.shuffle(b)
+    assert float(M.mean(b)) == pytest.approx(float(M.mean(a)), rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(episodes, st.data())
+def test_peak_end_ignores_duration_integral_does_not(ep, data):
+    a = np.array(ep)
+    d = np.array(data.draw(st.lists(st.floats(0.1, 10), min_size=a.size, max_size=a.size)))
+    assert float(M.PeakEnd().remember(a, d)) == float(M.PeakEnd().remember(a, np.ones(a.size)))
+
+
+def test_vectorised_equals_row_by_row():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(50, 7))
+    present = rng.random((50, 7)) < 0.7
+    present[:, 0] = True
+    d = rng.uniform(0.5, 3, 7)
+    names = [f"t{i}" for i in range(7)]
+    for model in models(7):
+        whole = model.remember(a, d, present, names)
+        rows = np.array([model.remember(a[i:i + 1], d, present[i:i + 1], names)[0] for i in range(50)])
+        assert np.array_equal(whole, rows), model
+
+
+def test_worked_examples():
+    assert float(M.peak_end(np.array([1.0, -5, 2, 3]))) == pytest.approx(-0.5)
+    # colonoscopy-like: B adds a long mild tail to A's episode; peak-end remembers B as less painful,
+    # total pain (duration-weighted sum) says B was worse.
+    a = np.array([-2.0, -8, -7]); b = np.array([-2.0, -8, -7, -4, -1])
+    assert M.peak_end(b) > M.peak_end(a)
+    assert M.total(b, np.ones(5)) < M.total(a, np.ones(3))
+    # absent moments are ignored even when they hold NaN; an empty episode is NaN
+    assert float(M.mean(np.array([1.0, np.nan, 3]), np.array([True, False, True]))) == 2.0
+    assert np.isnan(M.mean(np.array([1.0]), np.array([False])))
+
+
+def test_memory_model_errors_name_the_field():
+    with pytest.raises(SpecError) as e:
+        M.memory_model_from_dict("memory", {"kind": "median"})
+    assert e.value.field == "memory.kind"
+    with pytest.raises(SpecError) as e:
+        M.memory_model_from_dict("memory", {"kind": "peak_end", "w_peak": 1.2})
+    assert e.value.field == "memory.w_peak"
+    with pytest.raises(SpecError) as e:
+        M.memory_model_from_dict("memory", {"kind": "mean", "w_peak": 0.2})
+    assert e.value.field == "memory.w_peak"
+    with pytest.raises(SpecError):
+        M.KeyMoments((("nope", 0.2),)).vector(["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("p", "e", "sign", "form", "unit", "expected"),
+    [
+        (5.0, 7.0, 1, "difference", 1.0, -2.0),  # Meisu convenience: 5 - 7
+        (9.0, 7.0, 1, "difference", 2.0, 1.0),
+        (1.0, 3.0, -1, "difference", 1.0, 2.0),  # 3 days expected, 1 delivered
+        (1.0, 3.0, -1, "ratio", 1.0, 2.0 / 3.0),  # the spare part: 1 - 1/3
+        (6.0, 3.0, -1, "ratio", 1.0, -1.0),
+        (8.0, 4.0, 1, "ratio", 1.0, 1.0),  # 8 / 4 - 1
+        (2.0, 4.0, 1, "ratio", 1.0, -0.5),
+    ],
+)
+def test_delta_law_exact(p, e, sign, form, unit, expected):
+    assert float(moment_affect(p, e, sign, form, unit)) == pytest.approx(expected, rel=1e-15)
+
+
+def test_tolerance_and_loss_aversion_exact():
+    gaps = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+    out = moment_affect(gaps, 0.0, tolerance=0.5, loss_aversion=2.0)
+    assert out.tolist() == [-5.0, 0.0, 0.0, 0.0, 2.5]
