@@ -10,7 +10,7 @@ The models:
 
 * :func:`peak_end` — Kahneman's peak-end rule (Fredrickson & Kahneman 1993; Kahneman,
   Fredrickson, Schreiber & Redelmeier 1993; Redelmeier & Kahneman 1996): weights on the peak, the
-  end and the mean of the other moments. The peak is the most intense moment (largest |affect|)
+  end and the mean of all moments. The peak is the most intense moment (largest |affect|)
   or, with ``peak="best_worst"``, the best and the worst moments each get a weight
   ("peak and trough"; Alaybek et al. 2022 review both).
 * :func:`mean` — the average moment (what duration neglect is measured against).
@@ -142,45 +142,39 @@ def peak_end(
     peak: Literal["intense", "best_worst"] = "intense",
     w_trough: float = 0.0,
 ) -> Array:
-    """Peak-end memory: ``w_peak·peak + w_end·end + (1 − w_peak − w_end)·mean(rest)``.
+    """Peak-end memory: ``w_peak·peak + w_end·end + (1 − w_peak − w_end)·mean``.
 
-    With ``peak="intense"`` the peak is the most intense moment. With ``peak="best_worst"``
-    ``w_peak`` weighs the best moment and ``w_trough`` the worst one:
-    ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean(rest)``.
-    "Rest" is the moments that are none of those; when there is none, the mean of all moments
-    takes its place. Durations play no part (duration neglect).
+    With ``peak="intense"`` the peak is the most intense moment (largest |affect|, with its
+    sign). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and ``w_trough`` the
+    worst one: ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean``.
+    Durations play no part (duration neglect).
+
+    The weight left over goes to the mean of *all* present moments, the "mean + peak + end"
+    regression form of the literature (Kahneman et al. 1993; Alaybek et al. 2022), not to the
+    mean of the moments that are neither peak nor end. The latter is discontinuous where two
+    moments swap roles, so raising a moment can *lower* the memory (e.g. best-worst weights
+    0.3/0.2/0.3 remember [0.5, 3, 0.5] as 1.42 but [1, 3, 0.5] as 1.35). With the mean of all
+    moments every term — peak, best, worst, end, mean — is non-decreasing in every moment, so
+    the memory is too, for any weights.
     """
     a, p = _prep(affect, present)
     n = _count(a, p)
-    s = _sum(a)
-    e_idx = _last_index(a, p)
-    end_v = _take(a, e_idx)
+    end_v = _take(a, _last_index(a, p))
     if peak == "intense":
-        p_idx = _peak_index(a, p)
-        peak_v = _take(a, p_idx)
-        distinct = p_idx != e_idx
-        excluded = peak_v + np.where(distinct, end_v, 0.0)
-        n_rest = n - 1.0 - distinct
-        head = w_peak * peak_v + w_end * end_v
+        head = w_peak * _take(a, _peak_index(a, p)) + w_end * end_v
         w_rest = 1.0 - w_peak - w_end
     elif peak == "best_worst":
         hi = a if p is None else np.where(p, a, -np.inf)
         lo = a if p is None else np.where(p, a, np.inf)
-        b_idx = np.argmax(hi, axis=-1)
-        t_idx = np.argmin(lo, axis=-1)
-        best_v = _take(a, b_idx)
-        worst_v = _take(a, t_idx)
-        worst_new = t_idx != b_idx
-        end_new = (e_idx != b_idx) & (e_idx != t_idx)
-        excluded = best_v + np.where(worst_new, worst_v, 0.0) + np.where(end_new, end_v, 0.0)
-        n_rest = n - 1.0 - worst_new - end_new
+        best_v = hi.max(axis=-1)
+        worst_v = lo.min(axis=-1)
         head = w_peak * best_v + w_trough * worst_v + w_end * end_v
         w_rest = 1.0 - w_peak - w_trough - w_end
     else:
         raise ValueError(f"peak: {peak!r} is not allowed; allowed: intense, best_worst")
     with np.errstate(invalid="ignore", divide="ignore"):
-        rest = np.where(n_rest > 0, (s - excluded) / np.maximum(n_rest, 1.0), s / n)
-    return _empty_to_nan(head + w_rest * rest, n)
+        avg = _sum(a) / n
+    return _empty_to_nan(head + w_rest * avg, n)
 
 
 def recency(affect: ArrayLike, present: ArrayLike | None = None, half_life: float = 2.0) -> Array:
