@@ -1,0 +1,73 @@
+"""Scheduled events such as the annual dealer meeting — SimPy and kernel.
+
+Invitees register at random times before the event; the first ``capacity`` get a seat. The
+event's quality depends on the budget per attendee (:meth:`EventSpec.quality`), and each
+attendee's rating is that quality plus personal noise, clipped to the rating scale. Invitees
+without a seat did not attend (the touchpoint does not happen for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+from numpy.typing import NDArray
+
+from cxsim.operations.spec import EventSpec
+
+Array = NDArray[np.float64]
+
+
+@dataclass
+class EventDraws:
+    registration: Array  # (n,) registration time (any unit: only the order matters)
+    rating_z: Array  # (n,) standard normal, the attendee's personal deviation
+    capacity: int
+
+
+def draw_event(spec: EventSpec, n: int, rng: np.random.Generator) -> EventDraws:
+    """Draw registration times and rating noise for ``n`` invitees (in this order)."""
+    return EventDraws(rng.random(n), rng.standard_normal(n), spec.capacity)
+
+
+def run_kernel(d: EventDraws) -> NDArray[np.bool_]:
+    """Who gets a seat: the ``capacity`` earliest registrations."""
+    attended = np.zeros(d.registration.size, dtype=bool)
+    attended[np.argsort(d.registration, kind="stable")[: d.capacity]] = True
+    return attended
+
+
+def run_simpy(d: EventDraws) -> NDArray[np.bool_]:
+    """The readable reference: seats as a SimPy container, invitees as processes."""
+    env = simpy.Environment()
+    seats = simpy.Container(env, capacity=d.capacity, init=d.capacity)
+    attended = np.zeros(d.registration.size, dtype=bool)
+
+    def invitee(i: int) -> Generator[simpy.Event, object, None]:
+        yield env.timeout(d.registration[i])
+        if seats.level >= 1:
+            yield seats.get(1)
+            attended[i] = True
+
+    for i in range(d.registration.size):
+        env.process(invitee(i))
+    env.run()
+    return attended
+
+
+BACKENDS = {"kernel": run_kernel, "simpy": run_simpy}
+
+
+def event_records(spec: EventSpec, d: EventDraws, attended: NDArray[np.bool_]) -> dict[str, NDArray]:
+    """Per-invitee records: ``attended`` and ``rating`` (NaN for those without a seat)."""
+    quality = spec.quality(int(attended.sum()))
+    rating = np.clip(quality + spec.rating_sd * d.rating_z, spec.low, spec.high)
+    return {"attended": attended, "rating": np.where(attended, rating, np.nan)}
+
+
+def simulate_event(spec: EventSpec, n: int, rng: np.random.Generator, backend: str = "kernel") -> dict[str, NDArray]:
+    """One occurrence of the event for ``n`` invitees; per-invitee records."""
+    d = draw_event(spec, n, rng)
+    return event_records(spec, d, BACKENDS[backend](d))

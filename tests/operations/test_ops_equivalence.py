@@ -1,0 +1,164 @@
+"""Each kernel against its SimPy model on identical draws: the same result for every customer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxsim.operations import callcentre, events, kernels, pipeline, stores
+from cxsim.operations.spec import operations_from_dict
+
+N = 4000
+
+
+def poisson(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    return np.cumsum(rng.exponential(1.0 / rate, n))
+
+
+def same_station(a: stores.StationResult, b: stores.StationResult) -> None:
+    np.testing.assert_array_equal(a.outcome, b.outcome)
+    np.testing.assert_array_equal(a.store, b.store)
+    np.testing.assert_array_equal(a.queue_length, b.queue_length)
+    np.testing.assert_allclose(a.start, b.start, rtol=0, atol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("servers", [1, 5])
+def test_fcfs_kernel_equals_simpy(servers: int) -> None:
+    rng = np.random.default_rng(servers)
+    d = stores.station_draws(poisson(N, 0.9 * servers, rng), rng.exponential(1.0, N), servers=(servers,))
+    k, s = stores.run_kernel(d), stores.run_simpy(d)
+    same_station(k, s)
+    assert np.array_equal(k.start, s.start)  # bit-identical, not only within 1e-9
+    assert (k.start > d.arrival).mean() > 0.3  # customers really queued
+
+
+@pytest.mark.parametrize("servers", [1, 5])
+def test_general_kernel_reduces_to_lindley_and_per_server_free_times(servers: int) -> None:
+    rng = np.random.default_rng(10 + servers)
+    a, b = poisson(N, 0.95 * servers, rng), rng.exponential(1.0, N)
+    fast = kernels.lindley(a, b) if servers == 1 else kernels.multi_server(a, b, servers)
+    d = stores.station_draws(a, b, servers=(servers,), balk_at=np.full(N, 10**9))  # forces serve()
+    assert np.array_equal(stores.run_kernel(d).start, fast)
+
+
+@pytest.mark.parametrize("servers", [1, 5])
+def test_abandonment_equals_simpy(servers: int) -> None:
+    rng = np.random.default_rng(20 + servers)
+    d = stores.station_draws(poisson(N, 1.1 * servers, rng), rng.exponential(1.0, N),
+                             patience=rng.exponential(1.5, N), servers=(servers,))
+    k = stores.run_kernel(d)
+    same_station(k, stores.run_simpy(d))
+    assert 0.05 < (k.outcome == kernels.ABANDONED).mean() < 0.5
+
+
+@pytest.mark.parametrize("servers", [1, 5])
+def test_opening_hours_equal_simpy(servers: int) -> None:
+    spec = operations_from_dict({"stores": {
+        "sites": [{"name": "a"}], "counters": servers, "days_per_cycle": 7,
+        "hours": {"default": [10, 12], "sat": [9, 11], "sun": None},
+        "service_minutes": {"dist": "lognormal", "mean": 5, "sd": 3},
+        "patience_minutes": {"dist": "lognormal", "mean": 20, "sd": 10}}}).stores
+    rng = np.random.default_rng(30 + servers)
+    d = stores.draw_store_visits(spec, np.zeros(150 * servers, dtype=np.intp), ["all"], rng)
+    day = (d.arrival // 1440).astype(int)
+    assert not (day == 6).any()  # closed on Sunday
+    minute = d.arrival % 1440
+    assert ((minute >= 9 * 60) & (minute < 12 * 60)).all()
+    k = stores.run_kernel(d)
+    same_station(k, stores.run_simpy(d))
+    assert (k.outcome == kernels.CLOSED).any()  # some are turned away at closing
+    started = k.start[k.outcome == kernels.SERVED]
+    assert (started < d.close[k.outcome == kernels.SERVED]).all()
+
+
+def test_balking_and_store_choice_equal_simpy() -> None:
+    rng = np.random.default_rng(40)
+    travel = np.array([[1.0, 4.0, 6.0], [5.0, 2.0, 1.0]])
+    for weight in (0.0, 1.0):
+        d = stores.station_draws(poisson(N, 3.0, rng), rng.exponential(1.0, N),
+                                 balk_at=rng.integers(2, 6, N), group=rng.integers(0, 2, N),
+                                 travel=travel, servers=(1, 2, 1), mean_service=(1.0, 1.0, 1.0),
+                                 patience=rng.exponential(3.0, N), wait_weight=weight)
+        k = stores.run_kernel(d)
+        same_station(k, stores.run_simpy(d))
+        assert (k.outcome == kernels.BALKED).any()
+        if weight == 0.0:  # nearest store only
+            np.testing.assert_array_equal(k.store, travel.argmin(axis=1)[d.group])
+        else:  # some customers walk further to a shorter queue
+            assert (k.store != travel.argmin(axis=1)[d.group]).any()
+
+
+def test_store_visits_records_equal_between_backends() -> None:
+    spec = operations_from_dict({"stores": {
+        "sites": [{"name": "a", "travel_minutes": {"x": 2, "y": 8}},
+                  {"name": "b", "travel_minutes": {"x": 7, "y": 3}}],
+        "count": 2, "counters": 1, "days_per_cycle": 3, "hours": {"default": [10, 18]},
+        "choice": "shortest_wait", "balk_queue_length": 6,
+        "service_minutes": {"dist": "lognormal", "mean": 4, "sd": 2},
+        "patience_minutes": {"dist": "lognormal", "mean": 15, "sd": 5}}}).stores
+    seg = np.random.default_rng(1).integers(0, 2, 500)
+    k = stores.simulate_stores(spec, seg, ["x", "y"], np.random.default_rng(7), "kernel")
+    s = stores.simulate_stores(spec, seg, ["x", "y"], np.random.default_rng(7), "simpy")
+    for key in k:
+        np.testing.assert_allclose(k[key], s[key], rtol=0, atol=1e-9, err_msg=key)
+    np.testing.assert_allclose(k["visit_minutes"],
+                               k["travel_minutes"] + k["wait_minutes"] + 30.0 * ~k["served"])
+
+
+PIPE = {"production_days": {"dist": "lognormal", "mean": 0.9, "sd": 0.5},
+        "shipping_days": {"dist": "lognormal", "mean": 1.5, "sd": 0.5}, "promised_days": 3}
+
+
+@pytest.mark.filterwarnings("ignore::cxsim.operations.spec.UnboundedQueueWarning")  # busy on purpose
+@pytest.mark.parametrize("extra", [{"lines": 1}, {"lines": 3, "trucks": 2}, {"lines": 2, "trucks": 5},
+                                   {"make_to_order": False, "trucks": 1}])
+def test_pipeline_kernel_equals_simpy(extra: dict) -> None:
+    spec = operations_from_dict({"pipeline": {**PIPE, **extra}}).pipeline
+    n = 30 * extra.get("lines", 1)
+    k = pipeline.simulate_pipeline(spec, n, np.random.default_rng(5), "kernel")
+    s = pipeline.simulate_pipeline(spec, n, np.random.default_rng(5), "simpy")
+    for key in k:
+        np.testing.assert_allclose(k[key], s[key], rtol=0, atol=1e-9, err_msg=key)
+    assert (k["delivery_days"] >= k["production_wait_days"]).all()
+    np.testing.assert_array_equal(k["on_time"], k["delivery_days"] <= 3)
+
+
+def test_call_centre_kernel_equals_simpy() -> None:
+    spec = operations_from_dict({"callcentre": {
+        "agents": 3, "specialists": 1, "transfer_probability": 0.3, "repeat_probability": 0.45,
+        "handle_minutes": {"dist": "lognormal", "mean": 6, "sd": 3},
+        "patience_minutes": {"dist": "lognormal", "mean": 4, "sd": 2},
+        "hours": {"default": [8, 12]}, "days_per_cycle": 5}}).callcentre
+    k = callcentre.simulate_calls(spec, 300, np.random.default_rng(9), "kernel")
+    s = callcentre.simulate_calls(spec, 300, np.random.default_rng(9), "simpy")
+    for key in k:
+        np.testing.assert_allclose(k[key], s[key], rtol=0, atol=1e-9, err_msg=key)
+    assert k["abandoned"].any() and k["repeated"].any()
+    assert not (k["repeated"] & ~k["transferred"]).any()
+
+
+def test_event_kernel_equals_simpy() -> None:
+    spec = operations_from_dict({"events": {"m": {"capacity": 40, "budget": 80000}}}).events["m"]
+    k = events.simulate_event(spec, 100, np.random.default_rng(2), "kernel")
+    s = events.simulate_event(spec, 100, np.random.default_rng(2), "simpy")
+    np.testing.assert_array_equal(k["attended"], s["attended"])
+    np.testing.assert_array_equal(k["rating"], s["rating"])
+    assert k["attended"].sum() == 40
+
+
+def test_event_quality_rises_with_budget_per_head() -> None:
+    spec = operations_from_dict({"events": {"m": {"capacity": 40, "budget": 80000}}}).events["m"]
+    assert spec.quality(40) < operations_from_dict(
+        {"events": {"m": {"capacity": 40, "budget": 160000}}}).events["m"].quality(40) < spec.high
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), c=st.integers(1, 4), n=st.integers(1, 60),
+       rate=st.floats(0.2, 3.0))
+def test_property_kernel_equals_simpy_with_patience(seed: int, c: int, n: int, rate: float) -> None:
+    rng = np.random.default_rng(seed)
+    d = stores.station_draws(poisson(n, rate, rng), rng.exponential(1.0, n),
+                             patience=rng.exponential(1.0, n), servers=(c,))
+    same_station(stores.run_kernel(d), stores.run_simpy(d))
