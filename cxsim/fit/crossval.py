@@ -1,0 +1,96 @@
+"""Cross-validation folds, bootstrap resamples and fit measures shared by the fitting modules.
+
+Folds and resamples come from explicit numpy Generators (seeded from a ``SeedSequence``, one
+stream per purpose, as in :mod:`cxsim.engine.streams`). With ``groups`` every fold and every
+resample keeps a group's rows together, so no respondent is in both train and test (grouped
+k-fold; Roberts et al. 2017 on dependence structures in cross-validation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from cxsim.errors import SpecError
+
+Array = NDArray[np.float64]
+Index = NDArray[np.intp]
+
+FOLD_STREAM, BOOT_STREAM = 0, 1
+
+
+def generators(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Independent Generators for fold assignment and bootstrap resampling."""
+    ss = np.random.SeedSequence(seed)
+    folds, boot = ss.spawn(2)
+    return np.random.default_rng(folds), np.random.default_rng(boot)
+
+
+def fold_ids(n: int, k: int, rng: np.random.Generator, groups: NDArray[np.int64] | None = None) -> NDArray[np.intp]:
+    """Fold number (0..k−1) of each row; rows of one group share a fold.
+
+    Raises:
+        SpecError: when there are fewer rows (or groups) than folds.
+    """
+    if groups is None:
+        if n < k:
+            raise SpecError("folds", k, f"at most the number of rows ({n}) is allowed")
+        ids = np.arange(n) % k
+        return rng.permutation(ids)
+    uniq, inv = np.unique(groups, return_inverse=True)
+    if uniq.size < k:
+        raise SpecError("folds", k, f"at most the number of groups ({uniq.size}) is allowed")
+    g_fold = rng.permutation(np.arange(uniq.size) % k)
+    return g_fold[inv]
+
+
+def splits(fold: NDArray[np.intp], k: int) -> Iterator[tuple[Index, Index]]:
+    """(train, test) row indices for each fold."""
+    for f in range(k):
+        test = np.flatnonzero(fold == f)
+        yield np.flatnonzero(fold != f), test
+
+
+def resample(n: int, rng: np.random.Generator, groups: NDArray[np.int64] | None = None) -> Index:
+    """One bootstrap resample of row indices (of whole groups when ``groups`` is given)."""
+    if groups is None:
+        return rng.integers(0, n, n)
+    order = np.argsort(groups, kind="stable")
+    uniq, start, count = np.unique(groups[order], return_index=True, return_counts=True)
+    pick = rng.integers(0, uniq.size, uniq.size)
+    return np.concatenate([order[start[g]: start[g] + count[g]] for g in pick])
+
+
+def correlation(y: Array, pred: Array) -> float:
+    """Pearson correlation (NaN when either side is constant)."""
+    if y.size < 2 or np.std(pred) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(y, pred)[0, 1])
+
+
+def rmse(y: Array, pred: Array) -> float:
+    """Root mean squared error."""
+    return float(np.sqrt(np.mean((y - pred) ** 2)))
+
+
+def auc(y: Array, score: Array) -> float:
+    """Area under the ROC curve = Mann–Whitney U / (n₁·n₀) (Hanley & McNeil 1982)."""
+    pos, neg = score[y == 1], score[y == 0]
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    u = stats.mannwhitneyu(pos, neg, alternative="two-sided").statistic
+    return float(u / (pos.size * neg.size))
+
+
+def brier(y: Array, prob: Array) -> float:
+    """Brier score (mean squared error of probabilities; Brier 1950)."""
+    return float(np.mean((prob - y) ** 2))
+
+
+def percentile_ci(draws: Array, level: float = 0.95) -> tuple[Array, Array]:
+    """Percentile bootstrap interval per column of ``draws`` (Efron & Tibshirani 1993)."""
+    lo = (1.0 - level) / 2.0
+    return np.nanquantile(draws, lo, axis=0), np.nanquantile(draws, 1.0 - lo, axis=0)
