@@ -27,9 +27,10 @@ import time
 import mesa
 import numpy as np
 
-from cxsim.engine.cycle import CycleOutcome, draw_cycle, journey_step
+from cxsim.engine.cycle import draw_cycle, journey_step
 from cxsim.engine.model import CHUNK, CustomerModel, chunks
 from cxsim.engine.streams import replication_seeds
+from cxsim.engine.workers import thread_count
 from cxsim.specs.distribution import Normal
 from cxsim.specs.population import Population, Segment
 from cxsim.specs.scenario import Loyalty, Scenario, Sim, WordOfMouth
@@ -39,7 +40,7 @@ N_TP = 10
 PERF = [(7.0 + 0.2 * (i % 3), 1.0) for i in range(N_TP)]  # (mean, sd) of performance
 EXPECT = (7.0, 0.5)
 SEG = Segment("all", 1.0, tolerance=0.3, loss_aversion=2.0, adaptation=0.1)
-LOY = Loyalty()
+LOY = Loyalty(base_repurchase=0.97, terrible_floor=-4.0)  # a few % switch per cycle, as in the scenarios
 RETENTION = 0.6
 
 
@@ -51,21 +52,24 @@ def scenario() -> Scenario:
                     word_of_mouth=WordOfMouth(network="none"))
 
 
-def run_cxsim(n: int, cycles: int, seed: int) -> tuple[list[float], float, float]:
-    """Journeys/s per cycle, final mean satisfaction and retention."""
-    model = CustomerModel(scenario(), Sim(n_customers=n, n_cycles=cycles), replication_seeds(seed, 1)[0],
-                          keep_customers=False)
+def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float], float, float]:
+    """Journeys/s per cycle (draws + journey step, as in ``CustomerModel.step``), final mean
+    satisfaction and retention."""
+    model = CustomerModel(scenario(), Sim(n_customers=n, n_cycles=cycles, threads=threads),
+                          replication_seeds(seed, 1)[0], keep_customers=False)
+    draws, out, workers = model._draws, model._outcome, model.workers
+    compiled, state = model.compiled, model.state
     rates = []
     for c in range(cycles):
-        went = model.state.active.copy()
+        went = state.active.copy()
         t0 = time.perf_counter()
-        draws = draw_cycle(model.compiled, n, c, model.streams)
-        out = CycleOutcome.empty(n, N_TP)
-        for rows in chunks(went, CHUNK):
-            journey_step(model.compiled, model.state, draws, out, rows)
+        draw_cycle(compiled, n, c, model.streams, draws, workers)
+        out.reset()
+        workers.map(lambda rows: journey_step(compiled, state, draws, out, rows), chunks(went, CHUNK))
         rates.append(went.sum() / (time.perf_counter() - t0))
-    alive = model.state.active
-    return rates, float(model.state.satisfaction[alive].mean()), float(alive.mean())
+    workers.close()
+    alive = state.active
+    return rates, float(state.satisfaction[alive].mean()), float(alive.mean())
 
 
 class RefCustomer(mesa.Agent):
@@ -87,9 +91,7 @@ class RefCustomer(mesa.Agent):
             affects.append(a)
             self.expect[j] += SEG.adaptation * (p - self.expect[j])
         k = max(range(N_TP), key=lambda i: abs(affects[i]))
-        end = N_TP - 1
-        rest = [a for i, a in enumerate(affects) if i not in (k, end)]
-        remembered = 0.4 * affects[k] + 0.4 * affects[end] + 0.2 * (sum(rest) / len(rest))
+        remembered = 0.4 * affects[k] + 0.4 * affects[-1] + 0.2 * (sum(affects) / N_TP)
         self.satisfaction = RETENTION * self.satisfaction + (1 - RETENTION) * remembered
         terrible = sum(a < LOY.terrible_floor for a in affects)
         z = math.log(LOY.base_repurchase / (1 - LOY.base_repurchase)) + LOY.satisfaction_slope * self.satisfaction
@@ -130,17 +132,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reference-customers", type=int, default=20_000)
     ap.add_argument("--cycles", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0, help="cxsim worker threads (0: one per core)")
     ap.add_argument("--quick", action="store_true", help="50,000 vs 2,000 customers")
     args = ap.parse_args(argv)
     if args.quick:
         args.customers, args.reference_customers = 50_000, 2_000
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, mesa {mesa.__version__}")
-    print(f"model: {N_TP} touchpoints, {args.cycles} cycles, peak-end memory, no word of mouth")
-    cx_rates, cx_sat, cx_ret = run_cxsim(args.customers, args.cycles, args.seed)
+    print(f"model: {N_TP} touchpoints, {args.cycles} cycles, peak-end memory, no word of mouth, all draws for all customers")
+    cx_rates, cx_sat, cx_ret = run_cxsim(args.customers, args.cycles, args.seed, args.threads)
     ref_rates, ref_sat, ref_ret = run_reference(args.reference_customers, args.cycles, args.seed)
     cx, ref = statistics.median(cx_rates), statistics.median(ref_rates)
-    print(f"cxsim population step : {cx / 1e6:8.2f} M customer-journeys/s  ({args.customers:,} customers, median of {args.cycles} cycles)")
+    print(f"cxsim population step : {cx / 1e6:8.2f} M customer-journeys/s  ({args.customers:,} customers, "
+          f"{thread_count(args.threads)} thread(s), median of {args.cycles} cycles)")
     print(f"Mesa reference        : {ref / 1e6:8.3f} M customer-journeys/s  ({args.reference_customers:,} customers)")
     print(f"ratio                 : {cx / ref:8.1f} x")
     print(f"final mean satisfaction: cxsim {cx_sat:+.4f}  reference {ref_sat:+.4f}")

@@ -72,10 +72,10 @@ def tolerate(
     """
     g = np.asarray(gap, dtype=np.float64)
     tol = np.asarray(tolerance, dtype=np.float64)
-    out = np.asarray(g - np.clip(g, -tol, tol))  # g − tol above the zone, 0 inside, g + tol below
-    if out.ndim == 0:
-        return out * loss_aversion if out < 0 else out
-    np.multiply(out, loss_aversion, out=out, where=out < 0.0)
+    out = np.maximum(g - tol, 0.0)
+    low = np.minimum(g + tol, 0.0)
+    low *= loss_aversion
+    out += low
     return out
 
 

@@ -121,17 +121,27 @@ def end(affect: ArrayLike, present: ArrayLike | None = None) -> Array:
     return _empty_to_nan(_take(a, _last_index(a, p)), _count(a, p))
 
 
-def _peak_index(a: Array, present: Mask) -> NDArray[np.intp]:
-    intensity = np.abs(a)
-    if present is not None:
-        intensity = np.where(present, intensity, -1.0)
-    return np.argmax(intensity, axis=-1)
+def _best_worst(a: Array, present: Mask) -> tuple[Array, Array]:
+    """Best and worst present moment of each episode (±inf for an empty one)."""
+    if present is None:
+        return a.max(axis=-1), a.min(axis=-1)
+    return np.where(present, a, -np.inf).max(axis=-1), np.where(present, a, np.inf).min(axis=-1)
+
+
+def _intense(a: Array, present: Mask) -> Array:
+    """The most intense moment with its sign: the best if it is further from 0 than the worst.
+
+    On an exact tie between a gain and an equal loss the loss is the peak: bad is stronger than
+    good (Baumeister, Bratslavsky, Finkenauer & Vohs 2001). The rule does not depend on order.
+    """
+    best, worst = _best_worst(a, present)
+    return np.where(best > -worst, best, worst)
 
 
 def peak(affect: ArrayLike, present: ArrayLike | None = None) -> Array:
-    """The most intense present moment (largest |affect|; the first one on ties), with its sign."""
+    """The most intense present moment (largest |affect|, a loss on a tie), with its sign."""
     a, p = _prep(affect, present)
-    return _empty_to_nan(_take(a, _peak_index(a, p)), _count(a, p))
+    return _empty_to_nan(_intense(a, p), _count(a, p))
 
 
 def peak_end(
@@ -145,7 +155,7 @@ def peak_end(
     """Peak-end memory: ``w_peak·peak + w_end·end + (1 − w_peak − w_end)·mean``.
 
     With ``peak="intense"`` the peak is the most intense moment (largest |affect|, with its
-    sign). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and ``w_trough`` the
+    sign; a loss on an exact tie with an equal gain). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and ``w_trough`` the
     worst one: ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean``.
     Durations play no part (duration neglect).
 
@@ -161,13 +171,10 @@ def peak_end(
     n = _count(a, p)
     end_v = _take(a, _last_index(a, p))
     if peak == "intense":
-        head = w_peak * _take(a, _peak_index(a, p)) + w_end * end_v
+        head = w_peak * _intense(a, p) + w_end * end_v
         w_rest = 1.0 - w_peak - w_end
     elif peak == "best_worst":
-        hi = a if p is None else np.where(p, a, -np.inf)
-        lo = a if p is None else np.where(p, a, np.inf)
-        best_v = hi.max(axis=-1)
-        worst_v = lo.min(axis=-1)
+        best_v, worst_v = _best_worst(a, p)
         head = w_peak * best_v + w_trough * worst_v + w_end * end_v
         w_rest = 1.0 - w_peak - w_trough - w_end
     else:

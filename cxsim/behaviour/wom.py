@@ -80,8 +80,8 @@ def exchange(
     perf = np.asarray(performance, dtype=np.float64)
     pres = np.asarray(present, dtype=bool)
     n_tp = perf.shape[1]
-    perf_sum = np.zeros((n, n_tp))
-    perf_cnt = np.zeros((n, n_tp))
+    perf_sum = np.zeros((n_tp, n)).T  # filled column by column
+    perf_cnt = np.zeros((n_tp, n)).T
     for j in range(n_tp):  # loop over touchpoints (about ten), not customers
         w_present = pres[t_src, j]
         perf_cnt[:, j] = np.bincount(t_dst, weights=w_present.astype(np.float64), minlength=n)

@@ -23,6 +23,7 @@ from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
+from cxsim.engine.workers import Workers
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]
@@ -30,7 +31,12 @@ Rows = slice | NDArray[np.intp]
 
 @dataclass
 class CycleDraws:
-    """All random inputs of one cycle, one row per customer (every customer, active or not)."""
+    """All random inputs of one cycle, one row per customer (every customer, active or not).
+
+    ``present`` and ``performance`` are ``(n, T)`` views of touchpoint-major ``(T, n)`` buffers,
+    so each touchpoint's draws are written contiguously. The engine reuses one ``CycleDraws``
+    from cycle to cycle (:meth:`empty`, then :func:`draw_cycle` with ``into``).
+    """
 
     cycle: int
     present: NDArray[np.bool_]  # (n, T) which moments happen
@@ -39,40 +45,77 @@ class CycleDraws:
     churn_u: Array  # (n,) uniform, for the switching decision
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
+    @classmethod
+    def empty(cls, n: int, n_tp: int) -> "CycleDraws":
+        return cls(
+            cycle=-1,
+            present=np.zeros((n_tp, n), dtype=bool).T,
+            performance=np.empty((n_tp, n)).T,
+            memory_z=np.empty(n),
+            churn_u=np.empty(n),
+            recommend_z=np.empty(n),
+        )
 
-def draw_cycle(compiled: Compiled, n: int, cycle: int, streams: Streams) -> CycleDraws:
-    """Draw a cycle's randomness for ``n`` customers (0-based ``cycle``)."""
+
+def draw_cycle(
+    compiled: Compiled, n: int, cycle: int, streams: Streams,
+    into: CycleDraws | None = None, workers: Workers | None = None,
+) -> CycleDraws:
+    """Draw a cycle's randomness for ``n`` customers (0-based ``cycle``).
+
+    Every touchpoint, branch group and purpose has its own stream, so the draws are the same
+    whatever the order (or thread) in which they are made. ``into`` is filled in place when
+    given; ``workers`` spreads the streams over threads.
+    """
     journey = compiled.scenario.journey
-    n_tp = compiled.n_touchpoints
-    present = np.zeros((n, n_tp), dtype=bool)
-    performance = np.full((n, n_tp), np.nan)
+    d = into if into is not None else CycleDraws.empty(n, compiled.n_touchpoints)
+    d.cycle = cycle
+    present = d.present.T  # (T, n): one contiguous row per touchpoint
+    performance = d.performance.T
     col = {name: j for j, name in enumerate(compiled.names)}
-    for group, members in journey.branches().items():
-        if not members[0].due(cycle):
-            continue
+
+    def branch(item: tuple[str, tuple]) -> None:
+        group, members = item
         u = streams.get("journey", f"branch/{group}").random(n)
         cum = np.cumsum([tp.probability for tp in members])
         cum[-1] = 1.0
         pick = np.searchsorted(cum, u, side="right")
         for k, tp in enumerate(members):
-            present[:, col[tp.name]] = pick == k
-    for j, tp in enumerate(journey.touchpoints):
+            np.equal(pick, k, out=present[col[tp.name]])
+
+    def touchpoint(j: int) -> None:
+        tp = journey.touchpoints[j]
         if not tp.due(cycle):
-            continue
+            present[j] = False
+            performance[j] = np.nan
+            return
         if tp.branch is None:
             if tp.probability < 1.0:
-                present[:, j] = streams.get("journey", tp.name).random(n) < tp.probability
+                np.less(streams.get("journey", tp.name).random(n), tp.probability, out=present[j])
             else:
-                present[:, j] = True
-        performance[:, j] = tp.performance.sample(streams.get("performance", tp.name), n)
-    return CycleDraws(
-        cycle=cycle,
-        present=present,
-        performance=performance,
-        memory_z=streams.get("memory").standard_normal(n),
-        churn_u=streams.get("churn").random(n),
-        recommend_z=streams.get("recommend").standard_normal(n),
+                present[j] = True
+        performance[j] = tp.performance.sample(streams.get("performance", tp.name), n)
+
+    def purpose(name: str) -> None:
+        rng = streams.get(name)
+        if name == "churn":
+            rng.random(out=d.churn_u)
+        else:
+            rng.standard_normal(out=d.memory_z if name == "memory" else d.recommend_z)
+
+    groups = [(g, m) for g, m in journey.branches().items() if m[0].due(cycle)]
+    phases = (
+        [lambda j=j: touchpoint(j) for j in range(compiled.n_touchpoints)]
+        + [lambda p=p: purpose(p) for p in ("memory", "churn", "recommend")],
+        [lambda item=item: branch(item) for item in groups],  # sets its members' present rows
     )
+    for tasks in phases:
+        if workers is None:
+            for task in tasks:
+                task()
+        else:
+            workers.map(lambda task: task(), tasks)
+    return d
 
 
 @dataclass
@@ -95,9 +138,17 @@ class CycleOutcome:
             terrible=np.zeros(n),
             recommend=np.zeros(n, dtype=np.int8),
             churned=np.zeros(n, dtype=bool),
-            affect=np.full((n, n_tp), np.nan),
-            expectation=np.full((n, n_tp), np.nan) if keep_expectation else None,
+            affect=np.full((n_tp, n), np.nan).T,
+            expectation=np.full((n_tp, n), np.nan).T if keep_expectation else None,
         )
+
+    def reset(self) -> None:
+        """Back to :meth:`empty`'s values, reusing the arrays (the engine does this each cycle)."""
+        for a in (self.experienced, self.remembered, self.affect, self.expectation):
+            if a is not None:
+                a.fill(np.nan)
+        for a in (self.terrible, self.recommend, self.churned):
+            a.fill(0)
 
 
 def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
@@ -113,6 +164,17 @@ def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg
     return out
 
 
+def gather(a: NDArray, rows: Rows) -> NDArray:
+    """Rows of an ``(n, T)`` array, keeping its touchpoint-major layout.
+
+    The engine's ``(n, T)`` arrays are views of ``(T, n)`` buffers. Reductions over the
+    touchpoints of a block of customers (peak, end, mean, counts) are then column-by-column
+    vector operations, several times faster than reducing short C-ordered rows; fancy
+    indexing along the first axis would silently return C order, so index the buffer instead.
+    """
+    return a[rows] if isinstance(rows, slice) else a.T[:, rows].T
+
+
 def journey_step(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
 ) -> None:
@@ -124,9 +186,9 @@ def journey_step(
     sc = compiled.scenario
     loy = sc.loyalty
     seg = state.segment[rows]
-    present = draws.present[rows]
-    perf = draws.performance[rows]
-    expect = state.expectation[rows]
+    present = gather(draws.present, rows)
+    perf = gather(draws.performance, rows)
+    expect = gather(state.expectation, rows)
 
     # 1. How each moment feels (Delta law with tolerance and loss aversion).
     affect = moment_affect(

@@ -22,6 +22,7 @@ from cxsim.engine.cycle import CycleDraws, CycleOutcome, draw_cycle, exchange_wo
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
+from cxsim.engine.workers import Workers
 from cxsim.specs.scenario import Scenario, Sim
 
 
@@ -95,7 +96,10 @@ class CustomerModel(mesa.Model):
         self.compiled: Compiled = compile_scenario(scenario)
         self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams)
         self.cycle = 0
-        self.draws: CycleDraws | None = None
+        self.workers = Workers(sim.threads if sim.engine == "population" else 1)
+        self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
+        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
+        self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
         self.outcome: CycleOutcome | None = None
         self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
                                  keep_customers, keep_moments)
@@ -105,16 +109,19 @@ class CustomerModel(mesa.Model):
     def step(self) -> None:
         """One purchase cycle: draws, journeys, word of mouth, records."""
         n = self.state.n
-        self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams)
-        self.outcome = CycleOutcome.empty(n, self.compiled.n_touchpoints, self.recorder.keep_moments)
+        self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers)
+        self.outcome = self._outcome
+        self.outcome.reset()
         went = self.state.active.copy()
         if self.sim.engine == "agent":
             self.agents.shuffle_do("step")
         else:
-            for rows in chunks(went, CHUNK):
-                journey_step(self.compiled, self.state, self.draws, self.outcome, rows)
+            compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
+            self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows), chunks(went, CHUNK))
         tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams)
         self.recorder.record(self.state, self.draws, self.outcome, went, tally)
         self.cycle += 1
         if not self.state.active.any():
             self.running = False
+        if not self.running or self.cycle >= self.sim.n_cycles:
+            self.workers.close()

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from cxsim.behaviour.loyalty import nps
 from cxsim.engine.compiled import Compiled
-from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally
+from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gather
 from cxsim.engine.state import PopulationState
 
 
@@ -42,7 +42,7 @@ class Recorder:
         self._customers: list[dict[str, NDArray]] = []
         self._moments: list[dict[str, NDArray]] = []
         self.sample: dict[str, object] | None = None  # one customer's latest episode, for figures
-        self.last_satisfaction: pd.DataFrame | None = None
+        self._last: dict[str, NDArray] | None = None  # the last cycle's customers, for figures
 
     def record(self, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
                went: NDArray[np.bool_], tally: WordOfMouthTally) -> None:
@@ -51,7 +51,7 @@ class Recorder:
         idx = np.flatnonzero(went)
         n = state.n
         seg = state.segment[idx]
-        present = draws.present[idx]
+        present = gather(draws.present, slice(None) if idx.size == n else idx)
         encounters = present.sum(axis=0)
         revenue = float(c.revenue[seg].sum())
         cost = float(encounters @ c.cost_per_encounter + c.fixed_cost)
@@ -86,10 +86,8 @@ class Recorder:
                 "present": draws.present[i].copy(), "affect": outcome.affect[i].copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
-            self.last_satisfaction = pd.DataFrame({
-                "segment": pd.Categorical.from_codes(seg, categories=list(c.segment_names)),
-                "remembered": outcome.remembered[idx], "satisfaction": state.satisfaction[idx],
-            })
+            self._last = {"segment": seg, "remembered": outcome.remembered[idx],
+                          "satisfaction": state.satisfaction[idx]}
         if self.keep_customers:
             self._customers.append({
                 "customer_id": idx,
@@ -114,6 +112,15 @@ class Recorder:
                 "expectation": outcome.expectation[cust, j] if outcome.expectation is not None else np.nan,
                 "affect": outcome.affect[cust, j],
             })
+
+    @property
+    def last_satisfaction(self) -> pd.DataFrame | None:
+        """Segment, remembered value and satisfaction of the last cycle's customers."""
+        if self._last is None:
+            return None
+        df = pd.DataFrame(self._last)
+        df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))
+        return df
 
     def cycles(self) -> pd.DataFrame:
         return pd.DataFrame(self.cycle_rows)

@@ -20,7 +20,8 @@ class PopulationState:
 
     Attributes:
         segment: segment index per customer.
-        expectation: ``(n, T)`` current expectation per touchpoint, in the measure's unit.
+        expectation: ``(n, T)`` current expectation per touchpoint, in the measure's unit
+            (a view of a touchpoint-major ``(T, n)`` buffer).
         satisfaction: cumulative satisfaction (affect units; 0 = expectations met).
         bad_memory: fading count of terrible moments.
         active: still a customer (has not switched).
@@ -46,7 +47,7 @@ def init_state(compiled: Compiled, n: int, streams: Streams) -> PopulationState:
     cum = np.cumsum(compiled.shares)
     cum[-1] = 1.0
     segment = np.searchsorted(cum, u, side="right").astype(np.intp)
-    expectation = np.empty((n, compiled.n_touchpoints))
+    expectation = np.empty((compiled.n_touchpoints, n)).T  # (n, T), touchpoint-major: see cycle.py
     for j, tp in enumerate(scenario.journey.touchpoints):
         rng = streams.get("population", f"expectation/{tp.name}")
         for k, seg in enumerate(scenario.population.segments):

@@ -175,6 +175,8 @@ class Sim:
         seed: root seed; ``0`` is a seed like any other.
         replications: independent replications, seeded from ``SeedSequence(seed).spawn``.
         engine: ``population`` (arrays, default) or ``agent`` (one Mesa agent at a time).
+        threads: worker threads of the population engine (draws and blocks of customers);
+            ``0`` means one per core. Results do not depend on it.
     """
 
     n_customers: int = 10_000
@@ -182,6 +184,7 @@ class Sim:
     seed: int = 0
     replications: int = 1
     engine: Literal["population", "agent"] = "population"
+    threads: int = 0
 
     def __post_init__(self) -> None:
         checks.integer("n_customers", self.n_customers, 1)
@@ -189,6 +192,7 @@ class Sim:
         checks.integer("seed", self.seed, 0)
         checks.integer("replications", self.replications, 1)
         checks.choice("engine", self.engine, ENGINES)
+        checks.integer("threads", self.threads, 0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""Worker threads for the population engine.
+
+numpy releases the GIL inside its loops and random generators, so a cycle's independent pieces
+of work — one touchpoint's draws, one block of customers' journeys — run side by side on the
+machine's cores. Every piece writes its own rows or columns and reads its own random stream, so
+the result is the same for any number of threads (``tests/test_model.py`` checks it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def thread_count(threads: int) -> int:
+    """``threads`` itself, or one per core when it is 0."""
+    return threads if threads > 0 else max(1, os.cpu_count() or 1)
+
+
+class Workers:
+    """A pool of ``threads`` threads (none when 1); ``map`` runs pieces of work on it.
+
+    Use as a context manager, or call :meth:`close`; an unclosed pool's threads end with the
+    interpreter.
+    """
+
+    def __init__(self, threads: int = 0) -> None:
+        self.threads = thread_count(threads)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[fn(x) for x in items]``, spread over the threads; exceptions propagate."""
+        items = list(items)
+        if self.threads == 1 or len(items) < 2:
+            return [fn(x) for x in items]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="cxsim")
+        return list(self._pool.map(fn, items))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
