@@ -96,6 +96,59 @@ def _memory(args: argparse.Namespace) -> list[Path]:
     return written
 
 
+# --------------------------------------------------------------------------- drivers
+def _drivers(args: argparse.Namespace) -> list[Path]:
+    from cxsim.fit import drivers, persist
+    from cxsim.fit.survey import load_wide
+
+    survey = load_wide(
+        args.data, args.outcome, args.touchpoints, positive=args.positive,
+        scale=_scale(args.scale, args.na_zero, "--scale"),
+        outcome_scale=_scale(args.outcome_scale, False, "--outcome-scale") if args.outcome_scale else None,
+        segment=args.segment, blanks=args.blanks,
+    )
+    show = _progress(args.quiet)
+    if show:
+        show(survey.report())
+    fit = drivers.fit_drivers(survey, folds=args.folds, seed=args.seed, progress=show)
+    by_segment = drivers.by_segment(survey, seed=args.seed) if survey.segment is not None else None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        _write(out, "drivers.csv", lambda p: fit.drivers.to_csv(p, index=False)),
+        _write(out, "models.csv", lambda p: fit.models.to_csv(p, index=False)),
+        _write(out, "drivers.png", lambda p: drivers.figure(fit, p)),
+    ]
+    if by_segment is not None:
+        written.append(_write(out, "drivers_by_segment.csv", lambda p: by_segment.to_csv(p, index=False)))
+    if args.save:
+        written.append(persist.write_json(persist.drivers_document(fit), Path(args.save)))
+    cols = ["touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance", "quadrant"]
+    print(fit.drivers[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print()
+    print(fit.models.drop(columns=["n_rows", "folds"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\nkey drivers (p < 0.05, positive weight, by importance): {', '.join(fit.key_drivers()) or 'none'}")
+    if fit.peak_end is not None:
+        print(fit.peak_end.sentence())
+    return written
+
+
+# --------------------------------------------------------------------------- predict
+def _predict(args: argparse.Namespace) -> list[Path]:
+    from cxsim.fit import persist
+    from cxsim.fit.survey import read_table
+
+    doc = persist.read_json(args.model)
+    frame, source = read_table(args.data)
+    preds = persist.predict(doc, frame, source, persist.parse_rename(args.rename))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = [_write(out.parent, out.name, lambda p: preds.to_csv(p, index=False))]
+    what = "probability of " + repr(doc.get("positive")) if doc.get("kind") == "logistic" else "prediction"
+    print(f"wrote {len(preds):,} rows with a 'predicted' column ({what}) to {out}")
+    return written
+
+
 # --------------------------------------------------------------------------- parser
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--blanks", default="drop", choices=["drop", "impute", "error"],
@@ -127,6 +180,27 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--out", required=True, help="output directory")
     _add_common(m)
     m.set_defaults(run=_memory)
+
+    d = sub.add_parser("drivers", help="key-driver analysis on wide data (one row per respondent)")
+    d.add_argument("data", help="wide survey CSV")
+    d.add_argument("--outcome", required=True, help="overall outcome column (a rating, or a label with --positive)")
+    d.add_argument("--positive", help="for a binary outcome: the value counted as positive")
+    d.add_argument("--touchpoints", required=True, help="touchpoint rating columns, comma-separated, in journey order")
+    d.add_argument("--segment", help="optional segment column (adds drivers_by_segment.csv)")
+    d.add_argument("--scale", default="1-5", help="touchpoint rating scale (default 1-5)")
+    d.add_argument("--outcome-scale", help="check the rating outcome against this scale")
+    d.add_argument("--na-zero", action="store_true", help="a rating of 0 means not applicable")
+    d.add_argument("--save", help="save the fitted driver model as JSON")
+    d.add_argument("--out", required=True, help="output directory")
+    _add_common(d)
+    d.set_defaults(run=_drivers)
+
+    p = sub.add_parser("predict", help="apply a saved model (JSON) to a new file")
+    p.add_argument("model", help="model JSON written by --save")
+    p.add_argument("data", help="CSV to predict")
+    p.add_argument("--rename", help="OLD=NEW,... renames columns of the new file to the model's names")
+    p.add_argument("--out", required=True, help="output CSV")
+    p.set_defaults(run=_predict)
     return top
 
 

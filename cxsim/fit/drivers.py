@@ -261,6 +261,32 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
                      tuple(float(c) for c in coef_raw), tuple(float(m) for m in mu), r2, method)
 
 
+def by_segment(survey: WideSurvey, seed: int = 0) -> pd.DataFrame:
+    """The driver model fitted separately in each segment (segments too small to fit are skipped).
+
+    Returns:
+        ``segment, n, touchpoint, weight, ci_low, ci_high, p_value, importance``.
+    """
+    from dataclasses import replace
+
+    if survey.segment is None:
+        raise SpecError("segment", None, "a segment column is needed for drivers by segment")
+    parts = []
+    for seg in sorted(set(survey.segment)):
+        keep = survey.segment == seg
+        sub = replace(survey, ratings=survey.ratings[keep], outcome=survey.outcome[keep], segment=None,
+                      frame=survey.frame.loc[keep].reset_index(drop=True), source=f"{survey.source} [{seg}]")
+        try:
+            fit = fit_drivers(sub, folds=2, seed=seed)
+        except SpecError:
+            continue  # too few rows, a constant rating or one class only in this segment
+        d = fit.drivers[["touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance"]].copy()
+        d.insert(0, "n", int(keep.sum()))
+        d.insert(0, "segment", seg)
+        parts.append(d)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
 def _cross_validate(survey: WideSurvey, folds: int, seed: int) -> pd.DataFrame:
     x, y, binary = survey.ratings, survey.outcome, survey.binary
     features = {

@@ -23,6 +23,12 @@ def shared_file(name: str) -> Path:
 
 
 @pytest.fixture
+def shared():
+    """``shared(name)``: the path of a file of ../shared/data, or skip with the reason."""
+    return shared_file
+
+
+@pytest.fixture
 def long_frame() -> pd.DataFrame:
     """400 episodes of 120 respondents whose retrospective rating follows peak-end (0.5 / 0.3)."""
     rng = np.random.default_rng(11)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -60,3 +61,79 @@ def test_console_script_runs_as_a_module(tmp_path) -> None:
                            "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"cxsim-fit: error: none.csv: {str(tmp_path / 'none.csv')!r} is not allowed; no such file"
+
+
+def test_drivers_save_and_predict_with_rename(tmp_path, wide_frame, capsys) -> None:
+    data = tmp_path / "wide.csv"
+    wide_frame.to_csv(data, index=False)
+    out, model = tmp_path / "drv", tmp_path / "model.json"
+    cli.main(["drivers", str(data), "--outcome", "label", "--positive", "happy", "--touchpoints", "a, b b,c,d",
+              "--segment", "segment", "--out", str(out), "--save", str(model), "--quiet"])
+    printed = capsys.readouterr().out
+    d = pd.read_csv(out / "drivers.csv")
+    assert {"touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance"} <= set(d.columns)
+    assert list(d["touchpoint"]) == ["a", "b b", "c", "d"]
+    m = pd.read_csv(out / "models.csv")
+    assert list(m["model"]) == ["drivers", "mean_of_ratings", "peak_end"] and "cv_auc" in m
+    assert (out / "drivers.png").is_file() and (out / "drivers_by_segment.csv").is_file()
+    assert "key drivers" in printed
+    doc = json.loads(model.read_text())
+    assert doc["cxsim_model"] == "drivers" and doc["kind"] == "logistic"
+    # a new file whose columns are named differently
+    new = wide_frame.rename(columns={"b b": "Bee", "d": "Dee"}).drop(columns=["label", "overall"])
+    new_path, preds = tmp_path / "new.csv", tmp_path / "preds.csv"
+    new.to_csv(new_path, index=False)
+    cli.main(["predict", str(model), str(new_path), "--rename", "Bee=b b, Dee=d", "--out", str(preds)])
+    p = pd.read_csv(preds)
+    assert list(p.columns) == [*new.columns, "predicted"] and p["predicted"].between(0, 1).all()
+    # same predictions as the fitted model on the original rows
+    from cxsim.fit import drivers
+    from cxsim.fit.survey import load_wide
+
+    fit = drivers.fit_drivers(load_wide(wide_frame, "label", "a,b b,c,d", positive="happy"))
+    np.testing.assert_allclose(p["predicted"], fit.predict(wide_frame[["a", "b b", "c", "d"]].to_numpy()))
+
+
+def test_memory_model_save_and_predict(tmp_path, long_frame, capsys) -> None:
+    data = tmp_path / "long.csv"
+    long_frame.to_csv(data, index=False)
+    model = tmp_path / "m.json"
+    cli.main(_memory_args(data, tmp_path / "o") + ["--save", str(model), "--save-model", "peak_end", "--quiet"])
+    new = long_frame.drop(columns="retrospective").rename(columns={"rating": "score"})
+    new.to_csv(tmp_path / "new.csv", index=False)
+    cli.main(["predict", str(model), str(tmp_path / "new.csv"), "--rename", "score=rating", "--out", str(tmp_path / "p.csv")])
+    p = pd.read_csv(tmp_path / "p.csv")
+    assert len(p) == 480 and {"respondent", "episode", "predicted"} <= set(p.columns)
+    truth = long_frame.groupby(["respondent", "episode"])["retrospective"].first()
+    assert np.corrcoef(p.set_index(["respondent", "episode"])["predicted"].loc[truth.index], truth)[0, 1] > 0.95
+
+
+BAD_CLI = {
+    "drivers: missing column": (["drivers", "{wide}", "--outcome", "overall", "--touchpoints", "a,zz", "--out", "{out}"],
+                                "wide.csv: column 'zz': missing"),
+    "drivers: bad scale": (["drivers", "{wide}", "--outcome", "overall", "--touchpoints", "a", "--scale", "five", "--out", "{out}"],
+                           "--scale: 'five' is not allowed"),
+    "drivers: positive absent": (["drivers", "{wide}", "--outcome", "label", "--positive", "yes", "--touchpoints", "a", "--out", "{out}"],
+                                 "wide.csv: column 'label': 'yes' is not allowed"),
+    "predict: not a model": (["predict", "{wide}", "{wide}", "--out", "{out}/p.csv"], "wide.csv"),
+    "predict: bad rename": (["predict", "{model}", "{wide}", "--rename", "nonsense", "--out", "{out}/p.csv"], "--rename: 'nonsense'"),
+    "predict: column missing after rename": (["predict", "{model}", "{wide}", "--rename", "d=x", "--out", "{out}/p.csv"],
+                                             "wide.csv: column 'd': missing"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CLI))
+def test_bad_cli_input(tmp_path, wide_frame, capsys, case) -> None:
+    wide = tmp_path / "wide.csv"
+    wide_frame.to_csv(wide, index=False)
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"cxsim_model": "drivers", "version": 1, "kind": "linear", "touchpoints": ["a", "d"],
+                                 "intercept": 0, "coefficients": {"a": 1, "d": 1}, "fill": {"a": 3, "d": 3},
+                                 "scale": [1, 5]}))
+    out = tmp_path / "out"
+    argv, expected = BAD_CLI[case]
+    argv = [a.format(wide=wide, out=out, model=model) for a in argv]
+    code, cap = _run(capsys, argv)
+    assert code == 2 and expected in cap.err and "Traceback" not in cap.err
+    assert len(cap.err.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())
