@@ -41,6 +41,7 @@ class Recorder:
         self.cycle_rows: list[dict[str, float | int | str]] = []
         self._customers: list[dict[str, NDArray]] = []
         self._moments: list[dict[str, NDArray]] = []
+        self.encounters: list[NDArray[np.int64]] = []  # per cycle: encounters per touchpoint
         self.sample: dict[str, object] | None = None  # one customer's latest episode, for figures
         self._last: dict[str, NDArray] | None = None  # the last cycle's customers, for figures
 
@@ -53,6 +54,7 @@ class Recorder:
         seg = state.segment[idx]
         present = gather(draws.present, slice(None) if idx.size == n else idx)
         encounters = present.sum(axis=0)
+        self.encounters.append(encounters)
         revenue = float(c.revenue[seg].sum())
         cost = float(encounters @ c.cost_per_encounter + c.fixed_cost)
         rec = outcome.recommend[idx]

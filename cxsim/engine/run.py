@@ -18,9 +18,10 @@ from cxsim.engine.streams import replication_seeds
 from cxsim.specs.scenario import RunSpec
 
 SUMMARY_COLUMNS = (
-    "scenario", "replication", "seed", "memory_model", "engine", "n_customers", "n_cycles",
-    "satisfaction_mean", "satisfaction_final", "experienced_mean", "remembered_mean",
+    "scenario", "replication", "seed", "intervention", "memory_model", "engine", "n_customers",
+    "n_cycles", "satisfaction_mean", "satisfaction_final", "experienced_mean", "remembered_mean",
     "retention_rate", "nps", "nps_final", "terrible_moments", "revenue", "cost", "profit",
+    "intervention_cost",
 )
 
 
@@ -84,14 +85,43 @@ def keeps_customers(spec: RunSpec) -> bool:
 
 def replications(spec: RunSpec, agent_class: type[Customer] = Customer) -> Iterator[CustomerModel]:
     """Build and run each replication's model in turn, yielding the finished models."""
+    for r in range(spec.sim.replications):
+        yield run_replication(spec, r, agent_class)
+
+
+def run_replication(spec: RunSpec, replication: int,
+                    agent_class: type[Customer] = Customer) -> CustomerModel:
+    """Build and run replication ``replication`` of ``spec`` alone (seeded exactly as in :func:`run`).
+
+    Sweeps and comparisons use it to run one replication at a time.
+    """
     sim = spec.sim
-    keep_c = keeps_customers(spec)
-    for r, ss in enumerate(replication_seeds(sim.seed, sim.replications)):
-        model = CustomerModel(spec.scenario, sim, ss, replication=r, keep_customers=keep_c,
-                              keep_moments=spec.outputs.moments, agent_class=agent_class)
-        for _ in range(sim.n_cycles):
-            model.step()
-        yield model
+    ss = replication_seeds(sim.seed, sim.replications)[replication]
+    model = CustomerModel(spec.scenario, sim, ss, replication=replication,
+                          keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
+                          agent_class=agent_class)
+    for _ in range(sim.n_cycles):
+        model.step()
+    return model
+
+
+def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
+    """One replication's cycle table with the intervention's costs in ``cost`` and ``profit``.
+
+    Adds the columns ``intervention`` and ``intervention_cost`` (already included in ``cost``);
+    see :func:`cxsim.intervention.cycle_costs`.
+    """
+    from cxsim.intervention import cycle_costs
+
+    cycles = recorder.cycles()
+    extra = cycle_costs(spec.intervention.cost, recorder.compiled.names,
+                        cycles["customers_start"].to_numpy(),
+                        np.asarray(recorder.encounters).reshape(len(cycles), -1))
+    cycles["cost"] = cycles["cost"] + extra
+    cycles["profit"] = cycles["revenue"] - cycles["cost"]
+    cycles["intervention"] = spec.intervention.name
+    cycles["intervention_cost"] = extra
+    return cycles
 
 
 def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str, object]:
@@ -107,6 +137,7 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         "scenario": spec.scenario.name,
         "replication": replication,
         "seed": spec.sim.seed,
+        "intervention": spec.intervention.name,
         "memory_model": spec.scenario.memory.model.kind,
         "engine": spec.sim.engine,
         "n_customers": spec.sim.n_customers,
@@ -122,6 +153,7 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         "revenue": float(cycles["revenue"].sum()),
         "cost": float(cycles["cost"].sum()),
         "profit": float(cycles["profit"].sum()),
+        "intervention_cost": float(cycles["intervention_cost"].sum()) if "intervention_cost" in cycles else 0.0,
     }
 
 
@@ -139,7 +171,7 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
     for model in replications(spec, agent_class):
         rec = model.recorder
         first = first or rec
-        cyc = rec.cycles()
+        cyc = cycle_table(rec, spec)
         cycles.append(cyc)
         summary.append(summarise(cyc, spec, rec.replication))
         if (c := rec.customers()) is not None:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
+from cxsim.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs import checks
 from cxsim.specs.distribution import distribution_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
@@ -160,12 +161,20 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
 
 
 def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
-    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``."""
+    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``
+    and optionally ``intervention`` (see :mod:`cxsim.intervention`), whose changes are made to
+    the config before it is validated."""
     cfg = checks.mapping("config", cfg)
     for key in ("scenario", "memory"):
         if key not in cfg or cfg[key] is None:
             raise SpecError(key, MISSING, f"the config needs a {key} (choose one with {key}=NAME)")
+    raw_scenario = cfg["scenario"]
+    scenario_name = raw_scenario.get("name") if isinstance(raw_scenario, Mapping) else None
+    intervention = resolve(cfg.get("intervention"), str(scenario_name))
+    if intervention.changes:  # made to the config, so the result is validated like any config
+        cfg = apply_changes(cfg, intervention)
     scenario = scenario_from_dict(cfg["scenario"], cfg["memory"])
+    check_touchpoints(intervention, scenario.journey.names)
     sim = _simple("sim", Sim, cfg.get("sim"))
     outputs = _simple("outputs", Outputs, cfg.get("outputs"))
-    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs)
+    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs, intervention=intervention)

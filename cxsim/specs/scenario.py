@@ -8,6 +8,7 @@ from typing import Literal
 from cxsim.behaviour.affect import FORMS
 from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
+from cxsim.intervention import NONE, Intervention
 from cxsim.specs import checks
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.touchpoint import Journey, positive_support
@@ -197,11 +198,16 @@ class Sim:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """A scenario with its run settings and outputs: everything one ``cxsim`` run needs."""
+    """A scenario with its run settings and outputs: everything one ``cxsim`` run needs.
+
+    ``intervention`` is the intervention in force (its changes are already made to ``scenario``;
+    its costs are added to each cycle's cost), :data:`cxsim.intervention.NONE` for the baseline.
+    """
 
     scenario: Scenario
     sim: Sim = field(default_factory=Sim)
     outputs: Outputs = field(default_factory=Outputs)
+    intervention: Intervention = NONE
 
     def __post_init__(self) -> None:
         if self.outputs.moments and self.sim.n_customers > self.outputs.moments_limit:

@@ -1,0 +1,490 @@
+"""Paired comparison of interventions against a baseline, with common random numbers.
+
+The strategist's question — which intervention buys the most loyalty per yuan, and how sure are
+we? — is answered by running the baseline and every intervention ("arm") over the same ``R``
+replications. With common random numbers (CRN, the default) replication ``r`` of every arm uses
+the same seed sequence, and :mod:`cxsim.engine.streams` keys every stream by purpose and
+touchpoint name, so the arms see the same customers, the same draws and the same churn dice
+(Law & Kelton 2000, ch. 11; Nelson 2013, *Foundations and Methods of Stochastic Simulation*,
+ch. 8). The difference ``arm_r − baseline_r`` is then a paired sample whose variance lacks the
+replication-to-replication noise the two arms share, and the 95 % confidence interval is a
+t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets its own root seed
+(independent sampling): same estimator, wider interval — ``tests/test_compare.py`` shows it.
+
+Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
+with its interval), the intervention's own spend, cost per NPS point, cost per retained customer,
+ROI (Δ profit / spend, with an interval over replications), a ranking, and pairwise checks of
+whether ``R`` replications can tell neighbouring interventions apart at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxsim.errors import SpecError
+from cxsim.intervention import NotApplicable, applies_to
+from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.scenario import RunSpec
+
+#: The compared outcomes: name in the tables -> column of the run summary.
+METRICS: dict[str, str] = {
+    "satisfaction": "satisfaction_mean",
+    "retention": "retention_rate",
+    "nps": "nps",
+    "revenue": "revenue",
+    "cost": "cost",
+    "profit": "profit",
+}
+RANK_BY = ("profit", "nps", "satisfaction", "retention", "roi")
+CONFIG_MODULE = "cxsim.configs"
+
+Composer = Callable[[str], dict[str, Any]]
+"""Composes the full config (plain dicts) with ``intervention=<name>``."""
+
+
+def shipped_interventions() -> list[str]:
+    """Names of the interventions shipped in ``configs/intervention/``."""
+    folder = resources.files(CONFIG_MODULE).joinpath("intervention")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """The ``compare`` block of the config.
+
+    Attributes:
+        interventions: the arms; ``None`` = every shipped intervention.
+        replications: paired replications ``R`` per arm (at least 2 for an interval).
+        rank_by: ``profit``, ``nps``, ``satisfaction``, ``retention`` or ``roi``.
+        crn: common random numbers (same seeds in every arm); ``False`` = independent seeds.
+        confidence: level of the intervals.
+        progress: show a progress bar.
+    """
+
+    interventions: tuple[str, ...] | None = None
+    replications: int = 10
+    rank_by: str = "profit"
+    crn: bool = True
+    confidence: float = 0.95
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.interventions is not None:
+            checks.sequence("interventions", self.interventions)
+            allowed = shipped_interventions()
+            for name in self.interventions:
+                checks.choice("interventions", name, allowed)
+        r = checks.integer("replications", self.replications, 1)
+        if r < 2:
+            raise SpecError("replications", self.replications,
+                            "at least 2 replications are needed for a confidence interval")
+        checks.choice("rank_by", self.rank_by, RANK_BY)
+        if not isinstance(self.crn, bool):
+            raise SpecError("crn", self.crn, "true or false")
+        c = checks.number("confidence", self.confidence)
+        if not 0.5 <= c < 1.0:
+            raise SpecError("confidence", self.confidence, "must lie in [0.5, 1)")
+
+
+def settings_from_dict(data: Mapping[str, Any] | None) -> CompareSettings:
+    """:class:`CompareSettings` from the config's ``compare`` mapping (errors name ``compare.*``)."""
+    data = dict(checks.mapping("compare", data or {}))
+    checks.no_unknown_keys("compare", data, CompareSettings.__dataclass_fields__)
+    if data.get("interventions") is not None:
+        data["interventions"] = tuple(checks.sequence("compare.interventions", data["interventions"]))
+    try:
+        return CompareSettings(**data)
+    except SpecError as err:
+        raise err.at("compare") from None
+
+
+@dataclass
+class Arm:
+    """One arm of the comparison: an intervention and its validated run spec."""
+
+    name: str
+    spec: RunSpec
+
+
+@dataclass
+class Plan:
+    """The baseline, the arms that apply, and the ones skipped (with the reason)."""
+
+    baseline: Arm
+    arms: list[Arm]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def plan(compose: Composer, settings: CompareSettings) -> Plan:
+    """Build and validate every arm's spec before anything runs.
+
+    ``compose(name)`` returns the full config with ``intervention=name``; ``compose("")`` the
+    composed config as given, which is the baseline (``intervention=none`` by default).
+    Interventions that do not apply to the scenario are skipped with a note; any other bad input
+    raises :class:`~cxsim.errors.SpecError`.
+    """
+    base_cfg = _for_compare(compose(""), settings.replications)
+    baseline = Arm(str(base_cfg["intervention"]["name"]), run_spec_from_dict(base_cfg))
+    scenario = baseline.spec.scenario.name
+    names = settings.interventions if settings.interventions is not None else tuple(shipped_interventions())
+    arms, skipped = [], []
+    for name in dict.fromkeys(names):
+        if name == baseline.name:
+            continue
+        cfg = _for_compare(compose(name), settings.replications)
+        if not applies_to(cfg["intervention"], scenario):
+            skipped.append((name, f"does not apply to scenario {scenario}"))
+            continue
+        try:
+            arms.append(Arm(name, run_spec_from_dict(cfg)))
+        except NotApplicable as err:  # pragma: no cover - applies_to() and resolve() agree
+            skipped.append((name, str(err)))
+    if not arms:
+        raise SpecError("compare.interventions", list(names),
+                        f"none of them applies to scenario {scenario} (skipped: "
+                        + ", ".join(n for n, _ in skipped) + ")")
+    return Plan(baseline, arms, skipped)
+
+
+def _for_compare(cfg: dict[str, Any], replications: int) -> dict[str, Any]:
+    cfg = dict(cfg)
+    cfg["sim"] = {**cfg.get("sim", {}), "replications": replications}
+    cfg["outputs"] = {**cfg.get("outputs", {}), "customers": "never", "moments": False, "figures": False}
+    return cfg
+
+
+def independent_seed(seed: int, arm: int) -> int:
+    """The root seed of arm ``arm`` without common random numbers (arm 0 keeps ``seed``)."""
+    if arm == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, arm]).generate_state(1, dtype=np.uint32)[0])
+
+
+def run_arms(p: Plan, crn: bool = True, progress: bool = False) -> pd.DataFrame:
+    """Run every arm over its replications; one summary row per arm and replication.
+
+    The baseline is arm 0. With ``crn`` every arm uses the baseline's seed; otherwise arm ``k``
+    uses :func:`independent_seed`.
+    """
+    from dataclasses import replace
+
+    from cxsim.engine.run import cycle_table, run_replication, summarise
+    from cxsim.progress import progress_bar
+
+    arms = [p.baseline, *p.arms]
+    specs = []
+    for k, arm in enumerate(arms):
+        spec = arm.spec
+        if not crn:
+            spec = replace(spec, sim=replace(spec.sim, seed=independent_seed(spec.sim.seed, k)))
+        specs.append(spec)
+    r_total = p.baseline.spec.sim.replications
+    rows = []
+    with progress_bar(len(arms) * r_total, "compare", enabled=progress) as bar:
+        for r in range(r_total):
+            for arm, spec in zip(arms, specs):
+                model = run_replication(spec, r)
+                row = summarise(cycle_table(model.recorder, spec), spec, r)
+                row["arm"] = arm.name
+                rows.append(row)
+                bar.update(1)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- statistics
+
+def t_interval(x: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided t confidence interval of ``x`` (needs at least two values)."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    m = float(np.mean(x))
+    if x.size < 2:
+        return m, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1) * np.std(x, ddof=1) / math.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def replications_needed(diff: np.ndarray, confidence: float = 0.95, power: float = 0.8) -> float:
+    """Replications a paired t-test needs to detect the observed mean of ``diff`` with ``power``.
+
+    The smallest ``n`` with ``(t_{1-α/2, n-1} + z_{power}) · sd / |mean| <= sqrt(n)``, treating
+    the observed mean and spread as the truth (a planning figure, not a promise; cf. Law & Kelton
+    2000, §9.4). ``inf`` when the mean is exactly zero.
+    """
+    from scipy import stats
+
+    diff = np.asarray(diff, dtype=float)
+    m, sd = abs(float(np.mean(diff))), float(np.std(diff, ddof=1))
+    if m == 0.0:
+        return float("inf")
+    ratio = sd / m
+    zp = float(stats.norm.ppf(power))
+    n = 2
+    while n < 10_000_000:
+        if (stats.t.ppf(0.5 + confidence / 2, n - 1) + zp) * ratio <= math.sqrt(n):
+            return float(n)
+        n = n + 1 if n < 1000 else int(n * 1.01) + 1
+    return float("inf")
+
+
+def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Per intervention and replication: ``arm − baseline`` of every metric, plus spend and ROI."""
+    cols = list(METRICS.values())
+    base = runs[runs["arm"] == baseline].set_index("replication")
+    out = []
+    for arm, g in runs[runs["arm"] != baseline].groupby("arm", sort=False):
+        g = g.set_index("replication")
+        d = g[cols].sub(base[cols]).rename(columns={v: k for k, v in METRICS.items()})
+        spend = g["intervention_cost"] - base["intervention_cost"]
+        d["spend"] = spend
+        d["roi"] = np.where(spend > 0, d["profit"] / spend.where(spend > 0, 1.0), np.nan)
+        d.insert(0, "intervention", arm)
+        out.append(d.reset_index())
+    return pd.concat(out, ignore_index=True)
+
+
+@dataclass
+class Comparison:
+    """The result of a comparison (all tables are tidy DataFrames).
+
+    Attributes:
+        runs: one row per arm and replication (the run summaries, column ``arm``).
+        differences: paired differences per intervention and replication.
+        table: ``comparison.csv`` — ``intervention, metric, delta, ci_low, ci_high`` and more.
+        ranking: one row per intervention, best first.
+        pairs: can ``R`` replications tell two interventions apart? (neighbours in the ranking,
+            and each intervention against the baseline).
+        skipped: interventions that do not apply to the scenario, with the reason.
+    """
+
+    runs: pd.DataFrame
+    differences: pd.DataFrame
+    table: pd.DataFrame
+    ranking: pd.DataFrame
+    pairs: pd.DataFrame
+    skipped: list[tuple[str, str]]
+    settings: CompareSettings
+    baseline: str
+    n_customers: int
+    currency: str
+
+    def notes(self) -> list[str]:
+        """Plain-language notes: skipped interventions and pairs ``R`` cannot tell apart."""
+        r = self.settings.replications
+        out = [f"skipped {name}: {why}" for name, why in self.skipped]
+        metric = _rank_metric(self.settings.rank_by)
+        for row in self.pairs.itertuples():
+            if not row.distinguishable:
+                need = "" if not math.isfinite(row.replications_needed) else \
+                    f"; about {int(row.replications_needed):,} replications would be needed"
+                out.append(f"R={r} is too small to tell {row.a} from {row.b} apart on {metric}: "
+                           f"difference {row.difference:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{need}")
+        return out
+
+    def save(self, directory: str | Path) -> list[Path]:
+        """Write ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv`` and ``notes.txt`` atomically."""
+        from cxsim.engine.run import _atomic
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        text = "\n".join(self.notes()) + "\n"
+        return [
+            _atomic(out / "comparison.csv", lambda p: self.table.to_csv(p, index=False)),
+            _atomic(out / "ranking.csv", lambda p: self.ranking.to_csv(p, index=False)),
+            _atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
+            _atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
+            _atomic(out / "notes.txt", lambda p: Path(p).write_text(text)),
+        ]
+
+    def figure(self, path: str | Path) -> Path:
+        """The forest plot (see :func:`forest_plot`)."""
+        return forest_plot(self, path)
+
+
+def _rank_metric(rank_by: str) -> str:
+    return "roi" if rank_by == "roi" else rank_by
+
+
+def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSettings,
+                         n_customers: int, currency: str,
+                         skipped: Sequence[tuple[str, str]] = ()) -> Comparison:
+    """Intervals, cost-effectiveness, ranking and distinguishability from the per-run table."""
+    diffs = paired_differences(runs, baseline)
+    conf = settings.confidence
+    base_means = runs[runs["arm"] == baseline][list(METRICS.values())].mean()
+    rows = []
+    summary = []
+    for arm, g in diffs.groupby("intervention", sort=False):
+        for metric, col in METRICS.items():
+            m, lo, hi = t_interval(g[metric], conf)
+            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
+        spend = float(g["spend"].mean())
+        rows.append(_row(arm, "intervention_cost", spend, *t_interval(g["spend"], conf)[1:]))
+        d_nps = float(g["nps"].mean())
+        d_retained = float(g["retention"].mean()) * n_customers
+        per_nps = spend / d_nps if d_nps > 0 and spend > 0 else float("nan")
+        per_retained = spend / d_retained if d_retained > 0 and spend > 0 else float("nan")
+        rows.append(_row(arm, "cost_per_nps_point", per_nps))
+        rows.append(_row(arm, "cost_per_retained_customer", per_retained))
+        roi = t_interval(g["roi"].dropna(), conf) if g["roi"].notna().all() else (float("nan"),) * 3
+        rows.append(_row(arm, "roi", *roi))
+        summary.append({"intervention": arm, "spend": spend, "cost_per_nps_point": per_nps,
+                        "cost_per_retained_customer": per_retained, "roi": roi[0]})
+    table = pd.DataFrame(rows)
+    table["replications"] = settings.replications
+    table["crn"] = settings.crn
+    table["distinguishable"] = (table["ci_low"] > 0) | (table["ci_high"] < 0)
+    ranking = _ranking(table, pd.DataFrame(summary), settings.rank_by)
+    pairs = _pairs(runs, diffs, ranking, baseline, settings)
+    return Comparison(runs, diffs, table, ranking, pairs, list(skipped), settings, baseline,
+                      n_customers, currency)
+
+
+def _row(arm: str, metric: str, delta: float, lo: float = float("nan"), hi: float = float("nan"),
+         baseline: float = float("nan")) -> dict[str, Any]:
+    return {"intervention": arm, "metric": metric, "delta": delta, "ci_low": lo, "ci_high": hi,
+            "baseline": baseline}
+
+
+def _ranking(table: pd.DataFrame, summary: pd.DataFrame, rank_by: str) -> pd.DataFrame:
+    key = table[table["metric"] == rank_by].set_index("intervention")
+    out = summary.set_index("intervention")
+    for metric in ("satisfaction", "retention", "nps", "profit"):
+        out[f"delta_{metric}"] = table[table["metric"] == metric].set_index("intervention")["delta"]
+    out["rank_value"] = key["delta"]
+    out["rank_ci_low"] = key["ci_low"]
+    out["rank_ci_high"] = key["ci_high"]
+    out = out.sort_values("rank_value", ascending=False, na_position="last").reset_index()
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out.insert(2, "rank_by", rank_by)
+    return out
+
+
+def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, baseline: str,
+           settings: CompareSettings) -> pd.DataFrame:
+    """Neighbours in the ranking, and each intervention against the baseline, on ``rank_by``."""
+    metric = settings.rank_by
+    by_arm = {a: g.set_index("replication")[metric] for a, g in diffs.groupby("intervention")}
+    order = list(ranking["intervention"])
+    pairs = [(a, b) for a, b in zip(order, order[1:])] + [(a, baseline) for a in order]
+    rows = []
+    for a, b in pairs:
+        da = by_arm[a]
+        d = (da - by_arm[b]) if b != baseline else da
+        d = d.dropna().to_numpy()
+        if d.size < 2:
+            continue
+        m, lo, hi = t_interval(d, settings.confidence)
+        rows.append({"a": a, "b": b, "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
+                     "distinguishable": bool(lo > 0 or hi < 0),
+                     "replications_needed": replications_needed(d, settings.confidence)})
+    return pd.DataFrame(rows, columns=["a", "b", "metric", "difference", "ci_low", "ci_high",
+                                       "distinguishable", "replications_needed"])
+
+
+def compare(compose: Composer, settings: CompareSettings) -> Comparison:
+    """Plan, run and summarise a comparison (see the module docstring)."""
+    p = plan(compose, settings)
+    runs = run_arms(p, crn=settings.crn, progress=settings.progress)
+    spec = p.baseline.spec
+    return summarise_comparison(runs, p.baseline.name, settings, spec.sim.n_customers,
+                                spec.scenario.economics.currency, p.skipped)
+
+
+def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
+    """A :data:`Composer` over the shipped configs (for notebooks and tests; no Hydra app needed).
+
+    Example:
+        >>> compose = composer_from_overrides(["sim.n_customers=500"])
+        >>> compose("dealer_gala")["intervention"]["name"]
+        'dealer_gala'
+    """
+    from cxsim.config import compose_config
+
+    def compose(name: str) -> dict[str, Any]:
+        return compose_config([*overrides, f"intervention={name}"] if name else list(overrides))
+
+    return compose
+
+
+# ---------------------------------------------------------------------------- figure
+
+FOREST = (("satisfaction", "Δ satisfaction"), ("retention", "Δ retention"), ("nps", "Δ NPS (points)"),
+          ("profit", "Δ profit"))
+
+
+def forest_plot(result: Comparison, path: str | Path) -> Path:
+    """Forest plot: each intervention's Δ with its t-interval per metric, and its spend beside.
+
+    Drawn with seaborn ``pointplot`` on the per-replication paired differences; the error bars
+    are the same t-intervals as in ``comparison.csv``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    order = list(result.ranking["intervention"])
+    conf = result.settings.confidence
+    diffs = result.differences
+
+    def interval(x: np.ndarray) -> tuple[float, float]:
+        _, lo, hi = t_interval(x, conf)
+        return lo, hi
+
+    sns.set_theme(style="whitegrid")
+    fig, axes = plt.subplots(1, len(FOREST) + 1, figsize=(3.2 * (len(FOREST) + 1), 0.6 * len(order) + 2),
+                             sharey=True)
+    for ax, (metric, label) in zip(axes, FOREST):
+        sns.pointplot(data=diffs, x=metric, y="intervention", order=order, errorbar=interval,
+                      linestyle="none", capsize=0.3, color="C0", ax=ax)
+        ax.axvline(0.0, color="0.4", lw=1, ls="--")
+        ax.set_xlabel(label + (f" ({result.currency})" if metric == "profit" else ""))
+        ax.set_ylabel("")
+    spend = result.ranking[["intervention", "spend"]]
+    sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
+    axes[-1].set_xlabel(f"intervention cost ({result.currency})")
+    axes[-1].set_ylabel("")
+    fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
+                 f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
+    fig.tight_layout()
+    out = Path(path)
+    from cxsim.engine.run import _atomic
+
+    _atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+    return out
+
+
+def report(result: Comparison) -> str:
+    """The ranking as a readable table, with the notes."""
+    cur = result.currency
+    r = result.settings.replications
+    lines = [f"cxsim-compare · baseline {result.baseline} · {len(result.ranking)} intervention(s) · "
+             f"R = {r} paired replications" + (" (common random numbers)" if result.settings.crn else " (independent seeds)"),
+             "", f"{'rank':<5}{'intervention':<20}{'Δ NPS':>9}{'Δ retention':>13}{'Δ profit':>16}"
+             f"{'spend':>14}{'per NPS pt':>13}{'ROI':>8}"]
+    for row in result.ranking.itertuples():
+        lines.append(f"{row.rank:<5}{row.intervention:<20}{row.delta_nps:>+9.2f}{row.delta_retention:>+13.2%}"
+                     f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"
+                     f"{_fmt(row.roi, '{:+.1f}'):>8}")
+    lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
+    notes = result.notes()
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines)
+
+
+def _fmt(x: float, fmt: str = "{:,.0f}") -> str:
+    return fmt.format(x) if math.isfinite(x) else "-"
