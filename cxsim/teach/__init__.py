@@ -1,0 +1,12 @@
+"""Teaching the peak-end rule: classic experiments, episode presets, figures and the teachers' page.
+
+* :mod:`cxsim.teach.episode` — one experience as a sequence of moments, the presets (cold water,
+  colonoscopy) and what each memory model remembers of it;
+* :mod:`cxsim.teach.style` — the shared look of every teaching figure (PNG and SVG);
+* :mod:`cxsim.teach.cold_water`, :mod:`~cxsim.teach.colonoscopy`, :mod:`~cxsim.teach.zhijiang`,
+  :mod:`~cxsim.teach.meisu`, :mod:`~cxsim.teach.switching` — the published findings, simulated
+  with cxsim's model (seeded populations with noise) and set beside the published figures;
+* :mod:`cxsim.teach.app` — the Solara page (``cxsim-teach``).
+
+Nothing here imports matplotlib, pandas or Solara at import time of the package.
+"""

@@ -1,0 +1,176 @@
+"""Meisu Electronics' seven steps, computed from a simulated run, then more shops on the street.
+
+Sources:
+    Seeds 001, 002 and 004 (DESIGN.md "Seven-step CEM method"): Meisu Electronics, four shops on
+    one short street in Hong Kong. Step 2a experience: price 7, brand image 7, service 6, product
+    6, convenience 5, relationship 4. Step 2b expectation: 7 for product, price, convenience and
+    brand image. Step 2c satisfaction = 2a − 2b (convenience −2, product −1). Step 2d importance
+    of convenience 9. Step 3 key experience = importance × satisfaction (convenience −18). Step 4
+    ideal = actual except convenience 10 (gap −5). Step 5: more shops on the same street.
+    Step 7: one shop → two doubled sales; three → three times; four → more than four times.
+
+Design. The shipped ``retail_street`` scenario (built from those figures, see its YAML) is run
+with cxsim's engine (``cxsim.run``; moments recorded). The seven-step table is then computed from
+the *simulated* moments of the first cycle: mean performance per touchpoint (2a), mean
+expectation before adaptation (2b), their gap (2c), the scenario's importance (2d), key experience
+= 2d × 2c (3), and the gap to the ideal (4). Step 5's intervention, "more shops on the street",
+is simulated with the same seed (common random numbers, so the differences are paired): each
+extra shop raises the convenience performance by 1.5 points and narrows its spread by 20 % (the
+``open_second_store`` intervention's assumption) and adds 100,000 HKD of rent and staff per month
+(an assumption: a quarter of the first version's 400,000 a month for four shops).
+
+The model keeps the number of customers fixed (no new customers are drawn to the street), so
+step 7's sales multiplying with the number of shops is *not* reproduced; the simulated revenue
+change comes from fewer customers leaving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cxsim.errors import SpecError
+from cxsim.specs import checks
+
+PUBLISHED_2A = {"price": 7, "brand_image": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
+PUBLISHED_2B = {"product": 7, "price": 7, "convenience": 7, "brand_image": 7}
+PUBLISHED_IMPORTANCE = {"convenience": 9}
+PUBLISHED_IDEAL = {"convenience": 10}
+SHOP_GAIN = 1.5
+SHOP_SD_SCALE = 0.8
+SHOP_COST = 100_000.0
+
+
+@dataclass(frozen=True)
+class MeisuResult:
+    """The simulated seven-step table and the more-shops runs."""
+
+    seven_steps: pd.DataFrame
+    shops: pd.DataFrame  # one row per number of extra shops (0 = baseline)
+    cycles: pd.DataFrame  # cycles table of every arm, with column extra_shops
+    table: pd.DataFrame
+
+
+def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
+    """The composed retail_street config with ``extra`` more shops (a plain dict edit, no Hydra path)."""
+    from cxsim import compose_config
+
+    cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
+                          f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
+                          "outputs.customers=never", f"outputs.moments={str(extra == 0).lower()}"])
+    conv = next(tp for tp in cfg["scenario"]["journey"]["touchpoints"] if tp["name"] == "convenience")
+    if extra:
+        perf = conv["performance"]
+        perf["mean"] = min(10.0, float(perf["mean"]) + SHOP_GAIN * extra)
+        perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** extra
+        conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * extra
+    return cfg
+
+
+def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float]) -> pd.DataFrame:
+    """Steps 2a–4 of the seven-step method from moment records of the first cycle.
+
+    Args:
+        moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
+        importance: importance per touchpoint (step 2d).
+        ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
+    """
+    first = moments[moments["cycle"] == moments["cycle"].min()]
+    g = first.groupby("touchpoint", sort=False)[["performance", "expectation"]].mean()
+    out = pd.DataFrame({"experience_2a": g["performance"], "expectation_2b": g["expectation"]})
+    out["satisfaction_2c"] = out["experience_2a"] - out["expectation_2b"]
+    out["importance_2d"] = [float(importance[t]) for t in out.index]
+    out["key_experience_3"] = out["importance_2d"] * out["satisfaction_2c"]
+    out["ideal_4"] = [float(ideal.get(t, a)) for t, a in zip(out.index, out["experience_2a"])]
+    out["gap_to_ideal_4"] = out["experience_2a"] - out["ideal_4"]
+    return out
+
+
+def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: int = 2) -> MeisuResult:
+    """Run retail_street with ``n`` customers for ``cycles`` months, then with 1..max extra shops."""
+    from cxsim import run
+    from cxsim.specs.build import run_spec_from_dict
+
+    n = checks.integer("n", n, 10)
+    seed = checks.integer("seed", seed, 0)
+    cycles = checks.integer("cycles", cycles, 1)
+    max_extra_shops = checks.integer("max_extra_shops", max_extra_shops, 0)
+    if n > 10_000:
+        raise SpecError("n", n, "at most 10000 customers (the moments are recorded)")
+    arms, cyc = [], []
+    steps = None
+    for extra in range(max_extra_shops + 1):
+        spec = run_spec_from_dict(_config(n, seed, cycles, extra))
+        res = run(spec)
+        conv = next(tp for tp in spec.scenario.journey.touchpoints if tp.name == "convenience")
+        if extra == 0:
+            assert res.moments is not None
+            importance = {t.name: t.importance for t in spec.scenario.journey.touchpoints}
+            steps = seven_step_table(res.moments, importance, {"convenience": 10.0})
+        s = res.summary
+        arms.append({"extra_shops": extra, "convenience_mean": conv.performance.mean,
+                     **{c: float(s[c].mean()) for c in ("satisfaction_mean", "nps", "retention_rate",
+                                                        "revenue", "cost", "profit")}})
+        cyc.append(res.cycles.assign(extra_shops=extra))
+    assert steps is not None
+    shops = pd.DataFrame(arms)
+    rows = []
+    for tp in steps.index:
+        r = steps.loc[tp]
+        rows.append((f"2a experience: {tp}", PUBLISHED_2A.get(tp, np.nan), r["experience_2a"], "input"))
+    for tp in steps.index:
+        rows.append((f"2b expectation: {tp}", PUBLISHED_2B.get(tp, np.nan), steps.loc[tp, "expectation_2b"], "input"))
+    for tp in ("convenience", "product"):
+        pub = PUBLISHED_2A[tp] - PUBLISHED_2B[tp]
+        rows.append((f"2c satisfaction = 2a - 2b: {tp}", float(pub), steps.loc[tp, "satisfaction_2c"], "computed"))
+    rows.append(("2d importance: convenience", 9.0, steps.loc["convenience", "importance_2d"], "input"))
+    rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"], "computed"))
+    worst = steps.loc[[t for t in steps.index if t in PUBLISHED_2A], "key_experience_3"].idxmin()
+    rows.append(("3 the key experience (most negative of the seed's six)", "convenience", worst, "computed"))
+    rows.append(("4 gap to the ideal (10): convenience", -5.0, steps.loc["convenience", "gap_to_ideal_4"], "computed"))
+    b = shops.iloc[0]
+    for _, a in shops.iloc[1:].iterrows():
+        k = int(a["extra_shops"])
+        rows.append((f"5 +{k} shop(s): satisfaction change (affect units)", np.nan,
+                     a["satisfaction_mean"] - b["satisfaction_mean"], "prediction"))
+        rows.append((f"5 +{k} shop(s): retention change (points)", np.nan,
+                     100 * (a["retention_rate"] - b["retention_rate"]), "prediction"))
+        rows.append((f"5 +{k} shop(s): revenue ratio to baseline", "more shops -> sales x2 to x4+",
+                     a["revenue"] / b["revenue"], "prediction"))
+        rows.append((f"5 +{k} shop(s): profit change (HKD)", np.nan, a["profit"] - b["profit"], "prediction"))
+    table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
+    return MeisuResult(steps, shops, pd.concat(cyc, ignore_index=True), table)
+
+
+def figure(result: MeisuResult, directory: str) -> list:
+    """Key experience per touchpoint (step 3), and satisfaction and retention with more shops."""
+    import seaborn as sns
+
+    from cxsim.teach import style
+
+    plt = style.pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
+    ax = axes[0]
+    steps = result.seven_steps.sort_values("key_experience_3")
+    colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED for v in steps["key_experience_3"]]
+    bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
+    ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
+    ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")
+    ax.set_xlabel("key experience = importance x (experience - expectation)")
+    ax.set_title("step 3: the key experience (simulated, cycle 1)")
+    ax.legend(fontsize=8, loc="lower right")
+    cyc = result.cycles.copy()
+    cyc["shops"] = (4 + cyc["extra_shops"]).astype(str) + " shops"
+    for ax, col, label in zip(axes[1:], ["satisfaction_mean", "retention_rate"],
+                              ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
+        sns.lineplot(cyc, x="cycle", y=col, hue="shops", ax=ax, marker="o", errorbar=("ci", 95), palette="crest")
+        ax.set_xlabel("month")
+        ax.set_ylabel(label)
+        ax.set_title("step 5: more shops on the street")
+    fig.suptitle("Meisu Electronics: convenience is the key experience; more shops close the gap", y=1.02)
+    fig.tight_layout()
+    paths = style.save(fig, directory, "meisu_seven_steps")
+    plt.close(fig)
+    return paths

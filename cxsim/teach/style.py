@@ -1,0 +1,126 @@
+"""The shared look of the teaching figures, and saving them as PNG and SVG.
+
+Every teaching figure uses the same seaborn theme, the same colours (peak crimson, end royal blue,
+remembered value dark orange, mean grey), labelled axes with units, and is saved twice — PNG for
+slides, SVG for print — each written atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PEAK = "crimson"
+END = "royalblue"
+REMEMBERED = "darkorange"
+MEAN = "0.45"
+CURVE = "0.25"
+PUBLISHED = "0.3"
+SIMULATED = "#2a9d8f"
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot with the Agg backend (no screen needed) and the teaching theme set."""
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="talk", font_scale=0.75)
+    plt.rcParams.update({"svg.fonttype": "none", "figure.dpi": 100, "savefig.bbox": "tight"})
+    return plt
+
+
+def save(fig: Any, directory: str | Path, stem: str, dpi: int = 150) -> list[Path]:
+    """Save ``fig`` as ``stem.png`` and ``stem.svg`` in ``directory``; return both paths."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "svg"):
+        path = out / f"{stem}.{ext}"
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{ext}", dir=out)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, dpi=dpi, format=ext)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        paths.append(path)
+    return paths
+
+
+def episode_axes(
+    ax: Any,
+    affect: Sequence[float],
+    durations: Sequence[float],
+    remembered: float,
+    model_label: str,
+    title: str = "",
+    time_unit: str = "s",
+    value_label: str = "affect (0 = as expected; below 0 = unpleasant)",
+    show_mean: bool = True,
+) -> None:
+    """Draw one episode: the moment curve, peak and end marked, remembered value beside the mean.
+
+    Args:
+        ax: a matplotlib Axes.
+        affect: affect per moment.
+        durations: duration per moment in ``time_unit``.
+        remembered: the remembered value to draw (computed by the caller with the library).
+        model_label: name of the memory model, for the legend.
+        title: axes title.
+        time_unit: unit of the durations, for the x label.
+        value_label: y-axis label.
+        show_mean: also draw the mean moment as a dashed line.
+    """
+    a = np.asarray(affect, dtype=float)
+    d = np.asarray(durations, dtype=float)
+    start = np.concatenate([[0.0], np.cumsum(d)[:-1]])
+    mid = start + d / 2
+    edges = np.append(start, start[-1] + d[-1])
+    ax.step(edges, np.append(a, a[-1]), where="post", color=CURVE, lw=2)
+    ax.scatter(mid, a, s=30, color=CURVE, zorder=3)
+    p = int(np.argmax(np.abs(a)))
+    ax.scatter([mid[p]], [a[p]], s=260, facecolors="none", edgecolors=PEAK, lw=2.5, zorder=4,
+               label=f"peak {a[p]:+.2f}")
+    ax.scatter([mid[-1]], [a[-1]], s=260, marker="s", facecolors="none", edgecolors=END, lw=2.5,
+               zorder=4, label=f"end {a[-1]:+.2f}")
+    ax.annotate("peak", (mid[p], a[p]), xytext=(0, -22 if a[p] < 0 else 14), textcoords="offset points",
+                ha="center", color=PEAK, fontsize=10, fontweight="bold")
+    ax.annotate("end", (mid[-1], a[-1]), xytext=(0, 14 if a[-1] <= 0 else -22), textcoords="offset points",
+                ha="center", color=END, fontsize=10, fontweight="bold")
+    if show_mean:
+        ax.axhline(float(a.mean()), color=MEAN, ls="--", lw=1.5, label=f"mean moment {a.mean():+.2f}")
+    ax.axhline(remembered, color=REMEMBERED, lw=2.5, label=f"remembered ({model_label}) {remembered:+.2f}")
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlim(0, edges[-1])
+    ax.set_xlabel(f"time ({time_unit})")
+    ax.set_ylabel(value_label)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize=8, frameon=True)
+
+
+def published_vs_simulated(ax: Any, labels: Sequence[str], published: Sequence[float],
+                           simulated: Sequence[float], ylabel: str, title: str = "",
+                           errors: Sequence[float] | None = None) -> None:
+    """Paired bars: the published figure beside cxsim's simulated one (optional error bars)."""
+    x = np.arange(len(labels))
+    w = 0.38
+    pub = np.asarray(published, dtype=float)
+    ax.bar(x - w / 2, pub, w, color=PUBLISHED, label="published")
+    ax.bar(x + w / 2, simulated, w, color=SIMULATED, label="simulated (cxsim)",
+           yerr=None if errors is None else errors, capsize=4)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)

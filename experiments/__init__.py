@@ -1,0 +1,1 @@
+"""Teaching experiments: each module is one command (``python experiments/<name>.py --help``)."""
