@@ -5,7 +5,8 @@
     cxsim-fit drivers DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --out DIR \\
         [--save MODEL.json]
     cxsim-fit predict MODEL.json DATA.csv [--rename OLD=NEW,...] --out PREDS.csv
-    cxsim-fit gap TABLE.csv --out DIR [--form ratio]
+    cxsim-fit gap TABLE.csv --out DIR [--form ratio] [--simulate SCENARIO]
+    cxsim-fit gap --example meisu --simulate retail_street --out DIR
 
 COLS are comma-separated column names (quote them when they contain spaces). Bad input gives one
 line naming the file, column and line, exit status 2, and nothing written; output files are
@@ -149,6 +150,44 @@ def _predict(args: argparse.Namespace) -> list[Path]:
     return written
 
 
+# --------------------------------------------------------------------------- gap
+def _gap(args: argparse.Namespace) -> list[Path]:
+    import yaml
+
+    from cxsim.fit import gap
+
+    if (args.data is None) == (args.example is None):
+        raise SpecError("data", args.data, "give a factor table CSV or --example meisu (one of them)")
+    data = gap.meisu_table() if args.example else args.data
+    analysis = gap.seven_step(data, form=args.form, source="meisu.csv" if args.example else None)
+    req = comparison = None
+    if args.simulate:
+        cost = {k: v for k, v in (("fixed", args.cost_fixed), ("per_cycle", args.cost_per_cycle)) if v}
+        req = gap.requirement(analysis, args.simulate, touchpoint=args.touchpoint, factor=args.factor,
+                              points_per_unit=args.points_per_unit, cost=cost)
+        overrides = [f"scenario={args.simulate}", f"sim.n_customers={args.customers}",
+                     f"sim.n_cycles={args.cycles}", f"sim.seed={args.seed}", *args.override]
+        comparison = gap.simulate_requirement(req, overrides, replications=args.replications,
+                                              progress=not args.quiet)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        _write(out, "gap.csv", lambda p: analysis.table.to_csv(p, index=False)),
+        _write(out, "gap.png", lambda p: gap.figure(analysis, p)),
+    ]
+    print(analysis.table.to_string(index=False, float_format=lambda v: f"{v:g}", na_rep=""))
+    print(f"\n{analysis.summary()}")
+    if req is not None and comparison is not None:
+        text = yaml.safe_dump(req, sort_keys=False)
+        written.append(_write(out, "requirement.yaml", lambda p: Path(p).write_text(text)))
+        written.append(_write(out, "requirement_comparison.csv", lambda p: comparison.table.to_csv(p, index=False)))
+        t = comparison.table.set_index("metric")
+        print(f"\nstep 5, simulated ({args.simulate}, {args.replications} paired replications, common random numbers):")
+        for m in ("satisfaction", "retention", "nps", "profit"):
+            print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  [{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
+    return written
+
+
 # --------------------------------------------------------------------------- parser
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--blanks", default="drop", choices=["drop", "impute", "error"],
@@ -201,6 +240,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rename", help="OLD=NEW,... renames columns of the new file to the model's names")
     p.add_argument("--out", required=True, help="output CSV")
     p.set_defaults(run=_predict)
+
+    g = sub.add_parser("gap", help="the seven-step CEM gap analysis (and simulate closing the largest gap)")
+    g.add_argument("data", nargs="?", help="CSV: factor, experience, expectation, importance, ideal")
+    g.add_argument("--example", choices=["meisu"], help="use the shipped Meisu Electronics table")
+    g.add_argument("--form", default="difference", choices=["difference", "ratio"], help="satisfaction form")
+    g.add_argument("--simulate", metavar="SCENARIO", help="simulate step 5 in this scenario (e.g. retail_street)")
+    g.add_argument("--factor", help="the factor to close (default: the largest gap)")
+    g.add_argument("--touchpoint", help="the scenario's touchpoint for the factor (default: its name)")
+    g.add_argument("--points-per-unit", type=float, default=1.0, help="survey points per unit of the touchpoint's measure")
+    g.add_argument("--cost-fixed", type=float, default=0.0, help="one-off cost of the requirement")
+    g.add_argument("--cost-per-cycle", type=float, default=0.0, help="running cost per cycle")
+    g.add_argument("--replications", type=int, default=5, help="paired replications (default 5)")
+    g.add_argument("--customers", type=int, default=5000, help="customers per replication (default 5000)")
+    g.add_argument("--cycles", type=int, default=12, help="cycles (default 12)")
+    g.add_argument("--override", action="append", default=[], help="further cxsim override (repeatable)")
+    g.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--out", required=True, help="output directory")
+    g.set_defaults(run=_gap)
     return top
 
 

@@ -1,0 +1,231 @@
+"""The seven-step CEM gap analysis (seeds 001, 002, 004; DESIGN.md "Seven-step CEM method").
+
+From a table with one row per experience factor — current experience (step 2a), expectation (2b),
+importance (2d) and the ideal experience (step 4) — compute:
+
+* satisfaction (2c): ``experience − expectation`` (difference form, the seeds' default) or
+  ``experience / expectation`` (ratio form: 1 = met; the Delta law's two forms);
+* key experience (step 3): ``importance × satisfaction`` — in ratio form
+  ``importance × (ratio − 1)``, so that 0 still means "as expected" — and the factor where it is
+  most negative (Meisu: convenience, 9 × −2 = −18);
+* gap to the ideal (step 4): ``experience − ideal`` (ratio form: ``experience / ideal``), and the
+  factor with the largest gap (Meisu: convenience, 5 − 10 = −5).
+
+Step 5 (requirements that close the gap) is handed to the simulator: :func:`requirement` turns the
+largest gap into an intervention config (:mod:`cxsim.intervention`) that raises the matching
+touchpoint's performance by the gap, and :func:`simulate_requirement` runs it against the baseline
+with common random numbers (:mod:`cxsim.compare`). Blank cells (a figure the case does not give)
+stay blank in everything computed from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxsim.errors import SpecError
+from cxsim.fit.survey import numeric, read_table, require_columns, where
+
+FORMS = ("difference", "ratio")
+COLUMNS = ("factor", "experience", "expectation", "importance", "ideal")
+
+
+def meisu_table() -> pd.DataFrame:
+    """The Meisu Electronics figures of the seeds (shipped as ``cxsim/fit/examples/meisu.csv``)."""
+    with resources.files("cxsim.fit").joinpath("examples/meisu.csv").open() as fh:
+        return pd.read_csv(fh)
+
+
+@dataclass(frozen=True)
+class GapAnalysis:
+    """The seven-step table and its findings.
+
+    Attributes:
+        table: one row per factor: ``factor, experience, expectation, importance, ideal,
+            satisfaction, key_experience, gap_to_ideal`` (+ ``rank_key_experience``).
+        form: ``difference`` or ``ratio``.
+        key_experience: the factor with the most negative importance × satisfaction (or ``None``).
+        largest_gap: the factor furthest below its ideal (or ``None``).
+    """
+
+    table: pd.DataFrame
+    form: str
+    key_experience: str | None
+    largest_gap: str | None
+
+    def row(self, factor: str) -> pd.Series:
+        """The table row of ``factor``."""
+        return self.table.set_index("factor").loc[factor]
+
+    def summary(self) -> str:
+        """Steps 3 and 4 in words."""
+        out = []
+        if self.key_experience is not None:
+            r = self.row(self.key_experience)
+            out.append(f"key experience: {self.key_experience} (importance {r['importance']:g} x satisfaction "
+                       f"{r['satisfaction']:+.3g} = {r['key_experience']:+.3g})")
+        if self.largest_gap is not None:
+            r = self.row(self.largest_gap)
+            out.append(f"largest gap to the ideal: {self.largest_gap} (experience {r['experience']:g}, ideal "
+                       f"{r['ideal']:g}: {r['gap_to_ideal']:+.3g})")
+        return "; ".join(out) or "no factor has both importance and expectation"
+
+
+def seven_step(data: str | Path | pd.DataFrame, form: str = "difference", source: str | None = None) -> GapAnalysis:
+    """Compute steps 2c–4 of the seven-step method from a factor table.
+
+    Args:
+        data: CSV path or DataFrame with ``factor, experience`` and any of ``expectation,
+            importance, ideal`` (blank = not given; a missing ``ideal`` column means ideal =
+            experience, i.e. no gap).
+        form: ``difference`` or ``ratio``.
+        source: name in messages.
+    """
+    frame, name = read_table(data, source)
+    if form not in FORMS:
+        raise SpecError("form", form, "allowed: " + ", ".join(FORMS))
+    require_columns(frame, name, ["factor", "experience"])
+    if frame["factor"].isna().any():
+        i = int(np.flatnonzero(frame["factor"].isna().to_numpy())[0])
+        raise SpecError(where(name, "factor", i), "", "every row needs a factor name")
+    dup = frame["factor"].astype(str).duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise SpecError(where(name, "factor", i), frame["factor"].iloc[i], "each factor may appear once")
+    cols = {c: (numeric(frame, name, c) if c in frame.columns else np.full(len(frame), np.nan))
+            for c in COLUMNS[1:]}
+    exp_ = cols["experience"]
+    if np.isnan(exp_).any():
+        i = int(np.flatnonzero(np.isnan(exp_))[0])
+        raise SpecError(where(name, "experience", i), "", "every factor needs its current experience")
+    if "ideal" not in frame.columns:
+        cols["ideal"] = exp_.copy()
+    if (cols["importance"] < 0).any():
+        i = int(np.flatnonzero(cols["importance"] < 0)[0])
+        raise SpecError(where(name, "importance", i), float(cols["importance"][i]), "importance must be >= 0")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if form == "difference":
+            sat = exp_ - cols["expectation"]
+            key = cols["importance"] * sat
+            gap = exp_ - cols["ideal"]
+        else:
+            for c in ("expectation", "ideal"):
+                bad = cols[c] <= 0
+                if bad.any():
+                    i = int(np.flatnonzero(bad)[0])
+                    raise SpecError(where(name, c, i), float(cols[c][i]), "the ratio form needs values > 0")
+            sat = exp_ / cols["expectation"]
+            key = cols["importance"] * (sat - 1.0)
+            gap = exp_ / cols["ideal"]
+    table = pd.DataFrame({"factor": frame["factor"].astype(str), **cols, "satisfaction": sat,
+                          "key_experience": key, "gap_to_ideal": gap})
+    table["rank_key_experience"] = table["key_experience"].rank(method="min").astype("Int64")
+    key_f = _argmin(table, "key_experience")
+    neutral = 0.0 if form == "difference" else 1.0
+    gap_f = _argmin(table[table["gap_to_ideal"] < neutral], "gap_to_ideal")
+    return GapAnalysis(table, form, key_f, gap_f)
+
+
+def _argmin(t: pd.DataFrame, col: str) -> str | None:
+    v = t[col]
+    if v.notna().sum() == 0:
+        return None
+    return str(t.loc[v.idxmin(), "factor"])
+
+
+# --------------------------------------------------------------------------- step 5: simulate
+def requirement(analysis: GapAnalysis, scenario: str, touchpoint: str | None = None, factor: str | None = None,
+                points_per_unit: float = 1.0, cost: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The step-5 requirement as an intervention config that closes a gap in the simulation.
+
+    The touchpoint's performance mean is raised by the gap to the ideal (in the touchpoint's
+    units: ``gap / points_per_unit``); in ratio form it is scaled by ``ideal / experience``.
+
+    Args:
+        analysis: the seven-step result.
+        scenario: the scenario the requirement is for (e.g. ``retail_street``).
+        touchpoint: the touchpoint that carries the factor (default: the factor's name).
+        factor: the factor to close (default: the largest gap).
+        points_per_unit: survey points per unit of the touchpoint's measure.
+        cost: the intervention's cost block (``fixed, per_cycle, …``; default none).
+    """
+    factor = factor or analysis.largest_gap
+    if factor is None:
+        raise SpecError("factor", None, "no factor is below its ideal; nothing to close")
+    row = analysis.row(factor)
+    tp = touchpoint or factor
+    path = f"scenario.journey.touchpoints.{tp}.performance.mean"
+    if analysis.form == "difference":
+        change = {"add": float(-row["gap_to_ideal"] / points_per_unit)}
+    else:
+        change = {"scale": float(1.0 / row["gap_to_ideal"])}
+    return {
+        "name": f"close_gap_{factor}",
+        "description": f"Step 5 of the seven-step method: close the gap to the ideal of {factor} "
+                       f"({row['experience']:g} -> {row['ideal']:g}) at touchpoint {tp}",
+        "scenarios": {scenario: {"changes": {path: change}, "cost": dict(cost or {})}},
+    }
+
+
+def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] | tuple[str, ...] = (),
+                         replications: int = 5, progress: bool = False) -> Any:
+    """Run the requirement against the baseline with common random numbers (:mod:`cxsim.compare`).
+
+    Args:
+        intervention: a config from :func:`requirement`.
+        overrides: Hydra overrides of the baseline run (``scenario=retail_street``, sizes …).
+        replications: paired replications (≥ 2).
+        progress: show a progress bar.
+
+    Returns:
+        a :class:`cxsim.compare.Comparison` (``table`` has Δ satisfaction, retention, NPS, profit…).
+    """
+    from cxsim import compare
+    from cxsim.config import compose_config
+    from cxsim.specs.build import run_spec_from_dict
+
+    settings = compare.CompareSettings(interventions=None, replications=replications, progress=progress)
+    base_cfg = compare._for_compare(compose_config(list(overrides)), replications)
+    arm_cfg = dict(base_cfg, intervention=dict(intervention))
+    plan = compare.Plan(compare.Arm(str(base_cfg.get("intervention", {}).get("name", "none")),
+                                    run_spec_from_dict(base_cfg)),
+                        [compare.Arm(str(intervention["name"]), run_spec_from_dict(arm_cfg))])
+    runs = compare.run_arms(plan, crn=True, progress=progress)
+    spec = plan.baseline.spec
+    return compare.summarise_comparison(runs, plan.baseline.name, settings, spec.sim.n_customers,
+                                        spec.scenario.economics.currency)
+
+
+def figure(analysis: GapAnalysis, path: Any) -> Any:
+    """Satisfaction, key experience and gap to the ideal per factor, the key experience marked (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = analysis.table
+    fig, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(t) + 2), sharey=True)
+    panels = (("satisfaction", "satisfaction (2c)"), ("key_experience", "importance x satisfaction (3)"),
+              ("gap_to_ideal", "gap to the ideal (4)"))
+    y = np.arange(len(t))
+    for ax, (col, title) in zip(axes, panels):
+        colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
+        ax.barh(y, t[col].fillna(0.0), color=colours)
+        for yi, v in zip(y, t[col]):
+            ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,
+                        xytext=(3, -3), textcoords="offset points")
+        ax.axvline(0.0 if analysis.form == "difference" or col == "key_experience" else 1.0, color="black", lw=0.8)
+        ax.set_title(title)
+    axes[0].set_yticks(y, t["factor"])
+    axes[0].invert_yaxis()
+    fig.suptitle(f"Seven-step gap analysis ({analysis.form} form): {analysis.summary()}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+    return path
