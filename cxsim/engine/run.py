@@ -61,6 +61,11 @@ class Results:
             written.append(_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
         if self.moments is not None:
             written.append(_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
+        if self.moments is not None and self.spec.outputs.survey.enabled:  # type: ignore[attr-defined]
+            from cxsim.fit.synthetic import survey_from_moments
+
+            survey = survey_from_moments(self.moments, self.spec)
+            written.append(_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         return written
 
 

@@ -148,6 +148,8 @@ class Outputs:
             customers, ``always`` writes it whatever the size, ``never`` skips it.
         moments: write ``moments.parquet`` (one row per moment; only up to ``moments_limit``).
         figures: save the seaborn figures.
+        survey: write ``survey.csv``, the simulated customers' answers to a questionnaire
+            (:class:`cxsim.fit.synthetic.SurveySpec`; a mapping is converted).
     """
 
     customers: Literal["auto", "always", "never"] = "auto"
@@ -155,6 +157,7 @@ class Outputs:
     figures: bool = True
     customers_limit: int = 100_000
     moments_limit: int = 10_000
+    survey: object = None
 
     def __post_init__(self) -> None:
         checks.choice("customers", self.customers, CUSTOMER_OUTPUT)
@@ -164,6 +167,9 @@ class Outputs:
             raise SpecError("figures", self.figures, "true or false")
         checks.integer("customers_limit", self.customers_limit, 0)
         checks.integer("moments_limit", self.moments_limit, 0)
+        from cxsim.fit.synthetic import survey_spec_from_dict  # the synthetic survey layer
+
+        object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -214,3 +220,7 @@ class RunSpec:
             raise SpecError("outputs.moments", True,
                             f"moments.parquet is for small runs: needs sim.n_customers <= "
                             f"{self.outputs.moments_limit} (got {self.sim.n_customers})")
+        if self.outputs.survey.enabled and not self.outputs.moments:  # type: ignore[attr-defined]
+            raise SpecError("outputs.survey.enabled", True,
+                            "the survey is answered from the moment records: set outputs.moments=true too "
+                            f"(runs of up to outputs.moments_limit = {self.outputs.moments_limit} customers)")
