@@ -23,6 +23,7 @@ from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
+from cxsim.operations.runner import OperationsRunner
 from cxsim.specs.scenario import Scenario, Sim
 
 
@@ -62,8 +63,7 @@ class Customer(mesa.Agent):
     def step(self) -> None:
         """Go through this cycle's journey (the same math as the population engine, one row)."""
         model = self.model
-        journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1),
-                     model.sim.backend)
+        journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1))
         if not model.state.active[self.row]:
             self.remove()  # switched to a competitor: no more journeys
 
@@ -78,8 +78,6 @@ class CustomerModel(mesa.Model):
         seed_sequence: this replication's seed sequence (see :mod:`cxsim.engine.streams`).
         replication: replication number, for the records.
         keep_customers: record per-customer rows; keep_moments: record per-moment rows.
-        keep_sample: keep every moment's affect, so the recorder can show one customer's latest
-            episode (the moment-curve figure; costs a write per moment).
         agent_class: the agent type of the agent engine.
     """
 
@@ -91,7 +89,6 @@ class CustomerModel(mesa.Model):
         replication: int = 0,
         keep_customers: bool = True,
         keep_moments: bool = False,
-        keep_sample: bool = True,
         agent_class: type[Customer] = Customer,
     ) -> None:
         self.streams = Streams(seed_sequence)
@@ -102,12 +99,12 @@ class CustomerModel(mesa.Model):
         self.cycle = 0
         self.workers = Workers(sim.threads if sim.engine == "population" else 1)
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
-        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints,
-                                           keep_expectation=keep_moments, keep_affect=keep_moments or keep_sample)
+        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
         self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
         self.outcome: CycleOutcome | None = None
         self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
                                  keep_customers, keep_moments)
+        self.operations = OperationsRunner(scenario, self.streams)  # stores, pipeline, calls, events
         if sim.engine == "agent":
             agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
 
@@ -115,6 +112,8 @@ class CustomerModel(mesa.Model):
         """One purchase cycle: draws, journeys, word of mouth, records."""
         n = self.state.n
         self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers)
+        ops_cost = self.operations.step(self.draws.performance, self.draws.present, self.state.active,
+                                        self.state.segment, self.cycle) if self.operations.active else 0.0
         self.outcome = self._outcome
         self.outcome.reset()
         went = self.state.active.copy()
@@ -122,11 +121,14 @@ class CustomerModel(mesa.Model):
             self.agents.shuffle_do("step")
         else:
             compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
-            backend = self.sim.backend
-            self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
-                             chunks(went, CHUNK))
+            self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows), chunks(went, CHUNK))
         tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams)
         self.recorder.record(self.state, self.draws, self.outcome, went, tally)
+        if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
+            row = self.recorder.cycle_rows[-1]
+            row["operations_cost"] = ops_cost
+            row["cost"] += ops_cost
+            row["profit"] = row["revenue"] - row["cost"]
         self.cycle += 1
         if not self.state.active.any():
             self.running = False

@@ -35,6 +35,7 @@ class Results:
     moments: pd.DataFrame | None
     spec: RunSpec
     first: Recorder | None = None  # replication 0's recorder (sample episode for figures)
+    operations: pd.DataFrame | None = None  # per-encounter operations records (all replications)
 
     def figures(self, directory: str | Path) -> list[Path]:
         """Save the standard figures (PNG) into ``directory``."""
@@ -66,6 +67,8 @@ class Results:
 
             survey = survey_from_moments(self.moments, self.spec)
             written.append(_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
+        if self.operations is not None:
+            written.append(_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
         return written
 
 
@@ -104,7 +107,7 @@ def run_replication(spec: RunSpec, replication: int,
     ss = replication_seeds(sim.seed, sim.replications)[replication]
     model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                           keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
-                          keep_sample=replication == 0, agent_class=agent_class)
+                          agent_class=agent_class)
     for _ in range(sim.n_cycles):
         model.step()
     return model
@@ -171,23 +174,29 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
         >>> list(res.summary.columns[:3])
         ['scenario', 'replication', 'seed']
     """
-    cycles, summary, customers, moments = [], [], [], []
+    cycles, summary, customers, moments, operations = [], [], [], [], []
     first: Recorder | None = None
     for model in replications(spec, agent_class):
         rec = model.recorder
         first = first or rec
         cyc = cycle_table(rec, spec)
         cycles.append(cyc)
-        summary.append(summarise(cyc, spec, rec.replication))
+        summary.append({**summarise(cyc, spec, rec.replication), **model.operations.summary()})
+        if (o := model.operations.table()) is not None:
+            o.insert(0, "replication", np.int32(rec.replication))
+            o.insert(0, "scenario", spec.scenario.name)
+            operations.append(o)
         if (c := rec.customers()) is not None:
             customers.append(c)
         if (m := rec.moments()) is not None:
             moments.append(m)
+    ops_columns = [k for k in summary[0] if k not in SUMMARY_COLUMNS]  # operations figures, if any
     return Results(
-        summary=pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)),
+        summary=pd.DataFrame(summary, columns=[*SUMMARY_COLUMNS, *ops_columns]),
         cycles=pd.concat(cycles, ignore_index=True),
         customers=pd.concat(customers, ignore_index=True) if customers else None,
         moments=pd.concat(moments, ignore_index=True) if moments else None,
         spec=spec,
         first=first,
+        operations=pd.concat(operations, ignore_index=True) if operations else None,
     )

@@ -24,6 +24,7 @@ PURPOSES = (
     "churn",        # switching decisions
     "recommend",    # noise on likelihood-to-recommend answers
     "wom",          # which contact hears which story
+    "operations",   # arrivals, service times, patience … of the operations (one stream per process and cycle)
     "mesa",         # the Mesa model's own generators (agent activation order only)
 )
 

@@ -97,14 +97,17 @@ def run_simpy(d: CallDraws) -> CallResult:
 BACKENDS = {"kernel": run_kernel, "simpy": run_simpy}
 
 
-def draw_calls(spec: CallCentreSpec, n: int, rng: np.random.Generator) -> CallDraws:
-    """Draw ``n`` calls: arrival, handling, patience, transfer, repeat, specialist minutes."""
-    arrival, close = open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n))
-    handle = spec.handle_minutes.sample(rng, n)  # type: ignore[union-attr]
-    patience = spec.patience_minutes.sample(rng, n) if spec.patience_minutes is not None else None
-    transfer = rng.random(n) < spec.transfer_probability
-    repeat = transfer & (rng.random(n) < spec.repeat_probability)
-    second = spec.second_line_minutes.sample(rng, n) + np.where(repeat, spec.repeat_minutes, 0.0)
+def draw_calls(spec: CallCentreSpec, n: int, rng: np.random.Generator,
+               rows: NDArray[np.intp] | None = None) -> CallDraws:
+    """Draw ``n`` calls: arrival, handling, patience, transfer, repeat, specialist minutes;
+    with ``rows``, keep only those calls (a customer's draws do not depend on the others)."""
+    take = (lambda x: x) if rows is None else (lambda x: x[rows])
+    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n)))
+    handle = take(spec.handle_minutes.sample(rng, n))  # type: ignore[union-attr]
+    patience = take(spec.patience_minutes.sample(rng, n)) if spec.patience_minutes is not None else None
+    transfer = take(rng.random(n) < spec.transfer_probability)
+    repeat = transfer & take(rng.random(n) < spec.repeat_probability)
+    second = take(spec.second_line_minutes.sample(rng, n)) + np.where(repeat, spec.repeat_minutes, 0.0)
     first = station_draws(arrival, handle, patience=patience, close=close, servers=(spec.agents,))
     o = first.order
     return CallDraws(first, transfer[o], repeat[o], second[o], spec.specialists)
@@ -124,6 +127,7 @@ def call_records(spec: CallCentreSpec, d: CallDraws, r: CallResult) -> dict[str,
         "arrival": f.arrival,
         "wait_minutes": wait,
         "handle_minutes": handle,
+        "agent_minutes": np.where(served, f.service, 0.0),
         "total_minutes": wait + handle + np.where(served, 0.0, spec.unserved_penalty_minutes),
         "served": served,
         "abandoned": first.outcome == kernels.ABANDONED,
@@ -138,13 +142,13 @@ def call_records(spec: CallCentreSpec, d: CallDraws, r: CallResult) -> dict[str,
 
 def call_load(spec: CallCentreSpec, calls: int) -> float:
     """Offered load per first-line agent over the cycle's open minutes."""
-    minutes = sum(w[1] - w[0] for day in range(spec.days_per_cycle) if (w := spec.hours.window(day)) is not None)
-    return calls * spec.handle_minutes.mean / (minutes * spec.agents)  # type: ignore[union-attr]
+    return calls * spec.handle_minutes.mean / (spec.open_minutes() * spec.agents)  # type: ignore[union-attr]
 
 
 def simulate_calls(spec: CallCentreSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
-                   path: str = "scenario.operations.callcentre") -> dict[str, NDArray]:
-    """One cycle's ``n`` calls; per-call records."""
-    warn_if_unbounded(path, call_load(spec, n), spec.bounded())
-    d = draw_calls(spec, n, rng)
+                   path: str = "scenario.operations.callcentre",
+                   rows: NDArray[np.intp] | None = None) -> dict[str, NDArray]:
+    """One cycle's ``n`` calls (or the calls of ``rows``); per-call records."""
+    warn_if_unbounded(path, call_load(spec, n if rows is None else len(rows)), spec.bounded())
+    d = draw_calls(spec, n, rng, rows)
     return call_records(spec, d, BACKENDS[backend](d))

@@ -27,9 +27,14 @@ class EventDraws:
     capacity: int
 
 
-def draw_event(spec: EventSpec, n: int, rng: np.random.Generator) -> EventDraws:
-    """Draw registration times and rating noise for ``n`` invitees (in this order)."""
-    return EventDraws(rng.random(n), rng.standard_normal(n), spec.capacity)
+def draw_event(spec: EventSpec, n: int, rng: np.random.Generator,
+               rows: NDArray[np.intp] | None = None) -> EventDraws:
+    """Draw registration times and rating noise for ``n`` invitees (in this order); with
+    ``rows``, keep only those invitees."""
+    reg, z = rng.random(n), rng.standard_normal(n)
+    if rows is not None:
+        reg, z = reg[rows], z[rows]
+    return EventDraws(reg, z, spec.capacity)
 
 
 def run_kernel(d: EventDraws) -> NDArray[np.bool_]:
@@ -67,7 +72,8 @@ def event_records(spec: EventSpec, d: EventDraws, attended: NDArray[np.bool_]) -
     return {"attended": attended, "rating": np.where(attended, rating, np.nan)}
 
 
-def simulate_event(spec: EventSpec, n: int, rng: np.random.Generator, backend: str = "kernel") -> dict[str, NDArray]:
-    """One occurrence of the event for ``n`` invitees; per-invitee records."""
-    d = draw_event(spec, n, rng)
+def simulate_event(spec: EventSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
+                   rows: NDArray[np.intp] | None = None) -> dict[str, NDArray]:
+    """One occurrence of the event for ``n`` invitees (or those in ``rows``); per-invitee records."""
+    d = draw_event(spec, n, rng, rows)
     return event_records(spec, d, BACKENDS[backend](d))

@@ -109,13 +109,16 @@ def run_simpy(d: PipelineDraws) -> PipelineResult:
 BACKENDS = {"kernel": run_kernel, "simpy": run_simpy}
 
 
-def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator) -> PipelineDraws:
-    """Draw ``n`` orders (arrival, production, shipping — always in this order from ``rng``)."""
-    arrival = rng.random(n) * spec.days_per_cycle
-    production = spec.production_days.sample(rng, n) if spec.production_days is not None else np.zeros(n)
-    shipping = spec.shipping_days.sample(rng, n)  # type: ignore[union-attr]
-    if not spec.make_to_order:
-        production = np.zeros(n)
+def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
+                rows: NDArray[np.intp] | None = None) -> PipelineDraws:
+    """Draw ``n`` orders (arrival, production, shipping — always in this order from ``rng``);
+    with ``rows``, keep only those orders (a customer's draws do not depend on the others)."""
+    take = (lambda x: x) if rows is None else (lambda x: x[rows])
+    arrival = take(rng.random(n) * spec.days_per_cycle)
+    production = take(spec.production_days.sample(rng, n)) if spec.production_days is not None else None
+    shipping = take(spec.shipping_days.sample(rng, n))  # type: ignore[union-attr]
+    if not spec.make_to_order or production is None:
+        production = np.zeros(arrival.size)
     order = np.argsort(arrival, kind="stable")
     return PipelineDraws(order, arrival[order], production[order], shipping[order],
                          spec.lines, spec.trucks, spec.make_to_order)
@@ -129,6 +132,8 @@ def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult) ->
         "delivery_days": days,
         "production_wait_days": r.production_start - d.arrival,
         "shipping_wait_days": r.shipping_start - r.production_end,
+        "production_days": d.production,
+        "shipping_days": d.shipping,
         "promised_days": np.full(days.size, spec.promised_days),
         "late_days": np.maximum(days - spec.promised_days, 0.0),
         "early_days": np.maximum(spec.promised_days - days, 0.0),
@@ -150,12 +155,13 @@ def pipeline_load(spec: PipelineSpec, orders: int) -> float:
 
 
 def simulate_pipeline(spec: PipelineSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
-                      path: str = "scenario.operations.pipeline") -> dict[str, NDArray]:
+                      path: str = "scenario.operations.pipeline",
+                      rows: NDArray[np.intp] | None = None) -> dict[str, NDArray]:
     """One cycle's ``n`` orders through the pipeline; per-order records.
 
     Each cycle starts with idle lines and trucks (the cycle's orders are its own horizon), so a
     load above 1 means orders pile up within the month — it is warned about.
     """
-    warn_if_unbounded(path, pipeline_load(spec, n), False)
-    d = draw_orders(spec, n, rng)
+    warn_if_unbounded(path, pipeline_load(spec, n if rows is None else len(rows)), False)
+    d = draw_orders(spec, n, rng, rows)
     return pipeline_records(spec, d, BACKENDS[backend](d))

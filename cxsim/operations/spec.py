@@ -12,9 +12,12 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from cxsim.errors import SpecError
+import numpy as np
+from numpy.typing import NDArray
+
+from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import Distribution, distribution_from_dict
 
@@ -301,6 +304,11 @@ class CallCentreSpec:
         checks.non_negative("unserved_penalty_minutes", self.unserved_penalty_minutes)
         checks.non_negative("cost_per_agent_per_cycle", self.cost_per_agent_per_cycle)
 
+    def open_minutes(self) -> float:
+        return sum(
+            (w[1] - w[0]) for d in range(self.days_per_cycle) if (w := self.hours.window(d)) is not None
+        )
+
     @property
     def second_line_minutes(self) -> Distribution:
         return self.specialist_minutes if self.specialist_minutes is not None else self.handle_minutes  # type: ignore[return-value]
@@ -328,8 +336,10 @@ class EventSpec:
         budget_scale: budget per head at which 63 % of the possible quality is reached.
         low, high: the rating scale.
         rating_sd: spread of attendees' ratings around the event's quality.
-        every, offset: in which cycles it takes place (as touchpoints: every 12, offset 11 = the
-            last month of each year).
+
+    When it takes place is the schedule of the touchpoint that names it as its performance
+    source (``every: 12, offset: 11`` = the last month of each year); the budget is spent in
+    those cycles.
     """
 
     capacity: int = 100
@@ -338,8 +348,6 @@ class EventSpec:
     low: float = 1.0
     high: float = 5.0
     rating_sd: float = 0.3
-    every: int = 1
-    offset: int = 0
 
     def __post_init__(self) -> None:
         checks.integer("capacity", self.capacity, 1)
@@ -349,12 +357,6 @@ class EventSpec:
         if checks.number("high", self.high) <= self.low:
             raise SpecError("high", self.high, f"must be greater than low ({self.low})")
         checks.non_negative("rating_sd", self.rating_sd)
-        every = checks.integer("every", self.every, 1)
-        if checks.integer("offset", self.offset, 0) >= every:
-            raise SpecError("offset", self.offset, f"must be smaller than every ({every})")
-
-    def due(self, cycle: int) -> bool:
-        return cycle % self.every == self.offset
 
     def quality(self, attendees: int) -> float:
         """Mean rating of an event with ``attendees`` people (budget shared among them)."""
@@ -385,23 +387,60 @@ class OperationsSpec:
             out[f"events.{name}"] = ev
         return out
 
-    def capacity_cost(self, cycle: int) -> float:
-        """Capacity costs of one (0-based) cycle, in the scenario's currency."""
-        cost = 0.0
-        for part in (self.stores, self.pipeline, self.callcentre):
-            if part is not None:
-                cost += part.capacity_cost()
-        cost += sum(ev.budget for ev in self.events.values() if ev.due(cycle))
-        return cost
+    def capacity_cost(self) -> float:
+        """Capacity costs paid every cycle (stores, counters, lines, trucks, agents); event
+        budgets are paid in the cycles the event takes place."""
+        return sum(part.capacity_cost() for part in (self.stores, self.pipeline, self.callcentre)
+                   if part is not None)
+
+
+@dataclass(frozen=True)
+class OperationsSource:
+    """A touchpoint's performance taken from an operations record instead of a distribution.
+
+    Config: ``performance: {operations: stores, record: visit_minutes}``. The engine runs the
+    process once per cycle for every customer who has the touchpoint and writes the record into
+    the touchpoint's performance; the Delta law then compares it with the expectation.
+    :meth:`sample` draws nothing (NaN), so the other touchpoints' draws are unchanged.
+    """
+
+    operations: str
+    record: str
+    kind: ClassVar[str] = "operations"
+
+    def __post_init__(self) -> None:
+        checks.name("operations", self.operations)
+        checks.name("record", self.record)
+
+    @property
+    def mean(self) -> float:
+        return float("nan")
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
+        return np.full(size, np.nan)
+
+
+def performance_from_dict(field_: str, data: Any) -> Distribution | OperationsSource:
+    """A distribution (``{dist: ...}``) or an operations source (``{operations: ..., record: ...}``)."""
+    data = checks.mapping(field_, data)
+    if "operations" not in data:
+        return distribution_from_dict(field_, data)
+    checks.no_unknown_keys(field_, data, ("operations", "record"))
+    if "record" not in data:
+        raise SpecError(f"{field_}.record", MISSING, "name the operations record, e.g. wait_minutes")
+    try:
+        return OperationsSource(data["operations"], data["record"])
+    except SpecError as err:
+        raise err.at(field_) from None
 
 
 RECORDS: dict[str, tuple[str, ...]] = {
     "stores": ("travel_minutes", "wait_minutes", "service_minutes", "visit_minutes", "served",
-               "balked", "abandoned", "closed", "queue_length"),
-    "pipeline": ("delivery_days", "production_wait_days", "shipping_wait_days", "late_days",
-                 "early_days", "on_time"),
-    "callcentre": ("wait_minutes", "handle_minutes", "total_minutes", "abandoned", "closed",
-                   "transferred", "repeated", "served"),
+               "unserved", "balked", "abandoned", "closed", "queue_length"),
+    "pipeline": ("delivery_days", "wait_days", "production_wait_days", "shipping_wait_days",
+                 "production_days", "shipping_days", "late_days", "early_days", "on_time"),
+    "callcentre": ("wait_minutes", "handle_minutes", "agent_minutes", "total_minutes", "served",
+                   "unserved", "abandoned", "closed", "transferred", "repeated"),
     "events": ("rating", "attended"),
 }
 """Records per process kind that a touchpoint may name as its performance source."""
@@ -409,6 +448,30 @@ RECORDS: dict[str, tuple[str, ...]] = {
 
 def records_of(process: str) -> tuple[str, ...]:
     return RECORDS["events" if process.startswith("events.") else process]
+
+
+def check_sources(operations: OperationsSpec, touchpoints: Any, segments: tuple[str, ...]) -> None:
+    """Every operations source names a configured process and one of its records; store travel
+    times name segments. Paths are relative to the scenario."""
+    processes = operations.processes()
+    for i, tp in enumerate(touchpoints):
+        src = tp.performance
+        if not isinstance(src, OperationsSource):
+            continue
+        where = f"journey.touchpoints.{tp.name}.performance"  # by name: the journey sorts by stage
+        if src.operations not in processes:
+            raise SpecError(f"{where}.operations", src.operations,
+                            "names no configured operations process; configured: "
+                            + (", ".join(processes) or "none (add scenario.operations)"))
+        if src.record not in records_of(src.operations):
+            raise SpecError(f"{where}.record", src.record,
+                            f"{src.operations} has no such record; records: " + ", ".join(records_of(src.operations)))
+    if operations.stores is not None:
+        for k, site in enumerate(operations.stores.sites):
+            for seg in site.travel_minutes:
+                if seg not in segments:
+                    raise SpecError(f"operations.stores.sites[{k}].travel_minutes.{seg}", seg,
+                                    "names no segment; segments: " + ", ".join(segments))
 
 
 def warn_if_unbounded(path: str, load: float, bounded: bool) -> None:

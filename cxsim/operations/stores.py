@@ -214,16 +214,20 @@ BACKENDS = {"kernel": run_kernel, "simpy": run_simpy}
 
 
 def draw_store_visits(spec: StoresSpec, segment: NDArray[np.intp], segment_names: Sequence[str],
-                      rng: np.random.Generator) -> StationDraws:
-    """Draw one cycle's visits of the customers with segments ``segment`` (one visit each).
+                      rng: np.random.Generator, rows: NDArray[np.intp] | None = None) -> StationDraws:
+    """Draw one cycle's visits: one per customer of ``segment``, or per customer in ``rows``.
 
-    The draws are made in a fixed order from ``rng`` (arrival, service, patience), for every
-    visitor whatever the store count, so scenarios that differ in stores share their draws.
+    The draws are made for *every* customer of ``segment`` in a fixed order from ``rng``
+    (arrival, service, patience) and then the visitors' rows are taken, so a customer's draws do
+    not depend on who else visits or how many stores are open (common random numbers).
     """
     n = segment.size
-    arrival, close = open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n))
-    service = spec.service_minutes.sample(rng, n)  # type: ignore[union-attr]
-    patience = spec.patience_minutes.sample(rng, n) if spec.patience_minutes is not None else None
+    take = (lambda x: x) if rows is None else (lambda x: x[rows])
+    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n)))
+    service = take(spec.service_minutes.sample(rng, n))  # type: ignore[union-attr]
+    patience = take(spec.patience_minutes.sample(rng, n)) if spec.patience_minutes is not None else None
+    segment = take(segment)
+    n = segment.size
     balk = None if spec.balk_queue_length is None else np.full(n, spec.balk_queue_length, dtype=np.int64)
     sites = spec.open_sites
     travel = np.array([[site.travel(g) for site in sites] for g in segment_names]).reshape(len(segment_names), len(sites))
@@ -266,8 +270,9 @@ def store_load(spec: StoresSpec, visitors: int) -> float:
 
 def simulate_stores(spec: StoresSpec, segment: NDArray[np.intp], segment_names: Sequence[str],
                     rng: np.random.Generator, backend: str = "kernel",
-                    path: str = "scenario.operations.stores") -> dict[str, NDArray]:
-    """One cycle of store visits for the customers ``segment``; per-visit records."""
-    warn_if_unbounded(path, store_load(spec, segment.size), spec.bounded())
-    d = draw_store_visits(spec, segment, segment_names, rng)
+                    path: str = "scenario.operations.stores",
+                    rows: NDArray[np.intp] | None = None) -> dict[str, NDArray]:
+    """One cycle of store visits (all of ``segment``, or its ``rows``); per-visit records."""
+    warn_if_unbounded(path, store_load(spec, segment.size if rows is None else len(rows)), spec.bounded())
+    d = draw_store_visits(spec, segment, segment_names, rng, rows)
     return store_records(spec, d, BACKENDS[backend](d))

@@ -13,6 +13,7 @@ from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
 from cxsim.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs import checks
+from cxsim.operations.spec import operations_from_dict, performance_from_dict
 from cxsim.specs.distribution import distribution_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
@@ -86,7 +87,7 @@ def touchpoint_from_dict(path: str, data: Any) -> Touchpoint:
     kw["name"] = _require(path, data, "name", "every touchpoint needs a name")
     kw["stage"] = _require(path, data, "stage", "every touchpoint needs a stage")
     kw["measure"] = _simple(f"{path}.measure", Measure, _require(path, data, "measure", "a measure {name, unit, direction} is required"))
-    kw["performance"] = distribution_from_dict(f"{path}.performance", _require(path, data, "performance", "a performance distribution is required"))
+    kw["performance"] = performance_from_dict(f"{path}.performance", _require(path, data, "performance", "a performance distribution (or an operations record) is required"))
     kw["expectation"] = distribution_from_dict(f"{path}.expectation", _require(path, data, "expectation", "an expectation distribution is required"))
     return _make(path, Touchpoint, **kw)
 
@@ -112,7 +113,7 @@ def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any]) -> S
     return _make(path, Segment, **kw)
 
 
-SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "loyalty",
+SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "operations", "loyalty",
                  "word_of_mouth", "economics", "key_moments")
 
 
@@ -151,6 +152,7 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         "loyalty": _simple(f"{path}.loyalty", Loyalty, data.get("loyalty")),
         "word_of_mouth": _simple(f"{path}.word_of_mouth", WordOfMouth, data.get("word_of_mouth")),
         "economics": _simple(f"{path}.economics", Economics, data.get("economics")),
+        "operations": operations_from_dict(data.get("operations"), f"{path}.operations"),
     }
     try:
         return Scenario(**parts)

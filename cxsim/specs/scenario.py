@@ -8,6 +8,7 @@ from typing import Literal
 from cxsim.behaviour.affect import FORMS
 from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
+from cxsim.operations.spec import OperationsSpec, check_sources
 from cxsim.intervention import NONE, Intervention
 from cxsim.specs import checks
 from cxsim.specs.population import MemorySpec, Population, Segment
@@ -98,11 +99,13 @@ class Scenario:
     word_of_mouth: WordOfMouth = field(default_factory=WordOfMouth)
     economics: Economics = field(default_factory=Economics)
     description: str = ""
+    operations: OperationsSpec = field(default_factory=OperationsSpec)
 
     def __post_init__(self) -> None:
         checks.name("name", self.name)
         checks.choice("affect.form", self.affect_form, FORMS)
         names = self.journey.names
+        check_sources(self.operations, self.journey.touchpoints, self.population.names)
         for k, seg in enumerate(self.population.segments):
             for tp_name in seg.expectations:
                 if tp_name not in names:
@@ -184,9 +187,6 @@ class Sim:
         engine: ``population`` (arrays, default) or ``agent`` (one Mesa agent at a time).
         threads: worker threads of the population engine (draws and blocks of customers);
             ``0`` means one per core. Results do not depend on it.
-        backend: ``kernel`` (default) runs each customer's journey step as one compiled pass
-            (:mod:`cxsim.engine.kernel`); ``numpy`` runs the library's array functions, the
-            reference the kernel is tested against. Custom memory models always use ``numpy``.
     """
 
     n_customers: int = 10_000
@@ -195,7 +195,6 @@ class Sim:
     replications: int = 1
     engine: Literal["population", "agent"] = "population"
     threads: int = 0
-    backend: Literal["kernel", "numpy"] = "kernel"
 
     def __post_init__(self) -> None:
         checks.integer("n_customers", self.n_customers, 1)
@@ -204,7 +203,6 @@ class Sim:
         checks.integer("replications", self.replications, 1)
         checks.choice("engine", self.engine, ENGINES)
         checks.integer("threads", self.threads, 0)
-        checks.choice("backend", self.backend, ("kernel", "numpy"))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""Operations inside a run: each cycle, the processes produce the performance customers feel.
+
+Once per cycle, after the cycle's draws and before anyone goes through the journey, every process
+that a touchpoint names as its performance source (``performance: {operations: stores, record:
+visit_minutes}``) is run for all customers who are still customers and have that touchpoint this
+cycle — all at once, as arrays (the kernel backend) or with the SimPy models (``backend:
+simpy``); the records are written into the touchpoint's column of the cycle's performance. So
+the queue a customer meets depends on how many others came, and an intervention on capacity
+(another store, another truck, more agents) reaches memory, loyalty and cost.
+
+Random numbers come from the ``operations`` purpose, one stream per process and cycle, drawn for
+every customer and then taken for the visitors: the other purposes' draws are unchanged, and a
+customer's draws do not depend on who else came (common random numbers between scenarios).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from cxsim.operations import callcentre, events, pipeline, stores
+from cxsim.operations.spec import OperationsSource, OperationsSpec
+
+#: Per process kind: the record holding each customer's wait, and the work done per encounter.
+WAIT = {"stores": "wait_minutes", "pipeline": "wait_days", "callcentre": "wait_minutes"}
+
+
+def operations_sources(scenario: Any) -> dict[str, list[tuple[int, str]]]:
+    """Process name → the (touchpoint column, record) pairs that read it, in journey order."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for j, tp in enumerate(scenario.journey.touchpoints):
+        if isinstance(tp.performance, OperationsSource):
+            out.setdefault(tp.performance.operations, []).append((j, tp.performance.record))
+    return out
+
+
+class OperationsRunner:
+    """Runs a scenario's operations cycle by cycle and keeps their records and figures."""
+
+    def __init__(self, scenario: Any, streams: Any) -> None:
+        self.spec: OperationsSpec = scenario.operations
+        self.streams = streams
+        self.segment_names = list(scenario.population.names)
+        self.sources = operations_sources(scenario)
+        self._tables: list[pd.DataFrame] = []
+        self._busy: dict[str, float] = {}
+        self._capacity: dict[str, float] = {}
+        self._cost = 0.0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sources)
+
+    def step(self, performance: NDArray[np.float64], present: NDArray[np.bool_],
+             active: NDArray[np.bool_], segment: NDArray[np.intp], cycle: int) -> float:
+        """Run this (0-based) ``cycle``'s operations; fill ``performance`` (and clear ``present``
+        for invitees left without a seat) in place. Returns the cycle's operations cost."""
+        cost = self.spec.capacity_cost() if self.active else 0.0
+        for process, cols in self.sources.items():
+            js = [j for j, _ in cols]
+            users = active & present[:, js].any(axis=1)
+            rows = np.flatnonzero(users)
+            if rows.size == 0:
+                continue
+            rng = self.streams.get("operations", f"{process}/cycle{cycle}")
+            rec = self._simulate(process, rows, segment, rng)
+            for j, record in cols:
+                performance[rows, j] = rec[record]
+            if process.startswith("events."):
+                for j in js:
+                    present[rows[~rec["attended"]], j] = False
+                cost += self.spec.events[process[len("events."):]].budget
+            self._keep(process, cycle, rows, rec)
+        self._cost += cost
+        return cost
+
+    def _simulate(self, process: str, rows: NDArray[np.intp], segment: NDArray[np.intp],
+                  rng: np.random.Generator) -> dict[str, NDArray]:
+        spec, backend, n = self.spec, self.spec.backend, segment.size
+        if process == "stores":
+            assert spec.stores is not None
+            rec = stores.simulate_stores(spec.stores, segment, self.segment_names, rng, backend, rows=rows)
+            self._add(process, float(rec["service_minutes"].sum()),
+                      spec.stores.open_minutes() * spec.stores.counters * spec.stores.count)
+        elif process == "pipeline":
+            assert spec.pipeline is not None
+            p = spec.pipeline
+            rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows)
+            if p.make_to_order:
+                self._add(process, float(rec["production_days"].sum()), p.days_per_cycle * p.lines)
+        elif process == "callcentre":
+            assert spec.callcentre is not None
+            c = spec.callcentre
+            rec = callcentre.simulate_calls(c, n, rng, backend, rows=rows)
+            self._add(process, float(rec["agent_minutes"].sum()), c.open_minutes() * c.agents)
+        else:
+            rec = events.simulate_event(spec.events[process[len("events."):]], n, rng, backend, rows=rows)
+        for key in ("abandoned", "balked", "closed"):
+            if key in rec:
+                rec.setdefault("unserved", np.zeros(rows.size, dtype=bool))
+                rec["unserved"] = rec["unserved"] | rec[key]
+        if "wait_minutes" not in rec and "production_wait_days" in rec:
+            rec["wait_days"] = rec["production_wait_days"] + rec["shipping_wait_days"]
+        return rec
+
+    def _add(self, process: str, busy: float, capacity: float) -> None:
+        self._busy[process] = self._busy.get(process, 0.0) + busy
+        self._capacity[process] = self._capacity.get(process, 0.0) + capacity
+
+    def _keep(self, process: str, cycle: int, rows: NDArray[np.intp], rec: Mapping[str, NDArray]) -> None:
+        df = pd.DataFrame({"cycle": np.full(rows.size, cycle + 1, dtype=np.int32),
+                           "process": process, "customer_id": rows})
+        for key, value in rec.items():
+            df[key] = pd.array(value, dtype="boolean") if value.dtype == bool else value
+        if process == "stores" and self.spec.stores is not None:
+            names = [s.name for s in self.spec.stores.open_sites]
+            df["site"] = pd.Categorical.from_codes(df["site"].to_numpy(), categories=names)
+        self._tables.append(df)
+
+    def table(self) -> pd.DataFrame | None:
+        """Per-encounter records of every cycle (the ``operations.parquet`` table)."""
+        if not self._tables:
+            return None
+        df = pd.concat(self._tables, ignore_index=True)
+        if "site" in df:
+            df["site"] = df["site"].astype("string")
+        df["process"] = df["process"].astype("string")
+        return df
+
+    def summary(self) -> dict[str, float]:
+        """Operations figures of the run, prefixed by process: utilisation, mean and 90th
+        percentile wait, share left unserved (abandoned, balked or turned away at closing),
+        on-time share and delivery days (pipeline), attendance and rating (events), and the
+        operations cost."""
+        out: dict[str, float] = {}
+        df = self.table()
+        for process in self.sources:
+            sub = df[df["process"] == process] if df is not None else None
+            key = process.replace(".", "_")
+            if process in self._capacity:
+                out[f"{key}_utilisation"] = self._busy[process] / self._capacity[process]
+            wait = WAIT.get(process)
+            if wait is not None:
+                w = sub[wait].to_numpy(dtype=float) if sub is not None and len(sub) else np.array([np.nan])
+                out[f"{key}_wait_mean"] = float(np.mean(w))
+                out[f"{key}_wait_p90"] = float(np.quantile(w, 0.9))
+            if process == "pipeline":
+                d = sub["delivery_days"].to_numpy(dtype=float) if sub is not None and len(sub) else np.array([np.nan])
+                out["pipeline_delivery_days_mean"] = float(np.mean(d))
+                out["pipeline_delivery_days_p90"] = float(np.quantile(d, 0.9))
+                out["pipeline_on_time_share"] = _share(sub, "on_time")
+            elif process.startswith("events."):
+                out[f"{key}_attendance"] = _share(sub, "attended")
+                out[f"{key}_rating_mean"] = (float(sub["rating"].mean()) if sub is not None and len(sub)
+                                             else float("nan"))
+            else:
+                out[f"{key}_abandonment_rate"] = _share(sub, "unserved")
+        if self.active:
+            out["operations_cost"] = self._cost
+        return out
+
+
+def _share(df: pd.DataFrame | None, column: str) -> float:
+    if df is None or not len(df):
+        return float("nan")
+    return float(df[column].astype(float).mean())

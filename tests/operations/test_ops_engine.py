@@ -1,0 +1,115 @@
+"""Operations inside a run: performance from records, backends, engines, costs, bad input."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxsim import load_run_spec, run
+from cxsim.cli import main as cli
+
+RETAIL = ["scenario=retail_street", "sim.n_customers=3000", "sim.n_cycles=3", "sim.replications=1",
+          "outputs.figures=false"]
+
+
+@pytest.fixture(scope="module")
+def retail():
+    return run(load_run_spec([*RETAIL, "outputs.moments=true"]))
+
+
+def test_performance_comes_from_the_operations_record(retail) -> None:
+    ops, mom = retail.operations, retail.moments
+    assert ops is not None and set(ops["process"]) == {"stores"}
+    visit = mom[mom["touchpoint"] == "shop_visit"].merge(ops, on=["customer_id", "cycle"])
+    assert len(visit) == len(mom[mom["touchpoint"] == "shop_visit"]) > 0
+    np.testing.assert_array_equal(visit["performance"], visit["visit_minutes"])
+    # every customer who was a customer in a cycle visited a shop exactly once
+    per_cycle = ops.groupby("cycle").size().to_numpy()
+    np.testing.assert_array_equal(per_cycle, retail.cycles["customers_start"].to_numpy())
+
+
+def test_summary_and_cycles_carry_operations_figures(retail) -> None:
+    s = retail.summary.iloc[0]
+    for col in ("stores_utilisation", "stores_wait_mean", "stores_wait_p90", "stores_abandonment_rate",
+                "operations_cost"):
+        assert np.isfinite(s[col]), col
+    ops = retail.operations
+    assert s["stores_wait_mean"] == pytest.approx(ops["wait_minutes"].mean())
+    assert s["stores_wait_p90"] == pytest.approx(ops["wait_minutes"].quantile(0.9))
+    assert s["stores_abandonment_rate"] == pytest.approx(ops["unserved"].astype(float).mean())
+    # capacity cost: 4 shops x (100,000 rent + 1 counter x 25,000) per month, in cost and profit
+    cyc = retail.cycles
+    np.testing.assert_allclose(cyc["operations_cost"], 4 * 125_000)
+    np.testing.assert_allclose(cyc["profit"], cyc["revenue"] - cyc["cost"])
+
+
+def test_writes_operations_parquet(retail, tmp_path) -> None:
+    names = [p.name for p in retail.save(tmp_path)]
+    assert "operations.parquet" in names
+    back = pd.read_parquet(tmp_path / "operations.parquet")
+    assert len(back) == len(retail.operations) and "wait_minutes" in back
+
+
+def test_simpy_backend_gives_the_same_run(retail) -> None:
+    simpy_run = run(load_run_spec([*RETAIL, "outputs.moments=true", "scenario.operations.backend=simpy"]))
+    pd.testing.assert_frame_equal(simpy_run.operations, retail.operations)
+    pd.testing.assert_frame_equal(simpy_run.summary, retail.summary)
+
+
+def test_agent_engine_gives_the_same_run() -> None:
+    small = [*RETAIL[:-3], "sim.n_customers=400", "sim.n_cycles=2", "outputs.figures=false"]
+    a = run(load_run_spec([*small, "sim.engine=agent"]))
+    p = run(load_run_spec(small))
+    pd.testing.assert_frame_equal(a.operations, p.operations)
+    cols = [c for c in p.summary.columns if c != "engine"]
+    pd.testing.assert_frame_equal(a.summary[cols], p.summary[cols])
+
+
+def test_another_store_shortens_waits_and_costs_rent(retail) -> None:
+    five = run(load_run_spec([*RETAIL, "outputs.moments=true", "scenario.operations.stores.count=5"]))
+    s4, s5 = retail.summary.iloc[0], five.summary.iloc[0]
+    assert s5["stores_wait_mean"] < s4["stores_wait_mean"]
+    assert s5["stores_utilisation"] < s4["stores_utilisation"]
+    assert s5["operations_cost"] - s4["operations_cost"] == pytest.approx(3 * 125_000)
+    # the operations' own stream leaves every other draw as it was (common random numbers)
+    m4, m5 = retail.moments, five.moments
+    first = (m4["cycle"] == 1) & (m4["touchpoint"] != "shop_visit")
+    first5 = (m5["cycle"] == 1) & (m5["touchpoint"] != "shop_visit")
+    np.testing.assert_array_equal(m4.loc[first, "performance"].to_numpy(), m5.loc[first5, "performance"].to_numpy())
+
+
+BAD = {
+    "zero counters": (["scenario.operations.stores.counters=0"], "scenario.operations.stores.counters"),
+    "negative counters": (["scenario.operations.stores.counters=-1"], "scenario.operations.stores.counters"),
+    "more stores than sites": (["scenario.operations.stores.count=9"], "scenario.operations.stores.count"),
+    "closing before opening": (["scenario.operations.stores.hours.default=[20,9]"],
+                               "scenario.operations.stores.hours.mon"),
+    "unknown record": (["scenario.journey.touchpoints.6.performance.record=queue_minutes"],
+                       "scenario.journey.touchpoints.shop_visit.performance.record"),
+    "unknown process": (["scenario.journey.touchpoints.6.performance.operations=bakery"],
+                        "scenario.journey.touchpoints.shop_visit.performance.operations"),
+    "service times that can be negative": (["scenario.operations.stores.service_minutes.dist=normal"],
+                                           "scenario.operations.stores.service_minutes.low"),
+    "negative patience": (["scenario.operations.stores.patience_minutes.mean=-2"],
+                          "scenario.operations.stores.patience_minutes.mean"),
+    "negative travel time": (["scenario.operations.stores.sites.0.travel_minutes.locals=-4"],
+                             "scenario.operations.stores.sites[0].travel_minutes.locals"),
+    "unknown backend": (["scenario.operations.backend=fast"], "scenario.operations.backend"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_operations_input_is_one_line_and_exit_2(case, monkeypatch, capsys, tmp_path) -> None:
+    overrides, field = BAD[case]
+    out = tmp_path / "run"
+    monkeypatch.setattr(sys, "argv", ["cxsim", "scenario=retail_street", *overrides, f"hydra.run.dir={out}"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err, err
+    assert err.startswith(f"cxsim: error: {field}"), err
+    assert not out.exists()
