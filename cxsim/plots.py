@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxsim.behaviour import memory
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.records import Recorder
 
@@ -38,7 +39,7 @@ def moment_curve(compiled: Compiled, recorder: Recorder, path: Path) -> Path:
     ax.step(np.append(start, start[-1] + dur[-1]), np.append(affect, affect[-1]), where="post",
             color="0.35", lw=1.5)
     sns.scatterplot(x=mid, y=affect, ax=ax, s=60, color="0.2", zorder=3, legend=False)
-    peak_i = int(np.argmax(np.abs(affect)))
+    peak_i = int(np.flatnonzero(affect == memory.peak(affect))[0])  # the memory model's peak
     ax.scatter([mid[peak_i]], [affect[peak_i]], s=220, facecolors="none", edgecolors="crimson", lw=2,
                zorder=4, label=f"peak ({names[peak_i]})")
     ax.scatter([mid[-1]], [affect[-1]], s=220, marker="s", facecolors="none", edgecolors="royalblue",

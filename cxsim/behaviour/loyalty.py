@@ -21,7 +21,8 @@ from numpy.typing import ArrayLike, NDArray
 Array = NDArray[np.float64]
 
 
-def _logit(p: ArrayLike) -> Array:
+def logit(p: ArrayLike) -> Array:
+    """``log(p / (1 − p))``."""
     p = np.asarray(p, dtype=np.float64)
     return np.log(p) - np.log1p(-p)
 
@@ -31,8 +32,9 @@ def repurchase_probability(satisfaction: ArrayLike, base: ArrayLike, slope: Arra
 
     ``base`` is the probability at satisfaction 0 (expectations just met), in (0, 1).
     """
-    z = _logit(base) + np.asarray(slope, dtype=np.float64) * np.asarray(satisfaction, dtype=np.float64)
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # logistic, stable for large |z|
+    z = logit(base) + np.asarray(slope, dtype=np.float64) * np.asarray(satisfaction, dtype=np.float64)
+    with np.errstate(over="ignore"):  # exp(-z) = inf for z < -709: the probability is then 0
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def count_terrible(affect: ArrayLike, floor: ArrayLike, present: ArrayLike | None = None) -> Array:

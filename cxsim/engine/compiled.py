@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from cxsim.behaviour import memory as mem
 from cxsim.behaviour.memory import MemoryModel
 from cxsim.specs.population import MemorySpec
 from cxsim.specs.scenario import Scenario
@@ -24,6 +25,48 @@ class MemoryGroup:
     @property
     def model(self) -> MemoryModel:
         return self.memory.model
+
+
+#: Memory-model codes understood by the kernel (a model not listed falls back to numpy).
+KINDS = {"mean": 0, "integral": 1, "total": 2, "end": 3, "peak": 4, "peak_end": 5, "recency": 7,
+         "key_moments": 8}
+BEST_WORST = 6  # peak_end with peak="best_worst"
+
+
+@dataclass(frozen=True)
+class MemoryTable:
+    """The segments' memory models as flat arrays for :mod:`cxsim.engine.kernel` (a row per group)."""
+
+    group_of_segment: NDArray[np.int64]  # (S,)
+    kind: NDArray[np.int64]  # (G,)
+    params: Array  # (G, 4): w_peak, w_end, w_trough, half_life or per
+    weights: Array  # (G, T): key-moment weights
+
+
+def memory_table(groups: tuple["MemoryGroup", ...], names: tuple[str, ...], n_segments: int) -> MemoryTable | None:
+    """Flatten the compiled memory groups; ``None`` if a model is not one the kernel knows."""
+    n_g, n_t = len(groups), len(names)
+    group_of_segment = np.zeros(n_segments, dtype=np.int64)
+    kind = np.zeros(n_g, dtype=np.int64)
+    params = np.zeros((n_g, 4))
+    weights = np.zeros((n_g, n_t))
+    for g, group in enumerate(groups):
+        model = group.model
+        if type(model) not in (mem.PeakEnd, mem.Mean, mem.Integral, mem.Total, mem.End, mem.Peak,
+                               mem.Recency, mem.KeyMoments):
+            return None  # a user's own model: the numpy path runs it
+        group_of_segment[group.segments] = g
+        kind[g] = KINDS[model.kind]
+        if isinstance(model, mem.PeakEnd):
+            kind[g] = BEST_WORST if model.peak == "best_worst" else KINDS["peak_end"]
+            params[g, :3] = (model.w_peak, model.w_end, model.w_trough)
+        elif isinstance(model, mem.Recency):
+            params[g, 3] = model.half_life
+        elif isinstance(model, mem.Total):
+            params[g, 3] = model.per
+        elif isinstance(model, mem.KeyMoments):
+            weights[g] = model.vector(names)
+    return MemoryTable(group_of_segment, kind, params, weights)
 
 
 @dataclass(frozen=True)
@@ -47,6 +90,7 @@ class Compiled:
     noise: Array
     revenue: Array
     memory_groups: tuple[MemoryGroup, ...]
+    memory_table: MemoryTable | None  # the memory groups for the compiled kernel (None: numpy only)
 
     @property
     def n_touchpoints(self) -> int:
@@ -88,4 +132,5 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             for s in segs
         ]),
         memory_groups=tuple(groups),
+        memory_table=memory_table(tuple(groups), tuple(tp.name for tp in tps), len(segs)),
     )

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxsim.behaviour import loyalty, memory, satisfaction, wom
-from cxsim.behaviour.affect import moment_affect
+from cxsim.behaviour.affect import RATIO_FLOOR, moment_affect
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
@@ -127,18 +127,18 @@ class CycleOutcome:
     terrible: Array  # moments below the floor of terrible
     recommend: NDArray[np.int8]  # likelihood to recommend 0-10
     churned: NDArray[np.bool_]  # switched after this cycle
-    affect: Array  # (n, T) affect per moment (meaningful where present)
+    affect: Array | None  # (n, T) affect per moment (meaningful where present), if kept
     expectation: Array | None  # (n, T) expectation the moment was judged against, if kept
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, keep_expectation: bool = False) -> "CycleOutcome":
+    def empty(cls, n: int, n_tp: int, keep_expectation: bool = False, keep_affect: bool = True) -> "CycleOutcome":
         return cls(
             experienced=np.full(n, np.nan),
             remembered=np.full(n, np.nan),
             terrible=np.zeros(n),
             recommend=np.zeros(n, dtype=np.int8),
             churned=np.zeros(n, dtype=bool),
-            affect=np.full((n_tp, n), np.nan).T,
+            affect=np.full((n_tp, n), np.nan).T if keep_affect or keep_expectation else None,
             expectation=np.full((n_tp, n), np.nan).T if keep_expectation else None,
         )
 
@@ -176,13 +176,20 @@ def gather(a: NDArray, rows: Rows) -> NDArray:
 
 
 def journey_step(
-    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows,
+    backend: str = "kernel",
 ) -> None:
     """Take the customers ``rows`` through this cycle's journey, updating ``state`` in place.
 
     ``rows`` is a slice or an index array of active customers. The same function serves the
     population-wide engine (all active rows at once) and the agent engine (``slice(i, i + 1)``).
+    ``backend="kernel"`` runs the compiled pass of :mod:`cxsim.engine.kernel` when every memory
+    model is a built-in one; ``"numpy"`` (and any custom memory model) runs the array functions
+    below, the reference the kernel is tested against.
     """
+    if backend == "kernel" and compiled.memory_table is not None:
+        _kernel_step(compiled, state, draws, outcome, rows)
+        return
     sc = compiled.scenario
     loy = sc.loyalty
     seg = state.segment[rows]
@@ -222,8 +229,36 @@ def journey_step(
     outcome.terrible[rows] = terrible
     outcome.recommend[rows] = recommend
     outcome.churned[rows] = churned
-    outcome.affect[rows] = affect  # read only where present
+    if outcome.affect is not None:
+        outcome.affect[rows] = affect  # read only where present
 
+
+
+def _kernel_step(
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
+) -> None:
+    from cxsim.engine.kernel import journey_block  # numba: imported on first use only
+
+    if isinstance(rows, slice):
+        rows = np.arange(*rows.indices(state.n))
+    sc = compiled.scenario
+    loy = sc.loyalty
+    table = compiled.memory_table
+    keep = outcome.expectation is not None
+    affect = outcome.affect if outcome.affect is not None else np.empty((0, 0))
+    journey_block(
+        rows.astype(np.int64, copy=False), draws.performance.T, draws.present.T, state.expectation.T,
+        state.segment, state.satisfaction, state.bad_memory, state.active,
+        draws.memory_z, draws.churn_u, draws.recommend_z,
+        compiled.sign, compiled.unit, compiled.duration, sc.affect_form == "ratio", RATIO_FLOOR,
+        compiled.tolerance, compiled.loss_aversion, compiled.adaptation, compiled.retention, compiled.noise,
+        table.group_of_segment, table.kind, table.params, table.weights,
+        float(loyalty.logit(loy.base_repurchase)), loy.satisfaction_slope, loy.terrible_floor,
+        loy.terrible_hazard, loy.hazard_escalation, loy.bad_memory_retention,
+        loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
+        outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
+        affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+    )
 
 
 @dataclass(frozen=True)
@@ -234,23 +269,36 @@ class WordOfMouthTally:
 
 def exchange_word_of_mouth(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
-    went: NDArray[np.bool_], streams: Streams,
+    went: NDArray[np.bool_], streams: Streams, backend: str = "kernel",
 ) -> WordOfMouthTally:
     """Stories from this cycle's customers (``went``) to their contacts, after everyone acted.
 
     Listeners who are still customers move their expectations toward the performance they heard
-    of and their satisfaction toward what the tellers remembered.
+    of and their satisfaction toward what the tellers remembered. ``backend="kernel"`` does it in
+    one compiled pass over the ties (:func:`cxsim.engine.kernel.word_of_mouth`); ``"numpy"`` with
+    :mod:`cxsim.behaviour.wom`'s array functions, the reference. Both give the same result.
     """
     spec = compiled.scenario.word_of_mouth
     net = state.network
     u = streams.get("wom").random(net.n_ties)  # drawn every cycle, whatever happens
     if net.n_ties == 0:
         return WordOfMouthTally(0, 0)
+    update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
+    if backend == "kernel":
+        from cxsim.engine.kernel import word_of_mouth
+
+        pos, neg = word_of_mouth(
+            net.src, net.dst, u, outcome.recommend, went, spec.positive_reach, spec.negative_reach,
+            outcome.remembered, draws.performance.T, draws.present.T, state.active,
+            state.expectation.T, state.satisfaction, spec.expectation_weight,
+            1.0 - spec.satisfaction_weight, update,
+        )
+        return WordOfMouthTally(int(pos), int(neg))
     tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])
     listeners = state.active & (heard.stories > 0)
-    if listeners.any() and (spec.expectation_weight > 0 or spec.satisfaction_weight > 0):
+    if listeners.any() and update:
         rows = np.flatnonzero(listeners)
         state.expectation[rows] = satisfaction.adapt_expectations(
             state.expectation[rows], heard.performance_mean[rows], spec.expectation_weight,

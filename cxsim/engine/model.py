@@ -122,7 +122,8 @@ class CustomerModel(mesa.Model):
         else:
             compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
             self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows), chunks(went, CHUNK))
-        tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams)
+        tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
+                                       self.sim.backend)
         self.recorder.record(self.state, self.draws, self.outcome, went, tally)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]

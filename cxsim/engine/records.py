@@ -81,13 +81,14 @@ class Recorder:
             "cost": cost,
             "profit": revenue - cost,
         })
-        if idx.size:
+        if idx.size and outcome.affect is not None:
             i = int(idx[0])
             self.sample = {
                 "customer_id": i, "cycle": draws.cycle + 1,
                 "present": draws.present[i].copy(), "affect": outcome.affect[i].copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
+        if idx.size:
             self._last = {"segment": seg, "remembered": outcome.remembered[idx],
                           "satisfaction": state.satisfaction[idx]}
         if self.keep_customers:

@@ -107,7 +107,7 @@ def run_replication(spec: RunSpec, replication: int,
     ss = replication_seeds(sim.seed, sim.replications)[replication]
     model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                           keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
-                          agent_class=agent_class)
+                          keep_sample=replication == 0, agent_class=agent_class)
     for _ in range(sim.n_cycles):
         model.step()
     return model

@@ -187,6 +187,9 @@ class Sim:
         engine: ``population`` (arrays, default) or ``agent`` (one Mesa agent at a time).
         threads: worker threads of the population engine (draws and blocks of customers);
             ``0`` means one per core. Results do not depend on it.
+        backend: ``kernel`` (default) runs each customer's journey step as one compiled pass
+            (:mod:`cxsim.engine.kernel`); ``numpy`` runs the library's array functions, the
+            reference the kernel is tested against. Custom memory models always use ``numpy``.
     """
 
     n_customers: int = 10_000
@@ -195,6 +198,7 @@ class Sim:
     replications: int = 1
     engine: Literal["population", "agent"] = "population"
     threads: int = 0
+    backend: Literal["kernel", "numpy"] = "kernel"
 
     def __post_init__(self) -> None:
         checks.integer("n_customers", self.n_customers, 1)
@@ -203,6 +207,7 @@ class Sim:
         checks.integer("replications", self.replications, 1)
         checks.choice("engine", self.engine, ENGINES)
         checks.integer("threads", self.threads, 0)
+        checks.choice("backend", self.backend, ("kernel", "numpy"))
 
 
 @dataclass(frozen=True)

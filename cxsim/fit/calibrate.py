@@ -1,0 +1,390 @@
+"""Calibrate simulation parameters to observed aggregates (means, shares, a curve).
+
+A calibration (``configs/calibrate/*.yaml``) names the run (Hydra overrides), the parameters to
+fit — dotted paths into the composed config with bounds, e.g.
+``scenario.loyalty.terrible_hazard: {low: 0.01, high: 0.95}`` — and the observed targets::
+
+    targets:
+      - {name: after_1, metric: switched, cycle: 1, value: 0.40}
+      - {name: retention, metric: summary.retention_rate, value: 0.7}
+      - {name: nps_month_12, metric: cycles.nps, cycle: 12, value: 20, sd: 10}
+
+Metrics: ``summary.<column>`` (mean over replications of the run summary), ``cycles.<column>``
+at ``cycle`` (a curve is several targets), and ``switched`` at ``cycle`` (share of the starting
+customers who have left by then, ``1 − retention_rate``). With ``experiment: bad_experience``
+every customer meets one terrible moment a month and word of mouth is off — the design of
+:mod:`cxsim.teach.switching`, reused here — so ``switched`` at cycle k is the share who switch
+after k bad experiences.
+
+The objective is ``Σ weight·((simulated − value)/sd)²``. **Common random numbers**: every
+evaluation runs with the same seed, so two parameter values see the same customers, draws and
+churn dice; the objective is then a deterministic function of the parameters whose only roughness
+is the 1/n granularity of simulated shares, instead of fresh Monte Carlo noise at every call.
+
+**Optimiser** (scipy.optimize, already a dependency): bounded Nelder–Mead (Nelder & Mead 1965;
+derivative-free, robust to the small steps of CRN objectives, few evaluations for a handful of
+parameters) on parameters rescaled to the unit cube, or ``differential-evolution`` (Storn & Price
+1997) when the objective may have several basins. We chose scipy over Optuna (built for noisy,
+high-dimensional hyper-parameter searches: its samplers need many more evaluations here) and over
+pyabc (likelihood-free posteriors are more than a point fit of a few aggregates needs).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxsim.errors import MISSING, SpecError
+from cxsim.specs import checks
+
+METHODS = ("nelder-mead", "differential-evolution")
+EXPERIMENTS = ("none", "bad_experience")
+TOP_KEYS = ("name", "description", "overrides", "experiment", "parameters", "targets", "method",
+            "max_evaluations")
+CONFIG_MODULE = "cxsim.configs.calibrate"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter to fit: a dotted path of the composed config and its bounds."""
+
+    path: str
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        lo = checks.number(f"parameters.{self.path}.low", self.low)
+        hi = checks.number(f"parameters.{self.path}.high", self.high)
+        if not lo < hi:
+            raise SpecError(f"parameters.{self.path}.high", self.high, f"must be above low ({lo:g})")
+
+
+@dataclass(frozen=True)
+class Target:
+    """An observed aggregate: ``metric`` (at ``cycle`` for curves) should equal ``value``."""
+
+    name: str
+    metric: str
+    value: float
+    cycle: int | None = None
+    sd: float = 1.0
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        where = f"targets.{self.name}"
+        checks.name(f"{where}.name", self.name)
+        checks.number(f"{where}.value", self.value)
+        checks.positive(f"{where}.sd", self.sd)
+        checks.non_negative(f"{where}.weight", self.weight)
+        kind, _, column = self.metric.partition(".")
+        if self.metric == "switched" or kind == "cycles":
+            if self.cycle is None:
+                raise SpecError(f"{where}.cycle", MISSING, f"metric {self.metric} needs the cycle it is read at")
+            checks.integer(f"{where}.cycle", self.cycle, 1)
+        elif kind == "summary" and column:
+            if self.cycle is not None:
+                raise SpecError(f"{where}.cycle", self.cycle, "summary metrics are over the whole run; remove cycle")
+        else:
+            raise SpecError(f"{where}.metric", self.metric,
+                            "allowed: switched, summary.<column>, cycles.<column>")
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """A calibration problem (see the module docstring)."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    targets: tuple[Target, ...]
+    overrides: tuple[str, ...] = ()
+    experiment: str = "none"
+    method: str = "nelder-mead"
+    max_evaluations: int = 150
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        checks.name("name", self.name)
+        if not self.parameters:
+            raise SpecError("parameters", {}, "at least one parameter to fit is required")
+        if not self.targets:
+            raise SpecError("targets", [], "at least one target is required")
+        names = [t.name for t in self.targets]
+        if len(set(names)) != len(names):
+            raise SpecError("targets", names, "target names must be unique")
+        checks.choice("experiment", self.experiment, EXPERIMENTS)
+        checks.choice("method", self.method, METHODS)
+        checks.integer("max_evaluations", self.max_evaluations, 2)
+
+
+def spec_from_dict(data: Mapping[str, Any]) -> CalibrationSpec:
+    """Build and validate a :class:`CalibrationSpec` from plain data (a parsed YAML file)."""
+    data = checks.mapping("calibration", data)
+    checks.no_unknown_keys("", data, TOP_KEYS)
+    params = []
+    for path, b in checks.mapping("parameters", data.get("parameters") or {}).items():
+        b = checks.mapping(f"parameters.{path}", b)
+        checks.no_unknown_keys(f"parameters.{path}", b, ("low", "high"))
+        if "low" not in b or "high" not in b:
+            raise SpecError(f"parameters.{path}", dict(b), "bounds {low: ..., high: ...} are required")
+        params.append(Parameter(str(path), b["low"], b["high"]))
+    targets = []
+    for i, t in enumerate(checks.sequence("targets", data.get("targets") or [])):
+        t = checks.mapping(f"targets[{i}]", t)
+        checks.no_unknown_keys(f"targets[{i}]", t, Target.__dataclass_fields__)
+        for key in ("name", "metric", "value"):
+            if key not in t:
+                raise SpecError(f"targets[{i}].{key}", MISSING, "every target needs name, metric and value")
+        targets.append(Target(**dict(t)))
+    overrides = tuple(str(o) for o in checks.sequence("overrides", data.get("overrides") or []))
+    return CalibrationSpec(
+        name=str(data.get("name") or "calibration"), parameters=tuple(params), targets=tuple(targets),
+        overrides=overrides, experiment=str(data.get("experiment", "none")),
+        method=str(data.get("method", "nelder-mead")), max_evaluations=data.get("max_evaluations", 150),
+        description=str(data.get("description") or ""),
+    )
+
+
+def shipped() -> list[str]:
+    """Names of the calibrations shipped in ``configs/calibrate/``."""
+    folder = resources.files(CONFIG_MODULE)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load(name_or_path: str | Path) -> CalibrationSpec:
+    """A shipped calibration by name (``switching``) or a YAML file."""
+    import yaml
+
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml"):
+        if not p.is_file():
+            raise SpecError(p.name, str(p), "no such calibration file")
+        text = p.read_text()
+    elif str(name_or_path) in shipped():
+        text = resources.files(CONFIG_MODULE).joinpath(f"{name_or_path}.yaml").read_text()
+    else:
+        raise SpecError("calibration", str(name_or_path), "a YAML file or a shipped name: " + ", ".join(shipped()))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise SpecError(p.name, "invalid YAML", " ".join(str(err).split())) from None
+    return spec_from_dict(data or {})
+
+
+# --------------------------------------------------------------------------- the objective
+class Problem:
+    """The calibration's objective over the unit cube, with common random numbers.
+
+    Every evaluation composes the same base config (same seed), sets the parameters, runs
+    ``cxsim.run`` and reads the targets' metrics. Evaluations are recorded in ``history``.
+    """
+
+    def __init__(self, spec: CalibrationSpec, extra_overrides: Sequence[str] = ()) -> None:
+        from cxsim.config import compose_config
+        from cxsim.intervention import get_path
+
+        self.spec = spec
+        self.base = compose_config([*spec.overrides, *extra_overrides])
+        self.base.pop("intervention", None) if self.base.get("intervention") is None else None
+        self.start = []
+        for p in spec.parameters:
+            try:
+                value = get_path(self.base, p.path)
+            except SpecError as err:
+                raise SpecError(f"parameters.{p.path}", err.value, err.allowed) from None
+            v = checks.number(f"parameters.{p.path}", value)
+            self.start.append(min(max(v, p.low), p.high))
+        n_cycles = int(self.base["sim"]["n_cycles"])
+        for t in spec.targets:
+            if t.cycle is not None and t.cycle > n_cycles:
+                raise SpecError(f"targets.{t.name}.cycle", t.cycle, f"the run has sim.n_cycles = {n_cycles}")
+        self.lows = np.array([p.low for p in spec.parameters])
+        self.highs = np.array([p.high for p in spec.parameters])
+        self.history: list[dict[str, float]] = []
+        self._cache: dict[tuple[float, ...], np.ndarray] = {}
+        self.simulate(np.array(self.start))  # validates the metrics' columns before the search
+
+    def to_unit(self, x: np.ndarray) -> np.ndarray:
+        """Parameter values -> unit cube."""
+        return (np.asarray(x) - self.lows) / (self.highs - self.lows)
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        """Unit cube -> parameter values (clipped to the bounds)."""
+        return self.lows + np.clip(np.asarray(u), 0.0, 1.0) * (self.highs - self.lows)
+
+    def config(self, x: np.ndarray) -> dict[str, Any]:
+        """The composed config with parameter values ``x``."""
+        from cxsim.intervention import set_path
+
+        cfg = copy.deepcopy(self.base)
+        for p, v in zip(self.spec.parameters, x):
+            set_path(cfg, p.path, float(v))
+        if self.spec.experiment == "bad_experience":
+            from cxsim.teach.switching import with_bad_experience
+
+            cfg = with_bad_experience(cfg)
+        return cfg
+
+    def simulate(self, x: np.ndarray) -> np.ndarray:
+        """The targets' metrics simulated at parameter values ``x``."""
+        key = tuple(float(v) for v in x)
+        if key in self._cache:
+            return self._cache[key]
+        from cxsim.engine.run import run
+        from cxsim.specs.build import run_spec_from_dict
+
+        results = run(run_spec_from_dict(self.config(np.asarray(x))))
+        values = np.array([_metric(results, t) for t in self.spec.targets])
+        self._cache[key] = values
+        return values
+
+    def loss(self, values: np.ndarray) -> float:
+        """``Σ weight·((simulated − value)/sd)²``."""
+        t = self.spec.targets
+        r = (values - np.array([x.value for x in t])) / np.array([x.sd for x in t])
+        return float(np.sum(np.array([x.weight for x in t]) * r ** 2))
+
+    def __call__(self, u: np.ndarray) -> float:
+        x = self.from_unit(u)
+        values = self.simulate(x)
+        loss = self.loss(values)
+        row = {"evaluation": len(self.history) + 1, "loss": loss}
+        row |= {p.path: float(v) for p, v in zip(self.spec.parameters, x)}
+        row |= {t.name: float(v) for t, v in zip(self.spec.targets, values)}
+        self.history.append(row)
+        return loss
+
+
+def _metric(results: Any, t: Target) -> float:
+    kind, _, column = t.metric.partition(".")
+    if t.metric == "switched":
+        kind, column = "cycles", "retention_rate"
+    table = results.summary if kind == "summary" else results.cycles
+    if column not in table.columns:
+        raise SpecError(f"targets.{t.name}.metric", t.metric, f"no column {column!r} in the run's {kind} table; "
+                        "columns: " + ", ".join(map(str, table.columns)))
+    if kind == "summary":
+        return float(table[column].mean())
+    value = float(table.loc[table["cycle"] == t.cycle, column].mean())
+    return 1.0 - value if t.metric == "switched" else value
+
+
+# --------------------------------------------------------------------------- the fit
+@dataclass(frozen=True)
+class CalibrationResult:
+    """The outcome of :func:`calibrate`.
+
+    Attributes:
+        parameters: ``parameter, low, high, start, best``.
+        targets: ``target, metric, cycle, observed, simulated_start, simulated_best, error``.
+        history: every evaluation: its parameters, simulated targets and loss.
+        loss_start, loss_best: the objective at the start and at the best parameters.
+        evaluations: objective evaluations (runs of the simulation).
+        seconds: wall time of the search.
+    """
+
+    spec: CalibrationSpec
+    parameters: pd.DataFrame
+    targets: pd.DataFrame
+    history: pd.DataFrame
+    loss_start: float
+    loss_best: float
+    evaluations: int
+    seconds: float
+    message: str = ""
+    overrides: tuple[str, ...] = field(default_factory=tuple)
+
+
+def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: int = 0,
+              progress: Callable[[str], None] | None = None) -> CalibrationResult:
+    """Fit the parameters of ``spec`` to its targets (see the module docstring).
+
+    Args:
+        spec: the calibration.
+        extra_overrides: further Hydra overrides of the run (sizes, seed …).
+        seed: seed of differential evolution's own search (the simulation's seed is
+            ``sim.seed`` of the run, the same for every evaluation: common random numbers).
+        progress: called with a short message every few evaluations.
+    """
+    from scipy import optimize
+
+    start_time = time.perf_counter()
+    prob = Problem(spec, extra_overrides)
+    k = len(spec.parameters)
+    u0 = prob.to_unit(np.array(prob.start))
+
+    def objective(u: np.ndarray) -> float:
+        loss = prob(u)
+        if progress is not None and len(prob.history) % 10 == 0:
+            best = min(h["loss"] for h in prob.history)
+            progress(f"{len(prob.history)} evaluations, best loss {best:.5f}")
+        return loss
+
+    loss_start = objective(u0)
+    if spec.method == "nelder-mead":
+        simplex = np.vstack([u0] + [u0 + np.where(np.arange(k) == i, 0.25 if u0[i] <= 0.75 else -0.25, 0.0)
+                                     for i in range(k)])
+        res = optimize.minimize(objective, u0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * k,
+                                options={"initial_simplex": simplex, "maxfev": spec.max_evaluations - 1,
+                                         "xatol": 1e-3, "fatol": 1e-6})
+    else:
+        pop = max(5, spec.max_evaluations // (15 * k))
+        res = optimize.differential_evolution(objective, [(0.0, 1.0)] * k, x0=u0, seed=seed, popsize=pop,
+                                              maxiter=max(1, spec.max_evaluations // (pop * k) - 1),
+                                              polish=False, tol=1e-6)
+    hist = pd.DataFrame(prob.history)
+    best_row = hist.loc[hist["loss"].idxmin()]
+    best = np.array([best_row[p.path] for p in spec.parameters])
+    sim_best = prob.simulate(best)
+    sim_start = prob.simulate(np.array(prob.start))
+    params = pd.DataFrame({
+        "parameter": [p.path for p in spec.parameters], "low": prob.lows, "high": prob.highs,
+        "start": prob.start, "best": best,
+    })
+    targets = pd.DataFrame({
+        "target": [t.name for t in spec.targets], "metric": [t.metric for t in spec.targets],
+        "cycle": [t.cycle for t in spec.targets], "observed": [t.value for t in spec.targets],
+        "simulated_start": sim_start, "simulated_best": sim_best,
+        "error": sim_best - np.array([t.value for t in spec.targets]),
+    })
+    overrides = tuple(f"{p.path}={v:.6g}" for p, v in zip(spec.parameters, best))
+    return CalibrationResult(spec, params, targets, hist, loss_start, float(best_row["loss"]), len(hist),
+                             time.perf_counter() - start_time, str(getattr(res, "message", "")), overrides)
+
+
+def figure(result: CalibrationResult, path: Any) -> Any:
+    """Observed targets against the simulation at the start and at the fit, and the search (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = result.targets
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    ax = axes[0]
+    x = np.arange(len(t))
+    ax.plot(x, t["observed"], "D-", color="black", lw=2, ms=8, label="observed")
+    ax.plot(x, t["simulated_start"], "o:", color="#8C8C8C", label="simulated, start")
+    ax.plot(x, t["simulated_best"], "o-", color="#C44E52", label="simulated, calibrated")
+    ax.set_xticks(x, t["target"], rotation=20)
+    ax.set_title(f"{result.spec.name}: targets")
+    ax.legend()
+    ax = axes[1]
+    h = result.history
+    ax.plot(h["evaluation"], h["loss"], ".", color="#4C72B0", alpha=0.5)
+    ax.plot(h["evaluation"], h["loss"].cummin(), "-", color="#C44E52")
+    ax.set_yscale("log")
+    ax.set_xlabel("evaluation (one simulation run, common random numbers)")
+    ax.set_ylabel("loss")
+    ax.set_title(f"{result.spec.method}: loss {result.loss_start:.4g} -> {result.loss_best:.4g}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+    return path

@@ -1,0 +1,84 @@
+"""The compiled journey step (cxsim.engine.kernel) against the numpy reference, on every model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxsim.behaviour import memory as M
+from cxsim.config import load_run_spec
+from cxsim.engine.compiled import compile_scenario
+from cxsim.engine.run import run
+
+SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery"]  # difference and ratio form, branches
+MEMORIES = ["peak_end", "peak_end_best_worst", "mean", "integral", "total", "end", "peak", "recency", "key_moments"]
+
+
+def _both(overrides: list[str]):
+    base = ["sim.n_customers=300", "sim.n_cycles=12", "sim.replications=1", "outputs.moments=true",
+            "memory.noise=0.2", *overrides]
+    return run(load_run_spec([*base, "sim.backend=kernel"])), run(load_run_spec([*base, "sim.backend=numpy"]))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("memory", MEMORIES)
+def test_kernel_equals_numpy_reference(scenario, memory):
+    kernel, ref = _both([f"scenario={scenario}", f"memory={memory}"])
+    # Same switching decisions and recommendation scores, so the same customers in every cycle...
+    for col in ("customer_id", "cycle", "churned", "recommend_score", "terrible_moments"):
+        assert np.array_equal(kernel.customers[col], ref.customers[col]), col
+    # ...and the same values to rounding (the kernel sums moments in a loop, numpy pairwise).
+    for col in ("experienced_mean", "remembered", "satisfaction"):
+        np.testing.assert_allclose(kernel.customers[col], ref.customers[col], rtol=1e-12, atol=1e-12)
+    for col in ("performance", "expectation", "affect"):
+        np.testing.assert_allclose(kernel.moments[col], ref.moments[col], rtol=1e-12, atol=1e-12)
+    pd.testing.assert_frame_equal(kernel.cycles, ref.cycles, check_exact=False, rtol=1e-10)
+    assert ref.customers["churned"].any()
+
+
+def _with_segment_models(spec, *models):
+    """``spec`` with segment ``k`` remembering by ``models[k]`` (the Python API allows any mix)."""
+    segs = spec.scenario.population.segments
+    new = tuple(replace(s, memory=replace(spec.scenario.memory_of(s), model=m)) for s, m in zip(segs, models))
+    return replace(spec, scenario=replace(spec.scenario, population=replace(spec.scenario.population, segments=new)))
+
+
+def test_memory_models_vary_by_segment_in_the_kernel():
+    """Two segments remembering by different models: each customer by their own segment's."""
+    base = ["scenario=retail_street", "sim.n_customers=400", "sim.n_cycles=6", "sim.replications=1", "memory.noise=0"]
+    specs = {b: _with_segment_models(load_run_spec([*base, f"sim.backend={b}"]), M.Mean(), M.PeakEnd(0.5, 0.3))
+             for b in ("kernel", "numpy")}
+    table = compile_scenario(specs["kernel"].scenario).memory_table
+    assert table is not None and len(set(table.kind.tolist())) == 2
+    kernel, ref = run(specs["kernel"]), run(specs["numpy"])
+    np.testing.assert_allclose(kernel.customers["remembered"], ref.customers["remembered"], rtol=1e-12, atol=1e-12)
+    first = kernel.customers[kernel.customers["cycle"] == 1]
+    mean_seg = first["segment"] == first["segment"].cat.categories[0]
+    np.testing.assert_allclose(first.loc[mean_seg, "remembered"], first.loc[mean_seg, "experienced_mean"], rtol=1e-12)
+    assert not np.allclose(first.loc[~mean_seg, "remembered"], first.loc[~mean_seg, "experienced_mean"])
+
+
+@dataclass(frozen=True)
+class Median:
+    """A user's own memory model: the kernel does not know it, so the numpy path must run it."""
+
+    kind: ClassVar[str] = "median"
+
+    def remember(self, affect, durations, present=None, touchpoints=None):
+        a = np.where(present, affect, np.nan) if present is not None else np.asarray(affect)
+        return np.nanmedian(a, axis=-1)
+
+
+def test_custom_memory_model_falls_back_to_numpy():
+    spec = load_run_spec(["sim.n_customers=200", "sim.n_cycles=3", "sim.replications=1"])
+    custom = _with_segment_models(spec, *[Median()] * len(spec.scenario.population.segments))
+    assert compile_scenario(custom.scenario).memory_table is None
+    assert compile_scenario(spec.scenario).memory_table is not None
+    res = run(custom)
+    last = res.customers[res.customers["cycle"] == 1]
+    assert last["remembered"].notna().all()
+    assert not np.allclose(last["remembered"], last["experienced_mean"])  # a median is not the mean
