@@ -63,7 +63,8 @@ class Customer(mesa.Agent):
     def step(self) -> None:
         """Go through this cycle's journey (the same math as the population engine, one row)."""
         model = self.model
-        journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1))
+        journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1),
+                     model.sim.backend)
         if not model.state.active[self.row]:
             self.remove()  # switched to a competitor: no more journeys
 
@@ -78,6 +79,8 @@ class CustomerModel(mesa.Model):
         seed_sequence: this replication's seed sequence (see :mod:`cxsim.engine.streams`).
         replication: replication number, for the records.
         keep_customers: record per-customer rows; keep_moments: record per-moment rows.
+        keep_sample: keep every moment's affect, so the recorder can show one customer's latest
+            episode (the moment-curve figure; costs a write per moment).
         agent_class: the agent type of the agent engine.
     """
 
@@ -89,6 +92,7 @@ class CustomerModel(mesa.Model):
         replication: int = 0,
         keep_customers: bool = True,
         keep_moments: bool = False,
+        keep_sample: bool = True,
         agent_class: type[Customer] = Customer,
     ) -> None:
         self.streams = Streams(seed_sequence)
@@ -99,7 +103,8 @@ class CustomerModel(mesa.Model):
         self.cycle = 0
         self.workers = Workers(sim.threads if sim.engine == "population" else 1)
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
-        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
+        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints,
+                                           keep_expectation=keep_moments, keep_affect=keep_moments or keep_sample)
         self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
         self.outcome: CycleOutcome | None = None
         self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
@@ -121,7 +126,9 @@ class CustomerModel(mesa.Model):
             self.agents.shuffle_do("step")
         else:
             compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
-            self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows), chunks(went, CHUNK))
+            backend = self.sim.backend
+            self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
+                             chunks(went, CHUNK))
         tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
                                        self.sim.backend)
         self.recorder.record(self.state, self.draws, self.outcome, went, tally)
