@@ -30,10 +30,14 @@ def test_agent_engine_equals_population_engine(scenario):
 
 
 def test_threads_and_blocks_do_not_change_results(monkeypatch):
-    """Blocks of customers on several threads, or one thread: bit-identical results."""
+    """Blocks of customers (journeys, word of mouth) on several threads, or one: bit-identical results,
+    and equal to the numpy reference."""
     import cxsim.engine.model as engine_model
 
+    import cxsim.engine.cycle as engine_cycle
+
     monkeypatch.setattr(engine_model, "CHUNK", 37)  # many blocks, some of index arrays after churn
+    monkeypatch.setattr(engine_cycle, "WOM_BLOCK", 41)  # many blocks of listeners for word of mouth
     base = ["sim.n_customers=1000", "sim.n_cycles=6", "sim.replications=1", "memory.noise=0.3"]
     one = run(load_run_spec([*base, "sim.threads=1"]))
     two = run(load_run_spec([*base, "sim.threads=2"]))
@@ -41,6 +45,9 @@ def test_threads_and_blocks_do_not_change_results(monkeypatch):
     for other in (two, agent):
         pd.testing.assert_frame_equal(one.customers, other.customers, check_exact=True)
         pd.testing.assert_frame_equal(one.cycles, other.cycles, check_exact=True)
+    ref = run(load_run_spec([*base, "sim.backend=numpy"]))
+    pd.testing.assert_frame_equal(one.cycles, ref.cycles, check_exact=False, rtol=1e-10)
+    assert one.cycles["wom_negative"].sum() > 0
     assert one.customers["churned"].any()
 
 
@@ -129,3 +136,14 @@ def test_branch_takes_exactly_one_alternative():
     assert (per == 1).all() and len(per) == 2000
     share = (m["touchpoint"] == "home_delivery").sum() / 2000
     assert abs(share - 0.7) < 0.04  # 4 standard errors at n = 2000
+
+
+def test_network_incoming_ties_keep_tie_order():
+    from cxsim.behaviour.network import small_world
+
+    net = small_world(500, 6, 0.2, np.random.default_rng(0))
+    order, offsets = net.incoming()
+    assert offsets[-1] == net.n_ties and np.array_equal(np.diff(offsets), np.bincount(net.dst, minlength=500))
+    for d in (0, 17, 499):
+        ties = order[offsets[d]:offsets[d + 1]]
+        assert np.all(net.dst[ties] == d) and np.all(np.diff(ties) > 0)

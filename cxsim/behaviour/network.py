@@ -33,6 +33,17 @@ class Network:
         """Contacts per customer."""
         return np.bincount(self.src, minlength=self.n)
 
+    def incoming(self) -> tuple[Index, Index]:
+        """Ties grouped by listener: ``order[offsets[d]:offsets[d + 1]]`` are the ties into ``d``.
+
+        The sort is stable, so each listener's ties keep their order (the order in which
+        ``numpy.bincount`` adds them). Lets word of mouth be gathered per listener, in parallel.
+        """
+        order = np.argsort(self.dst, kind="stable")
+        offsets = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.dst, minlength=self.n), out=offsets[1:])
+        return order, offsets
+
 
 def _both_ways(n: int, a: Index, b: Index) -> Network:
     return Network(n, np.concatenate([a, b]), np.concatenate([b, a]))

@@ -261,6 +261,10 @@ def _kernel_step(
     )
 
 
+#: Listeners per block of the word-of-mouth kernel (blocks run on the worker threads).
+WOM_BLOCK = 65536
+
+
 @dataclass(frozen=True)
 class WordOfMouthTally:
     positive: int
@@ -269,7 +273,7 @@ class WordOfMouthTally:
 
 def exchange_word_of_mouth(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
-    went: NDArray[np.bool_], streams: Streams, backend: str = "kernel",
+    went: NDArray[np.bool_], streams: Streams, backend: str = "kernel", workers: Workers | None = None,
 ) -> WordOfMouthTally:
     """Stories from this cycle's customers (``went``) to their contacts, after everyone acted.
 
@@ -287,13 +291,20 @@ def exchange_word_of_mouth(
     if backend == "kernel":
         from cxsim.engine.kernel import word_of_mouth
 
-        pos, neg = word_of_mouth(
-            net.src, net.dst, u, outcome.recommend, went, spec.positive_reach, spec.negative_reach,
-            outcome.remembered, draws.performance.T, draws.present.T, state.active,
-            state.expectation.T, state.satisfaction, spec.expectation_weight,
-            1.0 - spec.satisfaction_weight, update,
-        )
-        return WordOfMouthTally(int(pos), int(neg))
+        order, offsets = state.incoming
+        n = state.n
+
+        def listeners(lo: int) -> tuple[int, int]:
+            return word_of_mouth(
+                lo, min(lo + WOM_BLOCK, n), order, offsets, net.src, u, outcome.recommend, went,
+                spec.positive_reach, spec.negative_reach, outcome.remembered, draws.performance.T,
+                draws.present.T, state.active, state.expectation.T, state.satisfaction,
+                spec.expectation_weight, 1.0 - spec.satisfaction_weight, update,
+            )
+
+        blocks = range(0, n, WOM_BLOCK)
+        tallies = workers.map(listeners, blocks) if workers is not None else [listeners(lo) for lo in blocks]
+        return WordOfMouthTally(sum(int(t[0]) for t in tallies), sum(int(t[1]) for t in tallies))
     tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])

@@ -148,49 +148,53 @@ def journey_block(
 
 @numba.njit(nogil=True, cache=True)
 def word_of_mouth(
-    src, dst, u, recommend, went, positive_reach, negative_reach, remembered, perf, present,
-    active, expect, sat, expectation_weight, satisfaction_retention, update,
+    lo, hi, order, offsets, src, u, recommend, went, positive_reach, negative_reach, remembered,
+    perf, present, active, expect, sat, expectation_weight, satisfaction_retention, update,
 ):  # pragma: no cover - compiled
-    """One cycle's stories over the ties, then the listeners' updates, in one pass each.
+    """Stories into the listeners ``lo..hi-1``, and their updates, in one pass per listener.
 
-    The same arithmetic, in the same order, as :func:`cxsim.behaviour.wom.telling_probability`,
-    :func:`cxsim.behaviour.wom.exchange` (``bincount`` adds in tie order, as this loop does) and
-    the listeners' :func:`~cxsim.behaviour.satisfaction.adapt_expectations` and
-    :func:`~cxsim.behaviour.memory.fade`. Returns the positive and negative stories told.
+    Ties are read by listener (``order``, ``offsets`` from :meth:`Network.incoming`), so blocks
+    of listeners run on separate threads without sharing a write. The arithmetic and its order
+    are those of :func:`cxsim.behaviour.wom.telling_probability`, :func:`cxsim.behaviour.wom.exchange`
+    (``bincount`` adds a listener's ties in tie order; the stable sort keeps it) and the
+    listeners' :func:`~cxsim.behaviour.satisfaction.adapt_expectations` and
+    :func:`~cxsim.behaviour.memory.fade`. Returns the positive and negative stories heard.
     """
-    n = sat.size
     n_t = perf.shape[0]
-    n_pos = np.zeros(n, dtype=np.int64)
-    n_all = np.zeros(n, dtype=np.int64)
-    rem = np.zeros(n)
-    cnt = np.zeros((n_t, n))
-    psum = np.zeros((n_t, n))
-    for e in range(src.size):
-        s = src[e]
-        if not went[s]:
-            continue
-        r = recommend[s]
-        p = positive_reach if r >= 9 else (negative_reach if r <= 6 else 0.0)
-        if not u[e] < p:
-            continue
-        d = dst[e]
-        n_all[d] += 1
-        if r >= 9:
-            n_pos[d] += 1
-        x = remembered[s]
-        rem[d] += 0.0 if np.isnan(x) else x
-        for j in range(n_t):
-            if present[j, s]:
-                cnt[j, d] += 1.0
-                psum[j, d] += perf[j, s]
-    if update:
-        for i in range(n):
-            if active[i] and n_all[i] > 0:
-                for j in range(n_t):
-                    if cnt[j, i] > 0.0:
-                        e_ = expect[j, i]
-                        expect[j, i] = (psum[j, i] / cnt[j, i] - e_) * expectation_weight + e_
-                rm = rem[i] / n_all[i]
-                sat[i] = satisfaction_retention * sat[i] + (1.0 - satisfaction_retention) * rm
-    positive = n_pos.sum()
-    return positive, n_all.sum() - positive
+    cnt = np.zeros(n_t)
+    psum = np.zeros(n_t)
+    positive = 0
+    negative = 0
+    for d in range(lo, hi):
+        n_all = 0
+        n_pos = 0
+        rem = 0.0
+        cnt[:] = 0.0
+        psum[:] = 0.0
+        for k in range(offsets[d], offsets[d + 1]):
+            e = order[k]
+            s = src[e]
+            if not went[s]:
+                continue
+            r = recommend[s]
+            p = positive_reach if r >= 9 else (negative_reach if r <= 6 else 0.0)
+            if not u[e] < p:
+                continue
+            n_all += 1
+            if r >= 9:
+                n_pos += 1
+            x = remembered[s]
+            rem += 0.0 if np.isnan(x) else x
+            for j in range(n_t):
+                if present[j, s]:
+                    cnt[j] += 1.0
+                    psum[j] += perf[j, s]
+        positive += n_pos
+        negative += n_all - n_pos
+        if update and n_all > 0 and active[d]:
+            for j in range(n_t):
+                if cnt[j] > 0.0:
+                    e_ = expect[j, d]
+                    expect[j, d] = (psum[j] / cnt[j] - e_) * expectation_weight + e_
+            sat[d] = satisfaction_retention * sat[d] + (1.0 - satisfaction_retention) * (rem / n_all)
+    return positive, negative

@@ -130,7 +130,7 @@ class CustomerModel(mesa.Model):
             self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
                              chunks(went, CHUNK))
         tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
-                                       self.sim.backend)
+                                       self.sim.backend, self.workers)
         self.recorder.record(self.state, self.draws, self.outcome, went, tally)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]

@@ -1,0 +1,72 @@
+"""Scaling: wall time and peak memory of the full default scenario for growing populations.
+
+Each size runs in a fresh process (so peak resident memory is its own): the default scenario
+(``b2b_dealer``: seven touchpoints, the order-to-delivery pipeline and the dealer meeting from
+operations, peak-end memory, word of mouth over a small world, loyalty), one replication of 12
+cycles, no files written. The time is the run alone (import and the first-call compilation of
+the numba kernels, cached on disk after the first ever run, are reported apart).
+
+    python benchmarks/bench_scale.py                      # 10 k, 100 k, 1 M, 5 M customers
+    python benchmarks/bench_scale.py --sizes 10000 100000 # a quick look
+
+Prints one row per size with seconds, customer-journeys per second, peak RSS and the time per
+customer relative to the smallest size: a column of ratios near 1 means linear growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+
+CHILD = r"""
+import json, logging, resource, sys, time
+t0 = time.perf_counter()
+from cxsim.config import load_run_spec
+from cxsim.engine.run import run
+logging.getLogger("MESA").setLevel(logging.WARNING)
+n, cycles = int(sys.argv[1]), int(sys.argv[2])
+warm = load_run_spec(["sim.n_customers=1000", "sim.n_cycles=2", "sim.replications=1", "outputs.customers=never",
+                      "outputs.figures=false"])
+run(warm)  # loads (or compiles) the kernels
+t1 = time.perf_counter()
+spec = load_run_spec([f"sim.n_customers={n}", f"sim.n_cycles={cycles}", "sim.replications=1",
+                      "outputs.customers=never", "outputs.figures=false"])
+res = run(spec)
+t2 = time.perf_counter()
+print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles["customers_start"].sum()),
+                  "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+                  "retention": float(res.summary["retention_rate"].iloc[0])}))
+"""
+
+
+def measure(n: int, cycles: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles)], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 5_000_000])
+    ap.add_argument("--cycles", type=int, default=12)
+    args = ap.parse_args(argv)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"default scenario, {args.cycles} cycles, one replication, no files\n")
+    print(f"{'customers':>10} {'run s':>8} {'M journeys/s':>13} {'peak RSS GB':>12} {'s per M customers':>18} "
+          f"{'vs smallest':>12}")
+    base = None
+    for n in args.sizes:
+        r = measure(n, args.cycles)
+        per_m = r["run"] / n * 1e6
+        base = base or per_m
+        print(f"{n:>10,} {r['run']:>8.2f} {r['journeys'] / r['run'] / 1e6:>13.2f} {r['rss_gb']:>12.2f} "
+              f"{per_m:>18.2f} {per_m / base:>12.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
