@@ -13,7 +13,8 @@ Design. The shipped ``retail_street`` scenario (built from those figures, see it
 with cxsim's engine (``cxsim.run``; moments recorded). The seven-step table is then computed from
 the *simulated* moments of the first cycle: mean performance per touchpoint (2a), mean
 expectation before adaptation (2b), their gap (2c), the scenario's importance (2d), key experience
-= 2d × 2c (3), and the gap to the ideal (4). Step 5's intervention, "more shops on the street",
+= 2d × 2c (3), and the gap to the ideal (4) — the arithmetic is cxsim's gap analysis
+(:func:`cxsim.fit.gap.seven_step`). Step 5's intervention, "more shops on the street",
 is simulated with the same seed (common random numbers, so the differences are paired): each
 extra shop raises the convenience performance by 1.5 points and narrows its spread by 20 % (the
 ``open_second_store`` intervention's assumption) and adds 100,000 HKD of rent and staff per month
@@ -72,20 +73,31 @@ def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
 def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float]) -> pd.DataFrame:
     """Steps 2a–4 of the seven-step method from moment records of the first cycle.
 
+    The means of the simulated moments make the factor table; the arithmetic of steps 2c–4 is
+    cxsim's gap analysis (:func:`cxsim.fit.gap.seven_step`, difference form).
+
     Args:
         moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
         importance: importance per touchpoint (step 2d).
         ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
     """
+    from cxsim.fit.gap import seven_step
+
     first = moments[moments["cycle"] == moments["cycle"].min()]
     g = first.groupby("touchpoint", sort=False)[["performance", "expectation"]].mean()
-    out = pd.DataFrame({"experience_2a": g["performance"], "expectation_2b": g["expectation"]})
-    out["satisfaction_2c"] = out["experience_2a"] - out["expectation_2b"]
-    out["importance_2d"] = [float(importance[t]) for t in out.index]
-    out["key_experience_3"] = out["importance_2d"] * out["satisfaction_2c"]
-    out["ideal_4"] = [float(ideal.get(t, a)) for t, a in zip(out.index, out["experience_2a"])]
-    out["gap_to_ideal_4"] = out["experience_2a"] - out["ideal_4"]
-    return out
+    factors = pd.DataFrame({
+        "factor": g.index, "experience": g["performance"].to_numpy(), "expectation": g["expectation"].to_numpy(),
+        "importance": [float(importance[t]) for t in g.index],
+        "ideal": [float(ideal.get(t, a)) for t, a in zip(g.index, g["performance"])],
+    })
+    t = seven_step(factors, source="simulated moments").table.set_index("factor")
+    t.index.name = "touchpoint"
+    return t.rename(columns={"experience": "experience_2a", "expectation": "expectation_2b",
+                             "satisfaction": "satisfaction_2c", "importance": "importance_2d",
+                             "key_experience": "key_experience_3", "ideal": "ideal_4",
+                             "gap_to_ideal": "gap_to_ideal_4"})[
+        ["experience_2a", "expectation_2b", "satisfaction_2c", "importance_2d", "key_experience_3", "ideal_4",
+         "gap_to_ideal_4"]]
 
 
 def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: int = 2) -> MeisuResult:

@@ -1,0 +1,58 @@
+"""The page's handlers without a browser: bad input becomes a one-line message, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxsim.teach import app
+from cxsim.teach.episode import preset, remember
+
+
+@pytest.fixture(autouse=True)
+def fresh() -> None:
+    app.choose_preset(app.START)
+
+
+def test_unknown_preset_is_a_message() -> None:
+    app.choose_preset("boiling_water")
+    assert app.message.value.startswith("preset: 'boiling_water' is not allowed; allowed: cold_water_short")
+    assert app.episode.value == preset(app.START)  # the episode is left as it was
+
+
+@pytest.mark.parametrize("text, line", [
+    ("", "moments: '' is not allowed; an episode needs at least one moment, e.g. -3, -3, -1"),
+    (None, "moments: '' is not allowed; an episode needs at least one moment, e.g. -3, -3, -1"),
+    ("-3, two", "moments[1]: 'two' is not allowed; a number is required"),
+])
+def test_bad_typed_episode_is_a_message(text, line) -> None:  # type: ignore[no-untyped-def]
+    app.set_typed(text)
+    assert app.message.value == line
+    assert app.episode.value == preset(app.START)
+
+
+def test_non_numeric_slider_value_is_a_message() -> None:
+    app.set_moment(2, "warm")
+    assert app.message.value == "moments[2]: 'warm' is not allowed; a number is required"
+    app.set_moment(8, -1.0)
+    assert app.message.value == "" and app.episode.value.affect[-1] == -1.0
+    assert remember(app.episode.value, "peak_end") > remember(preset(app.START), "peak_end")
+
+
+def test_typed_episode_keeps_durations_when_it_can() -> None:
+    app.choose_preset("colonoscopy_B")
+    app.set_typed("1, 2")
+    assert app.message.value == "" and app.episode.value.affect == (1.0, 2.0)
+    assert app.episode.value.durations == (10.0, 10.0)
+
+
+def test_run_live_reports_every_month() -> None:
+    seen = []
+    app.run_live("b2b_dealer", "faster_delivery", 2, seen.append)
+    assert [len(c) for c in seen] == [2, 4] and set(seen[-1]["arm"]) == {"baseline", "faster_delivery"}
+
+
+def test_intervention_that_does_not_apply_is_a_spec_error() -> None:
+    from cxsim.errors import SpecError
+
+    with pytest.raises(SpecError, match="does not apply"):
+        app.run_live("retail_street", "faster_delivery", 1, lambda c: None)

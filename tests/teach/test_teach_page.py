@@ -1,0 +1,137 @@
+"""The teachers' page end to end in headless Chromium (Selenium with the system chromedriver).
+
+Needs ``chromium`` and ``chromium-driver`` (Debian; .ci/run installs them). Skipped with a reason
+when they are absent on a developer's machine; in CI (``CI=true``) their absence is a failure.
+Tolerance: the page shows the remembered value to 3 decimals, so it must equal the library's
+value to within 0.0005.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from cxsim.teach.app import START
+from cxsim.teach.episode import Episode, preset, remember
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(DRIVER)
+if not HAVE_BROWSER:
+    if os.environ.get("CI"):
+        pytest.fail("CI needs chromium and chromium-driver (apt-get install -y chromium chromium-driver)",
+                    pytrace=False)
+    pytest.skip("chromium/chromedriver not installed (apt-get install -y chromium chromium-driver)",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "cxsim.teach.serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stdout.read() if proc.stdout else "server died")
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the page did not come up in 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="cxsim-chromium-")
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                "--window-size=1400,2400"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(options=opts, service=Service(DRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _css(driver, selector: str, timeout: float = 60):  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(lambda d: d.find_element(By.CSS_SELECTOR, selector))
+
+
+def _wait_text(driver, selector: str, predicate, timeout: float = 30) -> str:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(lambda d: predicate(_css(d, selector).get_attribute("textContent")))
+    return str(_css(driver, selector).get_attribute("textContent"))
+
+
+def _moments(driver) -> Episode:  # type: ignore[no-untyped-def]
+    text = _css(driver, ".cx-moments").get_attribute("textContent")
+    return Episode("page", tuple(float(x) for x in text.split(",")))
+
+
+def _type(driver, text: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.keys import Keys
+
+    box = _css(driver, ".cx-typed input")
+    box.click()
+    box.send_keys(Keys.END)
+    box.send_keys(Keys.BACKSPACE * (len(box.get_attribute("value") or "") + 5))
+    box.send_keys(text, Keys.ENTER)
+
+
+def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server)
+    shown = float(_css(browser, ".cx-remembered", timeout=90).text)
+    assert abs(shown - remember(preset(START), "peak_end")) <= 5e-4  # the page loaded with its start preset
+    _css(browser, ".cx-preset-colonoscopy_A").click()
+    want_a = remember(preset("colonoscopy_A"), "peak_end")
+    _wait_text(browser, ".cx-remembered", lambda t: abs(float(t) - want_a) <= 5e-4)
+    thumb = _css(browser, ".cx-slider-7 [role=slider]")  # patient A's last minute
+    thumb.send_keys(Keys.ARROW_LEFT)
+    thumb.send_keys(Keys.ARROW_LEFT)
+    _wait_text(browser, ".cx-moments", lambda t: t.split(",")[-1].strip() != "-7")
+    ep = _moments(browser)
+    assert ep.affect[:-1] == preset("colonoscopy_A").affect[:-1] and ep.affect[-1] < -7
+    want = remember(ep, "peak_end")
+    shown = float(_wait_text(browser, ".cx-remembered", lambda t: abs(float(t) - want) <= 5e-4))
+    assert abs(shown - want) <= 5e-4 and abs(shown - want_a) > 0.01  # the value moved with the slider
