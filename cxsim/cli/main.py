@@ -39,6 +39,8 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
     from cxsim.engine.run import run
     from cxsim.specs.build import run_spec_from_dict
 
+    from cxsim.cli.sweep import multirun_done, multirun_job
+
     data = OmegaConf.to_container(cfg, resolve=True)
     try:
         spec = run_spec_from_dict(data)  # type: ignore[arg-type]
@@ -46,10 +48,15 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
         _fail(err)
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
+    if multirun_done(cfg):  # cxsim -m re-run into the same sweep dir: this job has finished
+        print(f"cxsim: {out} already has a finished result for this config; skipped")
+        return
     results = run(spec)
     written = results.save(out)
     if spec.outputs.figures:
         written += results.figures(out)
+    if (table := multirun_job(cfg, spec, results)) is not None:  # cxsim -m: the job's tidy rows
+        written.append(table)
     print(summary_table(results.summary, spec.scenario.economics.currency))
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {out}")
 
@@ -57,6 +64,12 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
 def main() -> None:
     """Entry point of the ``cxsim`` console script."""
     argv = sys.argv[1:]
+    from cxsim.cli.sweep import check_launcher
+
+    try:
+        check_launcher(argv)  # also for -m, where the overrides themselves cannot be pre-composed
+    except SpecError as err:
+        _fail(err)
     if _plain_run(argv):
         from cxsim.config import load_run_spec
 

@@ -1,0 +1,145 @@
+"""Global sensitivity of chosen outputs to chosen parameters (SALib: Sobol or Morris).
+
+A sensitivity analysis is a sweep (:mod:`cxsim.sweep`) whose points come from SALib's sampler —
+Saltelli/Sobol' sequences for Sobol indices (Sobol' 2001; Saltelli et al. 2010) or Morris
+trajectories for elementary effects (Morris 1991; Campolongo, Cariboni & Saltelli 2007) — and
+whose outputs are analysed with SALib.
+
+**Stochastic noise.** A simulation output is noisy, and an index computed on noise alone is not
+zero. cxsim handles it three ways: (1) every point uses the same seeds (common random numbers), so
+noise is largely shared between points rather than read as an effect; (2) each point's output is
+the mean over ``replications`` replications; (3) the remaining noise is *measured* — the
+within-point variance of that mean, ``s²/R`` — and reported as ``noise_share`` (its share of the
+output's variance across points). A Sobol total index whose lower confidence bound does not exceed
+``noise_share``, or a Morris ``mu_star`` whose lower bound does not exceed twice the noise of an
+elementary effect, is flagged ``above_noise = False``: with this many replications it cannot be
+told from noise. With ``replications = 1`` the noise cannot be measured and the flag is empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxsim.sweep import Plan, SweepSettings
+
+MORRIS_LEVELS = 4
+
+
+def problem(settings: SweepSettings) -> dict[str, Any]:
+    """SALib's problem definition from the sweep's (continuous) parameters."""
+    return {"num_vars": len(settings.params), "names": [p.path for p in settings.params],
+            "bounds": [[float(p.low), float(p.high)] for p in settings.params]}  # type: ignore[arg-type]
+
+
+def salib_sample(settings: SweepSettings) -> np.ndarray:
+    """The SALib sample of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
+    import warnings
+
+    prob = problem(settings)
+    if settings.sampler == "sobol":
+        from SALib.sample import sobol
+
+        with warnings.catch_warnings():  # SALib warns when N is not a power of two; say it in the docs
+            warnings.simplefilter("ignore")
+            x = sobol.sample(prob, settings.n_samples, calc_second_order=False, seed=settings.seed)
+    else:
+        from SALib.sample import morris
+
+        x = morris.sample(prob, settings.n_samples, num_levels=MORRIS_LEVELS, seed=settings.seed)
+    for k, p in enumerate(settings.params):
+        if p.integer:
+            x[:, k] = np.round(x[:, k])
+    return x
+
+
+def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: float = 0.95) -> pd.DataFrame:
+    """Sensitivity indices of every output in ``settings.outputs`` to every parameter.
+
+    Args:
+        p: the sweep plan (its points are the SALib sample, in order).
+        table: the sweep table (one row per run; all runs must be there).
+        settings: the sweep settings (sampler ``sobol`` or ``morris``).
+
+    Returns:
+        One row per output and parameter: ``output, parameter, method`` and ``S1, S1_conf, ST,
+        ST_conf`` (Sobol) or ``mu_star, mu_star_conf, sigma`` (Morris), ``noise_share`` and
+        ``above_noise``.
+    """
+    prob = problem(settings)
+    x = p.points[prob["names"]].to_numpy(dtype=float)
+    grouped = table.groupby("point")
+    rows = []
+    for output in settings.outputs:
+        y = grouped[output].mean().reindex(p.points["point"]).to_numpy(dtype=float)
+        within = grouped[output].var(ddof=1).mean() / p.replications if p.replications > 1 else np.nan
+        total = float(np.var(y, ddof=1))
+        noise_share = float(within / total) if total > 0 and np.isfinite(within) else np.nan
+        if settings.sampler == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(prob, y, calc_second_order=False, conf_level=confidence, seed=settings.seed)
+            for k, name in enumerate(prob["names"]):
+                st, st_conf = float(res["ST"][k]), float(res["ST_conf"][k])
+                rows.append({"output": output, "parameter": name, "method": "sobol",
+                             "S1": float(res["S1"][k]), "S1_conf": float(res["S1_conf"][k]),
+                             "ST": st, "ST_conf": st_conf, "noise_share": noise_share,
+                             "above_noise": (st - st_conf > noise_share) if np.isfinite(noise_share) else None})
+        else:
+            from SALib.analyze import morris
+
+            res = morris.analyze(prob, x, y, conf_level=confidence, num_levels=MORRIS_LEVELS, seed=settings.seed)
+            delta = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))
+            for k, name in enumerate(prob["names"]):
+                # SALib's elementary effect is (y2 - y1) / delta, delta a step in the unit cube;
+                # each point's mean carries noise of variance `within`
+                ee_noise = np.sqrt(2 * within) / delta if np.isfinite(within) else np.nan
+                mu, conf = float(res["mu_star"][k]), float(res["mu_star_conf"][k])
+                rows.append({"output": output, "parameter": name, "method": "morris",
+                             "mu_star": mu, "mu_star_conf": conf, "sigma": float(res["sigma"][k]),
+                             "noise_share": noise_share,
+                             "above_noise": (mu - conf > 2 * ee_noise) if np.isfinite(ee_noise) else None})
+    return pd.DataFrame(rows)
+
+
+def figure(indices: pd.DataFrame, path: str | Path) -> Path:
+    """Bar chart of the indices with their confidence intervals, one panel per output."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from cxsim.engine.run import _atomic
+
+    sobol = indices["method"].iloc[0] == "sobol"
+    outputs = list(dict.fromkeys(indices["output"]))
+    sns.set_theme(style="whitegrid")
+    fig, axes = plt.subplots(1, len(outputs), figsize=(4.2 * len(outputs), 0.5 * indices["parameter"].nunique() + 2.2),
+                             sharey=True, squeeze=False)
+    for ax, output in zip(axes[0], outputs):
+        d = indices[indices["output"] == output]
+        if sobol:
+            long = pd.concat([d.assign(index="first order S1", value=d["S1"], conf=d["S1_conf"]),
+                              d.assign(index="total ST", value=d["ST"], conf=d["ST_conf"])])
+        else:
+            long = d.assign(index="mu*", value=d["mu_star"], conf=d["mu_star_conf"])
+        sns.barplot(data=long, x="value", y="parameter", hue="index", ax=ax, errorbar=None)
+        for bar, (_, r) in zip(ax.patches, long.iterrows()):
+            ax.errorbar(bar.get_width(), bar.get_y() + bar.get_height() / 2, xerr=r["conf"], color="0.2",
+                        capsize=3, lw=1)
+        share = d["noise_share"].iloc[0]
+        if sobol and np.isfinite(share):
+            ax.axvline(share, color="C3", ls="--", lw=1, label="noise share")
+        ax.set_title(output)
+        ax.set_xlabel("Sobol index" if sobol else "Morris mu* (output units per full range)")
+        ax.set_ylabel("")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    out = Path(path)
+    _atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
+    plt.close(fig)
+    return out

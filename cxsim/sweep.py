@@ -1,0 +1,539 @@
+"""Sweeps: samplers, a fast in-process batch runner, a crash-safe resumable store, an aggregator.
+
+A sweep runs one composed config at many *points* (values of chosen parameters) and
+``replications`` replications per point, and gathers one tidy table (Parquet) with a row per run:
+every swept parameter, the seed, the replication, the config hash, the project's git commit and
+every column of the run summary (README "Output reference").
+
+* **Samplers** — ``grid`` (every combination of the listed values, or ``num`` evenly spaced values
+  between ``low`` and ``high``), ``random`` (uniform between bounds or uniform over values),
+  ``lhs`` (Latin hypercube, :class:`scipy.stats.qmc.LatinHypercube`; McKay, Beckman & Conover
+  1979), and ``sobol`` / ``morris`` (SALib's samples for :mod:`cxsim.sensitivity`).
+* **Fast runner** — runs are executed inside one Python process (or ``n_jobs`` worker processes,
+  each taking batches of runs), so 1,000 small runs do not pay Hydra's per-job start-up, config
+  composition and directory set-up 1,000 times; ``cxsim -m`` (Hydra multirun) remains available
+  for sweeps of few, large runs and for Hydra's launchers.
+* **Crash-safe and resumable** — each run's row is written to ``runs/<config_hash>-r<rep>.parquet``
+  by write-then-rename, so a file exists only for a finished run. Re-running the same sweep into
+  the same directory skips the runs whose file exists and does the others; :func:`collect`
+  builds the table from whatever is there and lists the missing runs instead of failing.
+* **Common random numbers** — every point uses the same ``sim.seed``, so replication ``r`` of every
+  point shares its random streams (see :mod:`cxsim.engine.streams`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxsim.errors import MISSING, SpecError
+from cxsim.intervention import get_path, set_path
+from cxsim.specs import checks
+
+SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
+#: Config groups a parameter may swap (``path: intervention, values: [none, dealer_gala]``).
+GROUP_PARAMS = ("intervention", "memory")
+CONFIG_MODULE = "cxsim.configs"
+RUNS_DIR = "runs"
+
+
+# ---------------------------------------------------------------------------- settings
+
+@dataclass(frozen=True)
+class Param:
+    """One swept parameter: a dotted config path and its values or bounds.
+
+    Attributes:
+        path: dotted path in the composed config (list items by index or ``name``), or a config
+            group (``intervention``, ``memory``) whose option is swapped.
+        values: discrete values (grid: all of them; random / lhs: drawn uniformly among them).
+        low, high: bounds of a continuous parameter (``low <= high``).
+        num: grid only: evenly spaced values between ``low`` and ``high`` (default 3).
+        integer: round continuous draws to integers.
+    """
+
+    path: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    num: int = 3
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        checks.name("path", self.path)
+        if self.values is not None:
+            if self.low is not None or self.high is not None:
+                raise SpecError("values", list(self.values), "give either values or low and high, not both")
+            if not checks.sequence("values", self.values):
+                raise SpecError("values", [], "at least one value is required")
+            return
+        if self.low is None or self.high is None:
+            raise SpecError("low" if self.low is None else "high", MISSING,
+                            "a parameter needs values: [...] or both low and high")
+        lo, hi = checks.number("low", self.low), checks.number("high", self.high)
+        if lo > hi:
+            raise SpecError("low", self.low, f"must be <= high ({self.high})")
+        checks.integer("num", self.num, 1)
+        if not isinstance(self.integer, bool):
+            raise SpecError("integer", self.integer, "true or false")
+
+    @property
+    def discrete(self) -> bool:
+        return self.values is not None
+
+    def grid(self) -> list[Any]:
+        """The values a grid visits."""
+        if self.values is not None:
+            return list(self.values)
+        pts = np.linspace(float(self.low), float(self.high), int(self.num))  # type: ignore[arg-type]
+        return [int(round(v)) for v in pts] if self.integer else [float(v) for v in pts]
+
+    def from_unit(self, u: np.ndarray) -> list[Any]:
+        """Map uniform numbers in [0, 1) to this parameter's values."""
+        if self.values is not None:
+            k = len(self.values)
+            return [self.values[min(int(x * k), k - 1)] for x in u]
+        v = float(self.low) + u * (float(self.high) - float(self.low))  # type: ignore[arg-type]
+        return [int(round(x)) for x in v] if self.integer else [float(x) for x in v]
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """The ``sweep`` block of the config (see ``configs/sweep/none.yaml``)."""
+
+    sampler: str = "grid"
+    n_samples: int = 8
+    seed: int = 0
+    params: tuple[Param, ...] = ()
+    replications: int = 1
+    n_jobs: int = 1
+    progress: bool = True
+    outputs: tuple[str, ...] = ("satisfaction_mean", "retention_rate", "nps", "profit")
+
+    def __post_init__(self) -> None:
+        checks.choice("sampler", self.sampler, SAMPLERS)
+        checks.integer("n_samples", self.n_samples, 1)
+        checks.integer("seed", self.seed, 0)
+        checks.integer("replications", self.replications, 1)
+        checks.integer("n_jobs", self.n_jobs, 0)
+        if not isinstance(self.progress, bool):
+            raise SpecError("progress", self.progress, "true or false")
+        from cxsim.engine.run import SUMMARY_COLUMNS
+
+        numeric = [c for c in SUMMARY_COLUMNS if c not in ("scenario", "replication", "seed", "intervention",
+                                                            "memory_model", "engine")]
+        for name in self.outputs:
+            checks.choice("outputs", name, numeric)
+        paths = [p.path for p in self.params]
+        for path in paths:
+            if paths.count(path) > 1:
+                raise SpecError("params", path, "each parameter may be swept only once")
+        if self.sampler in ("sobol", "morris"):
+            for k, p in enumerate(self.params):
+                if p.discrete:
+                    raise SpecError(f"params[{k}].values", list(p.values or ()),
+                                    f"the {self.sampler} sampler needs continuous parameters (low and high)")
+            if not self.params:
+                raise SpecError("params", [], f"the {self.sampler} sampler needs at least one parameter")
+
+    @property
+    def workers(self) -> int:
+        return (os.cpu_count() or 1) if self.n_jobs == 0 else self.n_jobs
+
+
+def settings_from_dict(data: Mapping[str, Any] | None) -> SweepSettings:
+    """:class:`SweepSettings` from the config's ``sweep`` mapping (errors name ``sweep.*``)."""
+    data = dict(checks.mapping("sweep", data or {}))
+    checks.no_unknown_keys("sweep", data, SweepSettings.__dataclass_fields__)
+    params = []
+    for k, raw in enumerate(checks.sequence("sweep.params", data.get("params") or [])):
+        where = f"sweep.params[{k}]"
+        raw = dict(checks.mapping(where, raw))
+        checks.no_unknown_keys(where, raw, Param.__dataclass_fields__)
+        if raw.get("values") is not None:
+            raw["values"] = tuple(checks.sequence(f"{where}.values", raw["values"]))
+        if "path" not in raw:
+            raise SpecError(f"{where}.path", MISSING, "every parameter needs a path")
+        try:
+            params.append(Param(**raw))
+        except SpecError as err:
+            raise err.at(where) from None
+    data["params"] = tuple(params)
+    if "outputs" in data:
+        data["outputs"] = tuple(checks.sequence("sweep.outputs", data["outputs"]))
+    try:
+        return SweepSettings(**data)
+    except SpecError as err:
+        raise err.at("sweep") from None
+
+
+# ---------------------------------------------------------------------------- samplers
+
+def sample(settings: SweepSettings) -> pd.DataFrame:
+    """The sweep's points: one row per point, one column per parameter (path as column name).
+
+    Deterministic given the settings (the random samplers draw from ``SeedSequence(seed)``).
+    """
+    params = settings.params
+    cols = [p.path for p in params]
+    if not params:
+        return pd.DataFrame(index=pd.RangeIndex(1))
+    if settings.sampler == "grid":
+        rows = list(itertools.product(*(p.grid() for p in params)))
+        return pd.DataFrame(rows, columns=cols)
+    rng = np.random.default_rng(np.random.SeedSequence(settings.seed))
+    n = settings.n_samples
+    if settings.sampler == "random":
+        u = rng.random((n, len(params)))
+    elif settings.sampler == "lhs":
+        from scipy.stats import qmc
+
+        u = qmc.LatinHypercube(d=len(params), seed=rng).random(n)
+    else:
+        from cxsim.sensitivity import salib_sample
+
+        return pd.DataFrame(salib_sample(settings), columns=cols)
+    return pd.DataFrame({p.path: p.from_unit(u[:, k]) for k, p in enumerate(params)})
+
+
+# ---------------------------------------------------------------------------- points -> configs
+
+def _load_group(group: str, option: str) -> dict[str, Any]:
+    from omegaconf import OmegaConf
+
+    folder = resources.files(CONFIG_MODULE).joinpath(group)
+    options = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    if option not in options:
+        raise SpecError(group, option, "allowed: " + ", ".join(options))
+    data = OmegaConf.to_container(OmegaConf.create(folder.joinpath(f"{option}.yaml").read_text()))
+    assert isinstance(data, dict)
+    return data
+
+
+def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
+                 resolve: bool | None = None) -> dict[str, Any]:
+    """The resolved config of one point: ``base`` (unresolved, no ``hydra`` key) with the point's values.
+
+    ``resolve`` says whether interpolations must be resolved with OmegaConf (``None``: look).
+
+    Raises:
+        SpecError: a parameter's path does not exist in the config.
+    """
+    from omegaconf import OmegaConf
+
+    cfg = json.loads(json.dumps(base))  # a deep copy of plain data, faster than copy.deepcopy
+    for path, value in point.items():
+        if path in GROUP_PARAMS:
+            cfg[path] = _load_group(path, str(value))
+            continue
+        set_path(cfg, path, value.item() if isinstance(value, np.generic) else value)
+    if resolve is None:
+        resolve = _has_interpolation(cfg) or any(p in GROUP_PARAMS for p in point)
+    if not resolve:  # nothing to resolve: skip OmegaConf (about 30 ms a point)
+        return cfg
+    out = OmegaConf.to_container(OmegaConf.create(cfg), resolve=True)
+    assert isinstance(out, dict)
+    return out
+
+
+def _has_interpolation(node: Any) -> bool:
+    if isinstance(node, str):
+        return "${" in node
+    if isinstance(node, Mapping):
+        return any(_has_interpolation(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_interpolation(v) for v in node)
+    return False
+
+
+def config_hash(cfg: Mapping[str, Any]) -> str:
+    """A short, stable hash of a resolved config (the identity of a point)."""
+    text = json.dumps(cfg, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def git_commit() -> str | None:
+    """The git commit of the project: of the cxsim checkout when cxsim runs from one, else of the
+    working directory's repository (your project, with its configs); ``None`` when neither is."""
+    for where in (Path(__file__).resolve().parent, Path.cwd()):
+        try:
+            out = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True,
+                                 text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    return None
+
+
+@dataclass
+class Plan:
+    """Every run of a sweep, decided before anything runs.
+
+    Attributes:
+        points: one row per point: ``point``, the parameters, ``config_hash``.
+        configs: resolved config of each point (same order as ``points``).
+        replications: replications per point.
+    """
+
+    points: pd.DataFrame
+    configs: list[dict[str, Any]]
+    replications: int
+    params: list[str] = field(default_factory=list)
+
+    @property
+    def run_ids(self) -> list[str]:
+        return [run_id(h, r) for h in self.points["config_hash"] for r in range(self.replications)]
+
+    def __len__(self) -> int:
+        return len(self.points) * self.replications
+
+
+def run_id(config_hash_: str, replication: int) -> str:
+    return f"{config_hash_}-r{replication}"
+
+
+def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
+    """Sample the points, build and validate every point's config; raise SpecError on bad input.
+
+    ``base`` is the composed config, unresolved, without its ``hydra`` key. The sweep's
+    replications replace ``sim.replications``; the outputs a sweep does not need (customers,
+    moments, figures) are switched off.
+    """
+    from cxsim.specs.build import run_spec_from_dict
+
+    for k, p in enumerate(settings.params):
+        if p.path in GROUP_PARAMS:
+            if p.values is None:
+                raise SpecError(f"sweep.params[{k}].values", MISSING, f"{p.path} is a config group: list its options")
+            for v in p.values:
+                try:
+                    _load_group(p.path, str(v))
+                except SpecError as err:
+                    raise SpecError(f"sweep.params[{k}].values", v, err.allowed) from None
+            continue
+        try:
+            get_path(base, p.path)
+        except SpecError as err:
+            raise SpecError(f"sweep.params[{k}].path", p.path, err.allowed) from None
+    points = sample(settings)
+    base = json.loads(json.dumps(base))
+    base["sim"] = {**base.get("sim", {}), "replications": settings.replications}
+    base["outputs"] = {**base.get("outputs", {}), "customers": "never", "moments": False, "figures": False}
+    resolve = _has_interpolation(base) or any(p.path in GROUP_PARAMS for p in settings.params)
+    configs = [point_config(base, row, resolve) for row in points.to_dict("records")]
+    for k, cfg in enumerate(configs):
+        try:
+            run_spec_from_dict(cfg)
+        except SpecError as err:
+            values = ", ".join(f"{c}={points.iloc[k][c]!r}" for c in points.columns)
+            raise SpecError(err.field, err.value, f"{err.allowed} (at sweep point {k}: {values})") from None
+    points = points.copy()
+    points.insert(0, "point", np.arange(len(points)))
+    points["config_hash"] = [config_hash(c) for c in configs]
+    return Plan(points, configs, settings.replications, [p.path for p in settings.params])
+
+
+# ---------------------------------------------------------------------------- running
+
+def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], directory: str,
+               threads: int | None) -> int:
+    """Run a batch of (config, replication, identity columns, run id) and store each row atomically.
+
+    Module-level so that worker processes can import it.
+    """
+    from cxsim.engine.run import _atomic, cycle_table, run_replication, summarise
+    from cxsim.specs.build import run_spec_from_dict
+
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    runs = Path(directory) / RUNS_DIR
+    cache: dict[str, Any] = {}
+    for cfg, replication, ident, rid in tasks:
+        key = ident["config_hash"]
+        if key not in cache:
+            if threads is not None and "threads" in cfg.get("sim", {}):
+                cfg = {**cfg, "sim": {**cfg["sim"], "threads": threads}}
+            cache = {key: run_spec_from_dict(cfg)}
+        spec = cache[key]
+        model = run_replication(spec, replication)
+        row = {**ident, **summarise(cycle_table(model.recorder, spec), spec, replication)}
+        frame = pd.DataFrame([row])
+        _atomic(runs / f"{rid}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    return len(tasks)
+
+
+def finished(directory: str | Path) -> set[str]:
+    """Run ids whose result file exists (only finished runs ever have one)."""
+    runs = Path(directory) / RUNS_DIR
+    if not runs.is_dir():
+        return set()
+    return {p.name[:-8] for p in runs.iterdir() if p.name.endswith(".parquet") and not p.name.startswith(".")}
+
+
+def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = False,
+            commit: str | None = None, batch: int | None = None) -> int:
+    """Run every run of the plan that has no result yet; return how many were run.
+
+    Args:
+        p: the plan.
+        directory: where ``runs/`` lives; re-running into the same directory resumes.
+        n_jobs: worker processes (joblib / loky); 1 runs in this process.
+        progress: show a progress bar.
+        commit: git commit recorded with every row.
+        batch: runs per task handed to a worker (default: about 8 tasks per worker).
+    """
+    from cxsim.progress import progress_bar
+
+    out = Path(directory)
+    (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    done = finished(out)
+    tasks = []
+    for k, point in enumerate(p.points.to_dict("records")):
+        ident = {"point": int(point["point"]), **{c: point[c] for c in p.params},
+                 "config_hash": point["config_hash"], "git_commit": commit}
+        for r in range(p.replications):
+            rid = run_id(point["config_hash"], r)
+            if rid not in done:  # points that coincide (a sampler may repeat one) run once
+                tasks.append((p.configs[k], r, ident, rid))
+                done.add(rid)
+    total, todo = len({*p.run_ids}), len(tasks)
+    with progress_bar(total, "sweep", enabled=progress, initial=total - todo) as bar:
+        if n_jobs <= 1 or todo <= 1:
+            for task in tasks:
+                _run_batch([task], str(out), None)
+                bar.update(1)
+            return todo
+        from joblib import Parallel, delayed
+
+        size = batch or max(1, min(50, todo // (n_jobs * 8) or 1))
+        chunks = [tasks[i:i + size] for i in range(0, todo, size)]
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(_run_batch)(chunk, str(out), 1) for chunk in chunks)
+        for n in jobs:
+            bar.update(n)
+    return todo
+
+
+# ---------------------------------------------------------------------------- aggregation
+
+@dataclass
+class Collected:
+    """The sweep table and the runs that are missing from it."""
+
+    table: pd.DataFrame
+    missing: pd.DataFrame
+
+    @property
+    def complete(self) -> bool:
+        return self.missing.empty
+
+
+def collect(p: Plan, directory: str | Path) -> Collected:
+    """Gather the finished runs of the plan into one tidy table, sorted by point and replication.
+
+    Never fails because runs are missing: they are listed in ``missing`` (point, replication,
+    run id and the point's parameters).
+    """
+    runs = Path(directory) / RUNS_DIR
+    have = finished(directory)
+    frames, missing = [], []
+    for point in p.points.to_dict("records"):
+        for r in range(p.replications):
+            rid = run_id(point["config_hash"], r)
+            if rid in have:
+                frame = pd.read_parquet(runs / f"{rid}.parquet")
+                frame["point"] = point["point"]  # a run shared by coinciding points counts for each
+                frames.append(frame)
+            else:
+                missing.append({"point": point["point"], "replication": r, "run_id": rid,
+                                **{c: point[c] for c in p.params}})
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not table.empty:
+        table = table.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+    return Collected(table, pd.DataFrame(missing, columns=["point", "replication", "run_id", *p.params]))
+
+
+def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet") -> list[Path]:
+    """Write the table (Parquet) and, when runs are missing, ``missing.csv``; atomically."""
+    from cxsim.engine.run import _atomic
+
+    out = Path(directory)
+    written = [_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
+    miss = out / "missing.csv"
+    if collected.missing.empty:
+        miss.unlink(missing_ok=True)
+    else:
+        written.append(_atomic(miss, lambda q: collected.missing.to_csv(q, index=False)))
+    return written
+
+
+def run_sweep(base: Mapping[str, Any], settings: SweepSettings, directory: str | Path,
+              commit: str | None = None) -> Collected:
+    """Plan, execute (resuming), collect and save a sweep; the library entry point.
+
+    Example:
+        >>> from cxsim.config import compose_config
+        >>> import tempfile
+        >>> s = settings_from_dict({"params": [{"path": "sim.seed", "values": [1, 2]}], "progress": False})
+        >>> cfg = compose_config(["sim.n_customers=100", "sim.n_cycles=2"])
+        >>> len(run_sweep(cfg, s, tempfile.mkdtemp()).table)
+        2
+    """
+    p = plan(base, settings)
+    execute(p, directory, n_jobs=settings.workers, progress=settings.progress, commit=commit)
+    collected = collect(p, directory)
+    save(collected, directory)
+    return collected
+
+
+def describe(params: Iterable[Param]) -> str:
+    """One line per parameter, for the command's header."""
+    out = []
+    for p in params:
+        out.append(f"  {p.path}: " + (", ".join(map(str, p.values)) if p.values is not None
+                                      else f"[{p.low}, {p.high}]"))
+    return "\n".join(out)
+
+
+def aggregate_directories(dirs: Sequence[Path], name: str = "result.parquet") -> Collected:
+    """Gather the per-job results of a Hydra multirun (``<sweep dir>/<job>/result.parquet``).
+
+    A job directory with Hydra's ``.hydra/`` but without a result is listed as missing
+    (started, not finished). Used by the ``cxsim -m`` callback.
+    """
+    frames, missing = [], []
+    for d in sorted(dirs, key=lambda q: (len(q.name), q.name)):
+        f = d / name
+        if f.is_file():
+            frames.append(pd.read_parquet(f))
+        elif (d / ".hydra").is_dir():
+            missing.append({"job": d.name, "directory": str(d)})
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return Collected(table, pd.DataFrame(missing, columns=["job", "directory"]))
+
+
+def atomic_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as CSV by write-then-rename."""
+    from cxsim.engine.run import _atomic
+
+    return _atomic(Path(path), lambda q: frame.to_csv(q, index=False))
+
+
+def atomic_parquet(path: Path, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as Parquet by write-then-rename."""
+    from cxsim.engine.run import _atomic
+
+    return _atomic(Path(path), lambda q: frame.to_parquet(q, index=False))
