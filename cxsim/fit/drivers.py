@@ -85,7 +85,10 @@ def r2_all_subsets(corr: Array) -> Array:
         combos = np.array(list(itertools.combinations(range(k), size)))
         sub = rxx[combos[:, :, None], combos[:, None, :]]
         r = rxy[combos]
-        sol = np.einsum("cij,cj->ci", np.linalg.pinv(sub, hermitian=True), r)
+        try:
+            sol = np.linalg.solve(sub, r[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # collinear touchpoints: the pseudo-inverse still gives R²
+            sol = np.einsum("cij,cj->ci", np.linalg.pinv(sub, hermitian=True), r)
         r2[(1 << combos).sum(axis=1)] = (r * sol).sum(axis=1)
     return r2
 
@@ -200,7 +203,8 @@ class DriverFit:
         return 1.0 / (1.0 + np.exp(-eta)) if self.kind == "logistic" else eta
 
 
-def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any = None) -> DriverFit:
+def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any = None,
+                cross_validate: bool = True) -> DriverFit:
     """Fit the key-driver model, its importance measures, and compare it with simpler models.
 
     Args:
@@ -208,6 +212,8 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
         folds: k of k-fold cross-validation (≥ 2).
         seed: seed of the fold assignment.
         progress: called with a short message after each stage.
+        cross_validate: compare the models out of sample (``models``); ``False`` leaves
+            ``models`` empty (the benchmark times the driver model alone).
     """
     from cxsim.specs import checks
 
@@ -232,7 +238,12 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
     pvals = np.asarray(res.pvalues)
     coef_raw = y_sd * params[1:] / sd
     intercept_raw = y_mu + y_sd * (params[0] - float(np.sum(params[1:] * mu / sd)))
-    r2 = float(res.prsquared if binary else res.rsquared)
+    if binary:  # McFadden's pseudo-R²; the null model's log-likelihood in closed form (p̄ = mean y)
+        pbar = float(y.mean())
+        llnull = y.size * (pbar * np.log(pbar) + (1.0 - pbar) * np.log1p(-pbar))
+        r2 = 1.0 - float(res.llf) / llnull
+    else:
+        r2 = float(res.rsquared)
     if progress:
         progress(f"{'logistic' if binary else 'linear'} driver model: {'pseudo-' if binary else ''}R² {r2:.3f}")
 
@@ -248,8 +259,8 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
     if progress:
         progress(f"relative importance ({method}) and importance-performance quadrant")
 
-    models = _cross_validate(survey, folds, seed)
-    if progress:
+    models = _cross_validate(survey, folds, seed) if cross_validate else pd.DataFrame()
+    if progress and cross_validate:
         progress(f"{folds}-fold cross-validation of the driver model, the mean of ratings and peak-end")
     check = None
     if not binary:

@@ -37,7 +37,7 @@ Array = NDArray[np.float64]
 Progress = Callable[[str], None] | None
 
 #: Half-lives (in moments) tried for exponential recency.
-HALF_LIVES: tuple[float, ...] = tuple(float(h) for h in np.geomspace(0.25, 64.0, 17))
+HALF_LIVES: tuple[float, ...] = tuple(float(h) for h in np.geomspace(0.25, 64.0, 9))  # 0.25, 0.5, … 64
 
 
 # --------------------------------------------------------------------------- memory functions
@@ -119,21 +119,29 @@ def candidates(survey: LongSurvey, models: Sequence[str] | None = None) -> list[
     a = survey.ratings - survey.scale.midpoint
     p, d = survey.present, survey.durations
 
-    def f(name: str, **kw: float) -> Array:
-        return memory_value(name, a, p, d, **kw)[:, None]
+    cache: dict[tuple, Array] = {}
 
+    def f(name: str, **kw: float) -> Array:
+        key = (name, *sorted(kw.items()))
+        if key not in cache:
+            cache[key] = memory_value(name, a, p, d, **kw)[:, None]
+        return cache[key]
+
+    # The memory functions are affine in their weights, so a corner of the weight space is the
+    # single-moment model (w_peak = 1: the peak alone) and any weighting is a mix of the corners.
+    pe = np.hstack([f("peak_end", w_peak=0, w_end=0), f("peak_end", w_peak=1, w_end=0),
+                    f("peak_end", w_peak=0, w_end=1)])
     out = [
         Candidate("mean", "average moment", "mean", (f("mean"),)),
-        Candidate("peak", "most intense moment", "peak", (f("peak"),)),
-        Candidate("best", "best moment", "best", (f("best"),)),
-        Candidate("trough", "worst moment", "worst", (f("worst"),)),
-        Candidate("end", "last moment", "end", (f("end"),)),
+        Candidate("peak", "most intense moment", "peak", (pe[:, 1:2],)),
+        Candidate("best", "best moment", "best", (f("peak_trough_end", w_best=1, w_worst=0, w_end=0),)),
+        Candidate("trough", "worst moment", "worst", (f("peak_trough_end", w_best=0, w_worst=1, w_end=0),)),
+        Candidate("end", "last moment", "end", (pe[:, 2:3],)),
         Candidate("first", "first moment", "first", (f("first"),)),
         Candidate("peak_end_avg", "(peak + end) / 2, the textbook rule", "peak_end",
-                  (f("peak_end", w_peak=0.5, w_end=0.5),)),
-        Candidate("peak_end", "peak-end, fitted weights on peak, end, mean", "peak_end",
-                  (np.hstack([f("peak_end", w_peak=0, w_end=0), f("peak_end", w_peak=1, w_end=0),
-                              f("peak_end", w_peak=0, w_end=1)]),), ("w_peak", "w_end")),
+                  (0.5 * pe[:, 1:2] + 0.5 * pe[:, 2:3],)),
+        Candidate("peak_end", "peak-end, fitted weights on peak, end, mean", "peak_end", (pe,),
+                  ("w_peak", "w_end")),
         Candidate("mean_peak_trough_end", "fitted weights on best, worst, end, mean", "peak_trough_end",
                   (np.hstack([f("peak_trough_end", w_best=0, w_worst=0, w_end=0),
                               f("peak_trough_end", w_best=1, w_worst=0, w_end=0),
@@ -155,25 +163,68 @@ def candidates(survey: LongSurvey, models: Sequence[str] | None = None) -> list[
     return out
 
 
-def _ols(x: Array, y: Array) -> tuple[Array, float]:
-    """Least squares ``y ~ 1 + x``: coefficients (intercept first) and residual sum of squares."""
-    design = np.column_stack([np.ones(len(y)), x])
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    resid = y - design @ coef
-    return coef, float(resid @ resid)
+def _solve(gram: Array, xty: Array, yty: float) -> tuple[Array, float]:
+    """Least squares from the normal equations: coefficients and residual sum of squares."""
+    coef, *_ = np.linalg.lstsq(gram, xty, rcond=None)
+    return coef, float(yty - 2.0 * coef @ xty + coef @ gram @ coef)
 
 
-def _fit(c: Candidate, y: Array, rows: NDArray[np.intp] | None) -> tuple[int, Array]:
-    """Best variant (by training SSE) and its coefficients, on ``rows`` (all when ``None``)."""
-    yy = y if rows is None else y[rows]
-    best = (np.inf, 0, np.zeros(1))
-    for v, x in enumerate(c.variants):
-        xx = x if rows is None else x[rows]
-        ok = np.isfinite(xx).all(axis=1)
-        coef, sse = _ols(xx[ok], yy[ok])
-        if sse < best[0]:
-            best = (sse, v, coef)
-    return best[1], best[2]
+class _Design:
+    """Every candidate's features side by side, and their Gram matrices per fold.
+
+    All models are fitted from blocks of ``DᵀD``, ``Dᵀy`` and ``yᵀy`` of one design
+    ``D = [1, all features]``; training on all folds but ``f`` uses the total minus fold ``f``. So
+    cross-validating every model costs one pass over the rows per fold, and a bootstrap resample
+    one weighted pass, whatever the number of models. Rows with a non-finite feature (an episode
+    whose durations are all 0) are left out of every fit.
+    """
+
+    def __init__(self, cands: Sequence[Candidate], y: Array) -> None:
+        blocks, self.columns, p = [], [], 1
+        for c in cands:
+            per = []
+            for x in c.variants:
+                blocks.append(x)
+                per.append(np.concatenate([[0], np.arange(p, p + x.shape[1])]))
+                p += x.shape[1]
+            self.columns.append(per)
+        feats = np.hstack(blocks)
+        self.ok = np.isfinite(feats).all(axis=1)
+        self.design = np.column_stack([np.ones(len(y)), np.where(self.ok[:, None], feats, 0.0)])
+        self.y = y
+
+    def grams(self, fold: NDArray[np.intp], k: int) -> list[tuple[Array, Array, float]]:
+        """``(DᵀD, Dᵀy, yᵀy)`` of each fold (rows sorted by fold once: each fold is a slice)."""
+        order = np.argsort(fold, kind="stable")
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(fold, minlength=k))])
+        w = self.ok[order].astype(np.float64)
+        d, y = self.design[order], self.y[order]
+        out = []
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            dw = d[lo:hi] * w[lo:hi, None]
+            out.append((dw.T @ d[lo:hi], dw.T @ y[lo:hi], float((w[lo:hi] * y[lo:hi]) @ y[lo:hi])))
+        return out
+
+    def weighted(self, counts: Array) -> tuple[Array, Array, float]:
+        """``(DᵀWD, DᵀWy, yᵀWy)`` with row weights ``counts`` (a bootstrap resample)."""
+        w = counts * self.ok
+        dw = self.design * w[:, None]
+        return dw.T @ self.design, dw.T @ self.y, float((w * self.y) @ self.y)
+
+    def fit(self, i: int, gram: tuple[Array, Array, float]) -> tuple[int, Array]:
+        """Candidate ``i``: the best variant by SSE and its coefficients, from a Gram triple."""
+        g, xty, yty = gram
+        best = (np.inf, 0, np.zeros(1))
+        for v, cols in enumerate(self.columns[i]):
+            coef, sse = _solve(g[np.ix_(cols, cols)], xty[cols], yty)
+            if sse < best[0]:
+                best = (sse, v, coef)
+        return best[1], best[2]
+
+
+def _total(parts: Sequence[tuple[Array, Array, float]], exclude: int | None = None) -> tuple[Array, Array, float]:
+    keep = [p for i, p in enumerate(parts) if i != exclude]
+    return sum(p[0] for p in keep), sum(p[1] for p in keep), sum(p[2] for p in keep)  # type: ignore[return-value]
 
 
 def _predict(c: Candidate, v: int, coef: Array, rows: NDArray[np.intp]) -> Array:
@@ -303,17 +354,24 @@ def compare_memory_models(
     resamples = [crossval.resample(survey.n, boot_rng, groups) for _ in range(bootstrap)]
 
     rows, weight_rows, fitted, oofs = [], [], {}, {}
+    design = _Design(cands, y)
+    parts = design.grams(fold, folds)
+    train_grams = [_total(parts, exclude=f) for f in range(folds)]
+    full = _total(parts)
+    if progress is not None and resamples:
+        progress(f"{len(cands)} models, {folds}-fold CV; bootstrap: {len(resamples)} resamples")
+    boot_grams = [design.weighted(np.bincount(b, minlength=survey.n).astype(np.float64)) for b in resamples]
     for i, c in enumerate(cands):
         oof = np.empty(survey.n)
-        for train, test in crossval.splits(fold, folds):
-            v, coef = _fit(c, y, train)
+        for f, (_, test) in enumerate(crossval.splits(fold, folds)):
+            v, coef = design.fit(i, train_grams[f])
             oof[test] = _predict(c, v, coef, test)
-        v, coef = _fit(c, y, None)
+        v, coef = design.fit(i, full)
         params = _parameters(c, v, coef)
         fitted[c.name] = FittedMemory(c.name, c.function, params, survey.scale.midpoint)
         in_sample = _predict(c, v, coef, np.arange(survey.n))
-        if resamples:
-            boots = np.array([list(_parameters(c, *_fit(c, y, b)).values()) for b in resamples])
+        if boot_grams:
+            boots = np.array([list(_parameters(c, *design.fit(i, g)).values()) for g in boot_grams])
             lo, hi = crossval.percentile_ci(boots)
         else:
             lo = hi = np.full(len(params), np.nan)

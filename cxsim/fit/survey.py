@@ -201,8 +201,15 @@ def _short(text: str, limit: int = 160) -> str:
 def numeric(frame: pd.DataFrame, source: str, column: str) -> Array:
     """A column as floats (blanks -> NaN); a non-numeric value is an error naming its line."""
     raw = frame[column]
-    values = np.array(pd.to_numeric(raw, errors="coerce"), dtype=np.float64)  # a writable copy
-    bad = np.isnan(values) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        bad = np.zeros(values.size, dtype=bool)
+    else:
+        values = np.array(pd.to_numeric(raw, errors="coerce"), dtype=np.float64)  # a writable copy
+        bad = np.isnan(values) & raw.notna().to_numpy()
+        if bad.any():  # blank strings are blanks, anything else is not a number
+            idx = np.flatnonzero(bad)
+            bad[idx] = (raw.iloc[idx].astype(str).str.strip() != "").to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise SpecError(where(source, column, i), raw.iloc[i], "a number is required")

@@ -35,6 +35,9 @@ def test_logistic_driver_model(wide_frame) -> None:
     assert m.loc["drivers", "cv_auc"] > m.loc["mean_of_ratings", "cv_auc"]
     p = fit.predict(s.ratings)
     assert ((p > 0) & (p < 1)).all()
+    ref = sm.Logit(s.outcome, sm.add_constant(s.ratings)).fit(disp=0)
+    assert fit.r2 == pytest.approx(ref.prsquared, rel=1e-8)  # McFadden, null model in closed form
+    np.testing.assert_allclose(p, ref.predict(), rtol=1e-6)
 
 
 def test_shapley_importance_sums_to_r2_and_matches_brute_force() -> None:
