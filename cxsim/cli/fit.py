@@ -99,6 +99,8 @@ def _memory(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- drivers
 def _drivers(args: argparse.Namespace) -> list[Path]:
+    import pandas as pd
+
     from cxsim.fit import drivers, persist
     from cxsim.fit.survey import load_wide
 
@@ -113,6 +115,19 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
         show(survey.report())
     fit = drivers.fit_drivers(survey, folds=args.folds, seed=args.seed, progress=show)
     by_segment = drivers.by_segment(survey, seed=args.seed) if survey.segment is not None else None
+    loyalty = None
+    if args.loyalty:  # loyalty items (e.g. likelihood to recommend): their key drivers too
+        from cxsim.fit.survey import split_columns
+
+        parts = []
+        for item in split_columns(args.loyalty):
+            s = load_wide(args.data, item, args.touchpoints, scale=survey.scale, blanks=args.blanks)
+            d = drivers.fit_drivers(s, cross_validate=False).drivers
+            d.insert(0, "loyalty_item", item)
+            parts.append(d[["loyalty_item", "touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance"]])
+        loyalty = pd.concat(parts, ignore_index=True)
+        if show:
+            show(f"key drivers of {len(parts)} loyalty item(s)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -122,6 +137,8 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
     ]
     if by_segment is not None:
         written.append(_write(out, "drivers_by_segment.csv", lambda p: by_segment.to_csv(p, index=False)))
+    if loyalty is not None:
+        written.append(_write(out, "drivers_loyalty.csv", lambda p: loyalty.to_csv(p, index=False)))
     if args.save:
         written.append(persist.write_json(persist.drivers_document(fit), Path(args.save)))
     cols = ["touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance", "quadrant"]
@@ -226,6 +243,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--positive", help="for a binary outcome: the value counted as positive")
     d.add_argument("--touchpoints", required=True, help="touchpoint rating columns, comma-separated, in journey order")
     d.add_argument("--segment", help="optional segment column (adds drivers_by_segment.csv)")
+    d.add_argument("--loyalty", help="optional loyalty items (numeric columns, e.g. recommend 0-10), comma-separated: "
+                                     "their key drivers go to drivers_loyalty.csv")
     d.add_argument("--scale", default="1-5", help="touchpoint rating scale (default 1-5)")
     d.add_argument("--outcome-scale", help="check the rating outcome against this scale")
     d.add_argument("--na-zero", action="store_true", help="a rating of 0 means not applicable")

@@ -47,4 +47,5 @@ def wide_frame() -> pd.DataFrame:
     df["overall"] = np.round(overall, 2)
     df["label"] = np.where(overall > np.median(overall), "happy", "unhappy")
     df["segment"] = np.where(rng.random(n) < 0.5, "x", "y")
+    df["recommend"] = np.clip(np.rint(2 * x[:, 0] + rng.normal(0, 1, n)), 0, 10)  # driven by a
     return df

@@ -68,7 +68,7 @@ def test_drivers_save_and_predict_with_rename(tmp_path, wide_frame, capsys) -> N
     wide_frame.to_csv(data, index=False)
     out, model = tmp_path / "drv", tmp_path / "model.json"
     cli.main(["drivers", str(data), "--outcome", "label", "--positive", "happy", "--touchpoints", "a, b b,c,d",
-              "--segment", "segment", "--out", str(out), "--save", str(model), "--quiet"])
+              "--segment", "segment", "--loyalty", "recommend", "--out", str(out), "--save", str(model), "--quiet"])
     printed = capsys.readouterr().out
     d = pd.read_csv(out / "drivers.csv")
     assert {"touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance"} <= set(d.columns)
@@ -76,11 +76,13 @@ def test_drivers_save_and_predict_with_rename(tmp_path, wide_frame, capsys) -> N
     m = pd.read_csv(out / "models.csv")
     assert list(m["model"]) == ["drivers", "mean_of_ratings", "peak_end"] and "cv_auc" in m
     assert (out / "drivers.png").is_file() and (out / "drivers_by_segment.csv").is_file()
+    loyal = pd.read_csv(out / "drivers_loyalty.csv")
+    assert loyal.sort_values("importance")["touchpoint"].iloc[-1] == "a"  # recommend is driven by a
     assert "key drivers" in printed
     doc = json.loads(model.read_text())
     assert doc["cxsim_model"] == "drivers" and doc["kind"] == "logistic"
     # a new file whose columns are named differently
-    new = wide_frame.rename(columns={"b b": "Bee", "d": "Dee"}).drop(columns=["label", "overall"])
+    new = wide_frame.rename(columns={"b b": "Bee", "d": "Dee"}).drop(columns=["label", "overall", "recommend"])
     new_path, preds = tmp_path / "new.csv", tmp_path / "preds.csv"
     new.to_csv(new_path, index=False)
     cli.main(["predict", str(model), str(new_path), "--rename", "Bee=b b, Dee=d", "--out", str(preds)])
