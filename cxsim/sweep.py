@@ -13,7 +13,7 @@ every column of the run summary (README "Output reference").
   each taking batches of runs), so 1,000 small runs do not pay Hydra's per-job start-up, config
   composition and directory set-up 1,000 times; ``cxsim -m`` (Hydra multirun) remains available
   for sweeps of few, large runs and for Hydra's launchers.
-* **Crash-safe and resumable** — each run's row is written to ``runs/<config_hash>-r<rep>.parquet``
+* **Crash-safe and resumable** — each run's row is written to ``runs/<config_hash>-r<rep>.json``
   by write-then-rename, so a file exists only for a finished run. Re-running the same sweep into
   the same directory skips the runs whose file exists and does the others; :func:`collect`
   builds the table from whatever is there and lists the missing runs instead of failing.
@@ -348,10 +348,10 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
 # ---------------------------------------------------------------------------- running
 
 def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], directory: str,
-               threads: int | None) -> int:
+               threads: int | None, on_done: Any = None) -> int:
     """Run a batch of (config, replication, identity columns, run id) and store each row atomically.
 
-    Module-level so that worker processes can import it.
+    Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
     from cxsim.engine.run import _atomic, cycle_table, run_replication, summarise
     from cxsim.specs.build import run_spec_from_dict
@@ -370,9 +370,17 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
         spec = cache[key]
         model = run_replication(spec, replication)
         row = {**ident, **summarise(cycle_table(model.recorder, spec), spec, replication)}
-        frame = pd.DataFrame([row])
-        _atomic(runs / f"{rid}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
+        _atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
+        if on_done is not None:
+            on_done()
     return len(tasks)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {value!r}")
 
 
 def finished(directory: str | Path) -> set[str]:
@@ -380,7 +388,7 @@ def finished(directory: str | Path) -> set[str]:
     runs = Path(directory) / RUNS_DIR
     if not runs.is_dir():
         return set()
-    return {p.name[:-8] for p in runs.iterdir() if p.name.endswith(".parquet") and not p.name.startswith(".")}
+    return {p.name[:-5] for p in runs.iterdir() if p.name.endswith(".json") and not p.name.startswith(".")}
 
 
 def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = False,
@@ -412,9 +420,7 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
     total, todo = len({*p.run_ids}), len(tasks)
     with progress_bar(total, "sweep", enabled=progress, initial=total - todo) as bar:
         if n_jobs <= 1 or todo <= 1:
-            for task in tasks:
-                _run_batch([task], str(out), None)
-                bar.update(1)
+            _run_batch(tasks, str(out), None, on_done=lambda: bar.update(1))
             return todo
         from joblib import Parallel, delayed
 
@@ -454,13 +460,13 @@ def collect(p: Plan, directory: str | Path) -> Collected:
         for r in range(p.replications):
             rid = run_id(point["config_hash"], r)
             if rid in have:
-                frame = pd.read_parquet(runs / f"{rid}.parquet")
-                frame["point"] = point["point"]  # a run shared by coinciding points counts for each
-                frames.append(frame)
+                row = json.loads((runs / f"{rid}.json").read_text())
+                row["point"] = point["point"]  # a run shared by coinciding points counts for each
+                frames.append(row)
             else:
                 missing.append({"point": point["point"], "replication": r, "run_id": rid,
                                 **{c: point[c] for c in p.params}})
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    table = pd.DataFrame(frames)
     if not table.empty:
         table = table.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
     return Collected(table, pd.DataFrame(missing, columns=["point", "replication", "run_id", *p.params]))

@@ -121,7 +121,7 @@ def test_aggregator_lists_missing_runs(tmp_path, grid_sweep):
     files = sorted((d / "runs").iterdir())
     for f in files[:-3]:
         (copy / "runs" / f.name).write_bytes(f.read_bytes())
-    (copy / "runs" / ".half-written.parquet.tmp").write_bytes(b"garbage")  # a run killed mid-write
+    (copy / "runs" / ".half-written.json.tmp").write_bytes(b"garbage")  # a run killed mid-write
     got = sweep.collect(p, copy)
     assert len(got.table) == len(res.table) - 3 and len(got.missing) == 3
     assert set(got.missing.columns) >= {"point", "replication", "run_id", DELIVERY}
@@ -151,12 +151,12 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline:
         runs = cut / "runs"
-        if runs.is_dir() and len([f for f in runs.iterdir() if f.suffix == ".parquet"]) >= 15:
+        if runs.is_dir() and len([f for f in runs.iterdir() if f.suffix == ".json"]) >= 15:
             break
         time.sleep(0.02)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait()
-    partial = len([f for f in (cut / "runs").iterdir() if f.name.endswith(".parquet") and not f.name.startswith(".")])
+    partial = len([f for f in (cut / "runs").iterdir() if f.name.endswith(".json") and not f.name.startswith(".")])
     assert 15 <= partial < 60, "the sweep must have been killed part-way"
     assert not (cut / "sweep.parquet").exists()
     again = subprocess.run([*args, f"hydra.run.dir={cut}"], capture_output=True, text=True)
