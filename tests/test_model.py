@@ -138,12 +138,16 @@ def test_branch_takes_exactly_one_alternative():
     assert abs(share - 0.7) < 0.04  # 4 standard errors at n = 2000
 
 
-def test_network_incoming_ties_keep_tie_order():
-    from cxsim.behaviour.network import small_world
+@pytest.mark.parametrize("kind", ["small_world", "random"])
+def test_network_ties_are_sorted_by_listener_both_ways(kind):
+    from cxsim.behaviour import network
 
-    net = small_world(500, 6, 0.2, np.random.default_rng(0))
-    order, offsets = net.incoming()
-    assert offsets[-1] == net.n_ties and np.array_equal(np.diff(offsets), np.bincount(net.dst, minlength=500))
+    rng = np.random.default_rng(0)
+    net = network.small_world(500, 6, 0.2, rng) if kind == "small_world" else network.random_network(500, 6, rng)
+    offsets = net.listener_offsets()
+    assert offsets[-1] == net.n_ties and np.all(np.diff(net.dst) >= 0)
     for d in (0, 17, 499):
-        ties = order[offsets[d]:offsets[d + 1]]
-        assert np.all(net.dst[ties] == d) and np.all(np.diff(ties) > 0)
+        assert np.all(net.dst[offsets[d]:offsets[d + 1]] == d)
+    pairs = set(zip(net.src.tolist(), net.dst.tolist()))
+    assert all((b, a) in pairs for a, b in pairs), "every tie goes both ways"
+    assert not np.any(net.src == net.dst)

@@ -24,6 +24,7 @@ from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
+from cxsim.specs.distribution import sample_into
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]
@@ -94,7 +95,7 @@ def draw_cycle(
                 np.less(streams.get("journey", tp.name).random(n), tp.probability, out=present[j])
             else:
                 present[j] = True
-        performance[j] = tp.performance.sample(streams.get("performance", tp.name), n)
+        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
 
     def purpose(name: str) -> None:
         rng = streams.get(name)
@@ -265,6 +266,18 @@ def _kernel_step(
 WOM_BLOCK = 65536
 
 
+@dataclass
+class WordOfMouthBuffers:
+    """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults)."""
+
+    u: Array  # (ties,) one uniform per directed tie
+    story: Array  # (n, T) what each teller tells, for the kernel
+
+    @classmethod
+    def empty(cls, n: int, n_ties: int, n_tp: int) -> "WordOfMouthBuffers":
+        return cls(u=np.empty(n_ties), story=np.empty((n, n_tp)))
+
+
 @dataclass(frozen=True)
 class WordOfMouthTally:
     positive: int
@@ -274,6 +287,7 @@ class WordOfMouthTally:
 def exchange_word_of_mouth(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
     went: NDArray[np.bool_], streams: Streams, backend: str = "kernel", workers: Workers | None = None,
+    buffers: WordOfMouthBuffers | None = None,
 ) -> WordOfMouthTally:
     """Stories from this cycle's customers (``went``) to their contacts, after everyone acted.
 
@@ -284,28 +298,33 @@ def exchange_word_of_mouth(
     """
     spec = compiled.scenario.word_of_mouth
     net = state.network
-    u = streams.get("wom").random(net.n_ties)  # drawn every cycle, whatever happens
+    if buffers is None:
+        buffers = WordOfMouthBuffers.empty(state.n, net.n_ties, compiled.n_touchpoints)
+    u = buffers.u
+    streams.get("wom").random(out=u)  # drawn every cycle, whatever happens
     if net.n_ties == 0:
         return WordOfMouthTally(0, 0)
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
+    tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     if backend == "kernel":
-        from cxsim.engine.kernel import word_of_mouth
+        from cxsim.engine.kernel import stories, word_of_mouth
 
-        order, offsets = state.incoming
         n = state.n
+        run = workers.map if workers is not None else (lambda f, xs: [f(x) for x in xs])
+        story = buffers.story
+        run(lambda lo: stories(lo, min(lo + WOM_BLOCK, n), tell, draws.performance.T, draws.present.T, story),
+            range(0, n, WOM_BLOCK))
+        positive, remembered = outcome.recommend >= 9, np.nan_to_num(outcome.remembered)
 
         def listeners(lo: int) -> tuple[int, int]:
             return word_of_mouth(
-                lo, min(lo + WOM_BLOCK, n), order, offsets, net.src, u, outcome.recommend, went,
-                spec.positive_reach, spec.negative_reach, outcome.remembered, draws.performance.T,
-                draws.present.T, state.active, state.expectation.T, state.satisfaction,
-                spec.expectation_weight, 1.0 - spec.satisfaction_weight, update,
+                lo, min(lo + WOM_BLOCK, n), state.offsets, net.src, u, tell, positive, remembered, story,
+                state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
+                1.0 - spec.satisfaction_weight, update,
             )
 
-        blocks = range(0, n, WOM_BLOCK)
-        tallies = workers.map(listeners, blocks) if workers is not None else [listeners(lo) for lo in blocks]
+        tallies = run(listeners, range(0, n, WOM_BLOCK))
         return WordOfMouthTally(sum(int(t[0]) for t in tallies), sum(int(t[1]) for t in tallies))
-    tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])
     listeners = state.active & (heard.stories > 0)

@@ -147,24 +147,38 @@ def journey_block(
 
 
 @numba.njit(nogil=True, cache=True)
+def stories(lo, hi, tell, perf, present, out):  # pragma: no cover - compiled
+    """``out[i]``: what teller ``i`` (``tell[i] > 0``) experienced per touchpoint, NaN where absent.
+
+    For ``lo..hi-1``; rows of customers who tell nobody are left as they are (never read). A
+    listener then reads a teller's whole story from one row instead of a column per touchpoint.
+    """
+    n_t = perf.shape[0]
+    for i in range(lo, hi):
+        if tell[i] > 0.0:
+            for j in range(n_t):
+                out[i, j] = perf[j, i] if present[j, i] else np.nan
+
+
+@numba.njit(nogil=True, cache=True)
 def word_of_mouth(
-    lo, hi, order, offsets, src, u, recommend, went, positive_reach, negative_reach, remembered,
-    perf, present, active, expect, sat, expectation_weight, satisfaction_retention, update,
+    lo, hi, offsets, src, u, tell, positive, remembered, story,
+    active, expect, sat, expectation_weight, satisfaction_retention, update,
 ):  # pragma: no cover - compiled
     """Stories into the listeners ``lo..hi-1``, and their updates, in one pass per listener.
 
-    Ties are read by listener (``order``, ``offsets`` from :meth:`Network.incoming`), so blocks
-    of listeners run on separate threads without sharing a write. The arithmetic and its order
-    are those of :func:`cxsim.behaviour.wom.telling_probability`, :func:`cxsim.behaviour.wom.exchange`
-    (``bincount`` adds a listener's ties in tie order; the stable sort keeps it) and the
-    listeners' :func:`~cxsim.behaviour.satisfaction.adapt_expectations` and
-    :func:`~cxsim.behaviour.memory.fade`. Returns the positive and negative stories heard.
+    The network's ties are sorted by listener (``offsets``), so blocks of listeners run on
+    separate threads without sharing a write. ``tell`` is :func:`cxsim.behaviour.wom.telling_probability`,
+    ``remembered`` has NaN as 0, ``story`` is :func:`stories`. The arithmetic and its order are
+    those of :func:`cxsim.behaviour.wom.exchange` (``bincount`` adds a listener's ties in tie
+    order, as this loop does) and the listeners' :func:`~cxsim.behaviour.satisfaction.adapt_expectations`
+    and :func:`~cxsim.behaviour.memory.fade`. Returns the positive and negative stories heard.
     """
-    n_t = perf.shape[0]
+    n_t = story.shape[1]
     cnt = np.zeros(n_t)
     psum = np.zeros(n_t)
-    positive = 0
-    negative = 0
+    n_positive = 0
+    n_negative = 0
     for d in range(lo, hi):
         n_all = 0
         n_pos = 0
@@ -172,29 +186,24 @@ def word_of_mouth(
         cnt[:] = 0.0
         psum[:] = 0.0
         for k in range(offsets[d], offsets[d + 1]):
-            e = order[k]
-            s = src[e]
-            if not went[s]:
-                continue
-            r = recommend[s]
-            p = positive_reach if r >= 9 else (negative_reach if r <= 6 else 0.0)
-            if not u[e] < p:
+            s = src[k]
+            if not u[k] < tell[s]:
                 continue
             n_all += 1
-            if r >= 9:
+            if positive[s]:
                 n_pos += 1
-            x = remembered[s]
-            rem += 0.0 if np.isnan(x) else x
+            rem += remembered[s]
             for j in range(n_t):
-                if present[j, s]:
+                x = story[s, j]
+                if not np.isnan(x):
                     cnt[j] += 1.0
-                    psum[j] += perf[j, s]
-        positive += n_pos
-        negative += n_all - n_pos
+                    psum[j] += x
+        n_positive += n_pos
+        n_negative += n_all - n_pos
         if update and n_all > 0 and active[d]:
             for j in range(n_t):
                 if cnt[j] > 0.0:
                     e_ = expect[j, d]
                     expect[j, d] = (psum[j] / cnt[j] - e_) * expectation_weight + e_
             sat[d] = satisfaction_retention * sat[d] + (1.0 - satisfaction_retention) * (rem / n_all)
-    return positive, negative
+    return n_positive, n_negative

@@ -18,7 +18,9 @@ import numpy as np
 import mesa
 
 from cxsim.engine.compiled import Compiled, compile_scenario
-from cxsim.engine.cycle import CycleDraws, CycleOutcome, draw_cycle, exchange_word_of_mouth, journey_step
+from cxsim.engine.cycle import (
+    CycleDraws, CycleOutcome, WordOfMouthBuffers, draw_cycle, exchange_word_of_mouth, journey_step,
+)
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
@@ -105,6 +107,7 @@ class CustomerModel(mesa.Model):
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
         self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints,
                                            keep_expectation=keep_moments, keep_affect=keep_moments or keep_sample)
+        self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.state.network.n_ties, self.compiled.n_touchpoints)
         self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
         self.outcome: CycleOutcome | None = None
         self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
@@ -130,7 +133,7 @@ class CustomerModel(mesa.Model):
             self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
                              chunks(went, CHUNK))
         tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
-                                       self.sim.backend, self.workers)
+                                       self.sim.backend, self.workers, self._wom)
         self.recorder.record(self.state, self.draws, self.outcome, went, tally)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]

@@ -26,7 +26,7 @@ class PopulationState:
         bad_memory: fading count of terrible moments.
         active: still a customer (has not switched).
         network: who talks to whom.
-        incoming: the network's ties grouped by listener (:meth:`Network.incoming`).
+        offsets: where each listener's ties start in the network (:meth:`Network.listener_offsets`).
     """
 
     segment: NDArray[np.intp]
@@ -35,7 +35,7 @@ class PopulationState:
     bad_memory: Array
     active: NDArray[np.bool_]
     network: Network
-    incoming: tuple[NDArray[np.int64], NDArray[np.int64]]  # the network's ties by listener
+    offsets: NDArray[np.int64]
 
     @property
     def n(self) -> int:
@@ -72,5 +72,5 @@ def init_state(compiled: Compiled, n: int, streams: Streams) -> PopulationState:
         bad_memory=np.zeros(n),
         active=np.ones(n, dtype=bool),
         network=network,
-        incoming=network.incoming(),
+        offsets=network.listener_offsets(),
     )

@@ -189,6 +189,24 @@ class Constant:
         return np.full(size, float(self.value))
 
 
+def sample_into(dist: Distribution, rng: np.random.Generator, out: NDArray[np.float64]) -> None:
+    """Fill ``out`` (1-d, contiguous) with ``dist.sample(rng, out.size)``: the same numbers, no new array.
+
+    The engine refills the same buffers every cycle; normal and lognormal draws go straight into
+    them (fresh arrays of millions of draws cost page faults each cycle).
+    """
+    if isinstance(dist, (Normal, LogNormal)):
+        rng.standard_normal(out=out)
+        loc, scale = (dist.mean, dist.sd) if isinstance(dist, Normal) else (dist.mu, dist.sigma)
+        out *= scale
+        out += loc
+        if isinstance(dist, LogNormal):
+            np.exp(out, out=out)
+        _clip(out, dist.low, dist.high)
+    else:
+        out[:] = dist.sample(rng, out.size)
+
+
 DISTRIBUTIONS: dict[str, type] = {
     cls.kind: cls for cls in (Normal, LogNormal, Beta, Empirical, Constant)
 }
