@@ -12,9 +12,11 @@ t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets i
 (independent sampling): same estimator, wider interval — ``tests/test_compare.py`` shows it.
 
 Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
-with its interval), the intervention's own spend, cost per NPS point, cost per retained customer,
-ROI (Δ profit / spend, with an interval over replications), a ranking, and pairwise checks of
-whether ``R`` replications can tell neighbouring interventions apart at all.
+with its interval), the intervention's *spend* (its own cost plus any change in operations cost —
+the rent of a shop it opens), cost per NPS point and per retained customer (spend / Δ), ROI
+(Δ profit / spend: the profit left after paying for it, per unit spent; with an interval over
+replications), a ranking, and pairwise checks of whether ``R`` replications can tell neighbouring
+interventions apart at all.
 """
 
 from __future__ import annotations
@@ -177,7 +179,7 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False) -> pd.DataFrame:
     """
     from dataclasses import replace
 
-    from cxsim.engine.run import cycle_table, run_replication, summarise
+    from cxsim.engine.run import run_replication
     from cxsim.progress import progress_bar
 
     arms = [p.baseline, *p.arms]
@@ -192,12 +194,22 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False) -> pd.DataFrame:
     with progress_bar(len(arms) * r_total, "compare", enabled=progress) as bar:
         for r in range(r_total):
             for arm, spec in zip(arms, specs):
-                model = run_replication(spec, r)
-                row = summarise(cycle_table(model.recorder, spec), spec, r)
+                row = replication_summary(run_replication(spec, r), spec)
                 row["arm"] = arm.name
                 rows.append(row)
                 bar.update(1)
     return pd.DataFrame(rows)
+
+
+def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
+    """The summary row of one finished replication, with the operations figures when there are any."""
+    from cxsim.engine.run import cycle_table, summarise
+
+    row = summarise(cycle_table(model.recorder, spec), spec, model.recorder.replication)
+    ops = getattr(model, "operations", None)
+    if ops is not None:
+        row.update(ops.summary())
+    return row
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -246,6 +258,8 @@ def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
         g = g.set_index("replication")
         d = g[cols].sub(base[cols]).rename(columns={v: k for k, v in METRICS.items()})
         spend = g["intervention_cost"] - base["intervention_cost"]
+        if "operations_cost" in g and "operations_cost" in base:  # capacity it adds (a shop's rent)
+            spend = spend + (g["operations_cost"] - base["operations_cost"]).fillna(0.0)
         d["spend"] = spend
         d["roi"] = np.where(spend > 0, d["profit"] / spend.where(spend > 0, 1.0), np.nan)
         d.insert(0, "intervention", arm)
@@ -329,7 +343,7 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
             m, lo, hi = t_interval(g[metric], conf)
             rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
         spend = float(g["spend"].mean())
-        rows.append(_row(arm, "intervention_cost", spend, *t_interval(g["spend"], conf)[1:]))
+        rows.append(_row(arm, "spend", spend, *t_interval(g["spend"], conf)[1:]))
         d_nps = float(g["nps"].mean())
         d_retained = float(g["retention"].mean()) * n_customers
         per_nps = spend / d_nps if d_nps > 0 and spend > 0 else float("nan")
@@ -454,7 +468,7 @@ def forest_plot(result: Comparison, path: str | Path) -> Path:
         ax.set_ylabel("")
     spend = result.ranking[["intervention", "spend"]]
     sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
-    axes[-1].set_xlabel(f"intervention cost ({result.currency})")
+    axes[-1].set_xlabel(f"spend ({result.currency})")
     axes[-1].set_ylabel("")
     fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
                  f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))

@@ -67,7 +67,10 @@ class Change:
             return self.value
         current = checks.number(where, old)
         amount = checks.number(f"{where}.{self.operation}", self.value)
-        return current * amount if self.operation == "scale" else current + amount
+        new = current * amount if self.operation == "scale" else current + amount
+        if isinstance(old, int) and not isinstance(old, bool) and new == int(new):
+            return int(new)  # counts stay integers: 4 shops + 1 = 5, not 5.0
+        return new
 
 
 @dataclass(frozen=True)

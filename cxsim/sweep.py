@@ -353,7 +353,8 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
 
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
-    from cxsim.engine.run import _atomic, cycle_table, run_replication, summarise
+    from cxsim.compare import replication_summary
+    from cxsim.engine.run import _atomic, run_replication
     from cxsim.specs.build import run_spec_from_dict
 
     import logging
@@ -368,8 +369,7 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
                 cfg = {**cfg, "sim": {**cfg["sim"], "threads": threads}}
             cache = {key: run_spec_from_dict(cfg)}
         spec = cache[key]
-        model = run_replication(spec, replication)
-        row = {**ident, **summarise(cycle_table(model.recorder, spec), spec, replication)}
+        row = {**ident, **replication_summary(run_replication(spec, replication), spec)}
         text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
         _atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
         if on_done is not None:

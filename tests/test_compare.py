@@ -54,18 +54,29 @@ def test_table_is_the_paired_t_interval(crn_and_independent):
     assert list(crn.table.columns[:5]) == ["intervention", "metric", "delta", "ci_low", "ci_high"]
     metrics = set(crn.table["metric"])
     assert {"satisfaction", "retention", "nps", "revenue", "cost", "profit", "cost_per_nps_point",
-            "cost_per_retained_customer", "roi", "intervention_cost"} <= metrics
+            "cost_per_retained_customer", "roi", "spend"} <= metrics
 
 
 def test_cost_effectiveness_and_roi_follow_from_the_runs(crn_and_independent):
     crn, _ = crn_and_independent
     t = crn.table.set_index(["intervention", "metric"])["delta"]
-    spend = t["staff_training", "intervention_cost"]
+    spend = t["staff_training", "spend"]
     assert spend == pytest.approx(800_000 + 12 * 50_000)   # fixed + per cycle, from the yaml
     if t["staff_training", "nps"] > 0:
         assert t["staff_training", "cost_per_nps_point"] == pytest.approx(spend / t["staff_training", "nps"])
     assert t["staff_training", "roi"] == pytest.approx(t["staff_training", "profit"] / spend)
-    assert t["staff_training", "cost"] - t["staff_training", "intervention_cost"] < spend
+    assert t["staff_training", "cost"] - t["staff_training", "spend"] < spend
+
+
+def test_spend_includes_the_operations_cost_of_added_capacity():
+    """Opening a fifth shop: its rent (an operations cost) is part of what the intervention costs."""
+    res = compare(composer_from_overrides(["scenario=retail_street", "sim.n_customers=300", "sim.n_cycles=3"]),
+                  CompareSettings(interventions=("open_second_store",), replications=2, progress=False))
+    runs = res.runs.set_index(["arm", "replication"])
+    extra_ops = (runs.loc["open_second_store", "operations_cost"] - runs.loc["none", "operations_cost"]).mean()
+    assert extra_ops > 0
+    t = res.table.set_index(["intervention", "metric"])["delta"]
+    assert t["open_second_store", "spend"] == pytest.approx(1_500_000 + extra_ops)
 
 
 def test_ranking_and_indistinguishable_pairs_are_reported():
