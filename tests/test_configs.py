@@ -14,7 +14,8 @@ PAIRS = list(itertools.product(available("scenario"), available("memory")))
 
 
 def test_shipped_groups():
-    assert available("scenario") == ["b2b_dealer", "ecommerce_delivery", "retail_street"]
+    assert available("scenario") == ["b2b_dealer", "b2b_dealer_operations", "ecommerce_delivery",
+                                     "ecommerce_operations", "retail_street"]
     assert {"peak_end", "peak_end_best_worst", "mean", "integral", "total", "end", "peak",
             "recency", "key_moments"} <= set(available("memory"))
 

@@ -73,7 +73,7 @@ class OperationsRunner:
             if process.startswith("events."):
                 for j in js:
                     present[rows[~rec["attended"]], j] = False
-                cost += self.spec.events[process[len("events."):]].budget
+                cost += self.spec.events[process[len("events."):]].cost(int(rec["attended"].sum()))
             self._keep(process, cycle, rows, rec)
         self._cost += cost
         return cost

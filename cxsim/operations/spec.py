@@ -301,6 +301,9 @@ class CallCentreSpec:
         checks.unit_interval("repeat_probability", self.repeat_probability)
         checks.non_negative("repeat_minutes", self.repeat_minutes)
         checks.integer("days_per_cycle", self.days_per_cycle, 1)
+        if self.open_minutes() <= 0:
+            raise SpecError("hours", "closed on every day of the cycle",
+                            f"the call centre must open on at least one of the {self.days_per_cycle} days")
         checks.non_negative("unserved_penalty_minutes", self.unserved_penalty_minutes)
         checks.non_negative("cost_per_agent_per_cycle", self.cost_per_agent_per_cycle)
 
@@ -326,13 +329,14 @@ class EventSpec:
     """A scheduled event such as the annual dealer meeting.
 
     Invitees register at random times; the first ``capacity`` get a seat. Quality rises with the
-    budget per attendee with diminishing returns:
-    ``rating = low + (high − low)·(1 − exp(−budget_per_head / budget_scale)) + noise``,
-    clipped to [low, high].
+    budget per head with diminishing returns:
+    ``rating = low + (high − low)·(1 − exp(−per_head / budget_scale)) + noise``, clipped to
+    [low, high], where ``per_head = budget_per_attendee + budget / attendees``.
 
     Attributes:
         capacity: seats.
-        budget: spent on the event when it takes place.
+        budget: fixed sum spent on the event when it takes place (venue, programme).
+        budget_per_attendee: spent per attendee (hotel, dinner).
         budget_scale: budget per head at which 63 % of the possible quality is reached.
         low, high: the rating scale.
         rating_sd: spread of attendees' ratings around the event's quality.
@@ -344,6 +348,7 @@ class EventSpec:
 
     capacity: int = 100
     budget: float = 0.0
+    budget_per_attendee: float = 0.0
     budget_scale: float = 1000.0
     low: float = 1.0
     high: float = 5.0
@@ -352,15 +357,20 @@ class EventSpec:
     def __post_init__(self) -> None:
         checks.integer("capacity", self.capacity, 1)
         checks.non_negative("budget", self.budget)
+        checks.non_negative("budget_per_attendee", self.budget_per_attendee)
         checks.positive("budget_scale", self.budget_scale)
         checks.number("low", self.low)
         if checks.number("high", self.high) <= self.low:
             raise SpecError("high", self.high, f"must be greater than low ({self.low})")
         checks.non_negative("rating_sd", self.rating_sd)
 
+    def cost(self, attendees: int) -> float:
+        """What one occurrence costs: the fixed budget plus the budget per attendee."""
+        return self.budget + self.budget_per_attendee * attendees
+
     def quality(self, attendees: int) -> float:
-        """Mean rating of an event with ``attendees`` people (budget shared among them)."""
-        per_head = self.budget / max(attendees, 1)
+        """Mean rating of an event with ``attendees`` people (the fixed budget shared among them)."""
+        per_head = self.budget_per_attendee + self.budget / max(attendees, 1)
         return self.low + (self.high - self.low) * (1.0 - math.exp(-per_head / self.budget_scale))
 
 

@@ -113,3 +113,50 @@ def test_bad_operations_input_is_one_line_and_exit_2(case, monkeypatch, capsys, 
     assert "\n" not in err and "Traceback" not in err, err
     assert err.startswith(f"cxsim: error: {field}"), err
     assert not out.exists()
+
+
+def test_dealer_meeting_is_an_event_with_seats_and_a_budget() -> None:
+    spec = load_run_spec(["scenario=b2b_dealer_operations", "sim.n_customers=300", "sim.n_cycles=12",
+                          "sim.replications=1", "outputs.figures=false", "outputs.moments=true",
+                          "scenario.operations.events.dealer_meeting.capacity=50"])
+    res = run(spec)
+    ops, mom, cyc = res.operations, res.moments, res.cycles
+    meeting = ops[ops["process"] == "events.dealer_meeting"]
+    assert set(meeting["cycle"]) == {12} and meeting["attended"].sum() == 50
+    seen = mom[mom["touchpoint"] == "dealer_meeting"]
+    assert len(seen) == 50  # invitees without a seat have no meeting moment
+    rated = seen.merge(meeting, on=["customer_id", "cycle"])
+    np.testing.assert_array_equal(rated["performance"], rated["rating"])
+    ev = spec.scenario.operations.events["dealer_meeting"]
+    fixed = spec.scenario.operations.capacity_cost()
+    np.testing.assert_allclose(cyc["operations_cost"].iloc[:11], fixed)
+    assert cyc["operations_cost"].iloc[11] == pytest.approx(fixed + ev.budget + 50 * ev.budget_per_attendee)
+    orders = ops[ops["process"] == "pipeline"]
+    deliveries = mom[mom["touchpoint"] == "delivery_speed"].merge(orders, on=["customer_id", "cycle"])
+    assert len(deliveries) == len(orders) > 0
+    np.testing.assert_array_equal(deliveries["performance"], deliveries["delivery_days"])
+    s = res.summary.iloc[0]
+    assert 0 < s["pipeline_on_time_share"] < 1 and s["events_dealer_meeting_attendance"] < 1
+
+
+def test_call_centre_and_pipeline_feed_the_online_shop() -> None:
+    base = ["scenario=ecommerce_operations", "sim.n_customers=2000", "sim.n_cycles=2", "sim.replications=1",
+            "outputs.figures=false", "outputs.moments=true"]
+    res = run(load_run_spec(base))
+    ops, mom = res.operations, res.moments
+    calls = ops[ops["process"] == "callcentre"]
+    support = mom[mom["touchpoint"] == "support"]
+    assert len(calls) == len(support) and 0.1 < len(calls) / len(mom[mom["touchpoint"] == "unboxing"]) < 0.2
+    joined = support.merge(calls, on=["customer_id", "cycle"])
+    np.testing.assert_array_equal(joined["performance"], joined["total_minutes"])
+    assert set(ops[ops["process"] == "pipeline"]["customer_id"]) <= set(
+        mom[mom["touchpoint"] == "home_delivery"]["customer_id"])
+    s = res.summary.iloc[0]
+    for col in ("callcentre_utilisation", "callcentre_wait_mean", "callcentre_wait_p90",
+                "callcentre_abandonment_rate", "pipeline_on_time_share", "pipeline_delivery_days_mean"):
+        assert np.isfinite(s[col]), col
+    # callbacks instead of waiting on hold: nobody hangs up, so nobody is left unserved by patience
+    patient = run(load_run_spec([*base, "scenario.operations.callcentre.patience_minutes.mean=100000"]))
+    assert patient.summary.iloc[0]["callcentre_abandonment_rate"] < s["callcentre_abandonment_rate"]
+    simpy_run = run(load_run_spec([*base, "scenario.operations.backend=simpy"]))
+    pd.testing.assert_frame_equal(simpy_run.operations, ops)
