@@ -411,16 +411,29 @@ def figure(result: MemoryComparison, path: Any) -> Any:
     import seaborn as sns
 
     t = result.table
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(t) + 1.6), sharey=True)
+    w = result.weights[result.weights["parameter"].str.startswith("w_")]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 0.45 * len(t) + 1.8), layout="constrained",
+                             gridspec_kw={"width_ratios": [1, 0.8, 1]})
     sns.barplot(data=t, y="model", x="cv_r", ax=axes[0], color="#4C72B0")
     sns.barplot(data=t, y="model", x="cv_rmse", ax=axes[1], color="#DD8452")
+    axes[1].set_yticklabels([])
+    axes[1].set_ylabel("")
     axes[0].set_xlabel("cross-validated r (higher is better)")
     axes[1].set_xlabel("cross-validated RMSE (lower is better)")
     axes[0].set_ylabel("memory model (ranked by RMSE)")
+    ax = axes[2]
+    if len(w):
+        labels = [f"{m}: {p}" for m, p in zip(w["model"], w["parameter"])]
+        yy = np.arange(len(w))
+        err = np.vstack([w["estimate"] - w["ci_low"], w["ci_high"] - w["estimate"]])
+        ax.errorbar(w["estimate"], yy, xerr=None if np.isnan(err).all() else err, fmt="o", color="#C44E52", capsize=3)
+        ax.set_yticks(yy, labels)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("fitted weights" + (" (95% bootstrap CI)" if result.bootstrap else ""))
     grouping = ", grouped by respondent" if result.grouped else ""
     fig.suptitle(f"Which memory model explains the retrospective rating? "
                  f"({result.n:,} episodes, {result.folds}-fold CV{grouping})")
-    fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
     return path
