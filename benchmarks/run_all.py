@@ -1,0 +1,72 @@
+"""Every benchmark in one process, one after another, each printing its own ratios.
+
+    python benchmarks/run_all.py            # the full set (about ten minutes on 2 cores)
+    python benchmarks/run_all.py --quick    # small sizes, a smoke run of a minute or two
+
+The scripts, each runnable alone (see its docstring):
+
+* ``bench_population.py`` — population step vs an idiomatic plain Mesa 3 reference (journeys/s, ratio);
+* ``bench_operations.py`` — queue kernels vs SimPy on identical draws (c = 1, c = 5; ratio);
+* ``bench_sweep.py`` — 1,000 runs × 10,000 customers × 12 cycles through the fast runner;
+* ``bench_fit.py`` — memory-model and key-driver fitting on 100,000 respondents;
+* ``bench_scale.py`` — wall time and peak memory for 10 k … 5 M customers (fresh processes);
+* ``bench_startup.py`` — ``import cxsim`` and ``cxsim --help`` against a bare interpreter.
+
+A script that fails is reported and the others still run; the exit status is 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+FULL = [
+    ("bench_population.py", []),
+    ("bench_operations.py", []),
+    ("bench_sweep.py", []),
+    ("bench_fit.py", []),
+    ("bench_scale.py", []),
+    ("bench_startup.py", []),
+]
+QUICK = [
+    ("bench_population.py", ["--quick"]),
+    ("bench_operations.py", ["--customers", "20000"]),
+    ("bench_sweep.py", ["--runs", "40", "--reference", "3"]),
+    ("bench_fit.py", ["--n", "20000", "--repeat", "1"]),
+    ("bench_scale.py", ["--sizes", "10000", "100000"]),
+    ("bench_startup.py", ["--runs", "3"]),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    failed = []
+    for script, script_args in QUICK if args.quick else FULL:
+        print(f"\n=== {script} {' '.join(script_args)}", flush=True)
+        saved = sys.argv
+        sys.argv = [str(HERE / script), *script_args]
+        t0 = time.perf_counter()
+        try:
+            runpy.run_path(str(HERE / script), run_name="__main__")
+        except SystemExit as done:
+            if done.code not in (0, None):
+                failed.append(script)
+        except Exception as err:  # a benchmark's failure is reported, the others still run
+            print(f"{script} failed: {type(err).__name__}: {err}")
+            failed.append(script)
+        finally:
+            sys.argv = saved
+        print(f"=== {script}: {time.perf_counter() - t0:.1f} s", flush=True)
+    print("\nall benchmarks ran" if not failed else f"\nfailed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
