@@ -52,7 +52,7 @@ class CycleDraws:
             cycle=-1,
             present=np.zeros((n_tp, n), dtype=bool).T,
             performance=np.empty((n_tp, n)).T,
-            memory_z=np.empty(n),
+            memory_z=np.zeros(n),
             churn_u=np.empty(n),
             recommend_z=np.empty(n),
         )
@@ -98,6 +98,8 @@ def draw_cycle(
         sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
 
     def purpose(name: str) -> None:
+        if name == "memory" and not compiled.noise.any():
+            return  # no memory noise anywhere: the zeros stay, the stream is not needed
         rng = streams.get(name)
         if name == "churn":
             rng.random(out=d.churn_u)
