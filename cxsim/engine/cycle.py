@@ -112,12 +112,9 @@ def draw_cycle(
         + [lambda p=p: purpose(p) for p in ("memory", "churn", "recommend")],
         [lambda item=item: branch(item) for item in groups],  # sets its members' present rows
     )
+    workers = workers if workers is not None else Workers(1)
     for tasks in phases:
-        if workers is None:
-            for task in tasks:
-                task()
-        else:
-            workers.map(lambda task: task(), tasks)
+        workers.map(lambda task: task(), tasks)
     return d
 
 
@@ -236,7 +233,6 @@ def journey_step(
         outcome.affect[rows] = affect  # read only where present
 
 
-
 def _kernel_step(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
 ) -> None:
@@ -312,9 +308,9 @@ def exchange_word_of_mouth(
         from cxsim.engine.kernel import stories, word_of_mouth
 
         n = state.n
-        run = workers.map if workers is not None else (lambda f, xs: [f(x) for x in xs])
+        workers = workers if workers is not None else Workers(1)
         story = buffers.story
-        run(lambda lo: stories(lo, min(lo + WOM_BLOCK, n), tell, draws.performance.T, draws.present.T, story),
+        workers.map(lambda lo: stories(lo, min(lo + WOM_BLOCK, n), tell, draws.performance.T, draws.present.T, story),
             range(0, n, WOM_BLOCK))
         positive, remembered = outcome.recommend >= 9, np.nan_to_num(outcome.remembered)
 
@@ -325,7 +321,7 @@ def exchange_word_of_mouth(
                 1.0 - spec.satisfaction_weight, update,
             )
 
-        tallies = run(listeners, range(0, n, WOM_BLOCK))
+        tallies = workers.map(listeners, range(0, n, WOM_BLOCK))
         return WordOfMouthTally(sum(int(t[0]) for t in tallies), sum(int(t[1]) for t in tallies))
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])
