@@ -23,7 +23,7 @@ import pytest
 from cxsim.teach.app import START
 from cxsim.teach.episode import Episode, preset, remember
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -114,7 +114,9 @@ def _type(driver, text: str) -> None:  # type: ignore[no-untyped-def]
     box.click()
     box.send_keys(Keys.END)
     box.send_keys(Keys.BACKSPACE * (len(box.get_attribute("value") or "") + 5))
-    box.send_keys(text, Keys.ENTER)
+    box.send_keys(text)
+    time.sleep(1.0)  # let the browser's text model catch up before Enter commits it
+    box.send_keys(Keys.ENTER)
 
 
 def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:  # type: ignore[no-untyped-def]
@@ -135,3 +137,38 @@ def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:
     want = remember(ep, "peak_end")
     shown = float(_wait_text(browser, ".cx-remembered", lambda t: abs(float(t) - want) <= 5e-4))
     assert abs(shown - want) <= 5e-4 and abs(shown - want_a) > 0.01  # the value moved with the slider
+
+
+def _body_has(driver, words: str, timeout: float = 60) -> str:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(lambda d: words in d.find_element(By.TAG_NAME, "body").text)
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+@pytest.mark.parametrize("text, words", [
+    (" ,", "moments: ' ,' is not allowed; an episode needs at least one moment"),
+    ("-3, two, -1", "moments[1]: 'two' is not allowed; a number is required"),
+])
+def test_bad_episode_shows_a_message(server: str, browser, text: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    browser.get(server)
+    _css(browser, ".cx-remembered", timeout=90)
+    _type(browser, text)
+    body = _body_has(browser, words)
+    assert "Traceback" not in body and "Error" not in body.replace("error", "")
+
+
+def test_unknown_preset_shows_a_message(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    browser.get(server + "?preset=boiling_water")
+    body = _body_has(browser, "preset: 'boiling_water' is not allowed; allowed: cold_water_short", timeout=90)
+    assert "Traceback" not in body
+    shown = float(_css(browser, ".cx-remembered").text)  # the editor still works, on its start preset
+    assert abs(shown - remember(preset(START), "peak_end")) <= 5e-4
+
+
+def test_population_view_runs_live(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    browser.get(server)
+    _css(browser, ".cx-run .v-input--selection-controls__ripple", timeout=90).click()
+    _wait_text(browser, ".cx-month", lambda t: t.startswith("month 12 "), timeout=180)
+    assert "Traceback" not in browser.find_element("tag name", "body").text
