@@ -80,11 +80,9 @@ class CompareSettings:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        if self.interventions is not None:
-            checks.sequence("interventions", self.interventions)
-            allowed = shipped_interventions()
-            for name in self.interventions:
-                checks.choice("interventions", name, allowed)
+        if self.interventions is not None:  # names are checked when the arms are composed
+            for name in checks.sequence("interventions", self.interventions):
+                checks.name("interventions", name)
         r = checks.integer("replications", self.replications, 1)
         if r < 2:
             raise SpecError("replications", self.replications,
@@ -142,7 +140,11 @@ def plan(compose: Composer, settings: CompareSettings) -> Plan:
     for name in dict.fromkeys(names):
         if name == baseline.name:
             continue
-        cfg = _for_compare(compose(name), settings.replications)
+        try:
+            cfg = _for_compare(compose(name), settings.replications)
+        except SpecError as err:
+            why = err.allowed.split(" Config search path")[0]
+            raise SpecError("compare.interventions", name, f"no such intervention config ({why})") from None
         if not applies_to(cfg["intervention"], scenario):
             skipped.append((name, f"does not apply to scenario {scenario}"))
             continue

@@ -10,14 +10,14 @@ from hypothesis import given, strategies as st
 
 from cxsim.cli import main as cli
 from cxsim.compare import shipped_interventions
-from cxsim.config import compose_config, load_run_spec
+from cxsim.config import available, compose_config, load_run_spec
 from cxsim.engine.run import run
 from cxsim.errors import SpecError
 from cxsim.intervention import (NONE, Intervention, InterventionCost, NotApplicable, apply_changes,
                                 cycle_costs, get_path, resolve, set_path)
 
 SMALL = ["sim.n_customers=400", "sim.n_cycles=12", "sim.replications=2", "outputs.figures=false"]
-SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery"]
+SCENARIOS = available("scenario")
 
 
 def test_paths_by_index_and_by_name():

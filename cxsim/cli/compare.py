@@ -31,10 +31,18 @@ def _fail(err: SpecError) -> None:
 def _hydra_composer(overrides: list[str]):  # type: ignore[no-untyped-def]
     """Compose arms inside the running Hydra app (same search path and overrides)."""
     from hydra import compose
+    from hydra.errors import HydraException
     from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from cxsim.config import _from_hydra
 
     def composer(name: str) -> dict[str, Any]:
-        cfg = compose("config", overrides=[*overrides, f"intervention={name}"] if name else overrides)
+        arm = [*overrides, f"intervention={name}"] if name else list(overrides)
+        try:
+            cfg = compose("config", overrides=arm)
+        except (HydraException, OmegaConfBaseException) as err:
+            raise _from_hydra(err, arm) from None
         data = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(data, dict)
         data.pop("hydra", None)
