@@ -203,6 +203,7 @@ class DriverFit:
         return 1.0 / (1.0 + np.exp(-eta)) if self.kind == "logistic" else eta
 
 
+@crossval.one_blas_thread
 def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any = None,
                 cross_validate: bool = True) -> DriverFit:
     """Fit the key-driver model, its importance measures, and compare it with simpler models.

@@ -180,15 +180,23 @@ class _Design:
     """
 
     def __init__(self, cands: Sequence[Candidate], y: Array) -> None:
-        blocks, self.columns, p = [], [], 1
+        blocks: list[Array] = []
+        seen: dict[bytes, int] = {}  # models share feature columns (peak, end, best …): keep one copy
+        self.columns = []
         for c in cands:
             per = []
             for x in c.variants:
-                blocks.append(x)
-                per.append(np.concatenate([[0], np.arange(p, p + x.shape[1])]))
-                p += x.shape[1]
+                cols = [0]
+                for j in range(x.shape[1]):
+                    col = np.ascontiguousarray(x[:, j])
+                    key = col.tobytes()
+                    if key not in seen:
+                        seen[key] = len(blocks) + 1
+                        blocks.append(col)
+                    cols.append(seen[key])
+                per.append(np.array(cols))
             self.columns.append(per)
-        feats = np.hstack(blocks)
+        feats = np.column_stack(blocks)
         self.ok = np.isfinite(feats).all(axis=1)
         self.design = np.column_stack([np.ones(len(y)), np.where(self.ok[:, None], feats, 0.0)])
         self.y = y
@@ -319,6 +327,7 @@ class MemoryComparison:
         return line
 
 
+@crossval.one_blas_thread
 def compare_memory_models(
     survey: LongSurvey,
     folds: int = 5,
