@@ -63,7 +63,7 @@ def _memory(args: argparse.Namespace) -> list[Path]:
 
     survey = load_long(
         args.data, args.episode, args.order, args.rating, args.retrospective,
-        duration=args.duration, group=args.group,
+        duration=args.duration, group=args.group, touchpoint=args.touchpoint,
         scale=_scale(args.scale, args.na_zero, "--scale"),
         retrospective_scale=_scale(args.retrospective_scale, False, "--retrospective-scale")
         if args.retrospective_scale else None,
@@ -227,6 +227,7 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--retrospective", required=True, help="the episode's retrospective rating")
     m.add_argument("--duration", help="optional duration of each moment (adds integral and total)")
     m.add_argument("--group", help="respondent column: cross-validate and bootstrap by respondent")
+    m.add_argument("--touchpoint", help="touchpoint of each moment (adds key_moments: a weight per touchpoint)")
     m.add_argument("--scale", default="1-5", help="momentary rating scale, e.g. 1-5, 0-10 (default 1-5)")
     m.add_argument("--retrospective-scale", help="scale of the retrospective rating (default: --scale)")
     m.add_argument("--na-zero", action="store_true", help="a momentary rating of 0 means not applicable")

@@ -74,11 +74,14 @@ def memory_value(function: str, affect: Array, present: NDArray[np.bool_] | None
                             peak="best_worst", w_trough=params["w_worst"])
     if function == "recency":
         return mem.recency(affect, present, half_life=params["half_life"])
+    if function == "key_moments":  # affect: (n, T) per touchpoint; params w_<touchpoint>
+        weights = [params[k] for k in params if k.startswith("w_")]
+        return mem.key_moments(affect, np.asarray(weights, dtype=np.float64), present)
     raise SpecError("model", function, "allowed: " + ", ".join(FUNCTIONS))
 
 
 FUNCTIONS = ("mean", "integral", "total", "first", "end", "peak", "best", "worst", "peak_end",
-             "peak_trough_end", "recency")
+             "peak_trough_end", "recency", "key_moments")
 
 
 def _need(durations: Array | None, function: str) -> Array:
@@ -151,6 +154,15 @@ def candidates(survey: LongSurvey, models: Sequence[str] | None = None) -> list[
         Candidate("recency", "exponential recency, fitted half-life", "recency",
                   tuple(f("recency", half_life=h) for h in HALF_LIVES), (), ("half_life", HALF_LIVES)),
     ]
+    if survey.by_touchpoint is not None:  # a weight per touchpoint (the Zhijiang view), rest on the mean
+        bt = survey.by_touchpoint - survey.scale.midpoint
+        bp = ~np.isnan(bt)
+        names = survey.touchpoint_names
+        zero = {f"w_{t}": 0.0 for t in names}
+        basis = [memory_value("key_moments", bt, bp, None, **zero)[:, None]]
+        basis += [memory_value("key_moments", bt, bp, None, **{**zero, f"w_{t}": 1.0})[:, None] for t in names]
+        out.append(Candidate("key_moments", "a fitted weight per touchpoint, the rest on the mean", "key_moments",
+                             (np.hstack(basis),), tuple(f"w_{t}" for t in names)))
     if d is not None:
         out.insert(1, Candidate("integral", "duration-weighted mean", "integral", (f("integral"),)))
         out.insert(2, Candidate("total", "duration-weighted sum", "total", (f("total"),)))
@@ -273,7 +285,11 @@ class FittedMemory:
         return {k: v for k, v in self.params.items() if k not in ("intercept", "scale")}
 
     def predict(self, ratings: Array, present: NDArray[np.bool_], durations: Array | None = None) -> Array:
-        """Predicted retrospective rating of each episode."""
+        """Predicted retrospective rating of each episode.
+
+        For ``key_moments`` ``ratings`` is the ``(n, T)`` per-touchpoint matrix
+        (:attr:`~cxsim.fit.survey.LongSurvey.by_touchpoint`, touchpoints in the fitted order).
+        """
         if self.name == "peak_end_avg":
             args = {"w_peak": 0.5, "w_end": 0.5}
         else:

@@ -69,7 +69,8 @@ def memory_document(fitted: Any, survey: Any) -> dict[str, Any]:
         "cxsim_model": "memory", "version": FORMAT_VERSION, "model": fitted.name,
         "function": fitted.function, "params": fitted.params, "midpoint": fitted.midpoint,
         "scale": [survey.scale.low, survey.scale.high], "na_zero": survey.scale.na_zero,
-        "columns": survey.columns, "source": survey.source, "n": survey.n,
+        "columns": survey.columns, "touchpoints": list(survey.touchpoint_names),
+        "source": survey.source, "n": survey.n,
     }
 
 
@@ -131,10 +132,21 @@ def predict(doc: Mapping[str, Any], frame: pd.DataFrame, source: str, rename: Ma
         data = data.assign(**{cols["retrospective"]: 0.0})
     survey = load_long(data, cols["episode"], cols["order"], cols["rating"], cols["retrospective"],
                        duration=cols.get("duration"), scale=scale, source=source,
-                       retrospective_scale=Scale(-1e300, 1e300))
+                       retrospective_scale=Scale(-1e300, 1e300), touchpoint=cols.get("touchpoint"))
     params = {str(k): checks.number(f"params.{k}", v) for k, v in _field(doc, "params", "model").items()}
     fitted = FittedMemory(str(doc["model"]), str(doc["function"]), params, float(doc["midpoint"]))
     out = survey.episodes.copy()
+    if fitted.function == "key_moments":  # per-touchpoint ratings, in the fitted touchpoints' order
+        names = [str(t) for t in _field(doc, "touchpoints", "model")]
+        have = {t: j for j, t in enumerate(survey.touchpoint_names)}
+        bt = np.full((survey.n, len(names)), np.nan)
+        for k, t in enumerate(names):
+            if t in have and survey.by_touchpoint is not None:
+                bt[:, k] = survey.by_touchpoint[:, have[t]]
+        if has_retro:
+            out[cols["retrospective"]] = survey.retrospective
+        out["predicted"] = fitted.predict(bt, ~np.isnan(bt))
+        return out
     if has_retro:
         out[cols["retrospective"]] = survey.retrospective
     out["predicted"] = fitted.predict(survey.ratings, survey.present, survey.durations)

@@ -129,6 +129,10 @@ class LongSurvey:
         n_read: rows (moments) in the file.
         dropped: moments dropped for blanks.
         dropped_episodes: episodes dropped because their retrospective rating was blank.
+        columns: the column names read (kept with a saved model, to apply it to new files).
+        touchpoint_names: with a touchpoint column, its values in order of first appearance.
+        by_touchpoint: ``(n, T)`` each episode's mean rating at each touchpoint (NaN where the
+            episode has none), for the key-moments model; ``None`` without a touchpoint column.
     """
 
     ratings: Array
@@ -143,6 +147,8 @@ class LongSurvey:
     dropped: int = 0
     dropped_episodes: int = 0
     columns: dict[str, object] = field(default_factory=dict)
+    touchpoint_names: tuple[str, ...] = ()
+    by_touchpoint: Array | None = None
 
     @property
     def n(self) -> int:
@@ -352,6 +358,7 @@ def load_long(
     retrospective_scale: Scale | None = None,
     blanks: str = "drop",
     source: str | None = None,
+    touchpoint: str | None = None,
 ) -> LongSurvey:
     """Load and validate a long survey (one row per moment) into one row per episode.
 
@@ -364,6 +371,8 @@ def load_long(
         duration: optional duration of each moment (>= 0).
         group: optional respondent column; cross-validation can keep a respondent's episodes
             together.
+        touchpoint: optional column naming each moment's touchpoint (adds the key-moments model:
+            a weight per touchpoint).
         scale: the momentary rating scale.
         retrospective_scale: the retrospective rating's scale (default: ``scale``).
         blanks: ``drop`` moments with a blank rating and episodes with a blank retrospective
@@ -380,7 +389,7 @@ def load_long(
     keys = split_columns(episode)
     if not keys:
         raise SpecError("episode", episode, "at least one episode column is required")
-    cols = [*keys, order, rating, retrospective] + [c for c in (duration, group) if c]
+    cols = [*keys, order, rating, retrospective] + [c for c in (duration, group, touchpoint) if c]
     require_columns(frame, name, cols)
     n_read = len(frame)
     if n_read == 0:
@@ -458,12 +467,25 @@ def load_long(
     groups = None
     if group:
         groups = pd.factorize(frame[group].to_numpy()[first_row])[0].astype(np.int64)
+    tp_names: tuple[str, ...] = ()
+    by_tp = None
+    if touchpoint:
+        labels = frame[touchpoint].astype(str).to_numpy()[rows]
+        codes, uniq = pd.factorize(labels)
+        tp_names = tuple(str(u) for u in uniq)
+        sums = np.zeros((n, len(uniq)))
+        cnt = np.zeros((n, len(uniq)))
+        np.add.at(sums, (new_id, codes), a[rows])
+        np.add.at(cnt, (new_id, codes), 1.0)
+        with np.errstate(invalid="ignore"):
+            by_tp = np.where(cnt > 0, sums / np.maximum(cnt, 1.0), np.nan)
     return LongSurvey(
         ratings=ratings, present=present, durations=durations, retrospective=r_lo[kept_eps],
         groups=groups, episodes=episodes, scale=scale, source=name, n_read=n_read,
         dropped=int((~keep_row & ~blank_retro[ep]).sum()), dropped_episodes=int(blank_retro.sum()),
         columns={"episode": keys, "order": order, "rating": rating, "retrospective": retrospective,
-                 "duration": duration, "group": group},
+                 "duration": duration, "group": group, "touchpoint": touchpoint},
+        touchpoint_names=tp_names, by_touchpoint=by_tp,
     )
 
 

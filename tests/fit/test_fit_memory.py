@@ -92,3 +92,33 @@ def test_bad_settings(long_frame) -> None:
         compare_memory_models(_survey(long_frame), folds=1)
     with pytest.raises(SpecError, match="models"):
         compare_memory_models(_survey(long_frame), models=["nope"])
+
+
+def test_recovers_key_moment_weights_from_long_data(tmp_path) -> None:
+    """Episodes whose retrospective rating is the key-moments memory (0.5 on 'delivery', 0.2 on
+    'meeting'): with a touchpoint column the key_moments model wins and recovers the weights;
+    the saved model predicts new episodes whatever order their touchpoints come in."""
+    import pandas as pd
+
+    from cxsim.fit.persist import memory_document, predict
+
+    rng = np.random.default_rng(8)
+    names = np.array(["brand", "price", "delivery", "service", "meeting"])
+    n = 600
+    ratings = np.clip(np.rint(5 + rng.normal(0, 2, (n, 5))), 0, 10)
+    w = np.array([0.0, 0.0, 0.5, 0.0, 0.2])
+    retro = 5 + mem.key_moments(ratings - 5, w) + rng.normal(0, 0.3, n)
+    order = np.argsort(rng.random((n, 5)), axis=1)  # touchpoints met in varying order
+    e = np.repeat(np.arange(n), 5)
+    df = pd.DataFrame({"episode": e, "order": np.tile(np.arange(5), n), "touchpoint": names[order].ravel(),
+                       "rating": ratings[e, order.ravel()], "retrospective": retro[e]})
+    s = load_long(df, "episode", "order", "rating", "retrospective", touchpoint="touchpoint",
+                  scale=Scale(0, 10), retrospective_scale=Scale(-50, 50))
+    res = compare_memory_models(s, bootstrap=50)
+    assert res.best == "key_moments"
+    p = res.fitted["key_moments"].params
+    for t, truth in zip(names, w):
+        assert abs(p[f"w_{t}"] - truth) < 0.05
+    doc = memory_document(res.fitted["key_moments"], s)
+    pred = predict(doc, df.drop(columns="retrospective"), "new.csv")
+    assert np.corrcoef(pred["predicted"], retro)[0, 1] > 0.95
