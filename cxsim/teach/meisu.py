@@ -16,9 +16,11 @@ expectation before adaptation (2b), their gap (2c), the scenario's importance (2
 = 2d × 2c (3), and the gap to the ideal (4) — the arithmetic is cxsim's gap analysis
 (:func:`cxsim.fit.gap.seven_step`). Step 5's intervention, "more shops on the street",
 is simulated with the same seed (common random numbers, so the differences are paired): each
-extra shop raises the convenience performance by 1.5 points and narrows its spread by 20 % (the
-``open_second_store`` intervention's assumption) and adds 100,000 HKD of rent and staff per month
-(an assumption: a quarter of the first version's 400,000 a month for four shops).
+extra shop opens the next site of the scenario's store operations (``operations.stores.count``, as
+the shipped ``open_second_store`` intervention does: shorter walks and queues at the
+``shop_visit`` touchpoint, rent and staff charged per shop by the operations model) and raises the
+perceived convenience score by 1.5 points with a 20 % narrower spread (an assumption). Without
+store operations in the scenario, a shop costs 100,000 HKD a month instead (an assumption).
 
 The model keeps the number of customers fixed (no new customers are drawn to the street), so
 step 7's sales multiplying with the number of shops is *not* reproduced; the simulated revenue
@@ -66,7 +68,11 @@ def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
         perf = conv["performance"]
         perf["mean"] = min(10.0, float(perf["mean"]) + SHOP_GAIN * extra)
         perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** extra
-        conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * extra
+        stores = (cfg["scenario"].get("operations") or {}).get("stores")
+        if stores is not None:  # the shops themselves: shorter walks and queues, rent per shop
+            stores["count"] = min(len(stores["sites"]), int(stores["count"]) + extra)
+        else:
+            conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * extra
     return cfg
 
 
