@@ -56,3 +56,22 @@ def test_intervention_that_does_not_apply_is_a_spec_error() -> None:
 
     with pytest.raises(SpecError, match="does not apply"):
         app.run_live("retail_street", "faster_delivery", 1, lambda c: None)
+
+
+def test_serve_binds_to_localhost_by_default() -> None:
+    from cxsim.teach import serve
+
+    cmd = serve.command()
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "cxsim.teach.app" in cmd
+
+
+@pytest.mark.parametrize("args, line", [
+    (["--port", "http"], "cxsim-teach: error: argument --port: 'http' is not allowed; a port number from 1 to 65535 is required"),
+    (["--port", "70000"], "cxsim-teach: error: argument --port: '70000' is not allowed; a port number from 1 to 65535 is required"),
+])
+def test_serve_bad_port_is_one_line(args, line) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "cxsim.teach.serve", *args], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""
