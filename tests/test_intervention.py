@@ -167,3 +167,21 @@ def test_intervention_is_frozen_and_named():
         Intervention(name="")
     with pytest.raises(SpecError):
         InterventionCost(per_cycle=-1)
+
+
+@given(st.sampled_from(["scenario.journey.touchpoints.delivery_speed.performance.mean",
+                        "scenario.loyalty.base_repurchase", "scenario.journey.touchpoints.0.importance",
+                        "scenario.population.segments.key_dealers.share"]),
+       st.floats(-10, 10, allow_nan=False))
+def test_neutral_changes_change_nothing_and_set_then_get(path, value):
+    cfg = _COMPOSED
+    for op, neutral in (("scale", 1.0), ("add", 0.0)):
+        out = apply_changes(cfg, resolve({"name": "x", "changes": {path: {op: neutral}}}, "b2b_dealer"))
+        assert out == cfg
+    before = get_path(cfg, path)
+    out = apply_changes(cfg, resolve({"name": "x", "changes": {path: value}}, "b2b_dealer"))
+    assert get_path(out, path) == value
+    assert get_path(cfg, path) == before  # the input config is never modified
+
+
+_COMPOSED = compose_config([])
