@@ -22,6 +22,7 @@ interventions apart at all.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -70,6 +71,7 @@ class CompareSettings:
         crn: common random numbers (same seeds in every arm); ``False`` = independent seeds.
         confidence: level of the intervals.
         progress: show a progress bar.
+        n_jobs: worker processes (joblib; ``0`` = one per core). The results do not depend on it.
     """
 
     interventions: tuple[str, ...] | None = None
@@ -78,6 +80,7 @@ class CompareSettings:
     crn: bool = True
     confidence: float = 0.95
     progress: bool = True
+    n_jobs: int = 1
 
     def __post_init__(self) -> None:
         if self.interventions is not None:  # names are checked when the arms are composed
@@ -93,6 +96,7 @@ class CompareSettings:
         c = checks.number("confidence", self.confidence)
         if not 0.5 <= c < 1.0:
             raise SpecError("confidence", self.confidence, "must lie in [0.5, 1)")
+        checks.integer("n_jobs", self.n_jobs, 0)
 
 
 def settings_from_dict(data: Mapping[str, Any] | None) -> CompareSettings:
@@ -173,15 +177,15 @@ def independent_seed(seed: int, arm: int) -> int:
     return int(np.random.SeedSequence([seed, arm]).generate_state(1, dtype=np.uint32)[0])
 
 
-def run_arms(p: Plan, crn: bool = True, progress: bool = False) -> pd.DataFrame:
+def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1) -> pd.DataFrame:
     """Run every arm over its replications; one summary row per arm and replication.
 
     The baseline is arm 0. With ``crn`` every arm uses the baseline's seed; otherwise arm ``k``
-    uses :func:`independent_seed`.
+    uses :func:`independent_seed`. With ``n_jobs`` > 1 the runs go to worker processes (each
+    running the engine on one thread); the table is the same, in the same order.
     """
     from dataclasses import replace
 
-    from cxsim.engine.run import run_replication
     from cxsim.progress import progress_bar
 
     arms = [p.baseline, *p.arms]
@@ -192,15 +196,48 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False) -> pd.DataFrame:
             spec = replace(spec, sim=replace(spec.sim, seed=independent_seed(spec.sim.seed, k)))
         specs.append(spec)
     r_total = p.baseline.spec.sim.replications
-    rows = []
-    with progress_bar(len(arms) * r_total, "compare", enabled=progress) as bar:
-        for r in range(r_total):
-            for arm, spec in zip(arms, specs):
-                row = replication_summary(run_replication(spec, r), spec)
-                row["arm"] = arm.name
-                rows.append(row)
+    tasks = [(k, r) for r in range(r_total) for k in range(len(arms))]
+    workers = (os.cpu_count() or 1) if n_jobs == 0 else n_jobs
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    with progress_bar(len(tasks), "compare", enabled=progress) as bar:
+        if workers <= 1:
+            for k, r in tasks:
+                rows[k, r] = _arm_run(specs[k], r, arms[k].name)
                 bar.update(1)
-    return pd.DataFrame(rows)
+        else:
+            from joblib import Parallel, delayed
+
+            one_thread = [_single_threaded(spec) for spec in specs]
+            jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
+                delayed(_arm_task)(one_thread[k], r, arms[k].name, k) for k, r in tasks)
+            for k, r, row in jobs:
+                rows[k, r] = row
+                bar.update(1)
+    return pd.DataFrame([rows[t] for t in tasks])
+
+
+def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
+    from cxsim.engine.run import run_replication
+
+    row = replication_summary(run_replication(spec, replication), spec)
+    row["arm"] = name
+    return row
+
+
+def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, int, dict[str, Any]]:
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    return k, replication, _arm_run(spec, replication, name)
+
+
+def _single_threaded(spec: RunSpec) -> RunSpec:
+    """The spec with the engine on one thread (workers already use the cores); same results."""
+    from dataclasses import replace
+
+    if "threads" in getattr(spec.sim, "__dataclass_fields__", {}):
+        return replace(spec, sim=replace(spec.sim, threads=1))
+    return spec
 
 
 def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
@@ -411,7 +448,7 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
 def compare(compose: Composer, settings: CompareSettings) -> Comparison:
     """Plan, run and summarise a comparison (see the module docstring)."""
     p = plan(compose, settings)
-    runs = run_arms(p, crn=settings.crn, progress=settings.progress)
+    runs = run_arms(p, crn=settings.crn, progress=settings.progress, n_jobs=settings.n_jobs)
     spec = p.baseline.spec
     return summarise_comparison(runs, p.baseline.name, settings, spec.sim.n_customers,
                                 spec.scenario.economics.currency, p.skipped)

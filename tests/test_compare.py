@@ -174,8 +174,20 @@ def test_bad_input_is_one_line_and_exit_2(case, monkeypatch, capsys, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
+def test_worker_processes_give_the_same_runs():
+    compose = composer_from_overrides(["sim.n_customers=300", "sim.n_cycles=4"])
+    settings = dict(interventions=("dealer_gala", "staff_training"), replications=3, progress=False)
+    one = compare(compose, CompareSettings(**settings))
+    two = compare(compose, CompareSettings(**settings, n_jobs=2))
+    pd.testing.assert_frame_equal(one.runs, two.runs)
+    pd.testing.assert_frame_equal(one.table, two.table)
+
+
 def test_settings_validation():
     with pytest.raises(SpecError):
         CompareSettings(confidence=1.2)
     with pytest.raises(SpecError):
         CompareSettings(crn="yes")  # type: ignore[arg-type]
+    with pytest.raises(SpecError):
+        CompareSettings(n_jobs=-1)
