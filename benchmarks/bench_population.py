@@ -59,15 +59,21 @@ def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float]
                           replication_seeds(seed, 1)[0], keep_customers=False)
     draws, out, workers = model._draws, model._outcome, model.workers
     compiled, state = model.compiled, model.state
-    rates = []
+    rates, t_draw, t_step = [], [], []
     for c in range(cycles):
         went = state.active.copy()
         t0 = time.perf_counter()
         draw_cycle(compiled, n, c, model.streams, draws, workers)
+        t1 = time.perf_counter()
         out.reset()
         workers.map(lambda rows: journey_step(compiled, state, draws, out, rows), chunks(went, CHUNK))
-        rates.append(went.sum() / (time.perf_counter() - t0))
+        t2 = time.perf_counter()
+        rates.append(went.sum() / (t2 - t0))
+        t_draw.append(t1 - t0)
+        t_step.append(t2 - t1)
     workers.close()
+    print(f"cxsim per cycle (median): draws {statistics.median(t_draw):.3f} s for all {n:,} customers, "
+          f"journey step {statistics.median(t_step):.3f} s")
     alive = state.active
     return rates, float(state.satisfaction[alive].mean()), float(alive.mean())
 
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, mesa {mesa.__version__}")
     print(f"model: {N_TP} touchpoints, {args.cycles} cycles, peak-end memory, no word of mouth, all draws for all customers")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (other processes share the cores)")
     cx_rates, cx_sat, cx_ret = run_cxsim(args.customers, args.cycles, args.seed, args.threads)
     ref_rates, ref_sat, ref_ret = run_reference(args.reference_customers, args.cycles, args.seed)
     cx, ref = statistics.median(cx_rates), statistics.median(ref_rates)
