@@ -102,7 +102,8 @@ def draw_calls(spec: CallCentreSpec, n: int, rng: np.random.Generator,
     """Draw ``n`` calls: arrival, handling, patience, transfer, repeat, specialist minutes;
     with ``rows``, keep only those calls (a customer's draws do not depend on the others)."""
     take = (lambda x: x) if rows is None else (lambda x: x[rows])
-    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n)))
+    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n),
+                                                     spec.hourly_profile()))
     handle = take(spec.handle_minutes.sample(rng, n))  # type: ignore[union-attr]
     patience = take(spec.patience_minutes.sample(rng, n)) if spec.patience_minutes is not None else None
     transfer = take(rng.random(n) < spec.transfer_probability)

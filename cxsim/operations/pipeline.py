@@ -35,6 +35,7 @@ class PipelineDraws:
     lines: int
     trucks: int | None
     make_to_order: bool
+    campaigns: Array | None = None  # production campaign start times (batch production), or None
 
 
 @dataclass
@@ -54,7 +55,10 @@ def _fcfs(arrival: Array, service: Array, servers: int) -> Array:
 def run_kernel(d: PipelineDraws) -> PipelineResult:
     """Tandem FCFS queues with the numba kernels."""
     if d.make_to_order:
-        p_start = _fcfs(d.arrival, d.production, d.lines)
+        release = d.arrival
+        if d.campaigns is not None:  # wait for the next campaign (releases keep arrival order)
+            release = d.campaigns[np.searchsorted(d.campaigns, d.arrival, side="left")]
+        p_start = _fcfs(np.ascontiguousarray(release), d.production, d.lines)
         p_end = p_start + d.production
     else:
         p_start = d.arrival.copy()
@@ -77,8 +81,18 @@ def run_simpy(d: PipelineDraws) -> PipelineResult:
     n = d.arrival.size
     res = PipelineResult(*(np.full(n, np.nan) for _ in range(4)))
 
+    campaign = {"next": env.event()}
+
+    def campaigns() -> Generator[simpy.Event, None, None]:  # batch production: release the waiting orders
+        for t in d.campaigns:  # type: ignore[union-attr]
+            yield env.timeout(t - env.now)
+            released, campaign["next"] = campaign["next"], env.event()
+            released.succeed()
+
     def order(i: int) -> Generator[simpy.Event, object, None]:
         if d.make_to_order:
+            if d.campaigns is not None:
+                yield campaign["next"]
             with lines.request() as req:
                 yield req
                 res.production_start[i] = env.now
@@ -102,6 +116,8 @@ def run_simpy(d: PipelineDraws) -> PipelineResult:
             env.process(order(i))
 
     env.process(source())
+    if d.campaigns is not None and d.make_to_order:
+        env.process(campaigns())
     env.run()
     return res
 
@@ -120,8 +136,13 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
     if not spec.make_to_order or production is None:
         production = np.zeros(arrival.size)
     order = np.argsort(arrival, kind="stable")
+    campaigns = None
+    if spec.batch_every_days is not None:
+        last = float(arrival.max()) if arrival.size else 0.0
+        k = int(np.floor(last / spec.batch_every_days)) + 2
+        campaigns = np.cumsum(np.full(k, float(spec.batch_every_days)))  # the same sums as SimPy's clock
     return PipelineDraws(order, arrival[order], production[order], shipping[order],
-                         spec.lines, spec.trucks, spec.make_to_order)
+                         spec.lines, spec.trucks, spec.make_to_order, campaigns)
 
 
 def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult) -> dict[str, NDArray]:

@@ -117,6 +117,33 @@ def _non_negative_dist(field_: str, dist: Distribution | None) -> None:
         raise SpecError(f"{field_}.value", dist.value, "times cannot be negative")  # type: ignore[attr-defined]
 
 
+def _check_hourly(weights: Mapping[Any, float] | None, hours: OpeningHours, days: int) -> None:
+    """Hours 0–23 with weights >= 0, and some weight on an open hour."""
+    if weights is None:
+        return
+    for h, w in weights.items():
+        if isinstance(h, bool) or not isinstance(h, (int, str)) or not str(h).isdigit() or not 0 <= int(h) <= 23:
+            raise SpecError(f"hourly_weights.{h}", h, "keys are hours of the day, 0 to 23")
+        checks.non_negative(f"hourly_weights.{h}", w)
+    profile = _profile(weights)
+    for d in range(days):
+        if (w := hours.window(d)) is not None:
+            lo, hi = int(w[0] % MINUTES_PER_DAY // 60), int(np.ceil((w[1] - d * MINUTES_PER_DAY) / 60))
+            if profile[lo:hi].sum() > 0:
+                return
+    raise SpecError("hourly_weights", dict(weights), "at least one open hour needs a weight > 0")
+
+
+def _profile(weights: Mapping[Any, float] | None) -> NDArray[np.float64] | None:
+    """24 weights (hours not given weigh 1), or None for uniform arrivals."""
+    if weights is None:
+        return None
+    out = np.ones(24)
+    for h, w in weights.items():
+        out[int(h)] = float(w)
+    return out
+
+
 @dataclass(frozen=True)
 class Site:
     """A possible store location: its name and the travel minutes from each segment."""
@@ -152,6 +179,8 @@ class StoresSpec:
             the queue seen on arrival times mean service over counters).
         unserved_penalty_minutes: added to ``visit_minutes`` of a customer who left unserved.
         cost_per_store_per_cycle, cost_per_counter_per_cycle: capacity costs.
+        hourly_weights: time-of-day pattern of arrivals, ``{hour: weight}`` (hours not given
+            weigh 1; None: uniform over the open minutes).
     """
 
     sites: tuple[Site, ...]
@@ -166,6 +195,7 @@ class StoresSpec:
     unserved_penalty_minutes: float = 30.0
     cost_per_store_per_cycle: float = 0.0
     cost_per_counter_per_cycle: float = 0.0
+    hourly_weights: Mapping[int, float] | None = None
 
     def __post_init__(self) -> None:
         if not self.sites:
@@ -191,6 +221,10 @@ class StoresSpec:
         checks.non_negative("unserved_penalty_minutes", self.unserved_penalty_minutes)
         checks.non_negative("cost_per_store_per_cycle", self.cost_per_store_per_cycle)
         checks.non_negative("cost_per_counter_per_cycle", self.cost_per_counter_per_cycle)
+        _check_hourly(self.hourly_weights, self.hours, self.days_per_cycle)
+
+    def hourly_profile(self) -> NDArray[np.float64] | None:
+        return _profile(self.hourly_weights)
 
     @property
     def open_sites(self) -> tuple[Site, ...]:
@@ -216,6 +250,8 @@ class PipelineSpec:
     Attributes:
         make_to_order: produce each order (True) or ship from stock (False: no production).
         lines: production lines working in parallel (capacity); orders queue FCFS.
+        batch_every_days: batch production — campaigns start every this many days and an order
+            waits for the next campaign before it queues for a line (None: per order, at once).
         production_days: production time per order.
         shipping_days: shipping lead time per order (the truck trip).
         trucks: trucks available (None: no truck limit, shipping is a pure delay).
@@ -231,6 +267,7 @@ class PipelineSpec:
     trucks: int | None = None
     promised_days: float = 5.0
     days_per_cycle: int = 30
+    batch_every_days: float | None = None
     cost_per_line_per_cycle: float = 0.0
     cost_per_truck_per_cycle: float = 0.0
 
@@ -247,6 +284,8 @@ class PipelineSpec:
         if self.trucks is not None:
             checks.integer("trucks", self.trucks, 1)
         checks.non_negative("promised_days", self.promised_days)
+        if self.batch_every_days is not None:
+            checks.positive("batch_every_days", self.batch_every_days)
         checks.integer("days_per_cycle", self.days_per_cycle, 1)
         checks.non_negative("cost_per_line_per_cycle", self.cost_per_line_per_cycle)
         checks.non_negative("cost_per_truck_per_cycle", self.cost_per_truck_per_cycle)
@@ -274,6 +313,7 @@ class CallCentreSpec:
         days_per_cycle: days in one cycle (calls arrive uniformly over the open minutes).
         unserved_penalty_minutes: added to ``total_minutes`` of a caller left unserved.
         cost_per_agent_per_cycle: per agent and per specialist.
+        hourly_weights: time-of-day pattern of calls, as for stores.
     """
 
     handle_minutes: Distribution | None = None
@@ -288,6 +328,7 @@ class CallCentreSpec:
     days_per_cycle: int = 30
     unserved_penalty_minutes: float = 60.0
     cost_per_agent_per_cycle: float = 0.0
+    hourly_weights: Mapping[int, float] | None = None
 
     def __post_init__(self) -> None:
         if self.handle_minutes is None:
@@ -306,6 +347,10 @@ class CallCentreSpec:
                             f"the call centre must open on at least one of the {self.days_per_cycle} days")
         checks.non_negative("unserved_penalty_minutes", self.unserved_penalty_minutes)
         checks.non_negative("cost_per_agent_per_cycle", self.cost_per_agent_per_cycle)
+        _check_hourly(self.hourly_weights, self.hours, self.days_per_cycle)
+
+    def hourly_profile(self) -> NDArray[np.float64] | None:
+        return _profile(self.hourly_weights)
 
     def open_minutes(self) -> float:
         return sum(
@@ -524,6 +569,15 @@ def _part(path: str, cls: type, data: Any) -> Any:
             data[key] = _optional_dist(f"{path}.{key}", data[key])
     if "hours" in data:
         data["hours"] = hours_from_dict(f"{path}.hours", data["hours"])
+    if data.get("hourly_weights") is not None:
+        raw = data["hourly_weights"]
+        if isinstance(raw, Mapping):
+            data["hourly_weights"] = dict(raw)
+        else:  # a list of 24 weights, index = hour of the day
+            seq = checks.sequence(f"{path}.hourly_weights", raw)
+            if len(seq) != 24:
+                raise SpecError(f"{path}.hourly_weights", raw, "24 weights (one per hour, 0-23) or {hour: weight}")
+            data["hourly_weights"] = dict(enumerate(seq))
     if cls is StoresSpec:
         raw = checks.sequence(f"{path}.sites", data.get("sites") or [])
         sites = []

@@ -73,18 +73,38 @@ class StationResult:
     queue_length: NDArray[np.int64]
 
 
-def open_arrivals(hours: OpeningHours, days: int, u: Array) -> tuple[Array, Array]:
-    """Map uniforms ``u`` in [0, 1) onto the open minutes of ``days`` days.
+def open_arrivals(hours: OpeningHours, days: int, u: Array,
+                  hourly_weights: Array | None = None) -> tuple[Array, Array]:
+    """Map uniforms ``u`` in [0, 1) onto the open minutes of ``days`` days (inverse CDF).
+
+    Without ``hourly_weights`` arrivals are uniform over the open minutes (a Poisson stream
+    conditioned on its count). With them — 24 weights, one per hour of the day — the density of
+    an open minute is proportional to its hour's weight (a time-of-day pattern: lunch and
+    after-work peaks); within an hour arrivals stay uniform.
 
     Returns:
         arrival minute (absolute, from the start of the cycle) and the closing minute of that day.
     """
     windows = np.array([w for d in range(days) if (w := hours.window(d)) is not None])
-    lengths = windows[:, 1] - windows[:, 0]
-    edges = np.concatenate(([0.0], np.cumsum(lengths)))
+    if hourly_weights is None:
+        lengths = windows[:, 1] - windows[:, 0]
+        edges = np.concatenate(([0.0], np.cumsum(lengths)))
+        x = u * edges[-1]
+        day = np.minimum(np.searchsorted(edges, x, side="right") - 1, len(windows) - 1)
+        return windows[day, 0] + (x - edges[day]), windows[day, 1]
+    pieces = []  # (start, end, weight, close): the open part of each hour with weight > 0
+    for opens, closes in windows:
+        first, last = int(opens // 60), int(np.ceil(closes / 60))
+        for h in range(first, last):
+            start, end, w = max(opens, h * 60.0), min(closes, (h + 1) * 60.0), hourly_weights[h % 24]
+            if end > start and w > 0:
+                pieces.append((start, end, w, closes))
+    p = np.array(pieces)
+    edges = np.concatenate(([0.0], np.cumsum((p[:, 1] - p[:, 0]) * p[:, 2])))
     x = u * edges[-1]
-    day = np.minimum(np.searchsorted(edges, x, side="right") - 1, len(windows) - 1)
-    return windows[day, 0] + (x - edges[day]), windows[day, 1]
+    k = np.minimum(np.searchsorted(edges, x, side="right") - 1, len(p) - 1)
+    arrival = np.minimum(p[k, 0] + (x - edges[k]) / p[k, 2], np.nextafter(p[k, 1], -np.inf))
+    return arrival, p[k, 3]
 
 
 def station_draws(
@@ -223,7 +243,8 @@ def draw_store_visits(spec: StoresSpec, segment: NDArray[np.intp], segment_names
     """
     n = segment.size
     take = (lambda x: x) if rows is None else (lambda x: x[rows])
-    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n)))
+    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n),
+                                                     spec.hourly_profile()))
     service = take(spec.service_minutes.sample(rng, n))  # type: ignore[union-attr]
     patience = take(spec.patience_minutes.sample(rng, n)) if spec.patience_minutes is not None else None
     segment = take(segment)

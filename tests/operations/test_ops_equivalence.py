@@ -113,7 +113,8 @@ PIPE = {"production_days": {"dist": "lognormal", "mean": 0.9, "sd": 0.5},
 
 @pytest.mark.filterwarnings("ignore::cxsim.operations.spec.UnboundedQueueWarning")  # busy on purpose
 @pytest.mark.parametrize("extra", [{"lines": 1}, {"lines": 3, "trucks": 2}, {"lines": 2, "trucks": 5},
-                                   {"make_to_order": False, "trucks": 1}])
+                                   {"make_to_order": False, "trucks": 1},
+                                   {"lines": 2, "trucks": 3, "batch_every_days": 2.5}])
 def test_pipeline_kernel_equals_simpy(extra: dict) -> None:
     spec = operations_from_dict({"pipeline": {**PIPE, **extra}}).pipeline
     n = 30 * extra.get("lines", 1)
@@ -162,3 +163,25 @@ def test_property_kernel_equals_simpy_with_patience(seed: int, c: int, n: int, r
     d = stores.station_draws(poisson(n, rate, rng), rng.exponential(1.0, n),
                              patience=rng.exponential(1.0, n), servers=(c,))
     same_station(stores.run_kernel(d), stores.run_simpy(d))
+
+
+def test_time_of_day_pattern_shapes_arrivals_and_both_backends_agree() -> None:
+    weights = [0.0] * 24
+    weights[10], weights[11] = 1.0, 3.0  # a late-morning peak
+    spec = operations_from_dict({"stores": {
+        "sites": [{"name": "a"}], "counters": 2, "days_per_cycle": 7, "hours": {"default": [9, 13]},
+        "hourly_weights": weights, "service_minutes": {"dist": "lognormal", "mean": 3, "sd": 1},
+        "patience_minutes": {"dist": "lognormal", "mean": 10, "sd": 5}}}).stores
+    d = stores.draw_store_visits(spec, np.zeros(4000, dtype=np.intp), ["all"], np.random.default_rng(8))
+    hour = (d.arrival % 1440) // 60
+    assert set(np.unique(hour)) == {10, 11}  # open 9-13, but nobody comes at 9 or 12
+    assert (hour == 11).mean() == pytest.approx(0.75, abs=0.03)
+    same_station(stores.run_kernel(d), stores.run_simpy(d))
+
+
+def test_batch_production_waits_for_the_next_campaign() -> None:
+    spec = operations_from_dict({"pipeline": {**PIPE, "lines": 100, "batch_every_days": 7}}).pipeline
+    k = pipeline.simulate_pipeline(spec, 200, np.random.default_rng(4), "kernel")
+    start = k["arrival"] + k["production_wait_days"]  # production starts at a campaign (lines are ample)
+    np.testing.assert_allclose(start / 7, np.round(start / 7), atol=1e-9)
+    assert (k["production_wait_days"] < 7 + 1e-9).all() and k["production_wait_days"].mean() > 2
