@@ -19,8 +19,15 @@ import simpy
 from numpy.typing import NDArray
 
 from cxsim.operations import kernels
-from cxsim.operations.stores import StationDraws, StationResult, arrivals, open_arrivals, queue_up, station_draws
 from cxsim.operations.spec import CallCentreSpec, warn_if_unbounded
+from cxsim.operations.stores import (
+    StationDraws,
+    StationResult,
+    arrivals,
+    open_arrivals,
+    queue_up,
+    station_draws,
+)
 
 Array = NDArray[np.float64]
 

@@ -160,3 +160,40 @@ def test_call_centre_and_pipeline_feed_the_online_shop() -> None:
     assert patient.summary.iloc[0]["callcentre_abandonment_rate"] < s["callcentre_abandonment_rate"]
     simpy_run = run(load_run_spec([*base, "scenario.operations.backend=simpy"]))
     pd.testing.assert_frame_equal(simpy_run.operations, ops)
+
+
+def test_run_records_obey_littles_law(retail) -> None:
+    """Per shop and day: the queue each customer saw on arrival is the number of earlier
+    customers still waiting (from the records' arrival and wait), and the time-average queue
+    over the open hours equals arrival rate × mean wait (L = λW; the shop empties at closing)."""
+    ops = retail.operations
+    checked = 0
+    for (_, site), g in ops.groupby(["cycle", "site"]):
+        a = g["arrival"].to_numpy()
+        leave = a + g["wait_minutes"].to_numpy()
+        o = np.argsort(a, kind="stable")
+        a, leave, seen = a[o], leave[o], g["queue_length"].to_numpy()[o]
+        waiting = np.array([np.sum(leave[:i] > a[i]) for i in range(a.size)])
+        np.testing.assert_array_equal(seen, waiting)
+        day = a // 1440
+        for d in np.unique(day)[:3]:
+            m = day == d
+            t = np.concatenate([a[m], leave[m]])
+            step = np.concatenate([np.ones(m.sum()), -np.ones(m.sum())])
+            k = np.argsort(t, kind="stable")
+            area = np.sum(np.cumsum(step[k])[:-1] * np.diff(t[k]))
+            horizon = t.max() - t.min()
+            lam, w = m.sum() / horizon, (leave[m] - a[m]).mean()
+            assert area / horizon == pytest.approx(lam * w, rel=1e-9)
+            checked += 1
+    assert checked > 0
+
+
+def test_overloaded_pipeline_warns_in_a_run() -> None:
+    from cxsim.operations.spec import UnboundedQueueWarning
+
+    spec = load_run_spec(["scenario=b2b_dealer_operations", "sim.n_customers=300", "sim.n_cycles=1",
+                          "sim.replications=1", "outputs.figures=false", "scenario.operations.pipeline.lines=1"])
+    with pytest.warns(UnboundedQueueWarning, match=r"scenario\.operations\.pipeline: offered load \d+\.\d\d >= 1"):
+        res = run(spec)
+    assert res.summary.iloc[0]["pipeline_utilisation"] > 0.9
