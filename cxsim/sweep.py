@@ -424,7 +424,7 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
             return todo
         from joblib import Parallel, delayed
 
-        size = batch or max(1, min(50, todo // (n_jobs * 8) or 1))
+        size = batch or max(1, min(10, todo // (n_jobs * 8) or 1))  # small: a live progress bar
         chunks = [tasks[i:i + size] for i in range(0, todo, size)]
         jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             delayed(_run_batch)(chunk, str(out), 1) for chunk in chunks)
