@@ -12,8 +12,8 @@ t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets i
 (independent sampling): same estimator, wider interval — ``tests/test_compare.py`` shows it.
 
 Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
-with its interval), the intervention's *spend* (its own cost plus any change in operations cost —
-the rent of a shop it opens), cost per NPS point and per retained customer (spend / Δ), ROI
+with its interval), the intervention's *spend* (its own cost plus the change in operations cost —
+the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost per NPS point and per retained customer (spend / Δ), ROI
 (Δ profit / spend: the profit left after paying for it, per unit spent; with an interval over
 replications), a ranking, and pairwise checks of whether ``R`` replications can tell neighbouring
 interventions apart at all.
