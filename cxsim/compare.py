@@ -21,6 +21,7 @@ interventions apart at all.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -429,7 +430,7 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
     metric = settings.rank_by
     by_arm = {a: g.set_index("replication")[metric] for a, g in diffs.groupby("intervention")}
     order = list(ranking["intervention"])
-    pairs = [(a, b) for a, b in zip(order, order[1:])] + [(a, baseline) for a in order]
+    pairs = [*itertools.pairwise(order), *((a, baseline) for a in order)]
     rows = []
     for a, b in pairs:
         da = by_arm[a]
@@ -524,10 +525,12 @@ def report(result: Comparison) -> str:
     """The ranking as a readable table, with the notes."""
     cur = result.currency
     r = result.settings.replications
-    lines = [f"cxsim-compare · baseline {result.baseline} · {len(result.ranking)} intervention(s) · "
-             f"R = {r} paired replications" + (" (common random numbers)" if result.settings.crn else " (independent seeds)"),
-             "", f"{'rank':<5}{'intervention':<20}{'Δ NPS':>9}{'Δ retention':>13}{'Δ profit':>16}"
-             f"{'spend':>14}{'per NPS pt':>13}{'ROI':>8}"]
+    sampling = " (common random numbers)" if result.settings.crn else " (independent seeds)"
+    lines = [(f"cxsim-compare · baseline {result.baseline} · {len(result.ranking)} intervention(s) · "
+              f"R = {r} paired replications{sampling}"),
+             "",
+             (f"{'rank':<5}{'intervention':<20}{'Δ NPS':>9}{'Δ retention':>13}{'Δ profit':>16}"
+              f"{'spend':>14}{'per NPS pt':>13}{'ROI':>8}")]
     for row in result.ranking.itertuples():
         lines.append(f"{row.rank:<5}{row.intervention:<20}{row.delta_nps:>+9.2f}{row.delta_retention:>+13.2%}"
                      f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"

@@ -97,7 +97,7 @@ class Param:
         if self.values is not None:
             return list(self.values)
         pts = np.linspace(float(self.low), float(self.high), int(self.num))  # type: ignore[arg-type]
-        return [int(round(v)) for v in pts] if self.integer else [float(v) for v in pts]
+        return [round(float(v)) for v in pts] if self.integer else [float(v) for v in pts]
 
     def from_unit(self, u: np.ndarray) -> list[Any]:
         """Map uniform numbers in [0, 1) to this parameter's values."""
@@ -105,7 +105,7 @@ class Param:
             k = len(self.values)
             return [self.values[min(int(x * k), k - 1)] for x in u]
         v = float(self.low) + u * (float(self.high) - float(self.low))  # type: ignore[arg-type]
-        return [int(round(x)) for x in v] if self.integer else [float(x) for x in v]
+        return [round(float(x)) for x in v] if self.integer else [float(x) for x in v]
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ def git_commit() -> str | None:
     for where in (Path(__file__).resolve().parent, Path.cwd()):
         try:
             out = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True,
-                                 text=True, timeout=10)
+                                 text=True, timeout=10, check=False)
         except (OSError, subprocess.SubprocessError):
             continue
         if out.returncode == 0 and out.stdout.strip():
@@ -353,11 +353,11 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
 
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
+    import logging
+
     from cxsim.compare import replication_summary
     from cxsim.engine.run import _atomic, run_replication
     from cxsim.specs.build import run_spec_from_dict
-
-    import logging
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     runs = Path(directory) / RUNS_DIR

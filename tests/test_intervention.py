@@ -6,15 +6,25 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxsim.cli import main as cli
 from cxsim.compare import shipped_interventions
 from cxsim.config import available, compose_config, load_run_spec
 from cxsim.engine.run import run
 from cxsim.errors import SpecError
-from cxsim.intervention import (NONE, Intervention, InterventionCost, NotApplicable, apply_changes,
-                                cycle_costs, get_path, resolve, set_path)
+from cxsim.intervention import (
+    NONE,
+    Intervention,
+    InterventionCost,
+    NotApplicable,
+    apply_changes,
+    cycle_costs,
+    get_path,
+    resolve,
+    set_path,
+)
 
 SMALL = ["sim.n_customers=400", "sim.n_cycles=12", "sim.replications=2", "outputs.figures=false"]
 SCENARIOS = available("scenario")

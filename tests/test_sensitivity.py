@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from cxsim import sensitivity, sweep
@@ -30,7 +28,7 @@ def _run(sampler, n, tmp_path, replications=2):
 
 
 def test_sobol_finds_the_real_driver(tmp_path):
-    p, s, table, idx = _run("sobol", 8, tmp_path)
+    p, _s, _table, idx = _run("sobol", 8, tmp_path)
     assert len(p.points) == 8 * (2 + 2)  # Saltelli: N (D + 2) without second order
     nps = idx[idx["output"] == "nps"].set_index("parameter")
     assert nps.loc[DELIVERY, "ST"] > 0.5 and nps.loc[DELIVERY, "above_noise"]

@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from cxsim import sweep
 from cxsim.cli import main as cxsim_cli
@@ -82,7 +83,7 @@ def grid_sweep(tmp_path_factory):
 
 
 def test_table_is_tidy_with_identity_columns(grid_sweep):
-    d, s, res = grid_sweep
+    d, _s, res = grid_sweep
     t = res.table
     assert res.complete and len(t) == 4 * 2
     for col in (DELIVERY, "intervention", "seed", "replication", "config_hash", "git_commit", "point", "nps", "profit"):
@@ -144,7 +145,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
             "sweep.n_samples=30", "sweep.replications=2", "sweep.progress=false",
             f"+sweep.params=[{{path: {DELIVERY}, low: 2.5, high: 8.0}}]"]
     full, cut = tmp_path / "full", tmp_path / "cut"
-    proc = subprocess.run([*args, f"hydra.run.dir={full}"], capture_output=True, text=True)
+    proc = subprocess.run([*args, f"hydra.run.dir={full}"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     killed = subprocess.Popen([*args, f"hydra.run.dir={cut}"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
@@ -159,7 +160,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
     partial = len([f for f in (cut / "runs").iterdir() if f.name.endswith(".json") and not f.name.startswith(".")])
     assert 15 <= partial < 60, "the sweep must have been killed part-way"
     assert not (cut / "sweep.parquet").exists()
-    again = subprocess.run([*args, f"hydra.run.dir={cut}"], capture_output=True, text=True)
+    again = subprocess.run([*args, f"hydra.run.dir={cut}"], capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stderr
     assert f"{partial} already done" in again.stdout
     a, b = pd.read_parquet(full / "sweep.parquet"), pd.read_parquet(cut / "sweep.parquet")
@@ -171,7 +172,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
 def test_command_shows_progress_and_writes_points(tmp_path):
     out = tmp_path / "s"
     proc = subprocess.run(["cxsim-sweep", *TINY, "sweep=b2b_grid", "sweep.replications=1",
-                           f"hydra.run.dir={out}"], capture_output=True, text=True)
+                           f"hydra.run.dir={out}"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "sweep:" in proc.stderr and "run/s" in proc.stderr and "15/15" in proc.stderr
     assert len(pd.read_csv(out / "points.csv")) == 15
@@ -184,7 +185,7 @@ def _multirun(tmp_path, *extra):
     out = tmp_path / "mr"
     proc = subprocess.run(["cxsim", "-m", *TINY, "sim.replications=2", "outputs.figures=false",
                            "outputs.customers=never", "sim.seed=0,1", *extra, f"hydra.sweep.dir={out}"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
