@@ -29,9 +29,9 @@ from cxsim.config import load_run_spec
 from cxsim.engine.run import run
 logging.getLogger("MESA").setLevel(logging.WARNING)
 n, cycles = int(sys.argv[1]), int(sys.argv[2])
-warm = load_run_spec(["sim.n_customers=1000", "sim.n_cycles=2", "sim.replications=1", "outputs.customers=never",
+warm = load_run_spec(["sim.n_customers=1000", f"sim.n_cycles={cycles}", "sim.replications=1", "outputs.customers=never",
                       "outputs.figures=false"])
-run(warm)  # loads (or compiles) the kernels
+run(warm)  # loads (or compiles) the kernels, touches every code path once
 t1 = time.perf_counter()
 spec = load_run_spec([f"sim.n_customers={n}", f"sim.n_cycles={cycles}", "sim.replications=1",
                       "outputs.customers=never", "outputs.figures=false"])
