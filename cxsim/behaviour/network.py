@@ -9,6 +9,7 @@ ties into customer ``d`` are ``offsets[d]:offsets[d + 1]`` (:meth:`Network.liste
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +46,32 @@ class Network:
 
 
 def _both_ways(n: int, a: Index, b: Index) -> Network:
-    src, dst = np.concatenate([a, b]), np.concatenate([b, a])
-    by_listener = np.argsort(dst, kind="stable")
-    return Network(n, src[by_listener], dst[by_listener])
+    """Ties ``a→b`` and ``b→a``, sorted by listener (stable: ``a→b`` ties first, in order)."""
+    counts = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    src = np.empty(2 * a.size, dtype=np.int64)
+    _placer()(a, b, offsets[:-1].copy(), src)  # O(ties), unlike a sort
+    return Network(n, src, np.repeat(np.arange(n, dtype=np.int64), counts))
+
+
+@functools.cache
+def _placer():  # type: ignore[no-untyped-def]
+    """A counting sort of ties by listener, compiled on first use (a Python loop otherwise)."""
+    from numba import njit
+
+    @njit(cache=True, nogil=True)
+    def place(a, b, next_slot, src):  # pragma: no cover - compiled
+        for k in range(a.size):  # ties a -> b, listener b
+            d = b[k]
+            src[next_slot[d]] = a[k]
+            next_slot[d] += 1
+        for k in range(b.size):  # ties b -> a, listener a
+            d = a[k]
+            src[next_slot[d]] = b[k]
+            next_slot[d] += 1
+
+    return place
 
 
 def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) -> Network:
