@@ -52,8 +52,8 @@ class Recorder:
         idx = np.flatnonzero(went)
         n = state.n
         seg = state.segment[idx]
-        present = gather(draws.present, slice(None) if idx.size == n else idx)
-        encounters = present.sum(axis=0)
+        # moments per touchpoint among this cycle's customers, one row of the (T, n) buffer at a time
+        encounters = np.array([np.count_nonzero(p & went) for p in draws.present.T], dtype=np.int64)
         self.encounters.append(encounters)
         revenue = float(c.revenue[seg].sum())
         cost = float(encounters @ c.cost_per_encounter + c.fixed_cost)
@@ -104,6 +104,7 @@ class Recorder:
                 "churned": outcome.churned[idx].copy(),
             })
         if self.keep_moments:
+            present = gather(draws.present, idx)
             r, j = np.nonzero(present)
             cust = idx[r]
             self._moments.append({
