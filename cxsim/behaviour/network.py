@@ -51,8 +51,9 @@ def _both_ways(n: int, a: Index, b: Index) -> Network:
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     src = np.empty(2 * a.size, dtype=np.int64)
-    _placer()(a, b, offsets[:-1].copy(), src)  # O(ties), unlike a sort
-    return Network(n, src, np.repeat(np.arange(n, dtype=np.int64), counts))
+    dst = np.empty(2 * a.size, dtype=np.int64)
+    _placer()(a, b, offsets[:-1].copy(), src, dst)  # O(ties), unlike a sort
+    return Network(n, src, dst)
 
 
 @functools.cache
@@ -61,14 +62,16 @@ def _placer():  # type: ignore[no-untyped-def]
     from numba import njit
 
     @njit(cache=True, nogil=True)
-    def place(a, b, next_slot, src):  # pragma: no cover - compiled
+    def place(a, b, next_slot, src, dst):  # pragma: no cover - compiled
         for k in range(a.size):  # ties a -> b, listener b
             d = b[k]
             src[next_slot[d]] = a[k]
+            dst[next_slot[d]] = d
             next_slot[d] += 1
         for k in range(b.size):  # ties b -> a, listener a
             d = a[k]
             src[next_slot[d]] = b[k]
+            dst[next_slot[d]] = d
             next_slot[d] += 1
 
     return place
