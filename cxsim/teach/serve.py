@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 
 from cxsim.teach.cli import OneLineParser
@@ -47,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = p.parse_args(argv)
     cmd = command(args.host, args.port)
     print(f"cxsim-teach: serving the teaching page on http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
+    # Serve from a neutral folder: `python -m` puts the working directory first on sys.path, and in a
+    # source checkout that would shadow the installed cxsim (whose configs package lives elsewhere).
+    os.chdir(tempfile.gettempdir())
     os.execv(cmd[0], cmd)
 
 

@@ -69,9 +69,10 @@ def test_serve_binds_to_localhost_by_default() -> None:
     (["--port", "http"], "cxsim-teach: error: argument --port: 'http' is not allowed; a port number from 1 to 65535 is required"),
     (["--port", "70000"], "cxsim-teach: error: argument --port: '70000' is not allowed; a port number from 1 to 65535 is required"),
 ])
-def test_serve_bad_port_is_one_line(args, line) -> None:  # type: ignore[no-untyped-def]
+def test_serve_bad_port_is_one_line(args, line, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "-m", "cxsim.teach.serve", *args], capture_output=True, text=True, timeout=60)
+    res = subprocess.run([sys.executable, "-m", "cxsim.teach.serve", *args], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
     assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""
