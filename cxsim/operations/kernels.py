@@ -44,21 +44,34 @@ def lindley(arrival: Array, service: Array) -> Array:  # pragma: no cover - comp
 
 @njit(cache=True, nogil=True)
 def multi_server(arrival: Array, service: Array, servers: int) -> Array:  # pragma: no cover
-    """Service starts of a c-server FCFS queue (arrivals sorted)."""
+    """Service starts of a c-server FCFS queue (arrivals sorted).
+
+    The servers' free times are kept in a min-heap, so each customer costs O(log c): the next
+    customer takes the earliest free server (which of several equally free servers does not
+    change any start time).
+    """
     n = arrival.size
     start = np.empty(n)
-    free = np.full(servers, -np.inf)
+    free = np.full(servers, -np.inf)  # a min-heap (all equal to begin with)
     for i in range(n):
-        k = 0
         f = free[0]
-        for j in range(1, servers):
-            if free[j] < f:
-                f = free[j]
-                k = j
         a = arrival[i]
         s = a if a > f else f
         start[i] = s
-        free[k] = s + service[i]
+        x = s + service[i]  # the root's new free time, sifted down
+        j = 0
+        while True:
+            left = 2 * j + 1
+            if left >= servers:
+                break
+            child = left
+            if left + 1 < servers and free[left + 1] < free[left]:
+                child = left + 1
+            if x <= free[child]:
+                break
+            free[j] = free[child]
+            j = child
+        free[j] = x
     return start
 
 
