@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 import pytest
 
 from cxsim.config import load_run_spec
@@ -14,6 +17,25 @@ SMALL = ["sim.n_customers=300", "sim.n_cycles=4", "sim.replications=2", "outputs
 def small() -> list[str]:
     """Overrides for a small, fast run."""
     return list(SMALL)
+
+
+@pytest.fixture
+def rejects(monkeypatch, capsys, tmp_path) -> Callable[..., None]:
+    """``rejects(main, prog, overrides, field)``: the command ``prog`` (entry point ``main``) exits
+    with status 2 and one line ``prog: error: field…`` (no traceback) and leaves no run directory."""
+
+    def check(main: Callable[[], None], prog: str, overrides: list[str], field: str) -> None:
+        out = tmp_path / "run"
+        monkeypatch.setattr(sys, "argv", [prog, *overrides, f"hydra.run.dir={out}"])
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and "Traceback" not in err, err
+        assert err.startswith(f"{prog}: error: {field}"), err
+        assert not out.exists(), "a failed run must not leave a run directory"
+
+    return check
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -39,18 +38,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_input_is_one_line_and_exit_2(case, monkeypatch, capsys, tmp_path):
+def test_bad_input_is_one_line_and_exit_2(case, rejects):
     overrides, field = BAD[case]
-    out = tmp_path / "run"
-    monkeypatch.setattr(sys, "argv", ["cxsim", *overrides, f"hydra.run.dir={out}"])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert "\n" not in err, err
-    assert err.startswith(f"cxsim: error: {field}"), err
-    assert "Traceback" not in err
-    assert not out.exists(), "a failed run must not leave a run directory"
+    rejects(cli.main, "cxsim", overrides, field)
 
 
 def test_console_script_bad_input_subprocess(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -168,17 +167,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_input_is_one_line_and_exit_2(case, monkeypatch, capsys, tmp_path):
+def test_bad_input_is_one_line_and_exit_2(case, rejects):
     overrides, field = BAD[case]
-    out = tmp_path / "run"
-    monkeypatch.setattr(sys, "argv", ["cxsim-compare", *overrides, f"hydra.run.dir={out}"])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "Traceback" not in err, err
-    assert err.startswith(f"cxsim-compare: error: {field}"), err
-    assert not out.exists()
+    rejects(cli.main, "cxsim-compare", overrides, field)
 
 
 @pytest.mark.slow

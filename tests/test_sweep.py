@@ -254,17 +254,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_input_is_one_line_and_exit_2(case, monkeypatch, capsys, tmp_path):
+def test_bad_input_is_one_line_and_exit_2(case, rejects):
     overrides, field = BAD[case]
-    out = tmp_path / "run"
-    monkeypatch.setattr(sys, "argv", ["cxsim-sweep", *overrides, f"hydra.run.dir={out}"])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "Traceback" not in err, err
-    assert err.startswith(f"cxsim-sweep: error: {field}"), err
-    assert not out.exists()
+    rejects(cli.main, "cxsim-sweep", overrides, field)
 
 
 def test_unknown_launcher_in_multirun_is_one_line_and_exit_2(monkeypatch, capsys, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pandas as pd
@@ -102,17 +101,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_operations_input_is_one_line_and_exit_2(case, monkeypatch, capsys, tmp_path) -> None:
+def test_bad_operations_input_is_one_line_and_exit_2(case, rejects) -> None:
     overrides, field = BAD[case]
-    out = tmp_path / "run"
-    monkeypatch.setattr(sys, "argv", ["cxsim", "scenario=retail_street", *overrides, f"hydra.run.dir={out}"])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "Traceback" not in err, err
-    assert err.startswith(f"cxsim: error: {field}"), err
-    assert not out.exists()
+    rejects(cli.main, "cxsim", ["scenario=retail_street", *overrides], field)
 
 
 def test_dealer_meeting_is_an_event_with_seats_and_a_budget() -> None:
