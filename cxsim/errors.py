@@ -7,7 +7,12 @@ path such as ``scenario.journey.touchpoints[2].name``), the bad value and what i
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import sys
+from typing import Any, NoReturn
+
+#: Exit status of every cxsim command for bad input (a config, an argument, a data file).
+EXIT_BAD_INPUT = 2
 
 
 class _Missing:
@@ -43,6 +48,19 @@ class SpecError(ValueError):
             return self
         field = f"{prefix}.{self.field}" if self.field and not self.field.startswith("[") else f"{prefix}{self.field}"
         return SpecError(field, self.value, self.allowed)
+
+
+def fail(prog: str, err: Exception | str) -> NoReturn:
+    """Print ``prog: error: err`` as one line on stderr and exit with :data:`EXIT_BAD_INPUT`."""
+    print(f"{prog}: error: {err}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit status 2, like every cxsim error."""
+
+    def error(self, message: str) -> NoReturn:  # noqa: D102
+        fail(self.prog, message)
 
 
 def _show(value: Any) -> str:

@@ -19,16 +19,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from cxsim.errors import SpecError
-
-EXIT_BAD_INPUT = 2
+from cxsim.errors import OneLineParser, SpecError, fail
 PROG = "cxsim-calibrate"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
+_Parser = OneLineParser
 
 
 def parser() -> argparse.ArgumentParser:
@@ -53,8 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         _run(args)
     except SpecError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(PROG, err)
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.cli.main import _plain_run
-from cxsim.errors import SpecError
-
-EXIT_BAD_INPUT = 2
+from cxsim.errors import SpecError, fail
 
 
 def _fail(err: SpecError) -> None:
-    print(f"cxsim-compare: error: {err}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
+    fail("cxsim-compare", err)
 
 
 def _hydra_composer(overrides: list[str]):  # type: ignore[no-untyped-def]

@@ -21,16 +21,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cxsim.errors import SpecError
-
-EXIT_BAD_INPUT = 2
+from cxsim.errors import OneLineParser, SpecError, fail
 PROG = "cxsim-fit"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
+_Parser = OneLineParser
 
 
 def _progress(quiet: bool) -> Callable[[str], None] | None:
@@ -288,8 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         args.run(args)
     except SpecError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(PROG, err)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cxsim.errors import SpecError
-
-EXIT_BAD_INPUT = 2
+from cxsim.errors import SpecError, fail
 
 
 def _fail(err: SpecError) -> None:
-    print(f"cxsim: error: {err}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
+    fail("cxsim", err)
 
 
 def _plain_run(argv: list[str]) -> bool:

@@ -21,15 +21,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cxsim.errors import SpecError
+from cxsim.errors import SpecError, fail
 
-EXIT_BAD_INPUT = 2
 LAUNCHER_GROUP = "hydra/launcher"
 
 
 def _fail(err: SpecError, command: str = "cxsim-sweep") -> None:
-    print(f"{command}: error: {err}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
+    fail(command, err)
 
 
 def launchers() -> list[str]:

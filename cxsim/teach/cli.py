@@ -10,23 +10,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
-from cxsim.errors import SpecError
+from cxsim.errors import EXIT_BAD_INPUT, OneLineParser, SpecError
 from cxsim.specs import checks
 
 if TYPE_CHECKING:
     import pandas as pd
 
-EXIT_BAD_INPUT = 2
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:  # noqa: D102
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
 
 
 def _int_at_least(minimum: int) -> Callable[[str], int]:

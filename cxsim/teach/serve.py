@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from cxsim.teach.cli import OneLineParser
+from cxsim.errors import OneLineParser
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
