@@ -10,7 +10,7 @@ import pytest
 
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
-from cxsim.specs.build import run_spec_from_dict, scenario_from_dict
+from cxsim.specs.build import run_spec_from_dict
 
 
 @pytest.fixture

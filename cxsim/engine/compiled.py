@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from cxsim.behaviour import memory as mem
+from cxsim.behaviour import memory as models
 from cxsim.behaviour.memory import MemoryModel
 from cxsim.specs.population import MemorySpec
 from cxsim.specs.scenario import Scenario
@@ -52,19 +52,19 @@ def memory_table(groups: tuple["MemoryGroup", ...], names: tuple[str, ...], n_se
     weights = np.zeros((n_g, n_t))
     for g, group in enumerate(groups):
         model = group.model
-        if type(model) not in (mem.PeakEnd, mem.Mean, mem.Integral, mem.Total, mem.End, mem.Peak,
-                               mem.Recency, mem.KeyMoments):
+        if type(model) not in (models.PeakEnd, models.Mean, models.Integral, models.Total, models.End, models.Peak,
+                               models.Recency, models.KeyMoments):
             return None  # a user's own model: the numpy path runs it
         group_of_segment[group.segments] = g
         kind[g] = KINDS[model.kind]
-        if isinstance(model, mem.PeakEnd):
+        if isinstance(model, models.PeakEnd):
             kind[g] = BEST_WORST if model.peak == "best_worst" else KINDS["peak_end"]
             params[g, :3] = (model.w_peak, model.w_end, model.w_trough)
-        elif isinstance(model, mem.Recency):
+        elif isinstance(model, models.Recency):
             params[g, 3] = model.half_life
-        elif isinstance(model, mem.Total):
+        elif isinstance(model, models.Total):
             params[g, 3] = model.per
-        elif isinstance(model, mem.KeyMoments):
+        elif isinstance(model, models.KeyMoments):
             weights[g] = model.vector(names)
     return MemoryTable(group_of_segment, kind, params, weights)
 

@@ -9,7 +9,6 @@ numbers, Law & Kelton 2000, ch. 11).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
 

@@ -7,7 +7,7 @@ import pytest
 
 from cxsim.behaviour import memory as mem
 from cxsim.errors import SpecError
-from cxsim.fit.memory_fit import FittedMemory, compare_memory_models, memory_value
+from cxsim.fit.memory_fit import compare_memory_models, memory_value
 from cxsim.fit.survey import Scale, load_long
 from cxsim.fit.synthetic import long_episodes
 

@@ -8,7 +8,6 @@ the ratings (0.81); on the Skytrax lounge reviews fitted weights only tie with t
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from cxsim.fit import drivers
 from cxsim.fit.survey import Scale, load_wide
