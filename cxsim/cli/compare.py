@@ -13,11 +13,10 @@ directory; bad input is one line naming the field, exit status 2. Writes ``compa
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from cxsim.cli.main import _plain_run
+from cxsim.cli.main import launch
 from cxsim.errors import SpecError, fail
 
 
@@ -81,16 +80,7 @@ def check(argv: list[str]) -> None:
 
 def main() -> None:
     """Entry point of the ``cxsim-compare`` console script."""
-    argv = sys.argv[1:]
-    if _plain_run(argv):
-        try:
-            check(argv)  # before Hydra creates the run directory
-        except SpecError as err:
-            _fail(err)
-    import hydra
-
-    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(_task)
-    app()
+    launch("cxsim-compare", _task, check)  # check: before Hydra creates the run directory
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ the field, the value and what is allowed, with exit status 2.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cxsim.errors import SpecError, fail
 
@@ -58,26 +60,35 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {out}")
 
 
-def main() -> None:
-    """Entry point of the ``cxsim`` console script."""
+def launch(prog: str, task: Callable[[Any], None], validate: Callable[[list[str]], object]) -> None:
+    """Run a Hydra command on the package's configs, bad input caught before anything is written.
+
+    For a plain run (overrides only), ``validate(overrides)`` composes and checks everything first;
+    a :class:`SpecError` becomes one line ``prog: error: …`` and exit status 2. Then Hydra takes
+    over (``--help``, ``-m`` and the rest are Hydra's).
+    """
     argv = sys.argv[1:]
-    from cxsim.cli.sweep import check_launcher
-
-    try:
-        check_launcher(argv)  # also for -m, where the overrides themselves cannot be pre-composed
-    except SpecError as err:
-        _fail(err)
     if _plain_run(argv):
-        from cxsim.config import load_run_spec
-
         try:
-            load_run_spec(argv)  # compose and validate before anything is written
+            validate(argv)
         except SpecError as err:
-            _fail(err)
+            fail(prog, err)
     import hydra
 
-    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(_task)
+    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(task)
     app()
+
+
+def main() -> None:
+    """Entry point of the ``cxsim`` console script."""
+    from cxsim.cli.sweep import check_launcher
+    from cxsim.config import load_run_spec
+
+    try:
+        check_launcher(sys.argv[1:])  # also for -m, where the overrides themselves cannot be pre-composed
+    except SpecError as err:
+        _fail(err)
+    launch("cxsim", _task, load_run_spec)
 
 
 if __name__ == "__main__":

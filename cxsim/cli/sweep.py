@@ -17,7 +17,6 @@ hash is already there) and :class:`SweepTable` gathers them into ``<sweep dir>/s
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -112,18 +111,9 @@ def check(argv: list[str]) -> None:
 
 def main() -> None:
     """Entry point of the ``cxsim-sweep`` console script."""
-    from cxsim.cli.main import _plain_run
+    from cxsim.cli.main import launch
 
-    argv = sys.argv[1:]
-    if _plain_run(argv):
-        try:
-            check(argv)
-        except SpecError as err:
-            _fail(err)
-    import hydra
-
-    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(_task)
-    app()
+    launch("cxsim-sweep", _task, check)
 
 
 # ---------------------------------------------------------------------------- cxsim -m
