@@ -32,6 +32,8 @@ BAD = {
         "scenario.journey.touchpoints[0].expectation",
     ),
     "unknown engine": (["sim.engine=turbo"], "sim.engine"),
+    "negative threads": (["sim.threads=-1"], "sim.threads"),
+    "unknown backend": (["sim.backend=gpu"], "sim.backend"),
     "unknown config key": (["sim.nope=1"], "sim.nope"),
     "non-numeric value": (["sim.n_cycles=many"], "sim.n_cycles"),
 }
