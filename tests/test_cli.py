@@ -34,6 +34,8 @@ BAD = {
     "unknown engine": (["sim.engine=turbo"], "sim.engine"),
     "negative threads": (["sim.threads=-1"], "sim.threads"),
     "unknown backend": (["sim.backend=gpu"], "sim.backend"),
+    "unknown operations output": (["outputs.operations=sometimes"], "outputs.operations"),
+    "negative operations limit": (["outputs.operations_limit=-1"], "outputs.operations_limit"),
     "unknown config key": (["sim.nope=1"], "sim.nope"),
     "non-numeric value": (["sim.n_cycles=many"], "sim.n_cycles"),
 }

@@ -83,6 +83,8 @@ class CustomerModel(mesa.Model):
         keep_customers: record per-customer rows; keep_moments: record per-moment rows.
         keep_sample: keep every moment's affect, so the recorder can show one customer's latest
             episode (the moment-curve figure; costs a write per moment).
+        keep_operations: keep the operations' per-encounter records (``operations.parquet``);
+            their summary figures are kept either way.
         agent_class: the agent type of the agent engine.
     """
 
@@ -95,6 +97,7 @@ class CustomerModel(mesa.Model):
         keep_customers: bool = True,
         keep_moments: bool = False,
         keep_sample: bool = True,
+        keep_operations: bool = True,
         agent_class: type[Customer] = Customer,
     ) -> None:
         self.streams = Streams(seed_sequence)
@@ -112,7 +115,7 @@ class CustomerModel(mesa.Model):
         self.outcome: CycleOutcome | None = None
         self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
                                  keep_customers, keep_moments)
-        self.operations = OperationsRunner(scenario, self.streams)  # stores, pipeline, calls, events
+        self.operations = OperationsRunner(scenario, self.streams, keep_operations)  # stores, pipeline, calls, events
         if sim.engine == "agent":
             agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
 

@@ -90,6 +90,12 @@ def keeps_customers(spec: RunSpec) -> bool:
     return o.customers == "always" or (o.customers == "auto" and spec.sim.n_customers <= o.customers_limit)
 
 
+def keeps_operations(spec: RunSpec) -> bool:
+    """Whether ``operations.parquet`` (per-encounter operations records) is kept for this run."""
+    o = spec.outputs
+    return o.operations == "always" or (o.operations == "auto" and spec.sim.n_customers <= o.operations_limit)
+
+
 def replications(spec: RunSpec, agent_class: type[Customer] = Customer) -> Iterator[CustomerModel]:
     """Build and run each replication's model in turn, yielding the finished models."""
     for r in range(spec.sim.replications):
@@ -106,6 +112,7 @@ def run_replication(spec: RunSpec, replication: int,
     ss = replication_seeds(sim.seed, sim.replications)[replication]
     model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                           keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
+                          keep_operations=keeps_operations(spec),
                           keep_sample=replication == 0, agent_class=agent_class)
     for _ in range(sim.n_cycles):
         model.step()

@@ -27,6 +27,8 @@ from cxsim.operations.spec import OperationsSource, OperationsSpec
 
 #: Per process kind: the record holding each customer's wait, and the work done per encounter.
 WAIT = {"stores": "wait_minutes", "pipeline": "wait_days", "callcentre": "wait_minutes"}
+#: The records the summary figures are computed from (kept even when the per-encounter table is not).
+SUMMARY_RECORDS = ("wait_minutes", "wait_days", "delivery_days", "on_time", "unserved", "attended", "rating")
 
 
 def operations_sources(scenario: Any) -> dict[str, list[tuple[int, str]]]:
@@ -41,12 +43,16 @@ def operations_sources(scenario: Any) -> dict[str, list[tuple[int, str]]]:
 class OperationsRunner:
     """Runs a scenario's operations cycle by cycle and keeps their records and figures."""
 
-    def __init__(self, scenario: Any, streams: Any) -> None:
+    def __init__(self, scenario: Any, streams: Any, keep_records: bool = True) -> None:
+        """``keep_records=False`` keeps only what the summary figures need (a few columns as
+        arrays), not the per-encounter table: at a million customers that table is gigabytes."""
         self.spec: OperationsSpec = scenario.operations
         self.streams = streams
         self.segment_names = list(scenario.population.names)
         self.sources = operations_sources(scenario)
-        self._tables: list[pd.DataFrame] = []
+        self.keep_records = keep_records
+        self._records: list[tuple[str, int, NDArray[np.intp], Mapping[str, NDArray]]] = []
+        self._stats: dict[str, dict[str, list[NDArray]]] = {p: {} for p in self.sources}
         self._busy: dict[str, float] = {}
         self._capacity: dict[str, float] = {}
         self._cost = 0.0
@@ -112,6 +118,14 @@ class OperationsRunner:
         self._capacity[process] = self._capacity.get(process, 0.0) + capacity
 
     def _keep(self, process: str, cycle: int, rows: NDArray[np.intp], rec: Mapping[str, NDArray]) -> None:
+        stats = self._stats[process]
+        for key in SUMMARY_RECORDS:
+            if key in rec:
+                stats.setdefault(key, []).append(rec[key])
+        if self.keep_records:
+            self._records.append((process, cycle, rows, rec))
+
+    def _frame(self, process: str, cycle: int, rows: NDArray[np.intp], rec: Mapping[str, NDArray]) -> pd.DataFrame:
         df = pd.DataFrame({"cycle": np.full(rows.size, cycle + 1, dtype=np.int32),
                            "process": process, "customer_id": rows})
         for key, value in rec.items():
@@ -119,13 +133,14 @@ class OperationsRunner:
         if process == "stores" and self.spec.stores is not None:
             names = [s.name for s in self.spec.stores.open_sites]
             df["site"] = pd.Categorical.from_codes(df["site"].to_numpy(), categories=names)
-        self._tables.append(df)
+        return df
 
     def table(self) -> pd.DataFrame | None:
-        """Per-encounter records of every cycle (the ``operations.parquet`` table)."""
-        if not self._tables:
+        """Per-encounter records of every cycle (the ``operations.parquet`` table); None when
+        nothing was recorded or the runner does not keep records."""
+        if not self._records:
             return None
-        df = pd.concat(self._tables, ignore_index=True)
+        df = pd.concat([self._frame(*r) for r in self._records], ignore_index=True)
         if "site" in df:
             df["site"] = df["site"].astype("string")
         df["process"] = df["process"].astype("string")
@@ -137,34 +152,32 @@ class OperationsRunner:
         on-time share and delivery days (pipeline), attendance and rating (events), and the
         operations cost."""
         out: dict[str, float] = {}
-        df = self.table()
         for process in self.sources:
-            sub = df[df["process"] == process] if df is not None else None
+            stats = self._stats[process]
+
+            def values(key: str) -> NDArray:
+                parts = stats.get(key)
+                return np.concatenate(parts).astype(float) if parts else np.array([np.nan])
+
             key = process.replace(".", "_")
             if process in self._capacity:
                 out[f"{key}_utilisation"] = self._busy[process] / self._capacity[process]
             wait = WAIT.get(process)
             if wait is not None:
-                w = sub[wait].to_numpy(dtype=float) if sub is not None and len(sub) else np.array([np.nan])
+                w = values(wait)
                 out[f"{key}_wait_mean"] = float(np.mean(w))
                 out[f"{key}_wait_p90"] = float(np.quantile(w, 0.9))
             if process == "pipeline":
-                d = sub["delivery_days"].to_numpy(dtype=float) if sub is not None and len(sub) else np.array([np.nan])
+                d = values("delivery_days")
                 out["pipeline_delivery_days_mean"] = float(np.mean(d))
                 out["pipeline_delivery_days_p90"] = float(np.quantile(d, 0.9))
-                out["pipeline_on_time_share"] = _share(sub, "on_time")
+                out["pipeline_on_time_share"] = float(np.mean(values("on_time")))
             elif process.startswith("events."):
-                out[f"{key}_attendance"] = _share(sub, "attended")
-                out[f"{key}_rating_mean"] = (float(sub["rating"].mean()) if sub is not None and len(sub)
-                                             else float("nan"))
+                out[f"{key}_attendance"] = float(np.mean(values("attended")))
+                rating = values("rating")  # NaN for invitees without a seat
+                out[f"{key}_rating_mean"] = float(np.nanmean(rating)) if (rating == rating).any() else float("nan")
             else:
-                out[f"{key}_abandonment_rate"] = _share(sub, "unserved")
+                out[f"{key}_abandonment_rate"] = float(np.mean(values("unserved")))
         if self.active:
             out["operations_cost"] = self._cost
         return out
-
-
-def _share(df: pd.DataFrame | None, column: str) -> float:
-    if df is None or not len(df):
-        return float("nan")
-    return float(df[column].astype(float).mean())

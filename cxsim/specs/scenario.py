@@ -151,6 +151,9 @@ class Outputs:
             customers, ``always`` writes it whatever the size, ``never`` skips it.
         moments: write ``moments.parquet`` (one row per moment; only up to ``moments_limit``).
         figures: save the seaborn figures.
+        operations: ``operations.parquet``, one row per operations encounter (store visit, order,
+            call, invitation) — ``auto`` up to ``operations_limit`` customers, ``always``,
+            ``never``. The summary's operations figures are computed either way.
         survey: write ``survey.csv``, the simulated customers' answers to a questionnaire
             (:class:`cxsim.fit.synthetic.SurveySpec`; a mapping is converted).
     """
@@ -160,6 +163,8 @@ class Outputs:
     figures: bool = True
     customers_limit: int = 100_000
     moments_limit: int = 10_000
+    operations: Literal["auto", "always", "never"] = "auto"
+    operations_limit: int = 100_000
     survey: object = None
 
     def __post_init__(self) -> None:
@@ -170,6 +175,8 @@ class Outputs:
             raise SpecError("figures", self.figures, "true or false")
         checks.integer("customers_limit", self.customers_limit, 0)
         checks.integer("moments_limit", self.moments_limit, 0)
+        checks.choice("operations", self.operations, CUSTOMER_OUTPUT)
+        checks.integer("operations_limit", self.operations_limit, 0)
         from cxsim.fit.synthetic import survey_spec_from_dict  # the synthetic survey layer
 
         object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))  # type: ignore[arg-type]

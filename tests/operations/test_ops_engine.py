@@ -52,6 +52,22 @@ def test_writes_operations_parquet(retail, tmp_path) -> None:
     assert len(back) == len(retail.operations) and "wait_minutes" in back
 
 
+@pytest.mark.parametrize("overrides", [["outputs.operations=never"], ["outputs.operations_limit=100"]])
+def test_summary_without_the_records_table_is_the_same(retail, overrides, tmp_path) -> None:
+    """Big runs skip the per-encounter table (gigabytes at a million customers), not its figures."""
+    lean = run(load_run_spec([*RETAIL, "outputs.moments=true", *overrides]))
+    assert lean.operations is None
+    assert "operations.parquet" not in [p.name for p in lean.save(tmp_path)]
+    pd.testing.assert_frame_equal(lean.summary, retail.summary)
+    pd.testing.assert_frame_equal(lean.cycles, retail.cycles)
+
+
+def test_operations_table_can_be_forced_above_the_limit(retail) -> None:
+    forced = run(load_run_spec([*RETAIL, "outputs.moments=true", "outputs.operations_limit=100",
+                                "outputs.operations=always"]))
+    pd.testing.assert_frame_equal(forced.operations, retail.operations)
+
+
 def test_simpy_backend_gives_the_same_run(retail) -> None:
     simpy_run = run(load_run_spec([*RETAIL, "outputs.moments=true", "scenario.operations.backend=simpy"]))
     pd.testing.assert_frame_equal(simpy_run.operations, retail.operations)
