@@ -68,7 +68,7 @@ def run_kernel(d: CallDraws) -> CallResult:
     second = np.full(f.n, np.nan)
     idx = np.flatnonzero(transferred)
     if idx.size:
-        idx = idx[np.argsort(ready[idx], kind="stable")]
+        idx = idx[kernels.stable_argsort(ready[idx])]
         second[idx] = kernels.multi_server(np.ascontiguousarray(ready[idx]),
                                            np.ascontiguousarray(d.second_service[idx]), d.specialists)
     return CallResult(first, second)

@@ -15,6 +15,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from cxsim.operations import kernels
 from cxsim.operations.spec import EventSpec
 
 Array = NDArray[np.float64]
@@ -40,7 +41,7 @@ def draw_event(spec: EventSpec, n: int, rng: np.random.Generator,
 def run_kernel(d: EventDraws) -> NDArray[np.bool_]:
     """Who gets a seat: the ``capacity`` earliest registrations."""
     attended = np.zeros(d.registration.size, dtype=bool)
-    attended[np.argsort(d.registration, kind="stable")[: d.capacity]] = True
+    attended[kernels.stable_argsort(d.registration)[: d.capacity]] = True
     return attended
 
 

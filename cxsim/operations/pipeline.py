@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from numba import njit
 from numpy.typing import NDArray
 
 from cxsim.operations import kernels
@@ -66,7 +67,7 @@ def run_kernel(d: PipelineDraws) -> PipelineResult:
     if d.trucks is None:
         s_start = p_end.copy()
     else:
-        by_ready = np.argsort(p_end, kind="stable")
+        by_ready = kernels.stable_argsort(p_end)
         s_start = np.empty_like(p_end)
         s_start[by_ready] = _fcfs(np.ascontiguousarray(p_end[by_ready]),
                                   np.ascontiguousarray(d.shipping[by_ready]), d.trucks)
@@ -135,7 +136,7 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
     shipping = take(spec.shipping_days.sample(rng, n))  # type: ignore[union-attr]
     if not spec.make_to_order or production is None:
         production = np.zeros(arrival.size)
-    order = np.argsort(arrival, kind="stable")
+    order = kernels.stable_argsort(arrival)
     campaigns = None
     if spec.batch_every_days is not None:
         last = float(arrival.max()) if arrival.size else 0.0
@@ -145,24 +146,38 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
                          spec.lines, spec.trucks, spec.make_to_order, campaigns)
 
 
+@njit(cache=True, nogil=True)
+def _records(order, arrival, production, shipping, p_start, s_start, promised, out):  # pragma: no cover
+    """One pass over the caller's rows ``i``, reading arrival position ``k`` (``order[k] = i``)."""
+    inverse = np.empty_like(order)
+    for k in range(order.size):
+        inverse[order[k]] = k
+    for i in range(order.size):
+        k = inverse[i]
+        a = arrival[k]
+        days = (s_start[k] + shipping[k]) - a  # delivered - arrival
+        out[0, i] = a
+        out[1, i] = days
+        out[2, i] = p_start[k] - a
+        out[3, i] = s_start[k] - (p_start[k] + production[k])  # - production end
+        out[4, i] = production[k]
+        out[5, i] = shipping[k]
+        out[6, i] = promised
+        out[7, i] = max(days - promised, 0.0)
+        out[8, i] = max(promised - days, 0.0)
+
+
 def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult) -> dict[str, NDArray]:
-    """Per-order records in the caller's order (see ``RECORDS['pipeline']``)."""
-    days = r.delivered - d.arrival
-    out = {
-        "arrival": d.arrival,
-        "delivery_days": days,
-        "production_wait_days": r.production_start - d.arrival,
-        "shipping_wait_days": r.shipping_start - r.production_end,
-        "production_days": d.production,
-        "shipping_days": d.shipping,
-        "promised_days": np.full(days.size, spec.promised_days),
-        "late_days": np.maximum(days - spec.promised_days, 0.0),
-        "early_days": np.maximum(spec.promised_days - days, 0.0),
-        "on_time": days <= spec.promised_days,
-    }
-    inverse = np.empty_like(d.order)
-    inverse[d.order] = np.arange(d.order.size)
-    return {k: v[inverse] for k, v in out.items()}
+    """Per-order records in the caller's order (see ``RECORDS['pipeline']``), in one compiled
+    pass: the same arithmetic as on the arrays (a permutation does not change a value)."""
+    out = np.empty((9, d.order.size))
+    _records(d.order, d.arrival, d.production, d.shipping, r.production_start, r.shipping_start,
+             float(spec.promised_days), out)
+    names = ("arrival", "delivery_days", "production_wait_days", "shipping_wait_days", "production_days",
+             "shipping_days", "promised_days", "late_days", "early_days")
+    rec: dict[str, NDArray] = dict(zip(names, out))
+    rec["on_time"] = rec["delivery_days"] <= spec.promised_days
+    return rec
 
 
 def pipeline_load(spec: PipelineSpec, orders: int) -> float:

@@ -24,7 +24,7 @@ def same_station(a: stores.StationResult, b: stores.StationResult) -> None:
     np.testing.assert_allclose(a.start, b.start, rtol=0, atol=1e-9, equal_nan=True)
 
 
-@pytest.mark.parametrize("servers", [1, 5])
+@pytest.mark.parametrize("servers", [1, 5, 37])
 def test_fcfs_kernel_equals_simpy(servers: int) -> None:
     rng = np.random.default_rng(servers)
     d = stores.station_draws(poisson(N, 0.9 * servers, rng), rng.exponential(1.0, N), servers=(servers,))
