@@ -62,6 +62,20 @@ def test_memory_models_vary_by_segment_in_the_kernel():
     assert not np.allclose(first.loc[~mean_seg, "remembered"], first.loc[~mean_seg, "experienced_mean"])
 
 
+def test_segments_with_their_own_memory_kind_from_the_config():
+    """``segments[k].memory: {kind: ...}`` from a config: each segment by its own model, in both backends."""
+    base = ["scenario=retail_street", "sim.n_customers=400", "sim.n_cycles=6", "sim.replications=1",
+            "+scenario.population.segments.0.memory={kind: mean}", "memory=peak_end_best_worst"]
+    kernel, ref = (run(load_run_spec([*base, f"sim.backend={b}"])) for b in ("kernel", "numpy"))
+    np.testing.assert_allclose(kernel.customers["remembered"], ref.customers["remembered"], rtol=1e-12, atol=1e-12)
+    seg0 = kernel.customers["segment"] == kernel.customers["segment"].cat.categories[0]
+    c = kernel.customers
+    np.testing.assert_allclose(c.loc[seg0, "remembered"], c.loc[seg0, "experienced_mean"], rtol=1e-12)
+    assert not np.allclose(c.loc[~seg0, "remembered"], c.loc[~seg0, "experienced_mean"])
+    first = kernel.customers["segment"].cat.categories[0]
+    assert kernel.summary["memory_model"].iloc[0] == f"peak_end_best_worst ({first}: mean)"
+
+
 @dataclass(frozen=True)
 class Median:
     """A user's own memory model: the kernel does not know it, so the numpy path must run it."""

@@ -138,6 +138,21 @@ def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
     return cycles
 
 
+def memory_label(spec: RunSpec) -> str:
+    """The run's memory model as the config names it (``peak_end_best_worst``, not its kind),
+    followed by the segments that remember by a model of their own: ``peak_end (loyal: mean)``."""
+
+    def label(model: object) -> str:
+        kind = str(getattr(model, "kind"))
+        return f"{kind}_best_worst" if getattr(model, "peak", None) == "best_worst" else kind
+
+    sc = spec.scenario
+    run_label = label(sc.memory.model)
+    own = [f"{s.name}: {label(sc.memory_of(s).model)}" for s in sc.population.segments
+           if label(sc.memory_of(s).model) != run_label]
+    return f"{run_label} ({', '.join(own)})" if own else run_label
+
+
 def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str, object]:
     """One summary row from one replication's cycle table (purchase-weighted means)."""
     w = cycles["customers_start"].to_numpy(dtype=float)
@@ -152,7 +167,7 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         "replication": replication,
         "seed": spec.sim.seed,
         "intervention": spec.intervention.name,
-        "memory_model": spec.scenario.memory.model.kind,
+        "memory_model": memory_label(spec),
         "engine": spec.sim.engine,
         "n_customers": spec.sim.n_customers,
         "n_cycles": int(len(cycles)),

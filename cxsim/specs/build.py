@@ -56,16 +56,35 @@ def memory_from_dict(path: str, data: Any) -> MemorySpec:
     return _make(path, MemorySpec, model=model, **common)
 
 
-def _segment_memory(path: str, data: Any, base: Mapping[str, Any]) -> MemorySpec | None:
-    """A segment's memory overrides: ``retention``, ``noise`` and parameters keyed by model kind.
+def _segment_memory(path: str, data: Any, base: Mapping[str, Any],
+                    key_moments: Mapping[str, Any] | None = None) -> MemorySpec | None:
+    """A segment's memory: overrides of the run's model, or a model of its own.
 
-    Example: ``{retention: 0.8, peak_end: {w_peak: 0.6}}`` changes the peak weight only when the
-    run uses the peak-end model, so every memory model still composes with every scenario.
+    Overrides: ``retention``, ``noise`` and parameters keyed by model kind. Example:
+    ``{retention: 0.8, peak_end: {w_peak: 0.6}}`` changes the peak weight only when the run uses
+    the peak-end model, so every memory model still composes with every scenario.
+
+    A model of its own: ``{kind: mean}`` or ``{kind: key_moments, weights: {delivery_speed: 0.5}}``
+    (with the model's parameters beside ``kind``) — this segment remembers by that model whatever
+    ``memory=`` the run chooses, so a population can mix memory types (the run's ``retention``
+    and ``noise`` still apply unless given here). ``key_moments`` without ``weights`` takes the
+    scenario's ``key_moments``.
     """
     if data is None:
         return None
     data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, [*MEMORY_COMMON, *MEMORY_MODELS])
+    if "kind" in data:
+        own = {k: v for k, v in data.items() if k not in MEMORY_MODELS}
+        nested = [k for k in data if k in MEMORY_MODELS]
+        if nested:
+            raise SpecError(f"{path}.{nested[0]}", "a mapping",
+                            "a segment with its own kind takes that model's parameters beside kind")
+        merged = {k: base[k] for k in MEMORY_COMMON if k in base}
+        merged.update(own)
+        if merged["kind"] == "key_moments" and "weights" not in merged and key_moments:
+            merged["weights"] = dict(key_moments)
+        return memory_from_dict(path, merged)
+    checks.no_unknown_keys(path, data, ["kind", *MEMORY_COMMON, *MEMORY_MODELS])
     for model_kind in MEMORY_MODELS:
         if model_kind in data:
             sub = checks.mapping(f"{path}.{model_kind}", data[model_kind])
@@ -101,7 +120,8 @@ def journey_from_dict(path: str, data: Any) -> Journey:
     return _make(path, Journey, stages=tuple(stages), touchpoints=tuple(tps))
 
 
-def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any]) -> Segment:
+def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
+                      key_moments: Mapping[str, Any] | None = None) -> Segment:
     data = checks.mapping(path, data)
     checks.no_unknown_keys(path, data, _fields(Segment))
     kw = dict(data)
@@ -109,7 +129,7 @@ def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any]) -> S
     kw["share"] = _require(path, data, "share", "every segment needs a share")
     exp = checks.mapping(f"{path}.expectations", data.get("expectations") or {})
     kw["expectations"] = {k: distribution_from_dict(f"{path}.expectations.{k}", v) for k, v in exp.items()}
-    kw["memory"] = _segment_memory(f"{path}.memory", data.get("memory"), memory_base)
+    kw["memory"] = _segment_memory(f"{path}.memory", data.get("memory"), memory_base, key_moments)
     return _make(path, Segment, **kw)
 
 
@@ -132,7 +152,8 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
     pop = checks.mapping(f"{path}.population", _require(path, data, "population", "a population is required"))
     checks.no_unknown_keys(f"{path}.population", pop, ["segments"])
     raw_segments = checks.sequence(f"{path}.population.segments", pop.get("segments") or [])
-    segments = [segment_from_dict(f"{path}.population.segments[{i}]", s, memory_base)
+    raw_key_moments = data.get("key_moments") if isinstance(data.get("key_moments"), Mapping) else None
+    segments = [segment_from_dict(f"{path}.population.segments[{i}]", s, memory_base, raw_key_moments)
                 for i, s in enumerate(raw_segments)]
     population = _make(f"{path}.population", Population, segments=tuple(segments))
     affect = checks.mapping(f"{path}.affect", data.get("affect") or {})
