@@ -34,6 +34,9 @@ BAD = {
     "unknown engine": (["sim.engine=turbo"], "sim.engine"),
     "negative threads": (["sim.threads=-1"], "sim.threads"),
     "unknown backend": (["sim.backend=gpu"], "sim.backend"),
+    "hazard table entry above 1": (["scenario.loyalty.terrible_hazards=[0.4,1.5]"],
+                                   "scenario.loyalty.terrible_hazards[1]: 1.5 is not allowed; a hazard must lie in [0, 1]"),
+    "hazard table not a list": (["scenario.loyalty.terrible_hazards=0.3"], "scenario.loyalty.terrible_hazards: 0.3"),
     "unknown config key": (["sim.nope=1"], "sim.nope"),
     "non-numeric value": (["sim.n_cycles=many"], "sim.n_cycles"),
 }
