@@ -44,6 +44,9 @@ BAD = {
                                                           "scenario.population.segments[0].memory"),
     "unknown operations output": (["outputs.operations=sometimes"], "outputs.operations"),
     "negative operations limit": (["outputs.operations_limit=-1"], "outputs.operations_limit"),
+    "hazard table entry above 1": (["scenario.loyalty.terrible_hazards=[0.4,1.5]"],
+                                   "scenario.loyalty.terrible_hazards[1]: 1.5 is not allowed; a hazard must lie in [0, 1]"),
+    "hazard table not a list": (["scenario.loyalty.terrible_hazards=0.3"], "scenario.loyalty.terrible_hazards: 0.3"),
     "unknown config key": (["sim.nope=1"], "sim.nope"),
     "non-numeric value": (["sim.n_cycles=many"], "sim.n_cycles"),
 }

@@ -24,10 +24,15 @@ def _both(overrides: list[str]):
     return run(load_run_spec([*base, "sim.backend=kernel"])), run(load_run_spec([*base, "sim.backend=numpy"]))
 
 
+#: Loyalty's hazard forms: escalation (the scenario's), and a per-count table that falls then jumps.
+HAZARDS = {"escalation": [], "table": ["scenario.loyalty.terrible_hazards=[0.35,0.05,0.9]"]}
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize("memory", MEMORIES)
-def test_kernel_equals_numpy_reference(scenario, memory):
-    kernel, ref = _both([f"scenario={scenario}", f"memory={memory}"])
+@pytest.mark.parametrize("hazards", list(HAZARDS))
+def test_kernel_equals_numpy_reference(scenario, memory, hazards):
+    kernel, ref = _both([f"scenario={scenario}", f"memory={memory}", *HAZARDS[hazards]])
     # Same switching decisions and recommendation scores, so the same customers in every cycle...
     for col in ("customer_id", "cycle", "churned", "recommend_score", "terrible_moments"):
         assert np.array_equal(kernel.customers[col], ref.customers[col]), col
@@ -38,6 +43,8 @@ def test_kernel_equals_numpy_reference(scenario, memory):
         np.testing.assert_allclose(kernel.moments[col], ref.moments[col], rtol=1e-12, atol=1e-12)
     pd.testing.assert_frame_equal(kernel.cycles, ref.cycles, check_exact=False, rtol=1e-10)
     assert ref.customers["churned"].any()
+    if hazards == "table":  # the table is read past its first entry
+        assert ref.customers.groupby("customer_id")["terrible_moments"].sum().max() >= 2
 
 
 def _with_segment_models(spec, *models):

@@ -9,6 +9,10 @@
   after two and 90 % after at most three. The hazard per terrible moment is
   ``h·(1 + escalation·B)``, capped at 1, where ``B`` is the customer's (fading) count of
   terrible moments before this cycle, so earlier pain makes the next one count more.
+  Optionally a *hazard table* ``[h1, h2, h3, …]`` gives the hazard of a customer's 1st, 2nd,
+  3rd (and every later) terrible moment directly. The survey's conditional rates (40 % switch
+  after one; of those left, 25 % after the second; of those left, 78 % after the third) fall
+  and then jump, which no escalating hazard can produce; a table can.
 * Likelihood to recommend is a 0–10 answer; NPS (Reichheld 2003) is the share of promoters
   (9–10) minus the share of detractors (0–6), in points from −100 to 100.
 """
@@ -53,21 +57,46 @@ def switch_probability(
     slope: ArrayLike,
     hazard: ArrayLike,
     escalation: ArrayLike = 0.0,
+    hazards: ArrayLike | None = None,
+    earlier: ArrayLike | None = None,
 ) -> Array:
-    """Probability of leaving after this cycle.
+    """Probability of leaving after this cycle (AchieveGlobal 2013: see the module docstring).
 
-    ``1 − r(S)·(1 − h_eff)^k`` with ``k`` terrible moments this cycle and
-    ``h_eff = min(1, hazard·(1 + escalation·bad_memory))``.
+    Escalation form (``hazards`` None or empty): ``1 − r(S)·(1 − h_eff)^k`` with ``k`` terrible
+    moments this cycle and ``h_eff = min(1, hazard·(1 + escalation·bad_memory))``.
+
+    Hazard table (``hazards = [h1, h2, …]``): ``1 − r(S)·Π_{m<k} (1 − h[min(c + m, L − 1)])``,
+    where ``c`` (``earlier``) is the customer's lifetime *integer* count of terrible moments
+    before this cycle and ``L`` the table's length: the customer's n-th terrible moment has
+    hazard ``h[n − 1]``, every moment past the table the last entry. ``hazard`` and
+    ``escalation`` are then not used. Why an integer count and not ``bad_memory``: the survey
+    asks about the 1st, 2nd and 3rd bad experience, a count; indexing a table by a fading,
+    fractional ``B`` would need interpolation and would make "the 2nd bad experience" depend
+    on ``bad_memory_retention``. ``B`` keeps fading as before (it is the escalation form's).
     """
     r = repurchase_probability(satisfaction, base, slope)
-    h = np.minimum(1.0, np.asarray(hazard) * (1.0 + np.asarray(escalation) * np.asarray(bad_memory)))
-    stay = r * np.power(1.0 - h, np.asarray(terrible, dtype=np.float64))
-    return 1.0 - stay
+    if hazards is None or np.size(hazards) == 0:
+        h = np.minimum(1.0, np.asarray(hazard) * (1.0 + np.asarray(escalation) * np.asarray(bad_memory)))
+        stay = r * np.power(1.0 - h, np.asarray(terrible, dtype=np.float64))
+        return 1.0 - stay
+    table = np.asarray(hazards, dtype=np.float64).ravel()
+    k = np.asarray(terrible, dtype=np.float64)
+    c = np.zeros(k.shape, dtype=np.int64) if earlier is None else np.asarray(earlier, dtype=np.int64)
+    keep = np.ones(np.broadcast_shapes(k.shape, c.shape))
+    for m in range(int(k.max()) if k.size else 0):  # the cycle's m-th terrible moment, in order
+        h = table[np.minimum(c + m, table.size - 1)]
+        keep = np.where(m < k, keep * (1.0 - h), keep)
+    return 1.0 - r * keep
 
 
 def update_bad_memory(bad_memory: ArrayLike, terrible: ArrayLike, retention: ArrayLike) -> Array:
     """The fading count of terrible moments: ``B ← retention·B + k``."""
     return np.asarray(retention) * np.asarray(bad_memory, dtype=np.float64) + np.asarray(terrible)
+
+
+def update_terrible_count(count: ArrayLike, terrible: ArrayLike) -> NDArray[np.int64]:
+    """The lifetime integer count of terrible moments: ``c ← c + k`` (the hazard table's index)."""
+    return np.asarray(count, dtype=np.int64) + np.asarray(terrible).astype(np.int64)
 
 
 def recommend_score(

@@ -164,15 +164,19 @@ def _predict(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- gap
 def _gap(args: argparse.Namespace) -> list[Path]:
+    import pandas as pd
     import yaml
 
     from cxsim.fit import gap
+    from cxsim.fit.survey import split_columns
+    from cxsim.specs import checks
 
     if (args.data is None) == (args.example is None):
         raise SpecError("data", args.data, "give a factor table CSV or --example meisu (one of them)")
     data = gap.meisu_table() if args.example else args.data
     analysis = gap.seven_step(data, form=args.form, source="meisu.csv" if args.example else None)
     req = comparison = None
+    shops = tuple(checks.integer("--shops", k, 1) for k in split_columns(args.shops)) if args.shops.strip() else ()
     if args.simulate:
         cost = {k: v for k, v in (("fixed", args.cost_fixed), ("per_cycle", args.cost_per_cycle)) if v}
         req = gap.requirement(analysis, args.simulate, touchpoint=args.touchpoint, factor=args.factor,
@@ -181,6 +185,10 @@ def _gap(args: argparse.Namespace) -> list[Path]:
                      f"sim.n_cycles={args.cycles}", f"sim.seed={args.seed}", *args.override]
         comparison = gap.simulate_requirement(req, overrides, replications=args.replications,
                                               progress=not args.quiet)
+        if not args.quiet:
+            print("step 7: re-measuring the seven steps after the requirement, and sales per number of shops ...",
+                  file=sys.stderr)
+        fb = gap.feedback(analysis, req, overrides, replications=args.replications, shops=shops)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -197,6 +205,25 @@ def _gap(args: argparse.Namespace) -> list[Path]:
         print(f"\nstep 5, simulated ({args.simulate}, {args.replications} paired replications, common random numbers):")
         for m in ("satisfaction", "retention", "nps", "profit"):
             print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  [{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
+        written.append(_write(out, "feedback.csv", lambda p: fb.table.to_csv(p, index=False)))
+        print(f"\nstep 7, the feedback loop: the seven steps re-measured in month {fb.cycle} "
+              f"(baseline -> with the requirement, same seeds):")
+        r = fb.remeasured()
+        show = pd.DataFrame({q: [f"{b:+.2f} -> {a:+.2f}" if q not in ("experience", "expectation") else f"{b:.2f} -> {a:.2f}"
+                                 for b, a in zip(r[f"{q}_before"], r[f"{q}_after"])] for q in gap.QUANTITIES},
+                            index=r.index)
+        show.index.name = "factor"
+        print(show.to_string())
+        print(f"largest gap to the ideal: {fb.largest_gap_before} before, {fb.largest_gap_after or 'none'} after")
+        s = fb.shops()
+        if not s.empty:
+            print("\nstep 7, sales with n shops relative to one shop (same customers and seeds; published: Meisu):")
+            rev = s[s["quantity"] == "revenue"].set_index("item")
+            ret = s[s["quantity"] == "retention_rate"].set_index("item")
+            for k in rev.index:
+                print(f"  {k:<8} revenue x{rev.loc[k, 'ratio']:.2f} (published {rev.loc[k, 'published']})   "
+                      f"retention {ret.loc[k, 'after']:.3f}")
+            print("  (the population is fixed: more shops keep more of the same customers; none are drawn in)")
     return written
 
 
@@ -269,6 +296,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--replications", type=int, default=5, help="paired replications (default 5)")
     g.add_argument("--customers", type=int, default=5000, help="customers per replication (default 5000)")
     g.add_argument("--cycles", type=int, default=12, help="cycles (default 12)")
+    g.add_argument("--shops", default="1,2,3,4", help="step 7: shop counts whose sales are compared with one shop "
+                                                       "(scenarios with store operations; '' to skip)")
     g.add_argument("--override", action="append", default=[], help="further cxsim override (repeatable)")
     g.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")

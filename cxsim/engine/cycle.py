@@ -209,7 +209,7 @@ def journey_step(
     terrible = loyalty.count_terrible(affect, loy.terrible_floor, present)
     p_switch = loyalty.switch_probability(
         sat, terrible, state.bad_memory[rows], loy.base_repurchase, loy.satisfaction_slope,
-        loy.terrible_hazard, loy.hazard_escalation,
+        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazards, state.terrible_count[rows],
     )
     churned = draws.churn_u[rows] < p_switch
     recommend = loyalty.recommend_score(
@@ -222,6 +222,7 @@ def journey_step(
         outcome.expectation[rows] = expect
     state.satisfaction[rows] = sat
     state.bad_memory[rows] = loyalty.update_bad_memory(state.bad_memory[rows], terrible, loy.bad_memory_retention)
+    state.terrible_count[rows] = loyalty.update_terrible_count(state.terrible_count[rows], terrible)
     state.expectation[rows] = new_expect
     state.active[rows] = ~churned
     outcome.experienced[rows] = memory.mean(affect, present)
@@ -257,6 +258,7 @@ def _kernel_step(
         loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
         outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
         affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+        np.asarray(loy.terrible_hazards or (), dtype=np.float64), state.terrible_count,
     )
 
 

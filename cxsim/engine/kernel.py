@@ -28,6 +28,7 @@ def journey_block(
     group_of_segment, kind, params, weights,  # memory table
     logit_base, slope, floor, hazard, escalation, bad_retention, rec_a, rec_b, rec_noise,
     experienced, remembered, terrible_out, recommend, churned, affect_out, keep_affect, expect_out, keep_expect,
+    hazard_table, terrible_count,  # loyalty's optional table per lifetime count (empty: escalation)
 ):  # pragma: no cover - compiled
     """Take the customers ``rows`` through the journey, in place; see the module docstring."""
     n_t = perf.shape[0]
@@ -132,12 +133,19 @@ def journey_block(
         new = old if np.isnan(value) else retention[s] * old + (1.0 - retention[s]) * value
         z = logit_base + slope * new
         rep = 1.0 / (1.0 + np.exp(-z))
-        h = min(1.0, hazard * (1.0 + escalation * bad[i]))
-        stay = rep * (1.0 - h) ** terrible if terrible > 0.0 else rep  # x ** 0 is exactly 1
+        if hazard_table.size > 0:  # the table, by the count of earlier terrible moments
+            keep_ = 1.0
+            for m in range(int(terrible)):
+                keep_ *= 1.0 - hazard_table[min(terrible_count[i] + m, hazard_table.size - 1)]
+            stay = rep * keep_
+        else:
+            h = min(1.0, hazard * (1.0 + escalation * bad[i]))
+            stay = rep * (1.0 - h) ** terrible if terrible > 0.0 else rep  # x ** 0 is exactly 1
         gone = churn_u[i] < 1.0 - stay
         score = np.rint(rec_a + rec_b * new + rec_noise * recommend_z[i])
         sat[i] = new
         bad[i] = bad_retention * bad[i] + terrible
+        terrible_count[i] += int(terrible)
         active[i] = not gone
         experienced[i] = avg
         remembered[i] = value

@@ -24,6 +24,8 @@ class PopulationState:
             (a view of a touchpoint-major ``(T, n)`` buffer).
         satisfaction: cumulative satisfaction (affect units; 0 = expectations met).
         bad_memory: fading count of terrible moments.
+        terrible_count: lifetime integer count of terrible moments (the index of the loyalty
+            block's hazard table, :func:`cxsim.behaviour.loyalty.switch_probability`).
         active: still a customer (has not switched).
         network: who talks to whom.
         offsets: where each listener's ties start in the network (:meth:`Network.listener_offsets`).
@@ -36,6 +38,11 @@ class PopulationState:
     active: NDArray[np.bool_]
     network: Network
     offsets: NDArray[np.int64]
+    terrible_count: NDArray[np.int64] | None = None
+
+    def __post_init__(self) -> None:
+        if self.terrible_count is None:
+            self.terrible_count = np.zeros(self.segment.size, dtype=np.int64)
 
     @property
     def n(self) -> int:

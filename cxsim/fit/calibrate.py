@@ -229,7 +229,7 @@ class Problem:
         if self.spec.experiment == "bad_experience":
             from cxsim.teach.switching import with_bad_experience
 
-            cfg = with_bad_experience(cfg)
+            cfg = with_bad_experience(cfg, cycles=int(cfg["sim"]["n_cycles"]))
         return cfg
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
@@ -354,9 +354,27 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
         "simulated_start": sim_start, "simulated_best": sim_best,
         "error": sim_best - np.array([t.value for t in spec.targets]),
     })
-    overrides = tuple(f"{p.path}={v:.6g}" for p, v in zip(spec.parameters, best))
+    overrides = _overrides(prob.base, spec.parameters, best)
     return CalibrationResult(spec, params, targets, hist, loss_start, float(best_row["loss"]), len(hist),
                              time.perf_counter() - start_time, str(getattr(res, "message", "")), overrides)
+
+
+def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
+    """The fitted values as cxsim overrides; items of a list (``…terrible_hazards.1``) are written
+    as the whole list, so the overrides hold on their own (``…terrible_hazards=[0.4,0.25,0.78]``)."""
+    from cxsim.intervention import get_path
+
+    out: dict[str, Any] = {}
+    for p, v in zip(parameters, values):
+        parent, _, last = p.path.rpartition(".")
+        node = get_path(base, parent) if parent and last.lstrip("-").isdigit() else None
+        if isinstance(node, list):
+            items = out.setdefault(parent, list(node))
+            items[int(last)] = float(v)
+        else:
+            out[p.path] = float(v)
+    return tuple(f"{k}=[{','.join(f'{x:.6g}' for x in v)}]" if isinstance(v, list) else f"{k}={v:.6g}"
+                 for k, v in out.items())
 
 
 def figure(result: CalibrationResult, path: Any) -> Any:

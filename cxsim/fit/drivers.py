@@ -172,7 +172,11 @@ class DriverFit:
         drivers: one row per touchpoint: ``touchpoint, weight, ci_low, ci_high, p_value,
             importance, performance, quadrant`` (weights standardised; importance = share of R²).
         models: cross-validated fit, one row per model: ``model, n_params`` and ``cv_r, cv_rmse``
-            (rating outcome) or ``cv_auc, cv_brier`` (binary outcome).
+            (rating outcome) or ``cv_auc, cv_brier`` (binary outcome), and ``vs_mean,
+            vs_mean_ci_low, vs_mean_ci_high``: the model's cv AUC (or r) minus the mean of
+            ratings', on the same respondents' out-of-fold predictions, with a 95 % paired interval
+            (DeLong et al. 1988 for AUC; Zou 2007 for r; the fold fits held fixed). A model
+            *beats* the mean only when the interval lies above 0.
         peak_end: the Zhijiang check (rating outcome on the touchpoints' scale), or ``None``.
         intercept, coefficients: the model on the raw rating scale (for prediction).
         fill: the value each touchpoint's blanks take when the model is applied (training mean).
@@ -309,6 +313,7 @@ def _cross_validate(survey: WideSurvey, folds: int, seed: int) -> pd.DataFrame:
     fold_rng, _ = crossval.generators(seed)
     fold = crossval.fold_ids(survey.n, folds, fold_rng)
     rows = []
+    oofs = {}
     for name, feats in features.items():
         oof = np.empty(survey.n)
         for train, test in crossval.splits(fold, folds):
@@ -316,12 +321,20 @@ def _cross_validate(survey: WideSurvey, folds: int, seed: int) -> pd.DataFrame:
                 raise SpecError("folds", folds, "every training fold needs both outcome classes; use fewer folds")
             res = _regress(feats[train], y[train], binary)
             oof[test] = _predict(res, feats[test], binary)
+        oofs[name] = oof
         row: dict[str, Any] = {"model": name, "n_params": feats.shape[1] + 1}
         if binary:
             row |= {"cv_auc": crossval.auc(y, oof), "cv_brier": crossval.brier(y, oof)}
         else:
             row |= {"cv_r": crossval.correlation(y, oof), "cv_rmse": crossval.rmse(y, oof)}
         rows.append(row)
+    for row in rows:  # "beats the mean of ratings" needs an interval, not a fourth decimal
+        if row["model"] == "mean_of_ratings":
+            row |= {"vs_mean": np.nan, "vs_mean_ci_low": np.nan, "vs_mean_ci_high": np.nan}
+            continue
+        paired = crossval.delong_difference if binary else crossval.zou_difference
+        d, lo, hi = paired(y, oofs[row["model"]], oofs["mean_of_ratings"])
+        row |= {"vs_mean": d, "vs_mean_ci_low": lo, "vs_mean_ci_high": hi}
     table = pd.DataFrame(rows)
     table.insert(1, "description", ["all touchpoints, fitted weights", "average of the touchpoint ratings",
                                     "(best + last touchpoint) / 2"])

@@ -16,6 +16,20 @@ largest gap into an intervention config (:mod:`cxsim.intervention`) that raises 
 touchpoint's performance by the gap, and :func:`simulate_requirement` runs it against the baseline
 with common random numbers (:mod:`cxsim.compare`). Blank cells (a figure the case does not give)
 stay blank in everything computed from them.
+
+Step 7 (the feedback loop) closes the loop in the simulation (:func:`feedback`): the seven-step
+table is measured again on the simulated run *after* the requirement — experience, expectation,
+satisfaction, key experience and gap to the ideal per factor, from the moments customers met in
+the last month, against the baseline run's same month (same seed) — and, for a scenario with
+store operations, the sales with 1, 2, 3 … shops are compared with one shop (Meisu's step 7:
+"one shop → two doubled sales; three → three times; four → more than four times"), each shop
+being :func:`cxsim.teach.meisu.with_shops`. The simulated ratios are below the case's at every
+count (``cxsim-fit gap --example meisu --simulate retail_street``, 5,000 customers, 12 months:
+×1.38, ×2.01, ×3.02 for 2, 3, 4 shops against ×2, ×3, more than ×4) and come about differently:
+cxsim's population is fixed — no new customers are drawn to the street by more shops, and we do
+not model acquisition — so more shops can only raise sales by keeping more of the same customers
+(with one shop 2 % are still customers after a year, with four 32 %). The ratios therefore grow
+with the horizon as the one-shop street empties.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ import pandas as pd
 
 from cxsim.errors import SpecError
 from cxsim.fit.survey import numeric, read_table, require_columns, where
+from cxsim.specs import checks
 
 FORMS = ("difference", "ratio")
 COLUMNS = ("factor", "experience", "expectation", "importance", "ideal")
@@ -200,6 +215,116 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
     spec = plan.baseline.spec
     return compare.summarise_comparison(runs, plan.baseline.name, settings, spec.sim.n_customers,
                                         spec.scenario.economics.currency)
+
+
+# --------------------------------------------------------------------------- step 7: feedback
+#: Meisu's step 7: sales with n shops relative to one shop (seeds 001, 002, 004).
+PUBLISHED_SHOP_RATIOS = {1: "x1", 2: "x2", 3: "x3", 4: "more than x4"}
+QUANTITIES = ("experience", "expectation", "satisfaction", "key_experience", "gap_to_ideal")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Step 7: the seven-step table measured again after the requirement, and sales per shop count.
+
+    Attributes:
+        table: ``section, item, quantity, before, after, change, ratio, published`` — section
+            ``remeasured`` (one row per factor and quantity: the baseline run against the run with
+            the requirement, the same month and seed) and ``shops`` (revenue and retention with
+            ``n`` shops (``after``) against one shop (``before``); ``ratio = after / before``).
+        cycle: the month measured.
+        largest_gap_before, largest_gap_after: the factor furthest below its ideal in each run.
+    """
+
+    table: pd.DataFrame
+    cycle: int
+    largest_gap_before: str | None
+    largest_gap_after: str | None
+
+    def remeasured(self) -> pd.DataFrame:
+        """The re-measured seven-step table, one row per factor, ``<quantity>_before/_after``."""
+        t = self.table[self.table["section"] == "remeasured"]
+        wide = t.pivot(index="item", columns="quantity", values=["before", "after"])
+        wide.columns = [f"{q}_{w}" for w, q in wide.columns]
+        order = [f"{q}_{w}" for q in QUANTITIES for w in ("before", "after")]
+        return wide[order].reindex(pd.unique(t["item"]))
+
+    def shops(self) -> pd.DataFrame:
+        """Revenue and retention per number of shops, relative to one shop."""
+        return self.table[self.table["section"] == "shops"].drop(columns="section")
+
+
+def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: list[str] | tuple[str, ...] = (),
+             replications: int = 2, shops: tuple[int, ...] = (1, 2, 3, 4), cycle: int | None = None) -> Feedback:
+    """Step 7: re-measure the seven-step table after the requirement, and sales per shop count.
+
+    Args:
+        analysis: the seven-step result whose requirement was simulated (its ideals are reused:
+            a factor's ideal where it differs from the experience, else the simulated experience).
+        intervention: the requirement (:func:`requirement`).
+        overrides: Hydra overrides of the baseline run (``scenario=retail_street``, sizes, seed).
+        replications: replications of each run (the same seeds in every run: common random numbers).
+        shops: shop counts to compare with one shop; only for scenarios with store operations
+            (``operations.stores``), otherwise skipped. Empty: skipped.
+        cycle: the month measured (default: the last; the requirement has then been in force all
+            along and expectations have adapted to it).
+    """
+    from cxsim import run
+    from cxsim.config import compose_config
+    from cxsim.specs.build import run_spec_from_dict
+    from cxsim.teach import meisu
+
+    replications = checks.integer("replications", replications, 1)
+    base = compose_config([*overrides, f"sim.replications={replications}", "outputs.figures=false",
+                           "outputs.customers=never", "outputs.moments=true"])
+    n_cycles = int(base["sim"]["n_cycles"])
+    cycle = n_cycles if cycle is None else checks.integer("cycle", cycle, 1)
+    if cycle > n_cycles:
+        raise SpecError("cycle", cycle, f"the run has sim.n_cycles = {n_cycles}")
+    neutral = 0.0 if analysis.form == "difference" else 1.0
+    t = analysis.table
+    ideal = {str(f): float(i) for f, i, g in zip(t["factor"], t["ideal"], t["gap_to_ideal"]) if pd.notna(g) and g != neutral}
+    tables, gaps = {}, {}
+    for arm, cfg in (("before", base), ("after", dict(base, intervention=dict(intervention)))):
+        spec = run_spec_from_dict(cfg)
+        res = run(spec)
+        importance = {tp.name: tp.importance for tp in spec.scenario.journey.touchpoints}
+        steps = meisu.seven_step_table(res.moments, importance, ideal, cycle=cycle)
+        tables[arm] = steps.rename(columns={"experience_2a": "experience", "expectation_2b": "expectation",
+                                            "satisfaction_2c": "satisfaction", "key_experience_3": "key_experience",
+                                            "gap_to_ideal_4": "gap_to_ideal"})
+        gaps[arm] = steps["gap_to_ideal_4"]
+    # The analysis's factors that the scenario measures (Meisu: its six; not, e.g., shop_visit in
+    # minutes, whose difference form would read "fewer minutes than expected" as negative).
+    factors = [f for f in t["factor"] if f in tables["before"].index]
+    touched = [str(p).split(".")[3] for sc in intervention.get("scenarios", {}).values()
+               for p in (sc.get("changes") or {}) if str(p).startswith("scenario.journey.touchpoints.")]
+    factors += [tp for tp in touched if tp not in factors and tp in tables["before"].index]
+    if not factors:
+        raise SpecError("factor", list(t["factor"]), "no factor of the table is a touchpoint of the scenario")
+    rows = []
+    for f in factors:
+        for q in QUANTITIES:
+            b, a = float(tables["before"].loc[f, q]), float(tables["after"].loc[f, q])
+            rows.append(("remeasured", f, q, b, a, a - b, np.nan, ""))
+    base_shops = meisu.shop_count(base)
+    counts = sorted({checks.integer("shops", k, 1) for k in shops})
+    if base_shops is not None and counts:
+        plain = dict(base, outputs=dict(base["outputs"], moments=False))
+        results = {k: run(run_spec_from_dict(meisu.with_shops(plain, k - base_shops))).summary for k in sorted({1, *counts})}
+        one = results[1]
+        for k in counts:
+            for q in ("revenue", "retention_rate"):
+                b, a = float(one[q].mean()), float(results[k][q].mean())
+                rows.append(("shops", f"{k} shop{'s' if k > 1 else ''}", q, b, a, a - b, a / b,
+                             PUBLISHED_SHOP_RATIOS.get(k, "") if q == "revenue" else ""))
+    table = pd.DataFrame(rows, columns=["section", "item", "quantity", "before", "after", "change", "ratio", "published"])
+
+    def largest(gap_: pd.Series) -> str | None:
+        below = gap_.loc[factors][gap_.loc[factors] < 0]
+        return None if below.empty else str(below.idxmin())
+
+    return Feedback(table, cycle, largest(gaps["before"]), largest(gaps["after"]))
 
 
 def figure(analysis: GapAnalysis, path: Any) -> Any:

@@ -24,6 +24,11 @@ class Loyalty:
     """Repurchase, switching after terrible moments, and likelihood to recommend.
 
     See :mod:`cxsim.behaviour.loyalty` for the formulas.
+
+    ``terrible_hazards`` (optional): the hazard of a customer's 1st, 2nd, 3rd … terrible moment
+    (the last entry for every later one), indexed by the lifetime count of earlier terrible
+    moments. When given, it replaces ``terrible_hazard`` and ``hazard_escalation``; ``null`` or
+    ``[]`` keeps the escalation form.
     """
 
     base_repurchase: float = 0.9
@@ -35,8 +40,10 @@ class Loyalty:
     recommend_intercept: float = 7.0
     recommend_slope: float = 1.5
     recommend_noise: float = 1.0
+    terrible_hazards: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "terrible_hazards", _hazard_table(self.terrible_hazards))
         b = checks.number("base_repurchase", self.base_repurchase)
         if not 0.0 < b < 1.0:
             raise SpecError("base_repurchase", self.base_repurchase, "must lie strictly between 0 and 1")
@@ -48,6 +55,24 @@ class Loyalty:
         checks.number("recommend_intercept", self.recommend_intercept)
         checks.non_negative("recommend_slope", self.recommend_slope)
         checks.non_negative("recommend_noise", self.recommend_noise)
+
+
+def _hazard_table(value: object) -> tuple[float, ...] | None:
+    """``terrible_hazards`` as a tuple of hazards in [0, 1]; ``None`` for null or an empty list."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise SpecError("terrible_hazards", value, "a list of hazards in [0, 1] (one or more), or null")
+    items = list(value)  # type: ignore[call-overload]
+    if not items:
+        return None
+    out = []
+    for k, h in enumerate(items):
+        v = checks.number(f"terrible_hazards[{k}]", h)
+        if not 0.0 <= v <= 1.0:
+            raise SpecError(f"terrible_hazards[{k}]", h, "a hazard must lie in [0, 1]")
+        out.append(v)
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ store operations in the scenario, a shop costs 100,000 HKD a month instead (an a
 
 The model keeps the number of customers fixed (no new customers are drawn to the street), so
 step 7's sales multiplying with the number of shops is *not* reproduced; the simulated revenue
-change comes from fewer customers leaving.
+change comes from fewer customers leaving. :func:`cxsim.fit.gap.feedback` (``cxsim-fit gap
+--simulate``) closes step 7's loop with :func:`with_shops`: the seven steps re-measured after the
+requirement, and sales with 1–4 shops against one shop.
 """
 
 from __future__ import annotations
@@ -63,21 +65,48 @@ def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
                           f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
                           "outputs.customers=never", f"outputs.moments={str(extra == 0).lower()}"])
-    conv = next(tp for tp in cfg["scenario"]["journey"]["touchpoints"] if tp["name"] == "convenience")
-    if extra:
-        perf = conv["performance"]
-        perf["mean"] = min(10.0, float(perf["mean"]) + SHOP_GAIN * extra)
-        perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** extra
-        stores = (cfg["scenario"].get("operations") or {}).get("stores")
-        if stores is not None:  # the shops themselves: shorter walks and queues, rent per shop
-            stores["count"] = min(len(stores["sites"]), int(stores["count"]) + extra)
-        else:
-            conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * extra
+    return with_shops(cfg, extra) if extra else cfg
+
+
+def shop_count(cfg: dict) -> int | None:
+    """Shops open in a composed config (``operations.stores.count``), ``None`` without store operations."""
+    stores = (cfg["scenario"].get("operations") or {}).get("stores")
+    return None if stores is None else int(stores["count"])
+
+
+def with_shops(cfg: dict, change: int) -> dict:
+    """A copy of the composed config ``cfg`` with ``change`` more shops (fewer when negative).
+
+    Each shop opens (or closes) the next site of the scenario's store operations and moves the
+    perceived convenience score by ``SHOP_GAIN`` points, its spread scaled by ``SHOP_SD_SCALE``
+    per shop (the module's assumptions); without store operations a shop costs ``SHOP_COST`` a
+    month (only more shops then). The convenience touchpoint must exist.
+    """
+    import copy
+
+    cfg = copy.deepcopy(cfg)
+    conv = next((tp for tp in cfg["scenario"]["journey"]["touchpoints"] if tp["name"] == "convenience"), None)
+    if conv is None:
+        raise SpecError("scenario.journey.touchpoints", "convenience", "more shops move the 'convenience' touchpoint; "
+                        "the scenario has none")
+    stores = (cfg["scenario"].get("operations") or {}).get("stores")
+    if stores is not None and int(stores["count"]) + change < 1:
+        raise SpecError("shops", int(stores["count"]) + change, "at least one shop must stay open")
+    if stores is None and change < 0:
+        raise SpecError("shops", change, "closing shops needs the scenario's store operations")
+    perf = conv["performance"]
+    perf["mean"] = min(10.0, max(0.0, float(perf["mean"]) + SHOP_GAIN * change))
+    perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** change
+    if stores is not None:  # the shops themselves: shorter walks and queues, rent per shop
+        stores["count"] = min(len(stores["sites"]), int(stores["count"]) + change)  # past the last site: no shop
+    else:
+        conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * change
     return cfg
 
 
-def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float]) -> pd.DataFrame:
-    """Steps 2a–4 of the seven-step method from moment records of the first cycle.
+def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float],
+                     cycle: int | None = None) -> pd.DataFrame:
+    """Steps 2a–4 of the seven-step method from moment records of one cycle (default: the first).
 
     The means of the simulated moments make the factor table; the arithmetic of steps 2c–4 is
     cxsim's gap analysis (:func:`cxsim.fit.gap.seven_step`, difference form).
@@ -89,7 +118,9 @@ def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal:
     """
     from cxsim.fit.gap import seven_step
 
-    first = moments[moments["cycle"] == moments["cycle"].min()]
+    first = moments[moments["cycle"] == (moments["cycle"].min() if cycle is None else cycle)]
+    if first.empty:
+        raise SpecError("cycle", cycle, "no moments recorded in that cycle")
     g = first.groupby("touchpoint", sort=False)[["performance", "expectation"]].mean()
     factors = pd.DataFrame({
         "factor": g.index, "experience": g["performance"].to_numpy(), "expectation": g["expectation"].to_numpy(),

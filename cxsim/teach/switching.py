@@ -40,26 +40,35 @@ class SwitchingResult:
     table: pd.DataFrame
 
 
-def bad_gap(cfg: dict, severity: float = SEVERITY) -> float:
+def bad_gap(cfg: dict, severity: float = SEVERITY, cycles: int = 1) -> float:
     """Disconfirmation that puts every segment's moment at ``severity`` × the floor or below.
 
     With loss aversion λ ≥ λ_min and tolerance t ≤ t_max, a gap ``g = severity·floor/λ_min − t_max``
-    gives an affect ``λ·(g + t) ≤ severity·floor`` for every segment.
+    gives an affect ``λ·(g + t) ≤ severity·floor`` for every segment. Expectations adapt toward
+    the bad performance (by at most ``a_max`` a cycle), so the gap of cycle k is ``g·(1 − a)^(k−1)``;
+    ``cycles > 1`` widens it to ``g / (1 − a_max)^(cycles − 1)`` so that the moment is still that
+    bad in each of the first ``cycles`` cycles (the default, 1, is the teaching experiment's).
     """
     from cxsim.specs.build import run_spec_from_dict
 
     sc = run_spec_from_dict(cfg).scenario
     lam = min(seg.loss_aversion for seg in sc.population.segments)
     tol = max(seg.tolerance for seg in sc.population.segments)
-    return severity * sc.loyalty.terrible_floor / lam - tol
+    g = severity * sc.loyalty.terrible_floor / lam - tol
+    if cycles > 1:
+        a_max = max(seg.adaptation for seg in sc.population.segments)
+        g /= (1.0 - min(a_max, 0.99)) ** (cycles - 1)
+    return g
 
 
-def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY) -> dict:
+def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY, cycles: int = 1) -> dict:
     """The composed config ``cfg`` with a bad experience every cycle (and no word of mouth).
 
     The bad moment is a lower-is-better measure expected at 1 and delivered at ``1 − g``
     (:func:`bad_gap`): with an expectation of 1 the difference and ratio forms of the Delta law
-    give the same gap, so the same construction serves every scenario.
+    give the same gap, so the same construction serves every scenario. ``cycles``: see
+    :func:`bad_gap` (the calibration passes the run's ``n_cycles``, so the k-th month's moment
+    is still terrible and ``switched`` at k really is after k bad experiences).
     """
     import copy
 
@@ -67,7 +76,7 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY)
     sc = out["scenario"]
     sc["word_of_mouth"]["network"] = "none"
     if bad:
-        g = bad_gap(cfg, severity)
+        g = bad_gap(cfg, severity, cycles)
         sc["journey"]["touchpoints"].append({
             "name": BAD, "stage": sc["journey"]["stages"][-1],
             "measure": {"name": "a bad experience", "unit": "multiples of the expected", "direction": "lower"},

@@ -44,18 +44,26 @@ def test_recovers_a_known_hazard() -> None:
     assert np.abs(res.targets["error"]).max() < 0.01
 
 
-def test_shipped_switching_calibration_improves_the_fit(tmp_path, capsys) -> None:
-    """A short search (20 runs, 1,500 customers) already moves the curve towards 40/55/90 %."""
-    cli.main(["switching", "sim.n_customers=1500", "--max-evaluations", "20", "--out", str(tmp_path), "--quiet"])
+def test_shipped_switching_calibration_reaches_the_survey(tmp_path, capsys) -> None:
+    """A short search (40 runs, 1,500 customers) of the hazard table comes within 5 points of
+    40/55/90 % (measured: 40.1 / 58.3 / 90.4 %); the escalation form could not (35 / 63 / 83 % at 5,000)."""
+    cli.main(["switching", "sim.n_customers=1500", "--max-evaluations", "40", "--out", str(tmp_path), "--quiet"])
     out = capsys.readouterr().out
     t = pd.read_csv(tmp_path / "calibration.csv")
     assert list(t["observed"]) == [0.40, 0.55, 0.90]
     start = ((t["simulated_start"] - t["observed"]) ** 2).sum()
     best = ((t["simulated_best"] - t["observed"]) ** 2).sum()
-    assert best < 0.5 * start
+    assert best < 0.05 * start
+    assert t["error"].abs().max() < 0.05
+    assert t["simulated_best"].is_monotonic_increasing
     for name in ("parameters.csv", "history.csv", "calibration.png", "calibrated_overrides.txt"):
         assert (tmp_path / name).is_file()
-    assert "scenario.loyalty.terrible_hazard=" in (tmp_path / "calibrated_overrides.txt").read_text()
+    written = (tmp_path / "calibrated_overrides.txt").read_text()
+    assert "scenario.loyalty.terrible_hazards=[" in written  # the whole list: usable on its own
+    from cxsim.config import load_run_spec
+
+    table = load_run_spec(["scenario=retail_street", *written.split()]).scenario.loyalty.terrible_hazards
+    assert len(table) == 3 and table[1] < table[0] < table[2]  # falls, then jumps: the survey's shape
     assert "loss" in out
 
 

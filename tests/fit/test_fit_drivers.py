@@ -99,3 +99,38 @@ def test_perfect_separation_is_an_error(wide_frame) -> None:
     df = wide_frame.assign(label=np.where(wide_frame["a"] >= 4, "happy", "unhappy"))
     with pytest.raises(SpecError, match="separated"):
         drivers.fit_drivers(load_wide(df, "label", "a,b b,c,d", positive="happy"))
+
+
+def _paired_bootstrap(y, a, b, metric, reps=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    d = []
+    for _ in range(reps):
+        i = rng.integers(0, y.size, y.size)
+        d.append(metric(y[i], a[i]) - metric(y[i], b[i]))
+    return np.percentile(d, [2.5, 97.5])
+
+
+def test_paired_intervals_agree_with_a_paired_bootstrap() -> None:
+    """DeLong (AUC) and Zou (r) intervals of a difference on the same respondents ~ the bootstrap's."""
+    from cxsim.fit import crossval
+
+    rng = np.random.default_rng(3)
+    n = 1500
+    y = (rng.random(n) < 0.4).astype(float)
+    a = np.round(rng.normal(size=n) + y, 1)  # ties, as ratings have
+    b = a + 0.8 * rng.normal(size=n)
+    d, lo, hi = crossval.delong_difference(y, a, b)
+    assert d == pytest.approx(crossval.auc(y, a) - crossval.auc(y, b), abs=1e-12)
+    np.testing.assert_allclose([lo, hi], _paired_bootstrap(y, a, b, crossval.auc), atol=0.004)
+    yr = 0.5 * a + rng.normal(size=n)
+    d, lo, hi = crossval.zou_difference(yr, a, b)
+    assert d == pytest.approx(crossval.correlation(yr, a) - crossval.correlation(yr, b), abs=1e-12)
+    np.testing.assert_allclose([lo, hi], _paired_bootstrap(yr, a, b, crossval.correlation), atol=0.006)
+
+
+def test_models_report_the_difference_from_the_mean_with_an_interval(wide_frame) -> None:
+    for outcome, positive in (("overall", None), ("label", "happy")):
+        m = drivers.fit_drivers(load_wide(wide_frame, outcome, "a,b b,c,d", positive=positive)).models.set_index("model")
+        assert m.loc["mean_of_ratings", ["vs_mean", "vs_mean_ci_low", "vs_mean_ci_high"]].isna().all()
+        for model in ("drivers", "peak_end"):
+            assert m.loc[model, "vs_mean_ci_low"] <= m.loc[model, "vs_mean"] <= m.loc[model, "vs_mean_ci_high"]

@@ -1,4 +1,4 @@
-"""The seven-step gap analysis: the Meisu figures of DESIGN.md exactly, ratio form, step 5 simulated."""
+"""The seven-step gap analysis: the Meisu figures of DESIGN.md exactly, ratio form, step 5 simulated, step 7."""
 
 from __future__ import annotations
 
@@ -56,6 +56,42 @@ def test_simulated_step_five_raises_satisfaction() -> None:
     assert t.loc["satisfaction", "delta"] > 0 and t.loc["nps", "delta"] > 0
 
 
+SMALL_RUN = ["scenario=retail_street", "sim.n_customers=600", "sim.n_cycles=4", "sim.seed=0"]
+
+
+def test_step_seven_closes_the_loop() -> None:
+    """After the requirement the re-measured convenience gap shrinks and its key experience turns
+    positive; sales grow with the number of shops (direction only: the ratios are the model's)."""
+    analysis = gap.seven_step(gap.meisu_table())
+    fb = gap.feedback(analysis, gap.requirement(analysis, "retail_street"), SMALL_RUN, replications=1)
+    r = fb.remeasured()
+    assert list(r.index) == list(analysis.table["factor"])  # the analysis's factors, not shop_visit in minutes
+    conv = r.loc["convenience"]
+    assert conv["gap_to_ideal_before"] < -4 and abs(conv["gap_to_ideal_after"]) < 0.5 * abs(conv["gap_to_ideal_before"])
+    assert conv["experience_after"] > conv["experience_before"] + 3
+    assert conv["satisfaction_after"] > conv["satisfaction_before"]
+    assert conv["key_experience_before"] < 0 < conv["key_experience_after"]
+    # Expectations adapt to the better convenience: satisfaction rises by less than experience does.
+    assert conv["expectation_after"] > conv["expectation_before"]
+    assert conv["satisfaction_after"] - conv["satisfaction_before"] < conv["experience_after"] - conv["experience_before"]
+    others = r.drop(index="convenience")
+    assert (others["gap_to_ideal_before"] == 0).all() and (others["gap_to_ideal_after"] == 0).all()
+    assert fb.largest_gap_before == "convenience" and fb.cycle == 4
+    shops = fb.shops()
+    rev = shops[shops["quantity"] == "revenue"].set_index("item")["ratio"]
+    assert list(rev.index) == ["1 shop", "2 shops", "3 shops", "4 shops"]
+    assert rev["1 shop"] == 1.0 and rev.is_monotonic_increasing and rev["4 shops"] > 1.2
+    ret = shops[shops["quantity"] == "retention_rate"].set_index("item")["after"]
+    assert ret.is_monotonic_increasing  # the only way to more sales here: no new customers are drawn in
+
+
+def test_step_seven_without_the_shops_sweep() -> None:
+    analysis = gap.seven_step(gap.meisu_table())
+    req = gap.requirement(analysis, "retail_street")
+    fb = gap.feedback(analysis, req, SMALL_RUN, replications=1, shops=())
+    assert fb.shops().empty and not fb.remeasured().empty
+
+
 BAD = {
     "no experience column": (pd.DataFrame({"factor": ["a"], "expectation": [3]}), r"column 'experience': missing"),
     "blank experience": (pd.DataFrame({"factor": ["a", "b"], "experience": [3, None]}), r"column 'experience', line 3"),
@@ -84,6 +120,25 @@ def test_gap_command(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "convenience (importance 9 x satisfaction -2 = -18)" in out
     assert pd.read_csv(tmp_path / "g" / "gap.csv").shape[0] == 6 and (tmp_path / "g" / "gap.png").is_file()
+
+
+def test_gap_command_simulates_steps_five_and_seven(tmp_path, capsys) -> None:
+    cli.main(["gap", "--example", "meisu", "--simulate", "retail_street", "--customers", "400", "--cycles", "3",
+              "--replications", "2", "--shops", "1,4", "--quiet", "--out", str(tmp_path / "g")])
+    out = capsys.readouterr().out
+    assert "step 7, the feedback loop" in out and "4 shops  revenue x" in out
+    fb = pd.read_csv(tmp_path / "g" / "feedback.csv")
+    assert list(fb.columns) == ["section", "item", "quantity", "before", "after", "change", "ratio", "published"]
+    assert set(fb["section"]) == {"remeasured", "shops"}
+    assert (tmp_path / "g" / "requirement_comparison.csv").is_file()
+
+
+def test_gap_command_bad_shops_is_one_line(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["gap", "--example", "meisu", "--simulate", "retail_street", "--shops", "1,0", "--out", str(tmp_path / "g")])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "--shops: '0' is not allowed" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "g").exists()
 
 
 def test_gap_command_bad_scenario_writes_nothing(tmp_path, capsys) -> None:
