@@ -1,14 +1,16 @@
-"""Scaling: wall time and peak memory of the full default scenario for growing populations.
+"""Scaling: wall time and peak memory of the full dealer scenario for growing populations.
 
-Each size runs in a fresh process (so peak resident memory is its own): the default scenario
-(``b2b_dealer``: seven touchpoints, the order-to-delivery pipeline and the dealer meeting from
-operations, peak-end memory, word of mouth over a small world, loyalty), one replication of 12
+Each size runs in a fresh process (so peak resident memory is its own): ``b2b_dealer_survey``
+(seven touchpoints drawn from distributions, peak-end memory, word of mouth over a small world,
+loyalty) by default, or with ``--scenario b2b_dealer`` the default scenario with the
+order-to-delivery pipeline and the dealer meeting from operations, whose capacities ``--scale``
+sizes for each population (``operations.scale = customers / 10,000``); one replication of 12
 cycles, no files written. The time is the run alone (import and the first-call compilation of
 the numba kernels, cached on disk after the first ever run, are reported apart).
 
     python benchmarks/bench_scale.py                      # 10 k, 100 k, 1 M, 5 M customers
     python benchmarks/bench_scale.py --sizes 10000 100000 # a quick look
-    python benchmarks/bench_scale.py --scenario b2b_dealer_operations --sizes 1000000
+    python benchmarks/bench_scale.py --scenario b2b_dealer --scale --sizes 1000000
 
 Prints one row per size with seconds, customer-journeys per second, peak RSS and the time per
 customer relative to the smallest size: a column of ratios near 1 means linear growth.
@@ -29,12 +31,13 @@ t0 = time.perf_counter()
 from cxsim.config import load_run_spec
 from cxsim.engine.run import run
 logging.getLogger("MESA").setLevel(logging.WARNING)
-n, cycles, scenario = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+n, cycles, scenario, scale = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+extra = [f"operations.scale={n / 10_000}"] if scale else []
 warm = load_run_spec([f"scenario={scenario}", "sim.n_customers=1000", f"sim.n_cycles={cycles}", "sim.replications=1",
                       "outputs.customers=never", "outputs.figures=false"])
 run(warm)  # loads (or compiles) the kernels, touches every code path once
 spec = load_run_spec([f"scenario={scenario}", f"sim.n_customers={n}", f"sim.n_cycles={cycles}", "sim.replications=1",
-                      "outputs.customers=never", "outputs.figures=false"])
+                      "outputs.customers=never", "outputs.figures=false", *extra])
 t1 = time.perf_counter()
 res = run(spec)
 t2 = time.perf_counter()
@@ -44,8 +47,8 @@ print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles
 """
 
 
-def measure(n: int, cycles: int, scenario: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario], capture_output=True,
+def measure(n: int, cycles: int, scenario: str, scale: bool = False) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario, str(int(scale))], capture_output=True,
                          text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -54,15 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 5_000_000])
     ap.add_argument("--cycles", type=int, default=12)
-    ap.add_argument("--scenario", default="b2b_dealer", help="e.g. b2b_dealer_operations (pipeline and event)")
+    ap.add_argument("--scenario", default="b2b_dealer_survey", help="e.g. b2b_dealer (pipeline and event)")
+    ap.add_argument("--scale", action="store_true",
+                    help="operations.scale = customers / 10,000 (capacities sized for each population)")
     args = ap.parse_args(argv)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"scenario {args.scenario}, {args.cycles} cycles, one replication, no files\n")
+    scaled = ", operations.scale = customers / 10,000" if args.scale else ""
+    print(f"scenario {args.scenario}{scaled}, {args.cycles} cycles, one replication, no files\n")
     print(f"{'customers':>10} {'run s':>8} {'M journeys/s':>13} {'peak RSS GB':>12} {'s per M customers':>18} "
           f"{'vs smallest':>12}")
     base = None
     for n in args.sizes:
-        r = measure(n, args.cycles, args.scenario)
+        r = measure(n, args.cycles, args.scenario, args.scale)
         per_m = r["run"] / n * 1e6
         base = base or per_m
         print(f"{n:>10,} {r['run']:>8.2f} {r['journeys'] / r['run'] / 1e6:>13.2f} {r['rss_gb']:>12.2f} "

@@ -32,12 +32,15 @@ from pathlib import Path
 
 import numpy as np
 
+#: the dealer scenario with the survey's touchpoint distributions: the sweep varies a delivery-time mean
+SCENARIO = "scenario=b2b_dealer_survey"
+
 
 def _base(customers: int, cycles: int) -> dict:
     from cxsim.cli.sweep import base_config
     from cxsim.config import compose_config
 
-    return base_config(compose_config([f"sim.n_customers={customers}", f"sim.n_cycles={cycles}"]))
+    return base_config(compose_config([SCENARIO, f"sim.n_customers={customers}", f"sim.n_cycles={cycles}"]))
 
 
 def _settings(points: int, replications: int, jobs: int, progress: bool):
@@ -55,7 +58,7 @@ def engine_time(customers: int, cycles: int, n: int, threads: int = 0) -> float:
     from cxsim.config import load_run_spec
     from cxsim.engine.run import cycle_table, run_replication, summarise
 
-    spec = load_run_spec([f"sim.n_customers={customers}", f"sim.n_cycles={cycles}", "sim.replications=1",
+    spec = load_run_spec([SCENARIO, f"sim.n_customers={customers}", f"sim.n_cycles={cycles}", "sim.replications=1",
                           "outputs.customers=never", "outputs.figures=false", f"sim.threads={threads}"])
     run_replication(spec, 0)  # warm-up (compiled kernels, caches)
     times = []
@@ -115,7 +118,7 @@ def main() -> int:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
-    print(f"runs of {args.customers:,} customers × {args.cycles} cycles (scenario b2b_dealer); "
+    print(f"runs of {args.customers:,} customers × {args.cycles} cycles (scenario b2b_dealer_survey); "
           f"load average {os.getloadavg()[0]:.1f} (other processes share the cores)\n")
 
     eng = engine_time(args.customers, args.cycles, args.reference)

@@ -6,7 +6,7 @@ with a fixed and a variable cost. In cxsim it is a config (``configs/interventio
     name: faster_delivery
     description: More trucks and production capacity
     scenarios:                        # where it applies, and what it does there
-      b2b_dealer:
+      b2b_dealer_survey:
         changes:                      # path in the composed config: value or {set|scale|add: x}
           scenario.journey.touchpoints.delivery_speed.performance.mean: {set: 3.5}
         cost:                         # in the scenario's currency; >= 0
@@ -20,7 +20,7 @@ with a fixed and a variable cost. In cxsim it is a config (``configs/interventio
 Paths are dotted as in Hydra overrides; an element of a list of named items (touchpoints,
 segments) can be addressed by its ``name`` as well as by its index
 (``scenario.journey.touchpoints.delivery_speed`` = ``scenario.journey.touchpoints.4`` in
-``b2b_dealer``). Every path must exist in the composed config: a change never creates a field.
+``b2b_dealer_survey``). Every path must exist in the composed config: a change never creates a field.
 
 **Applicability.** An intervention applies to a scenario listed under ``scenarios``; to any other
 scenario only if it has top-level ``changes`` (``none`` has an empty one, so it applies

@@ -27,10 +27,11 @@ from cxsim.intervention import (
 
 SMALL = ["sim.n_customers=400", "sim.n_cycles=12", "sim.replications=2", "outputs.figures=false"]
 SCENARIOS = available("scenario")
+SURVEY = ["scenario=b2b_dealer_survey"]  # touchpoint performances are distributions there (paths ....mean)
 
 
 def test_paths_by_index_and_by_name():
-    cfg = compose_config([])
+    cfg = compose_config(SURVEY)
     by_name = get_path(cfg, "scenario.journey.touchpoints.delivery_speed.performance.mean")
     by_index = get_path(cfg, "scenario.journey.touchpoints.4.performance.mean")
     assert by_name == by_index == 6.0
@@ -43,16 +44,16 @@ def test_paths_by_index_and_by_name():
                                   "scenario.operations.stores", "scenario.journey.touchpoints.99"])
 def test_unknown_path_is_an_error(path):
     with pytest.raises(SpecError) as err:
-        get_path(compose_config([]), path)
+        get_path(compose_config(SURVEY), path)
     assert err.value.field == path
 
 
 def test_set_scale_add_and_config_untouched():
-    cfg = compose_config([])
+    cfg = compose_config(SURVEY)
     iv = resolve({"name": "x", "changes": {
         "scenario.journey.touchpoints.delivery_speed.performance.mean": {"scale": 0.5},
         "scenario.journey.touchpoints.dealer_meeting.performance.mean": {"add": 0.2},
-        "scenario.journey.touchpoints.price.performance.sd": 0.1}}, "b2b_dealer")
+        "scenario.journey.touchpoints.price.performance.sd": 0.1}}, "b2b_dealer_survey")
     out = apply_changes(cfg, iv)
     tps = {t["name"]: t for t in out["scenario"]["journey"]["touchpoints"]}
     assert tps["delivery_speed"]["performance"]["mean"] == pytest.approx(3.0)
@@ -109,8 +110,8 @@ def test_each_intervention_applies_somewhere():
 
 
 def test_intervention_costs_flow_into_cost_and_profit():
-    base = run(load_run_spec(SMALL))
-    gala = run(load_run_spec([*SMALL, "intervention=dealer_gala"]))
+    base = run(load_run_spec([*SURVEY, *SMALL]))  # the gala's per-dealer cost is the intervention's there
+    gala = run(load_run_spec([*SURVEY, *SMALL, "intervention=dealer_gala"]))
     s = gala.summary
     assert (s["intervention"] == "dealer_gala").all() and (base.summary["intervention"] == "none").all()
     meeting = gala.cycles[gala.cycles["cycle"] == 12]
@@ -143,15 +144,18 @@ BAD = {
         "intervention.scenarios.b2b_dealer.changes.scenario.journey.touchpoints.gala.performance.mean"),
     "negative fixed cost": (["intervention=dealer_gala", "intervention.scenarios.b2b_dealer.cost.fixed=-5"],
                             "intervention.scenarios.b2b_dealer.cost.fixed"),
-    "negative per-encounter cost": (["intervention=dealer_gala",
-                                     "intervention.scenarios.b2b_dealer.cost.per_encounter.dealer_meeting=-1"],
-                                    "intervention.scenarios.b2b_dealer.cost.per_encounter.dealer_meeting"),
+    "negative per-encounter cost": (["scenario=b2b_dealer_survey", "intervention=dealer_gala",
+                                     "intervention.scenarios.b2b_dealer_survey.cost.per_encounter.dealer_meeting=-1"],
+                                    "intervention.scenarios.b2b_dealer_survey.cost.per_encounter.dealer_meeting"),
     "per-encounter cost at an unknown touchpoint": (["intervention=dealer_gala",
                                                      "+intervention.scenarios.b2b_dealer.cost.per_encounter.gala=1"],
                                                     "intervention.scenarios.b2b_dealer.cost.per_encounter.gala"),
-    "bad operation": (["intervention=dealer_gala",
-                       "++intervention.scenarios.b2b_dealer.changes={scenario.journey.touchpoints.dealer_meeting.performance.mean: {times: 2}}"],
-                      "intervention.scenarios.b2b_dealer.changes.scenario.journey.touchpoints.dealer_meeting.performance.mean"),
+    "bad operation": (["scenario=b2b_dealer_survey", "intervention=dealer_gala",
+                       "++intervention.scenarios.b2b_dealer_survey.changes={scenario.journey.touchpoints.dealer_meeting.performance.mean: {times: 2}}"],
+                      "intervention.scenarios.b2b_dealer_survey.changes.scenario.journey.touchpoints.dealer_meeting.performance.mean"),
+    "bad operation on an operations capacity": (["intervention=dealer_gala",
+                       "++intervention.scenarios.b2b_dealer.changes={scenario.operations.events.dealer_meeting.capacity: {times: 2}}"],
+                      "intervention.scenarios.b2b_dealer.changes.scenario.operations.events.dealer_meeting.capacity"),
     "not applicable to the scenario": (["intervention=open_second_store"], "intervention"),
     "unknown intervention": (["intervention=nope"], "intervention"),
 }
@@ -177,12 +181,12 @@ def test_intervention_is_frozen_and_named():
 def test_neutral_changes_change_nothing_and_set_then_get(path, value):
     cfg = _COMPOSED
     for op, neutral in (("scale", 1.0), ("add", 0.0)):
-        out = apply_changes(cfg, resolve({"name": "x", "changes": {path: {op: neutral}}}, "b2b_dealer"))
+        out = apply_changes(cfg, resolve({"name": "x", "changes": {path: {op: neutral}}}, "b2b_dealer_survey"))
         assert out == cfg
     before = get_path(cfg, path)
-    out = apply_changes(cfg, resolve({"name": "x", "changes": {path: value}}, "b2b_dealer"))
+    out = apply_changes(cfg, resolve({"name": "x", "changes": {path: value}}, "b2b_dealer_survey"))
     assert get_path(out, path) == value
     assert get_path(cfg, path) == before  # the input config is never modified
 
 
-_COMPOSED = compose_config([])
+_COMPOSED = compose_config(SURVEY)

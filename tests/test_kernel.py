@@ -14,7 +14,7 @@ from cxsim.config import load_run_spec
 from cxsim.engine.compiled import compile_scenario
 from cxsim.engine.run import run
 
-SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery"]  # difference and ratio form, branches
+SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery_survey"]  # difference and ratio form, branches; operations or not
 MEMORIES = ["peak_end", "peak_end_best_worst", "mean", "integral", "total", "end", "peak", "recency", "key_moments"]
 
 

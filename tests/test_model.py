@@ -13,7 +13,7 @@ from cxsim.engine.model import CustomerModel
 from cxsim.engine.run import run
 from cxsim.engine.streams import replication_seeds
 
-SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery"]
+SCENARIOS = ["b2b_dealer", "b2b_dealer_survey", "retail_street", "ecommerce_delivery"]  # with and without operations
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -13,7 +13,7 @@ DELIVERY = "scenario.journey.touchpoints.delivery_speed.performance.mean"
 MEETING = "scenario.journey.touchpoints.dealer_meeting.performance.mean"
 # six monthly cycles: the annual dealer meeting (cycle 12) never happens, so its performance has
 # exactly no effect - the truth the analysis must recover
-BASE = ["sim.n_customers=300", "sim.n_cycles=6"]
+BASE = ["scenario=b2b_dealer_survey", "sim.n_customers=300", "sim.n_cycles=6"]
 
 
 def _run(sampler, n, tmp_path, replications=2):

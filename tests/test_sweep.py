@@ -24,7 +24,8 @@ from cxsim.errors import SpecError
 
 DELIVERY = "scenario.journey.touchpoints.delivery_speed.performance.mean"
 MEETING = "scenario.journey.touchpoints.dealer_meeting.performance.mean"
-TINY = ["sim.n_customers=200", "sim.n_cycles=3"]
+# the survey version of the dealer scenario: its touchpoint performances are distributions (means)
+TINY = ["scenario=b2b_dealer_survey", "sim.n_customers=200", "sim.n_cycles=3"]
 
 
 def _settings(**kw):
@@ -141,7 +142,7 @@ def test_parallel_workers_give_the_same_table(tmp_path, grid_sweep):
 @pytest.mark.slow
 def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
     """Kill cxsim-sweep part-way, run it again: exactly the uninterrupted table, none lost or doubled."""
-    args = ["cxsim-sweep", "sim.n_customers=300", "sim.n_cycles=6", "sweep.sampler=lhs",
+    args = ["cxsim-sweep", "scenario=b2b_dealer_survey", "sim.n_customers=300", "sim.n_cycles=6", "sweep.sampler=lhs",
             "sweep.n_samples=30", "sweep.replications=2", "sweep.progress=false",
             f"+sweep.params=[{{path: {DELIVERY}, low: 2.5, high: 8.0}}]"]
     full, cut = tmp_path / "full", tmp_path / "cut"
@@ -183,7 +184,7 @@ def test_command_shows_progress_and_writes_points(tmp_path):
 
 def _multirun(tmp_path, *extra):
     out = tmp_path / "mr"
-    proc = subprocess.run(["cxsim", "-m", *TINY, "sim.replications=2", "outputs.figures=false",
+    proc = subprocess.run(["cxsim", "-m", "sim.n_customers=200", "sim.n_cycles=3", "sim.replications=2", "outputs.figures=false",
                            "outputs.customers=never", "sim.seed=0,1", *extra, f"hydra.sweep.dir={out}"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -256,7 +257,7 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_one_line_and_exit_2(case, rejects):
     overrides, field = BAD[case]
-    rejects(cli.main, "cxsim-sweep", overrides, field)
+    rejects(cli.main, "cxsim-sweep", ["scenario=b2b_dealer_survey", *overrides], field)
 
 
 def test_unknown_launcher_in_multirun_is_one_line_and_exit_2(monkeypatch, capsys, tmp_path):

@@ -1,6 +1,7 @@
 """The ``cxsim`` command: run a scenario, write the tables and figures, print a summary.
 
     cxsim                                         # default scenario (b2b_dealer), peak-end memory
+    cxsim sim.n_customers=1000000 operations.scale=100   # the same business, 100 times larger
     cxsim scenario=retail_street memory=mean sim.n_customers=50000 sim.seed=3 hydra.run.dir=out
 
 Configs are composed by Hydra from the package's ``configs`` (installed as ``cxsim.configs``).

@@ -200,12 +200,12 @@ def survey_from_moments(moments: pd.DataFrame, run_spec: object, replication: in
                                 extra={"customer_id": ids, "replication": np.full(ids.size, replication)})
 
 
-#: The Zhijiang-like synthetic survey: the dealer journey (``b2b_dealer``, the seed case's
-#: touchpoints) remembered by key moments — delivery speed and the dealer meeting, the two
+#: The Zhijiang-like synthetic survey: the dealer journey (``b2b_dealer_survey``, the seed case's
+#: touchpoints with the survey's means) remembered by key moments — delivery speed and the dealer meeting, the two
 #: touchpoints the real survey's regression found significant — answered on the five-point scale,
 #: with "exactly as expected" answered 3.8 (the scenario's expectation of the rated touchpoints).
 ZHIJIANG_OVERRIDES: tuple[str, ...] = (
-    "scenario=b2b_dealer", "memory=key_moments", "sim.replications=1", "outputs.moments=true",
+    "scenario=b2b_dealer_survey", "memory=key_moments", "sim.replications=1", "outputs.moments=true",
     "outputs.survey.enabled=true", "outputs.survey.anchor=3.8", "outputs.figures=false",
     "outputs.customers=never",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -95,6 +95,37 @@ def hours_from_dict(field_: str, data: Any) -> OpeningHours:
         return OpeningHours(tuple(days))
     except SpecError as err:
         raise SpecError(f"{field_}{err.field[5:]}", err.value, err.allowed) from None
+
+
+def _whole(spec: Any, name: str, minimum: int) -> int:
+    """Check a whole-number field and keep it as an ``int`` (``5.0`` from an intervention's
+    ``{scale: ...}`` or the command line becomes ``5``; ``2.5`` is refused)."""
+    value = checks.integer(name, getattr(spec, name), minimum)
+    object.__setattr__(spec, name, value)
+    return value
+
+
+def _scaled(capacity: int, factor: float) -> int:
+    """``capacity × factor`` rounded half up to a whole number, at least 1."""
+    return max(1, math.floor(capacity * factor + 0.5))
+
+
+def scale_from_dict(data: Any, path: str = "operations") -> float:
+    """The run's ``operations.scale``: a finite number > 0 (``None`` or no mapping → 1.0)."""
+    if data is None:
+        return 1.0
+    data = checks.mapping(path, data)
+    checks.no_unknown_keys(path, data, ("scale",))
+    value = data.get("scale", 1.0)
+    allowed = ("a finite number > 0 is required (the factor on every operations capacity: "
+               "counters, agents, lines, trucks, seats)")
+    try:
+        scale = checks.number(f"{path}.scale", value)
+    except SpecError:
+        raise SpecError(f"{path}.scale", value, allowed) from None
+    if scale <= 0:
+        raise SpecError(f"{path}.scale", value, allowed)
+    return scale
 
 
 def _optional_dist(field_: str, data: Any) -> Distribution | None:
@@ -203,11 +234,11 @@ class StoresSpec:
         names = [s.name for s in self.sites]
         if len(set(names)) != len(names):
             raise SpecError("sites", names, "site names must be unique")
-        count = checks.integer("count", self.count, 1)
+        count = _whole(self, "count", 1)
         if count > len(self.sites):
             raise SpecError("count", self.count, f"at most the number of sites ({len(self.sites)})")
-        checks.integer("counters", self.counters, 1)
-        checks.integer("days_per_cycle", self.days_per_cycle, 1)
+        _whole(self, "counters", 1)
+        _whole(self, "days_per_cycle", 1)
         if self.open_minutes() <= 0:
             raise SpecError("hours", "closed on every day of the cycle",
                             f"the stores must open on at least one of the {self.days_per_cycle} days")
@@ -216,7 +247,7 @@ class StoresSpec:
         _non_negative_dist("service_minutes", self.service_minutes)
         _non_negative_dist("patience_minutes", self.patience_minutes)
         if self.balk_queue_length is not None:
-            checks.integer("balk_queue_length", self.balk_queue_length, 0)
+            _whole(self, "balk_queue_length", 0)
         checks.choice("choice", self.choice, CHOICES)
         checks.non_negative("unserved_penalty_minutes", self.unserved_penalty_minutes)
         checks.non_negative("cost_per_store_per_cycle", self.cost_per_store_per_cycle)
@@ -232,6 +263,10 @@ class StoresSpec:
 
     def capacity_cost(self) -> float:
         return self.count * (self.cost_per_store_per_cycle + self.counters * self.cost_per_counter_per_cycle)
+
+    def scaled(self, factor: float) -> StoresSpec:
+        """Counters per shop × ``factor`` (the shops themselves are the sites, and stay)."""
+        return replace(self, counters=_scaled(self.counters, factor))
 
     def open_minutes(self) -> float:
         return sum(
@@ -280,19 +315,24 @@ class PipelineSpec:
             raise SpecError("shipping_days", None, "a shipping lead-time distribution is required")
         _non_negative_dist("production_days", self.production_days)
         _non_negative_dist("shipping_days", self.shipping_days)
-        checks.integer("lines", self.lines, 1)
+        _whole(self, "lines", 1)
         if self.trucks is not None:
-            checks.integer("trucks", self.trucks, 1)
+            _whole(self, "trucks", 1)
         checks.non_negative("promised_days", self.promised_days)
         if self.batch_every_days is not None:
             checks.positive("batch_every_days", self.batch_every_days)
-        checks.integer("days_per_cycle", self.days_per_cycle, 1)
+        _whole(self, "days_per_cycle", 1)
         checks.non_negative("cost_per_line_per_cycle", self.cost_per_line_per_cycle)
         checks.non_negative("cost_per_truck_per_cycle", self.cost_per_truck_per_cycle)
 
     def capacity_cost(self) -> float:
         lines = self.lines if self.make_to_order else 0
         return lines * self.cost_per_line_per_cycle + (self.trucks or 0) * self.cost_per_truck_per_cycle
+
+    def scaled(self, factor: float) -> PipelineSpec:
+        """Production lines and trucks × ``factor`` (no truck limit stays none)."""
+        trucks = None if self.trucks is None else _scaled(self.trucks, factor)
+        return replace(self, lines=_scaled(self.lines, factor), trucks=trucks)
 
 
 @dataclass(frozen=True)
@@ -336,12 +376,12 @@ class CallCentreSpec:
         _non_negative_dist("handle_minutes", self.handle_minutes)
         _non_negative_dist("specialist_minutes", self.specialist_minutes)
         _non_negative_dist("patience_minutes", self.patience_minutes)
-        checks.integer("agents", self.agents, 1)
-        checks.integer("specialists", self.specialists, 1)
+        _whole(self, "agents", 1)
+        _whole(self, "specialists", 1)
         checks.unit_interval("transfer_probability", self.transfer_probability)
         checks.unit_interval("repeat_probability", self.repeat_probability)
         checks.non_negative("repeat_minutes", self.repeat_minutes)
-        checks.integer("days_per_cycle", self.days_per_cycle, 1)
+        _whole(self, "days_per_cycle", 1)
         if self.open_minutes() <= 0:
             raise SpecError("hours", "closed on every day of the cycle",
                             f"the call centre must open on at least one of the {self.days_per_cycle} days")
@@ -363,6 +403,10 @@ class CallCentreSpec:
 
     def capacity_cost(self) -> float:
         return (self.agents + self.specialists) * self.cost_per_agent_per_cycle
+
+    def scaled(self, factor: float) -> CallCentreSpec:
+        """Agents and specialists × ``factor``."""
+        return replace(self, agents=_scaled(self.agents, factor), specialists=_scaled(self.specialists, factor))
 
     def bounded(self) -> bool:
         """Whether abandonment or closing bounds the first-line queue."""
@@ -400,7 +444,7 @@ class EventSpec:
     rating_sd: float = 0.3
 
     def __post_init__(self) -> None:
-        checks.integer("capacity", self.capacity, 1)
+        _whole(self, "capacity", 1)
         checks.non_negative("budget", self.budget)
         checks.non_negative("budget_per_attendee", self.budget_per_attendee)
         checks.positive("budget_scale", self.budget_scale)
@@ -408,6 +452,11 @@ class EventSpec:
         if checks.number("high", self.high) <= self.low:
             raise SpecError("high", self.high, f"must be greater than low ({self.low})")
         checks.non_negative("rating_sd", self.rating_sd)
+
+    def scaled(self, factor: float) -> EventSpec:
+        """Seats × ``factor``, and the fixed budget with them (a venue for k times the dealers:
+        the budget per head, and so the quality, stays as it was)."""
+        return replace(self, capacity=_scaled(self.capacity, factor), budget=self.budget * factor)
 
     def cost(self, attendees: int) -> float:
         """What one occurrence costs: the fixed budget plus the budget per attendee."""
@@ -447,6 +496,19 @@ class OperationsSpec:
         budgets are paid in the cycles the event takes place."""
         return sum(part.capacity_cost() for part in (self.stores, self.pipeline, self.callcentre)
                    if part is not None)
+
+    def scaled(self, factor: float) -> OperationsSpec:
+        """The same operations ``factor`` times larger (``operations.scale``): every capacity —
+        store counters, call-centre agents and specialists, production lines, trucks, event
+        seats (with the event's fixed budget) — times ``factor``, rounded half up to a whole
+        number and at least 1; capacity costs follow, as they are per unit of capacity. With
+        ``factor`` times the customers, utilisation stays about the same."""
+        if factor == 1.0:
+            return self
+        parts = {name: getattr(self, name).scaled(factor)
+                 for name in ("stores", "pipeline", "callcentre") if getattr(self, name) is not None}
+        events = {name: ev.scaled(factor) for name, ev in self.events.items()}
+        return replace(self, events=events, **parts)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ top of the config, e.g. ``scenario.journey.touchpoints[2].performance.sd``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
 from cxsim.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs import checks
-from cxsim.operations.spec import operations_from_dict, performance_from_dict
+from cxsim.operations.spec import operations_from_dict, performance_from_dict, scale_from_dict
 from cxsim.specs.distribution import distribution_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
@@ -186,7 +187,8 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
 def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
     """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``
     and optionally ``intervention`` (see :mod:`cxsim.intervention`), whose changes are made to
-    the config before it is validated."""
+    the config before it is validated, and ``operations.scale``, which multiplies every capacity
+    of the scenario's operations (:meth:`~cxsim.operations.spec.OperationsSpec.scaled`)."""
     cfg = checks.mapping("config", cfg)
     for key in ("scenario", "memory"):
         if key not in cfg or cfg[key] is None:
@@ -196,7 +198,10 @@ def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
     intervention = resolve(cfg.get("intervention"), str(scenario_name))
     if intervention.changes:  # made to the config, so the result is validated like any config
         cfg = apply_changes(cfg, intervention)
+    scale = scale_from_dict(cfg.get("operations"))
     scenario = scenario_from_dict(cfg["scenario"], cfg["memory"])
+    if scale != 1.0:
+        scenario = replace(scenario, operations=scenario.operations.scaled(scale))
     check_touchpoints(intervention, scenario.journey.names)
     sim = _simple("sim", Sim, cfg.get("sim"))
     outputs = _simple("outputs", Outputs, cfg.get("outputs"))

@@ -15,7 +15,10 @@ switched after month *k* is the share who left after *k* bad experiences; the sa
 the bad moment gives the share who would have left anyway. The switching mechanism is the
 scenario's own loyalty block (:mod:`cxsim.behaviour.loyalty`: a logistic repurchase curve in
 satisfaction and a hazard per terrible moment that escalates with the remembered count of earlier
-ones); nothing is fitted to the survey here.
+ones); nothing is fitted to the survey here. The dealer and online-shop scenarios run in their
+``*_survey`` versions (every usual touchpoint from a distribution): their loyalty blocks are those
+of ``b2b_dealer`` and ``ecommerce_delivery``, and no operations capacity sized for 10,000
+customers is overloaded by the experiment's 20,000.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import pandas as pd
 from cxsim.specs import checks
 
 PUBLISHED = {1: 0.40, 2: 0.55, 3: 0.90}
-SCENARIOS = ("b2b_dealer", "retail_street", "ecommerce_delivery")
+SCENARIOS = ("b2b_dealer_survey", "retail_street", "ecommerce_delivery_survey")
 BAD = "bad_experience"
 SEVERITY = 1.5  # the bad moment's affect: 1.5 x the floor of terrible (or worse)
 

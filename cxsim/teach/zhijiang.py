@@ -18,7 +18,7 @@ touchpoint means are *inputs*. The dealer's overall rating is what a memory mode
 * ``peak_end_0.5`` — the seed's calculation, (peak + end) / 2;
 * ``peak_end`` — cxsim's default peak-end (0.4 peak + 0.4 end + 0.2 mean);
 * ``mean`` — the average touchpoint;
-* ``key_moments`` — the b2b_dealer scenario's key moments: delivery speed 0.35, dealer meeting
+* ``key_moments`` — the dealer scenarios' key moments (``b2b_dealer``, ``b2b_dealer_survey``): delivery speed 0.35, dealer meeting
   0.35, the rest on the mean.
 
 For each world the overall rating is a prediction to set beside the observed 4.17; and an OLS

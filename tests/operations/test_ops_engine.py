@@ -123,7 +123,7 @@ def test_bad_operations_input_is_one_line_and_exit_2(case, rejects) -> None:
 
 
 def test_dealer_meeting_is_an_event_with_seats_and_a_budget() -> None:
-    spec = load_run_spec(["scenario=b2b_dealer_operations", "sim.n_customers=300", "sim.n_cycles=12",
+    spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=300", "sim.n_cycles=12",
                           "sim.replications=1", "outputs.figures=false", "outputs.moments=true",
                           "scenario.operations.events.dealer_meeting.capacity=50"])
     res = run(spec)
@@ -147,7 +147,7 @@ def test_dealer_meeting_is_an_event_with_seats_and_a_budget() -> None:
 
 
 def test_call_centre_and_pipeline_feed_the_online_shop() -> None:
-    base = ["scenario=ecommerce_operations", "sim.n_customers=2000", "sim.n_cycles=2", "sim.replications=1",
+    base = ["scenario=ecommerce_delivery", "sim.n_customers=2000", "sim.n_cycles=2", "sim.replications=1",
             "outputs.figures=false", "outputs.moments=true"]
     res = run(load_run_spec(base))
     ops, mom = res.operations, res.moments
@@ -199,7 +199,7 @@ def test_run_records_obey_littles_law(retail) -> None:
 def test_overloaded_pipeline_warns_in_a_run() -> None:
     from cxsim.operations.spec import UnboundedQueueWarning
 
-    spec = load_run_spec(["scenario=b2b_dealer_operations", "sim.n_customers=300", "sim.n_cycles=1",
+    spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=300", "sim.n_cycles=1",
                           "sim.replications=1", "outputs.figures=false", "scenario.operations.pipeline.lines=1"])
     with pytest.warns(UnboundedQueueWarning, match=r"scenario\.operations\.pipeline: offered load \d+\.\d\d >= 1"):
         res = run(spec)
