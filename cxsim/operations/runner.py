@@ -125,10 +125,14 @@ class OperationsRunner:
         if self.keep_records:
             self._records.append((process, cycle, rows, rec))
 
-    def _frame(self, process: str, cycle: int, rows: NDArray[np.intp], rec: Mapping[str, NDArray]) -> pd.DataFrame:
-        df = pd.DataFrame({"cycle": np.full(rows.size, cycle + 1, dtype=np.int32),
+    def _frame(self, process: str, parts: list[tuple[int, NDArray[np.intp], Mapping[str, NDArray]]]) -> pd.DataFrame:
+        """One process's records of every cycle, each column concatenated once."""
+        rows = np.concatenate([r for _, r, _ in parts])
+        df = pd.DataFrame({"cycle": np.repeat(np.array([c + 1 for c, _, _ in parts], dtype=np.int32),
+                                              [r.size for _, r, _ in parts]),
                            "process": process, "customer_id": rows})
-        for key, value in rec.items():
+        for key in parts[0][2]:
+            value = np.concatenate([rec[key] for _, _, rec in parts])
             df[key] = pd.array(value, dtype="boolean") if value.dtype == bool else value
         if process == "stores" and self.spec.stores is not None:
             names = [s.name for s in self.spec.stores.open_sites]
@@ -136,11 +140,18 @@ class OperationsRunner:
         return df
 
     def table(self) -> pd.DataFrame | None:
-        """Per-encounter records of every cycle (the ``operations.parquet`` table); None when
-        nothing was recorded or the runner does not keep records."""
+        """Per-encounter records of every cycle (the ``operations.parquet`` table), cycle by
+        cycle and within a cycle process by process; None when nothing was recorded or the
+        runner does not keep records."""
         if not self._records:
             return None
-        df = pd.concat([self._frame(*r) for r in self._records], ignore_index=True)
+        by_process: dict[str, list[tuple[int, NDArray[np.intp], Mapping[str, NDArray]]]] = {}
+        for process, cycle, rows, rec in self._records:
+            by_process.setdefault(process, []).append((cycle, rows, rec))
+        frames = [self._frame(p, parts) for p, parts in by_process.items()]
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(frames) > 1:  # back to cycle order (stable: processes keep their order in a cycle)
+            df = df.sort_values("cycle", kind="stable", ignore_index=True)
         if "site" in df:
             df["site"] = df["site"].astype("string")
         df["process"] = df["process"].astype("string")
