@@ -9,6 +9,8 @@ SimPy models — a service starts at ``max(arrival, earliest free server)`` and 
   (Lindley 1952).
 * :func:`multi_server` — c servers, FCFS: per-server free times, each customer takes the server
   that frees first (Kiefer & Wolfowitz 1955).
+* :func:`lindley_in`, :func:`multi_server_in` — the same, with customers taken in a given
+  order of arrival and results kept in the caller's order (no permuted copies).
 * :func:`stable_argsort` — the order of arrival: ``np.argsort(kind="stable")`` in O(n) for the
   spread-out times of a cycle (a bucket sort), the same permutation.
 * :func:`serve` — the general station used by stores and the call centre: one or more stores
@@ -31,12 +33,13 @@ Array = NDArray[np.float64]
 
 
 @njit(cache=True, nogil=True)
-def lindley(arrival: Array, service: Array) -> Array:  # pragma: no cover - compiled
-    """Service starts of a single-server FIFO queue (arrivals sorted)."""
-    n = arrival.size
-    start = np.empty(n)
+def lindley_in(order: NDArray[np.int64], arrival: Array, service: Array) -> Array:  # pragma: no cover
+    """Service starts of a single-server FIFO queue; customers arrive in the order ``order``
+    (indices into ``arrival`` and ``service``, whose order the starts keep)."""
+    start = np.empty(arrival.size)
     free = -np.inf
-    for i in range(n):
+    for k in range(order.size):
+        i = order[k]
         a = arrival[i]
         s = a if a > free else free
         start[i] = s
@@ -44,19 +47,24 @@ def lindley(arrival: Array, service: Array) -> Array:  # pragma: no cover - comp
     return start
 
 
+def lindley(arrival: Array, service: Array) -> Array:
+    """Service starts of a single-server FIFO queue (arrivals sorted)."""
+    return lindley_in(np.arange(arrival.size), arrival, service)
+
+
 @njit(cache=True, nogil=True)
-def multi_server(arrival: Array, service: Array, servers: int) -> Array:  # pragma: no cover
-    """Service starts of a c-server FCFS queue (arrivals sorted).
+def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, servers: int) -> Array:  # pragma: no cover
+    """Service starts of a c-server FCFS queue; customers arrive in the order ``order`` (indices
+    into ``arrival`` and ``service``, whose order the starts keep).
 
     The servers' free times are kept in a 4-ary min-heap (a node's four children share a cache
-    line, so a thousand production slots cost five levels), so each customer costs O(log c):
-    the next customer takes the earliest free server (which of several equally free servers
-    does not change any start time).
+    line), so each customer costs O(log c): the next customer takes the earliest free server
+    (which of several equally free servers does not change any start time).
     """
-    n = arrival.size
-    start = np.empty(n)
+    start = np.empty(arrival.size)
     free = np.full(servers, -np.inf)  # a min-heap (all equal to begin with)
-    for i in range(n):
+    for k in range(order.size):
+        i = order[k]
         f = free[0]
         a = arrival[i]
         s = a if a > f else f
@@ -80,6 +88,11 @@ def multi_server(arrival: Array, service: Array, servers: int) -> Array:  # prag
             j = child
         free[j] = x
     return start
+
+
+def multi_server(arrival: Array, service: Array, servers: int) -> Array:
+    """Service starts of a c-server FCFS queue (arrivals sorted); see :func:`multi_server_in`."""
+    return multi_server_in(np.arange(arrival.size), arrival, service, servers)
 
 
 @njit(cache=True, nogil=True)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from numba import njit
 from numpy.typing import NDArray
 
 from cxsim.operations import kernels
@@ -27,7 +26,7 @@ Array = NDArray[np.float64]
 
 @dataclass
 class PipelineDraws:
-    """One cycle's orders, in order of arrival (``order`` maps back to the caller's rows)."""
+    """One cycle's orders, in the caller's order; ``order`` lists them in order of arrival."""
 
     order: NDArray[np.intp]
     arrival: Array
@@ -41,7 +40,7 @@ class PipelineDraws:
 
 @dataclass
 class PipelineResult:
-    """Per order (arrival order): production start and end, shipping start, delivery time."""
+    """Per order (the caller's order): production start and end, shipping start, delivery time."""
 
     production_start: Array
     production_end: Array
@@ -49,17 +48,19 @@ class PipelineResult:
     delivered: Array
 
 
-def _fcfs(arrival: Array, service: Array, servers: int) -> Array:
-    return kernels.lindley(arrival, service) if servers == 1 else kernels.multi_server(arrival, service, servers)
+def _fcfs(order: NDArray[np.int64], arrival: Array, service: Array, servers: int) -> Array:
+    if servers == 1:
+        return kernels.lindley_in(order, arrival, service)
+    return kernels.multi_server_in(order, arrival, service, servers)
 
 
 def run_kernel(d: PipelineDraws) -> PipelineResult:
-    """Tandem FCFS queues with the numba kernels."""
+    """Tandem FCFS queues with the numba kernels (orders taken in ``d.order``, nothing permuted)."""
     if d.make_to_order:
         release = d.arrival
         if d.campaigns is not None:  # wait for the next campaign (releases keep arrival order)
             release = d.campaigns[np.searchsorted(d.campaigns, d.arrival, side="left")]
-        p_start = _fcfs(np.ascontiguousarray(release), d.production, d.lines)
+        p_start = _fcfs(d.order, release, d.production, d.lines)
         p_end = p_start + d.production
     else:
         p_start = d.arrival.copy()
@@ -67,10 +68,7 @@ def run_kernel(d: PipelineDraws) -> PipelineResult:
     if d.trucks is None:
         s_start = p_end.copy()
     else:
-        by_ready = kernels.stable_argsort(p_end)
-        s_start = np.empty_like(p_end)
-        s_start[by_ready] = _fcfs(np.ascontiguousarray(p_end[by_ready]),
-                                  np.ascontiguousarray(d.shipping[by_ready]), d.trucks)
+        s_start = _fcfs(kernels.stable_argsort(p_end), p_end, d.shipping, d.trucks)
     return PipelineResult(p_start, p_end, s_start, s_start + d.shipping)
 
 
@@ -112,9 +110,9 @@ def run_simpy(d: PipelineDraws) -> PipelineResult:
         res.delivered[i] = env.now
 
     def source() -> Generator[simpy.Event, None, None]:
-        for i in range(n):
+        for i in d.order:  # in order of arrival
             yield env.timeout(d.arrival[i] - env.now)
-            env.process(order(i))
+            env.process(order(int(i)))
 
     env.process(source())
     if d.campaigns is not None and d.make_to_order:
@@ -136,48 +134,30 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
     shipping = take(spec.shipping_days.sample(rng, n))  # type: ignore[union-attr]
     if not spec.make_to_order or production is None:
         production = np.zeros(arrival.size)
-    order = kernels.stable_argsort(arrival)
     campaigns = None
     if spec.batch_every_days is not None:
         last = float(arrival.max()) if arrival.size else 0.0
         k = int(np.floor(last / spec.batch_every_days)) + 2
         campaigns = np.cumsum(np.full(k, float(spec.batch_every_days)))  # the same sums as SimPy's clock
-    return PipelineDraws(order, arrival[order], production[order], shipping[order],
+    return PipelineDraws(kernels.stable_argsort(arrival), arrival, production, shipping,
                          spec.lines, spec.trucks, spec.make_to_order, campaigns)
 
 
-@njit(cache=True, nogil=True)
-def _records(order, arrival, production, shipping, p_start, s_start, promised, out):  # pragma: no cover
-    """One pass over the caller's rows ``i``, reading arrival position ``k`` (``order[k] = i``)."""
-    inverse = np.empty_like(order)
-    for k in range(order.size):
-        inverse[order[k]] = k
-    for i in range(order.size):
-        k = inverse[i]
-        a = arrival[k]
-        days = (s_start[k] + shipping[k]) - a  # delivered - arrival
-        out[0, i] = a
-        out[1, i] = days
-        out[2, i] = p_start[k] - a
-        out[3, i] = s_start[k] - (p_start[k] + production[k])  # - production end
-        out[4, i] = production[k]
-        out[5, i] = shipping[k]
-        out[6, i] = promised
-        out[7, i] = max(days - promised, 0.0)
-        out[8, i] = max(promised - days, 0.0)
-
-
 def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult) -> dict[str, NDArray]:
-    """Per-order records in the caller's order (see ``RECORDS['pipeline']``), in one compiled
-    pass: the same arithmetic as on the arrays (a permutation does not change a value)."""
-    out = np.empty((9, d.order.size))
-    _records(d.order, d.arrival, d.production, d.shipping, r.production_start, r.shipping_start,
-             float(spec.promised_days), out)
-    names = ("arrival", "delivery_days", "production_wait_days", "shipping_wait_days", "production_days",
-             "shipping_days", "promised_days", "late_days", "early_days")
-    rec: dict[str, NDArray] = dict(zip(names, out))
-    rec["on_time"] = rec["delivery_days"] <= spec.promised_days
-    return rec
+    """Per-order records in the caller's order (see ``RECORDS['pipeline']``)."""
+    days = r.delivered - d.arrival
+    return {
+        "arrival": d.arrival,
+        "delivery_days": days,
+        "production_wait_days": r.production_start - d.arrival,
+        "shipping_wait_days": r.shipping_start - r.production_end,
+        "production_days": d.production,
+        "shipping_days": d.shipping,
+        "promised_days": np.full(days.size, spec.promised_days),
+        "late_days": np.maximum(days - spec.promised_days, 0.0),
+        "early_days": np.maximum(spec.promised_days - days, 0.0),
+        "on_time": days <= spec.promised_days,
+    }
 
 
 def pipeline_load(spec: PipelineSpec, orders: int) -> float:
