@@ -10,7 +10,8 @@ SimPy models — a service starts at ``max(arrival, earliest free server)`` and 
 * :func:`multi_server` — c servers, FCFS: per-server free times, each customer takes the server
   that frees first (Kiefer & Wolfowitz 1955).
 * :func:`lindley_in`, :func:`multi_server_in` — the same, with customers taken in a given
-  order of arrival and results kept in the caller's order (no permuted copies).
+  order of arrival and results kept in the caller's order (no permuted copies);
+  :func:`fcfs_starts` picks one, or skips both when nobody ever waits (:func:`never_full`).
 * :func:`stable_argsort` — the order of arrival: ``np.argsort(kind="stable")`` in O(n) for the
   spread-out times of a cycle (a bucket sort), the same permutation.
 * :func:`serve` — the general station used by stores and the call centre: one or more stores
@@ -93,6 +94,50 @@ def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, se
 def multi_server(arrival: Array, service: Array, servers: int) -> Array:
     """Service starts of a c-server FCFS queue (arrivals sorted); see :func:`multi_server_in`."""
     return multi_server_in(np.arange(arrival.size), arrival, service, servers)
+
+
+@njit(cache=True, nogil=True)
+def _never_full(arrival_sorted: Array, departure_sorted: Array, servers: int) -> bool:  # pragma: no cover
+    p = 0
+    for k in range(arrival_sorted.size):
+        a = arrival_sorted[k]
+        while p < departure_sorted.size and departure_sorted[p] < a:
+            p += 1
+        if k - p >= servers:  # the k earlier customers, less those surely gone: all servers busy?
+            return False
+    return True
+
+
+def never_full(arrival: Array, service: Array, servers: int) -> bool:
+    """Whether every customer of a c-server FCFS queue finds a server free on arrival.
+
+    Checked on the schedule without waiting (everyone served from arrival to arrival + service):
+    if no arrival ever finds ``servers`` or more earlier customers still in service (a departure
+    at the arrival instant counted as busy, so the test errs on the safe side), that schedule is
+    the queue's, by induction over the arrivals. Two sorts and one pass; a busy queue fails fast.
+    """
+    arrival = np.asarray(arrival, dtype=np.float64)
+    if servers >= arrival.size:
+        return True
+    return bool(_never_full(np.sort(arrival), np.sort(arrival + service), servers))
+
+
+def fcfs_starts(arrival: Array, service: Array, servers: int, order: NDArray[np.int64] | None = None) -> Array:
+    """Service starts of a c-server FCFS queue, in the caller's order.
+
+    When nobody ever waits (:func:`never_full`, the common case for ample capacity) the starts
+    are the arrivals, exactly what the server recursion gives; otherwise :func:`lindley_in` or
+    :func:`multi_server_in` over ``order``, the order of arrival (by default the stable sort of
+    ``arrival``; pass it when ties must follow another order, e.g. orders released together).
+    """
+    arrival = np.ascontiguousarray(arrival, dtype=np.float64)
+    service = np.ascontiguousarray(service, dtype=np.float64)
+    if never_full(arrival, service, servers):
+        return arrival.copy()
+    order = stable_argsort(arrival) if order is None else order
+    if servers == 1:
+        return lindley_in(order, arrival, service)
+    return multi_server_in(order, arrival, service, servers)
 
 
 @njit(cache=True, nogil=True)

@@ -26,9 +26,10 @@ Array = NDArray[np.float64]
 
 @dataclass
 class PipelineDraws:
-    """One cycle's orders, in the caller's order; ``order`` lists them in order of arrival."""
+    """One cycle's orders, in the caller's order; :meth:`arrival_order` lists them in order of
+    arrival (computed when first needed)."""
 
-    order: NDArray[np.intp]
+    order: NDArray[np.intp] | None
     arrival: Array
     production: Array  # zeros when shipped from stock
     shipping: Array
@@ -36,6 +37,11 @@ class PipelineDraws:
     trucks: int | None
     make_to_order: bool
     campaigns: Array | None = None  # production campaign start times (batch production), or None
+
+    def arrival_order(self) -> NDArray[np.intp]:
+        if self.order is None:
+            self.order = kernels.stable_argsort(self.arrival)
+        return self.order
 
 
 @dataclass
@@ -48,19 +54,15 @@ class PipelineResult:
     delivered: Array
 
 
-def _fcfs(order: NDArray[np.int64], arrival: Array, service: Array, servers: int) -> Array:
-    if servers == 1:
-        return kernels.lindley_in(order, arrival, service)
-    return kernels.multi_server_in(order, arrival, service, servers)
-
-
 def run_kernel(d: PipelineDraws) -> PipelineResult:
-    """Tandem FCFS queues with the numba kernels (orders taken in ``d.order``, nothing permuted)."""
+    """Tandem FCFS queues with the numba kernels (:func:`~cxsim.operations.kernels.fcfs_starts`:
+    no waiting computed when nobody waits; nothing permuted)."""
     if d.make_to_order:
         release = d.arrival
         if d.campaigns is not None:  # wait for the next campaign (releases keep arrival order)
             release = d.campaigns[np.searchsorted(d.campaigns, d.arrival, side="left")]
-        p_start = _fcfs(d.order, release, d.production, d.lines)
+        order = d.arrival_order() if d.campaigns is not None else d.order  # a campaign's ties: by arrival
+        p_start = kernels.fcfs_starts(release, d.production, d.lines, order)
         p_end = p_start + d.production
     else:
         p_start = d.arrival.copy()
@@ -68,7 +70,7 @@ def run_kernel(d: PipelineDraws) -> PipelineResult:
     if d.trucks is None:
         s_start = p_end.copy()
     else:
-        s_start = _fcfs(kernels.stable_argsort(p_end), p_end, d.shipping, d.trucks)
+        s_start = kernels.fcfs_starts(p_end, d.shipping, d.trucks)
     return PipelineResult(p_start, p_end, s_start, s_start + d.shipping)
 
 
@@ -110,7 +112,7 @@ def run_simpy(d: PipelineDraws) -> PipelineResult:
         res.delivered[i] = env.now
 
     def source() -> Generator[simpy.Event, None, None]:
-        for i in d.order:  # in order of arrival
+        for i in d.arrival_order():
             yield env.timeout(d.arrival[i] - env.now)
             env.process(order(int(i)))
 
@@ -139,7 +141,7 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
         last = float(arrival.max()) if arrival.size else 0.0
         k = int(np.floor(last / spec.batch_every_days)) + 2
         campaigns = np.cumsum(np.full(k, float(spec.batch_every_days)))  # the same sums as SimPy's clock
-    return PipelineDraws(kernels.stable_argsort(arrival), arrival, production, shipping,
+    return PipelineDraws(None, arrival, production, shipping,
                          spec.lines, spec.trucks, spec.make_to_order, campaigns)
 
 

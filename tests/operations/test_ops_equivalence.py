@@ -185,3 +185,31 @@ def test_batch_production_waits_for_the_next_campaign() -> None:
     start = k["arrival"] + k["production_wait_days"]  # production starts at a campaign (lines are ample)
     np.testing.assert_allclose(start / 7, np.round(start / 7), atol=1e-9)
     assert (k["production_wait_days"] < 7 + 1e-9).all() and k["production_wait_days"].mean() > 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 300), servers=st.integers(1, 40), load=st.floats(0.05, 1.5), seed=st.integers(0, 2**31 - 1),
+       tied=st.booleans())
+def test_fcfs_starts_equals_the_server_recursion(n, servers, load, seed, tied) -> None:
+    """The no-waiting shortcut and the recursion give the same starts, whoever waits or not."""
+    rng = np.random.default_rng(seed)
+    arrival = rng.random(n) * n / (load * servers)
+    if tied:  # released together (campaigns) or zero service: the boundary cases of never_full
+        arrival = np.floor(arrival)
+    service = rng.exponential(1.0, n) * (rng.random(n) < 0.9)
+    order = np.argsort(arrival, kind="stable")
+    want = np.empty(n)
+    want[order] = kernels.multi_server(arrival[order], service[order], servers)
+    got = kernels.fcfs_starts(arrival, service, servers, order)
+    np.testing.assert_array_equal(got, want)
+    if kernels.never_full(arrival, service, servers):
+        np.testing.assert_array_equal(want, arrival)  # the shortcut is only taken when nobody waits
+
+
+def test_never_full_takes_the_shortcut_only_without_waiting() -> None:
+    rng = np.random.default_rng(0)
+    arrival = np.sort(rng.random(10_000) * 100)
+    service = rng.exponential(1.0, 10_000)  # offered load 100 busy servers on average
+    assert kernels.never_full(arrival, service, 300)
+    assert not kernels.never_full(arrival, service, 50)
+    assert kernels.never_full(arrival[:5], service[:5], 5)  # as many servers as customers
