@@ -11,7 +11,7 @@ pain point).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,21 +145,24 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
                          spec.lines, spec.trucks, spec.make_to_order, campaigns)
 
 
-def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult) -> dict[str, NDArray]:
-    """Per-order records in the caller's order (see ``RECORDS['pipeline']``)."""
+def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult,
+                     records: Collection[str] | None = None) -> dict[str, NDArray]:
+    """Per-order records in the caller's order (see ``RECORDS['pipeline']``); only ``records``
+    when given (a run that keeps no per-encounter table needs a few)."""
     days = r.delivered - d.arrival
-    return {
-        "arrival": d.arrival,
-        "delivery_days": days,
-        "production_wait_days": r.production_start - d.arrival,
-        "shipping_wait_days": r.shipping_start - r.production_end,
-        "production_days": d.production,
-        "shipping_days": d.shipping,
-        "promised_days": np.full(days.size, spec.promised_days),
-        "late_days": np.maximum(days - spec.promised_days, 0.0),
-        "early_days": np.maximum(spec.promised_days - days, 0.0),
-        "on_time": days <= spec.promised_days,
+    make: dict[str, Callable[[], NDArray]] = {
+        "arrival": lambda: d.arrival,
+        "delivery_days": lambda: days,
+        "production_wait_days": lambda: r.production_start - d.arrival,
+        "shipping_wait_days": lambda: r.shipping_start - r.production_end,
+        "production_days": lambda: d.production,
+        "shipping_days": lambda: d.shipping,
+        "promised_days": lambda: np.full(days.size, spec.promised_days),
+        "late_days": lambda: np.maximum(days - spec.promised_days, 0.0),
+        "early_days": lambda: np.maximum(spec.promised_days - days, 0.0),
+        "on_time": lambda: days <= spec.promised_days,
     }
+    return {k: f() for k, f in make.items() if records is None or k in records}
 
 
 def pipeline_load(spec: PipelineSpec, orders: int) -> float:
@@ -174,12 +177,13 @@ def pipeline_load(spec: PipelineSpec, orders: int) -> float:
 
 def simulate_pipeline(spec: PipelineSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
                       path: str = "scenario.operations.pipeline",
-                      rows: NDArray[np.intp] | None = None) -> dict[str, NDArray]:
-    """One cycle's ``n`` orders through the pipeline; per-order records.
+                      rows: NDArray[np.intp] | None = None,
+                      records: Collection[str] | None = None) -> dict[str, NDArray]:
+    """One cycle's ``n`` orders through the pipeline; per-order records (only ``records``, if given).
 
     Each cycle starts with idle lines and trucks (the cycle's orders are its own horizon), so a
     load above 1 means orders pile up within the month — it is warned about.
     """
     warn_if_unbounded(path, pipeline_load(spec, n if rows is None else len(rows)), False)
     d = draw_orders(spec, n, rng, rows)
-    return pipeline_records(spec, d, BACKENDS[backend](d))
+    return pipeline_records(spec, d, BACKENDS[backend](d), records)

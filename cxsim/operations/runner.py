@@ -95,7 +95,9 @@ class OperationsRunner:
         elif process == "pipeline":
             assert spec.pipeline is not None
             p = spec.pipeline
-            rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows)
+            needed = None if self.keep_records else {*SUMMARY_RECORDS, *(r for _, r in self.sources[process]),
+                                                      "production_days", "production_wait_days", "shipping_wait_days"}
+            rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows, records=needed)
             if p.make_to_order:
                 self._add(process, float(rec["production_days"].sum()), p.days_per_cycle * p.lines)
         elif process == "callcentre":
@@ -167,8 +169,8 @@ class OperationsRunner:
             stats = self._stats[process]
 
             def values(key: str) -> NDArray:
-                parts = stats.get(key)
-                return np.concatenate(parts).astype(float) if parts else np.array([np.nan])
+                parts = stats.get(key)  # bool records stay bool: their mean is the share
+                return np.concatenate(parts) if parts else np.array([np.nan])
 
             key = process.replace(".", "_")
             if process in self._capacity:

@@ -62,6 +62,15 @@ def test_summary_without_the_records_table_is_the_same(retail, overrides, tmp_pa
     pd.testing.assert_frame_equal(lean.cycles, retail.cycles)
 
 
+def test_pipeline_summary_without_the_records_table_is_the_same() -> None:
+    """The default dealer run computes only the records its figures need when it keeps no table."""
+    base = ["sim.n_customers=1500", "sim.n_cycles=12", "sim.replications=1", "outputs.figures=false"]
+    full, lean = (run(load_run_spec([*base, f"outputs.operations={o}"])) for o in ("always", "never"))
+    assert lean.operations is None and {"delivery_days", "late_days"} <= set(full.operations.columns)
+    pd.testing.assert_frame_equal(lean.summary, full.summary)
+    pd.testing.assert_frame_equal(lean.cycles, full.cycles)
+
+
 def test_operations_table_can_be_forced_above_the_limit(retail) -> None:
     forced = run(load_run_spec([*RETAIL, "outputs.moments=true", "outputs.operations_limit=100",
                                 "outputs.operations=always"]))
