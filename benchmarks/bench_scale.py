@@ -1,16 +1,18 @@
-"""Scaling: wall time and peak memory of the full dealer scenario for growing populations.
+"""Scaling: wall time and peak memory of the full default scenario for growing populations.
 
-Each size runs in a fresh process (so peak resident memory is its own): ``b2b_dealer_survey``
-(seven touchpoints drawn from distributions, peak-end memory, word of mouth over a small world,
-loyalty) by default, or with ``--scenario b2b_dealer`` the default scenario with the
-order-to-delivery pipeline and the dealer meeting from operations, whose capacities ``--scale``
-sizes for each population (``operations.scale = customers / 10,000``); one replication of 12
-cycles, no files written. The time is the run alone (import and the first-call compilation of
-the numba kernels, cached on disk after the first ever run, are reported apart).
+Each size runs in a fresh process (so peak resident memory is its own): the default scenario
+``b2b_dealer`` (seven touchpoints, delivery days from the order-to-delivery pipeline and the
+dealer meeting from the event, peak-end memory, word of mouth over a small world, loyalty), its
+capacities sized for each population (``operations.scale = customers / 10,000``: the same
+business, larger; ``--fixed-capacity`` keeps the 10,000-dealer capacities); one replication of 12
+cycles, no files written (so no per-encounter table). ``--scenario b2b_dealer_survey`` runs the
+same journey with every touchpoint drawn from distributions. The time is the run alone (import
+and the first-call compilation of the numba kernels, cached on disk after the first ever run,
+are reported apart).
 
     python benchmarks/bench_scale.py                      # 10 k, 100 k, 1 M, 5 M customers
     python benchmarks/bench_scale.py --sizes 10000 100000 # a quick look
-    python benchmarks/bench_scale.py --scenario b2b_dealer --scale --sizes 1000000
+    python benchmarks/bench_scale.py --scenario b2b_dealer_survey --sizes 1000000
 
 Prints one row per size with seconds, customer-journeys per second, peak RSS and the time per
 customer relative to the smallest size: a column of ratios near 1 means linear growth.
@@ -57,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 5_000_000])
     ap.add_argument("--cycles", type=int, default=12)
-    ap.add_argument("--scenario", default="b2b_dealer_survey", help="e.g. b2b_dealer (pipeline and event)")
-    ap.add_argument("--scale", action="store_true",
-                    help="operations.scale = customers / 10,000 (capacities sized for each population)")
+    ap.add_argument("--scenario", default="b2b_dealer", help="e.g. b2b_dealer_survey (no operations)")
+    ap.add_argument("--fixed-capacity", action="store_true",
+                    help="keep the scenario's capacities (default: operations.scale = customers / 10,000)")
     args = ap.parse_args(argv)
+    args.scale = not args.fixed_capacity
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     scaled = ", operations.scale = customers / 10,000" if args.scale else ""
     print(f"scenario {args.scenario}{scaled}, {args.cycles} cycles, one replication, no files\n")

@@ -3,6 +3,7 @@
     python benchmarks/bench_sweep.py                        # the target: 1,000 runs, 2 workers
     python benchmarks/bench_sweep.py --runs 100 --jobs 1    # quicker
     python benchmarks/bench_sweep.py --hydra-jobs 8         # also time `cxsim -m` per job (tiny runs)
+    python benchmarks/bench_sweep.py --scenario b2b_dealer  # the default scenario, with its operations
 
 What it measures, all in this process and on this machine:
 
@@ -34,6 +35,9 @@ import numpy as np
 
 #: the dealer scenario with the survey's touchpoint distributions: the sweep varies a delivery-time mean
 SCENARIO = "scenario=b2b_dealer_survey"
+#: the parameter swept (low, high) per scenario: delivery days drawn, or the pipeline's shipping lead time
+PARAMS = {"b2b_dealer_survey": ("scenario.journey.touchpoints.delivery_speed.performance.mean", 2.5, 8.0),
+          "b2b_dealer": ("scenario.operations.pipeline.shipping_days.mean", 1.5, 4.5)}
 
 
 def _base(customers: int, cycles: int) -> dict:
@@ -49,8 +53,7 @@ def _settings(points: int, replications: int, jobs: int, progress: bool):
     return sweep.settings_from_dict({
         "sampler": "lhs", "n_samples": points, "seed": 0, "replications": replications,
         "n_jobs": jobs, "progress": progress,
-        "params": [{"path": "scenario.journey.touchpoints.delivery_speed.performance.mean",
-                    "low": 2.5, "high": 8.0}]})
+        "params": [dict(zip(("path", "low", "high"), PARAMS[SCENARIO.split("=", 1)[1]]))]})
 
 
 def engine_time(customers: int, cycles: int, n: int, threads: int = 0) -> float:
@@ -109,7 +112,11 @@ def main() -> int:
     ap.add_argument("--reference", type=int, default=10, help="runs timed for the engine floor and the runner overhead")
     ap.add_argument("--hydra-jobs", type=int, default=0, help="also time cxsim -m with this many tiny jobs")
     ap.add_argument("--target", type=float, default=60.0)
+    ap.add_argument("--scenario", default="b2b_dealer_survey", choices=sorted(PARAMS),
+                    help="b2b_dealer adds the pipeline and the dealer meeting (operations)")
     args = ap.parse_args()
+    global SCENARIO
+    SCENARIO = f"scenario={args.scenario}"
 
     import logging
 
@@ -118,7 +125,7 @@ def main() -> int:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
-    print(f"runs of {args.customers:,} customers × {args.cycles} cycles (scenario b2b_dealer_survey); "
+    print(f"runs of {args.customers:,} customers × {args.cycles} cycles (scenario {args.scenario}); "
           f"load average {os.getloadavg()[0]:.1f} (other processes share the cores)\n")
 
     eng = engine_time(args.customers, args.cycles, args.reference)
