@@ -31,16 +31,18 @@ SERVED, ABANDONED, BALKED, CLOSED = 0, 1, 2, 3
 OUTCOMES = ("served", "abandoned", "balked", "closed")
 
 Array = NDArray[np.float64]
+_AS_THEY_ARE = np.zeros(0, dtype=np.int64)  # an empty order: customers taken as they are (arrivals sorted)
 
 
 @njit(cache=True, nogil=True)
 def lindley_in(order: NDArray[np.int64], arrival: Array, service: Array) -> Array:  # pragma: no cover
     """Service starts of a single-server FIFO queue; customers arrive in the order ``order``
-    (indices into ``arrival`` and ``service``, whose order the starts keep)."""
+    (indices into ``arrival`` and ``service``, whose order the starts keep; empty: as they are)."""
     start = np.empty(arrival.size)
     free = -np.inf
-    for k in range(order.size):
-        i = order[k]
+    given = order.size > 0
+    for k in range(arrival.size):
+        i = order[k] if given else k
         a = arrival[i]
         s = a if a > free else free
         start[i] = s
@@ -50,13 +52,13 @@ def lindley_in(order: NDArray[np.int64], arrival: Array, service: Array) -> Arra
 
 def lindley(arrival: Array, service: Array) -> Array:
     """Service starts of a single-server FIFO queue (arrivals sorted)."""
-    return lindley_in(np.arange(arrival.size), arrival, service)
+    return lindley_in(_AS_THEY_ARE, arrival, service)
 
 
 @njit(cache=True, nogil=True)
 def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, servers: int) -> Array:  # pragma: no cover
     """Service starts of a c-server FCFS queue; customers arrive in the order ``order`` (indices
-    into ``arrival`` and ``service``, whose order the starts keep).
+    into ``arrival`` and ``service``, whose order the starts keep; empty: as they are).
 
     The servers' free times are kept in a 4-ary min-heap (a node's four children share a cache
     line), so each customer costs O(log c): the next customer takes the earliest free server
@@ -64,8 +66,9 @@ def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, se
     """
     start = np.empty(arrival.size)
     free = np.full(servers, -np.inf)  # a min-heap (all equal to begin with)
-    for k in range(order.size):
-        i = order[k]
+    given = order.size > 0
+    for k in range(arrival.size):
+        i = order[k] if given else k
         f = free[0]
         a = arrival[i]
         s = a if a > f else f
@@ -93,7 +96,21 @@ def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, se
 
 def multi_server(arrival: Array, service: Array, servers: int) -> Array:
     """Service starts of a c-server FCFS queue (arrivals sorted); see :func:`multi_server_in`."""
-    return multi_server_in(np.arange(arrival.size), arrival, service, servers)
+    return multi_server_in(_AS_THEY_ARE, arrival, service, servers)
+
+
+@njit(cache=True, nogil=True)
+def merge_count(sorted_a: Array, sorted_b: Array) -> NDArray[np.int64]:  # pragma: no cover - compiled
+    """For each ``b``, how many ``a`` are ``<= b`` — ``np.searchsorted(a, b, side="right")`` for
+    sorted ``b`` in one merge pass, O(n) instead of a binary search each."""
+    out = np.empty(sorted_b.size, dtype=np.int64)
+    p = 0
+    for i in range(sorted_b.size):
+        b = sorted_b[i]
+        while p < sorted_a.size and sorted_a[p] <= b:
+            p += 1
+        out[i] = p
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -184,11 +201,14 @@ def stable_argsort(x: Array) -> NDArray[np.intp]:
     kept), then an insertion sort inside each bucket, which moves an element only past strictly
     greater ones. Ties therefore stay in index order and the permutation equals NumPy's stable
     sort exactly (tested). Arrival times over a cycle put about one customer in each bucket;
-    times that are not finite, or crowd into a few buckets, go to NumPy's sort.
+    times already in order cost one comparison each; times that are not finite, or crowd into a
+    few buckets, go to NumPy's sort.
     """
     x = np.ascontiguousarray(x, dtype=np.float64)
     if x.size < 64 or not np.isfinite(x).all():
         return np.argsort(x, kind="stable")
+    if (x[1:] >= x[:-1]).all():  # already in order (e.g. arrivals drawn as a cumulative sum)
+        return np.arange(x.size)
     order = _bucket_argsort(x, 64)
     return order.astype(np.intp, copy=False) if order.size == x.size else np.argsort(x, kind="stable")
 

@@ -146,7 +146,7 @@ def run_kernel(d: StationDraws) -> StationResult:
         # FCFS starts never decrease, so the queue seen by customer i is the earlier customers
         # who start after a_i: i − #{j : S_j ≤ a_i} (vectorised; same strict rule as SimPy).
         i = np.arange(d.n)
-        qlen = i - np.minimum(i, np.searchsorted(start, d.arrival, side="right"))
+        qlen = i - np.minimum(i, kernels.merge_count(start, d.arrival))
         return StationResult(np.zeros(d.n, dtype=np.int64), start, np.zeros(d.n, dtype=np.int8), qlen)
     store, start, outcome, qlen = kernels.serve(
         d.arrival, d.service, d.patience, d.balk_at, d.close, d.group, d.travel, d.servers,

@@ -213,3 +213,23 @@ def test_never_full_takes_the_shortcut_only_without_waiting() -> None:
     assert kernels.never_full(arrival, service, 300)
     assert not kernels.never_full(arrival, service, 50)
     assert kernels.never_full(arrival[:5], service[:5], 5)  # as many servers as customers
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(0, 3000), shape=st.sampled_from(["uniform", "lognormal", "ties", "sorted", "outlier", "nan"]),
+       seed=st.integers(0, 2**31 - 1))
+def test_stable_argsort_is_numpys_stable_sort(n, shape, seed) -> None:
+    """The bucket sort gives NumPy's stable permutation exactly, ties in index order included."""
+    rng = np.random.default_rng(seed)
+    x = {"uniform": lambda: rng.random(n) * 30, "lognormal": lambda: rng.lognormal(1.0, 1.0, n),
+         "ties": lambda: np.floor(rng.random(n) * 7), "sorted": lambda: np.cumsum(rng.exponential(1.0, n)),
+         "outlier": lambda: np.r_[rng.random(max(n - 1, 0)), 1e12][:n],
+         "nan": lambda: np.where(rng.random(n) < 0.1, np.nan, rng.random(n))}[shape]()
+    np.testing.assert_array_equal(kernels.stable_argsort(x), np.argsort(x, kind="stable"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.lists(st.integers(0, 20), max_size=60), b=st.lists(st.integers(0, 20), max_size=60))
+def test_merge_count_is_searchsorted_right(a, b) -> None:
+    x, y = np.sort(np.array(a, dtype=float)), np.sort(np.array(b, dtype=float))
+    np.testing.assert_array_equal(kernels.merge_count(x, y), np.searchsorted(x, y, side="right"))
