@@ -106,6 +106,18 @@ def _wait_text(driver, selector: str, predicate, timeout: float = 30) -> str:  #
     return str(_css(driver, selector).get_attribute("textContent"))
 
 
+def _near(want: float):  # type: ignore[no-untyped-def]
+    """A predicate for ``_wait_text``: the text is a number within the page's rounding of ``want``."""
+
+    def near(t: str) -> bool:
+        try:
+            return abs(float(t) - want) <= 5e-4
+        except ValueError:  # not rendered yet
+            return False
+
+    return near
+
+
 def _moments(driver) -> Episode:  # type: ignore[no-untyped-def]
     text = _css(driver, ".cx-moments").get_attribute("textContent")
     return Episode("page", tuple(float(x) for x in text.split(",")))
@@ -127,11 +139,11 @@ def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:
     from selenium.webdriver.common.keys import Keys
 
     browser.get(server)
-    shown = float(_css(browser, ".cx-remembered", timeout=90).text)
-    assert abs(shown - remember(preset(START), "peak_end")) <= 5e-4  # the page loaded with its start preset
+    _css(browser, ".cx-remembered", timeout=90)
+    _wait_text(browser, ".cx-remembered", _near(remember(preset(START), "peak_end")))  # loaded with its start preset
     _css(browser, ".cx-preset-colonoscopy_A").click()
     want_a = remember(preset("colonoscopy_A"), "peak_end")
-    _wait_text(browser, ".cx-remembered", lambda t: abs(float(t) - want_a) <= 5e-4)
+    _wait_text(browser, ".cx-remembered", _near(want_a))
     a = preset("colonoscopy_A").affect
 
     def parse(t: str) -> tuple[float, ...]:
@@ -145,7 +157,7 @@ def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:
     ep = _moments(browser)
     assert ep.affect[:-1] == preset("colonoscopy_A").affect[:-1] and ep.affect[-1] < -7
     want = remember(ep, "peak_end")
-    shown = float(_wait_text(browser, ".cx-remembered", lambda t: abs(float(t) - want) <= 5e-4))
+    shown = float(_wait_text(browser, ".cx-remembered", _near(want)))
     assert abs(shown - want) <= 5e-4 and abs(shown - want_a) > 0.01  # the value moved with the slider
 
 
@@ -187,14 +199,7 @@ def test_unknown_preset_shows_a_message(server: str, browser) -> None:  # type: 
     body = _body_has(browser, "preset: 'boiling_water' is not allowed; allowed: cold_water_short", timeout=90)
     assert "Traceback" not in body
     want = remember(preset(START), "peak_end")  # the editor still works, on its start preset
-
-    def near(t: str) -> bool:
-        try:
-            return abs(float(t) - want) <= 5e-4
-        except ValueError:  # not rendered yet
-            return False
-
-    shown = float(_wait_text(browser, ".cx-remembered", near, timeout=60))
+    shown = float(_wait_text(browser, ".cx-remembered", _near(want), timeout=60))
     assert abs(shown - want) <= 5e-4
 
 
