@@ -35,7 +35,7 @@ PRESET_LABELS = {
     "colonoscopy_B": "colonoscopy: patient B",
 }
 START = "cold_water_long"
-SLIDER_MIN, SLIDER_MAX = -10.0, 10.0
+SLIDER_MIN, SLIDER_MAX, SLIDER_STEP = -10.0, 10.0, 0.1
 POP_CUSTOMERS = 2000
 POP_MONTHS = 12
 
@@ -61,19 +61,29 @@ def choose_preset(name: str) -> None:
     message.value = ""
 
 
+def _slider_value(v: float) -> float:
+    """What a slider shows for moment value ``v``: clamped to its range, on its step's grid."""
+    return round(max(SLIDER_MIN, min(SLIDER_MAX, v)) / SLIDER_STEP) * SLIDER_STEP
+
+
 def set_moment(index: int, value: object) -> None:
     """Set one moment from a slider; a value that is not a number shows a message."""
     try:
-        episode.value = episode.value.with_moment(index, value)
+        changed = episode.value.with_moment(index, value)
     except SpecError as err:
         message.value = str(err)
         return
-    typed.value = _show(episode.value.affect)
+    if _slider_value(changed.affect[index]) == _slider_value(episode.value.affect[index]):
+        return  # the slider echoing what it shows (clamped, on its 0.1 grid): keep the moment and any message
+    episode.value = changed
+    typed.value = _show(changed.affect)
     message.value = ""
 
 
 def set_typed(text: str | None) -> None:
     """Replace the episode by typed numbers; no moment or a non-number shows a message."""
+    if (text or "") == typed.value:  # the box echoing what it shows: keep any message
+        return
     typed.value = text or ""
     try:
         ep = parse_moments(text or "")
@@ -147,7 +157,7 @@ def EpisodeEditor() -> None:
             for i, v in enumerate(ep.affect):
                 with solara.Column(classes=[f"cx-slider-{i}"]):
                     solara.SliderFloat(ep.labels[i], value=max(SLIDER_MIN, min(SLIDER_MAX, v)), min=SLIDER_MIN,
-                                       max=SLIDER_MAX, step=0.1, on_value=partial(set_moment, i))
+                                       max=SLIDER_MAX, step=SLIDER_STEP, on_value=partial(set_moment, i))
 
 
 def ep_name(ep: Episode) -> str:

@@ -19,6 +19,19 @@ def test_unknown_preset_is_a_message() -> None:
     assert app.episode.value == preset(app.START)  # the episode is left as it was
 
 
+def test_widgets_echoing_their_values_keep_the_message() -> None:
+    """A slider or the text box re-sending what it shows (as they do when the page renders) must
+    not wipe the message of an unknown ``?preset=``; a real change does."""
+    app.choose_preset("boiling_water")
+    shown = app.episode.value
+    app.set_moment(3, shown.affect[3])
+    app.set_moment(6, round(shown.affect[6], 1))  # -2.667 shown on the slider's 0.1 grid
+    app.set_typed(app.typed.value)
+    assert app.message.value.startswith("preset: 'boiling_water'") and app.episode.value == shown
+    app.set_moment(3, shown.affect[3] + 1.0)
+    assert app.message.value == "" and app.episode.value.affect[3] == shown.affect[3] + 1.0
+
+
 @pytest.mark.parametrize("text, line", [
     ("", "moments: '' is not allowed; an episode needs at least one moment, e.g. -3, -3, -1"),
     (None, "moments: '' is not allowed; an episode needs at least one moment, e.g. -3, -3, -1"),

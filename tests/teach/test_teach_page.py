@@ -92,6 +92,12 @@ def browser():  # type: ignore[no-untyped-def]
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def _open(driver, url: str, ready: str = ".cx-remembered") -> None:  # type: ignore[no-untyped-def]
+    """Load the page and wait until ``ready`` (a CSS selector) is on it."""
+    driver.get(url)
+    _css(driver, ready, timeout=90)
+
+
 def _css(driver, selector: str, timeout: float = 60):  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -102,8 +108,14 @@ def _css(driver, selector: str, timeout: float = 60):  # type: ignore[no-untyped
 def _wait_text(driver, selector: str, predicate, timeout: float = 30) -> str:  # type: ignore[no-untyped-def]
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, timeout).until(lambda d: predicate(_css(d, selector).get_attribute("textContent")))
-    return str(_css(driver, selector).get_attribute("textContent"))
+    seen: list[str] = []
+
+    def check(d) -> bool:  # type: ignore[no-untyped-def]
+        seen.append(str(_css(d, selector).get_attribute("textContent")))
+        return bool(predicate(seen[-1]))
+
+    WebDriverWait(driver, timeout).until(check)
+    return seen[-1]  # the text that satisfied the predicate (the page may move on)
 
 
 def _near(want: float):  # type: ignore[no-untyped-def]
@@ -138,8 +150,7 @@ def _type(driver, text: str) -> None:  # type: ignore[no-untyped-def]
 def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.keys import Keys
 
-    browser.get(server)
-    _css(browser, ".cx-remembered", timeout=90)
+    _open(browser, server)
     _wait_text(browser, ".cx-remembered", _near(remember(preset(START), "peak_end")))  # loaded with its start preset
     _css(browser, ".cx-preset-colonoscopy_A").click()
     want_a = remember(preset("colonoscopy_A"), "peak_end")
@@ -151,10 +162,9 @@ def test_preset_and_slider_show_the_library_value(server: str, browser) -> None:
 
     _wait_text(browser, ".cx-moments", lambda t: parse(t) == a)  # the sliders show patient A too
     thumb = _css(browser, ".cx-slider-7 [role=slider]")  # patient A's last minute
-    thumb.send_keys(Keys.ARROW_LEFT)
-    thumb.send_keys(Keys.ARROW_LEFT)
-    _wait_text(browser, ".cx-moments", lambda t: parse(t)[:-1] == a[:-1] and parse(t)[-1] < a[-1])
-    ep = _moments(browser)
+    thumb.send_keys(Keys.ARROW_LEFT)  # one step: one update to wait for
+    moved = _wait_text(browser, ".cx-moments", lambda t: parse(t)[:-1] == a[:-1] and parse(t)[-1] < a[-1])
+    ep = Episode("page", parse(moved))
     assert ep.affect[:-1] == preset("colonoscopy_A").affect[:-1] and ep.affect[-1] < -7
     want = remember(ep, "peak_end")
     shown = float(_wait_text(browser, ".cx-remembered", _near(want)))
@@ -174,8 +184,7 @@ def _body_has(driver, words: str, timeout: float = 60) -> str:  # type: ignore[n
     ("-3, two, -1", "moments[1]: 'two' is not allowed; a number is required"),
 ])
 def test_bad_episode_shows_a_message(server: str, browser, text: str, words: str) -> None:  # type: ignore[no-untyped-def]
-    browser.get(server)
-    _css(browser, ".cx-remembered", timeout=90)
+    _open(browser, server)
     from selenium.common.exceptions import TimeoutException
 
     _css(browser, ".cx-values img, .cx-slider-0 [role=slider]", timeout=90)
@@ -195,8 +204,8 @@ def test_bad_episode_shows_a_message(server: str, browser, text: str, words: str
 
 
 def test_unknown_preset_shows_a_message(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    browser.get(server + "?preset=boiling_water")
-    body = _body_has(browser, "preset: 'boiling_water' is not allowed; allowed: cold_water_short", timeout=90)
+    _open(browser, server + "?preset=boiling_water")
+    body = _body_has(browser, "preset: 'boiling_water' is not allowed; allowed: cold_water_short", timeout=60)
     assert "Traceback" not in body
     want = remember(preset(START), "peak_end")  # the editor still works, on its start preset
     shown = float(_wait_text(browser, ".cx-remembered", _near(want), timeout=60))
@@ -204,7 +213,7 @@ def test_unknown_preset_shows_a_message(server: str, browser) -> None:  # type: 
 
 
 def test_population_view_runs_live(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    browser.get(server)
-    _css(browser, ".cx-run .v-input--selection-controls__ripple", timeout=90).click()
+    _open(browser, server, ".cx-run .v-input--selection-controls__ripple")
+    _css(browser, ".cx-run .v-input--selection-controls__ripple").click()
     _wait_text(browser, ".cx-month", lambda t: t.startswith("month 12 "), timeout=180)
     assert "Traceback" not in browser.find_element("tag name", "body").text
