@@ -24,7 +24,7 @@ from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
-from cxsim.specs.distribution import sample_into
+from cxsim.specs.distribution import Normal, sample_into
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]
@@ -95,7 +95,7 @@ def draw_cycle(
                 np.less(streams.get("journey", tp.name).random(n), tp.probability, out=present[j])
             else:
                 present[j] = True
-        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
+        draw_into(tp.performance, streams.get("performance", tp.name), performance[j])
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():
@@ -104,7 +104,9 @@ def draw_cycle(
         if name == "churn":
             rng.random(out=d.churn_u)
         else:
-            rng.standard_normal(out=d.memory_z if name == "memory" else d.recommend_z)
+            from cxsim.engine.kernel import standard_normal_into
+
+            standard_normal_into(rng, d.memory_z if name == "memory" else d.recommend_z)
 
     groups = [(g, m) for g, m in journey.branches().items() if m[0].due(cycle)]
     phases = (
@@ -116,6 +118,19 @@ def draw_cycle(
     for tasks in phases:
         workers.map(lambda task: task(), tasks)
     return d
+
+
+def draw_into(dist: object, rng: np.random.Generator, out: Array) -> None:
+    """:func:`~cxsim.specs.distribution.sample_into`, with normal performance drawn, scaled and
+    clipped in one compiled pass (:func:`cxsim.engine.kernel.normal_into`): the same numbers."""
+    if isinstance(dist, Normal):
+        from cxsim.engine.kernel import normal_into
+
+        low = -np.inf if dist.low is None else float(dist.low)
+        high = np.inf if dist.high is None else float(dist.high)
+        normal_into(rng, out, float(dist.mean), float(dist.sd), low, high)
+    else:
+        sample_into(dist, rng, out)  # type: ignore[arg-type]
 
 
 @dataclass
