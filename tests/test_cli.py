@@ -41,7 +41,8 @@ BAD = {
         "scenario.population.segments[0].memory.peak_end",
     ),
     "parameter of another model beside a segment kind": (["+scenario.population.segments.0.memory={kind: mean, w_peak: 0.5}"],
-                                                          "scenario.population.segments[0].memory"),
+                                                          "scenario.population.segments[0].memory.w_peak: 0.5 is not allowed; "
+                                                          "unknown field; known fields: none"),
     "unknown operations output": (["outputs.operations=sometimes"], "outputs.operations"),
     "negative operations limit": (["outputs.operations_limit=-1"], "outputs.operations_limit"),
     "hazard table entry above 1": (["scenario.loyalty.terrible_hazards=[0.4,1.5]"],

@@ -115,7 +115,7 @@ def station_draws(
 ) -> StationDraws:
     """Sort customers by arrival and fill the optional inputs with their neutral values."""
     n = len(arrival)
-    order = kernels.stable_argsort(np.asarray(arrival, dtype=np.float64))
+    order = kernels.stable_argsort(arrival)
     s = np.asarray(servers, dtype=np.int64)
 
     def pick(x: Array | None, fill: float, dtype: type = np.float64) -> NDArray:

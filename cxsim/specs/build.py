@@ -78,7 +78,7 @@ def _segment_memory(path: str, data: Any, base: Mapping[str, Any],
         own = {k: v for k, v in data.items() if k not in MEMORY_MODELS}
         nested = [k for k in data if k in MEMORY_MODELS]
         if nested:
-            raise SpecError(f"{path}.{nested[0]}", "a mapping",
+            raise SpecError(f"{path}.{nested[0]}", data[nested[0]],
                             "a segment with its own kind takes that model's parameters beside kind")
         merged = {k: base[k] for k in MEMORY_COMMON if k in base}
         merged.update(own)

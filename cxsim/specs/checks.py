@@ -97,4 +97,4 @@ def no_unknown_keys(field: str, data: Mapping[str, Any], known: Iterable[str]) -
     for key in data:
         if key not in known:
             where = f"{field}.{key}" if field else str(key)
-            raise SpecError(where, data[key], "unknown field; known fields: " + ", ".join(known))
+            raise SpecError(where, data[key], "unknown field; known fields: " + (", ".join(known) or "none"))
