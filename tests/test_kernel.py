@@ -103,23 +103,3 @@ def test_custom_memory_model_falls_back_to_numpy():
     last = res.customers[res.customers["cycle"] == 1]
     assert last["remembered"].notna().all()
     assert not np.allclose(last["remembered"], last["experienced_mean"])  # a median is not the mean
-
-
-@pytest.mark.parametrize("low, high", [(None, None), (1.0, 5.0), (None, 7.5), (2.0, None)])
-def test_compiled_normal_draws_are_numpys(low, high):
-    """The engine draws normal performance in one compiled pass from the same Generator: the
-    numbers numpy's ``standard_normal`` + scale + shift + clip give, bit for bit."""
-    from cxsim.engine.cycle import draw_into
-    from cxsim.engine.kernel import standard_normal_into
-    from cxsim.specs.distribution import Normal, sample_into
-
-    dist = Normal(4.2, 1.3, low, high)
-    ours, theirs = np.empty(10_001), np.empty(10_001)
-    draw_into(dist, np.random.default_rng(11), ours)
-    sample_into(dist, np.random.default_rng(11), theirs)
-    np.testing.assert_array_equal(ours, theirs)
-    a, b = np.random.default_rng(5), np.random.default_rng(5)
-    z = np.empty(5000)
-    standard_normal_into(a, z)
-    np.testing.assert_array_equal(z, b.standard_normal(5000))
-    assert a.random() == b.random()  # and the stream continues from the same place

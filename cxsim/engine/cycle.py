@@ -24,7 +24,7 @@ from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
-from cxsim.specs.distribution import Normal, sample_into
+from cxsim.specs.distribution import sample_into
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]
@@ -68,6 +68,8 @@ def draw_cycle(
     whatever the order (or thread) in which they are made. ``into`` is filled in place when
     given; ``workers`` spreads the streams over threads.
     """
+    from cxsim.draws import random_into, standard_normal_into  # numba: imported on first use only
+
     journey = compiled.scenario.journey
     d = into if into is not None else CycleDraws.empty(n, compiled.n_touchpoints)
     d.cycle = cycle
@@ -92,20 +94,20 @@ def draw_cycle(
             return
         if tp.branch is None:
             if tp.probability < 1.0:
-                np.less(streams.get("journey", tp.name).random(n), tp.probability, out=present[j])
+                u = performance[j]  # its uniforms first, then the performance drawn over them
+                random_into(streams.get("journey", tp.name), u)
+                np.less(u, tp.probability, out=present[j])
             else:
                 present[j] = True
-        draw_into(tp.performance, streams.get("performance", tp.name), performance[j])
+        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():
             return  # no memory noise anywhere: the zeros stay, the stream is not needed
         rng = streams.get(name)
         if name == "churn":
-            rng.random(out=d.churn_u)
+            random_into(rng, d.churn_u)
         else:
-            from cxsim.engine.kernel import standard_normal_into
-
             standard_normal_into(rng, d.memory_z if name == "memory" else d.recommend_z)
 
     groups = [(g, m) for g, m in journey.branches().items() if m[0].due(cycle)]
@@ -118,19 +120,6 @@ def draw_cycle(
     for tasks in phases:
         workers.map(lambda task: task(), tasks)
     return d
-
-
-def draw_into(dist: object, rng: np.random.Generator, out: Array) -> None:
-    """:func:`~cxsim.specs.distribution.sample_into`, with normal performance drawn, scaled and
-    clipped in one compiled pass (:func:`cxsim.engine.kernel.normal_into`): the same numbers."""
-    if isinstance(dist, Normal):
-        from cxsim.engine.kernel import normal_into
-
-        low = -np.inf if dist.low is None else float(dist.low)
-        high = np.inf if dist.high is None else float(dist.high)
-        normal_into(rng, out, float(dist.mean), float(dist.sd), low, high)
-    else:
-        sample_into(dist, rng, out)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -315,8 +304,10 @@ def exchange_word_of_mouth(
     net = state.network
     if buffers is None:
         buffers = WordOfMouthBuffers.empty(state.n, net.n_ties, compiled.n_touchpoints)
+    from cxsim.draws import random_into
+
     u = buffers.u
-    streams.get("wom").random(out=u)  # drawn every cycle, whatever happens
+    random_into(streams.get("wom"), u)  # drawn every cycle, whatever happens
     if net.n_ties == 0:
         return WordOfMouthTally(0, 0)
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0

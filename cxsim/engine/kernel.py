@@ -215,25 +215,3 @@ def word_of_mouth(
                     expect[j, d] = (psum[j] / cnt[j] - e_) * expectation_weight + e_
             sat[d] = satisfaction_retention * sat[d] + (1.0 - satisfaction_retention) * (rem / n_all)
     return n_positive, n_negative
-
-
-@numba.njit(nogil=True, cache=True)
-def normal_into(gen, out, loc, scale, low, high):  # pragma: no cover - compiled
-    """``out`` ← ``clip(z·scale + loc, low, high)`` for standard normals ``z`` drawn from the
-    numpy Generator ``gen``: the numbers of ``gen.standard_normal(out=out); out *= scale;
-    out += loc; np.clip(...)`` (numba's Generator draws numpy's stream; tested), in one pass."""
-    for i in range(out.size):
-        x = gen.standard_normal() * scale
-        x = x + loc
-        if x < low:
-            x = low
-        if x > high:
-            x = high
-        out[i] = x
-
-
-@numba.njit(nogil=True, cache=True)
-def standard_normal_into(gen, out):  # pragma: no cover - compiled
-    """``gen.standard_normal(out=out)``, the same numbers, without numpy's per-call overhead."""
-    for i in range(out.size):
-        out[i] = gen.standard_normal()

@@ -62,10 +62,9 @@ class Normal:
         _check_bounds(self.low, self.high)
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
-        x = rng.standard_normal(size)
-        x *= self.sd
-        x += self.mean
-        return _clip(x, self.low, self.high)
+        x = np.empty(size)
+        sample_into(self, rng, x.reshape(-1))
+        return x
 
 
 @dataclass(frozen=True)
@@ -96,11 +95,9 @@ class LogNormal:
         return math.log(self.mean) - self.sigma**2 / 2
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
-        x = rng.standard_normal(size)
-        x *= self.sigma
-        x += self.mu
-        np.exp(x, out=x)
-        return _clip(x, self.low, self.high)
+        x = np.empty(size)
+        sample_into(self, rng, x.reshape(-1))
+        return x
 
 
 @dataclass(frozen=True)
@@ -192,15 +189,21 @@ def sample_into(dist: Distribution, rng: np.random.Generator, out: NDArray[np.fl
     """Fill ``out`` (1-d, contiguous) with ``dist.sample(rng, out.size)``: the same numbers, no new array.
 
     The engine refills the same buffers every cycle; normal and lognormal draws go straight into
-    them (fresh arrays of millions of draws cost page faults each cycle).
+    them (fresh arrays of millions of draws cost page faults each cycle), standard normal,
+    scaled, shifted and (for a normal) clipped in one compiled pass over the generator's stream
+    (:func:`cxsim.draws.normal_into`, numpy's numbers bit for bit).
     """
-    if isinstance(dist, (Normal, LogNormal)):
-        rng.standard_normal(out=out)
-        loc, scale = (dist.mean, dist.sd) if isinstance(dist, Normal) else (dist.mu, dist.sigma)
-        out *= scale
-        out += loc
-        if isinstance(dist, LogNormal):
-            np.exp(out, out=out)
+    if isinstance(dist, Normal):
+        from cxsim.draws import normal_into  # numba: compiled on first use only
+
+        low = -np.inf if dist.low is None else float(dist.low)
+        high = np.inf if dist.high is None else float(dist.high)
+        normal_into(rng, out, float(dist.mean), float(dist.sd), low, high)
+    elif isinstance(dist, LogNormal):
+        from cxsim.draws import normal_into
+
+        normal_into(rng, out, dist.mu, dist.sigma)
+        np.exp(out, out=out)
         _clip(out, dist.low, dist.high)
     else:
         out[:] = dist.sample(rng, out.size)

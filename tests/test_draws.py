@@ -1,0 +1,96 @@
+"""The compiled PCG64 draws give numpy's numbers bit for bit, and leave the generator where numpy would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxsim.draws import normal_into, random_into, standard_normal_into
+from cxsim.specs.distribution import LogNormal, Normal, sample_into
+
+
+def _pair(seed: int, skip: int) -> tuple[np.random.Generator, np.random.Generator]:
+    a, b = (np.random.Generator(np.random.PCG64(seed)) for _ in range(2))
+    a.random(skip)  # start anywhere in the stream, also after an odd number of 32-bit draws
+    b.random(skip)
+    if skip % 2:
+        a.integers(0, 2**31, dtype=np.uint32)
+        b.integers(0, 2**31, dtype=np.uint32)
+    return a, b
+
+
+def _same_state(a: np.random.Generator, b: np.random.Generator) -> None:
+    np.testing.assert_equal(a.bit_generator.state, b.bit_generator.state)
+    assert a.random() == b.random()  # and both streams continue from the same place
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**63), skip=st.integers(0, 5), n=st.integers(0, 3000))
+def test_standard_normals_and_uniforms_are_numpys(seed: int, skip: int, n: int) -> None:
+    a, b = _pair(seed, skip)
+    ours, theirs = np.empty(n), np.empty(n)
+    standard_normal_into(a, ours)
+    b.standard_normal(out=theirs)
+    np.testing.assert_array_equal(ours, theirs)
+    random_into(a, ours)
+    b.random(out=theirs)
+    np.testing.assert_array_equal(ours, theirs)
+    _same_state(a, b)
+
+
+def test_many_normals_cover_the_rejection_paths() -> None:
+    """About one draw in a hundred leaves the ziggurat's fast path, one in thousands takes the
+    tail beyond the base layer: two million draws take both many times."""
+    a, b = _pair(2024, 0)
+    ours = np.empty(2_000_000)
+    standard_normal_into(a, ours)
+    theirs = b.standard_normal(ours.size)
+    np.testing.assert_array_equal(ours, theirs)
+    assert (np.abs(theirs) > 3.6541528853610088).sum() > 100  # beyond the ziggurat's r: the tail
+    _same_state(a, b)
+
+
+@pytest.mark.parametrize("low, high", [(-np.inf, np.inf), (1.0, 5.0), (-np.inf, 7.5), (2.0, np.inf)])
+def test_scaled_clipped_normals_are_numpys(low: float, high: float) -> None:
+    a, b = _pair(11, 0)
+    ours = np.empty(50_001)
+    normal_into(a, ours, 4.2, 1.3, low, high)
+    theirs = b.standard_normal(ours.size)
+    theirs *= 1.3
+    theirs += 4.2
+    np.clip(theirs, low, high, out=theirs)
+    np.testing.assert_array_equal(ours, theirs)
+    _same_state(a, b)
+
+
+@pytest.mark.parametrize("dist", [Normal(4.2, 1.3), Normal(4.2, 1.3, 1.0, 5.0), LogNormal(3.0, 1.5),
+                                  LogNormal(3.0, 1.5, 0.5, 6.0)])
+def test_distributions_draw_what_numpy_draws(dist: Normal | LogNormal) -> None:
+    """``sample`` and ``sample_into`` give the numbers of numpy's own standard normals."""
+    loc, scale = (dist.mean, dist.sd) if isinstance(dist, Normal) else (dist.mu, dist.sigma)
+    z = np.random.default_rng(3).standard_normal((40, 250)) * scale + loc
+    expected = np.exp(z) if isinstance(dist, LogNormal) else z
+    np.clip(expected, dist.low, dist.high, out=expected)
+    np.testing.assert_array_equal(dist.sample(np.random.default_rng(3), (40, 250)), expected)
+    out = np.empty(10_000)
+    sample_into(dist, np.random.default_rng(3), out)
+    np.testing.assert_array_equal(out, expected.ravel())
+
+
+def test_other_bit_generators_take_numpys_path() -> None:
+    a, b = (np.random.Generator(np.random.SFC64(5)) for _ in range(2))
+    ours = np.empty(1000)
+    normal_into(a, ours, 1.0, 2.0, 0.0, 3.0)
+    np.testing.assert_array_equal(ours, np.clip(b.standard_normal(1000) * 2.0 + 1.0, 0.0, 3.0))
+    random_into(a, ours)
+    np.testing.assert_array_equal(ours, b.random(1000))
+    _same_state(a, b)
+
+
+def test_out_must_be_contiguous_float64() -> None:
+    g = np.random.default_rng(0)
+    for bad in (np.empty(10, dtype=np.float32), np.empty((4, 4)), np.empty(20)[::2]):
+        with pytest.raises(ValueError, match="out: needs a contiguous 1-d float64 array"):
+            standard_normal_into(g, bad)
