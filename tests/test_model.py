@@ -151,3 +151,23 @@ def test_network_ties_are_sorted_by_listener_both_ways(kind):
     pairs = set(zip(net.src.tolist(), net.dst.tolist()))
     assert all((b, a) in pairs for a, b in pairs), "every tie goes both ways"
     assert not np.any(net.src == net.dst)
+
+
+@pytest.mark.parametrize("engine, backend", [("population", "kernel"), ("population", "numpy"), ("agent", "kernel")])
+def test_sample_episode_is_the_first_customers_moments(engine, backend):
+    """The figure's sample episode (kept without every moment's affect) is the first active
+    customer's last episode: the same affect as the moments table, NaN where a moment was absent."""
+    base = ["scenario=retail_street", "sim.n_customers=60", "sim.n_cycles=4", "sim.replications=1",
+            f"sim.engine={engine}", f"sim.backend={backend}"]
+    res = run(load_run_spec([*base, "outputs.moments=true"]))
+    s = res.first.sample
+    assert s is not None and s["cycle"] == 4
+    assert s["customer_id"] == res.customers[res.customers["cycle"] == 4]["customer_id"].min()
+    m = res.moments[(res.moments["customer_id"] == s["customer_id"]) & (res.moments["cycle"] == 4)]
+    j = m["touchpoint"].map(res.first.compiled.names.index).to_numpy()
+    present = np.asarray(s["present"])
+    np.testing.assert_array_equal(np.flatnonzero(present), np.sort(j))
+    np.testing.assert_array_equal(np.asarray(s["affect"])[j], m["affect"].to_numpy())
+    assert np.isnan(np.asarray(s["affect"])[~present]).all()
+    lean = run(load_run_spec(base)).first.sample  # without the moments table: the same episode
+    np.testing.assert_array_equal(lean["affect"], s["affect"])

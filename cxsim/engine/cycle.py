@@ -133,26 +133,33 @@ class CycleOutcome:
     churned: NDArray[np.bool_]  # switched after this cycle
     affect: Array | None  # (n, T) affect per moment (meaningful where present), if kept
     expectation: Array | None  # (n, T) expectation the moment was judged against, if kept
+    sample_affect: Array  # (T,) affect per moment of the customer ``sample_row`` (NaN where absent)
+    sample_row: int = -1  # the customer whose moments are kept in ``sample_affect`` (-1: none)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, keep_expectation: bool = False, keep_affect: bool = True) -> "CycleOutcome":
+    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> "CycleOutcome":
+        """Outcome arrays for ``n`` customers; every moment's affect and expectation only with
+        ``keep_moments`` (one customer's, ``sample_row``, always)."""
         return cls(
             experienced=np.full(n, np.nan),
             remembered=np.full(n, np.nan),
             terrible=np.zeros(n),
             recommend=np.zeros(n, dtype=np.int8),
             churned=np.zeros(n, dtype=bool),
-            affect=np.full((n_tp, n), np.nan).T if keep_affect or keep_expectation else None,
-            expectation=np.full((n_tp, n), np.nan).T if keep_expectation else None,
+            affect=np.full((n_tp, n), np.nan).T if keep_moments else None,
+            expectation=np.full((n_tp, n), np.nan).T if keep_moments else None,
+            sample_affect=np.full(n_tp, np.nan),
         )
 
-    def reset(self) -> None:
-        """Back to :meth:`empty`'s values, reusing the arrays (the engine does this each cycle)."""
-        for a in (self.experienced, self.remembered, self.affect, self.expectation):
+    def reset(self, sample_row: int = -1) -> None:
+        """Back to :meth:`empty`'s values, reusing the arrays (the engine does this each cycle),
+        and keep the moments of customer ``sample_row`` this cycle."""
+        for a in (self.experienced, self.remembered, self.affect, self.expectation, self.sample_affect):
             if a is not None:
                 a.fill(np.nan)
         for a in (self.terrible, self.recommend, self.churned):
             a.fill(0)
+        self.sample_row = sample_row
 
 
 def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
@@ -166,6 +173,18 @@ def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg
         if rows.size:
             out[rows] = group.model.remember(affect[rows], compiled.duration, present[rows], compiled.names)
     return out
+
+
+def _position(rows: Rows, row: int, n: int) -> int | None:
+    """Where customer ``row`` is among ``rows`` (None: not there, or ``row`` is -1)."""
+    if row < 0:
+        return None
+    if isinstance(rows, slice):
+        start, stop, step = rows.indices(n)
+        inside = start <= row < stop and (row - start) % step == 0
+        return (row - start) // step if inside else None
+    at = np.flatnonzero(rows == row)
+    return int(at[0]) if at.size else None
 
 
 def gather(a: NDArray, rows: Rows) -> NDArray:
@@ -236,6 +255,9 @@ def journey_step(
     outcome.churned[rows] = churned
     if outcome.affect is not None:
         outcome.affect[rows] = affect  # read only where present
+    at = _position(rows, outcome.sample_row, state.n)
+    if at is not None:
+        outcome.sample_affect[:] = np.where(present[at], affect[at], np.nan)
 
 
 def _kernel_step(
@@ -254,7 +276,7 @@ def _kernel_step(
         rows.astype(np.int64, copy=False), draws.performance.T, draws.present.T, state.expectation.T,
         state.segment, state.satisfaction, state.bad_memory, state.active,
         draws.memory_z, draws.churn_u, draws.recommend_z,
-        compiled.sign, compiled.unit, compiled.duration, sc.affect_form == "ratio", RATIO_FLOOR,
+        compiled.sign, compiled.sign / compiled.unit, compiled.duration, sc.affect_form == "ratio", RATIO_FLOOR,
         compiled.tolerance, compiled.loss_aversion, compiled.adaptation, compiled.retention, compiled.noise,
         table.group_of_segment, table.kind, table.params, table.weights,
         float(loyalty.logit(loy.base_repurchase)), loy.satisfaction_slope, loy.terrible_floor,
@@ -262,6 +284,7 @@ def _kernel_step(
         loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
         outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
         affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+        outcome.sample_row, outcome.sample_affect,
         np.asarray(loy.terrible_hazards or (), dtype=np.float64), state.terrible_count,
     )
 

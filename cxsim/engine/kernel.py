@@ -23,11 +23,12 @@ import numpy as np
 def journey_block(
     rows, perf, present, expect, seg, sat, bad, active,  # state and draws; (T, n) arrays
     memory_z, churn_u, recommend_z,
-    sign, unit, duration, ratio_form, ratio_floor,  # touchpoints
+    sign, factor, duration, ratio_form, ratio_floor,  # touchpoints; factor = sign / unit
     tolerance, loss_aversion, adaptation, retention, noise,  # per segment
     group_of_segment, kind, params, weights,  # memory table
     logit_base, slope, floor, hazard, escalation, bad_retention, rec_a, rec_b, rec_noise,
     experienced, remembered, terrible_out, recommend, churned, affect_out, keep_affect, expect_out, keep_expect,
+    sample_row, sample_affect,  # one customer's affect per moment (for the figures)
     hazard_table, terrible_count,  # loyalty's optional table per lifetime count (empty: escalation)
 ):  # pragma: no cover - compiled
     """Take the customers ``rows`` through the journey, in place; see the module docstring."""
@@ -61,7 +62,7 @@ def journey_block(
                 ef = max(e, ratio_floor)
                 g = (p - ef) / ef * sign[j]
             else:
-                g = (p - e) * (sign[j] / unit[j])
+                g = (p - e) * factor[j]
             x = max(g - tol, 0.0)
             low = min(g + tol, 0.0)
             low *= la
@@ -69,6 +70,8 @@ def journey_block(
             a[j] = x
             if keep_affect:
                 affect_out[j, i] = x
+            if i == sample_row:
+                sample_affect[j] = x
             if keep_expect:
                 expect_out[j, i] = e
             expect[j, i] = (p - e) * rate + e

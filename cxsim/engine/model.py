@@ -81,8 +81,8 @@ class CustomerModel(mesa.Model):
         seed_sequence: this replication's seed sequence (see :mod:`cxsim.engine.streams`).
         replication: replication number, for the records.
         keep_customers: record per-customer rows; keep_moments: record per-moment rows.
-        keep_sample: keep every moment's affect, so the recorder can show one customer's latest
-            episode (the moment-curve figure; costs a write per moment).
+        keep_sample: keep the first customer's affect per moment each cycle, so the recorder can
+            show one customer's latest episode (the moment-curve figure).
         keep_operations: keep the operations' per-encounter records (``operations.parquet``);
             their summary figures are kept either way.
         agent_class: the agent type of the agent engine.
@@ -108,8 +108,8 @@ class CustomerModel(mesa.Model):
         self.cycle = 0
         self.workers = Workers(sim.threads if sim.engine == "population" else 1)
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
-        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints,
-                                           keep_expectation=keep_moments, keep_affect=keep_moments or keep_sample)
+        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
+        self.keep_sample = keep_sample
         self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.state.network.n_ties, self.compiled.n_touchpoints)
         self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
         self.outcome: CycleOutcome | None = None
@@ -126,8 +126,9 @@ class CustomerModel(mesa.Model):
         ops_cost = self.operations.step(self.draws.performance, self.draws.present, self.state.active,
                                         self.state.segment, self.cycle) if self.operations.active else 0.0
         self.outcome = self._outcome
-        self.outcome.reset()
         went = self.state.active.copy()
+        first = int(np.argmax(went)) if self.keep_sample and went.any() else -1
+        self.outcome.reset(sample_row=first)  # the recorder's sample: the first customer of the cycle
         if self.sim.engine == "agent":
             self.agents.shuffle_do("step")
         else:

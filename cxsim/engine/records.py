@@ -81,11 +81,11 @@ class Recorder:
             "cost": cost,
             "profit": revenue - cost,
         })
-        if idx.size and outcome.affect is not None:
+        if idx.size and outcome.sample_row == int(idx[0]):
             i = int(idx[0])
             self.sample = {
                 "customer_id": i, "cycle": draws.cycle + 1,
-                "present": draws.present[i].copy(), "affect": outcome.affect[i].copy(),
+                "present": draws.present[i].copy(), "affect": outcome.sample_affect.copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
         if idx.size:
