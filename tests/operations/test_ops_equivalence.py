@@ -206,6 +206,32 @@ def test_fcfs_starts_equals_the_server_recursion(n, servers, load, seed, tied) -
         np.testing.assert_array_equal(want, arrival)  # the shortcut is only taken when nobody waits
 
 
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(2, 400), servers=st.integers(1, 60), load=st.floats(0.05, 2.0), seed=st.integers(0, 2**31 - 1),
+       tied=st.booleans())
+def test_binned_never_full_is_sufficient_and_the_answer_exact(n, servers, load, seed, tied) -> None:
+    """The sort-free binned test says "never full" only when the sorted test does; never_full's
+    answer is the sorted test's whatever the binned one says (near capacity, where they differ)."""
+    rng = np.random.default_rng(seed)
+    arrival = rng.random(n) * n / (load * servers)
+    if tied:
+        arrival = np.floor(arrival)
+    service = rng.exponential(1.0, n) * (rng.random(n) < 0.9)
+    exact = bool(kernels._never_full(np.sort(arrival), np.sort(arrival + service), servers))
+    if kernels._never_full_binned(arrival, service, servers):
+        assert exact
+    assert kernels.never_full(arrival, service, servers) == (exact or servers >= n)
+
+
+def test_binned_never_full_decides_the_ample_case() -> None:
+    """With capacity to spare the binned test alone answers (no sort); near capacity it defers."""
+    rng = np.random.default_rng(1)
+    arrival = rng.random(200_000) * 30
+    service = rng.lognormal(0.8, 0.4, 200_000)  # about 16,000 in service at once
+    assert kernels._never_full_binned(arrival, service, 20_000)
+    assert not kernels.never_full(arrival, service, 15_000)
+
+
 def test_never_full_takes_the_shortcut_only_without_waiting() -> None:
     rng = np.random.default_rng(0)
     arrival = np.sort(rng.random(10_000) * 100)
