@@ -34,6 +34,7 @@ BAD = {
     "unknown engine": (["sim.engine=turbo"], "sim.engine"),
     "negative threads": (["sim.threads=-1"], "sim.threads"),
     "unknown backend": (["sim.backend=gpu"], "sim.backend"),
+    "huge pages not a flag": (["sim.huge_pages=sometimes"], "sim.huge_pages"),
     "unknown segment memory kind": (["+scenario.population.segments.0.memory={kind: nope}"],
                                     "scenario.population.segments[0].memory.kind"),
     "segment memory kind with a nested model": (

@@ -171,3 +171,20 @@ def test_sample_episode_is_the_first_customers_moments(engine, backend):
     assert np.isnan(np.asarray(s["affect"])[~present]).all()
     lean = run(load_run_spec(base)).first.sample  # without the moments table: the same episode
     np.testing.assert_array_equal(lean["affect"], s["affect"])
+
+
+def test_huge_pages_change_nothing_but_memory_advice():
+    """numpy's huge-page advice is on only inside a run that asks for it, and results are the same."""
+    import numpy._core.multiarray as multiarray
+
+    from cxsim.engine.run import huge_pages
+
+    base = ["scenario=b2b_dealer", "sim.n_customers=300", "sim.n_cycles=3", "sim.replications=1"]
+    before = multiarray._set_madvise_hugepage(True)  # returns the previous value
+    multiarray._set_madvise_hugepage(before)
+    on, off = run(load_run_spec([*base, "sim.huge_pages=true"])), run(load_run_spec(base))
+    pd.testing.assert_frame_equal(on.cycles, off.cycles, check_exact=True)
+    pd.testing.assert_frame_equal(on.summary, off.summary, check_exact=True)
+    with huge_pages(not before):
+        assert multiarray._set_madvise_hugepage(not before) == (not before)  # set inside
+    assert multiarray._set_madvise_hugepage(before) == before  # restored after

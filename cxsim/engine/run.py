@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import tempfile
 from collections.abc import Iterator
@@ -110,13 +112,30 @@ def run_replication(spec: RunSpec, replication: int,
     """
     sim = spec.sim
     ss = replication_seeds(sim.seed, sim.replications)[replication]
-    model = CustomerModel(spec.scenario, sim, ss, replication=replication,
-                          keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
-                          keep_operations=keeps_operations(spec),
-                          keep_sample=replication == 0, agent_class=agent_class)
-    for _ in range(sim.n_cycles):
-        model.step()
+    with huge_pages(sim.huge_pages):
+        model = CustomerModel(spec.scenario, sim, ss, replication=replication,
+                              keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
+                              keep_operations=keeps_operations(spec),
+                              keep_sample=replication == 0, agent_class=agent_class)
+        for _ in range(sim.n_cycles):
+            model.step()
     return model
+
+
+@contextlib.contextmanager
+def huge_pages(enabled: bool) -> Iterator[None]:
+    """numpy's transparent-huge-page advice for large arrays on or off inside the block (see
+    :attr:`cxsim.specs.scenario.Sim.huge_pages`), then back as it was. A process-wide numpy
+    setting: other threads allocating meanwhile get it too."""
+    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)  # numpy >= 1.20, Linux
+    if setter is None:
+        yield
+        return
+    before = setter(enabled)
+    try:
+        yield
+    finally:
+        setter(before)
 
 
 def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
@@ -195,6 +214,11 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
         >>> list(res.summary.columns[:3])
         ['scenario', 'replication', 'seed']
     """
+    with huge_pages(spec.sim.huge_pages):  # the summaries too: they concatenate the cycles' records
+        return _run(spec, agent_class)
+
+
+def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
     cycles, summary, customers, moments, operations = [], [], [], [], []
     first: Recorder | None = None
     for model in replications(spec, agent_class):
