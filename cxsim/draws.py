@@ -149,6 +149,48 @@ def _uniforms(state, out):  # type: ignore[no-untyped-def]  # pragma: no cover -
     state[1] = lo
 
 
+#: PCG64's step and its ``next_double`` for other compiled loops that draw uniforms in place
+#: (word of mouth: one per tie, from the state :func:`states_at` gives a block of ties).
+pcg64_step = _lcg
+pcg64_double = _double
+
+
+def _words(state: dict) -> NDArray[np.uint64]:  # type: ignore[type-arg]
+    s, inc = state["state"]["state"], state["state"]["inc"]
+    return np.array([s >> 64, s & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64)
+
+
+def states_at(gen: np.random.Generator, positions: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """The PCG64 state words ``(hi, lo, inc_hi, inc_lo)`` the stream of ``gen`` will have after
+    ``positions[b]`` more 64-bit draws (``PCG64.advance``: a jump, O(log n)), one row per position;
+    ``gen`` itself does not move. A compiled loop started from row ``b`` draws the stream's numbers
+    from number ``positions[b]`` on, so blocks of one stream can be drawn on separate threads."""
+    bg = gen.bit_generator
+    if type(bg) is not np.random.PCG64:
+        raise TypeError(f"gen: {type(bg).__name__} bit generator is not allowed; allowed: PCG64")
+    base = bg.state
+    jump = np.random.PCG64(0)
+    out = np.empty((len(positions), 4), dtype=np.uint64)
+    for b, pos in enumerate(positions):
+        jump.state = base
+        jump.advance(int(pos))
+        out[b] = _words(jump.state)
+    return out
+
+
+def advance(gen: np.random.Generator, delta: int) -> None:
+    """Move ``gen`` on by ``delta`` 64-bit draws, as drawing ``delta`` uniforms would (unlike
+    ``PCG64.advance``, the buffered 32-bit half-word is kept, as such draws keep it)."""
+    bg = gen.bit_generator
+    with bg.lock:
+        full = bg.state
+        jump = np.random.PCG64(0)
+        jump.state = full
+        jump.advance(int(delta))
+        full["state"]["state"] = jump.state["state"]["state"]
+        bg.state = full
+
+
 def _pcg64(gen: np.random.Generator) -> np.random.PCG64 | None:
     bg = gen.bit_generator
     return bg if type(bg) is np.random.PCG64 else None
@@ -158,8 +200,7 @@ def _run(bg: np.random.PCG64, kernel, out: NDArray[np.float64], *args: float) ->
     """Run ``kernel`` on the generator's state and write the advanced state back, under its lock."""
     with bg.lock:
         full = bg.state
-        s, inc = full["state"]["state"], full["state"]["inc"]
-        words = np.array([s >> 64, s & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64)
+        words = _words(full)
         kernel(words, out, *args)
         full["state"]["state"] = (int(words[0]) << 64) | int(words[1])
         bg.state = full

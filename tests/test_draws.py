@@ -94,3 +94,22 @@ def test_out_must_be_contiguous_float64() -> None:
     for bad in (np.empty(10, dtype=np.float32), np.empty((4, 4)), np.empty(20)[::2]):
         with pytest.raises(ValueError, match="out: needs a contiguous 1-d float64 array"):
             standard_normal_into(g, bad)
+
+
+def test_states_at_start_blocks_of_one_stream() -> None:
+    """A block drawn from ``states_at``'s row b gives the stream's numbers from position b on;
+    the generator itself does not move."""
+    from cxsim.draws import _uniforms, advance, states_at
+
+    gen, ref = _pair(9, 3)
+    whole = ref.random(10_000)
+    positions = np.array([0, 1, 17, 4096, 9_999], dtype=np.int64)
+    states = states_at(gen, positions)
+    for b, pos in enumerate(positions):
+        block = np.empty(min(300, whole.size - pos))
+        _uniforms(states[b].copy(), block)
+        np.testing.assert_array_equal(block, whole[pos:pos + block.size])
+    advance(gen, 10_000)  # as drawing them would leave it, the buffered 32-bit half-word included
+    _same_state(gen, ref)
+    with pytest.raises(TypeError, match="gen: SFC64 bit generator is not allowed; allowed: PCG64"):
+        states_at(np.random.Generator(np.random.SFC64(0)), positions)

@@ -297,12 +297,11 @@ WOM_BLOCK = 65536
 class WordOfMouthBuffers:
     """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults)."""
 
-    u: Array  # (ties,) one uniform per directed tie
     story: Array  # (n, T) what each teller tells, for the kernel
 
     @classmethod
-    def empty(cls, n: int, n_ties: int, n_tp: int) -> "WordOfMouthBuffers":
-        return cls(u=np.empty(n_ties), story=np.empty((n, n_tp)))
+    def empty(cls, n: int, n_tp: int) -> "WordOfMouthBuffers":
+        return cls(story=np.empty((n, n_tp)))
 
 
 @dataclass(frozen=True)
@@ -326,16 +325,14 @@ def exchange_word_of_mouth(
     spec = compiled.scenario.word_of_mouth
     net = state.network
     if buffers is None:
-        buffers = WordOfMouthBuffers.empty(state.n, net.n_ties, compiled.n_touchpoints)
-    from cxsim.draws import random_into
-
-    u = buffers.u
-    random_into(streams.get("wom"), u)  # drawn every cycle, whatever happens
+        buffers = WordOfMouthBuffers.empty(state.n, compiled.n_touchpoints)
+    gen = streams.get("wom")  # one uniform per directed tie, drawn every cycle, whatever happens
     if net.n_ties == 0:
         return WordOfMouthTally(0, 0)
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
     tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     if backend == "kernel":
+        from cxsim.draws import advance, states_at
         from cxsim.engine.kernel import stories, word_of_mouth
 
         n = state.n
@@ -344,16 +341,24 @@ def exchange_word_of_mouth(
         workers.map(lambda lo: stories(lo, min(lo + WOM_BLOCK, n), tell, draws.performance.T, draws.present.T, story),
             range(0, n, WOM_BLOCK))
         positive, remembered = outcome.recommend >= 9, np.nan_to_num(outcome.remembered)
+        starts = range(0, n, WOM_BLOCK)
+        streams_at = states_at(gen, state.offsets[list(starts)])  # each block draws its own ties' uniforms
+        advance(gen, net.n_ties)  # where drawing them all would have left the stream
 
-        def listeners(lo: int) -> tuple[int, int]:
+        def listeners(b: int) -> tuple[int, int]:
+            lo = starts[b]
             return word_of_mouth(
-                lo, min(lo + WOM_BLOCK, n), state.offsets, net.src, u, tell, positive, remembered, story,
-                state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
+                lo, min(lo + WOM_BLOCK, n), state.offsets, net.src, streams_at[b], tell, positive, remembered,
+                story, state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
                 1.0 - spec.satisfaction_weight, update,
             )
 
-        tallies = workers.map(listeners, range(0, n, WOM_BLOCK))
+        tallies = workers.map(listeners, range(len(starts)))
         return WordOfMouthTally(sum(int(t[0]) for t in tallies), sum(int(t[1]) for t in tallies))
+    from cxsim.draws import random_into
+
+    u = np.empty(net.n_ties)
+    random_into(gen, u)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])
     listeners = state.active & (heard.stories > 0)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from cxsim.draws import pcg64_double, pcg64_step
+
 
 @numba.njit(nogil=True, cache=True, fastmath=False)
 def journey_block(
@@ -173,10 +175,14 @@ def stories(lo, hi, tell, perf, present, out):  # pragma: no cover - compiled
 
 @numba.njit(nogil=True, cache=True)
 def word_of_mouth(
-    lo, hi, offsets, src, u, tell, positive, remembered, story,
+    lo, hi, offsets, src, stream, tell, positive, remembered, story,
     active, expect, sat, expectation_weight, satisfaction_retention, update,
 ):  # pragma: no cover - compiled
     """Stories into the listeners ``lo..hi-1``, and their updates, in one pass per listener.
+
+    Each tie's uniform (does the teller tell this contact?) is drawn here, in tie order, from the
+    ``wom`` stream's PCG64 state at tie ``offsets[lo]`` (``stream``: :func:`cxsim.draws.states_at`):
+    the numbers ``gen.random(n_ties)`` would give the ties, without the array.
 
     The network's ties are sorted by listener (``offsets``), so blocks of listeners run on
     separate threads without sharing a write. ``tell`` is :func:`cxsim.behaviour.wom.telling_probability`,
@@ -190,6 +196,7 @@ def word_of_mouth(
     psum = np.zeros(n_t)
     n_positive = 0
     n_negative = 0
+    w_hi, w_lo, inc_hi, inc_lo = stream[0], stream[1], stream[2], stream[3]
     for d in range(lo, hi):
         n_all = 0
         n_pos = 0
@@ -197,8 +204,9 @@ def word_of_mouth(
         cnt[:] = 0.0
         psum[:] = 0.0
         for k in range(offsets[d], offsets[d + 1]):
+            w_hi, w_lo = pcg64_step(w_hi, w_lo, inc_hi, inc_lo)
             s = src[k]
-            if not u[k] < tell[s]:
+            if not pcg64_double(w_hi, w_lo) < tell[s]:
                 continue
             n_all += 1
             if positive[s]:

@@ -110,7 +110,7 @@ class CustomerModel(mesa.Model):
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
         self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
         self.keep_sample = keep_sample
-        self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.state.network.n_ties, self.compiled.n_touchpoints)
+        self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.compiled.n_touchpoints)
         self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
         self.outcome: CycleOutcome | None = None
         self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
