@@ -62,8 +62,7 @@ def init_state(compiled: Compiled, n: int, streams: Streams) -> PopulationState:
         for k, seg in enumerate(scenario.population.segments):
             dist = seg.expectations.get(tp.name, tp.expectation)
             draws = dist.sample(rng, n)  # drawn for everyone, so a segment's draws do not shift others'
-            rows = segment == k
-            expectation[rows, j] = draws[rows]
+            np.copyto(expectation[:, j], draws, where=segment == k)
     wom = scenario.word_of_mouth
     net_rng = streams.get("network")
     if wom.network == "small_world":
