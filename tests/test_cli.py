@@ -35,6 +35,7 @@ BAD = {
     "negative threads": (["sim.threads=-1"], "sim.threads"),
     "unknown backend": (["sim.backend=gpu"], "sim.backend"),
     "huge pages not a flag": (["sim.huge_pages=sometimes"], "sim.huge_pages"),
+    "reuse memory not a flag": (["sim.reuse_memory=1"], "sim.reuse_memory"),
     "unknown segment memory kind": (["+scenario.population.segments.0.memory={kind: nope}"],
                                     "scenario.population.segments[0].memory.kind"),
     "segment memory kind with a nested model": (

@@ -173,18 +173,23 @@ def test_sample_episode_is_the_first_customers_moments(engine, backend):
     np.testing.assert_array_equal(lean["affect"], s["affect"])
 
 
-def test_huge_pages_change_nothing_but_memory_advice():
-    """numpy's huge-page advice is on only inside a run that asks for it, and results are the same."""
+def test_memory_settings_change_no_result_and_are_undone():
+    """numpy's huge-page advice and glibc's reuse of freed memory apply only inside a run, and
+    results are the same with and without them."""
     import numpy._core.multiarray as multiarray
 
-    from cxsim.engine.run import huge_pages
+    from cxsim.engine.allocation import memory_settings
 
-    base = ["scenario=b2b_dealer", "sim.n_customers=300", "sim.n_cycles=3", "sim.replications=1"]
+    base = ["scenario=b2b_dealer", "sim.n_customers=300", "sim.n_cycles=3", "sim.replications=2"]
     before = multiarray._set_madvise_hugepage(True)  # returns the previous value
     multiarray._set_madvise_hugepage(before)
-    on, off = run(load_run_spec([*base, "sim.huge_pages=true"])), run(load_run_spec(base))
-    pd.testing.assert_frame_equal(on.cycles, off.cycles, check_exact=True)
-    pd.testing.assert_frame_equal(on.summary, off.summary, check_exact=True)
-    with huge_pages(not before):
+    tuned = run(load_run_spec([*base, "sim.huge_pages=true"]))
+    plain = run(load_run_spec([*base, "sim.reuse_memory=false"]))
+    pd.testing.assert_frame_equal(tuned.cycles, plain.cycles, check_exact=True)
+    pd.testing.assert_frame_equal(tuned.summary, plain.summary, check_exact=True)
+    with memory_settings(huge_pages=not before):
         assert multiarray._set_madvise_hugepage(not before) == (not before)  # set inside
+        with memory_settings(huge_pages=before):  # nested: its own advice, then the outer's again
+            assert multiarray._set_madvise_hugepage(before) == before
+        assert multiarray._set_madvise_hugepage(not before) == (not before)
     assert multiarray._set_madvise_hugepage(before) == before  # restored after

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 
 import os
 import tempfile
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxsim.engine.allocation import memory_settings
 from cxsim.engine.model import Customer, CustomerModel
 from cxsim.engine.records import Recorder
 from cxsim.engine.streams import replication_seeds
@@ -112,7 +112,7 @@ def run_replication(spec: RunSpec, replication: int,
     """
     sim = spec.sim
     ss = replication_seeds(sim.seed, sim.replications)[replication]
-    with huge_pages(sim.huge_pages):
+    with memory_settings(sim.huge_pages, sim.reuse_memory):
         model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                               keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
                               keep_operations=keeps_operations(spec),
@@ -121,21 +121,6 @@ def run_replication(spec: RunSpec, replication: int,
             model.step()
     return model
 
-
-@contextlib.contextmanager
-def huge_pages(enabled: bool) -> Iterator[None]:
-    """numpy's transparent-huge-page advice for large arrays on or off inside the block (see
-    :attr:`cxsim.specs.scenario.Sim.huge_pages`), then back as it was. A process-wide numpy
-    setting: other threads allocating meanwhile get it too."""
-    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)  # numpy >= 1.20, Linux
-    if setter is None:
-        yield
-        return
-    before = setter(enabled)
-    try:
-        yield
-    finally:
-        setter(before)
 
 
 def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
@@ -214,7 +199,7 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
         >>> list(res.summary.columns[:3])
         ['scenario', 'replication', 'seed']
     """
-    with huge_pages(spec.sim.huge_pages):  # the summaries too: they concatenate the cycles' records
+    with memory_settings(spec.sim.huge_pages, spec.sim.reuse_memory):  # the summaries too
         return _run(spec, agent_class)
 
 

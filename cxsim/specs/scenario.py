@@ -226,8 +226,10 @@ class Sim:
             the run lasts (numpy's own default). Off by default: where the kernel compacts memory
             on the spot to find huge pages (``defrag`` set to ``madvise``, common on virtual
             machines), every fresh array of millions of values costs more to touch than the
-            pages save — the million-customer run took about 1 s longer of 5 to 6 on the
-            benchmark machine. Results do not depend on it.
+            pages save. See :mod:`cxsim.engine.allocation`; results do not depend on it.
+        reuse_memory: keep freed memory for the run's next arrays instead of returning it to
+            the system after each (glibc's ``mallopt``; handed back at the end). On by
+            default; results do not depend on it.
     """
 
     n_customers: int = 10_000
@@ -238,6 +240,7 @@ class Sim:
     threads: int = 0
     backend: Literal["kernel", "numpy"] = "kernel"
     huge_pages: bool = False
+    reuse_memory: bool = True
 
     def __post_init__(self) -> None:
         checks.integer("n_customers", self.n_customers, 1)
@@ -247,8 +250,9 @@ class Sim:
         checks.choice("engine", self.engine, ENGINES)
         checks.integer("threads", self.threads, 0)
         checks.choice("backend", self.backend, ("kernel", "numpy"))
-        if not isinstance(self.huge_pages, bool):
-            raise SpecError("huge_pages", self.huge_pages, "true or false")
+        for name in ("huge_pages", "reuse_memory"):
+            if not isinstance(getattr(self, name), bool):
+                raise SpecError(name, getattr(self, name), "true or false")
 
 
 @dataclass(frozen=True)
