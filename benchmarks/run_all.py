@@ -7,6 +7,7 @@ The scripts, each runnable alone (see its docstring):
 
 * ``bench_population.py`` — population step vs an idiomatic plain Mesa 3 reference (journeys/s, ratio);
 * ``bench_operations.py`` — queue kernels vs SimPy on identical draws (c = 1, c = 5; ratio);
+* ``bench_primitives.py`` — compiled draws, exact quantiles and the queue check vs the numpy calls they replace;
 * ``bench_sweep.py`` — 1,000 runs × 10,000 customers × 12 cycles through the fast runner;
 * ``bench_fit.py`` — memory-model and key-driver fitting on 100,000 respondents;
 * ``bench_scale.py`` — wall time and peak memory for 10 k … 5 M customers (fresh processes);
@@ -28,6 +29,7 @@ HERE = Path(__file__).parent
 FULL = [
     ("bench_population.py", []),
     ("bench_operations.py", []),
+    ("bench_primitives.py", []),
     ("bench_sweep.py", []),
     ("bench_fit.py", []),
     ("bench_scale.py", []),
@@ -36,6 +38,7 @@ FULL = [
 QUICK = [
     ("bench_population.py", ["--quick"]),
     ("bench_operations.py", ["--customers", "20000"]),
+    ("bench_primitives.py", ["--quick"]),
     ("bench_sweep.py", ["--runs", "40", "--reference", "3"]),
     ("bench_fit.py", ["--n", "20000", "--repeat", "1"]),
     ("bench_scale.py", ["--sizes", "10000", "100000"]),
