@@ -92,8 +92,7 @@ class CompareSettings:
             raise SpecError("replications", self.replications,
                             "at least 2 replications are needed for a confidence interval")
         checks.choice("rank_by", self.rank_by, RANK_BY)
-        if not isinstance(self.crn, bool):
-            raise SpecError("crn", self.crn, "true or false")
+        checks.flag("crn", self.crn)
         c = checks.number("confidence", self.confidence)
         if not 0.5 <= c < 1.0:
             raise SpecError("confidence", self.confidence, "must lie in [0.5, 1)")

@@ -68,6 +68,17 @@ def _double(hi, lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compi
     return np.float64(np.int64(_word(hi, lo) >> _U(11))) * (1.0 / 9007199254740992.0)
 
 
+@numba.njit(inline="always")
+def _layer(r):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """A word as numpy's ziggurat reads it: layer ``idx`` (low 8 bits), sign (bit 8), the 52-bit
+    ``rabs`` and the candidate ``x = ±rabs·w[idx]`` (the sign as a factor ±1.0: exact, and no
+    branch the processor cannot predict)."""
+    idx = np.int64(r & _U(0xFF))
+    rabs = np.int64((r >> _U(9)) & _U(0x000FFFFFFFFFFFFF))
+    x = np.float64(rabs) * _WI[idx] * (1.0 - 2.0 * np.float64(np.int64((r >> _U(8)) & _U(1))))
+    return idx, rabs, x
+
+
 @numba.njit(nogil=True, cache=True)
 def _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """numpy's ``random_standard_normal`` from its first rejection on (about 1 draw in 100).
@@ -87,28 +98,16 @@ def _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x):  # type: ignore[no-untyped-def]
         if (_FI[idx - 1] - _FI[idx]) * _double(hi, lo) + _FI[idx] < np.exp(-0.5 * x * x):
             return x, hi, lo
         hi, lo = _lcg(hi, lo, inc_hi, inc_lo)  # rejected: numpy's loop starts over with a new word
-        r = _word(hi, lo)
-        idx = np.int64(r & _U(0xFF))
-        rabs = np.int64((r >> _U(9)) & _U(0x000FFFFFFFFFFFFF))
-        x = np.float64(rabs) * _WI[idx]
-        if (r >> _U(8)) & _U(1):
-            x = -x
+        idx, rabs, x = _layer(_word(hi, lo))
         if rabs < _KI[idx]:
             return x, hi, lo
 
 
 @numba.njit(inline="always")
 def _normal(hi, lo, inc_hi, inc_lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """One standard normal, numpy's ziggurat; returns ``(z, hi, lo)``.
-
-    The sign is applied by multiplying with ±1.0 (exact) instead of a branch the processor
-    cannot predict.
-    """
+    """One standard normal, numpy's ziggurat; returns ``(z, hi, lo)``."""
     hi, lo = _lcg(hi, lo, inc_hi, inc_lo)
-    r = _word(hi, lo)
-    idx = np.int64(r & _U(0xFF))
-    rabs = np.int64((r >> _U(9)) & _U(0x000FFFFFFFFFFFFF))
-    x = np.float64(rabs) * _WI[idx] * (1.0 - 2.0 * np.float64(np.int64((r >> _U(8)) & _U(1))))
+    idx, rabs, x = _layer(_word(hi, lo))
     if rabs >= _KI[idx]:
         x, hi, lo = _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x)
     return x, hi, lo

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import os
 import tempfile
 from collections.abc import Iterator
@@ -120,7 +119,6 @@ def run_replication(spec: RunSpec, replication: int,
         for _ in range(sim.n_cycles):
             model.step()
     return model
-
 
 
 def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:

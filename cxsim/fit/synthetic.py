@@ -63,8 +63,7 @@ class SurveySpec:
     window: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.enabled, bool):
-            raise SpecError("enabled", self.enabled, "true or false")
+        checks.flag("enabled", self.enabled)
         lo, hi = checks.number("scale_low", self.scale_low), checks.number("scale_high", self.scale_high)
         if not lo < hi:
             raise SpecError("scale_high", self.scale_high, f"must be above scale_low ({lo:g})")

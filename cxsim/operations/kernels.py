@@ -130,10 +130,10 @@ def _never_full_binned(arrival: Array, service: Array, servers: int) -> bool:  #
     """A sufficient test of :func:`never_full` in two passes, without sorting.
 
     Time from the first to the last arrival is cut into ``min(n, 65536)`` equal bins (binning is
-    monotone in time; the counts stay in cache). For an arrival in bin ``b``, its earlier customers are at most the arrivals of bins
-    ``<= b`` less itself, and the departures of bins ``< b`` are all strictly before it: so
-    ``arrivals(<= b) - 1 - departures(< b) < servers`` in every bin holding an arrival bounds
-    the sorted test's ``k - p`` from above. True: nobody ever finds the servers busy. False:
+    monotone in time; the counts stay in cache). For an arrival in bin ``b``, its earlier
+    customers are at most the arrivals of bins ``<= b`` less itself, and the departures of bins
+    ``< b`` are all strictly before it: so ``arrivals(<= b) - 1 - departures(< b) < servers`` in
+    every bin holding an arrival bounds the sorted test's ``k - p`` from above. True: nobody ever finds the servers busy. False:
     undecided (within about one bin's arrivals of full), and the exact test decides.
     """
     n = arrival.size

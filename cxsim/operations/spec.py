@@ -307,8 +307,7 @@ class PipelineSpec:
     cost_per_truck_per_cycle: float = 0.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.make_to_order, bool):
-            raise SpecError("make_to_order", self.make_to_order, "true or false")
+        checks.flag("make_to_order", self.make_to_order)
         if self.make_to_order and self.production_days is None:
             raise SpecError("production_days", None, "a production time distribution is required for make_to_order")
         if self.shipping_days is None:

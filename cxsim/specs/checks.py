@@ -22,6 +22,13 @@ def number(field: str, value: Any) -> float:
     return value
 
 
+def flag(field: str, value: Any) -> bool:
+    """``value`` if it is ``True`` or ``False``, or a SpecError naming ``field``."""
+    if not isinstance(value, bool):
+        raise SpecError(field, value, "true or false")
+    return value
+
+
 def non_negative(field: str, value: Any) -> float:
     v = number(field, value)
     if v < 0:

@@ -193,20 +193,19 @@ def sample_into(dist: Distribution, rng: np.random.Generator, out: NDArray[np.fl
     scaled, shifted and (for a normal) clipped in one compiled pass over the generator's stream
     (:func:`cxsim.draws.normal_into`, numpy's numbers bit for bit).
     """
-    if isinstance(dist, Normal):
-        from cxsim.draws import normal_into  # numba: compiled on first use only
+    if not isinstance(dist, (Normal, LogNormal)):
+        out[:] = dist.sample(rng, out.size)
+        return
+    from cxsim.draws import normal_into  # numba: loaded on first use only
 
+    if isinstance(dist, Normal):
         low = -np.inf if dist.low is None else float(dist.low)
         high = np.inf if dist.high is None else float(dist.high)
         normal_into(rng, out, float(dist.mean), float(dist.sd), low, high)
-    elif isinstance(dist, LogNormal):
-        from cxsim.draws import normal_into
-
+    else:
         normal_into(rng, out, dist.mu, dist.sigma)
         np.exp(out, out=out)
         _clip(out, dist.low, dist.high)
-    else:
-        out[:] = dist.sample(rng, out.size)
 
 
 DISTRIBUTIONS: dict[str, type] = {

@@ -194,10 +194,8 @@ class Outputs:
 
     def __post_init__(self) -> None:
         checks.choice("customers", self.customers, CUSTOMER_OUTPUT)
-        if not isinstance(self.moments, bool):
-            raise SpecError("moments", self.moments, "true or false")
-        if not isinstance(self.figures, bool):
-            raise SpecError("figures", self.figures, "true or false")
+        checks.flag("moments", self.moments)
+        checks.flag("figures", self.figures)
         checks.integer("customers_limit", self.customers_limit, 0)
         checks.integer("moments_limit", self.moments_limit, 0)
         checks.choice("operations", self.operations, CUSTOMER_OUTPUT)
@@ -250,9 +248,8 @@ class Sim:
         checks.choice("engine", self.engine, ENGINES)
         checks.integer("threads", self.threads, 0)
         checks.choice("backend", self.backend, ("kernel", "numpy"))
-        for name in ("huge_pages", "reuse_memory"):
-            if not isinstance(getattr(self, name), bool):
-                raise SpecError(name, getattr(self, name), "true or false")
+        checks.flag("huge_pages", self.huge_pages)
+        checks.flag("reuse_memory", self.reuse_memory)
 
 
 @dataclass(frozen=True)
