@@ -27,6 +27,9 @@ import time
 import mesa
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import Meter
+
 from cxsim.engine.cycle import draw_cycle, journey_step
 from cxsim.engine.model import CHUNK, CustomerModel, chunks
 from cxsim.engine.streams import replication_seeds
@@ -60,20 +63,25 @@ def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float]
     draws, out, workers = model._draws, model._outcome, model.workers
     compiled, state = model.compiled, model.state
     rates, t_draw, t_step = [], [], []
+    meter, journeys = Meter(), 0
     for c in range(cycles):
         went = state.active.copy()
+        meter.start()
         t0 = time.perf_counter()
         draw_cycle(compiled, n, c, model.streams, draws, workers)
         t1 = time.perf_counter()
         out.reset()
         workers.map(lambda rows: journey_step(compiled, state, draws, out, rows), chunks(went, CHUNK))
         t2 = time.perf_counter()
+        meter.stop()
+        journeys += int(went.sum())
         rates.append(went.sum() / (t2 - t0))
         t_draw.append(t1 - t0)
         t_step.append(t2 - t1)
     workers.close()
     print(f"cxsim per cycle (median): draws {statistics.median(t_draw):.3f} s for all {n:,} customers, "
           f"journey step {statistics.median(t_step):.3f} s")
+    print(f"cxsim over all cycles: {meter.describe(journeys).replace('item', 'customer-journey')}")
     alive = state.active
     return rates, float(state.satisfaction[alive].mean()), float(alive.mean())
 

@@ -3,11 +3,14 @@
 :func:`cxsim.engine.cycle.journey_step` is written with the library's pure numpy functions —
 Delta law (:mod:`~cxsim.behaviour.affect`), memory models (:mod:`~cxsim.behaviour.memory`),
 satisfaction and loyalty — which make about twenty passes over a block's ``(customers ×
-touchpoints)`` arrays. This module does the same arithmetic for one customer at a time in a
-single compiled loop, with no temporaries, and releases the GIL so blocks of customers run on
-all cores. It is the engine's default for the built-in memory models; the numpy path stays the
-reference (``backend="numpy"``) and ``tests/test_kernel.py`` checks that both agree to 1e-12 on
-every memory model, affect form, branch and absent moment.
+touchpoints)`` arrays. This module does the same arithmetic in compiled passes with no
+temporaries beyond a tile's: per tile of customers, one branch-free loop per touchpoint (the
+Delta law, expectation adaptation and the sums the memory models need; LLVM turns the difference
+form's into AVX instructions, not the ratio form's), then one loop over the tile's customers
+(memory, satisfaction, switching). It releases the GIL so blocks of customers
+run on all cores. It is the engine's default for the built-in memory models; the numpy path stays
+the reference (``backend="numpy"``) and ``tests/test_kernel.py`` checks that both agree to 1e-12
+on every memory model, affect form, branch and absent moment.
 
 Each formula below repeats, operation for operation, the numpy function named beside it, so
 that the two round the same way; change them together.
@@ -21,9 +24,56 @@ import numpy as np
 from cxsim.draws import pcg64_double, pcg64_step
 
 
+def _moments_loop(ratio_form: bool):  # type: ignore[no-untyped-def]
+    """The tile's loop over customers for one touchpoint, compiled for one affect form.
+
+    ``ratio_form`` is a constant of the closure, so each form's loop has no branch on it and
+    the compiler can vectorise it. A customer outside the mask or without the moment (``on``
+    false) is computed but leaves every sum, and its expectation, as it was.
+    """
+
+    @numba.njit(inline="always")
+    def loop(m, P, E, PR, on_, tol_, la_, rate_, A, cnt, tot, dsm, adsm, bst, wst, lst, ter,
+             sj, fj, dj, floor, ratio_floor):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+        for q in range(m):
+            on = PR[q] and on_[q]
+            p = P[q]
+            e = E[q]
+            if ratio_form:
+                ef = max(e, ratio_floor)
+                g = (p - ef) / ef * sj
+            else:
+                g = (p - e) * fj
+            x = max(g - tol_[q], 0.0)
+            low = min(g + tol_[q], 0.0)
+            low *= la_[q]
+            x += low
+            A[q] = x
+            E[q] = (p - e) * rate_[q] + e if on else e
+            cnt[q] = cnt[q] + 1.0 if on else cnt[q]
+            tot[q] = tot[q] + x if on else tot[q]
+            dsm[q] = dsm[q] + dj if on else dsm[q]
+            adsm[q] = adsm[q] + x * dj if on else adsm[q]
+            bst[q] = max(bst[q], x) if on else bst[q]
+            wst[q] = min(wst[q], x) if on else wst[q]
+            lst[q] = x if on else lst[q]
+            ter[q] = ter[q] + 1.0 if on and x < floor else ter[q]
+
+    return loop
+
+
+_difference_moments = _moments_loop(False)
+_ratio_moments = _moments_loop(True)
+
+
+#: Customers per tile of :func:`journey_block`: the tile's sums (a few 16 KB rows) and its affect
+#: (``T`` rows) stay in the core's cache between the touchpoint loop and the per-customer loop.
+TILE = 2048
+
+
 @numba.njit(nogil=True, cache=True, fastmath=False)
 def journey_block(
-    rows, perf, present, expect, seg, sat, bad, active,  # state and draws; (T, n) arrays
+    lo, hi, mask, perf, present, expect, seg, sat, bad, active,  # customers lo..hi-1 where mask[i - lo]
     memory_z, churn_u, recommend_z,
     sign, factor, duration, ratio_form, ratio_floor,  # touchpoints; factor = sign / unit
     tolerance, loss_aversion, adaptation, retention, noise,  # per segment
@@ -33,130 +83,156 @@ def journey_block(
     sample_row, sample_affect,  # one customer's affect per moment (for the figures)
     hazard_table, terrible_count,  # loyalty's optional table per lifetime count (empty: escalation)
 ):  # pragma: no cover - compiled
-    """Take the customers ``rows`` through the journey, in place; see the module docstring."""
+    """Take the customers ``i`` in ``lo..hi-1`` with ``mask[i - lo]`` through the journey, in place.
+
+    Tile by tile (:data:`TILE` customers), the Delta law, expectation adaptation and the sums
+    every memory model needs run touchpoint by touchpoint over the tile's customers — a loop
+    without branches that the compiler can turn into vector instructions; customers outside the
+    mask are computed and discarded (their state is left as it was). Then each customer of the
+    mask is remembered, updated and decides, one at a time. Each customer's arithmetic is the
+    same, in the same order, as the numpy functions named beside it; see the module docstring.
+    """
     n_t = perf.shape[0]
-    a = np.empty(n_t)
-    for r in range(rows.size):
-        i = rows[r]
-        s = seg[i]
-        tol = tolerance[s]
-        la = loss_aversion[s]
-        rate = adaptation[s]
+    size = max(min(TILE, hi - lo), 0)
+    aff = np.empty((n_t, size))  # the tile's affect per moment
+    on_ = np.empty(size, dtype=np.bool_)
+    tol_ = np.empty(size)
+    la_ = np.empty(size)
+    rate_ = np.empty(size)
+    cnt = np.empty(size)
+    tot = np.empty(size)
+    dsm = np.empty(size)
+    adsm = np.empty(size)
+    bst = np.empty(size)
+    wst = np.empty(size)
+    lst = np.empty(size)
+    ter = np.empty(size)
+    for t0 in range(lo, hi, TILE):
+        m = min(TILE, hi - t0)
+        for q in range(m):
+            i = t0 + q
+            s = seg[i]
+            on_[q] = mask[i - lo]
+            tol_[q] = tolerance[s]
+            la_[q] = loss_aversion[s]
+            rate_[q] = adaptation[s]
+            cnt[q] = 0.0
+            tot[q] = 0.0
+            dsm[q] = 0.0
+            adsm[q] = 0.0
+            bst[q] = -np.inf
+            wst[q] = np.inf
+            lst[q] = np.nan
+            ter[q] = 0.0
         # 1. Delta law (affect.disconfirmation, affect.tolerate), expectation adaptation
         #    (satisfaction.adapt_expectations) and the sums every memory model needs.
-        count = 0.0
-        total = 0.0
-        dsum = 0.0
-        adsum = 0.0
-        best = -np.inf
-        worst = np.inf
-        last = np.nan
-        terrible = 0.0
         for j in range(n_t):
-            if not present[j, i]:
-                a[j] = 0.0
-                if keep_expect:
-                    expect_out[j, i] = expect[j, i]
-                continue
-            p = perf[j, i]
-            e = expect[j, i]
-            if ratio_form:
-                ef = max(e, ratio_floor)
-                g = (p - ef) / ef * sign[j]
-            else:
-                g = (p - e) * factor[j]
-            x = max(g - tol, 0.0)
-            low = min(g + tol, 0.0)
-            low *= la
-            x += low
-            a[j] = x
-            if keep_affect:
-                affect_out[j, i] = x
-            if i == sample_row:
-                sample_affect[j] = x
+            P = perf[j, t0:t0 + m]
+            E = expect[j, t0:t0 + m]
+            PR = present[j, t0:t0 + m]
+            A = aff[j]
+            sj = sign[j]
+            fj = factor[j]
+            dj = duration[j]
             if keep_expect:
-                expect_out[j, i] = e
-            expect[j, i] = (p - e) * rate + e
-            count += 1.0
-            total += x
-            dsum += duration[j]
-            adsum += x * duration[j]
-            best = max(best, x)
-            worst = min(worst, x)
-            last = x
-            if x < floor:
-                terrible += 1.0
-        # 2. Memory (memory.*): NaN for an episode without moments.
-        if count == 0.0:
-            value = np.nan
-            avg = np.nan
-        else:
-            avg = total / count
-            g_ = group_of_segment[s]
-            k = kind[g_]
-            if k == 0:
-                value = avg
-            elif k == 1:
-                value = adsum / dsum
-            elif k == 2:
-                value = adsum / params[g_, 3]
-            elif k == 3:
-                value = last
-            elif k == 4:
-                value = best if best > -worst else worst
-            elif k == 5:
-                pk = best if best > -worst else worst
-                value = params[g_, 0] * pk + params[g_, 1] * last + (1.0 - params[g_, 0] - params[g_, 1]) * avg
-            elif k == 6:
-                w_p = params[g_, 0]
-                w_e = params[g_, 1]
-                w_t = params[g_, 2]
-                value = w_p * best + w_t * worst + w_e * last + (1.0 - w_p - w_t - w_e) * avg
-            elif k == 7:
-                age = count
-                num = 0.0
-                den = 0.0
-                for j in range(n_t):
-                    if present[j, i]:
-                        age -= 1.0
-                        w = np.exp2(-age / params[g_, 3])
-                        num += a[j] * w
-                        den += w
-                value = num / den
+                for q in range(m):
+                    if on_[q]:
+                        expect_out[j, t0 + q] = E[q]
+            if ratio_form:
+                _ratio_moments(m, P, E, PR, on_, tol_, la_, rate_, A, cnt, tot, dsm, adsm, bst, wst, lst, ter,
+                               sj, fj, dj, floor, ratio_floor)
             else:
-                wsum = 0.0
-                ws = 0.0
+                _difference_moments(m, P, E, PR, on_, tol_, la_, rate_, A, cnt, tot, dsm, adsm, bst, wst, lst,
+                                    ter, sj, fj, dj, floor, ratio_floor)
+            if keep_affect:
+                for q in range(m):
+                    if PR[q] and on_[q]:
+                        affect_out[j, t0 + q] = A[q]
+        for q in range(m):
+            if not on_[q]:
+                continue
+            i = t0 + q
+            s = seg[i]
+            if i == sample_row:
                 for j in range(n_t):
                     if present[j, i]:
-                        ws += a[j] * weights[g_, j]
-                        wsum += weights[g_, j]
-                value = ws + (1.0 - wsum) * avg
-        value = value + noise[s] * memory_z[i]
-        # 3. Satisfaction (satisfaction.update_satisfaction), switching and recommendation
-        #    (loyalty.switch_probability, loyalty.recommend_score, loyalty.update_bad_memory).
-        old = sat[i]
-        new = old if np.isnan(value) else retention[s] * old + (1.0 - retention[s]) * value
-        z = logit_base + slope * new
-        rep = 1.0 / (1.0 + np.exp(-z))
-        if hazard_table.size > 0:  # the table, by the count of earlier terrible moments
-            keep_ = 1.0
-            for m in range(int(terrible)):
-                keep_ *= 1.0 - hazard_table[min(terrible_count[i] + m, hazard_table.size - 1)]
-            stay = rep * keep_
-        else:
-            h = min(1.0, hazard * (1.0 + escalation * bad[i]))
-            stay = rep * (1.0 - h) ** terrible if terrible > 0.0 else rep  # x ** 0 is exactly 1
-        gone = churn_u[i] < 1.0 - stay
-        score = np.rint(rec_a + rec_b * new + rec_noise * recommend_z[i])
-        sat[i] = new
-        bad[i] = bad_retention * bad[i] + terrible
-        terrible_count[i] += int(terrible)
-        active[i] = not gone
-        experienced[i] = avg
-        remembered[i] = value
-        terrible_out[i] = terrible
-        recommend[i] = min(max(score, 0.0), 10.0)
-        churned[i] = gone
+                        sample_affect[j] = aff[j, q]
+            count = cnt[q]
+            best = bst[q]
+            worst = wst[q]
+            last = lst[q]
+            terrible = ter[q]
+            # 2. Memory (memory.*): NaN for an episode without moments.
+            if count == 0.0:
+                value = np.nan
+                avg = np.nan
+            else:
+                avg = tot[q] / count
+                g_ = group_of_segment[s]
+                k = kind[g_]
+                if k == 0:
+                    value = avg
+                elif k == 1:
+                    value = adsm[q] / dsm[q]
+                elif k == 2:
+                    value = adsm[q] / params[g_, 3]
+                elif k == 3:
+                    value = last
+                elif k == 4:
+                    value = best if best > -worst else worst
+                elif k == 5:
+                    pk = best if best > -worst else worst
+                    value = params[g_, 0] * pk + params[g_, 1] * last + (1.0 - params[g_, 0] - params[g_, 1]) * avg
+                elif k == 6:
+                    w_p = params[g_, 0]
+                    w_e = params[g_, 1]
+                    w_t = params[g_, 2]
+                    value = w_p * best + w_t * worst + w_e * last + (1.0 - w_p - w_t - w_e) * avg
+                elif k == 7:
+                    age = count
+                    num = 0.0
+                    den = 0.0
+                    for j in range(n_t):
+                        if present[j, i]:
+                            age -= 1.0
+                            w = np.exp2(-age / params[g_, 3])
+                            num += aff[j, q] * w
+                            den += w
+                    value = num / den
+                else:
+                    wsum = 0.0
+                    ws = 0.0
+                    for j in range(n_t):
+                        if present[j, i]:
+                            ws += aff[j, q] * weights[g_, j]
+                            wsum += weights[g_, j]
+                    value = ws + (1.0 - wsum) * avg
+            value = value + noise[s] * memory_z[i]
+            # 3. Satisfaction (satisfaction.update_satisfaction), switching and recommendation
+            #    (loyalty.switch_probability, loyalty.recommend_score, loyalty.update_bad_memory).
+            old = sat[i]
+            new = old if np.isnan(value) else retention[s] * old + (1.0 - retention[s]) * value
+            z = logit_base + slope * new
+            rep = 1.0 / (1.0 + np.exp(-z))
+            if hazard_table.size > 0:  # the table, by the count of earlier terrible moments
+                keep_ = 1.0
+                for c in range(int(terrible)):
+                    keep_ *= 1.0 - hazard_table[min(terrible_count[i] + c, hazard_table.size - 1)]
+                stay = rep * keep_
+            else:
+                h = min(1.0, hazard * (1.0 + escalation * bad[i]))
+                stay = rep * (1.0 - h) ** terrible if terrible > 0.0 else rep  # x ** 0 is exactly 1
+            gone = churn_u[i] < 1.0 - stay
+            score = np.rint(rec_a + rec_b * new + rec_noise * recommend_z[i])
+            sat[i] = new
+            bad[i] = bad_retention * bad[i] + terrible
+            terrible_count[i] += int(terrible)
+            active[i] = not gone
+            experienced[i] = avg
+            remembered[i] = value
+            terrible_out[i] = terrible
+            recommend[i] = min(max(score, 0.0), 10.0)
+            churned[i] = gone
 
 
 @numba.njit(nogil=True, cache=True)
