@@ -15,7 +15,9 @@ are reported apart).
     python benchmarks/bench_scale.py --scenario b2b_dealer_survey --sizes 1000000
 
 Prints one row per size with seconds, customer-journeys per second, peak RSS and the time per
-customer relative to the smallest size: a column of ratios near 1 means linear growth.
+customer relative to the smallest size (a column of ratios near 1 means linear growth), with the
+run's CPU seconds (all threads) and the share of the machine's time the host stole meanwhile
+(``benchmarks/machine.py``: on a shared virtual machine a slow row with high steal is the host).
 """
 
 from __future__ import annotations
@@ -42,18 +44,23 @@ for w_scale in ([0.1, 10.0] if scale else [None]):  # busy queues and idle ones:
     run(warm)  # loads (or compiles) the kernels, touches every code path once
 spec = load_run_spec([f"scenario={scenario}", f"sim.n_customers={n}", f"sim.n_cycles={cycles}", "sim.replications=1",
                       "outputs.customers=never", "outputs.operations=never", "outputs.figures=false", *extra])
+sys.path.insert(0, sys.argv[5])
+from machine import Meter
 t1 = time.perf_counter()
-res = run(spec)
+with Meter() as meter:
+    res = run(spec)
 t2 = time.perf_counter()
 print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles["customers_start"].sum()),
+                  "cpu": meter.cpu, "steal": meter.steal,
                   "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
                   "retention": float(res.summary["retention_rate"].iloc[0])}))
 """
 
 
 def measure(n: int, cycles: int, scenario: str, scale: bool = False) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario, str(int(scale))], capture_output=True,
-                         text=True, check=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario, str(int(scale)), here],
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,14 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     scaled = ", operations.scale = customers / 10,000" if args.scale else ""
     print(f"scenario {args.scenario}{scaled}, {args.cycles} cycles, one replication, no files\n")
     print(f"{'customers':>10} {'run s':>8} {'M journeys/s':>13} {'peak RSS GB':>12} {'s per M customers':>18} "
-          f"{'vs smallest':>12}")
+          f"{'vs smallest':>12} {'CPU s':>7} {'steal':>6}")
     base = None
     for n in args.sizes:
         r = measure(n, args.cycles, args.scenario, args.scale)
         per_m = r["run"] / n * 1e6
         base = base or per_m
+        steal = "n/a" if r["steal"] is None else f"{r['steal']:.0%}"
         print(f"{n:>10,} {r['run']:>8.2f} {r['journeys'] / r['run'] / 1e6:>13.2f} {r['rss_gb']:>12.2f} "
-              f"{per_m:>18.2f} {per_m / base:>12.2f}")
+              f"{per_m:>18.2f} {per_m / base:>12.2f} {r['cpu']:>7.2f} {steal:>6}")
     return 0
 
 

@@ -70,6 +70,8 @@ class Meter:
 
     def describe(self, items: int) -> str:
         """One line: CPU ns per item, cores kept busy (CPU / wall) and steal."""
+        if items <= 0 or self.wall <= 0.0:
+            return "nothing measured"
         steal = "n/a" if self.steal is None else f"{self.steal:.0%}"
         return (f"CPU {self.cpu / items * 1e9:.0f} ns per item, {self.cpu / self.wall:.2f} of "
                 f"{os.cpu_count()} cores busy, steal {steal}")
