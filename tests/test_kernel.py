@@ -142,7 +142,8 @@ def test_kernel_step_needs_ascending_rows():
     state = init_state(compiled, 50, streams)
     draws = draw_cycle(compiled, 50, 0, streams, CycleDraws.empty(50, compiled.n_touchpoints))
     outcome = CycleOutcome.empty(50, compiled.n_touchpoints)
-    with pytest.raises(ValueError, match="rows: must be ascending"):
-        journey_step(compiled, state, draws, outcome, np.array([5, 3, 9]))
+    for rows in ([5, 3, 9], [9, 3], [4, 4]):
+        with pytest.raises(ValueError, match="rows: must be ascending"):
+            journey_step(compiled, state, draws, outcome, np.array(rows))
     journey_step(compiled, state, draws, outcome, np.array([3, 5, 9]))
     assert np.isfinite(outcome.remembered[[3, 5, 9]]).all() and np.isnan(outcome.remembered[[0, 4, 10]]).all()

@@ -260,31 +260,14 @@ def journey_step(
         outcome.sample_affect[:] = np.where(present[at], affect[at], np.nan)
 
 
-def _span(rows: Rows, n: int) -> tuple[int, int, NDArray[np.bool_]]:
-    """The range ``lo..hi-1`` of customers that ``rows`` spans, and which of them are ``rows``
-    (the kernel steps a range, tile by tile, and skips the others)."""
-    if isinstance(rows, slice):
-        lo, hi, step = rows.indices(n)
-        if step == 1:
-            return lo, hi, np.ones(max(hi - lo, 0), dtype=bool)
-        rows = np.arange(lo, hi, step)
-    if rows.size == 0:
-        return 0, 0, np.zeros(0, dtype=bool)
-    if rows.size > 1 and np.any(rows[1:] <= rows[:-1]):
-        raise ValueError("rows: must be ascending and distinct")
-    lo, hi = int(rows[0]), int(rows[-1]) + 1
-    mask = np.zeros(hi - lo, dtype=bool)
-    mask[rows - lo] = True
-    return lo, hi, mask
-
-
 def _kernel_step(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
 ) -> None:
     from cxsim.engine.kernel import journey_block  # numba: imported on first use only
 
-    lo, hi, mask = _span(rows, state.n)
-    if hi <= lo:
+    if isinstance(rows, slice):
+        rows = np.arange(*rows.indices(state.n))
+    if rows.size == 0:
         return
     sc = compiled.scenario
     loy = sc.loyalty
@@ -292,7 +275,7 @@ def _kernel_step(
     keep = outcome.expectation is not None
     affect = outcome.affect if outcome.affect is not None else np.empty((0, 0))
     journey_block(
-        lo, hi, mask, draws.performance.T, draws.present.T, state.expectation.T,
+        rows.astype(np.int64, copy=False), draws.performance.T, draws.present.T, state.expectation.T,
         state.segment, state.satisfaction, state.bad_memory, state.active,
         draws.memory_z, draws.churn_u, draws.recommend_z,
         compiled.sign, compiled.sign / compiled.unit, compiled.duration, sc.affect_form == "ratio", RATIO_FLOOR,

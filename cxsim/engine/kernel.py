@@ -73,7 +73,7 @@ TILE = 2048
 
 @numba.njit(nogil=True, cache=True, fastmath=False)
 def journey_block(
-    lo, hi, mask, perf, present, expect, seg, sat, bad, active,  # customers lo..hi-1 where mask[i - lo]
+    rows, perf, present, expect, seg, sat, bad, active,  # the customers, ascending; state and draws
     memory_z, churn_u, recommend_z,
     sign, factor, duration, ratio_form, ratio_floor,  # touchpoints; factor = sign / unit
     tolerance, loss_aversion, adaptation, retention, noise,  # per segment
@@ -83,17 +83,19 @@ def journey_block(
     sample_row, sample_affect,  # one customer's affect per moment (for the figures)
     hazard_table, terrible_count,  # loyalty's optional table per lifetime count (empty: escalation)
 ):  # pragma: no cover - compiled
-    """Take the customers ``i`` in ``lo..hi-1`` with ``mask[i - lo]`` through the journey, in place.
+    """Take the customers ``rows`` (ascending, distinct) through the journey, in place.
 
-    Tile by tile (:data:`TILE` customers), the Delta law, expectation adaptation and the sums
-    every memory model needs run touchpoint by touchpoint over the tile's customers — a loop
-    without branches that the compiler can turn into vector instructions; customers outside the
-    mask are computed and discarded (their state is left as it was). Then each customer of the
-    mask is remembered, updated and decides, one at a time. Each customer's arithmetic is the
-    same, in the same order, as the numpy functions named beside it; see the module docstring.
+    Tile by tile — the next :data:`TILE` consecutive customers from the first of ``rows`` not
+    yet stepped — the Delta law, expectation adaptation and the sums every memory model needs
+    run touchpoint by touchpoint over the tile's customers: a loop without branches that the
+    compiler can turn into vector instructions, in which customers not in ``rows`` are computed
+    and discarded (their state is left as it was). Then each customer of ``rows`` in the tile is
+    remembered, updated and decides, one at a time. Each customer's arithmetic is the same, in
+    the same order, as the numpy functions named beside it; see the module docstring.
     """
     n_t = perf.shape[0]
-    size = max(min(TILE, hi - lo), 0)
+    n_rows = rows.size
+    size = max(min(TILE, rows[n_rows - 1] - rows[0] + 1), 1) if n_rows > 0 else 0
     aff = np.empty((n_t, size))  # the tile's affect per moment
     on_ = np.empty(size, dtype=np.bool_)
     tol_ = np.empty(size)
@@ -107,12 +109,22 @@ def journey_block(
     wst = np.empty(size)
     lst = np.empty(size)
     ter = np.empty(size)
-    for t0 in range(lo, hi, TILE):
-        m = min(TILE, hi - t0)
+    r = 0
+    prev = -1
+    while r < n_rows:
+        t0 = rows[r]  # the tile: customers t0 .. t0 + m - 1, those of rows marked in on_
+        on_[:] = False
+        m = 0
+        while r < n_rows and rows[r] < t0 + size:
+            i = rows[r]
+            if i <= prev:
+                raise ValueError("rows: must be ascending and distinct")
+            prev = i
+            on_[i - t0] = True
+            m = i - t0 + 1
+            r += 1
         for q in range(m):
-            i = t0 + q
-            s = seg[i]
-            on_[q] = mask[i - lo]
+            s = seg[t0 + q]
             tol_[q] = tolerance[s]
             la_[q] = loss_aversion[s]
             rate_[q] = adaptation[s]
