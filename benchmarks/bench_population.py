@@ -87,7 +87,7 @@ def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float]
     workers.close()
     print(f"cxsim per cycle (median): draws {statistics.median(t_draw):.3f} s for all {n:,} customers, "
           f"journey step {statistics.median(t_step):.3f} s")
-    print(f"cxsim after the first cycle: {meter.describe(journeys).replace('item', 'customer-journey')}")
+    print(f"cxsim after the first cycle: {meter.describe(journeys, 'customer-journey')}")
     alive = state.active
     return rates, float(state.satisfaction[alive].mean()), float(alive.mean())
 

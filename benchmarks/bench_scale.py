@@ -29,6 +29,9 @@ import platform
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import share
+
 CHILD = r"""
 import json, logging, resource, sys, time
 t0 = time.perf_counter()
@@ -83,9 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         r = measure(n, args.cycles, args.scenario, args.scale)
         per_m = r["run"] / n * 1e6
         base = base or per_m
-        steal = "n/a" if r["steal"] is None else f"{r['steal']:.0%}"
         print(f"{n:>10,} {r['run']:>8.2f} {r['journeys'] / r['run'] / 1e6:>13.2f} {r['rss_gb']:>12.2f} "
-              f"{per_m:>18.2f} {per_m / base:>12.2f} {r['cpu']:>7.2f} {steal:>6}")
+              f"{per_m:>18.2f} {per_m / base:>12.2f} {r['cpu']:>7.2f} {share(r['steal']):>6}")
     return 0
 
 

@@ -31,6 +31,11 @@ def _cpu_times() -> tuple[int, int] | None:
     return ticks[7], sum(ticks)
 
 
+def share(x: float | None) -> str:
+    """A share as a whole percentage, "n/a" where it could not be measured."""
+    return "n/a" if x is None else f"{x:.0%}"
+
+
 @dataclass
 class Meter:
     """Wall time, this process's CPU time and the machine's steal share over a ``with`` block
@@ -68,10 +73,9 @@ class Meter:
         """Share of the machine's time stolen by the host (None: not measurable here)."""
         return self.steal_ticks / self.total_ticks if self.total_ticks > 0 else None
 
-    def describe(self, items: int) -> str:
-        """One line: CPU ns per item, cores kept busy (CPU / wall) and steal."""
+    def describe(self, items: int, unit: str = "item") -> str:
+        """One line: CPU ns per ``unit``, cores kept busy (CPU / wall) and steal."""
         if items <= 0 or self.wall <= 0.0:
             return "nothing measured"
-        steal = "n/a" if self.steal is None else f"{self.steal:.0%}"
-        return (f"CPU {self.cpu / items * 1e9:.0f} ns per item, {self.cpu / self.wall:.2f} of "
-                f"{os.cpu_count()} cores busy, steal {steal}")
+        return (f"CPU {self.cpu / items * 1e9:.0f} ns per {unit}, {self.cpu / self.wall:.2f} of "
+                f"{os.cpu_count()} cores busy, steal {share(self.steal)}")

@@ -66,8 +66,8 @@ _difference_moments = _moments_loop(False)
 _ratio_moments = _moments_loop(True)
 
 
-#: Customers per tile of :func:`journey_block`: the tile's sums (a few 16 KB rows) and its affect
-#: (``T`` rows) stay in the core's cache between the touchpoint loop and the per-customer loop.
+#: Customers per tile of :func:`journey_block` (its sums and affect are ``TILE``-long rows; tiles of
+#: 128 to 4,096 customers measured the same on the benchmark machine, 2,048 among the fastest).
 TILE = 2048
 
 
