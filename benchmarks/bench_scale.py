@@ -18,6 +18,10 @@ Prints one row per size with seconds, customer-journeys per second, peak RSS and
 customer relative to the smallest size (a column of ratios near 1 means linear growth), with the
 run's CPU seconds (all threads) and the share of the machine's time the host stole meanwhile
 (``benchmarks/machine.py``: on a shared virtual machine a slow row with high steal is the host).
+A second table splits each run by phase (``Results.seconds``: population and network set-up,
+draws, operations, journeys, word of mouth, records, tables) in microseconds per customer for
+the whole run, with each phase's growth from the smallest size: a step quadratic in customers or
+in ties would show as a column growing with the size, not as a constant.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ with Meter() as meter:
     res = run(spec)
 t2 = time.perf_counter()
 print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles["customers_start"].sum()),
-                  "cpu": meter.cpu, "steal": meter.steal,
+                  "cpu": meter.cpu, "steal": meter.steal, "seconds": res.seconds,
                   "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
                   "retention": float(res.summary["retention_rate"].iloc[0])}))
 """
@@ -63,7 +67,10 @@ print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles
 def measure(n: int, cycles: int, scenario: str, scale: bool = False) -> dict[str, float]:
     here = os.path.dirname(os.path.abspath(__file__))
     out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario, str(int(scale)), here],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        last = out.stderr.strip().splitlines()[-1:] or [f"exit status {out.returncode}"]
+        raise RuntimeError(f"the run of {n:,} customers failed: {last[0]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -82,13 +89,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'customers':>10} {'run s':>8} {'M journeys/s':>13} {'peak RSS GB':>12} {'s per M customers':>18} "
           f"{'vs smallest':>12} {'CPU s':>7} {'steal':>6}")
     base = None
+    runs = []
     for n in args.sizes:
-        r = measure(n, args.cycles, args.scenario, args.scale)
+        try:
+            r = measure(n, args.cycles, args.scenario, args.scale)
+        except RuntimeError as err:
+            print(f"bench_scale.py: {err}", file=sys.stderr)
+            return 2
+        runs.append((n, r))
         per_m = r["run"] / n * 1e6
         base = base or per_m
         print(f"{n:>10,} {r['run']:>8.2f} {r['journeys'] / r['run'] / 1e6:>13.2f} {r['rss_gb']:>12.2f} "
               f"{per_m:>18.2f} {per_m / base:>12.2f} {r['cpu']:>7.2f} {share(r['steal']):>6}")
+    print_phases(runs)
     return 0
+
+
+def print_phases(runs: list[tuple[int, dict]]) -> None:  # type: ignore[type-arg]
+    """Microseconds per customer of each phase, and each phase's growth from the first size."""
+    phases = list(runs[0][1]["seconds"])
+    print("\nmicroseconds per customer (whole run) by phase; in brackets: vs the smallest size")
+    print(f"{'customers':>10} " + " ".join(f"{p:>20}" for p in phases))
+    first = {p: runs[0][1]["seconds"][p] / runs[0][0] for p in phases}
+    for n, r in runs:
+        cells = []
+        for p in phases:
+            us = r["seconds"][p] / n
+            growth = f"({us / first[p]:.2f})" if first[p] > 0 else ""
+            cells.append(f"{us * 1e6:>12.3f} {growth:>7}")
+        print(f"{n:>10,} " + " ".join(cells))
 
 
 if __name__ == "__main__":

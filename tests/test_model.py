@@ -195,3 +195,27 @@ def test_memory_settings_change_no_result_and_are_undone():
             assert multiarray._set_madvise_hugepage(before) == before
         assert multiarray._set_madvise_hugepage(not before) == (not before)
     assert multiarray._set_madvise_hugepage(before) == before  # restored after
+
+
+def test_run_says_where_its_time_went(monkeypatch):
+    """``Results.seconds`` adds up each phase over the replications; every phase of a run with
+    operations and word of mouth takes time, and together they are the run's wall time."""
+    import time
+
+    from cxsim.engine.cycle import exchange_word_of_mouth
+
+    spec = load_run_spec(overrides=["sim.n_customers=3000", "sim.n_cycles=3", "sim.replications=2"])
+    assert spec.scenario.word_of_mouth.network != "none"
+    def exchange(*args, **kwargs):  # word of mouth made 20 ms slower a cycle: it must show there
+        time.sleep(0.02)
+        return exchange_word_of_mouth(*args, **kwargs)
+
+    monkeypatch.setattr("cxsim.engine.model.exchange_word_of_mouth", exchange)
+    start = time.perf_counter()
+    res = run(spec)
+    wall = time.perf_counter() - start
+    assert list(res.seconds) == [*CustomerModel.PHASES, "tables"]
+    assert all(t > 0 for t in res.seconds.values()), res.seconds
+    assert res.seconds["word_of_mouth"] >= 2 * 3 * 0.02
+    assert sum(res.seconds.values()) <= wall
+    assert sum(res.seconds.values()) >= 0.8 * wall

@@ -14,6 +14,10 @@ identical results from the same seed (``tests/test_model.py`` checks it).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import mesa
 
@@ -86,7 +90,15 @@ class CustomerModel(mesa.Model):
         keep_operations: keep the operations' per-encounter records (``operations.parquet``);
             their summary figures are kept either way.
         agent_class: the agent type of the agent engine.
+
+    Attributes:
+        seconds: wall seconds spent so far in each part of the run — ``setup`` (population and
+            network), then per cycle ``draws``, ``operations``, ``journeys``, ``word_of_mouth``
+            and ``records`` — so that a slow run can be told where its time goes
+            (``benchmarks/bench_scale.py --phases`` prints it per customer for each size).
     """
+
+    PHASES = ("setup", "draws", "operations", "journeys", "word_of_mouth", "records")
 
     def __init__(
         self,
@@ -100,11 +112,13 @@ class CustomerModel(mesa.Model):
         keep_operations: bool = True,
         agent_class: type[Customer] = Customer,
     ) -> None:
-        self.streams = Streams(seed_sequence)
-        super().__init__(rng=self.streams.get("mesa"))
-        self.sim = sim
-        self.compiled: Compiled = compile_scenario(scenario)
-        self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams)
+        self.seconds: dict[str, float] = dict.fromkeys(self.PHASES, 0.0)
+        with self._timed("setup"):
+            self.streams = Streams(seed_sequence)
+            super().__init__(rng=self.streams.get("mesa"))
+            self.sim = sim
+            self.compiled: Compiled = compile_scenario(scenario)
+            self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams)
         self.cycle = 0
         self.workers = Workers(sim.threads if sim.engine == "population" else 1)
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
@@ -119,26 +133,39 @@ class CustomerModel(mesa.Model):
         if sim.engine == "agent":
             agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
 
+    @contextmanager
+    def _timed(self, phase: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] += time.perf_counter() - start
+
     def step(self) -> None:
         """One purchase cycle: draws, journeys, word of mouth, records."""
         n = self.state.n
-        self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers)
-        ops_cost = self.operations.step(self.draws.performance, self.draws.present, self.state.active,
-                                        self.state.segment, self.cycle) if self.operations.active else 0.0
-        self.outcome = self._outcome
-        went = self.state.active.copy()
-        first = int(np.argmax(went)) if self.keep_sample and went.any() else -1
-        self.outcome.reset(sample_row=first)  # the recorder's sample: the first customer of the cycle
-        if self.sim.engine == "agent":
-            self.agents.shuffle_do("step")
-        else:
-            compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
-            backend = self.sim.backend
-            self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
-                             chunks(went, CHUNK))
-        tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
-                                       self.sim.backend, self.workers, self._wom)
-        self.recorder.record(self.state, self.draws, self.outcome, went, tally)
+        with self._timed("draws"):
+            self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers)
+        with self._timed("operations"):
+            ops_cost = self.operations.step(self.draws.performance, self.draws.present, self.state.active,
+                                            self.state.segment, self.cycle) if self.operations.active else 0.0
+        with self._timed("journeys"):
+            self.outcome = self._outcome
+            went = self.state.active.copy()
+            first = int(np.argmax(went)) if self.keep_sample and went.any() else -1
+            self.outcome.reset(sample_row=first)  # the recorder's sample: the first customer of the cycle
+            if self.sim.engine == "agent":
+                self.agents.shuffle_do("step")
+            else:
+                compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
+                backend = self.sim.backend
+                self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
+                                 chunks(went, CHUNK))
+        with self._timed("word_of_mouth"):
+            tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
+                                           self.sim.backend, self.workers, self._wom)
+        with self._timed("records"):
+            self.recorder.record(self.state, self.draws, self.outcome, went, tally)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]
             row["operations_cost"] = ops_cost

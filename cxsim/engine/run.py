@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ class Results:
     spec: RunSpec
     first: Recorder | None = None  # replication 0's recorder (sample episode for figures)
     operations: pd.DataFrame | None = None  # per-encounter operations records (all replications)
+    #: Wall seconds per part of the run, summed over replications: the models' phases
+    #: (:attr:`CustomerModel.seconds <cxsim.engine.model.CustomerModel.seconds>`) and ``tables``.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def figures(self, directory: str | Path) -> list[Path]:
         """Save the standard figures (PNG) into ``directory``."""
@@ -204,7 +208,9 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
 def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
     cycles, summary, customers, moments, operations = [], [], [], [], []
     first: Recorder | None = None
+    seconds = dict.fromkeys((*CustomerModel.PHASES, "tables"), 0.0)
     for model in replications(spec, agent_class):
+        start = time.perf_counter()
         rec = model.recorder
         first = first or rec
         cyc = cycle_table(rec, spec)
@@ -218,8 +224,12 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
             customers.append(c)
         if (m := rec.moments()) is not None:
             moments.append(m)
+        for phase, t in model.seconds.items():
+            seconds[phase] += t
+        seconds["tables"] += time.perf_counter() - start
+    start = time.perf_counter()
     ops_columns = [k for k in summary[0] if k not in SUMMARY_COLUMNS]  # operations figures, if any
-    return Results(
+    results = Results(
         summary=pd.DataFrame(summary, columns=[*SUMMARY_COLUMNS, *ops_columns]),
         cycles=pd.concat(cycles, ignore_index=True),
         customers=pd.concat(customers, ignore_index=True) if customers else None,
@@ -227,4 +237,7 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
         spec=spec,
         first=first,
         operations=pd.concat(operations, ignore_index=True) if operations else None,
+        seconds=seconds,
     )
+    seconds["tables"] += time.perf_counter() - start
+    return results
