@@ -5,7 +5,7 @@ expectations, difference form, tolerance and loss aversion), peak-end memory, cu
 satisfaction, switching after terrible moments, no word of mouth. The reference is written the
 way a Mesa user would: one ``mesa.Agent`` per customer, scalar Python in ``step()``, its own
 random draws, ``model.agents.shuffle_do("step")``. cxsim's figure counts the draws and the journey
-step of the population engine (``draw_cycle`` + the blocked ``journey_step``).
+step of the population engine (``draw_cycle`` + ``step_journeys``, as in ``CustomerModel.step``).
 
     python benchmarks/bench_population.py            # 1,000,000 customers vs 20,000 in Mesa
     python benchmarks/bench_population.py --quick    # a smoke run of a few seconds
@@ -34,8 +34,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from machine import Meter
 
-from cxsim.engine.cycle import draw_cycle, journey_step
-from cxsim.engine.model import CHUNK, CustomerModel, chunks
+from cxsim.engine.cycle import draw_cycle, step_journeys
+from cxsim.engine.model import CustomerModel
 from cxsim.engine.streams import replication_seeds
 from cxsim.engine.workers import thread_count
 from cxsim.specs.distribution import Normal
@@ -75,8 +75,7 @@ def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float]
         t0 = time.perf_counter()
         draw_cycle(compiled, n, c, model.streams, draws, workers)
         t1 = time.perf_counter()
-        out.reset()
-        workers.map(lambda rows: journey_step(compiled, state, draws, out, rows), chunks(went, CHUNK))
+        step_journeys(compiled, state, draws, out, went, workers)
         t2 = time.perf_counter()
         if c > 0:
             meter.stop()

@@ -33,11 +33,9 @@ def test_agent_engine_equals_population_engine(scenario):
 def test_threads_and_blocks_do_not_change_results(monkeypatch, scenario):
     """Blocks of customers (journeys, word of mouth) on several threads, or one: bit-identical
     results, and equal to the numpy reference, with operations and without."""
-    import cxsim.engine.model as engine_model
-
     import cxsim.engine.cycle as engine_cycle
 
-    monkeypatch.setattr(engine_model, "CHUNK", 37)  # many blocks, some of index arrays after churn
+    monkeypatch.setattr(engine_cycle, "JOURNEY_BLOCK", 37)  # many blocks, some of index arrays after churn
     monkeypatch.setattr(engine_cycle, "WOM_BLOCK", 41)  # many blocks of listeners for word of mouth
     base = [f"scenario={scenario}", "sim.n_customers=1000", "sim.n_cycles=6", "sim.replications=1",
             "memory.noise=0.3"]

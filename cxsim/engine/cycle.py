@@ -154,12 +154,21 @@ class CycleOutcome:
     def reset(self, sample_row: int = -1) -> None:
         """Back to :meth:`empty`'s values, reusing the arrays (the engine does this each cycle),
         and keep the moments of customer ``sample_row`` this cycle."""
-        for a in (self.experienced, self.remembered, self.affect, self.expectation, self.sample_affect):
-            if a is not None:
-                a.fill(np.nan)
-        for a in (self.terrible, self.recommend, self.churned):
-            a.fill(0)
+        self.begin(sample_row)
+        self.clear(0, self.experienced.size)
+
+    def begin(self, sample_row: int = -1) -> None:
+        """A new cycle whose moments of customer ``sample_row`` are kept (rows: see :meth:`clear`)."""
+        self.sample_affect.fill(np.nan)
         self.sample_row = sample_row
+
+    def clear(self, lo: int, hi: int) -> None:
+        """Customers ``lo .. hi - 1`` back to :meth:`empty`'s values."""
+        for a in (self.experienced, self.remembered, self.affect, self.expectation):
+            if a is not None:
+                a[lo:hi] = np.nan
+        for a in (self.terrible, self.recommend, self.churned):
+            a[lo:hi] = 0
 
 
 def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
@@ -258,6 +267,37 @@ def journey_step(
     at = _position(rows, outcome.sample_row, state.n)
     if at is not None:
         outcome.sample_affect[:] = np.where(present[at], affect[at], np.nan)
+
+
+#: Consecutive customers per block of :func:`step_journeys` (one task for a worker thread).
+JOURNEY_BLOCK = 8192
+
+
+def step_journeys(
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
+    went: NDArray[np.bool_], workers: Workers, backend: str = "kernel", sample_row: int = -1,
+) -> None:
+    """The population-wide journey step: everybody in ``went`` through this cycle's journey.
+
+    Starts ``outcome``'s cycle (keeping customer ``sample_row``'s moments), then works in blocks
+    of :data:`JOURNEY_BLOCK` consecutive customers on ``workers``: each block clears its rows of
+    ``outcome`` and takes its customers who went through :func:`journey_step` (a slice where
+    all of them went, their index otherwise), so that neither the clearing nor finding who went
+    waits on one thread.
+    """
+    outcome.begin(sample_row)
+    n, size = went.size, JOURNEY_BLOCK
+
+    def block(lo: int) -> None:
+        hi = min(lo + size, n)
+        outcome.clear(lo, hi)
+        here = went[lo:hi]
+        if here.all():
+            journey_step(compiled, state, draws, outcome, slice(lo, hi), backend)
+        elif here.any():
+            journey_step(compiled, state, draws, outcome, lo + np.flatnonzero(here), backend)
+
+    workers.map(block, range(0, n, size))
 
 
 def _kernel_step(

@@ -18,12 +18,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
 import mesa
+import numpy as np
 
 from cxsim.engine.compiled import Compiled, compile_scenario
 from cxsim.engine.cycle import (
-    CycleDraws, CycleOutcome, WordOfMouthBuffers, draw_cycle, exchange_word_of_mouth, journey_step,
+    CycleDraws, CycleOutcome, WordOfMouthBuffers, draw_cycle, exchange_word_of_mouth, journey_step, step_journeys,
 )
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
@@ -31,20 +31,6 @@ from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
 from cxsim.operations.runner import OperationsRunner
 from cxsim.specs.scenario import Scenario, Sim
-
-
-#: Customers per block of the population step: small enough that a block's (block × touchpoints)
-#: temporaries stay in the CPU cache, large enough that Python's per-call overhead is negligible.
-CHUNK = 8192
-
-
-def chunks(active: np.ndarray, size: int) -> list[slice | np.ndarray]:
-    """Blocks of active customers: slices where everybody is active, index arrays otherwise."""
-    n = active.size
-    if active.all():
-        return [slice(start, min(start + size, n)) for start in range(0, n, size)]
-    idx = np.flatnonzero(active)
-    return [idx[start:start + size] for start in range(0, idx.size, size)]
 
 
 class Customer(mesa.Agent):
@@ -152,15 +138,13 @@ class CustomerModel(mesa.Model):
         with self._timed("journeys"):
             self.outcome = self._outcome
             went = self.state.active.copy()
-            first = int(np.argmax(went)) if self.keep_sample and went.any() else -1
-            self.outcome.reset(sample_row=first)  # the recorder's sample: the first customer of the cycle
+            first = int(np.argmax(went)) if self.keep_sample and went.any() else -1  # the recorder's sample
             if self.sim.engine == "agent":
+                self.outcome.reset(sample_row=first)
                 self.agents.shuffle_do("step")
             else:
-                compiled, state, draws, outcome = self.compiled, self.state, self.draws, self.outcome
-                backend = self.sim.backend
-                self.workers.map(lambda rows: journey_step(compiled, state, draws, outcome, rows, backend),
-                                 chunks(went, CHUNK))
+                step_journeys(self.compiled, self.state, self.draws, self.outcome, went, self.workers,
+                              self.sim.backend, sample_row=first)
         with self._timed("word_of_mouth"):
             tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
                                            self.sim.backend, self.workers, self._wom)
