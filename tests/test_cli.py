@@ -80,6 +80,8 @@ def test_console_script_runs_and_writes_outputs(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "scenario retail_street" in proc.stdout and "memory mean" in proc.stdout
+    timing = [line for line in proc.stdout.splitlines() if line.startswith("run time ")]
+    assert len(timing) == 1 and "journeys" in timing[0] and "word of mouth" in timing[0], proc.stdout
     for name in ["summary.csv", "cycles.csv", "customers.parquet", "moment_curve.png",
                  "satisfaction_distribution.png", "over_cycles.png"]:
         assert (out / name).is_file(), name
@@ -89,3 +91,10 @@ def test_console_script_runs_and_writes_outputs(tmp_path):
     customers = pd.read_parquet(out / "customers.parquet")
     assert customers["cycle"].max() == 3
     assert not [p for p in Path(out).iterdir() if p.name.startswith(".summary")], "no temporary files left"
+
+
+def test_phase_line_lists_the_longest_phase_first_and_adds_them_up():
+    from cxsim.cli.report import phase_line
+
+    line = phase_line({"setup": 0.25, "word_of_mouth": 1.5, "draws": 0.0})
+    assert line == "1.8 s: word of mouth 1.50, setup 0.25, draws 0.00"

@@ -35,7 +35,7 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
 
-    from cxsim.cli.report import summary_table
+    from cxsim.cli.report import phase_line, summary_table
     from cxsim.engine.run import run
     from cxsim.specs.build import run_spec_from_dict
 
@@ -59,6 +59,7 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
         written.append(table)
     print(summary_table(results.summary, spec.scenario.economics.currency))
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {out}")
+    print(f"run time {phase_line(results.seconds)} (files and figures not included)")
 
 
 def launch(prog: str, task: Callable[[Any], None], validate: Callable[[list[str]], object]) -> None:

@@ -166,9 +166,9 @@ class CycleOutcome:
         """Customers ``lo .. hi - 1`` back to :meth:`empty`'s values."""
         for a in (self.experienced, self.remembered, self.affect, self.expectation):
             if a is not None:
-                a[lo:hi] = np.nan
+                a[lo:hi].fill(np.nan)
         for a in (self.terrible, self.recommend, self.churned):
-            a[lo:hi] = 0
+            a[lo:hi].fill(0)
 
 
 def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
