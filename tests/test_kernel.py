@@ -147,3 +147,36 @@ def test_kernel_step_needs_ascending_rows():
             journey_step(compiled, state, draws, outcome, np.array(rows))
     journey_step(compiled, state, draws, outcome, np.array([3, 5, 9]))
     assert np.isfinite(outcome.remembered[[3, 5, 9]]).all() and np.isnan(outcome.remembered[[0, 4, 10]]).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tellers_equal_the_numpy_functions(seed):
+    """The compiled pass over tellers gives word of mouth's inputs exactly as numpy does:
+    telling_probability, promoters, nan_to_num of the remembered values (NaN and both
+    infinities included) and each teller's story, in blocks that split the customers anywhere."""
+    from cxsim.behaviour import wom
+    from cxsim.engine.kernel import tellers
+
+    rng = np.random.default_rng(seed)
+    n, n_t = 1000, 5
+    recommend = rng.integers(0, 11, n).astype(np.int8)
+    went = rng.random(n) < 0.8
+    remembered = rng.normal(size=n)
+    remembered[rng.random(n) < 0.2] = np.nan
+    remembered[:3] = [np.inf, -np.inf, -0.0]
+    perf = rng.normal(size=(n_t, n))
+    present = rng.random((n_t, n)) < 0.7
+    tell, told, story = np.full(n, -1.0), np.full(n, -1.0), np.full((n, n_t), -1.0)
+    positive = np.zeros(n, dtype=bool)
+    for lo, hi in [(0, 137), (137, 138), (138, n)]:
+        tellers(lo, hi, recommend, went, remembered, 0.3, 0.6, perf, present, tell, positive, told, story)
+
+    expected_tell = wom.telling_probability(recommend, went, 0.3, 0.6)
+    np.testing.assert_array_equal(tell, expected_tell)
+    np.testing.assert_array_equal(positive, recommend >= 9)
+    np.testing.assert_array_equal(told, np.nan_to_num(remembered))
+    assert np.signbit(told[2])  # -0.0 passed on as it is
+    says = expected_tell > 0
+    assert says.any() and (~says).any()
+    np.testing.assert_array_equal(story[says], np.where(present.T, perf.T, np.nan)[says])
+    assert (story[~says] == -1.0).all()  # rows of those who tell nobody: untouched

@@ -340,10 +340,14 @@ class WordOfMouthBuffers:
     """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults)."""
 
     story: Array  # (n, T) what each teller tells, for the kernel
+    tell: Array  # (n,) chance that each customer tells each contact
+    positive: NDArray[np.bool_]  # (n,) whose story is a promoter's
+    told: Array  # (n,) remembered value passed on (NaN as 0)
 
     @classmethod
     def empty(cls, n: int, n_tp: int) -> "WordOfMouthBuffers":
-        return cls(story=np.empty((n, n_tp)))
+        return cls(story=np.empty((n, n_tp)), tell=np.empty(n), positive=np.empty(n, dtype=bool),
+                   told=np.empty(n))
 
 
 @dataclass(frozen=True)
@@ -372,17 +376,17 @@ def exchange_word_of_mouth(
     if net.n_ties == 0:
         return WordOfMouthTally(0, 0)
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
-    tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     if backend == "kernel":
         from cxsim.draws import advance, states_at
-        from cxsim.engine.kernel import stories, word_of_mouth
+        from cxsim.engine.kernel import tellers, word_of_mouth
 
         n = state.n
         workers = workers if workers is not None else Workers(1)
-        story = buffers.story
-        workers.map(lambda lo: stories(lo, min(lo + WOM_BLOCK, n), tell, draws.performance.T, draws.present.T, story),
-            range(0, n, WOM_BLOCK))
-        positive, remembered = outcome.recommend >= 9, np.nan_to_num(outcome.remembered)
+        tell, positive, remembered, story = buffers.tell, buffers.positive, buffers.told, buffers.story
+        workers.map(lambda lo: tellers(
+            lo, min(lo + WOM_BLOCK, n), outcome.recommend, went, outcome.remembered, spec.positive_reach,
+            spec.negative_reach, draws.performance.T, draws.present.T, tell, positive, remembered, story,
+        ), range(0, n, WOM_BLOCK))
         starts = range(0, n, WOM_BLOCK)
         streams_at = states_at(gen, state.offsets[list(starts)])  # each block draws its own ties' uniforms
         advance(gen, net.n_ties)  # where drawing them all would have left the stream
@@ -399,6 +403,7 @@ def exchange_word_of_mouth(
         return WordOfMouthTally(sum(int(t[0]) for t in tallies), sum(int(t[1]) for t in tallies))
     from cxsim.draws import random_into
 
+    tell = wom.telling_probability(outcome.recommend, went, spec.positive_reach, spec.negative_reach)
     u = np.empty(net.n_ties)
     random_into(gen, u)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),

@@ -247,18 +247,39 @@ def journey_block(
             churned[i] = gone
 
 
-@numba.njit(nogil=True, cache=True)
-def stories(lo, hi, tell, perf, present, out):  # pragma: no cover - compiled
-    """``out[i]``: what teller ``i`` (``tell[i] > 0``) experienced per touchpoint, NaN where absent.
+#: ``np.nan_to_num``'s stand-ins for infinities.
+_BIG = np.finfo(np.float64).max
 
-    For ``lo..hi-1``; rows of customers who tell nobody are left as they are (never read). A
-    listener then reads a teller's whole story from one row instead of a column per touchpoint.
+
+@numba.njit(nogil=True, cache=True)
+def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach, perf, present,
+            tell, positive, told, story):  # pragma: no cover - compiled
+    """What customers ``lo..hi-1`` pass on this cycle, for :func:`word_of_mouth`.
+
+    ``tell[i]``: the chance that customer ``i`` tells each contact
+    (:func:`cxsim.behaviour.wom.telling_probability`: by NPS class, 0 for passives and for those
+    who did not go, ``went``); ``positive[i]``: a promoter's story (``recommend >= 9``);
+    ``told[i]``: the remembered value with NaN as 0 (``np.nan_to_num``); ``story[i]``: for each
+    teller (``tell[i] > 0``) what they experienced per touchpoint, NaN where absent. Rows of
+    customers who tell nobody are left as they are (never read). A listener then reads a teller's
+    whole story from one row instead of a column per touchpoint.
     """
     n_t = perf.shape[0]
     for i in range(lo, hi):
-        if tell[i] > 0.0:
+        r = recommend[i]
+        p = positive_reach if r >= 9 else (negative_reach if r <= 6 else 0.0)
+        t = p if went[i] else 0.0
+        tell[i] = t
+        positive[i] = r >= 9
+        x = remembered[i]
+        if np.isnan(x):
+            x = 0.0
+        elif np.isinf(x):
+            x = _BIG if x > 0.0 else -_BIG
+        told[i] = x
+        if t > 0.0:
             for j in range(n_t):
-                out[i, j] = perf[j, i] if present[j, i] else np.nan
+                story[i, j] = perf[j, i] if present[j, i] else np.nan
 
 
 @numba.njit(nogil=True, cache=True)
@@ -273,8 +294,8 @@ def word_of_mouth(
     the numbers ``gen.random(n_ties)`` would give the ties, without the array.
 
     The network's ties are sorted by listener (``offsets``), so blocks of listeners run on
-    separate threads without sharing a write. ``tell`` is :func:`cxsim.behaviour.wom.telling_probability`,
-    ``remembered`` has NaN as 0, ``story`` is :func:`stories`. The arithmetic and its order are
+    separate threads without sharing a write. ``tell``, ``positive``, ``remembered`` (NaN as 0)
+    and ``story`` are :func:`tellers`'s. The arithmetic and its order are
     those of :func:`cxsim.behaviour.wom.exchange` (``bincount`` adds a listener's ties in tie
     order, as this loop does) and the listeners' :func:`~cxsim.behaviour.satisfaction.adapt_expectations`
     and :func:`~cxsim.behaviour.memory.fade`. Returns the positive and negative stories heard.
