@@ -104,9 +104,9 @@ class CustomerModel(mesa.Model):
             super().__init__(rng=self.streams.get("mesa"))
             self.sim = sim
             self.compiled: Compiled = compile_scenario(scenario)
-            self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams)
+            self.workers = Workers(sim.threads if sim.engine == "population" else 1)
+            self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams, self.workers)
         self.cycle = 0
-        self.workers = Workers(sim.threads if sim.engine == "population" else 1)
         self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
         self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
         self.keep_sample = keep_sample

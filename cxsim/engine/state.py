@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -10,6 +11,7 @@ from numpy.typing import NDArray
 from cxsim.behaviour.network import Network, no_network, random_network, small_world
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.streams import Streams
+from cxsim.engine.workers import Workers
 
 Array = NDArray[np.float64]
 
@@ -49,34 +51,44 @@ class PopulationState:
         return int(self.segment.size)
 
 
-def init_state(compiled: Compiled, n: int, streams: Streams) -> PopulationState:
-    """Draw segments, expectations and the social network for ``n`` customers."""
+def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None) -> PopulationState:
+    """Draw segments, expectations and the social network for ``n`` customers.
+
+    Each touchpoint's expectations and the network come from streams of their own, so ``workers``
+    draws them side by side (the same numbers on any number of threads).
+    """
     scenario = compiled.scenario
     u = streams.get("population", "segment").random(n)
     cum = np.cumsum(compiled.shares)
     cum[-1] = 1.0
     segment = np.searchsorted(cum, u, side="right").astype(np.intp)
     expectation = np.empty((compiled.n_touchpoints, n)).T  # (n, T), touchpoint-major: see cycle.py
-    for j, tp in enumerate(scenario.journey.touchpoints):
+
+    def expect(j: int) -> None:
+        tp = scenario.journey.touchpoints[j]
         rng = streams.get("population", f"expectation/{tp.name}")
         for k, seg in enumerate(scenario.population.segments):
             dist = seg.expectations.get(tp.name, tp.expectation)
             draws = dist.sample(rng, n)  # drawn for everyone, so a segment's draws do not shift others'
             np.copyto(expectation[:, j], draws, where=segment == k)
-    wom = scenario.word_of_mouth
-    net_rng = streams.get("network")
-    if wom.network == "small_world":
-        network = small_world(n, wom.degree, wom.rewire, net_rng)
-    elif wom.network == "random":
-        network = random_network(n, wom.degree, net_rng)
-    else:
-        network = no_network(n)
+
+    def network() -> Network:
+        wom = scenario.word_of_mouth
+        net_rng = streams.get("network")
+        if wom.network == "small_world":
+            return small_world(n, wom.degree, wom.rewire, net_rng)
+        if wom.network == "random":
+            return random_network(n, wom.degree, net_rng)
+        return no_network(n)
+
+    tasks = [network, *(partial(expect, j) for j in range(compiled.n_touchpoints))]
+    net = (workers if workers is not None else Workers(1)).map(lambda task: task(), tasks)[0]
     return PopulationState(
         segment=segment,
         expectation=expectation,
         satisfaction=compiled.initial_satisfaction[segment].copy(),
         bad_memory=np.zeros(n),
         active=np.ones(n, dtype=bool),
-        network=network,
-        offsets=network.listener_offsets(),
+        network=net,
+        offsets=net.listener_offsets(),
     )
