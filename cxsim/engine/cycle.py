@@ -13,6 +13,7 @@ A cycle runs in three parts:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
+from cxsim.operations.spec import OperationsSource
 from cxsim.specs.distribution import sample_into
 
 Array = NDArray[np.float64]
@@ -61,12 +63,17 @@ class CycleDraws:
 def draw_cycle(
     compiled: Compiled, n: int, cycle: int, streams: Streams,
     into: CycleDraws | None = None, workers: Workers | None = None,
+    alongside: Callable[[], object] | None = None,
 ) -> CycleDraws:
     """Draw a cycle's randomness for ``n`` customers (0-based ``cycle``).
 
     Every touchpoint, branch group and purpose has its own stream, so the draws are the same
     whatever the order (or thread) in which they are made. ``into`` is filled in place when
-    given; ``workers`` spreads the streams over threads.
+    given; ``workers`` spreads the streams over threads, in two phases: first which moments
+    happen (``present``; touchpoints whose performance comes from operations get NaN), then the
+    performance of the other touchpoints and the purposes' numbers. ``alongside`` runs as one
+    more task of the second phase, first: the engine's operations, which need only ``present``
+    and fill in the performance of their own touchpoints.
     """
     from cxsim.draws import random_into, standard_normal_into  # numba: imported on first use only
 
@@ -76,6 +83,8 @@ def draw_cycle(
     present = d.present.T  # (T, n): one contiguous row per touchpoint
     performance = d.performance.T
     col = {name: j for j, name in enumerate(compiled.names)}
+    due = [tp.due(cycle) for tp in journey.touchpoints]
+    drawn = [j for j, tp in enumerate(journey.touchpoints) if due[j] and not isinstance(tp.performance, OperationsSource)]
 
     def branch(item: tuple[str, tuple]) -> None:
         group, members = item
@@ -86,20 +95,23 @@ def draw_cycle(
         for k, tp in enumerate(members):
             np.equal(pick, k, out=present[col[tp.name]])
 
-    def touchpoint(j: int) -> None:
+    def moments(j: int) -> None:
         tp = journey.touchpoints[j]
-        if not tp.due(cycle):
+        if not due[j]:
             present[j] = False
-            performance[j] = np.nan
-            return
-        if tp.branch is None:
+        elif tp.branch is None:
             if tp.probability < 1.0:
-                u = performance[j]  # its uniforms first, then the performance drawn over them
+                u = performance[j]  # its uniforms first (the performance is drawn over them later)
                 random_into(streams.get("journey", tp.name), u)
                 np.less(u, tp.probability, out=present[j])
             else:
                 present[j] = True
-        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
+        if j not in drawn:
+            performance[j] = np.nan  # not due, or filled in by the operations
+
+    def touchpoint(j: int) -> None:
+        sample_into(journey.touchpoints[j].performance, streams.get("performance", journey.touchpoints[j].name),
+                    performance[j])
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():
@@ -112,9 +124,11 @@ def draw_cycle(
 
     groups = [(g, m) for g, m in journey.branches().items() if m[0].due(cycle)]
     phases = (
-        [lambda j=j: touchpoint(j) for j in range(compiled.n_touchpoints)]
+        [lambda j=j: moments(j) for j in range(compiled.n_touchpoints)]
+        + [lambda item=item: branch(item) for item in groups],  # sets its members' present rows
+        ([alongside] if alongside is not None else [])
+        + [lambda j=j: touchpoint(j) for j in drawn]
         + [lambda p=p: purpose(p) for p in ("memory", "churn", "recommend")],
-        [lambda item=item: branch(item) for item in groups],  # sets its members' present rows
     )
     workers = workers if workers is not None else Workers(1)
     for tasks in phases:

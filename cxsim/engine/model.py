@@ -81,7 +81,9 @@ class CustomerModel(mesa.Model):
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population and
             network), then per cycle ``draws``, ``operations``, ``journeys``, ``word_of_mouth``
             and ``records`` — so that a slow run can be told where its time goes
-            (``benchmarks/bench_scale.py --phases`` prints it per customer for each size).
+            (``benchmarks/bench_scale.py`` prints it per customer for each size). The operations
+            run on a worker thread alongside the performance draws: ``operations`` is their own
+            time, ``draws`` the rest of that part of the cycle, so the phases add up to the wall time.
     """
 
     PHASES = ("setup", "draws", "operations", "journeys", "word_of_mouth", "records")
@@ -130,11 +132,19 @@ class CustomerModel(mesa.Model):
     def step(self) -> None:
         """One purchase cycle: draws, journeys, word of mouth, records."""
         n = self.state.n
-        with self._timed("draws"):
-            self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers)
-        with self._timed("operations"):
-            ops_cost = self.operations.step(self.draws.performance, self.draws.present, self.state.active,
-                                            self.state.segment, self.cycle) if self.operations.active else 0.0
+        ops_cost = 0.0
+
+        def operations() -> None:  # alongside the performance draws: it needs only who has which moment
+            nonlocal ops_cost
+            with self._timed("operations"):
+                d = self._draws
+                ops_cost = self.operations.step(d.performance, d.present, self.state.active, self.state.segment,
+                                                self.cycle)
+
+        start, ops_before = time.perf_counter(), self.seconds["operations"]
+        self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers,
+                                alongside=operations if self.operations.active else None)
+        self.seconds["draws"] += time.perf_counter() - start - (self.seconds["operations"] - ops_before)
         with self._timed("journeys"):
             self.outcome = self._outcome
             went = self.state.active.copy()
