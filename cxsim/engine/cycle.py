@@ -110,8 +110,8 @@ def draw_cycle(
             performance[j] = np.nan  # not due, or filled in by the operations
 
     def touchpoint(j: int) -> None:
-        sample_into(journey.touchpoints[j].performance, streams.get("performance", journey.touchpoints[j].name),
-                    performance[j])
+        tp = journey.touchpoints[j]
+        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():

@@ -78,8 +78,8 @@ class CustomerModel(mesa.Model):
         agent_class: the agent type of the agent engine.
 
     Attributes:
-        seconds: wall seconds spent so far in each part of the run — ``setup`` (population and
-            network), then per cycle ``draws``, ``operations``, ``journeys``, ``word_of_mouth``
+        seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
+            network and the engine's buffers), then per cycle ``draws``, ``operations``, ``journeys``, ``word_of_mouth``
             and ``records`` — so that a slow run can be told where its time goes
             (``benchmarks/bench_scale.py`` prints it per customer for each size). The operations
             run on a worker thread alongside the performance draws: ``operations`` is their own
@@ -108,18 +108,18 @@ class CustomerModel(mesa.Model):
             self.compiled: Compiled = compile_scenario(scenario)
             self.workers = Workers(sim.threads if sim.engine == "population" else 1)
             self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams, self.workers)
-        self.cycle = 0
-        self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
-        self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
-        self.keep_sample = keep_sample
-        self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.compiled.n_touchpoints)
-        self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
-        self.outcome: CycleOutcome | None = None
-        self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
-                                 keep_customers, keep_moments)
-        self.operations = OperationsRunner(scenario, self.streams, keep_operations)  # stores, pipeline, calls, events
-        if sim.engine == "agent":
-            agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
+            self.cycle = 0
+            self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
+            self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
+            self.keep_sample = keep_sample
+            self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.compiled.n_touchpoints)
+            self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
+            self.outcome: CycleOutcome | None = None
+            self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
+                                     keep_customers, keep_moments)
+            self.operations = OperationsRunner(scenario, self.streams, keep_operations)  # stores, pipeline, …
+            if sim.engine == "agent":
+                agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
 
     @contextmanager
     def _timed(self, phase: str) -> Iterator[None]:
