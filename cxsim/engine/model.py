@@ -159,7 +159,7 @@ class CustomerModel(mesa.Model):
             tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
                                            self.sim.backend, self.workers, self._wom)
         with self._timed("records"):
-            self.recorder.record(self.state, self.draws, self.outcome, went, tally)
+            self.recorder.record(self.state, self.draws, self.outcome, went, tally, self.workers)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]
             row["operations_cost"] = ops_cost

@@ -25,6 +25,7 @@ from cxsim.behaviour.loyalty import nps
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gather
 from cxsim.engine.state import PopulationState
+from cxsim.engine.workers import Workers
 
 
 class Recorder:
@@ -46,19 +47,25 @@ class Recorder:
         self._last: dict[str, NDArray] | None = None  # the last cycle's customers, for figures
 
     def record(self, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
-               went: NDArray[np.bool_], tally: WordOfMouthTally) -> None:
-        """Record a finished cycle; ``went`` marks the customers who went through it."""
+               went: NDArray[np.bool_], tally: WordOfMouthTally, workers: Workers | None = None) -> None:
+        """Record a finished cycle; ``went`` marks the customers who went through it. ``workers``
+        gathers this cycle's customers' rows of the arrays side by side."""
         c = self.compiled
         idx = np.flatnonzero(went)
         n = state.n
-        seg = state.segment[idx]
+        columns = {"segment": state.segment, "recommend": outcome.recommend, "churned": outcome.churned,
+                   "experienced": outcome.experienced, "remembered": outcome.remembered,
+                   "satisfaction": state.satisfaction, "terrible": outcome.terrible}
+        rows = dict(zip(columns, (workers if workers is not None else Workers(1)).map(
+            lambda a: a[idx], columns.values())))
+        seg, rec = rows["segment"], rows["recommend"]
         # moments per touchpoint among this cycle's customers, one row of the (T, n) buffer at a time
         encounters = np.array([np.count_nonzero(p & went) for p in draws.present.T], dtype=np.int64)
         self.encounters.append(encounters)
         revenue = float(c.revenue[seg].sum())
         cost = float(encounters @ c.cost_per_encounter + c.fixed_cost)
-        rec = outcome.recommend[idx]
-        churned = int(outcome.churned[idx].sum())
+        churned = int(rows["churned"].sum())
+        still = int(state.active.sum())
         self.cycle_rows.append({
             "scenario": self.scenario,
             "replication": self.replication,
@@ -66,15 +73,15 @@ class Recorder:
             "cycle": draws.cycle + 1,
             "customers_start": int(idx.size),
             "churned": churned,
-            "customers_end": int(state.active.sum()),
-            "retention_rate": float(state.active.sum() / n),
-            "experienced_mean": _mean(outcome.experienced[idx]),
-            "remembered_mean": _mean(outcome.remembered[idx]),
-            "satisfaction_mean": _mean(state.satisfaction[idx]),
+            "customers_end": still,
+            "retention_rate": float(still / n),
+            "experienced_mean": _mean(rows["experienced"]),
+            "remembered_mean": _mean(rows["remembered"]),
+            "satisfaction_mean": _mean(rows["satisfaction"]),
             "nps": nps(rec),
             "promoters": _share(rec >= 9),
             "detractors": _share(rec <= 6),
-            "terrible_moments": int(outcome.terrible[idx].sum()),
+            "terrible_moments": int(rows["terrible"].sum()),
             "wom_positive": tally.positive,
             "wom_negative": tally.negative,
             "revenue": revenue,
@@ -89,19 +96,18 @@ class Recorder:
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
         if idx.size:
-            self._last = {"segment": seg, "remembered": outcome.remembered[idx],
-                          "satisfaction": state.satisfaction[idx]}
-        if self.keep_customers:
+            self._last = {"segment": seg, "remembered": rows["remembered"], "satisfaction": rows["satisfaction"]}
+        if self.keep_customers:  # the gathered rows are this cycle's own copies
             self._customers.append({
                 "customer_id": idx,
                 "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
                 "segment": seg,
-                "experienced_mean": outcome.experienced[idx],
-                "remembered": outcome.remembered[idx],
-                "satisfaction": state.satisfaction[idx].copy(),
-                "recommend_score": rec.copy(),
-                "terrible_moments": outcome.terrible[idx].astype(np.int16),
-                "churned": outcome.churned[idx].copy(),
+                "experienced_mean": rows["experienced"],
+                "remembered": rows["remembered"],
+                "satisfaction": rows["satisfaction"],
+                "recommend_score": rec,
+                "terrible_moments": rows["terrible"].astype(np.int16),
+                "churned": rows["churned"],
             })
         if self.keep_moments:
             present = gather(draws.present, idx)
