@@ -215,7 +215,8 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
         first = first or rec
         cyc = cycle_table(rec, spec)
         cycles.append(cyc)
-        summary.append({**summarise(cyc, spec, rec.replication), **model.operations.summary()})
+        with model.workers as workers:  # the model's threads, once more, then closed
+            summary.append({**summarise(cyc, spec, rec.replication), **model.operations.summary(workers)})
         if (o := model.operations.table()) is not None:
             o.insert(0, "replication", np.int32(rec.replication))
             o.insert(0, "scenario", spec.scenario.name)

@@ -15,13 +15,14 @@ customer's draws do not depend on who else came (common random numbers between s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cxsim.engine.workers import Workers
 from cxsim.operations import callcentre, events, pipeline, stores
 from cxsim.operations.spec import OperationsSource, OperationsSpec
 
@@ -167,36 +168,44 @@ class OperationsRunner:
         df["process"] = df["process"].astype("string")
         return df
 
-    def summary(self) -> dict[str, float]:
+    def summary(self, workers: Workers | None = None) -> dict[str, float]:
         """Operations figures of the run, prefixed by process: utilisation, mean and 90th
         percentile wait, share left unserved (abandoned, balked or turned away at closing),
         on-time share and delivery days (pipeline), attendance and rating (events), and the
-        operations cost."""
-        out: dict[str, float] = {}
+        operations cost. ``workers`` works the figures out side by side."""
+        figures: dict[str, Callable[[], float]] = {}
         for process in self.sources:
             stats = self._stats[process]
 
-            def values(key: str) -> NDArray:
+            def values(key: str, stats: dict[str, list[NDArray]] = stats) -> NDArray:
                 parts = stats.get(key)  # bool records stay bool: their mean is the share
                 return np.concatenate(parts) if parts else np.array([np.nan])
 
+            def mean(key: str, values: Callable[[str], NDArray] = values) -> Callable[[], float]:
+                return lambda: float(np.mean(values(key)))
+
+            def rating(values: Callable[[str], NDArray] = values) -> float:
+                r = values("rating")  # NaN for invitees without a seat
+                return float(np.nanmean(r)) if (r == r).any() else float("nan")
+
             key = process.replace(".", "_")
             if process in self._capacity:
-                out[f"{key}_utilisation"] = self._busy[process] / self._capacity[process]
+                figures[f"{key}_utilisation"] = lambda p=process: self._busy[p] / self._capacity[p]
             wait = WAIT.get(process)
             if wait is not None:
-                out[f"{key}_wait_mean"] = float(np.mean(values(wait)))
-                out[f"{key}_wait_p90"] = p90(stats.get(wait))
+                figures[f"{key}_wait_mean"] = mean(wait)
+                figures[f"{key}_wait_p90"] = lambda parts=stats.get(wait): p90(parts)
             if process == "pipeline":
-                out["pipeline_delivery_days_mean"] = float(np.mean(values("delivery_days")))
-                out["pipeline_delivery_days_p90"] = p90(stats.get("delivery_days"))
-                out["pipeline_on_time_share"] = float(np.mean(values("on_time")))
+                figures["pipeline_delivery_days_mean"] = mean("delivery_days")
+                figures["pipeline_delivery_days_p90"] = lambda parts=stats.get("delivery_days"): p90(parts)
+                figures["pipeline_on_time_share"] = mean("on_time")
             elif process.startswith("events."):
-                out[f"{key}_attendance"] = float(np.mean(values("attended")))
-                rating = values("rating")  # NaN for invitees without a seat
-                out[f"{key}_rating_mean"] = float(np.nanmean(rating)) if (rating == rating).any() else float("nan")
+                figures[f"{key}_attendance"] = mean("attended")
+                figures[f"{key}_rating_mean"] = rating
             else:
-                out[f"{key}_abandonment_rate"] = float(np.mean(values("unserved")))
+                figures[f"{key}_abandonment_rate"] = mean("unserved")
+        found = (workers if workers is not None else Workers(1)).map(lambda f: f(), figures.values())
+        out = dict(zip(figures, found))
         if self.active:
             out["operations_cost"] = self._cost
         return out
