@@ -175,37 +175,47 @@ class OperationsRunner:
         operations cost. ``workers`` works the figures out side by side."""
         figures: dict[str, Callable[[], float]] = {}
         for process in self.sources:
-            stats = self._stats[process]
-
-            def values(key: str, stats: dict[str, list[NDArray]] = stats) -> NDArray:
-                parts = stats.get(key)  # bool records stay bool: their mean is the share
-                return np.concatenate(parts) if parts else np.array([np.nan])
-
-            def mean(key: str, values: Callable[[str], NDArray] = values) -> Callable[[], float]:
-                return lambda: float(np.mean(values(key)))
-
-            def rating(values: Callable[[str], NDArray] = values) -> float:
-                r = values("rating")  # NaN for invitees without a seat
-                return float(np.nanmean(r)) if (r == r).any() else float("nan")
-
-            key = process.replace(".", "_")
-            if process in self._capacity:
-                figures[f"{key}_utilisation"] = lambda p=process: self._busy[p] / self._capacity[p]
-            wait = WAIT.get(process)
-            if wait is not None:
-                figures[f"{key}_wait_mean"] = mean(wait)
-                figures[f"{key}_wait_p90"] = lambda parts=stats.get(wait): p90(parts)
-            if process == "pipeline":
-                figures["pipeline_delivery_days_mean"] = mean("delivery_days")
-                figures["pipeline_delivery_days_p90"] = lambda parts=stats.get("delivery_days"): p90(parts)
-                figures["pipeline_on_time_share"] = mean("on_time")
-            elif process.startswith("events."):
-                figures[f"{key}_attendance"] = mean("attended")
-                figures[f"{key}_rating_mean"] = rating
-            else:
-                figures[f"{key}_abandonment_rate"] = mean("unserved")
+            figures.update(self._figures(process))
         found = (workers if workers is not None else Workers(1)).map(lambda f: f(), figures.values())
         out = dict(zip(figures, found))
         if self.active:
             out["operations_cost"] = self._cost
+        return out
+
+    def _figures(self, process: str) -> dict[str, Callable[[], float]]:
+        """One process's summary figures, each as a function (at a million customers each is a
+        pass over twelve cycles of records)."""
+        stats = self._stats[process]
+
+        def values(key: str) -> NDArray:
+            parts = stats.get(key)  # bool records stay bool: their mean is the share
+            return np.concatenate(parts) if parts else np.array([np.nan])
+
+        def mean(key: str) -> Callable[[], float]:
+            return lambda: float(np.mean(values(key)))
+
+        def percentile90(key: str) -> Callable[[], float]:
+            return lambda: p90(stats.get(key))
+
+        def rating() -> float:
+            r = values("rating")  # NaN for invitees without a seat
+            return float(np.nanmean(r)) if (~np.isnan(r)).any() else float("nan")
+
+        key = process.replace(".", "_")
+        out: dict[str, Callable[[], float]] = {}
+        if process in self._capacity:
+            out[f"{key}_utilisation"] = lambda: self._busy[process] / self._capacity[process]
+        wait = WAIT.get(process)
+        if wait is not None:
+            out[f"{key}_wait_mean"] = mean(wait)
+            out[f"{key}_wait_p90"] = percentile90(wait)
+        if process == "pipeline":
+            out["pipeline_delivery_days_mean"] = mean("delivery_days")
+            out["pipeline_delivery_days_p90"] = percentile90("delivery_days")
+            out["pipeline_on_time_share"] = mean("on_time")
+        elif process.startswith("events."):
+            out[f"{key}_attendance"] = mean("attended")
+            out[f"{key}_rating_mean"] = rating
+        else:
+            out[f"{key}_abandonment_rate"] = mean("unserved")
         return out
