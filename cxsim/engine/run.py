@@ -215,8 +215,7 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
         first = first or rec
         cyc = cycle_table(rec, spec)
         cycles.append(cyc)
-        with model.workers as workers:  # the model's threads, once more, then closed
-            summary.append({**summarise(cyc, spec, rec.replication), **model.operations.summary(workers)})
+        summary.append({**summarise(cyc, spec, rec.replication), **model.operations.summary()})
         if (o := model.operations.table()) is not None:
             o.insert(0, "replication", np.int32(rec.replication))
             o.insert(0, "scenario", spec.scenario.name)
