@@ -84,7 +84,8 @@ def draw_cycle(
     performance = d.performance.T
     col = {name: j for j, name in enumerate(compiled.names)}
     due = [tp.due(cycle) for tp in journey.touchpoints]
-    drawn = [j for j, tp in enumerate(journey.touchpoints) if due[j] and not isinstance(tp.performance, OperationsSource)]
+    drawn = {j for j, tp in enumerate(journey.touchpoints)  # due and drawn from a distribution
+             if due[j] and not isinstance(tp.performance, OperationsSource)}
 
     def branch(item: tuple[str, tuple]) -> None:
         group, members = item
@@ -125,9 +126,9 @@ def draw_cycle(
     groups = [(g, m) for g, m in journey.branches().items() if m[0].due(cycle)]
     phases = (
         [lambda j=j: moments(j) for j in range(compiled.n_touchpoints)]
-        + [lambda item=item: branch(item) for item in groups],  # sets its members' present rows
+        + [lambda item=item: branch(item) for item in groups],  # its members' present rows (all due)
         ([alongside] if alongside is not None else [])
-        + [lambda j=j: touchpoint(j) for j in drawn]
+        + [lambda j=j: touchpoint(j) for j in sorted(drawn)]
         + [lambda p=p: purpose(p) for p in ("memory", "churn", "recommend")],
     )
     workers = workers if workers is not None else Workers(1)
