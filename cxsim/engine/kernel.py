@@ -24,17 +24,20 @@ import numpy as np
 from cxsim.draws import pcg64_double, pcg64_step
 
 
-def _moments_loop(ratio_form: bool):  # type: ignore[no-untyped-def]
+def _moments_loop(ratio_form: bool, durations: bool):  # type: ignore[no-untyped-def]
     """The tile's loop over customers for one touchpoint, compiled for one affect form.
 
-    ``ratio_form`` is a constant of the closure, so each form's loop has no branch on it and
-    the compiler can vectorise it. A customer outside the mask or without the moment (``on``
-    false) is computed but leaves every sum, and its expectation, as it was.
+    ``ratio_form`` and ``durations`` are constants of the closure, so each variant's loop has no
+    branch on them and the compiler can vectorise it. ``durations``: keep the duration sums
+    (``dsm``, ``adsm``) that only the integral and total memory models read; without them the
+    loop does two masked loads and stores fewer per customer. A customer outside the mask or
+    without the moment (``on`` false) is computed but leaves every sum, and its expectation, as
+    it was.
     """
 
     @numba.njit(inline="always")
-    def loop(m, P, E, PR, on_, tol_, la_, rate_, A, cnt, tot, dsm, adsm, bst, wst, lst, ter,
-             sj, fj, dj, floor, ratio_floor):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    def loop(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+        A, cnt, tot, dsm, adsm, bst, wst, lst, ter = sums
         for q in range(m):
             on = PR[q] and on_[q]
             p = P[q]
@@ -52,8 +55,9 @@ def _moments_loop(ratio_form: bool):  # type: ignore[no-untyped-def]
             E[q] = (p - e) * rate_[q] + e if on else e
             cnt[q] = cnt[q] + 1.0 if on else cnt[q]
             tot[q] = tot[q] + x if on else tot[q]
-            dsm[q] = dsm[q] + dj if on else dsm[q]
-            adsm[q] = adsm[q] + x * dj if on else adsm[q]
+            if durations:
+                dsm[q] = dsm[q] + dj if on else dsm[q]
+                adsm[q] = adsm[q] + x * dj if on else adsm[q]
             bst[q] = max(bst[q], x) if on else bst[q]
             wst[q] = min(wst[q], x) if on else wst[q]
             lst[q] = x if on else lst[q]
@@ -62,8 +66,13 @@ def _moments_loop(ratio_form: bool):  # type: ignore[no-untyped-def]
     return loop
 
 
-_difference_moments = _moments_loop(False)
-_ratio_moments = _moments_loop(True)
+_difference_moments = _moments_loop(False, False)
+_difference_moments_durations = _moments_loop(False, True)
+_ratio_moments = _moments_loop(True, False)
+_ratio_moments_durations = _moments_loop(True, True)
+
+#: ``kind`` codes of the memory models that read the duration sums (:data:`cxsim.engine.compiled.KINDS`).
+_INTEGRAL, _TOTAL = 1, 2
 
 
 #: Customers per tile of :func:`journey_block` (its sums and affect are ``TILE``-long rows; tiles of
@@ -109,6 +118,9 @@ def journey_block(
     wst = np.empty(size)
     lst = np.empty(size)
     ter = np.empty(size)
+    durations = False  # does any memory group read the duration sums?
+    for g_ in range(kind.size):
+        durations = durations or kind[g_] == _INTEGRAL or kind[g_] == _TOTAL
     r = 0
     prev = -1
     while r < n_rows:
@@ -150,12 +162,16 @@ def journey_block(
                 for q in range(m):
                     if on_[q]:
                         expect_out[j, t0 + q] = E[q]
-            if ratio_form:
-                _ratio_moments(m, P, E, PR, on_, tol_, la_, rate_, A, cnt, tot, dsm, adsm, bst, wst, lst, ter,
-                               sj, fj, dj, floor, ratio_floor)
+            sums = (A, cnt, tot, dsm, adsm, bst, wst, lst, ter)
+            if ratio_form and durations:
+                _ratio_moments_durations(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor)
+            elif ratio_form:
+                _ratio_moments(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor)
+            elif durations:
+                _difference_moments_durations(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor,
+                                              ratio_floor)
             else:
-                _difference_moments(m, P, E, PR, on_, tol_, la_, rate_, A, cnt, tot, dsm, adsm, bst, wst, lst,
-                                    ter, sj, fj, dj, floor, ratio_floor)
+                _difference_moments(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor)
             if keep_affect:
                 for q in range(m):
                     if PR[q] and on_[q]:
