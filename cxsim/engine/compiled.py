@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from cxsim.behaviour import memory as models
+from cxsim.behaviour.affect import RATIO_FLOOR
+from cxsim.behaviour.loyalty import logit
 from cxsim.behaviour.memory import MemoryModel
 from cxsim.specs.population import MemorySpec
 from cxsim.specs.scenario import Scenario
@@ -91,6 +94,26 @@ class Compiled:
     revenue: Array
     memory_groups: tuple[MemoryGroup, ...]
     memory_table: MemoryTable | None  # the memory groups for the compiled kernel (None: numpy only)
+
+    @cached_property
+    def kernel_arguments(self) -> tuple[object, ...]:
+        """The scenario's arguments of :func:`cxsim.engine.kernel.journey_block`, ``sign`` to
+        ``hazard_table``, built once (the kernel is called for every block of customers, and by
+        the agent engine for every customer). Only for a scenario the kernel runs
+        (``memory_table`` is not None)."""
+        table = self.memory_table
+        if table is None:
+            raise ValueError("memory: a custom memory model runs on the numpy backend, not the kernel")
+        loy = self.scenario.loyalty
+        return (
+            self.sign, self.sign / self.unit, self.duration, self.scenario.affect_form == "ratio", RATIO_FLOOR,
+            self.tolerance, self.loss_aversion, self.adaptation, self.retention, self.noise,
+            table.group_of_segment, table.kind, table.params, table.weights,
+            float(logit(loy.base_repurchase)), loy.satisfaction_slope, loy.terrible_floor,
+            loy.terrible_hazard, loy.hazard_escalation, loy.bad_memory_retention,
+            loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
+            np.asarray(loy.terrible_hazards or (), dtype=np.float64),
+        )
 
     @property
     def n_touchpoints(self) -> int:

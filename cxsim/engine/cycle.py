@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxsim.behaviour import loyalty, memory, satisfaction, wom
-from cxsim.behaviour.affect import RATIO_FLOOR, moment_affect
+from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
@@ -315,6 +315,9 @@ def step_journeys(
     workers.map(block, range(0, n, size))
 
 
+_NO_MOMENTS = np.empty((0, 0))  # the kernel's stand-in for moment arrays that are not kept (never written)
+
+
 def _kernel_step(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
 ) -> None:
@@ -324,25 +327,16 @@ def _kernel_step(
         rows = np.arange(*rows.indices(state.n))
     if rows.size == 0:
         return
-    sc = compiled.scenario
-    loy = sc.loyalty
-    table = compiled.memory_table
     keep = outcome.expectation is not None
-    affect = outcome.affect if outcome.affect is not None else np.empty((0, 0))
+    affect = outcome.affect if outcome.affect is not None else _NO_MOMENTS
     journey_block(
         rows.astype(np.int64, copy=False), draws.performance.T, draws.present.T, state.expectation.T,
         state.segment, state.satisfaction, state.bad_memory, state.active,
         draws.memory_z, draws.churn_u, draws.recommend_z,
-        compiled.sign, compiled.sign / compiled.unit, compiled.duration, sc.affect_form == "ratio", RATIO_FLOOR,
-        compiled.tolerance, compiled.loss_aversion, compiled.adaptation, compiled.retention, compiled.noise,
-        table.group_of_segment, table.kind, table.params, table.weights,
-        float(loyalty.logit(loy.base_repurchase)), loy.satisfaction_slope, loy.terrible_floor,
-        loy.terrible_hazard, loy.hazard_escalation, loy.bad_memory_retention,
-        loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
+        *compiled.kernel_arguments,
         outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
         affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
-        outcome.sample_row, outcome.sample_affect,
-        np.asarray(loy.terrible_hazards or (), dtype=np.float64), state.terrible_count,
+        outcome.sample_row, outcome.sample_affect, state.terrible_count,
     )
 
 

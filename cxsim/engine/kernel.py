@@ -88,9 +88,10 @@ def journey_block(
     tolerance, loss_aversion, adaptation, retention, noise,  # per segment
     group_of_segment, kind, params, weights,  # memory table
     logit_base, slope, floor, hazard, escalation, bad_retention, rec_a, rec_b, rec_noise,
+    hazard_table,  # loyalty's optional table per lifetime count (empty: escalation)
     experienced, remembered, terrible_out, recommend, churned, affect_out, keep_affect, expect_out, keep_expect,
     sample_row, sample_affect,  # one customer's affect per moment (for the figures)
-    hazard_table, terrible_count,  # loyalty's optional table per lifetime count (empty: escalation)
+    terrible_count,
 ):  # pragma: no cover - compiled
     """Take the customers ``rows`` (ascending, distinct) through the journey, in place.
 
@@ -100,7 +101,9 @@ def journey_block(
     compiler can turn into vector instructions, in which customers not in ``rows`` are computed
     and discarded (their state is left as it was). Then each customer of ``rows`` in the tile is
     remembered, updated and decides, one at a time. Each customer's arithmetic is the same, in
-    the same order, as the numpy functions named beside it; see the module docstring.
+    the same order, as the numpy functions named beside it; see the module docstring. The
+    arguments from ``sign`` to ``hazard_table`` depend only on the scenario
+    (:attr:`cxsim.engine.compiled.Compiled.kernel_arguments`).
     """
     n_t = perf.shape[0]
     n_rows = rows.size
