@@ -12,7 +12,8 @@ step of the population engine (``draw_cycle`` + ``step_journeys``, as in ``Custo
 
 Prints customer-journeys per second (median over cycles) for both and their ratio, and checks
 that the two models agree on mean satisfaction and retention after the same number of cycles.
-After the first cycle (which loads the compiled kernels) it also prints cxsim's CPU time per
+cxsim's compiled kernels are loaded first, by one cycle of a small model, so that the timed
+cycles measure the step and not the loading. It also prints cxsim's CPU time per
 customer-journey, how many cores were kept busy and the share of the machine's time the host
 stole meanwhile (``benchmarks/machine.py``): on a shared virtual machine the wall-clock rate
 falls with steal while the CPU time per journey barely moves.
@@ -62,31 +63,37 @@ def scenario() -> Scenario:
 def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float], float, float]:
     """Journeys/s per cycle (draws + journey step, as in ``CustomerModel.step``), final mean
     satisfaction and retention."""
+    warm = CustomerModel(scenario(), Sim(n_customers=1000, n_cycles=1, threads=threads),
+                         replication_seeds(seed, 1)[0], keep_customers=False)
+    draw_cycle(warm.compiled, 1000, 0, warm.streams, warm._draws, warm.workers)  # loads the compiled kernels
+    step_journeys(warm.compiled, warm.state, warm._draws, warm._outcome, warm.state.active.copy(), warm.workers)
+    warm.workers.close()
     model = CustomerModel(scenario(), Sim(n_customers=n, n_cycles=cycles, threads=threads),
                           replication_seeds(seed, 1)[0], keep_customers=False)
     draws, out, workers = model._draws, model._outcome, model.workers
     compiled, state = model.compiled, model.state
-    rates, t_draw, t_step = [], [], []
+    rates, t_draw, t_step, active = [], [], [], []
     meter, journeys = Meter(), 0
     for c in range(cycles):
         went = state.active.copy()
-        if c > 0:  # the first cycle loads the compiled kernels
-            meter.start()
+        active.append(float(went.mean()))
+        meter.start()
         t0 = time.perf_counter()
         draw_cycle(compiled, n, c, model.streams, draws, workers)
         t1 = time.perf_counter()
         step_journeys(compiled, state, draws, out, went, workers)
         t2 = time.perf_counter()
-        if c > 0:
-            meter.stop()
-            journeys += int(went.sum())
+        meter.stop()
+        journeys += int(went.sum())
         rates.append(went.sum() / (t2 - t0))
         t_draw.append(t1 - t0)
         t_step.append(t2 - t1)
     workers.close()
     print(f"cxsim per cycle (median): draws {statistics.median(t_draw):.3f} s for all {n:,} customers, "
           f"journey step {statistics.median(t_step):.3f} s")
-    print(f"cxsim after the first cycle: {meter.describe(journeys, 'customer-journey')}")
+    print(f"cxsim per cycle, rate: {' '.join(f'{r / 1e6:.2f}' for r in rates)} M customer-journeys/s "
+          f"(active customers {', '.join(f'{a:.0%}' for a in active)})")
+    print(f"cxsim: {meter.describe(journeys, 'customer-journey')}")
     alive = state.active
     return rates, float(state.satisfaction[alive].mean()), float(alive.mean())
 
