@@ -248,3 +248,17 @@ def random_into(gen: np.random.Generator, out: NDArray[np.float64]) -> None:
         gen.random(out=out)
     else:
         _run(bg, _uniforms, out)
+
+
+def random(gen: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
+    """``gen.random(size)`` in a new array: the same numbers and the same state afterwards."""
+    out = np.empty(size)
+    random_into(gen, out.reshape(-1))
+    return out
+
+
+def standard_normal(gen: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
+    """``gen.standard_normal(size)`` in a new array: the same numbers and the same state afterwards."""
+    out = np.empty(size)
+    standard_normal_into(gen, out.reshape(-1))
+    return out

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxsim.draws import normal_into, random_into, standard_normal_into
+from cxsim.draws import normal_into, random, random_into, standard_normal, standard_normal_into
 from cxsim.specs.distribution import LogNormal, Normal, sample_into
 
 
@@ -37,6 +37,14 @@ def test_standard_normals_and_uniforms_are_numpys(seed: int, skip: int, n: int) 
     random_into(a, ours)
     b.random(out=theirs)
     np.testing.assert_array_equal(ours, theirs)
+    _same_state(a, b)
+
+
+@pytest.mark.parametrize("size", [0, 7, 5000, (3, 4), (0, 2)])
+def test_new_arrays_of_draws_are_numpys(size: int | tuple[int, int]) -> None:
+    a, b = _pair(11, 1)
+    np.testing.assert_array_equal(random(a, size), b.random(size))
+    np.testing.assert_array_equal(standard_normal(a, size), b.standard_normal(size))
     _same_state(a, b)
 
 

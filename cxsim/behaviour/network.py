@@ -85,13 +85,15 @@ def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) ->
     Rewiring can, rarely, duplicate a tie (about ``rewire·degree/n`` of ties); duplicates are kept
     rather than paying a sort of all ties, so such a pair hears each other's stories twice.
     """
+    from cxsim.draws import random  # numba: imported on first use only
+
     half = min(degree // 2, (n - 1) // 2)
     if n < 2 or half < 1:
         empty = np.zeros(0, dtype=np.int64)
         return Network(n, empty, empty)
     a = np.repeat(np.arange(n, dtype=np.int64), half)
     b = (a + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
-    moved = rng.random(a.size) < rewire
+    moved = random(rng, a.size) < rewire
     k = int(moved.sum())
     if k:
         new = rng.integers(0, n - 1, size=k, dtype=np.int64)

@@ -18,6 +18,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from cxsim.draws import random
 from cxsim.operations import kernels
 from cxsim.operations.spec import CallCentreSpec, warn_if_unbounded
 from cxsim.operations.stores import (
@@ -109,12 +110,12 @@ def draw_calls(spec: CallCentreSpec, n: int, rng: np.random.Generator,
     """Draw ``n`` calls: arrival, handling, patience, transfer, repeat, specialist minutes;
     with ``rows``, keep only those calls (a customer's draws do not depend on the others)."""
     take = (lambda x: x) if rows is None else (lambda x: x[rows])
-    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n),
+    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, random(rng, n),
                                                      spec.hourly_profile()))
     handle = take(spec.handle_minutes.sample(rng, n))  # type: ignore[union-attr]
     patience = take(spec.patience_minutes.sample(rng, n)) if spec.patience_minutes is not None else None
-    transfer = take(rng.random(n) < spec.transfer_probability)
-    repeat = transfer & take(rng.random(n) < spec.repeat_probability)
+    transfer = take(random(rng, n) < spec.transfer_probability)
+    repeat = transfer & take(random(rng, n) < spec.repeat_probability)
     second = take(spec.second_line_minutes.sample(rng, n)) + np.where(repeat, spec.repeat_minutes, 0.0)
     first = station_draws(arrival, handle, patience=patience, close=close, servers=(spec.agents,))
     o = first.order

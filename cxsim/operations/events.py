@@ -15,6 +15,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from cxsim.draws import random, standard_normal
 from cxsim.operations import kernels
 from cxsim.operations.spec import EventSpec
 
@@ -32,7 +33,7 @@ def draw_event(spec: EventSpec, n: int, rng: np.random.Generator,
                rows: NDArray[np.intp] | None = None) -> EventDraws:
     """Draw registration times and rating noise for ``n`` invitees (in this order); with
     ``rows``, keep only those invitees."""
-    reg, z = rng.random(n), rng.standard_normal(n)
+    reg, z = random(rng, n), standard_normal(rng, n)
     if rows is not None:
         reg, z = reg[rows], z[rows]
     return EventDraws(reg, z, spec.capacity)

@@ -18,6 +18,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from cxsim.draws import random
 from cxsim.operations import kernels
 from cxsim.operations.spec import PipelineSpec, warn_if_unbounded
 
@@ -131,7 +132,9 @@ def draw_orders(spec: PipelineSpec, n: int, rng: np.random.Generator,
     """Draw ``n`` orders (arrival, production, shipping — always in this order from ``rng``);
     with ``rows``, keep only those orders (a customer's draws do not depend on the others)."""
     take = (lambda x: x) if rows is None else (lambda x: x[rows])
-    arrival = take(rng.random(n) * spec.days_per_cycle)
+    arrival = random(rng, n)
+    arrival *= spec.days_per_cycle
+    arrival = take(arrival)
     production = take(spec.production_days.sample(rng, n)) if spec.production_days is not None else None
     shipping = take(spec.shipping_days.sample(rng, n))  # type: ignore[union-attr]
     if not spec.make_to_order or production is None:

@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from cxsim.draws import random
 from cxsim.operations import kernels
 from cxsim.operations.spec import OpeningHours, StoresSpec, warn_if_unbounded
 
@@ -243,7 +244,7 @@ def draw_store_visits(spec: StoresSpec, segment: NDArray[np.intp], segment_names
     """
     n = segment.size
     take = (lambda x: x) if rows is None else (lambda x: x[rows])
-    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, rng.random(n),
+    arrival, close = (take(x) for x in open_arrivals(spec.hours, spec.days_per_cycle, random(rng, n),
                                                      spec.hourly_profile()))
     service = take(spec.service_minutes.sample(rng, n))  # type: ignore[union-attr]
     patience = take(spec.patience_minutes.sample(rng, n)) if spec.patience_minutes is not None else None

@@ -156,8 +156,10 @@ class Empirical:
         return float(np.dot(self.values, self.probs))
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
+        from cxsim.draws import random  # numba: imported on first use only
+
         values = np.asarray(self.values, dtype=np.float64)
-        u = rng.random(size)
+        u = random(rng, size)
         if self.probs is None:
             idx = np.minimum((u * len(values)).astype(np.intp), len(values) - 1)
         else:
