@@ -187,11 +187,17 @@ class CycleOutcome:
 
     def clear(self, lo: int, hi: int) -> None:
         """Customers ``lo .. hi - 1`` back to :meth:`empty`'s values."""
-        for a in (self.experienced, self.remembered, self.affect, self.expectation):
-            if a is not None:
-                a[lo:hi].fill(np.nan)
+        self.clear_moments(lo, hi)
+        for a in (self.experienced, self.remembered):
+            a[lo:hi].fill(np.nan)
         for a in (self.terrible, self.recommend, self.churned):
             a[lo:hi].fill(0)
+
+    def clear_moments(self, lo: int, hi: int) -> None:
+        """The kept moments (``affect``, ``expectation``) of customers ``lo .. hi - 1`` back to NaN."""
+        for a in (self.affect, self.expectation):
+            if a is not None:
+                a[lo:hi].fill(np.nan)
 
 
 def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
@@ -243,7 +249,7 @@ def journey_step(
     below, the reference the kernel is tested against.
     """
     if backend == "kernel" and compiled.memory_table is not None:
-        _kernel_step(compiled, state, draws, outcome, rows)
+        _kernel_step(compiled, state, draws, outcome, *_range_of(rows, state.n), clear=False)
         return
     sc = compiled.scenario
     loy = sc.loyalty
@@ -304,17 +310,23 @@ def step_journeys(
 
     Starts ``outcome``'s cycle (keeping customer ``sample_row``'s moments), then works in blocks
     of :data:`JOURNEY_BLOCK` consecutive customers on ``workers``: each block clears its rows of
-    ``outcome`` and takes its customers who went through :func:`journey_step` (a slice where
-    all of them went, their index otherwise), so that neither the clearing nor finding who went
-    waits on one thread.
+    ``outcome`` and takes its customers who went through the journey, so that neither the
+    clearing nor finding who went waits on one thread. The compiled kernel reads the block's
+    slice of ``went`` and clears the outcome of those who did not go as it passes them; the
+    numpy path clears the block and steps :func:`journey_step` on the index of who went.
     """
     outcome.begin(sample_row)
     n, size = went.size, JOURNEY_BLOCK
+    kernel = backend == "kernel" and compiled.memory_table is not None
 
     def block(lo: int) -> None:
         hi = min(lo + size, n)
-        outcome.clear(lo, hi)
         here = went[lo:hi]
+        if kernel:
+            outcome.clear_moments(lo, hi)
+            _kernel_step(compiled, state, draws, outcome, lo, hi, here, clear=True)
+            return
+        outcome.clear(lo, hi)
         if here.all():
             journey_step(compiled, state, draws, outcome, slice(lo, hi), backend)
         elif here.any():
@@ -326,19 +338,42 @@ def step_journeys(
 _NO_MOMENTS = np.empty((0, 0))  # the kernel's stand-in for moment arrays that are not kept (never written)
 
 
+_ALL = np.ones(1, dtype=bool)  # the mask of a one-customer range
+
+
+def _range_of(rows: Rows, n: int) -> tuple[int, int, NDArray[np.bool_]]:
+    """``rows`` (a slice, or ascending distinct indices) as the kernel's range and mask."""
+    if isinstance(rows, slice):
+        lo, hi, step = rows.indices(n)
+        if step == 1:
+            hi = max(hi, lo)
+            return lo, hi, _ALL if hi - lo == 1 else np.ones(hi - lo, dtype=bool)
+        rows = np.arange(lo, hi, step)
+    rows = np.asarray(rows)
+    if rows.size == 0:
+        return 0, 0, _ALL[:0]
+    if rows.size > 1 and not (np.diff(rows) > 0).all():
+        raise ValueError("rows: must be ascending and distinct")
+    lo, hi = int(rows[0]), int(rows[-1]) + 1
+    mask = np.zeros(hi - lo, dtype=bool)
+    mask[rows - lo] = True
+    return lo, hi, mask
+
+
 def _kernel_step(
-    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
+    lo: int, hi: int, went: NDArray[np.bool_], clear: bool,
 ) -> None:
+    """The compiled journey step of customers ``lo .. hi - 1`` with ``went[i - lo]``
+    (:func:`cxsim.engine.kernel.journey_block`; ``clear``: reset the others' outcome)."""
     from cxsim.engine.kernel import journey_block  # numba: imported on first use only
 
-    if isinstance(rows, slice):
-        rows = np.arange(*rows.indices(state.n))
-    if rows.size == 0:
+    if hi <= lo:
         return
     keep = outcome.expectation is not None
     affect = outcome.affect if outcome.affect is not None else _NO_MOMENTS
     journey_block(
-        rows.astype(np.int64, copy=False), draws.performance.T, draws.present.T, state.expectation.T,
+        lo, hi, went, clear, draws.performance.T, draws.present.T, state.expectation.T,
         state.segment, state.satisfaction, state.bad_memory, state.active,
         draws.memory_z, draws.churn_u, draws.recommend_z,
         *compiled.kernel_arguments,

@@ -82,7 +82,8 @@ TILE = 2048
 
 @numba.njit(nogil=True, cache=True, fastmath=False)
 def journey_block(
-    rows, perf, present, expect, seg, sat, bad, active,  # the customers, ascending; state and draws
+    lo, hi, went, clear,  # customers lo .. hi - 1, those with went[i - lo]; clear the others' outcome?
+    perf, present, expect, seg, sat, bad, active,  # draws and state
     memory_z, churn_u, recommend_z,
     sign, factor, duration, ratio_form, ratio_floor,  # touchpoints; factor = sign / unit
     tolerance, loss_aversion, adaptation, retention, noise,  # per segment
@@ -93,21 +94,22 @@ def journey_block(
     sample_row, sample_affect,  # one customer's affect per moment (for the figures)
     terrible_count,
 ):  # pragma: no cover - compiled
-    """Take the customers ``rows`` (ascending, distinct) through the journey, in place.
+    """Take the customers ``i`` of ``lo .. hi - 1`` with ``went[i - lo]`` through the journey, in place.
 
-    Tile by tile — the next :data:`TILE` consecutive customers from the first of ``rows`` not
-    yet stepped — the Delta law, expectation adaptation and the sums every memory model needs
-    run touchpoint by touchpoint over the tile's customers: a loop without branches that the
-    compiler can turn into vector instructions, in which customers not in ``rows`` are computed
-    and discarded (their state is left as it was). Then each customer of ``rows`` in the tile is
-    remembered, updated and decides, one at a time. Each customer's arithmetic is the same, in
-    the same order, as the numpy functions named beside it; see the module docstring. The
-    arguments from ``sign`` to ``hazard_table`` depend only on the scenario
-    (:attr:`cxsim.engine.compiled.Compiled.kernel_arguments`).
+    Tile by tile — :data:`TILE` consecutive customers from ``lo`` on — the Delta law, expectation
+    adaptation and the sums every memory model needs run touchpoint by touchpoint over the
+    tile's customers: a loop without branches that the compiler can turn into vector
+    instructions, in which customers who did not go are computed and discarded (their state is
+    left as it was). Then each customer who went is remembered, updated and decides, one at a
+    time. With ``clear``, the others of the range get :class:`~cxsim.engine.cycle.CycleOutcome`'s
+    empty values (NaN experienced and remembered, no terrible moment, recommendation 0, not
+    churned) in the same pass, so that the engine does not write those arrays twice. Each
+    customer's arithmetic is the same, in the same order, as the numpy functions named beside
+    it; see the module docstring. The arguments from ``sign`` to ``hazard_table`` depend only
+    on the scenario (:attr:`cxsim.engine.compiled.Compiled.kernel_arguments`).
     """
     n_t = perf.shape[0]
-    n_rows = rows.size
-    size = max(min(TILE, rows[n_rows - 1] - rows[0] + 1), 1) if n_rows > 0 else 0
+    size = max(min(TILE, hi - lo), 1)
     aff = np.empty((n_t, size))  # the tile's affect per moment
     on_ = np.empty(size, dtype=np.bool_)
     tol_ = np.empty(size)
@@ -124,20 +126,21 @@ def journey_block(
     durations = False  # does any memory group read the duration sums?
     for g_ in range(kind.size):
         durations = durations or kind[g_] == _INTEGRAL or kind[g_] == _TOTAL
-    r = 0
-    prev = -1
-    while r < n_rows:
-        t0 = rows[r]  # the tile: customers t0 .. t0 + m - 1, those of rows marked in on_
-        on_[:] = False
+    for t0 in range(lo, hi, size):  # the tile: customers t0 .. t0 + m - 1, those who went marked in on_
         m = 0
-        while r < n_rows and rows[r] < t0 + size:
-            i = rows[r]
-            if i <= prev:
-                raise ValueError("rows: must be ascending and distinct")
-            prev = i
-            on_[i - t0] = True
-            m = i - t0 + 1
-            r += 1
+        for q in range(min(size, hi - t0)):
+            i = t0 + q
+            on_[q] = went[i - lo]
+            if on_[q]:
+                m = q + 1
+            elif clear:
+                experienced[i] = np.nan
+                remembered[i] = np.nan
+                terrible_out[i] = 0.0
+                recommend[i] = 0
+                churned[i] = False
+        if m == 0:
+            continue
         for q in range(m):
             s = seg[t0 + q]
             tol_[q] = tolerance[s]
