@@ -151,6 +151,41 @@ def test_kernel_step_needs_ascending_rows():
     assert np.isfinite(outcome.remembered[[3, 5, 9]]).all() and np.isnan(outcome.remembered[[0, 4, 10]]).all()
 
 
+def test_step_journeys_clears_the_outcome_of_those_who_did_not_go():
+    """The kernel resets, as it passes them, the outcome rows of customers who did not go this
+    cycle (they held last cycle's values), exactly as the numpy path's clearing does."""
+    from cxsim.engine.cycle import JOURNEY_BLOCK, CycleDraws, CycleOutcome, draw_cycle, step_journeys
+    from cxsim.engine.state import init_state
+    from cxsim.engine.streams import Streams, replication_seeds
+    from cxsim.engine.workers import Workers
+
+    n = JOURNEY_BLOCK + 3000  # two blocks, the second partly filled
+    spec = load_run_spec(["scenario=b2b_dealer_survey", f"sim.n_customers={n}"])
+    compiled = compile_scenario(spec.scenario)
+    went = np.random.default_rng(4).random(n) < 0.6
+    went[:JOURNEY_BLOCK // 2] = True  # a run of tiles where all went, and tiles with gaps
+    went[-2500:] = False  # and tiles where nobody went
+    results = {}
+    for backend in ("kernel", "numpy"):
+        streams = Streams(replication_seeds(3, 1)[0])
+        state = init_state(compiled, n, streams)
+        outcome = CycleOutcome.empty(n, compiled.n_touchpoints)
+        with Workers(2) as workers:
+            for cycle, mask in enumerate((np.ones(n, dtype=bool), went)):
+                draws = draw_cycle(compiled, n, cycle, streams, CycleDraws.empty(n, compiled.n_touchpoints))
+                step_journeys(compiled, state, draws, outcome, mask, workers, backend)
+        results[backend] = outcome
+    kernel, reference = results["kernel"], results["numpy"]
+    assert np.isnan(kernel.experienced[~went]).all() and np.isnan(kernel.remembered[~went]).all()
+    assert not kernel.terrible[~went].any() and not kernel.recommend[~went].any()
+    assert not kernel.churned[~went].any()
+    assert np.isfinite(kernel.remembered[went]).all()
+    for name in ("terrible", "recommend", "churned"):
+        np.testing.assert_array_equal(getattr(kernel, name), getattr(reference, name))
+    for name in ("experienced", "remembered"):
+        np.testing.assert_allclose(getattr(kernel, name), getattr(reference, name), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_tellers_equal_the_numpy_functions(seed):
     """The compiled pass over tellers gives word of mouth's inputs exactly as numpy does:
