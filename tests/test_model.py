@@ -217,20 +217,3 @@ def test_run_says_where_its_time_went(monkeypatch):
     assert res.seconds["word_of_mouth"] >= 2 * 3 * 0.02
     assert sum(res.seconds.values()) <= wall
     assert sum(res.seconds.values()) >= 0.8 * wall
-
-
-@pytest.mark.parametrize("threads", [1, 2])
-def test_cycle_buffers_start_as_zeros_touchpoint_major(threads):
-    """``CycleDraws.empty`` writes its buffers up front (on the workers); the engine relies on
-    ``memory_z`` being zeros when no segment has memory noise, and on each touchpoint's row
-    being contiguous."""
-    from cxsim.engine.cycle import CycleDraws
-    from cxsim.engine.workers import Workers
-
-    with Workers(threads) as workers:
-        d = CycleDraws.empty(1000, 3, workers)
-    assert d.present.shape == d.performance.shape == (1000, 3)
-    assert d.present.T.flags.c_contiguous and d.performance.T.flags.c_contiguous
-    assert not d.present.any() and not d.performance.any()
-    for a in (d.memory_z, d.churn_u, d.recommend_z):
-        assert a.shape == (1000,) and not a.any()

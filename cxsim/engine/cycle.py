@@ -49,23 +49,15 @@ class CycleDraws:
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, workers: Workers | None = None) -> "CycleDraws":
-        """Buffers for ``n`` customers and ``n_tp`` touchpoints, written once here (on ``workers``,
-        a touchpoint's rows per task) so that their memory is in place before the first cycle:
-        fresh pages cost their first write, about 1 ms a megabyte on the benchmark machine's
-        virtual machine, and would otherwise be paid inside the first cycle's draws."""
-        d = cls(
+    def empty(cls, n: int, n_tp: int) -> "CycleDraws":
+        return cls(
             cycle=-1,
-            present=np.empty((n_tp, n), dtype=bool).T,
+            present=np.zeros((n_tp, n), dtype=bool).T,
             performance=np.empty((n_tp, n)).T,
-            memory_z=np.empty(n),
+            memory_z=np.zeros(n),
             churn_u=np.empty(n),
             recommend_z=np.empty(n),
         )
-        rows = [d.present.T[j] for j in range(n_tp)] + [d.performance.T[j] for j in range(n_tp)]
-        rows += [d.memory_z, d.churn_u, d.recommend_z]
-        (workers if workers is not None else Workers(1)).map(lambda a: a.fill(0), rows)
-        return d
 
 
 def draw_cycle(

@@ -110,7 +110,7 @@ class CustomerModel(mesa.Model):
             self.workers = Workers(sim.threads if sim.engine == "population" else 1)
             self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams, self.workers)
             self.cycle = 0
-            self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints, self.workers)
+            self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
             self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
             self.keep_sample = keep_sample
             self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.compiled.n_touchpoints)
