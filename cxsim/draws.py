@@ -32,6 +32,7 @@ _MASK64 = (1 << 64) - 1
 _KI = np.asarray(ki_double, dtype=np.int64)  # the ziggurat's layers, as numpy's distributions.c
 _WI = np.asarray(wi_double, dtype=np.float64)
 _FI = np.asarray(fi_double, dtype=np.float64)
+_WI_SIGNED = np.concatenate([_WI, -_WI])  # the layers' widths by the word's low 9 bits: sign bit 8
 _U = numba.uint64
 
 
@@ -68,28 +69,15 @@ def _double(hi, lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compi
     return np.float64(np.int64(_word(hi, lo) >> _U(11))) * (1.0 / 9007199254740992.0)
 
 
-@intrinsic
-def _signed(typingctx, x, bit):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """``x`` with its sign bit flipped where ``bit`` (0 or 1) is 1: ``x · (1 - 2·bit)`` exactly
-    (negation is exact, also of 0.0), in two integer instructions and without a branch."""
-    sig = types.float64(types.float64, types.uint64)
-
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        i64 = ir.IntType(64)
-        bits = builder.xor(builder.bitcast(args[0], i64), builder.shl(args[1], ir.Constant(i64, 63)))
-        return builder.bitcast(bits, ir.DoubleType())
-
-    return sig, codegen
-
-
 @numba.njit(inline="always")
 def _layer(r):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """A word as numpy's ziggurat reads it: layer ``idx`` (low 8 bits), sign (bit 8), the 52-bit
-    ``rabs`` and the candidate ``x = ±rabs·w[idx]`` (the sign bit set from bit 8: no branch the
-    processor cannot predict)."""
+    ``rabs`` and the candidate ``x = ±rabs·w[idx]``. The sign comes with the layer's width from
+    :data:`_WI_SIGNED`, indexed by the low 9 bits: no branch and no instruction for it (a product
+    with ``-w`` is exactly the negated product with ``w``)."""
     idx = np.int64(r & _U(0xFF))
     rabs = np.int64((r >> _U(9)) & _U(0x000FFFFFFFFFFFFF))
-    x = _signed(np.float64(rabs) * _WI[idx], (r >> _U(8)) & _U(1))
+    x = np.float64(rabs) * _WI_SIGNED[np.int64(r & _U(0x1FF))]
     return idx, rabs, x
 
 
