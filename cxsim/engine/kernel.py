@@ -336,7 +336,7 @@ def word_of_mouth(
         psum[:] = 0.0
         for k in range(offsets[d], offsets[d + 1]):
             w_hi, w_lo = pcg64_step(w_hi, w_lo, inc_hi, inc_lo)
-            s = src[k]
+            s = numba.uint64(src[k])  # unsigned: the teller's rows are read without negative-index wrapping
             if not pcg64_double(w_hi, w_lo) < tell[s]:
                 continue
             n_all += 1
