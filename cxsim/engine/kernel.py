@@ -71,6 +71,12 @@ _difference_moments_durations = _moments_loop(False, True)
 _ratio_moments = _moments_loop(True, False)
 _ratio_moments_durations = _moments_loop(True, True)
 
+#: Customer, segment and group indices are cast to this before indexing: numba wraps a signed
+#: index that might be negative (two or three more instructions per read or write), an unsigned
+#: one it takes as it is. The kernel's indices are never negative. (Measured: the journey kernel
+#: 0.87-0.92x, word of mouth's listener pass 0.96x.)
+_UINDEX = numba.uint64
+
 #: ``kind`` codes of the memory models that read the duration sums (:data:`cxsim.engine.compiled.KINDS`).
 _INTEGRAL, _TOTAL = 1, 2
 
@@ -129,8 +135,8 @@ def journey_block(
     for t0 in range(lo, hi, size):  # the tile: customers t0 .. t0 + m - 1, those who went marked in on_
         m = 0
         for q in range(min(size, hi - t0)):
-            i = t0 + q
-            on_[q] = went[i - lo]
+            i = _UINDEX(t0 + q)
+            on_[q] = went[_UINDEX(t0 - lo + q)]
             if on_[q]:
                 m = q + 1
             elif clear:
@@ -142,7 +148,7 @@ def journey_block(
         if m == 0:
             continue
         for q in range(m):
-            s = seg[t0 + q]
+            s = _UINDEX(seg[t0 + q])
             tol_[q] = tolerance[s]
             la_[q] = loss_aversion[s]
             rate_[q] = adaptation[s]
@@ -185,9 +191,9 @@ def journey_block(
         for q in range(m):
             if not on_[q]:
                 continue
-            i = t0 + q
-            s = seg[i]
-            if i == sample_row:
+            i = _UINDEX(t0 + q)
+            s = _UINDEX(seg[i])
+            if t0 + q == sample_row:
                 for j in range(n_t):
                     if present[j, i]:
                         sample_affect[j] = aff[j, q]
@@ -202,7 +208,7 @@ def journey_block(
                 avg = np.nan
             else:
                 avg = tot[q] / count
-                g_ = group_of_segment[s]
+                g_ = _UINDEX(group_of_segment[s])
                 k = kind[g_]
                 if k == 0:
                     value = avg
@@ -336,7 +342,7 @@ def word_of_mouth(
         psum[:] = 0.0
         for k in range(offsets[d], offsets[d + 1]):
             w_hi, w_lo = pcg64_step(w_hi, w_lo, inc_hi, inc_lo)
-            s = numba.uint64(src[k])  # unsigned: the teller's rows are read without negative-index wrapping
+            s = _UINDEX(src[k])
             if not pcg64_double(w_hi, w_lo) < tell[s]:
                 continue
             n_all += 1
