@@ -241,7 +241,7 @@ def journey_step(
     below, the reference the kernel is tested against.
     """
     if backend == "kernel" and compiled.memory_table is not None:
-        _kernel_step(compiled, state, draws, outcome, *_range_of(rows, state.n), clear=False)
+        _kernel_step(compiled, state, draws, outcome, *_span(rows, state.n), clear=False)
         return
     sc = compiled.scenario
     loy = sc.loyalty
@@ -330,21 +330,17 @@ def step_journeys(
 _NO_MOMENTS = np.empty((0, 0))  # the kernel's stand-in for moment arrays that are not kept (never written)
 
 
-_ALL = np.ones(1, dtype=bool)  # the mask of a one-customer range
-
-
-def _range_of(rows: Rows, n: int) -> tuple[int, int, NDArray[np.bool_]]:
-    """``rows`` (a slice, or ascending distinct indices) as the kernel's range and mask."""
+def _span(rows: Rows, n: int) -> tuple[int, int, NDArray[np.bool_]]:
+    """The range ``lo..hi-1`` of customers that ``rows`` spans, and which of them are ``rows``
+    (the kernel steps a range, tile by tile, and skips the others)."""
     if isinstance(rows, slice):
         lo, hi, step = rows.indices(n)
         if step == 1:
-            hi = max(hi, lo)
-            return lo, hi, _ALL if hi - lo == 1 else np.ones(hi - lo, dtype=bool)
+            return lo, hi, np.ones(max(hi - lo, 0), dtype=bool)
         rows = np.arange(lo, hi, step)
-    rows = np.asarray(rows)
     if rows.size == 0:
-        return 0, 0, _ALL[:0]
-    if rows.size > 1 and not (np.diff(rows) > 0).all():
+        return 0, 0, np.zeros(0, dtype=bool)
+    if rows.size > 1 and np.any(rows[1:] <= rows[:-1]):
         raise ValueError("rows: must be ascending and distinct")
     lo, hi = int(rows[0]), int(rows[-1]) + 1
     mask = np.zeros(hi - lo, dtype=bool)
