@@ -15,9 +15,9 @@ that the two models agree on mean satisfaction and retention after the same numb
 cxsim's compiled kernels are loaded first, by one cycle of a small model, and the timed model's
 cycle buffers are written once before its first cycle (the first write of fresh memory costs
 about 1 ms a megabyte on the benchmark's virtual machine; the time is printed), so that the
-timed cycles measure the step in a steady state, not loading nor first touches. It also prints cxsim's CPU time per
-customer-journey, how many cores were kept busy and the share of the machine's time the host
-stole meanwhile (``benchmarks/machine.py``): on a shared virtual machine the wall-clock rate
+timed cycles measure the step in a steady state, not loading nor first touches. It also prints
+cxsim's CPU time per customer-journey, how many cores were kept busy and the share of the
+machine's time the host stole meanwhile (``benchmarks/machine.py``): on a shared virtual machine the wall-clock rate
 falls with steal while the CPU time per journey barely moves.
 """
 
