@@ -54,10 +54,17 @@ def _with_segment_models(spec, *models):
     return replace(spec, scenario=replace(spec.scenario, population=replace(spec.scenario.population, segments=new)))
 
 
-def test_memory_models_vary_by_segment_in_the_kernel():
+#: The second segment's memory model, the first's being the mean: with more than one model the
+#: kernel's memory loop reads each customer's through their segment; some weigh moment by moment.
+SEGMENT_MODELS = {"peak_end": M.PeakEnd(0.5, 0.3), "recency": M.Recency(1.5), "total": M.Total(4.0),
+                  "key_moments": M.KeyMoments({"service": 0.4, "shop_visit": 0.3})}
+
+
+@pytest.mark.parametrize("other", list(SEGMENT_MODELS))
+def test_memory_models_vary_by_segment_in_the_kernel(other):
     """Two segments remembering by different models: each customer by their own segment's."""
     base = ["scenario=retail_street", "sim.n_customers=400", "sim.n_cycles=6", "sim.replications=1", "memory.noise=0"]
-    specs = {b: _with_segment_models(load_run_spec([*base, f"sim.backend={b}"]), M.Mean(), M.PeakEnd(0.5, 0.3))
+    specs = {b: _with_segment_models(load_run_spec([*base, f"sim.backend={b}"]), M.Mean(), SEGMENT_MODELS[other])
              for b in ("kernel", "numpy")}
     table = compile_scenario(specs["kernel"].scenario).memory_table
     assert table is not None and len(set(table.kind.tolist())) == 2

@@ -6,14 +6,22 @@ satisfaction and loyalty — which make about twenty passes over a block's ``(cu
 touchpoints)`` arrays. This module does the same arithmetic in compiled passes with no
 temporaries beyond a tile's: per tile of customers, one branch-free loop per touchpoint (the
 Delta law, expectation adaptation and the sums the memory models need; LLVM turns the difference
-form's into AVX instructions, not the ratio form's), then one loop over the tile's customers
-(memory, satisfaction, switching). It releases the GIL so blocks of customers
-run on all cores. It is the engine's default for the built-in memory models; the numpy path stays
+form's into AVX instructions, not the ratio form's), then loops over the tile's customers that
+vectorise too: memory, satisfaction with the chance to repurchase (through the inlined
+:func:`cxsim.engine.exp.exp`, since a call to the C library's would keep the loop scalar), then
+one masked store per state and outcome array. Only what is rare or goes moment by moment stays
+scalar: a second decision for those with more than one terrible moment (or with loyalty's hazard
+table), and the recency and key-moment memories. It releases the GIL so blocks of customers run
+on all cores. It is the engine's default for the built-in memory models; the numpy path stays
 the reference (``backend="numpy"``) and ``tests/test_kernel.py`` checks that both agree to 1e-12
 on every memory model, affect form, branch and absent moment.
 
 Each formula below repeats, operation for operation, the numpy function named beside it, so
-that the two round the same way; change them together.
+that the two round the same way; change them together. (The one exception is ``exp`` in the chance
+to repurchase, within a unit in the last place of numpy's: it decides a switch only when the
+switching draw falls within that unit of the chance: less than once in 10¹⁶ decisions.) The kernel
+uses numpy's error model: a division by zero gives ``inf`` or NaN, as in numpy, instead of
+raising; none of its divisions can have a zero divisor for a validated scenario.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import numba
 import numpy as np
 
 from cxsim.draws import pcg64_double, pcg64_step
+from cxsim.engine.exp import exp as _exp
 
 
 def _moments_loop(ratio_form: bool, durations: bool):  # type: ignore[no-untyped-def]
@@ -79,7 +88,7 @@ _ratio_moments_durations = _moments_loop(True, True)
 _UINDEX = numba.uint64
 
 #: ``kind`` codes of the memory models that read the duration sums (:data:`cxsim.engine.compiled.KINDS`).
-_INTEGRAL, _TOTAL = 1, 2
+_INTEGRAL, _TOTAL, _RECENCY = 1, 2, 7
 
 
 #: Customers per tile of :func:`journey_block` (its sums and affect are ``TILE``-long rows; tiles of
@@ -87,7 +96,47 @@ _INTEGRAL, _TOTAL = 1, 2
 TILE = 2048
 
 
-@numba.njit(nogil=True, cache=True, fastmath=False)
+@numba.njit(inline="always")
+def _put(dst, t0, src, on_, m):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """``dst[t0 + q] = src[q]`` for the tile's ``q < m`` with ``on_[q]``."""
+    for q in range(m):
+        if on_[q]:
+            dst[_UINDEX(t0 + q)] = src[q]
+
+
+@numba.njit(inline="always")
+def _memory(k, a0, a1, a2, a3, count, tot, dsm, adsm, best, worst, last):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The remembered value and the mean of an episode (memory.*) from the sums of the moments
+    loop, for memory ``k`` of :data:`cxsim.engine.compiled.KINDS` (the peak-end ones with weights
+    ``a0``-``a2``, the total with ``a3``): NaN for an episode without moments, and for the recency
+    and key moments, which weigh moment by moment (:func:`journey_block` computes those later).
+    Without a branch once inlined in a loop over customers: every kind's formula is computed and
+    one is selected."""
+    avg = tot / count
+    pk = best if best > -worst else worst
+    if k == 0:
+        value = avg
+    elif k == 1:
+        value = adsm / dsm
+    elif k == 2:
+        value = adsm / a3
+    elif k == 3:
+        value = last
+    elif k == 4:
+        value = pk
+    elif k == 5:
+        value = a0 * pk + a1 * last + (1.0 - a0 - a1) * avg
+    elif k == 6:
+        value = a0 * best + a2 * worst + a1 * last + (1.0 - a0 - a2 - a1) * avg
+    else:
+        value = np.nan
+    if count == 0.0:
+        value = np.nan
+        avg = np.nan
+    return value, avg
+
+
+@numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
 def journey_block(
     lo, hi, went, clear,  # customers lo .. hi - 1, those with went[i - lo]; clear the others' outcome?
     perf, present, expect, seg, sat, bad, active,  # draws and state
@@ -107,8 +156,9 @@ def journey_block(
     adaptation and the sums every memory model needs run touchpoint by touchpoint over the
     tile's customers: a loop without branches that the compiler can turn into vector
     instructions, in which customers who did not go are computed and discarded (their state is
-    left as it was). Then each customer who went is remembered, updated and decides, one at a
-    time. With ``clear``, the others of the range get :class:`~cxsim.engine.cycle.CycleOutcome`'s
+    left as it was). Then, again in vector loops over the tile, the customers are remembered,
+    update their satisfaction and decide, and those who went have their state and outcome
+    stored. With ``clear``, the others of the range get :class:`~cxsim.engine.cycle.CycleOutcome`'s
     empty values (NaN experienced and remembered, no terrible moment, recommendation 0, not
     churned) in the same pass, so that the engine does not write those arrays twice. Each
     customer's arithmetic is the same, in the same order, as the numpy functions named beside
@@ -124,15 +174,27 @@ def journey_block(
     rate_ = np.empty(size)
     cnt = np.empty(size)
     tot = np.empty(size)
-    dsm = np.empty(size)
-    adsm = np.empty(size)
+    dsm = np.zeros(size)  # zeros, not garbage: kept only for the integral and total, read by every memory
+    adsm = np.zeros(size)
     bst = np.empty(size)
     wst = np.empty(size)
     lst = np.empty(size)
     ter = np.empty(size)
+    ret_ = np.empty(size)
+    noise_ = np.empty(size)
+    val_ = np.empty(size)
+    avg_ = np.empty(size)
+    rep_ = np.empty(size)
+    h_ = np.empty(size)
+    new_ = np.empty(size)
+    gone_ = np.empty(size, dtype=np.bool_)
+    score_ = np.empty(size, dtype=np.int8)
     durations = False  # does any memory group read the duration sums?
+    table = hazard_table.size > 0
+    by_moment = False  # does any memory group weigh its moments one by one?
     for g_ in range(kind.size):
         durations = durations or kind[g_] == _INTEGRAL or kind[g_] == _TOTAL
+        by_moment = by_moment or kind[g_] >= _RECENCY
     for t0 in range(lo, hi, size):  # the tile: customers t0 .. t0 + m - 1, those who went marked in on_
         m = 0
         for q in range(min(size, hi - t0)):
@@ -153,6 +215,8 @@ def journey_block(
             tol_[q] = tolerance[s]
             la_[q] = loss_aversion[s]
             rate_[q] = adaptation[s]
+            ret_[q] = retention[s]
+            noise_[q] = noise[s]
             cnt[q] = 0.0
             tot[q] = 0.0
             dsm[q] = 0.0
@@ -189,48 +253,35 @@ def journey_block(
                 for q in range(m):
                     if PR[q] and on_[q]:
                         affect_out[j, t0 + q] = A[q]
-        for q in range(m):
-            if not on_[q]:
-                continue
-            i = _UINDEX(t0 + q)
-            s = _UINDEX(seg[i])
-            if t0 + q == sample_row:
-                for j in range(n_t):
-                    if present[j, i]:
-                        sample_affect[j] = aff[j, q]
-            count = cnt[q]
-            best = bst[q]
-            worst = wst[q]
-            last = lst[q]
-            terrible = ter[q]
-            # 2. Memory (memory.*): NaN for an episode without moments.
-            if count == 0.0:
-                value = np.nan
-                avg = np.nan
-            else:
-                avg = tot[q] / count
-                g_ = _UINDEX(group_of_segment[s])
+        if t0 <= sample_row < t0 + m and on_[sample_row - t0]:
+            for j in range(n_t):
+                if present[j, sample_row]:
+                    sample_affect[j] = aff[j, sample_row - t0]
+        # 2. Memory (memory.*), in a loop over the tile without branches that the compiler turns
+        #    into vector instructions (those who did not go: computed, never read).
+        if kind.size == 1:
+            k0 = kind[0]
+            a0, a1, a2, a3 = params[0, 0], params[0, 1], params[0, 2], params[0, 3]
+            for q in range(m):
+                value, avg = _memory(k0, a0, a1, a2, a3, cnt[q], tot[q], dsm[q], adsm[q], bst[q], wst[q], lst[q])
+                val_[q] = value + noise_[q] * memory_z[_UINDEX(t0 + q)]
+                avg_[q] = avg
+        else:
+            for q in range(m):
+                g_ = _UINDEX(group_of_segment[_UINDEX(seg[_UINDEX(t0 + q)])])
+                value, avg = _memory(kind[g_], params[g_, 0], params[g_, 1], params[g_, 2], params[g_, 3], cnt[q],
+                                     tot[q], dsm[q], adsm[q], bst[q], wst[q], lst[q])
+                val_[q] = value + noise_[q] * memory_z[_UINDEX(t0 + q)]
+                avg_[q] = avg
+        if by_moment:  # recency and key moments weigh each moment: customer by customer
+            for q in range(m):
+                i = _UINDEX(t0 + q)
+                g_ = _UINDEX(group_of_segment[_UINDEX(seg[i])])
                 k = kind[g_]
-                if k == 0:
-                    value = avg
-                elif k == 1:
-                    value = adsm[q] / dsm[q]
-                elif k == 2:
-                    value = adsm[q] / params[g_, 3]
-                elif k == 3:
-                    value = last
-                elif k == 4:
-                    value = best if best > -worst else worst
-                elif k == 5:
-                    pk = best if best > -worst else worst
-                    value = params[g_, 0] * pk + params[g_, 1] * last + (1.0 - params[g_, 0] - params[g_, 1]) * avg
-                elif k == 6:
-                    w_p = params[g_, 0]
-                    w_e = params[g_, 1]
-                    w_t = params[g_, 2]
-                    value = w_p * best + w_t * worst + w_e * last + (1.0 - w_p - w_t - w_e) * avg
-                elif k == 7:
-                    age = count
+                if not on_[q] or k < _RECENCY or cnt[q] == 0.0:
+                    continue
+                if k == _RECENCY:
+                    age = cnt[q]
                     num = 0.0
                     den = 0.0
                     for j in range(n_t):
@@ -247,32 +298,61 @@ def journey_block(
                         if present[j, i]:
                             ws += aff[j, q] * weights[g_, j]
                             wsum += weights[g_, j]
-                    value = ws + (1.0 - wsum) * avg
-            value = value + noise[s] * memory_z[i]
-            # 3. Satisfaction (satisfaction.update_satisfaction), switching and recommendation
-            #    (loyalty.switch_probability, loyalty.recommend_score, loyalty.update_bad_memory).
+                    value = ws + (1.0 - wsum) * avg_[q]
+                val_[q] = value + noise_[q] * memory_z[i]
+        # 3. Satisfaction (satisfaction.update_satisfaction), switching and recommendation
+        #    (loyalty.switch_probability, loyalty.recommend_score, loyalty.update_bad_memory), again
+        #    in one vector loop over the tile: it decides as if nobody had a terrible moment, and
+        #    keeps the state and outcome of those who did not go as they were.
+        again = False  # anyone who decides again, below?
+        for q in range(m):
+            i = _UINDEX(t0 + q)
+            value = val_[q]
             old = sat[i]
-            new = old if np.isnan(value) else retention[s] * old + (1.0 - retention[s]) * value
+            new = old if np.isnan(value) else ret_[q] * old + (1.0 - ret_[q]) * value
             z = logit_base + slope * new
-            rep = 1.0 / (1.0 + np.exp(-z))
+            rep = 1.0 / (1.0 + _exp(-z))
+            new_[q] = new
+            rep_[q] = rep
+            h = min(1.0, hazard * (1.0 + escalation * bad[i]))
+            h_[q] = h
+            terrible = ter[q]
+            stay = rep * (1.0 - h) if terrible == 1.0 else rep  # x ** 1.0 is exactly x
+            gone_[q] = churn_u[i] < 1.0 - stay
+            again |= on_[q] and (terrible > 1.0 or (table and terrible > 0.0))
+            score_[q] = np.int8(min(max(np.rint(rec_a + rec_b * new + rec_noise * recommend_z[i]), 0.0), 10.0))
+        #    The state and outcome of those who went, one array at a time (a loop of masked stores).
+        _put(sat, t0, new_, on_, m)
+        for q in range(m):
+            if on_[q]:
+                bad[_UINDEX(t0 + q)] = bad_retention * bad[_UINDEX(t0 + q)] + ter[q]
+        for q in range(m):
+            if on_[q]:
+                terrible_count[_UINDEX(t0 + q)] += np.int64(ter[q])
+        for q in range(m):
+            if on_[q]:
+                active[_UINDEX(t0 + q)] = not gone_[q]
+        _put(experienced, t0, avg_, on_, m)
+        _put(remembered, t0, val_, on_, m)
+        _put(terrible_out, t0, ter, on_, m)
+        _put(recommend, t0, score_, on_, m)
+        _put(churned, t0, gone_, on_, m)
+        #    Those with terrible moments decide again, with the hazard of those moments.
+        for q in range(m if again else 0):
+            terrible = ter[q]
+            if not on_[q] or terrible == 0.0 or (terrible == 1.0 and not table):
+                continue
+            i = _UINDEX(t0 + q)
             if hazard_table.size > 0:  # the table, by the count of earlier terrible moments
+                before = terrible_count[i] - np.int64(terrible)
                 keep_ = 1.0
                 for c in range(int(terrible)):
-                    keep_ *= 1.0 - hazard_table[min(terrible_count[i] + c, hazard_table.size - 1)]
-                stay = rep * keep_
+                    keep_ *= 1.0 - hazard_table[min(before + c, hazard_table.size - 1)]
+                stay = rep_[q] * keep_
             else:
-                h = min(1.0, hazard * (1.0 + escalation * bad[i]))
-                stay = rep * (1.0 - h) ** terrible if terrible > 0.0 else rep  # x ** 0 is exactly 1
+                stay = rep_[q] * (1.0 - h_[q]) ** terrible
             gone = churn_u[i] < 1.0 - stay
-            score = np.rint(rec_a + rec_b * new + rec_noise * recommend_z[i])
-            sat[i] = new
-            bad[i] = bad_retention * bad[i] + terrible
-            terrible_count[i] += int(terrible)
             active[i] = not gone
-            experienced[i] = avg
-            remembered[i] = value
-            terrible_out[i] = terrible
-            recommend[i] = min(max(score, 0.0), 10.0)
             churned[i] = gone
 
 
