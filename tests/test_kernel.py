@@ -224,3 +224,16 @@ def test_tellers_equal_the_numpy_functions(seed):
     assert says.any() and (~says).any()
     np.testing.assert_array_equal(story[says], np.where(present.T, perf.T, np.nan)[says])
     assert (story[~says] == -1.0).all()  # rows of those who tell nobody: untouched
+
+
+@pytest.mark.parametrize("memory", ["peak_end", "recency"])
+def test_the_sample_episode_equals_the_numpy_reference(memory):
+    """The figures' sample customer: the kernel stores a tile's affect only where it is read, and
+    the sample's tile is read even without the moments table and with a memory that reads only sums."""
+    base = ["scenario=retail_street", "sim.n_customers=5000", "sim.n_cycles=3", "sim.replications=1", f"memory={memory}"]
+    kernel, ref = (run(load_run_spec([*base, f"sim.backend={b}"])) for b in ("kernel", "numpy"))
+    a, b = kernel.first.sample, ref.first.sample
+    assert a["customer_id"] == b["customer_id"] and a["cycle"] == b["cycle"]
+    assert np.isfinite(a["affect"]).sum() >= 2
+    np.testing.assert_allclose(a["affect"], b["affect"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(np.isnan(a["affect"]), ~a["present"])

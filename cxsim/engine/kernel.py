@@ -39,13 +39,15 @@ def _moments_loop(ratio_form: bool, durations: bool):  # type: ignore[no-untyped
     ``ratio_form`` and ``durations`` are constants of the closure, so each variant's loop has no
     branch on them and the compiler can vectorise it. ``durations``: keep the duration sums
     (``dsm``, ``adsm``) that only the integral and total memory models read; without them the
-    loop does two masked loads and stores fewer per customer. A customer outside the mask or
-    without the moment (``on`` false) is computed but leaves every sum, and its expectation, as
-    it was.
+    loop does two masked loads and stores fewer per customer. ``keep_a``: store each moment's
+    affect in ``A`` (for the moments kept, the sample customer and the memories that weigh moment
+    by moment; a run-time flag, hoisted out of the loop by the compiler). A customer outside the
+    mask or without the moment (``on`` false) is computed but leaves every sum, and its
+    expectation, as it was.
     """
 
     @numba.njit(inline="always")
-    def loop(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    def loop(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor, keep_a):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
         A, cnt, tot, dsm, adsm, bst, wst, lst, ter = sums
         for q in range(m):
             on = PR[q] and on_[q]
@@ -60,7 +62,8 @@ def _moments_loop(ratio_form: bool, durations: bool):  # type: ignore[no-untyped
             low = min(g + tol_[q], 0.0)
             low *= la_[q]
             x += low
-            A[q] = x
+            if keep_a:
+                A[q] = x
             E[q] = (p - e) * rate_[q] + e if on else e
             cnt[q] = cnt[q] + 1.0 if on else cnt[q]
             tot[q] = tot[q] + x if on else tot[q]
@@ -225,6 +228,7 @@ def journey_block(
             wst[q] = np.inf
             lst[q] = np.nan
             ter[q] = 0.0
+        keep_a = keep_affect or by_moment or t0 <= sample_row < t0 + m  # is the tile's affect read?
         # 1. Delta law (affect.disconfirmation, affect.tolerate), expectation adaptation
         #    (satisfaction.adapt_expectations) and the sums every memory model needs.
         for j in range(n_t):
@@ -241,14 +245,16 @@ def journey_block(
                         expect_out[j, t0 + q] = E[q]
             sums = (A, cnt, tot, dsm, adsm, bst, wst, lst, ter)
             if ratio_form and durations:
-                _ratio_moments_durations(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor)
+                _ratio_moments_durations(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor,
+                                         keep_a)
             elif ratio_form:
-                _ratio_moments(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor)
+                _ratio_moments(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor, keep_a)
             elif durations:
                 _difference_moments_durations(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor,
-                                              ratio_floor)
+                                              ratio_floor, keep_a)
             else:
-                _difference_moments(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor)
+                _difference_moments(m, P, E, PR, on_, tol_, la_, rate_, sums, sj, fj, dj, floor, ratio_floor,
+                                    keep_a)
             if keep_affect:
                 for q in range(m):
                     if PR[q] and on_[q]:
