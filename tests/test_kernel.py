@@ -237,3 +237,25 @@ def test_the_sample_episode_equals_the_numpy_reference(memory):
     assert np.isfinite(a["affect"]).sum() >= 2
     np.testing.assert_allclose(a["affect"], b["affect"], rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(np.isnan(a["affect"]), ~a["present"])
+
+
+@pytest.mark.parametrize(("scenario", "memory"), [("b2b_dealer", "integral"), ("ecommerce_delivery", "peak_end")])
+def test_one_segment_equals_the_numpy_reference(scenario, memory):
+    """A population of one segment: the kernel fills the segment's parameters once for all tiles
+    (3,000 customers: two tiles in the first block, whose duration sums start again at zero)."""
+    base = [f"scenario={scenario}", f"memory={memory}", "sim.n_customers=3000", "sim.n_cycles=6",
+            "sim.replications=1", "memory.noise=0.3"]
+    specs = {}
+    for b in ("kernel", "numpy"):
+        spec = load_run_spec([*base, f"sim.backend={b}"])
+        seg = spec.scenario.population.segments[-1]
+        one = replace(seg, share=1.0, tolerance=0.2, loss_aversion=1.7, adaptation=0.15)
+        specs[b] = replace(spec, scenario=replace(spec.scenario, population=replace(spec.scenario.population,
+                                                                                    segments=(one,))))
+    assert len(compile_scenario(specs["kernel"].scenario).tolerance) == 1
+    kernel, ref = run(specs["kernel"]), run(specs["numpy"])
+    for col in ("churned", "recommend_score", "terrible_moments"):
+        assert np.array_equal(kernel.customers[col], ref.customers[col]), col
+    for col in ("experienced_mean", "remembered", "satisfaction"):
+        np.testing.assert_allclose(kernel.customers[col], ref.customers[col], rtol=1e-12, atol=1e-12)
+    assert ref.customers["churned"].any()

@@ -198,6 +198,13 @@ def journey_block(
     for g_ in range(kind.size):
         durations = durations or kind[g_] == _INTEGRAL or kind[g_] == _TOTAL
         by_moment = by_moment or kind[g_] >= _RECENCY
+    one_segment = tolerance.size == 1  # then every tile's customers have the same parameters
+    if one_segment:
+        tol_[:] = tolerance[0]
+        la_[:] = loss_aversion[0]
+        rate_[:] = adaptation[0]
+        ret_[:] = retention[0]
+        noise_[:] = noise[0]
     for t0 in range(lo, hi, size):  # the tile: customers t0 .. t0 + m - 1, those who went marked in on_
         m = 0
         for q in range(min(size, hi - t0)):
@@ -213,17 +220,19 @@ def journey_block(
                 churned[i] = False
         if m == 0:
             continue
-        for q in range(m):
-            s = _UINDEX(seg[t0 + q])
+        for q in range(0 if one_segment else m):  # the segment's parameters of each customer
+            s = _UINDEX(seg[_UINDEX(t0 + q)])
             tol_[q] = tolerance[s]
             la_[q] = loss_aversion[s]
             rate_[q] = adaptation[s]
             ret_[q] = retention[s]
             noise_[q] = noise[s]
+        for q in range(m):
             cnt[q] = 0.0
             tot[q] = 0.0
-            dsm[q] = 0.0
-            adsm[q] = 0.0
+            if durations:
+                dsm[q] = 0.0
+                adsm[q] = 0.0
             bst[q] = -np.inf
             wst[q] = np.inf
             lst[q] = np.nan
