@@ -29,6 +29,21 @@ def test_agent_engine_equals_population_engine(scenario):
     assert pop.customers["churned"].any(), "the comparison should cover customers who switch"
 
 
+def test_journey_block_size():
+    """The numpy path in blocks of JOURNEY_BLOCK; the kernel in multiples of it, about eight a thread."""
+    from cxsim.engine.cycle import BLOCKS_PER_THREAD, JOURNEY_BLOCK, journey_block_size
+
+    assert journey_block_size(1_000_000, 2, kernel=False) == JOURNEY_BLOCK
+    assert journey_block_size(1_000_000, 2, kernel=True) == 8 * JOURNEY_BLOCK  # 16 blocks of 65,536
+    for n in (1, 5000, JOURNEY_BLOCK, 100_000, 1_000_000, 5_000_000):
+        for threads in (1, 2, 8):
+            size = journey_block_size(n, threads, kernel=True)
+            assert size % JOURNEY_BLOCK == 0 and size >= JOURNEY_BLOCK
+            blocks = -(-n // size)
+            assert blocks <= BLOCKS_PER_THREAD * threads
+            assert size == JOURNEY_BLOCK or blocks > BLOCKS_PER_THREAD * threads // 2  # no larger than needed
+
+
 @pytest.mark.parametrize("scenario", ["b2b_dealer", "b2b_dealer_survey", "ecommerce_delivery_survey", "retail_street"])
 def test_threads_and_blocks_do_not_change_results(monkeypatch, scenario):
     """Blocks of customers (journeys, word of mouth) on several threads, or one: bit-identical
