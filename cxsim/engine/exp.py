@@ -68,6 +68,6 @@ def exp(x):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     p = p * r + _C3
     p = p * r + _C2
     p = 1.0 + (r + r * r * p)
-    k = np.int64(n)
+    k = np.int64(n if n == n else 0.0)  # NaN: a defined integer (converting NaN is undefined in LLVM)
     half = k >> 1
     return p * _as_double((half + _BIAS) << 52) * _as_double((k - half + _BIAS) << 52)
