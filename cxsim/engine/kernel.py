@@ -9,7 +9,8 @@ Delta law, expectation adaptation and the sums the memory models need; LLVM turn
 form's into AVX instructions, not the ratio form's), then loops over the tile's customers that
 vectorise too: memory, satisfaction with the chance to repurchase (through the inlined
 :func:`cxsim.engine.exp.exp`, since a call to the C library's would keep the loop scalar), then
-one masked store per state and outcome array. Only what is rare or goes moment by moment stays
+one store loop per state and outcome array (masked, or writing the empty outcome of those who did
+not go). Only what is rare or goes moment by moment stays
 scalar: a second decision for those with more than one terrible moment (or with loyalty's hazard
 table), and the recency and key-moment memories. It releases the GIL so blocks of customers run
 on all cores. It is the engine's default for the built-in memory models; the numpy path stays
@@ -106,6 +107,23 @@ def _put(dst, t0, src, on_, m):  # type: ignore[no-untyped-def]  # pragma: no co
     for q in range(m):
         if on_[q]:
             dst[_UINDEX(t0 + q)] = src[q]
+
+
+@numba.njit(inline="always")
+def _put_or(dst, t0, src, on_, m, empty):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """``dst[t0 + q] = src[q]`` where ``on_[q]``, else ``empty``, for the tile's ``q < m``."""
+    for q in range(m):
+        dst[_UINDEX(t0 + q)] = src[q] if on_[q] else empty
+
+
+@numba.njit(inline="always")
+def _empty(experienced, remembered, terrible_out, recommend, churned, a, b):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """The empty outcome for customers ``a .. b - 1``."""
+    experienced[a:b] = np.nan
+    remembered[a:b] = np.nan
+    terrible_out[a:b] = 0.0
+    recommend[a:b] = 0
+    churned[a:b] = False
 
 
 @numba.njit(inline="always")
@@ -207,18 +225,14 @@ def journey_block(
         ret_[:] = retention[0]
         noise_[:] = noise[0]
     for t0 in range(lo, hi, size):  # the tile: customers t0 .. t0 + m - 1, those who went marked in on_
+        n_tile = min(size, hi - t0)
         m = 0
-        for q in range(min(size, hi - t0)):
-            i = _UINDEX(t0 + q)
-            on_[q] = went[_UINDEX(t0 - lo + q)]
-            if on_[q]:
-                m = q + 1
-            elif clear:
-                experienced[i] = np.nan
-                remembered[i] = np.nan
-                terrible_out[i] = 0.0
-                recommend[i] = 0
-                churned[i] = False
+        for q in range(n_tile):
+            on = went[_UINDEX(t0 - lo + q)]
+            on_[q] = on
+            m = q + 1 if on else m
+        if clear:  # those after the tile's last customer who went (the others: with the stores below)
+            _empty(experienced, remembered, terrible_out, recommend, churned, t0 + m, t0 + n_tile)
         if m == 0:
             continue
         for q in range(0 if one_segment else m):  # the segment's parameters of each customer
@@ -338,7 +352,8 @@ def journey_block(
             gone_[q] = churn_u[i] < 1.0 - stay
             again |= on_[q] and (terrible > 1.0 or (table and terrible > 0.0))
             score_[q] = np.int8(min(max(np.rint(rec_a + rec_b * new + rec_noise * recommend_z[i]), 0.0), 10.0))
-        #    The state and outcome of those who went, one array at a time (a loop of masked stores).
+        #    The state and outcome of those who went, one array at a time (a loop of masked stores,
+        #    or of stores of the value or the empty one).
         _put(sat, t0, new_, on_, m)
         for q in range(m):
             if on_[q]:
@@ -349,11 +364,18 @@ def journey_block(
         for q in range(m):
             if on_[q]:
                 active[_UINDEX(t0 + q)] = not gone_[q]
-        _put(experienced, t0, avg_, on_, m)
-        _put(remembered, t0, val_, on_, m)
-        _put(terrible_out, t0, ter, on_, m)
-        _put(recommend, t0, score_, on_, m)
-        _put(churned, t0, gone_, on_, m)
+        if clear:  # the outcome of those who did not go: the empty values
+            _put_or(experienced, t0, avg_, on_, m, np.nan)
+            _put_or(remembered, t0, val_, on_, m, np.nan)
+            _put_or(terrible_out, t0, ter, on_, m, 0.0)
+            _put_or(recommend, t0, score_, on_, m, np.int8(0))
+            _put_or(churned, t0, gone_, on_, m, False)
+        else:
+            _put(experienced, t0, avg_, on_, m)
+            _put(remembered, t0, val_, on_, m)
+            _put(terrible_out, t0, ter, on_, m)
+            _put(recommend, t0, score_, on_, m)
+            _put(churned, t0, gone_, on_, m)
         #    Those with terrible moments decide again, with the hazard of those moments.
         for q in range(m if again else 0):
             terrible = ter[q]
