@@ -3,6 +3,10 @@
     python benchmarks/run_all.py            # the full set (about ten minutes on 2 cores)
     python benchmarks/run_all.py --quick    # small sizes, a smoke run of a minute or two
 
+Everything printed is also saved, with the machine and the command, to
+``benchmarks/results/run_all.txt`` (``--quick``: ``run_all_quick.txt``; ``--out`` chooses the file);
+the README's performance table quotes that file.
+
 The scripts, each runnable alone (see its docstring):
 
 * ``bench_population.py`` — population step vs an idiomatic plain Mesa 3 reference (journeys/s, ratio);
@@ -19,10 +23,17 @@ A script that fails is reported and the others still run; the exit status is 1 i
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
+import platform
 import runpy
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy
 
 HERE = Path(__file__).parent
 
@@ -46,12 +57,62 @@ QUICK = [
 ]
 
 
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy for the results file."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.copy = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        self.copy.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def machine_header(command: str) -> str:
+    """The lines that open a results file: when, where and how the figures were made."""
+    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    return "\n".join([
+        f"command: {command}",
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}",
+        f"python {platform.python_version()}, numpy {numpy.__version__}",
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        "",
+    ])
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results/run_all[_quick].txt)")
     args = ap.parse_args(argv)
+    out = args.out or HERE / "results" / ("run_all_quick.txt" if args.quick else "run_all.txt")
+    command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "")
+    tee = _Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):
+        status = _run_all(args.quick)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(machine_header(command) + tee.copy.getvalue())
+    print(f"results saved to {out}")
+    return status
+
+
+def _run_all(quick: bool) -> int:
     failed = []
-    for script, script_args in QUICK if args.quick else FULL:
+    for script, script_args in QUICK if quick else FULL:
         print(f"\n=== {script} {' '.join(script_args)}", flush=True)
         saved = sys.argv
         sys.argv = [str(HERE / script), *script_args]
