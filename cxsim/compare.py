@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.errors import SpecError
-from cxsim.intervention import NotApplicable, applies_to
+from cxsim.specs.intervention import NotApplicable, applies_to
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec

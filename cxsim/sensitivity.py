@@ -24,37 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxsim.sweep import Plan, SweepSettings
-
-MORRIS_LEVELS = 4
-
-
-def problem(settings: SweepSettings) -> dict[str, Any]:
-    """SALib's problem definition from the sweep's (continuous) parameters."""
-    return {"num_vars": len(settings.params), "names": [p.path for p in settings.params],
-            "bounds": [[float(p.low), float(p.high)] for p in settings.params]}  # type: ignore[arg-type]
-
-
-def salib_sample(settings: SweepSettings) -> np.ndarray:
-    """The SALib sample of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
-    import warnings
-
-    prob = problem(settings)
-    if settings.sampler == "sobol":
-        from SALib.sample import sobol
-
-        with warnings.catch_warnings():  # SALib warns when N is not a power of two; say it in the docs
-            warnings.simplefilter("ignore")
-            x = sobol.sample(prob, settings.n_samples, calc_second_order=False, seed=settings.seed)
-    else:
-        from SALib.sample import morris
-
-        x = morris.sample(prob, settings.n_samples, num_levels=MORRIS_LEVELS, seed=settings.seed)
-    for k, p in enumerate(settings.params):
-        if p.integer:
-            x[:, k] = np.round(x[:, k])
-    return x
-
+from cxsim.sweep import MORRIS_LEVELS, Plan, SweepSettings, problem, salib_sample
 
 def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: float = 0.95) -> pd.DataFrame:
     """Sensitivity indices of every output in ``settings.outputs`` to every parameter.

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.errors import MISSING, SpecError
-from cxsim.intervention import get_path, set_path
+from cxsim.specs.intervention import get_path, set_path
 from cxsim.specs import checks
 
 SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
@@ -201,10 +201,38 @@ def sample(settings: SweepSettings) -> pd.DataFrame:
 
         u = qmc.LatinHypercube(d=len(params), seed=rng).random(n)
     else:
-        from cxsim.sensitivity import salib_sample
-
         return pd.DataFrame(salib_sample(settings), columns=cols)
     return pd.DataFrame({p.path: p.from_unit(u[:, k]) for k, p in enumerate(params)})
+
+
+MORRIS_LEVELS = 4
+
+
+def problem(settings: SweepSettings) -> dict[str, Any]:
+    """SALib's problem definition from the sweep's (continuous) parameters."""
+    return {"num_vars": len(settings.params), "names": [p.path for p in settings.params],
+            "bounds": [[float(p.low), float(p.high)] for p in settings.params]}  # type: ignore[arg-type]
+
+
+def salib_sample(settings: SweepSettings) -> np.ndarray:
+    """The SALib sample (:mod:`cxsim.sensitivity` analyses its runs) of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
+    import warnings
+
+    prob = problem(settings)
+    if settings.sampler == "sobol":
+        from SALib.sample import sobol  # SALib: loaded only for its samplers
+
+        with warnings.catch_warnings():  # SALib warns when N is not a power of two; say it in the docs
+            warnings.simplefilter("ignore")
+            x = sobol.sample(prob, settings.n_samples, calc_second_order=False, seed=settings.seed)
+    else:
+        from SALib.sample import morris  # SALib: loaded only for its samplers
+
+        x = morris.sample(prob, settings.n_samples, num_levels=MORRIS_LEVELS, seed=settings.seed)
+    for k, p in enumerate(settings.params):
+        if p.integer:
+            x[:, k] = np.round(x[:, k])
+    return x
 
 
 # ---------------------------------------------------------------------------- points -> configs

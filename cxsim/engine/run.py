@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,10 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import cxsim.plots as plots
 from cxsim.engine.allocation import memory_settings
 from cxsim.engine.model import Customer, CustomerModel
 from cxsim.engine.records import Recorder
 from cxsim.engine.streams import replication_seeds
+from cxsim.engine.survey import survey_from_moments
+from cxsim.files import write_atomic
+from cxsim.specs.intervention import cycle_costs
 from cxsim.specs.scenario import RunSpec
 
 SUMMARY_COLUMNS = (
@@ -43,8 +45,6 @@ class Results:
 
     def figures(self, directory: str | Path) -> list[Path]:
         """Save the standard figures (PNG) into ``directory``."""
-        from cxsim import plots
-
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         assert self.first is not None
@@ -59,34 +59,23 @@ class Results:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = [
-            _atomic(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False)),
-            _atomic(out / "cycles.csv", lambda p: self.cycles.to_csv(p, index=False)),
+            write_atomic(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False)),
+            write_atomic(out / "cycles.csv", lambda p: self.cycles.to_csv(p, index=False)),
         ]
         if self.customers is not None:
-            written.append(_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
         if self.moments is not None:
-            written.append(_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
         if self.moments is not None and self.spec.outputs.survey.enabled:  # type: ignore[attr-defined]
-            from cxsim.fit.synthetic import survey_from_moments
-
             survey = survey_from_moments(self.moments, self.spec)
-            written.append(_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
+            written.append(write_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         if self.operations is not None:
-            written.append(_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
         return written
 
 
-def _atomic(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
-    """Write to a temporary file beside ``path``, then rename: no half-written file is left."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+#: The atomic writer under its former private name, kept for callers that import it from here.
+_atomic = write_atomic
 
 
 def keeps_customers(spec: RunSpec) -> bool:
@@ -129,10 +118,8 @@ def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
     """One replication's cycle table with the intervention's costs in ``cost`` and ``profit``.
 
     Adds the columns ``intervention`` and ``intervention_cost`` (already included in ``cost``);
-    see :func:`cxsim.intervention.cycle_costs`.
+    see :func:`cxsim.specs.intervention.cycle_costs`.
     """
-    from cxsim.intervention import cycle_costs
-
     cycles = recorder.cycles()
     extra = cycle_costs(spec.intervention.cost, recorder.compiled.names,
                         cycles["customers_start"].to_numpy(),

@@ -188,7 +188,7 @@ class Problem:
 
     def __init__(self, spec: CalibrationSpec, extra_overrides: Sequence[str] = ()) -> None:
         from cxsim.config import compose_config
-        from cxsim.intervention import get_path
+        from cxsim.specs.intervention import get_path
 
         self.spec = spec
         self.base = compose_config([*spec.overrides, *extra_overrides])
@@ -221,7 +221,7 @@ class Problem:
 
     def config(self, x: np.ndarray) -> dict[str, Any]:
         """The composed config with parameter values ``x``."""
-        from cxsim.intervention import set_path
+        from cxsim.specs.intervention import set_path
 
         cfg = copy.deepcopy(self.base)
         for p, v in zip(self.spec.parameters, x):
@@ -362,7 +362,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
 def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
     """The fitted values as cxsim overrides; items of a list (``…terrible_hazards.1``) are written
     as the whole list, so the overrides hold on their own (``…terrible_hazards=[0.4,0.25,0.78]``)."""
-    from cxsim.intervention import get_path
+    from cxsim.specs.intervention import get_path
 
     out: dict[str, Any] = {}
     for p, v in zip(parameters, values):

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from cxsim.draws import random
 from cxsim.operations import kernels
-from cxsim.operations.spec import CallCentreSpec, warn_if_unbounded
+from cxsim.specs.operations import CallCentreSpec, warn_if_unbounded
 from cxsim.operations.stores import (
     StationDraws,
     StationResult,

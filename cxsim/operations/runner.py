@@ -23,7 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.operations import callcentre, events, pipeline, stores
-from cxsim.operations.spec import OperationsSource, OperationsSpec
+from cxsim.specs.operations import OperationsSource, OperationsSpec
 
 #: Per process kind: the record holding each customer's wait, and the work done per encounter.
 WAIT = {"stores": "wait_minutes", "pipeline": "wait_days", "callcentre": "wait_minutes"}

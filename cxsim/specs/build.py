@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
-from cxsim.intervention import apply_changes, check_touchpoints, resolve
+from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs import checks
-from cxsim.operations.spec import operations_from_dict, performance_from_dict, scale_from_dict
+from cxsim.specs.operations import operations_from_dict, performance_from_dict, scale_from_dict
 from cxsim.specs.distribution import distribution_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
@@ -186,9 +186,9 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
 
 def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
     """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``
-    and optionally ``intervention`` (see :mod:`cxsim.intervention`), whose changes are made to
+    and optionally ``intervention`` (see :mod:`cxsim.specs.intervention`), whose changes are made to
     the config before it is validated, and ``operations.scale``, which multiplies every capacity
-    of the scenario's operations (:meth:`~cxsim.operations.spec.OperationsSpec.scaled`)."""
+    of the scenario's operations (:meth:`~cxsim.specs.operations.OperationsSpec.scaled`)."""
     cfg = checks.mapping("config", cfg)
     for key in ("scenario", "memory"):
         if key not in cfg or cfg[key] is None:

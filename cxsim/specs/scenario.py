@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cxsim.behaviour.affect import FORMS
 from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
-from cxsim.operations.spec import OperationsSpec, check_sources
-from cxsim.intervention import NONE, Intervention
+from cxsim.specs.operations import OperationsSpec, check_sources
+from cxsim.specs.intervention import NONE, Intervention
 from cxsim.specs import checks
 from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.survey import SurveySpec, survey_spec_from_dict
 from cxsim.specs.touchpoint import Journey, positive_support
 
 NETWORKS = ("small_world", "random", "none")
 ENGINES = ("population", "agent")
 CUSTOMER_OUTPUT = ("auto", "always", "never")
+#: The two forms of the Delta law (:mod:`cxsim.behaviour.affect`): experience − expectation, or their ratio.
+AFFECT_FORMS = ("difference", "ratio")
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class Scenario:
 
     def __post_init__(self) -> None:
         checks.name("name", self.name)
-        checks.choice("affect.form", self.affect_form, FORMS)
+        checks.choice("affect.form", self.affect_form, AFFECT_FORMS)
         names = self.journey.names
         check_sources(self.operations, self.journey.touchpoints, self.population.names)
         for k, seg in enumerate(self.population.segments):
@@ -180,7 +182,7 @@ class Outputs:
             call, invitation) — ``auto`` up to ``operations_limit`` customers, ``always``,
             ``never``. The summary's operations figures are computed either way.
         survey: write ``survey.csv``, the simulated customers' answers to a questionnaire
-            (:class:`cxsim.fit.synthetic.SurveySpec`; a mapping is converted).
+            (:class:`cxsim.specs.survey.SurveySpec`; a mapping is converted).
     """
 
     customers: Literal["auto", "always", "never"] = "auto"
@@ -200,8 +202,6 @@ class Outputs:
         checks.integer("moments_limit", self.moments_limit, 0)
         checks.choice("operations", self.operations, CUSTOMER_OUTPUT)
         checks.integer("operations_limit", self.operations_limit, 0)
-        from cxsim.fit.synthetic import survey_spec_from_dict  # the synthetic survey layer
-
         object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))  # type: ignore[arg-type]
 
 
@@ -257,7 +257,7 @@ class RunSpec:
     """A scenario with its run settings and outputs: everything one ``cxsim`` run needs.
 
     ``intervention`` is the intervention in force (its changes are already made to ``scenario``;
-    its costs are added to each cycle's cost), :data:`cxsim.intervention.NONE` for the baseline.
+    its costs are added to each cycle's cost), :data:`cxsim.specs.intervention.NONE` for the baseline.
     """
 
     scenario: Scenario

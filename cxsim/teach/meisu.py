@@ -37,15 +37,13 @@ import numpy as np
 import pandas as pd
 
 from cxsim.errors import SpecError
+from cxsim.fit.gap import SHOP_COST, SHOP_GAIN, SHOP_SD_SCALE, seven_step_table, shop_count, with_shops
 from cxsim.specs import checks
 
 PUBLISHED_2A = {"price": 7, "brand_image": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
 PUBLISHED_2B = {"product": 7, "price": 7, "convenience": 7, "brand_image": 7}
 PUBLISHED_IMPORTANCE = {"convenience": 9}
 PUBLISHED_IDEAL = {"convenience": 10}
-SHOP_GAIN = 1.5
-SHOP_SD_SCALE = 0.8
-SHOP_COST = 100_000.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class MeisuResult:
 
 def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     """The composed retail_street config with ``extra`` more shops (a plain dict edit, no Hydra path)."""
-    from cxsim import compose_config
+    from cxsim.config import compose_config  # Hydra: loaded only when a config is composed
 
     cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
                           f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
@@ -68,78 +66,9 @@ def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     return with_shops(cfg, extra) if extra else cfg
 
 
-def shop_count(cfg: dict) -> int | None:
-    """Shops open in a composed config (``operations.stores.count``), ``None`` without store operations."""
-    stores = (cfg["scenario"].get("operations") or {}).get("stores")
-    return None if stores is None else int(stores["count"])
-
-
-def with_shops(cfg: dict, change: int) -> dict:
-    """A copy of the composed config ``cfg`` with ``change`` more shops (fewer when negative).
-
-    Each shop opens (or closes) the next site of the scenario's store operations and moves the
-    perceived convenience score by ``SHOP_GAIN`` points, its spread scaled by ``SHOP_SD_SCALE``
-    per shop (the module's assumptions); without store operations a shop costs ``SHOP_COST`` a
-    month (only more shops then). The convenience touchpoint must exist.
-    """
-    import copy
-
-    cfg = copy.deepcopy(cfg)
-    conv = next((tp for tp in cfg["scenario"]["journey"]["touchpoints"] if tp["name"] == "convenience"), None)
-    if conv is None:
-        raise SpecError("scenario.journey.touchpoints", "convenience", "more shops move the 'convenience' touchpoint; "
-                        "the scenario has none")
-    stores = (cfg["scenario"].get("operations") or {}).get("stores")
-    if stores is not None and int(stores["count"]) + change < 1:
-        raise SpecError("shops", int(stores["count"]) + change, "at least one shop must stay open")
-    if stores is None and change < 0:
-        raise SpecError("shops", change, "closing shops needs the scenario's store operations")
-    perf = conv["performance"]
-    perf["mean"] = min(10.0, max(0.0, float(perf["mean"]) + SHOP_GAIN * change))
-    perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** change
-    if stores is not None:  # the shops themselves: shorter walks and queues, rent per shop
-        stores["count"] = min(len(stores["sites"]), int(stores["count"]) + change)  # past the last site: no shop
-    else:
-        conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * change
-    return cfg
-
-
-def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float],
-                     cycle: int | None = None) -> pd.DataFrame:
-    """Steps 2a–4 of the seven-step method from moment records of one cycle (default: the first).
-
-    The means of the simulated moments make the factor table; the arithmetic of steps 2c–4 is
-    cxsim's gap analysis (:func:`cxsim.fit.gap.seven_step`, difference form).
-
-    Args:
-        moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
-        importance: importance per touchpoint (step 2d).
-        ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
-    """
-    from cxsim.fit.gap import seven_step
-
-    first = moments[moments["cycle"] == (moments["cycle"].min() if cycle is None else cycle)]
-    if first.empty:
-        raise SpecError("cycle", cycle, "no moments recorded in that cycle")
-    g = first.groupby("touchpoint", sort=False)[["performance", "expectation"]].mean()
-    factors = pd.DataFrame({
-        "factor": g.index, "experience": g["performance"].to_numpy(), "expectation": g["expectation"].to_numpy(),
-        "importance": [float(importance[t]) for t in g.index],
-        "ideal": [float(ideal.get(t, a)) for t, a in zip(g.index, g["performance"])],
-    })
-    t = seven_step(factors, source="simulated moments").table.set_index("factor")
-    t.index.name = "touchpoint"
-    return t.rename(columns={"experience": "experience_2a", "expectation": "expectation_2b",
-                             "satisfaction": "satisfaction_2c", "importance": "importance_2d",
-                             "key_experience": "key_experience_3", "ideal": "ideal_4",
-                             "gap_to_ideal": "gap_to_ideal_4"})[
-        ["experience_2a", "expectation_2b", "satisfaction_2c", "importance_2d", "key_experience_3", "ideal_4",
-         "gap_to_ideal_4"]]
-
-
 def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: int = 2) -> MeisuResult:
     """Run retail_street with ``n`` customers for ``cycles`` months, then with 1..max extra shops."""
-    from cxsim import run
+    from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
     from cxsim.specs.build import run_spec_from_dict
 
     n = checks.integer("n", n, 10)

@@ -92,7 +92,8 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
 
 def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENARIOS) -> SwitchingResult:
     """Run each scenario for three months with and without a bad experience every month."""
-    from cxsim import compose_config, run
+    from cxsim.config import compose_config  # Hydra: loaded only when a config is composed
+    from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
     from cxsim.specs.build import run_spec_from_dict
 
     n = checks.integer("n", n, 10)

@@ -39,7 +39,7 @@ def test_ratio_form() -> None:
 
 
 def test_requirement_is_an_intervention_that_closes_the_gap() -> None:
-    from cxsim.intervention import apply_changes, resolve
+    from cxsim.specs.intervention import apply_changes, resolve
 
     req = gap.requirement(gap.seven_step(gap.meisu_table()), "retail_street")
     assert req["name"] == "close_gap_convenience"
