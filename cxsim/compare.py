@@ -22,10 +22,11 @@ interventions apart at all.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim.config import compose_config
 from cxsim.errors import SpecError
-from cxsim.specs.intervention import NotApplicable, applies_to
+from cxsim.files import write_atomic
+from cxsim.progress import progress_bar
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import NotApplicable, applies_to
 from cxsim.specs.scenario import RunSpec
 
 #: The compared outcomes: name in the tables -> column of the run summary.
@@ -184,9 +188,6 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
     uses :func:`independent_seed`. With ``n_jobs`` > 1 the runs go to worker processes (each
     running the engine on one thread); the table is the same, in the same order.
     """
-    from dataclasses import replace
-
-    from cxsim.progress import progress_bar
 
     arms = [p.baseline, *p.arms]
     specs = []
@@ -225,7 +226,6 @@ def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
 
 
 def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, int, dict[str, Any]]:
-    import logging
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     return k, replication, _arm_run(spec, replication, name)
@@ -233,7 +233,6 @@ def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, 
 
 def _single_threaded(spec: RunSpec) -> RunSpec:
     """The spec with the engine on one thread (workers already use the cores); same results."""
-    from dataclasses import replace
 
     if "threads" in getattr(spec.sim, "__dataclass_fields__", {}):
         return replace(spec, sim=replace(spec.sim, threads=1))
@@ -346,17 +345,16 @@ class Comparison:
 
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv`` and ``notes.txt`` atomically."""
-        from cxsim.engine.run import _atomic
 
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         text = "\n".join(self.notes()) + "\n"
         return [
-            _atomic(out / "comparison.csv", lambda p: self.table.to_csv(p, index=False)),
-            _atomic(out / "ranking.csv", lambda p: self.ranking.to_csv(p, index=False)),
-            _atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
-            _atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
-            _atomic(out / "notes.txt", lambda p: Path(p).write_text(text)),
+            write_atomic(out / "comparison.csv", lambda p: self.table.to_csv(p, index=False)),
+            write_atomic(out / "ranking.csv", lambda p: self.ranking.to_csv(p, index=False)),
+            write_atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
+            write_atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
+            write_atomic(out / "notes.txt", lambda p: Path(p).write_text(text)),
         ]
 
     def figure(self, path: str | Path) -> Path:
@@ -462,7 +460,6 @@ def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
         >>> compose("dealer_gala")["intervention"]["name"]
         'dealer_gala'
     """
-    from cxsim.config import compose_config
 
     def compose(name: str) -> dict[str, Any]:
         return compose_config([*overrides, f"intervention={name}"] if name else list(overrides))
@@ -513,9 +510,8 @@ def forest_plot(result: Comparison, path: str | Path) -> Path:
                  f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
     fig.tight_layout()
     out = Path(path)
-    from cxsim.engine.run import _atomic
 
-    _atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
     return out
 

@@ -19,12 +19,13 @@ told from noise. With ``replications = 1`` the noise cannot be measured and the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cxsim.sweep import MORRIS_LEVELS, Plan, SweepSettings, problem, salib_sample
+from cxsim.files import write_atomic
+from cxsim.sweep import MORRIS_LEVELS, Plan, SweepSettings, problem
+
 
 def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: float = 0.95) -> pd.DataFrame:
     """Sensitivity indices of every output in ``settings.outputs`` to every parameter.
@@ -83,8 +84,6 @@ def figure(indices: pd.DataFrame, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from cxsim.engine.run import _atomic
-
     sobol = indices["method"].iloc[0] == "sobol"
     outputs = list(dict.fromkeys(indices["output"]))
     sns.set_theme(style="whitegrid")
@@ -110,6 +109,6 @@ def figure(indices: pd.DataFrame, path: str | Path) -> Path:
         ax.legend(fontsize=8)
     fig.tight_layout()
     out = Path(path)
-    _atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
+    write_atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
     plt.close(fig)
     return out

@@ -26,8 +26,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import subprocess
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,9 +39,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim.compare import replication_summary
 from cxsim.errors import MISSING, SpecError
-from cxsim.specs.intervention import get_path, set_path
+from cxsim.files import write_atomic
+from cxsim.progress import progress_bar
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import get_path, set_path
 
 SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
 #: Config groups a parameter may swap (``path: intervention, values: [none, dealer_gala]``).
@@ -216,7 +222,6 @@ def problem(settings: SweepSettings) -> dict[str, Any]:
 
 def salib_sample(settings: SweepSettings) -> np.ndarray:
     """The SALib sample (:mod:`cxsim.sensitivity` analyses its runs) of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
-    import warnings
 
     prob = problem(settings)
     if settings.sampler == "sobol":
@@ -339,7 +344,6 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
     replications replace ``sim.replications``; the outputs a sweep does not need (customers,
     moments, figures) are switched off.
     """
-    from cxsim.specs.build import run_spec_from_dict
 
     for k, p in enumerate(settings.params):
         if p.path in GROUP_PARAMS:
@@ -381,11 +385,10 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
 
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
-    import logging
 
-    from cxsim.compare import replication_summary
-    from cxsim.engine.run import _atomic, run_replication
-    from cxsim.specs.build import run_spec_from_dict
+    from cxsim.engine.run import (
+        run_replication,  # the engine (numba, Mesa): loaded only when a simulation runs
+    )
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     runs = Path(directory) / RUNS_DIR
@@ -399,7 +402,7 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
         spec = cache[key]
         row = {**ident, **replication_summary(run_replication(spec, replication), spec)}
         text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
-        _atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
+        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
         if on_done is not None:
             on_done()
     return len(tasks)
@@ -431,7 +434,6 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         commit: git commit recorded with every row.
         batch: runs per task handed to a worker (default: about 8 tasks per worker).
     """
-    from cxsim.progress import progress_bar
 
     out = Path(directory)
     (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
@@ -502,15 +504,14 @@ def collect(p: Plan, directory: str | Path) -> Collected:
 
 def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet") -> list[Path]:
     """Write the table (Parquet) and, when runs are missing, ``missing.csv``; atomically."""
-    from cxsim.engine.run import _atomic
 
     out = Path(directory)
-    written = [_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
+    written = [write_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
     miss = out / "missing.csv"
     if collected.missing.empty:
         miss.unlink(missing_ok=True)
     else:
-        written.append(_atomic(miss, lambda q: collected.missing.to_csv(q, index=False)))
+        written.append(write_atomic(miss, lambda q: collected.missing.to_csv(q, index=False)))
     return written
 
 
@@ -561,13 +562,11 @@ def aggregate_directories(dirs: Sequence[Path], name: str = "result.parquet") ->
 
 def atomic_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as CSV by write-then-rename."""
-    from cxsim.engine.run import _atomic
 
-    return _atomic(Path(path), lambda q: frame.to_csv(q, index=False))
+    return write_atomic(Path(path), lambda q: frame.to_csv(q, index=False))
 
 
 def atomic_parquet(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as Parquet by write-then-rename."""
-    from cxsim.engine.run import _atomic
 
-    return _atomic(Path(path), lambda q: frame.to_parquet(q, index=False))
+    return write_atomic(Path(path), lambda q: frame.to_parquet(q, index=False))

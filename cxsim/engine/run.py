@@ -66,7 +66,7 @@ class Results:
             written.append(write_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
         if self.moments is not None:
             written.append(write_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
-        if self.moments is not None and self.spec.outputs.survey.enabled:  # type: ignore[attr-defined]
+        if self.moments is not None and self.spec.outputs.survey.enabled:
             survey = survey_from_moments(self.moments, self.spec)
             written.append(write_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         if self.operations is not None:

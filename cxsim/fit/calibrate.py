@@ -41,9 +41,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import get_path, set_path
+from cxsim.teach.switching import with_bad_experience
 
 METHODS = ("nelder-mead", "differential-evolution")
 EXPERIMENTS = ("none", "bad_experience")
@@ -160,7 +165,6 @@ def shipped() -> list[str]:
 
 def load(name_or_path: str | Path) -> CalibrationSpec:
     """A shipped calibration by name (``switching``) or a YAML file."""
-    import yaml
 
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml"):
@@ -187,8 +191,6 @@ class Problem:
     """
 
     def __init__(self, spec: CalibrationSpec, extra_overrides: Sequence[str] = ()) -> None:
-        from cxsim.config import compose_config
-        from cxsim.specs.intervention import get_path
 
         self.spec = spec
         self.base = compose_config([*spec.overrides, *extra_overrides])
@@ -221,13 +223,11 @@ class Problem:
 
     def config(self, x: np.ndarray) -> dict[str, Any]:
         """The composed config with parameter values ``x``."""
-        from cxsim.specs.intervention import set_path
 
         cfg = copy.deepcopy(self.base)
         for p, v in zip(self.spec.parameters, x):
             set_path(cfg, p.path, float(v))
         if self.spec.experiment == "bad_experience":
-            from cxsim.teach.switching import with_bad_experience
 
             cfg = with_bad_experience(cfg, cycles=int(cfg["sim"]["n_cycles"]))
         return cfg
@@ -238,7 +238,6 @@ class Problem:
         if key in self._cache:
             return self._cache[key]
         from cxsim.engine.run import run
-        from cxsim.specs.build import run_spec_from_dict
 
         results = run(run_spec_from_dict(self.config(np.asarray(x))))
         values = np.array([_metric(results, t) for t in self.spec.targets])
@@ -362,7 +361,6 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
 def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
     """The fitted values as cxsim overrides; items of a list (``…terrible_hazards.1``) are written
     as the whole list, so the overrides hold on their own (``…terrible_hazards=[0.4,0.25,0.78]``)."""
-    from cxsim.specs.intervention import get_path
 
     out: dict[str, Any] = {}
     for p, v in zip(parameters, values):

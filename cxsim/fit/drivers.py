@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from cxsim.errors import SpecError
 from cxsim.fit import crossval
 from cxsim.fit.survey import WideSurvey, check_enough_rows, where
+from cxsim.specs import checks
 
 Array = NDArray[np.float64]
 
@@ -220,7 +221,6 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
         cross_validate: compare the models out of sample (``models``); ``False`` leaves
             ``models`` empty (the benchmark times the driver model alone).
     """
-    from cxsim.specs import checks
 
     folds = checks.integer("folds", folds, 2)
     seed = checks.integer("seed", seed, 0)
@@ -283,7 +283,6 @@ def by_segment(survey: WideSurvey, seed: int = 0) -> pd.DataFrame:
     Returns:
         ``segment, n, touchpoint, weight, ci_low, ci_high, p_value, importance``.
     """
-    from dataclasses import replace
 
     if survey.segment is None:
         raise SpecError("segment", None, "a segment column is needed for drivers by segment")

@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim import compare
+from cxsim.config import compose_config
 from cxsim.errors import SpecError
 from cxsim.fit.survey import numeric, read_table, require_columns, where
 from cxsim.specs import checks
@@ -203,8 +205,6 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
     Returns:
         a :class:`cxsim.compare.Comparison` (``table`` has Δ satisfaction, retention, NPS, profit…).
     """
-    from cxsim import compare  # the engine (numba, Mesa): loaded only when a simulation runs
-    from cxsim.config import compose_config  # Hydra: loaded only when a config is composed
 
     settings = compare.CompareSettings(interventions=None, replications=replications, progress=progress)
     base_cfg = compare._for_compare(compose_config(list(overrides)), replications)
@@ -344,7 +344,6 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         cycle: the month measured (default: the last; the requirement has then been in force all
             along and expectations have adapted to it).
     """
-    from cxsim.config import compose_config  # Hydra: loaded only when a config is composed
     from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
 
     replications = checks.integer("replications", replications, 1)

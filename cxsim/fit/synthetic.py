@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cxsim.config import load_run_spec
 from cxsim.engine.survey import answer_questionnaire, survey_from_moments, to_scale
 from cxsim.specs.survey import Scale, SurveySpec, survey_spec_from_dict
 
@@ -51,7 +52,6 @@ def zhijiang_survey(n_customers: int = 1500, seed: int = 0, extra: Sequence[str]
     the survey should find those two; the peak-end average of the touchpoints over-predicts the
     overall, as in the seed case (4.64 against 4.17).
     """
-    from cxsim.config import load_run_spec  # Hydra: loaded only when a config is composed
     from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
 
     spec = load_run_spec([*ZHIJIANG_OVERRIDES, f"sim.n_customers={n_customers}", f"sim.seed={seed}", *extra])
@@ -84,7 +84,9 @@ def long_episodes(
     Returns:
         ``respondent, episode, order, rating, duration, retrospective`` — one row per moment.
     """
-    from cxsim.fit.memory_fit import memory_value  # numba kernels: loaded only when episodes are made
+    from cxsim.fit.memory_fit import (
+        memory_value,  # numba kernels: loaded only when episodes are made
+    )
 
     n_ep = respondents * episodes_per_respondent
     m_lo, m_hi = moments

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
-from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs import checks
-from cxsim.specs.operations import operations_from_dict, performance_from_dict, scale_from_dict
 from cxsim.specs.distribution import distribution_from_dict
+from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
+from cxsim.specs.operations import operations_from_dict, performance_from_dict, scale_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
 from cxsim.specs.touchpoint import Journey, Measure, Touchpoint

@@ -7,9 +7,9 @@ from typing import Literal
 
 from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
-from cxsim.specs.operations import OperationsSpec, check_sources
-from cxsim.specs.intervention import NONE, Intervention
 from cxsim.specs import checks
+from cxsim.specs.intervention import NONE, Intervention
+from cxsim.specs.operations import OperationsSpec, check_sources
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.survey import SurveySpec, survey_spec_from_dict
 from cxsim.specs.touchpoint import Journey, positive_support
@@ -192,7 +192,7 @@ class Outputs:
     moments_limit: int = 10_000
     operations: Literal["auto", "always", "never"] = "auto"
     operations_limit: int = 100_000
-    survey: object = None
+    survey: SurveySpec = field(default_factory=SurveySpec)
 
     def __post_init__(self) -> None:
         checks.choice("customers", self.customers, CUSTOMER_OUTPUT)
@@ -202,7 +202,7 @@ class Outputs:
         checks.integer("moments_limit", self.moments_limit, 0)
         checks.choice("operations", self.operations, CUSTOMER_OUTPUT)
         checks.integer("operations_limit", self.operations_limit, 0)
-        object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))  # type: ignore[arg-type]
+        object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,7 @@ class RunSpec:
             raise SpecError("outputs.moments", True,
                             f"moments.parquet is for small runs: needs sim.n_customers <= "
                             f"{self.outputs.moments_limit} (got {self.sim.n_customers})")
-        if self.outputs.survey.enabled and not self.outputs.moments:  # type: ignore[attr-defined]
+        if self.outputs.survey.enabled and not self.outputs.moments:
             raise SpecError("outputs.survey.enabled", True,
                             "the survey is answered from the moment records: set outputs.moments=true too "
                             f"(runs of up to outputs.moments_limit = {self.outputs.moments_limit} customers)")

@@ -24,8 +24,10 @@ from urllib.parse import parse_qs
 
 import solara
 
+from cxsim.config import available, load_run_spec
 from cxsim.errors import SpecError
 from cxsim.specs import checks
+from cxsim.teach import style
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
 
 PRESET_LABELS = {
@@ -98,7 +100,6 @@ def set_typed(text: str | None) -> None:
 
 
 def _episode_figure(ep: Episode, kind: str, value: float):  # type: ignore[no-untyped-def]
-    from cxsim.teach import style
 
     plt = style.pyplot()
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -173,7 +174,6 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
     """
     import pandas as pd
 
-    from cxsim.config import load_run_spec
     from cxsim.engine.model import CustomerModel
     from cxsim.engine.streams import replication_seeds
 
@@ -193,8 +193,6 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
 def _population_figure(cycles):  # type: ignore[no-untyped-def]
     import seaborn as sns
 
-    from cxsim.teach import style
-
     plt = style.pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     for ax, col, label in zip(axes, ["satisfaction_mean", "retention_rate"],
@@ -211,7 +209,6 @@ def _population_figure(cycles):  # type: ignore[no-untyped-def]
 @solara.component
 def PopulationView() -> None:
     """A shipped scenario run live, with and without an intervention."""
-    from cxsim.config import available
 
     scenario = solara.use_reactive("b2b_dealer")
     intervention = solara.use_reactive("faster_delivery")

@@ -41,7 +41,13 @@ from cxsim.behaviour import memory
 from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.streams import Streams, replication_seeds
 from cxsim.specs import checks
-from cxsim.teach.episode import COLD_THRESHOLD_C, cold_water_episode, cold_water_temperatures, remember
+from cxsim.teach import style
+from cxsim.teach.episode import (
+    COLD_THRESHOLD_C,
+    cold_water_episode,
+    cold_water_temperatures,
+    remember,
+)
 
 PUBLISHED_LONG = 22
 PUBLISHED_N = 32
@@ -128,7 +134,6 @@ def class_of(result: ColdWaterResult, size: int = PUBLISHED_N, model: str = "pea
 
 def figure(result: ColdWaterResult, directory: str) -> list:
     """The two trials with peak and end marked, and the share choosing the long trial by model."""
-    from cxsim.teach import style
 
     plt = style.pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [1, 1.3, 1.3]})

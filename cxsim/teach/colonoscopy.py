@@ -49,6 +49,7 @@ from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.streams import Streams, replication_seeds
 from cxsim.specs import checks
 from cxsim.specs.distribution import LogNormal, Normal
+from cxsim.teach import style
 from cxsim.teach.episode import COLONOSCOPY_PAIN, colonoscopy_episode, remember
 
 PUBLISHED = {
@@ -196,7 +197,6 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
 
 def figure(result: ColonoscopyResult, directory: str) -> list:
     """Patients A and B with peak and end marked; the trial's remembered pain and return by arm."""
-    from cxsim.teach import style
 
     plt = style.pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8), gridspec_kw={"width_ratios": [1.3, 1.3, 1]})

@@ -36,9 +36,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxsim.config import compose_config
 from cxsim.errors import SpecError
-from cxsim.fit.gap import SHOP_COST, SHOP_GAIN, SHOP_SD_SCALE, seven_step_table, shop_count, with_shops
+from cxsim.fit.gap import (
+    seven_step_table,
+    with_shops,
+)
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.teach import style
 
 PUBLISHED_2A = {"price": 7, "brand_image": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
 PUBLISHED_2B = {"product": 7, "price": 7, "convenience": 7, "brand_image": 7}
@@ -58,7 +64,6 @@ class MeisuResult:
 
 def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     """The composed retail_street config with ``extra`` more shops (a plain dict edit, no Hydra path)."""
-    from cxsim.config import compose_config  # Hydra: loaded only when a config is composed
 
     cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
                           f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
@@ -69,7 +74,6 @@ def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
 def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: int = 2) -> MeisuResult:
     """Run retail_street with ``n`` customers for ``cycles`` months, then with 1..max extra shops."""
     from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
-    from cxsim.specs.build import run_spec_from_dict
 
     n = checks.integer("n", n, 10)
     seed = checks.integer("seed", seed, 0)
@@ -125,8 +129,6 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
 def figure(result: MeisuResult, directory: str) -> list:
     """Key experience per touchpoint (step 3), and satisfaction and retention with more shops."""
     import seaborn as sns
-
-    from cxsim.teach import style
 
     plt = style.pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))

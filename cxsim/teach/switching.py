@@ -23,11 +23,15 @@ customers is overloaded by the experiment's 20,000.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import pandas as pd
 
+from cxsim.config import compose_config
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.teach import style
 
 PUBLISHED = {1: 0.40, 2: 0.55, 3: 0.90}
 SCENARIOS = ("b2b_dealer_survey", "retail_street", "ecommerce_delivery_survey")
@@ -52,7 +56,6 @@ def bad_gap(cfg: dict, severity: float = SEVERITY, cycles: int = 1) -> float:
     ``cycles > 1`` widens it to ``g / (1 − a_max)^(cycles − 1)`` so that the moment is still that
     bad in each of the first ``cycles`` cycles (the default, 1, is the teaching experiment's).
     """
-    from cxsim.specs.build import run_spec_from_dict
 
     sc = run_spec_from_dict(cfg).scenario
     lam = min(seg.loss_aversion for seg in sc.population.segments)
@@ -73,7 +76,6 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
     :func:`bad_gap` (the calibration passes the run's ``n_cycles``, so the k-th month's moment
     is still terrible and ``switched`` at k really is after k bad experiences).
     """
-    import copy
 
     out = copy.deepcopy(cfg)
     sc = out["scenario"]
@@ -92,9 +94,7 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
 
 def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENARIOS) -> SwitchingResult:
     """Run each scenario for three months with and without a bad experience every month."""
-    from cxsim.config import compose_config  # Hydra: loaded only when a config is composed
     from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
-    from cxsim.specs.build import run_spec_from_dict
 
     n = checks.integer("n", n, 10)
     seed = checks.integer("seed", seed, 0)
@@ -124,7 +124,6 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
 
 def figure(result: SwitchingResult, directory: str) -> list:
     """Share switched after 1, 2, 3 bad experiences per scenario, against the survey's figures."""
-    from cxsim.teach import style
 
     plt = style.pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))

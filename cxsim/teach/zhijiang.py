@@ -38,6 +38,7 @@ from cxsim.behaviour import memory
 from cxsim.engine.streams import Streams, replication_seeds
 from cxsim.specs import checks
 from cxsim.specs.distribution import Normal
+from cxsim.teach import style
 
 TOUCHPOINTS = ("brand_image", "price", "technology", "product_quality", "delivery_speed",
                "service_staff", "dealer_meeting")
@@ -135,7 +136,6 @@ def _pattern_share(shares: pd.Series) -> float:
 
 def figure(result: ZhijiangResult, directory: str) -> list:
     """Touchpoint means, the overall in each world against 4.17, and the regression view."""
-    from cxsim.teach import style
 
     plt = style.pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(18, 5), gridspec_kw={"width_ratios": [1.4, 1, 1.4]})
