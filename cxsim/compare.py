@@ -22,7 +22,6 @@ interventions apart at all.
 from __future__ import annotations
 
 import itertools
-import logging
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +35,7 @@ import pandas as pd
 
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.progress import progress_bar
 from cxsim.specs import checks
@@ -226,9 +226,10 @@ def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
 
 
 def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, int, dict[str, Any]]:
+    from cxsim.engine.model import quiet_mesa  # the engine (numba, Mesa): loaded only when a simulation runs
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    return k, replication, _arm_run(spec, replication, name)
+    with quiet_mesa():
+        return k, replication, _arm_run(spec, replication, name)
 
 
 def _single_threaded(spec: RunSpec) -> RunSpec:
@@ -479,41 +480,36 @@ def forest_plot(result: Comparison, path: str | Path) -> Path:
     Drawn with seaborn ``pointplot`` on the per-replication paired differences; the error bars
     are the same t-intervals as in ``comparison.csv``.
     """
-    import matplotlib
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    with figure_style({"style": "whitegrid"}):
+        order = list(result.ranking["intervention"])
+        conf = result.settings.confidence
+        diffs = result.differences
 
-    order = list(result.ranking["intervention"])
-    conf = result.settings.confidence
-    diffs = result.differences
+        def interval(x: np.ndarray) -> tuple[float, float]:
+            _, lo, hi = t_interval(x, conf)
+            return lo, hi
 
-    def interval(x: np.ndarray) -> tuple[float, float]:
-        _, lo, hi = t_interval(x, conf)
-        return lo, hi
+        fig, axes = subplots(1, len(FOREST) + 1, figsize=(3.2 * (len(FOREST) + 1), 0.6 * len(order) + 2),
+                                 sharey=True)
+        for ax, (metric, label) in zip(axes, FOREST):
+            sns.pointplot(data=diffs, x=metric, y="intervention", order=order, errorbar=interval,
+                          linestyle="none", capsize=0.3, color="C0", ax=ax)
+            ax.axvline(0.0, color="0.4", lw=1, ls="--")
+            ax.set_xlabel(label + (f" ({result.currency})" if metric == "profit" else ""))
+            ax.set_ylabel("")
+        spend = result.ranking[["intervention", "spend"]]
+        sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
+        axes[-1].set_xlabel(f"spend ({result.currency})")
+        axes[-1].set_ylabel("")
+        fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
+                     f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
+        fig.tight_layout()
+        out = Path(path)
 
-    sns.set_theme(style="whitegrid")
-    fig, axes = plt.subplots(1, len(FOREST) + 1, figsize=(3.2 * (len(FOREST) + 1), 0.6 * len(order) + 2),
-                             sharey=True)
-    for ax, (metric, label) in zip(axes, FOREST):
-        sns.pointplot(data=diffs, x=metric, y="intervention", order=order, errorbar=interval,
-                      linestyle="none", capsize=0.3, color="C0", ax=ax)
-        ax.axvline(0.0, color="0.4", lw=1, ls="--")
-        ax.set_xlabel(label + (f" ({result.currency})" if metric == "profit" else ""))
-        ax.set_ylabel("")
-    spend = result.ranking[["intervention", "spend"]]
-    sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
-    axes[-1].set_xlabel(f"spend ({result.currency})")
-    axes[-1].set_ylabel("")
-    fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
-                 f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
-    fig.tight_layout()
-    out = Path(path)
-
-    write_atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
-    plt.close(fig)
-    return out
+        write_atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
+        return out
 
 
 def report(result: Comparison) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.sweep import MORRIS_LEVELS, Plan, SweepSettings, problem
 
@@ -78,37 +79,32 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
 
 def figure(indices: pd.DataFrame, path: str | Path) -> Path:
     """Bar chart of the indices with their confidence intervals, one panel per output."""
-    import matplotlib
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    sobol = indices["method"].iloc[0] == "sobol"
-    outputs = list(dict.fromkeys(indices["output"]))
-    sns.set_theme(style="whitegrid")
-    fig, axes = plt.subplots(1, len(outputs), figsize=(4.2 * len(outputs), 0.5 * indices["parameter"].nunique() + 2.2),
-                             sharey=True, squeeze=False)
-    for ax, output in zip(axes[0], outputs):
-        d = indices[indices["output"] == output]
-        if sobol:
-            long = pd.concat([d.assign(index="first order S1", value=d["S1"], conf=d["S1_conf"]),
-                              d.assign(index="total ST", value=d["ST"], conf=d["ST_conf"])])
-        else:
-            long = d.assign(index="mu*", value=d["mu_star"], conf=d["mu_star_conf"])
-        sns.barplot(data=long, x="value", y="parameter", hue="index", ax=ax, errorbar=None)
-        for bar, (_, r) in zip(ax.patches, long.iterrows()):
-            ax.errorbar(bar.get_width(), bar.get_y() + bar.get_height() / 2, xerr=r["conf"], color="0.2",
-                        capsize=3, lw=1)
-        share = d["noise_share"].iloc[0]
-        if sobol and np.isfinite(share):
-            ax.axvline(share, color="C3", ls="--", lw=1, label="noise share")
-        ax.set_title(output)
-        ax.set_xlabel("Sobol index" if sobol else "Morris mu* (output units per full range)")
-        ax.set_ylabel("")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    write_atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
-    plt.close(fig)
-    return out
+    with figure_style({"style": "whitegrid"}):
+        sobol = indices["method"].iloc[0] == "sobol"
+        outputs = list(dict.fromkeys(indices["output"]))
+        fig, axes = subplots(1, len(outputs), figsize=(4.2 * len(outputs), 0.5 * indices["parameter"].nunique() + 2.2),
+                                 sharey=True, squeeze=False)
+        for ax, output in zip(axes[0], outputs):
+            d = indices[indices["output"] == output]
+            if sobol:
+                long = pd.concat([d.assign(index="first order S1", value=d["S1"], conf=d["S1_conf"]),
+                                  d.assign(index="total ST", value=d["ST"], conf=d["ST_conf"])])
+            else:
+                long = d.assign(index="mu*", value=d["mu_star"], conf=d["mu_star_conf"])
+            sns.barplot(data=long, x="value", y="parameter", hue="index", ax=ax, errorbar=None)
+            for bar, (_, r) in zip(ax.patches, long.iterrows()):
+                ax.errorbar(bar.get_width(), bar.get_y() + bar.get_height() / 2, xerr=r["conf"], color="0.2",
+                            capsize=3, lw=1)
+            share = d["noise_share"].iloc[0]
+            if sobol and np.isfinite(share):
+                ax.axvline(share, color="C3", ls="--", lw=1, label="noise share")
+            ax.set_title(output)
+            ax.set_xlabel("Sobol index" if sobol else "Morris mu* (output units per full range)")
+            ax.set_ylabel("")
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        out = Path(path)
+        write_atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
+        return out

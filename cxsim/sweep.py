@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import logging
 import os
 import subprocess
 import warnings
@@ -386,11 +385,15 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
 
-    from cxsim.engine.run import (
-        run_replication,  # the engine (numba, Mesa): loaded only when a simulation runs
-    )
+    from cxsim.engine.model import quiet_mesa  # the engine (numba, Mesa): loaded only when a simulation runs
+    from cxsim.engine.run import run_replication
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    with quiet_mesa():
+        return _run_tasks(tasks, directory, threads, on_done, run_replication)
+
+
+def _run_tasks(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], directory: str,
+               threads: int | None, on_done: Any, run_replication: Any) -> int:
     runs = Path(directory) / RUNS_DIR
     cache: dict[str, Any] = {}
     for cfg, replication, ident, rid in tasks:

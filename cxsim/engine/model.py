@@ -14,6 +14,7 @@ identical results from the same seed (``tests/test_model.py`` checks it).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,18 @@ from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
 from cxsim.operations.runner import OperationsRunner
 from cxsim.specs.scenario import Scenario, Sim
+
+
+@contextmanager
+def quiet_mesa() -> Iterator[None]:
+    """Mesa's INFO messages (one per model step) silenced while the block runs; the level is restored."""
+    logger = logging.getLogger("MESA")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class Customer(mesa.Agent):

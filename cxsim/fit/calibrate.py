@@ -45,6 +45,7 @@ import yaml
 
 from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import get_path, set_path
@@ -191,7 +192,6 @@ class Problem:
     """
 
     def __init__(self, spec: CalibrationSpec, extra_overrides: Sequence[str] = ()) -> None:
-
         self.spec = spec
         self.base = compose_config([*spec.overrides, *extra_overrides])
         self.base.pop("intervention", None) if self.base.get("intervention") is None else None
@@ -377,30 +377,25 @@ def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values:
 
 def figure(result: CalibrationResult, path: Any) -> Any:
     """Observed targets against the simulation at the start and at the fit, and the search (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = result.targets
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    ax = axes[0]
-    x = np.arange(len(t))
-    ax.plot(x, t["observed"], "D-", color="black", lw=2, ms=8, label="observed")
-    ax.plot(x, t["simulated_start"], "o:", color="#8C8C8C", label="simulated, start")
-    ax.plot(x, t["simulated_best"], "o-", color="#C44E52", label="simulated, calibrated")
-    ax.set_xticks(x, t["target"], rotation=20)
-    ax.set_title(f"{result.spec.name}: targets")
-    ax.legend()
-    ax = axes[1]
-    h = result.history
-    ax.plot(h["evaluation"], h["loss"], ".", color="#4C72B0", alpha=0.5)
-    ax.plot(h["evaluation"], h["loss"].cummin(), "-", color="#C44E52")
-    ax.set_yscale("log")
-    ax.set_xlabel("evaluation (one simulation run, common random numbers)")
-    ax.set_ylabel("loss")
-    ax.set_title(f"{result.spec.method}: loss {result.loss_start:.4g} -> {result.loss_best:.4g}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    with figure_style(None):
+        t = result.targets
+        fig, axes = subplots(1, 2, figsize=(12, 4.5))
+        ax = axes[0]
+        x = np.arange(len(t))
+        ax.plot(x, t["observed"], "D-", color="black", lw=2, ms=8, label="observed")
+        ax.plot(x, t["simulated_start"], "o:", color="#8C8C8C", label="simulated, start")
+        ax.plot(x, t["simulated_best"], "o-", color="#C44E52", label="simulated, calibrated")
+        ax.set_xticks(x, t["target"], rotation=20)
+        ax.set_title(f"{result.spec.name}: targets")
+        ax.legend()
+        ax = axes[1]
+        h = result.history
+        ax.plot(h["evaluation"], h["loss"], ".", color="#4C72B0", alpha=0.5)
+        ax.plot(h["evaluation"], h["loss"].cummin(), "-", color="#C44E52")
+        ax.set_yscale("log")
+        ax.set_xlabel("evaluation (one simulation run, common random numbers)")
+        ax.set_ylabel("loss")
+        ax.set_title(f"{result.spec.method}: loss {result.loss_start:.4g} -> {result.loss_best:.4g}")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        return path

@@ -32,6 +32,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit import crossval
 from cxsim.fit.survey import WideSurvey, check_enough_rows, where
 from cxsim.specs import checks
@@ -344,36 +345,31 @@ def _cross_validate(survey: WideSurvey, folds: int, seed: int) -> pd.DataFrame:
 
 def figure(fit: DriverFit, path: Any) -> Any:
     """Standardised weights with 95 % intervals, and the importance–performance quadrant (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    d = fit.drivers.sort_values("weight")
-    k = len(d)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.35 * k + 2.5))
-    ax = axes[0]
-    yy = np.arange(k)
-    sig = d["p_value"].to_numpy() < 0.05
-    ax.errorbar(d["weight"], yy, xerr=[d["weight"] - d["ci_low"], d["ci_high"] - d["weight"]], fmt="none",
-                ecolor="grey", capsize=3)
-    ax.scatter(d["weight"], yy, c=np.where(sig, "#C44E52", "#8C8C8C"), zorder=3)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(yy, d["touchpoint"])
-    unit = "log-odds per SD" if fit.kind == "logistic" else "SD of outcome per SD"
-    ax.set_xlabel(f"standardised weight ({unit}); red: p < 0.05")
-    ax.set_title(f"{fit.kind} driver model of '{fit.survey.outcome_name}' (n = {fit.survey.n:,})")
-    ax = axes[1]
-    ax.scatter(fit.drivers["performance"], fit.drivers["importance"], color="#4C72B0")
-    for _, r in fit.drivers.iterrows():
-        ax.annotate(str(r["touchpoint"]), (r["performance"], r["importance"]), fontsize=8,
-                    xytext=(3, 3), textcoords="offset points")
-    ax.axhline(1.0 / k, color="grey", ls="--", lw=0.8)
-    ax.axvline(fit.drivers["performance"].mean(), color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("performance (mean rating)")
-    ax.set_ylabel(f"importance (share of R², {fit.importance_method})")
-    ax.set_title("importance-performance: top left = concentrate here")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    with figure_style(None):
+        d = fit.drivers.sort_values("weight")
+        k = len(d)
+        fig, axes = subplots(1, 2, figsize=(13, 0.35 * k + 2.5))
+        ax = axes[0]
+        yy = np.arange(k)
+        sig = d["p_value"].to_numpy() < 0.05
+        ax.errorbar(d["weight"], yy, xerr=[d["weight"] - d["ci_low"], d["ci_high"] - d["weight"]], fmt="none",
+                    ecolor="grey", capsize=3)
+        ax.scatter(d["weight"], yy, c=np.where(sig, "#C44E52", "#8C8C8C"), zorder=3)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(yy, d["touchpoint"])
+        unit = "log-odds per SD" if fit.kind == "logistic" else "SD of outcome per SD"
+        ax.set_xlabel(f"standardised weight ({unit}); red: p < 0.05")
+        ax.set_title(f"{fit.kind} driver model of '{fit.survey.outcome_name}' (n = {fit.survey.n:,})")
+        ax = axes[1]
+        ax.scatter(fit.drivers["performance"], fit.drivers["importance"], color="#4C72B0")
+        for _, r in fit.drivers.iterrows():
+            ax.annotate(str(r["touchpoint"]), (r["performance"], r["importance"]), fontsize=8,
+                        xytext=(3, 3), textcoords="offset points")
+        ax.axhline(1.0 / k, color="grey", ls="--", lw=0.8)
+        ax.axvline(fit.drivers["performance"].mean(), color="grey", ls="--", lw=0.8)
+        ax.set_xlabel("performance (mean rating)")
+        ax.set_ylabel(f"importance (share of R², {fit.importance_method})")
+        ax.set_title("importance-performance: top left = concentrate here")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        return path

@@ -47,6 +47,7 @@ import pandas as pd
 from cxsim import compare
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit.survey import numeric, read_table, require_columns, where
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
@@ -401,28 +402,23 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
 
 def figure(analysis: GapAnalysis, path: Any) -> Any:
     """Satisfaction, key experience and gap to the ideal per factor, the key experience marked (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = analysis.table
-    fig, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(t) + 2), sharey=True)
-    panels = (("satisfaction", "satisfaction (2c)"), ("key_experience", "importance x satisfaction (3)"),
-              ("gap_to_ideal", "gap to the ideal (4)"))
-    y = np.arange(len(t))
-    for ax, (col, title) in zip(axes, panels):
-        colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
-        ax.barh(y, t[col].fillna(0.0), color=colours)
-        for yi, v in zip(y, t[col]):
-            ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,
-                        xytext=(3, -3), textcoords="offset points")
-        ax.axvline(0.0 if analysis.form == "difference" or col == "key_experience" else 1.0, color="black", lw=0.8)
-        ax.set_title(title)
-    axes[0].set_yticks(y, t["factor"])
-    axes[0].invert_yaxis()
-    fig.suptitle(f"Seven-step gap analysis ({analysis.form} form): {analysis.summary()}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    with figure_style(None):
+        t = analysis.table
+        fig, axes = subplots(1, 3, figsize=(13, 0.45 * len(t) + 2), sharey=True)
+        panels = (("satisfaction", "satisfaction (2c)"), ("key_experience", "importance x satisfaction (3)"),
+                  ("gap_to_ideal", "gap to the ideal (4)"))
+        y = np.arange(len(t))
+        for ax, (col, title) in zip(axes, panels):
+            colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
+            ax.barh(y, t[col].fillna(0.0), color=colours)
+            for yi, v in zip(y, t[col]):
+                ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,
+                            xytext=(3, -3), textcoords="offset points")
+            ax.axvline(0.0 if analysis.form == "difference" or col == "key_experience" else 1.0, color="black", lw=0.8)
+            ax.set_title(title)
+        axes[0].set_yticks(y, t["factor"])
+        axes[0].invert_yaxis()
+        fig.suptitle(f"Seven-step gap analysis ({analysis.form} form): {analysis.summary()}", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        return path

@@ -26,6 +26,7 @@ import solara
 
 from cxsim.config import available, load_run_spec
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.teach import style
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
@@ -100,18 +101,16 @@ def set_typed(text: str | None) -> None:
 
 
 def _episode_figure(ep: Episode, kind: str, value: float):  # type: ignore[no-untyped-def]
-
-    plt = style.pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4))
-    minutes = all(d == 60.0 for d in ep.durations)
-    durs = [d / 60 for d in ep.durations] if minutes else list(ep.durations)
-    style.episode_axes(ax, ep.affect, durs, value, kind.replace("_", "-"), title=ep.name,
-                       time_unit="minutes" if minutes else "s")
-    lo, hi = min(ep.affect), max(ep.affect)
-    ax.set_ylim(min(lo, value, 0) - 1, max(hi, value, 0) + 1)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    with figure_style(style.THEME, style.RC):
+        fig, ax = subplots(figsize=(8, 4))
+        minutes = all(d == 60.0 for d in ep.durations)
+        durs = [d / 60 for d in ep.durations] if minutes else list(ep.durations)
+        style.episode_axes(ax, ep.affect, durs, value, kind.replace("_", "-"), title=ep.name,
+                           time_unit="minutes" if minutes else "s")
+        lo, hi = min(ep.affect), max(ep.affect)
+        ax.set_ylim(min(lo, value, 0) - 1, max(hi, value, 0) + 1)
+        fig.tight_layout()
+        return fig
 
 
 @solara.component
@@ -191,19 +190,18 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
 
 
 def _population_figure(cycles):  # type: ignore[no-untyped-def]
-    import seaborn as sns
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    plt = style.pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for ax, col, label in zip(axes, ["satisfaction_mean", "retention_rate"],
-                              ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
-        sns.lineplot(cycles, x="cycle", y=col, hue="arm", marker="o", ax=ax, palette=["0.4", style.SIMULATED])
-        ax.set_xlabel("month")
-        ax.set_ylabel(label)
-        ax.set_xlim(0.5, POP_MONTHS + 0.5)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    with figure_style(style.THEME, style.RC):
+        fig, axes = subplots(1, 2, figsize=(11, 3.8))
+        for ax, col, label in zip(axes, ["satisfaction_mean", "retention_rate"],
+                                  ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
+            sns.lineplot(cycles, x="cycle", y=col, hue="arm", marker="o", ax=ax, palette=["0.4", style.SIMULATED])
+            ax.set_xlabel("month")
+            ax.set_ylabel(label)
+            ax.set_xlim(0.5, POP_MONTHS + 0.5)
+        fig.tight_layout()
+        return fig
 
 
 @solara.component

@@ -38,6 +38,7 @@ import pandas as pd
 
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit.gap import (
     seven_step_table,
     with_shops,
@@ -128,29 +129,28 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
 
 def figure(result: MeisuResult, directory: str) -> list:
     """Key experience per touchpoint (step 3), and satisfaction and retention with more shops."""
-    import seaborn as sns
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    plt = style.pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
-    ax = axes[0]
-    steps = result.seven_steps.sort_values("key_experience_3")
-    colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED for v in steps["key_experience_3"]]
-    bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
-    ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
-    ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")
-    ax.set_xlabel("key experience = importance x (experience - expectation)")
-    ax.set_title("step 3: the key experience (simulated, cycle 1)")
-    ax.legend(fontsize=8, loc="lower right")
-    cyc = result.cycles.copy()
-    cyc["shops"] = (4 + cyc["extra_shops"]).astype(str) + " shops"
-    for ax, col, label in zip(axes[1:], ["satisfaction_mean", "retention_rate"],
-                              ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
-        sns.lineplot(cyc, x="cycle", y=col, hue="shops", ax=ax, marker="o", errorbar=("ci", 95), palette="crest")
-        ax.set_xlabel("month")
-        ax.set_ylabel(label)
-        ax.set_title("step 5: more shops on the street")
-    fig.suptitle("Meisu Electronics: convenience is the key experience; more shops close the gap", y=1.02)
-    fig.tight_layout()
-    paths = style.save(fig, directory, "meisu_seven_steps")
-    plt.close(fig)
-    return paths
+    with figure_style(style.THEME, style.RC):
+        fig, axes = subplots(1, 3, figsize=(17, 4.8))
+        ax = axes[0]
+        steps = result.seven_steps.sort_values("key_experience_3")
+        colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED for v in steps["key_experience_3"]]
+        bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
+        ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
+        ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")
+        ax.set_xlabel("key experience = importance x (experience - expectation)")
+        ax.set_title("step 3: the key experience (simulated, cycle 1)")
+        ax.legend(fontsize=8, loc="lower right")
+        cyc = result.cycles.copy()
+        cyc["shops"] = (4 + cyc["extra_shops"]).astype(str) + " shops"
+        for ax, col, label in zip(axes[1:], ["satisfaction_mean", "retention_rate"],
+                                  ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
+            sns.lineplot(cyc, x="cycle", y=col, hue="shops", ax=ax, marker="o", errorbar=("ci", 95), palette="crest")
+            ax.set_xlabel("month")
+            ax.set_ylabel(label)
+            ax.set_title("step 5: more shops on the street")
+        fig.suptitle("Meisu Electronics: convenience is the key experience; more shops close the gap", y=1.02)
+        fig.tight_layout()
+        paths = style.save(fig, directory, "meisu_seven_steps")
+        return paths
