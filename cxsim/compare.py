@@ -234,10 +234,7 @@ def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, 
 
 def _single_threaded(spec: RunSpec) -> RunSpec:
     """The spec with the engine on one thread (workers already use the cores); same results."""
-
-    if "threads" in getattr(spec.sim, "__dataclass_fields__", {}):
-        return replace(spec, sim=replace(spec.sim, threads=1))
-    return spec
+    return replace(spec, runtime=replace(spec.runtime, threads=1))
 
 
 def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:

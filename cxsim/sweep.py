@@ -399,8 +399,9 @@ def _run_tasks(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
     for cfg, replication, ident, rid in tasks:
         key = ident["config_hash"]
         if key not in cache:
-            if threads is not None and "threads" in cfg.get("sim", {}):
-                cfg = {**cfg, "sim": {**cfg["sim"], "threads": threads}}
+            if threads is not None:
+                cfg = {**cfg, "runtime": {**(cfg.get("runtime") or {}), "threads": threads},
+                       "sim": {**(cfg.get("sim") or {}), "threads": None}}  # the old place must not win
             cache = {key: run_spec_from_dict(cfg)}
         spec = cache[key]
         row = {**ident, **replication_summary(run_replication(spec, replication), spec)}

@@ -17,6 +17,7 @@ from cxsim.specs.distribution import distribution_from_dict
 from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs.operations import operations_from_dict, performance_from_dict, scale_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.runtime import SIM_ALIASES, Runtime
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
 from cxsim.specs.touchpoint import Journey, Measure, Touchpoint
 
@@ -184,11 +185,55 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         raise err.at(path) from None
 
 
+#: Keys of ``scenario.operations`` that are not parts of the operations: ``scale`` (applied by
+#: :meth:`~cxsim.specs.operations.OperationsSpec.scaled`) and ``backend`` (the old name of
+#: ``runtime.operations_backend``, kept for one release).
+OPERATIONS_SETTINGS = ("scale", "backend")
+
+
+def _operations_settings(raw_scenario: Any) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """The scenario mapping without ``operations.scale``/``backend``, and those two settings."""
+    if not isinstance(raw_scenario, Mapping) or not isinstance(raw_scenario.get("operations"), Mapping):
+        return raw_scenario, {}
+    ops = raw_scenario["operations"]
+    settings = {k: ops[k] for k in OPERATIONS_SETTINGS if k in ops}
+    rest = {k: v for k, v in ops.items() if k not in OPERATIONS_SETTINGS}
+    return {**raw_scenario, "operations": rest}, settings
+
+
+def runtime_from_config(cfg: Mapping[str, Any], operations_backend: Any = None) -> Runtime:
+    """The :class:`Runtime` of a config: its ``runtime`` mapping, with the old places of its keys.
+
+    ``sim.threads``, ``sim.backend``, ``sim.huge_pages`` and ``sim.reuse_memory`` (and
+    ``scenario.operations.backend``, passed as ``operations_backend``) are the settings' names
+    before they moved to ``runtime``; kept for one release, each sets its runtime key when it is
+    not ``null``, and an error names the key as the user wrote it.
+    """
+    data = dict(checks.mapping("runtime", cfg.get("runtime") or {}))
+    checks.no_unknown_keys("runtime", data, _fields(Runtime))
+    where = {k: f"runtime.{k}" for k in _fields(Runtime)}
+    sim = cfg.get("sim")
+    if isinstance(sim, Mapping):
+        for key in SIM_ALIASES:
+            if sim.get(key) is not None:
+                data[key], where[key] = sim[key], f"sim.{key}"
+    if operations_backend is not None:
+        data["operations_backend"] = operations_backend
+        where["operations_backend"] = "scenario.operations.backend"
+    try:
+        return Runtime(**data)
+    except SpecError as err:
+        raise SpecError(where.get(err.field, f"runtime.{err.field}"), err.value, err.allowed) from None
+
+
 def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
-    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``
-    and optionally ``intervention`` (see :mod:`cxsim.specs.intervention`), whose changes are made to
-    the config before it is validated, and ``operations.scale``, which multiplies every capacity
-    of the scenario's operations (:meth:`~cxsim.specs.operations.OperationsSpec.scaled`)."""
+    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``,
+    optionally ``runtime`` (:func:`runtime_from_config`) and ``intervention`` (see
+    :mod:`cxsim.specs.intervention`), whose changes are made to the config before it is validated.
+
+    ``scenario.operations.scale`` multiplies every capacity of the scenario's operations
+    (:meth:`~cxsim.specs.operations.OperationsSpec.scaled`); the top-level ``operations.scale`` is
+    its old name, kept for one release (it wins when both are given)."""
     cfg = checks.mapping("config", cfg)
     for key in ("scenario", "memory"):
         if key not in cfg or cfg[key] is None:
@@ -198,11 +243,20 @@ def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
     intervention = resolve(cfg.get("intervention"), str(scenario_name))
     if intervention.changes:  # made to the config, so the result is validated like any config
         cfg = apply_changes(cfg, intervention)
-    scale = scale_from_dict(cfg.get("operations"))
-    scenario = scenario_from_dict(cfg["scenario"], cfg["memory"])
+    old_scale = cfg.get("operations")
+    if old_scale is not None:
+        checks.no_unknown_keys("operations", checks.mapping("operations", old_scale), ("scale",))
+    raw_scenario, settings = _operations_settings(cfg["scenario"])
+    scale = scale_from_dict(old_scale) or scale_from_dict(settings, "scenario.operations") or 1.0
+    scenario = scenario_from_dict(raw_scenario, cfg["memory"])
     if scale != 1.0:
         scenario = replace(scenario, operations=scenario.operations.scaled(scale))
     check_touchpoints(intervention, scenario.journey.names)
-    sim = _simple("sim", Sim, cfg.get("sim"))
+    raw_sim = cfg.get("sim")
+    if isinstance(raw_sim, Mapping):
+        raw_sim = {k: v for k, v in raw_sim.items() if k not in SIM_ALIASES}
+    sim = _simple("sim", Sim, raw_sim)
+    runtime = runtime_from_config(cfg, settings.get("backend"))
     outputs = _simple("outputs", Outputs, cfg.get("outputs"))
-    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs, intervention=intervention)
+    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs, intervention=intervention,
+                 runtime=runtime)

@@ -133,13 +133,15 @@ def _scaled(capacity: int, factor: float) -> int:
     return max(1, math.floor(capacity * factor + 0.5))
 
 
-def scale_from_dict(data: Any, path: str = "operations") -> float:
-    """The run's ``operations.scale``: a finite number > 0 (``None`` or no mapping → 1.0)."""
+def scale_from_dict(data: Any, path: str = "operations") -> float | None:
+    """``scale`` of a mapping (``scenario.operations``, or the old top-level ``operations``): a
+    finite number > 0, or ``None`` when it is not given (no mapping, no key, or ``null``)."""
     if data is None:
-        return 1.0
+        return None
     data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, ("scale",))
-    value = data.get("scale", 1.0)
+    value = data.get("scale")
+    if value is None:
+        return None
     allowed = ("a finite number > 0 is required (the factor on every operations capacity: "
                "counters, agents, lines, trucks, seats)")
     try:
@@ -492,16 +494,16 @@ class EventSpec:
 
 @dataclass(frozen=True)
 class OperationsSpec:
-    """The scenario's operations; every part is optional."""
+    """The scenario's operations; every part is optional.
 
-    backend: Literal["kernel", "simpy"] = "kernel"
+    Which code computes them (compiled kernels or the SimPy models, the same records either way)
+    is a runtime setting: :attr:`cxsim.specs.runtime.Runtime.operations_backend`.
+    """
+
     stores: StoresSpec | None = None
     pipeline: PipelineSpec | None = None
     callcentre: CallCentreSpec | None = None
     events: Mapping[str, EventSpec] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        checks.choice("backend", self.backend, BACKENDS)
 
     def processes(self) -> dict[str, object]:
         """Process name (as used in a touchpoint's ``performance.operations``) → spec."""
@@ -520,7 +522,7 @@ class OperationsSpec:
                    if part is not None)
 
     def scaled(self, factor: float) -> OperationsSpec:
-        """The same operations ``factor`` times larger (``operations.scale``): every capacity —
+        """The same operations ``factor`` times larger (``scenario.operations.scale``): every capacity —
         store counters, call-centre agents and specialists, production lines, trucks, event
         seats (with the event's fixed budget) — times ``factor``, rounded half up to a whole
         number and at least 1; capacity costs follow, as they are per unit of capacity. With
@@ -683,7 +685,7 @@ def operations_from_dict(data: Any, path: str = "scenario.operations") -> Operat
         return OperationsSpec()
     data = checks.mapping(path, data)
     checks.no_unknown_keys(path, data, _fields(OperationsSpec))
-    parts: dict[str, Any] = {"backend": data.get("backend", "kernel")}
+    parts: dict[str, Any] = {}
     for key, cls in (("stores", StoresSpec), ("pipeline", PipelineSpec), ("callcentre", CallCentreSpec)):
         if data.get(key) is not None:
             parts[key] = _part(f"{path}.{key}", cls, data[key])

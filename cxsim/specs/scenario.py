@@ -1,4 +1,5 @@
-"""A scenario (journey, population, memory, loyalty, word of mouth, economics) and run settings."""
+"""A scenario (journey, population, memory, loyalty, word of mouth, economics), the experiment's
+settings (:class:`Sim`), the outputs and the whole run (:class:`RunSpec`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cxsim.errors import SpecError
 from cxsim.specs import checks
 from cxsim.specs.intervention import NONE, Intervention
 from cxsim.specs.operations import OperationsSpec, check_sources
+from cxsim.specs.runtime import Runtime
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.survey import SurveySpec, survey_spec_from_dict
 from cxsim.specs.touchpoint import Journey, positive_support
@@ -207,7 +209,7 @@ class Outputs:
 
 @dataclass(frozen=True)
 class Sim:
-    """Run settings.
+    """The experiment: how many customers for how long, how many replications, the seed, the engine.
 
     Attributes:
         n_customers: customers simulated (each replication).
@@ -215,19 +217,9 @@ class Sim:
         seed: root seed; ``0`` is a seed like any other.
         replications: independent replications, seeded from ``SeedSequence(seed).spawn``.
         engine: ``population`` (arrays, default) or ``agent`` (one Mesa agent at a time).
-        threads: worker threads of the population engine (draws and blocks of customers);
-            ``0`` means one per core. Results do not depend on it.
-        backend: ``kernel`` (default) runs each customer's journey step as one compiled pass
-            (:mod:`cxsim.engine.kernel`); ``numpy`` runs the library's array functions, the
-            reference the kernel is tested against. Custom memory models always use ``numpy``.
-        huge_pages: let numpy ask Linux for transparent huge pages for its large arrays while
-            the run lasts (numpy's own default). Off by default: where the kernel compacts memory
-            on the spot to find huge pages (``defrag`` set to ``madvise``, common on virtual
-            machines), every fresh array of millions of values costs more to touch than the
-            pages save. See :mod:`cxsim.engine.allocation`; results do not depend on it.
-        reuse_memory: keep freed memory for the run's next arrays instead of returning it to
-            the system after each (glibc's ``mallopt``; handed back at the end). On by
-            default; results do not depend on it.
+
+    The machine's settings (threads, backends, memory) are not here: they change no result and
+    live in :class:`~cxsim.specs.runtime.Runtime`.
     """
 
     n_customers: int = 10_000
@@ -235,10 +227,6 @@ class Sim:
     seed: int = 0
     replications: int = 1
     engine: Literal["population", "agent"] = "population"
-    threads: int = 0
-    backend: Literal["kernel", "numpy"] = "kernel"
-    huge_pages: bool = False
-    reuse_memory: bool = True
 
     def __post_init__(self) -> None:
         checks.integer("n_customers", self.n_customers, 1)
@@ -246,10 +234,6 @@ class Sim:
         checks.integer("seed", self.seed, 0)
         checks.integer("replications", self.replications, 1)
         checks.choice("engine", self.engine, ENGINES)
-        checks.integer("threads", self.threads, 0)
-        checks.choice("backend", self.backend, ("kernel", "numpy"))
-        checks.flag("huge_pages", self.huge_pages)
-        checks.flag("reuse_memory", self.reuse_memory)
 
 
 @dataclass(frozen=True)
@@ -264,6 +248,7 @@ class RunSpec:
     sim: Sim = field(default_factory=Sim)
     outputs: Outputs = field(default_factory=Outputs)
     intervention: Intervention = NONE
+    runtime: Runtime = field(default_factory=Runtime)
 
     def __post_init__(self) -> None:
         if self.outputs.moments and self.sim.n_customers > self.outputs.moments_limit:

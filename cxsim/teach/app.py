@@ -179,7 +179,8 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
     base = [f"scenario={scenario}", f"sim.n_customers={POP_CUSTOMERS}", f"sim.n_cycles={months}", "sim.replications=1"]
     arms = {"baseline": load_run_spec([*base, "intervention=none"]),
             intervention: load_run_spec([*base, f"intervention={intervention}"])}
-    models = {arm: CustomerModel(spec.scenario, spec.sim, replication_seeds(spec.sim.seed, 1)[0], keep_customers=False)
+    models = {arm: CustomerModel(spec.scenario, spec.sim, replication_seeds(spec.sim.seed, 1)[0], keep_customers=False,
+                                 runtime=spec.runtime)
               for arm, spec in arms.items()}
     for _ in range(months):
         if cancel is not None and cancel.is_set():
