@@ -4,9 +4,7 @@ from cxsim.operations import callcentre as callcentre
 from cxsim.operations import events as events
 from cxsim.operations import pipeline as pipeline
 from cxsim.operations import stores as stores
-from cxsim.operations.runner import (
-    OperationsRunner as OperationsRunner,
-)
+from cxsim.operations.runner import OperationsRunner as OperationsRunner
 
 __all__ = [
     "OperationsRunner",
