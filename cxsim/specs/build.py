@@ -15,11 +15,12 @@ from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import distribution_from_dict
 from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
-from cxsim.specs.operations import operations_from_dict, performance_from_dict, scale_from_dict
+from cxsim.specs.mapping import from_mapping
+from cxsim.specs.operations import operations_from_dict, scale_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.runtime import SIM_ALIASES, Runtime
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
-from cxsim.specs.touchpoint import Journey, Measure, Touchpoint
+from cxsim.specs.touchpoint import Journey, Touchpoint
 
 T = TypeVar("T")
 
@@ -35,13 +36,6 @@ def _make(path: str, cls: Callable[..., T], **kwargs: Any) -> T:
 
 def _fields(cls: type) -> list[str]:
     return [f for f in cls.__dataclass_fields__ if f != "kind"]  # type: ignore[attr-defined]
-
-
-def _simple(path: str, cls: Callable[..., T], data: Any) -> T:
-    """A flat dataclass from a mapping of its own fields."""
-    data = checks.mapping(path, {} if data is None else data)
-    checks.no_unknown_keys(path, data, _fields(cls))  # type: ignore[arg-type]
-    return _make(path, cls, **dict(data))
 
 
 def _require(path: str, data: Mapping[str, Any], key: str, allowed: str) -> Any:
@@ -102,15 +96,8 @@ def _segment_memory(path: str, data: Any, base: Mapping[str, Any],
 
 
 def touchpoint_from_dict(path: str, data: Any) -> Touchpoint:
-    data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, _fields(Touchpoint))
-    kw = dict(data)
-    kw["name"] = _require(path, data, "name", "every touchpoint needs a name")
-    kw["stage"] = _require(path, data, "stage", "every touchpoint needs a stage")
-    kw["measure"] = _simple(f"{path}.measure", Measure, _require(path, data, "measure", "a measure {name, unit, direction} is required"))
-    kw["performance"] = performance_from_dict(f"{path}.performance", _require(path, data, "performance", "a performance distribution (or an operations record) is required"))
-    kw["expectation"] = distribution_from_dict(f"{path}.expectation", _require(path, data, "expectation", "an expectation distribution is required"))
-    return _make(path, Touchpoint, **kw)
+    """A :class:`Touchpoint` from its config mapping (:func:`~cxsim.specs.mapping.from_mapping`)."""
+    return from_mapping(Touchpoint, data, path)
 
 
 def journey_from_dict(path: str, data: Any) -> Journey:
@@ -172,9 +159,9 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         "population": population,
         "memory": mem,
         "affect_form": affect.get("form", "difference"),
-        "loyalty": _simple(f"{path}.loyalty", Loyalty, data.get("loyalty")),
-        "word_of_mouth": _simple(f"{path}.word_of_mouth", WordOfMouth, data.get("word_of_mouth")),
-        "economics": _simple(f"{path}.economics", Economics, data.get("economics")),
+        "loyalty": from_mapping(Loyalty, data.get("loyalty"), f"{path}.loyalty"),
+        "word_of_mouth": from_mapping(WordOfMouth, data.get("word_of_mouth"), f"{path}.word_of_mouth"),
+        "economics": from_mapping(Economics, data.get("economics"), f"{path}.economics"),
         "operations": operations_from_dict(data.get("operations"), f"{path}.operations"),
     }
     try:
@@ -255,8 +242,8 @@ def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
     raw_sim = cfg.get("sim")
     if isinstance(raw_sim, Mapping):
         raw_sim = {k: v for k, v in raw_sim.items() if k not in SIM_ALIASES}
-    sim = _simple("sim", Sim, raw_sim)
+    sim = from_mapping(Sim, raw_sim, "sim")
     runtime = runtime_from_config(cfg, settings.get("backend"))
-    outputs = _simple("outputs", Outputs, cfg.get("outputs"))
+    outputs = from_mapping(Outputs, cfg.get("outputs"), "outputs")
     return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs, intervention=intervention,
                  runtime=runtime)

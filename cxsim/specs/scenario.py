@@ -11,8 +11,8 @@ from cxsim.errors import SpecError
 from cxsim.specs import checks
 from cxsim.specs.intervention import NONE, Intervention
 from cxsim.specs.operations import OperationsSpec, check_sources
-from cxsim.specs.runtime import Runtime
 from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.runtime import Runtime
 from cxsim.specs.survey import SurveySpec, survey_spec_from_dict
 from cxsim.specs.touchpoint import Journey, positive_support
 
