@@ -359,8 +359,8 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
 
 
 def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
-    """The fitted values as cxsim overrides; items of a list (``…terrible_hazards.1``) are written
-    as the whole list, so the overrides hold on their own (``…terrible_hazards=[0.4,0.25,0.78]``)."""
+    """The fitted values as cxsim overrides; items of a list (``…terrible_hazard_by_count.1``) are written
+    as the whole list, so the overrides hold on their own (``…terrible_hazard_by_count=[0.4,0.25,0.78]``)."""
 
     out: dict[str, Any] = {}
     for p, v in zip(parameters, values):

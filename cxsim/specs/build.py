@@ -122,6 +122,31 @@ def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
     return _make(path, Segment, **kw)
 
 
+#: Old config keys of the loyalty block, kept for one release: old name -> new name.
+LOYALTY_ALIASES = {"terrible_hazards": "terrible_hazard_by_count"}
+
+
+def loyalty_from_dict(data: Any, path: str = "scenario.loyalty") -> Loyalty:
+    """The :class:`Loyalty` block; an old key (:data:`LOYALTY_ALIASES`) that is not ``null`` sets its
+    new key, and an error about it names the key as the user wrote it."""
+    if not isinstance(data, Mapping):
+        return from_mapping(Loyalty, data, path)
+    data = dict(data)
+    used = []
+    for old, new in LOYALTY_ALIASES.items():
+        value = data.pop(old, None)
+        if value is not None:
+            data[new] = value
+            used.append((old, new))
+    try:
+        return from_mapping(Loyalty, data, path)
+    except SpecError as err:
+        for old, new in used:
+            if err.field.startswith(f"{path}.{new}"):
+                raise SpecError(f"{path}.{old}" + err.field[len(f"{path}.{new}"):], err.value, err.allowed) from None
+        raise
+
+
 SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "operations", "loyalty",
                  "word_of_mouth", "economics", "key_moments")
 
@@ -159,7 +184,7 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         "population": population,
         "memory": mem,
         "affect_form": affect.get("form", "difference"),
-        "loyalty": from_mapping(Loyalty, data.get("loyalty"), f"{path}.loyalty"),
+        "loyalty": loyalty_from_dict(data.get("loyalty"), f"{path}.loyalty"),
         "word_of_mouth": from_mapping(WordOfMouth, data.get("word_of_mouth"), f"{path}.word_of_mouth"),
         "economics": from_mapping(Economics, data.get("economics"), f"{path}.economics"),
         "operations": operations_from_dict(data.get("operations"), f"{path}.operations"),

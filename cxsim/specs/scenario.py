@@ -29,10 +29,13 @@ class Loyalty:
 
     See :mod:`cxsim.behaviour.loyalty` for the formulas.
 
-    ``terrible_hazards`` (optional): the hazard of a customer's 1st, 2nd, 3rd … terrible moment
-    (the last entry for every later one), indexed by the lifetime count of earlier terrible
-    moments. When given, it replaces ``terrible_hazard`` and ``hazard_escalation``; ``null`` or
-    ``[]`` keeps the escalation form.
+    Switching after a terrible moment has two forms. The escalation form: ``terrible_hazard`` for
+    a customer's first terrible moment, raised by ``hazard_escalation`` for each earlier one.
+    The table form, ``terrible_hazard_by_count`` (optional): the hazard of a customer's 1st, 2nd,
+    3rd … terrible moment (the last entry for every later one), indexed by the lifetime count of
+    earlier terrible moments; when given, it replaces the escalation form; ``null`` or ``[]``
+    keeps the escalation form. (``terrible_hazards`` is the table's old config key, kept for one
+    release, and :attr:`terrible_hazards` its old attribute name.)
     """
 
     base_repurchase: float = 0.9
@@ -44,10 +47,10 @@ class Loyalty:
     recommend_intercept: float = 7.0
     recommend_slope: float = 1.5
     recommend_noise: float = 1.0
-    terrible_hazards: tuple[float, ...] | None = None
+    terrible_hazard_by_count: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "terrible_hazards", _hazard_table(self.terrible_hazards))
+        object.__setattr__(self, "terrible_hazard_by_count", _hazard_table(self.terrible_hazard_by_count))
         b = checks.number("base_repurchase", self.base_repurchase)
         if not 0.0 < b < 1.0:
             raise SpecError("base_repurchase", self.base_repurchase, "must lie strictly between 0 and 1")
@@ -60,21 +63,26 @@ class Loyalty:
         checks.non_negative("recommend_slope", self.recommend_slope)
         checks.non_negative("recommend_noise", self.recommend_noise)
 
+    @property
+    def terrible_hazards(self) -> tuple[float, ...] | None:
+        """The old name of :attr:`terrible_hazard_by_count`, kept for one release."""
+        return self.terrible_hazard_by_count
+
 
 def _hazard_table(value: object) -> tuple[float, ...] | None:
-    """``terrible_hazards`` as a tuple of hazards in [0, 1]; ``None`` for null or an empty list."""
+    """``terrible_hazard_by_count`` as a tuple of hazards in [0, 1]; ``None`` for null or an empty list."""
     if value is None:
         return None
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise SpecError("terrible_hazards", value, "a list of hazards in [0, 1] (one or more), or null")
+        raise SpecError("terrible_hazard_by_count", value, "a list of hazards in [0, 1] (one or more), or null")
     items = list(value)  # type: ignore[call-overload]
     if not items:
         return None
     out = []
     for k, h in enumerate(items):
-        v = checks.number(f"terrible_hazards[{k}]", h)
+        v = checks.number(f"terrible_hazard_by_count[{k}]", h)
         if not 0.0 <= v <= 1.0:
-            raise SpecError(f"terrible_hazards[{k}]", h, "a hazard must lie in [0, 1]")
+            raise SpecError(f"terrible_hazard_by_count[{k}]", h, "a hazard must lie in [0, 1]")
         out.append(v)
     return tuple(out)
 
