@@ -13,7 +13,7 @@
   rating, split at the averages: *concentrate here* (important, under-performing), *keep up the good
   work*, *low priority*, *possible overkill*.
 * **The Zhijiang check** — the peak-end prediction (mean of each respondent's best and last
-  touchpoint rating, and the same from the touchpoint means as the seed case computed it) against
+  touchpoint rating, and the same from the touchpoint means as the case study computed it) against
   the observed overall.
 * **Cross-validated fit** of the driver model, the mean of the ratings, and peak-end, side by side
   (r and RMSE for a rating outcome; AUC and Brier score for a binary one).
@@ -140,7 +140,7 @@ class PeakEndCheck:
     Attributes:
         observed: mean observed overall.
         per_respondent: mean over respondents of (best + last) / 2.
-        from_means: (highest touchpoint mean + last touchpoint's mean) / 2, as the seed case did.
+        from_means: (highest touchpoint mean + last touchpoint's mean) / 2, as the case study did.
         peak_touchpoint: the touchpoint with the highest mean.
         end_touchpoint: the last touchpoint.
     """

@@ -1,9 +1,9 @@
-"""The seven-step CEM gap analysis (seeds 001, 002, 004; DESIGN.md "Seven-step CEM method").
+"""The seven-step CEM gap analysis (case studies 001, 002, 004; DESIGN.md "Seven-step CEM method").
 
 From a table with one row per experience factor — current experience (step 2a), expectation (2b),
 importance (2d) and the ideal experience (step 4) — compute:
 
-* satisfaction (2c): ``experience − expectation`` (difference form, the seeds' default) or
+* satisfaction (2c): ``experience − expectation`` (difference form, the case studies' default) or
   ``experience / expectation`` (ratio form: 1 = met; the Delta law's two forms);
 * key experience (step 3): ``importance × satisfaction`` — in ratio form
   ``importance × (ratio − 1)``, so that 0 still means "as expected" — and the factor where it is
@@ -57,7 +57,7 @@ COLUMNS = ("factor", "experience", "expectation", "importance", "ideal")
 
 
 def meisu_table() -> pd.DataFrame:
-    """The Meisu Electronics figures of the seeds (shipped as ``cxsim/fit/examples/meisu.csv``)."""
+    """The Meisu Electronics figures of the case studies (shipped as ``cxsim/fit/examples/meisu.csv``)."""
     with resources.files("cxsim.fit").joinpath("examples/meisu.csv").open() as fh:
         return pd.read_csv(fh)
 
@@ -220,7 +220,7 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
 
 
 # --------------------------------------------------------------------------- step 7: feedback
-#: Meisu's step 7: sales with n shops relative to one shop (seeds 001, 002, 004).
+#: Meisu's step 7: sales with n shops relative to one shop (case studies 001, 002, 004).
 # --------------------------------------------------------------------- Meisu's shops (step 7)
 #: Meisu's more-shops assumptions (:mod:`cxsim.teach.meisu`): each shop raises the perceived
 #: convenience score by SHOP_GAIN points, scales its spread by SHOP_SD_SCALE, and costs SHOP_COST

@@ -33,7 +33,7 @@ __all__ = ["ZHIJIANG_OVERRIDES", "Scale", "SurveySpec", "answer_questionnaire", 
 Array = NDArray[np.float64]
 
 
-#: The Zhijiang-like synthetic survey: the dealer journey (``b2b_dealer_survey``, the seed case's
+#: The Zhijiang-like synthetic survey: the dealer journey (``b2b_dealer_survey``, the case study's
 #: touchpoints with the survey's means) remembered by key moments — delivery speed and the dealer meeting, the two
 #: touchpoints the real survey's regression found significant — answered on the five-point scale,
 #: with "exactly as expected" answered 3.8 (the scenario's expectation of the rated touchpoints).
@@ -50,7 +50,7 @@ def zhijiang_survey(n_customers: int = 1500, seed: int = 0, extra: Sequence[str]
     The truth is known: overall satisfaction is the key-moments memory of the journey (weights
     0.35 on delivery speed and on the dealer meeting, the rest on the mean). Driver analysis of
     the survey should find those two; the peak-end average of the touchpoints over-predicts the
-    overall, as in the seed case (4.64 against 4.17).
+    overall, as in the case study (4.64 against 4.17).
     """
     from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
 

@@ -1,7 +1,7 @@
 """Meisu Electronics' seven steps, computed from a simulated run, then more shops on the street.
 
 Sources:
-    Seeds 001, 002 and 004 (DESIGN.md "Seven-step CEM method"): Meisu Electronics, four shops on
+    Case studies 001, 002 and 004 (DESIGN.md "Seven-step CEM method"): Meisu Electronics, four shops on
     one short street in Hong Kong. Step 2a experience: price 7, brand image 7, service 6, product
     6, convenience 5, relationship 4. Step 2b expectation: 7 for product, price, convenience and
     brand image. Step 2c satisfaction = 2a − 2b (convenience −2, product −1). Step 2d importance
@@ -111,7 +111,7 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
     rows.append(("2d importance: convenience", 9.0, steps.loc["convenience", "importance_2d"], "input"))
     rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"], "computed"))
     worst = steps.loc[[t for t in steps.index if t in PUBLISHED_2A], "key_experience_3"].idxmin()
-    rows.append(("3 the key experience (most negative of the seed's six)", "convenience", worst, "computed"))
+    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))
     rows.append(("4 gap to the ideal (10): convenience", -5.0, steps.loc["convenience", "gap_to_ideal_4"], "computed"))
     b = shops.iloc[0]
     for _, a in shops.iloc[1:].iterrows():

@@ -1,10 +1,10 @@
 """Switching after bad experiences: the share who leave after 1, 2 and 3 bad experiences.
 
 Sources:
-    AchieveGlobal (2013), China customer-service survey, reported in seed 000, article 7
+    AchieveGlobal (2013), China customer-service survey, reported in case study 000, article 7
     (DESIGN.md "Switching after bad experiences"): about 40 % likely to switch after one bad
     experience, more than 55 % after two, 90 % after at most three.
-    Joy-pain law (seed 004): no experience may break through the floor of "terrible".
+    Joy-pain law (case study 004): no experience may break through the floor of "terrible".
 
 Design. For each shipped scenario, cxsim's engine (``cxsim.run``) runs its customers for three
 months in which every customer meets, on top of the scenario's usual journey, one *bad

@@ -1,7 +1,7 @@
 """The Zhijiang Silicone dealer survey, simulated: peak-end of the means vs the key moments.
 
 Sources:
-    Seed 000, article 1 (DESIGN.md "Zhijiang Silicone dealer survey"): 47 valid questionnaires
+    Case study 000, article 1 (DESIGN.md "Zhijiang Silicone dealer survey"): 47 valid questionnaires
     from dealers, five-point scale (3 = neutral). Touchpoint means: brand image 4.82, price 3.62,
     technology 4.15, product quality 4.54, delivery speed 3.61, service staff 4.23, annual dealer
     meeting 4.46; overall satisfaction 4.17. Peak (brand image) and end (dealer meeting) average to
@@ -15,7 +15,7 @@ touchpoint means are *inputs*. The dealer's overall rating is what a memory mode
 :mod:`cxsim.behaviour.memory` remembers of the seven ratings in journey order (affect = rating − 3,
 3 being neutral), plus response noise ``Normal(0, 0.3)``, clipped to 1–5. Four worlds:
 
-* ``peak_end_0.5`` — the seed's calculation, (peak + end) / 2;
+* ``peak_end_0.5`` — the case study's calculation, (peak + end) / 2;
 * ``peak_end`` — cxsim's default peak-end (0.4 peak + 0.4 end + 0.2 mean);
 * ``mean`` — the average touchpoint;
 * ``key_moments`` — the dealer scenarios' key moments (``b2b_dealer``, ``b2b_dealer_survey``): delivery speed 0.35, dealer meeting
