@@ -206,7 +206,7 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
                 rows[k, r] = _arm_run(specs[k], r, arms[k].name)
                 bar.update(1)
         else:
-            from joblib import Parallel, delayed
+            from joblib import Parallel, delayed  # joblib: loaded only for parallel runs
 
             one_thread = [_single_threaded(spec) for spec in specs]
             jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
@@ -218,6 +218,7 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
 
 
 def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
+    # the engine (numba, Mesa): loaded only when needed
     from cxsim.engine.run import run_replication
 
     row = replication_summary(run_replication(spec, replication), spec)
@@ -226,7 +227,8 @@ def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
 
 
 def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, int, dict[str, Any]]:
-    from cxsim.engine.model import quiet_mesa  # the engine (numba, Mesa): loaded only when a simulation runs
+    # the engine (numba, Mesa): loaded only when a simulation runs
+    from cxsim.engine.model import quiet_mesa
 
     with quiet_mesa():
         return k, replication, _arm_run(spec, replication, name)
@@ -239,6 +241,7 @@ def _single_threaded(spec: RunSpec) -> RunSpec:
 
 def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
     """The summary row of one finished replication, with the operations figures when there are any."""
+    # the engine (numba, Mesa): loaded only when needed
     from cxsim.engine.run import cycle_table, summarise
 
     row = summarise(cycle_table(model.recorder, spec), spec, model.recorder.replication)
@@ -252,7 +255,7 @@ def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
 
 def t_interval(x: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and two-sided t confidence interval of ``x`` (needs at least two values)."""
-    from scipy import stats
+    from scipy import stats  # SciPy: loaded only for the intervals
 
     x = np.asarray(x, dtype=float)
     m = float(np.mean(x))
@@ -269,7 +272,7 @@ def replications_needed(diff: np.ndarray, confidence: float = 0.95, power: float
     the observed mean and spread as the truth (a planning figure, not a promise; cf. Law & Kelton
     2000, §9.4). ``inf`` when the mean is exactly zero.
     """
-    from scipy import stats
+    from scipy import stats  # SciPy: loaded only for the intervals
 
     diff = np.asarray(diff, dtype=float)
     m, sd = abs(float(np.mean(diff))), float(np.std(diff, ddof=1))

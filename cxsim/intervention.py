@@ -2,13 +2,13 @@
 
 from cxsim.specs.intervention import (
     COST_FIELDS,
+    NONE,
+    OPERATIONS,
+    TOP_KEYS,
     Change,
     Intervention,
     InterventionCost,
-    NONE,
     NotApplicable,
-    OPERATIONS,
-    TOP_KEYS,
     applies_to,
     apply_changes,
     check_touchpoints,

@@ -51,7 +51,7 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
         total = float(np.var(y, ddof=1))
         noise_share = float(within / total) if total > 0 and np.isfinite(within) else np.nan
         if settings.sampler == "sobol":
-            from SALib.analyze import sobol
+            from SALib.analyze import sobol  # SALib: loaded only for its analyses
 
             res = sobol.analyze(prob, y, calc_second_order=False, conf_level=confidence, seed=settings.seed)
             for k, name in enumerate(prob["names"]):
@@ -61,7 +61,7 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
                              "ST": st, "ST_conf": st_conf, "noise_share": noise_share,
                              "above_noise": (st - st_conf > noise_share) if np.isfinite(noise_share) else None})
         else:
-            from SALib.analyze import morris
+            from SALib.analyze import morris  # SALib: loaded only for its analyses
 
             res = morris.analyze(prob, x, y, conf_level=confidence, num_levels=MORRIS_LEVELS, seed=settings.seed)
             delta = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))

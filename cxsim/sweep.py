@@ -134,6 +134,7 @@ class SweepSettings:
         checks.integer("n_jobs", self.n_jobs, 0)
         if not isinstance(self.progress, bool):
             raise SpecError("progress", self.progress, "true or false")
+        # the engine (numba, Mesa): loaded only when needed
         from cxsim.engine.run import SUMMARY_COLUMNS
 
         numeric = [c for c in SUMMARY_COLUMNS if c not in ("scenario", "replication", "seed", "intervention",
@@ -202,7 +203,7 @@ def sample(settings: SweepSettings) -> pd.DataFrame:
     if settings.sampler == "random":
         u = rng.random((n, len(params)))
     elif settings.sampler == "lhs":
-        from scipy.stats import qmc
+        from scipy.stats import qmc  # SciPy: loaded only for this sampler
 
         u = qmc.LatinHypercube(d=len(params), seed=rng).random(n)
     else:
@@ -242,7 +243,7 @@ def salib_sample(settings: SweepSettings) -> np.ndarray:
 # ---------------------------------------------------------------------------- points -> configs
 
 def _load_group(group: str, option: str) -> dict[str, Any]:
-    from omegaconf import OmegaConf
+    from omegaconf import OmegaConf  # OmegaConf (Hydra's): loaded only for config files
 
     folder = resources.files(CONFIG_MODULE).joinpath(group)
     options = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
@@ -262,7 +263,7 @@ def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
     Raises:
         SpecError: a parameter's path does not exist in the config.
     """
-    from omegaconf import OmegaConf
+    from omegaconf import OmegaConf  # OmegaConf (Hydra's): loaded only for config files
 
     cfg = json.loads(json.dumps(base))  # a deep copy of plain data, faster than copy.deepcopy
     for path, value in point.items():
@@ -385,7 +386,8 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
 
-    from cxsim.engine.model import quiet_mesa  # the engine (numba, Mesa): loaded only when a simulation runs
+    # the engine (numba, Mesa): loaded only when a simulation runs
+    from cxsim.engine.model import quiet_mesa
     from cxsim.engine.run import run_replication
 
     with quiet_mesa():
@@ -456,7 +458,7 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         if n_jobs <= 1 or todo <= 1:
             _run_batch(tasks, str(out), None, on_done=lambda: bar.update(1))
             return todo
-        from joblib import Parallel, delayed
+        from joblib import Parallel, delayed  # joblib: loaded only for parallel runs
 
         size = batch or max(1, min(10, todo // (n_jobs * 8) or 1))  # small: a live progress bar
         chunks = [tasks[i:i + size] for i in range(0, todo, size)]

@@ -24,7 +24,13 @@ import numpy as np
 
 from cxsim.engine.compiled import Compiled, compile_scenario
 from cxsim.engine.cycle import (
-    CycleDraws, CycleOutcome, WordOfMouthBuffers, draw_cycle, exchange_word_of_mouth, journey_step, step_journeys,
+    CycleDraws,
+    CycleOutcome,
+    WordOfMouthBuffers,
+    draw_cycle,
+    exchange_word_of_mouth,
+    journey_step,
+    step_journeys,
 )
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state

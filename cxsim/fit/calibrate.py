@@ -237,7 +237,7 @@ class Problem:
         key = tuple(float(v) for v in x)
         if key in self._cache:
             return self._cache[key]
-        from cxsim.engine.run import run
+        from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when needed
 
         results = run(run_spec_from_dict(self.config(np.asarray(x))))
         values = np.array([_metric(results, t) for t in self.spec.targets])
@@ -312,7 +312,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
             ``sim.seed`` of the run, the same for every evaluation: common random numbers).
         progress: called with a short message every few evaluations.
     """
-    from scipy import optimize
+    from scipy import optimize  # SciPy: loaded only for the search
 
     start_time = time.perf_counter()
     prob = Problem(spec, extra_overrides)

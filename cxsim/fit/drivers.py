@@ -53,6 +53,7 @@ QUADRANTS = {
 # --------------------------------------------------------------------------- regression
 def _regress(x: Array, y: Array, binary: bool) -> Any:
     """statsmodels OLS or Logit of ``y`` on ``1 + x``; separation or singularity -> SpecError."""
+    # statsmodels: loaded only when a model is fitted
     from statsmodels.discrete.discrete_model import Logit
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
@@ -72,6 +73,7 @@ def _regress(x: Array, y: Array, binary: bool) -> Any:
 
 
 def _predict(res: Any, x: Array, binary: bool) -> Array:
+    # statsmodels: loaded only when a model is fitted
     from statsmodels.tools.tools import add_constant
 
     return np.asarray(res.predict(add_constant(x, has_constant="add")))

@@ -123,6 +123,7 @@ def predict(doc: Mapping[str, Any], frame: pd.DataFrame, source: str, rename: Ma
         out = frame.copy()
         out["predicted"] = pred
         return out
+    # numba kernels: loaded only when a memory model is read
     from cxsim.fit.memory_fit import FittedMemory
 
     cols = _field(doc, "columns", "model")

@@ -2,10 +2,10 @@
 
 Two kinds of synthetic survey:
 
-* :func:`zhijiang_survey` (built on :func:`cxsim.engine.survey.answer_questionnaire`) — the wide questionnaire of a simulated population: a rating per
-  touchpoint and an overall rating on a chosen scale, from each customer's moment affects (the
-  Delta law) and remembered experience (the scenario's memory model), with response noise,
-  scale-use differences between respondents (acquiescence / extreme responding; Baumgartner &
+* :func:`zhijiang_survey` (built on :func:`cxsim.engine.survey.answer_questionnaire`) — the
+  wide questionnaire of a simulated population: a rating per touchpoint and an overall rating on
+  a chosen scale, from each customer's moment affects (the Delta law) and remembered experience
+  (the scenario's memory model), with response noise, scale-use differences between respondents (acquiescence / extreme responding; Baumgartner &
   Steenkamp 2001) and non-response (whole questionnaires and single items). ``cxsim`` writes it as
   ``survey.csv`` with the ``outputs.survey`` option (:func:`survey_from_moments`).
 * :func:`long_episodes` — an experience-sampling data set (momentary ratings and a retrospective
@@ -84,9 +84,8 @@ def long_episodes(
     Returns:
         ``respondent, episode, order, rating, duration, retrospective`` — one row per moment.
     """
-    from cxsim.fit.memory_fit import (
-        memory_value,  # numba kernels: loaded only when episodes are made
-    )
+    # numba kernels: loaded only when episodes are made
+    from cxsim.fit.memory_fit import memory_value
 
     n_ep = respondents * episodes_per_respondent
     m_lo, m_hi = moments

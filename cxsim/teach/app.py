@@ -171,6 +171,7 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
     Calls ``on_month(cycles)`` after every month with the tidy cycles table of both arms so far
     (column ``arm``). Raises :class:`~cxsim.errors.SpecError` if the intervention does not apply.
     """
+    # pandas and the engine (numba, Mesa): loaded only when a simulation runs
     import pandas as pd
 
     from cxsim.engine.model import CustomerModel

@@ -38,7 +38,7 @@ def pyplot() -> Any:
     (they apply :data:`THEME` and :data:`RC` in a context, see :mod:`cxsim.figures`).
     """
     import matplotlib.pyplot as plt  # matplotlib and seaborn: loaded only when asked for
-    import seaborn as sns
+    import seaborn as sns  # seaborn: loaded only when asked for
 
     sns.set_theme(**THEME)
     plt.rcParams.update(RC)

@@ -89,7 +89,7 @@ class ZhijiangResult:
 def significance_shares(ratings: np.ndarray, overall: np.ndarray, size: int = SURVEY_SIZE,
                         alpha: float = 0.05) -> pd.Series:
     """Share of consecutive surveys of ``size`` dealers in which OLS finds each touchpoint significant."""
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # statsmodels: loaded only when a model is fitted
 
     k = ratings.shape[0] // size
     hits = np.zeros(ratings.shape[1])

@@ -10,7 +10,12 @@ from cxsim.behaviour import memory as mem
 from cxsim.errors import SpecError
 from cxsim.fit.drivers import fit_drivers
 from cxsim.fit.survey import Scale, load_wide
-from cxsim.fit.synthetic import SurveySpec, answer_questionnaire, survey_spec_from_dict, zhijiang_survey
+from cxsim.fit.synthetic import (
+    SurveySpec,
+    answer_questionnaire,
+    survey_spec_from_dict,
+    zhijiang_survey,
+)
 
 TPS = ["a", "b", "c", "d", "e"]
 
