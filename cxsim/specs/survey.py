@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cxsim.errors import SpecError
 from cxsim.specs import checks
+from cxsim.specs.mapping import from_mapping
 
 __all__ = ["Scale", "SurveySpec", "survey_spec_from_dict"]
 
@@ -109,9 +110,4 @@ def survey_spec_from_dict(data: Mapping[str, object] | SurveySpec | None) -> Sur
     """A :class:`SurveySpec` from the ``outputs.survey`` mapping (unknown keys are errors)."""
     if isinstance(data, SurveySpec):
         return data
-    data = dict(checks.mapping("survey", {} if data is None else data))
-    checks.no_unknown_keys("survey", data, SurveySpec.__dataclass_fields__)
-    try:
-        return SurveySpec(**data)  # type: ignore[arg-type]
-    except SpecError as err:
-        raise err.at("survey") from None
+    return from_mapping(SurveySpec, data, "survey")
