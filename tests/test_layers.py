@@ -1,6 +1,6 @@
 """The package's layers: no import cycles among cxsim modules, and no import against the layer order.
 
-Layers, bottom to top (see ``cxsim/specs/__init__.py`` and CONTRIBUTING):
+Layers, bottom to top (the rule is also stated in ``cxsim/specs/__init__.py``):
 utilities (errors, files, draws ...) -> specs -> behaviour -> engine (with operations and plots)
 -> analysis (fit, teach, compare, sweep, sensitivity, the Hydra config helpers) -> cli.
 
