@@ -14,7 +14,8 @@ are chosen from their config groups. :func:`run_spec_from_dict` builds a :class:
 plain data; every error is a :class:`~cxsim.errors.SpecError` naming the dotted path of the field.
 
 The specs are the lowest layer of cxsim: they depend only on :mod:`cxsim.errors` and utility
-modules, never on the behaviour, the engine or the analyses built on them.
+modules, never on the engine or the analyses built on them — with one exception, the memory
+models' specs, which :mod:`cxsim.behaviour.memory` defines beside their math.
 """
 
 from __future__ import annotations
