@@ -76,3 +76,7 @@ def test_errors_name_the_full_path_and_what_is_allowed(data: dict, field_: str, 
         from_mapping(Tree, data, "tree")
     assert err.value.field == field_
     assert allowed in str(err.value) and "\n" not in str(err.value)
+
+
+def test_null_list_of_specs_is_as_if_not_given() -> None:
+    assert from_mapping(Tree, {"name": "x", "leaves": None, "named": None}) == Tree("x")

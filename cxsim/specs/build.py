@@ -101,12 +101,8 @@ def touchpoint_from_dict(path: str, data: Any) -> Touchpoint:
 
 
 def journey_from_dict(path: str, data: Any) -> Journey:
-    data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, ["stages", "touchpoints"])
-    stages = checks.sequence(f"{path}.stages", _require(path, data, "stages", "a list of stage names is required"))
-    raw = checks.sequence(f"{path}.touchpoints", data.get("touchpoints") or [])
-    tps = [touchpoint_from_dict(f"{path}.touchpoints[{i}]", tp) for i, tp in enumerate(raw)]
-    return _make(path, Journey, stages=tuple(stages), touchpoints=tuple(tps))
+    """A :class:`Journey` (stages and touchpoints) from its config mapping."""
+    return from_mapping(Journey, data, path)
 
 
 def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],

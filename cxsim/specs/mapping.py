@@ -67,6 +67,8 @@ def from_mapping(cls: type[T], data: Any, path: str = "", converters: Converters
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for name, value in data.items():
+        if value is None and _container_of_built(hints[name], conv):
+            continue  # null for a list or mapping of specs: as if not given (its default, or missing)
         own = fields[name].metadata.get("convert")
         kwargs[name] = own(join(path, name), value) if own else convert(hints[name], value, join(path, name), conv)
     missing = [name for name, f in fields.items() if _required(f) and name not in kwargs]
@@ -98,6 +100,13 @@ def convert(tp: Any, value: Any, path: str, converters: Converters) -> Any:
         return {k: convert(args[1], v, join(path, str(k)), converters)
                 for k, v in checks.mapping(path, value).items()}
     return value
+
+
+def _container_of_built(tp: Any, converters: Converters) -> bool:
+    """Whether ``tp`` is a (non-optional) sequence or mapping of built values."""
+    origin, args = get_origin(tp), get_args(tp)
+    return bool(args) and ((origin in _SEQUENCES and _built(args[0], converters))
+                           or (origin in _MAPPINGS and len(args) == 2 and _built(args[1], converters)))
 
 
 def _built(tp: Any, converters: Converters) -> bool:
