@@ -43,6 +43,7 @@ from cxsim.engine.streams import replication_seeds
 from cxsim.engine.workers import thread_count
 from cxsim.specs.distribution import Normal
 from cxsim.specs.population import Population, Segment
+from cxsim.specs.runtime import Runtime
 from cxsim.specs.scenario import Loyalty, Scenario, Sim, WordOfMouth
 from cxsim.specs.touchpoint import Journey, Measure, Touchpoint
 
@@ -65,13 +66,14 @@ def scenario() -> Scenario:
 def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float], float, float]:
     """Journeys/s per cycle (draws + journey step, as in ``CustomerModel.step``), final mean
     satisfaction and retention."""
-    warm = CustomerModel(scenario(), Sim(n_customers=1000, n_cycles=1, threads=threads),
-                         replication_seeds(seed, 1)[0], keep_customers=False)
+    warm = CustomerModel(scenario(), Sim(n_customers=1000, n_cycles=1),
+                         replication_seeds(seed, 1)[0], keep_customers=False, runtime=Runtime(threads=threads))
     draw_cycle(warm.compiled, 1000, 0, warm.streams, warm._draws, warm.workers)  # loads the compiled kernels
     step_journeys(warm.compiled, warm.state, warm._draws, warm._outcome, warm.state.active.copy(), warm.workers)
     warm.workers.close()
-    model = CustomerModel(scenario(), Sim(n_customers=n, n_cycles=cycles, threads=threads),
-                          replication_seeds(seed, 1)[0], keep_customers=False)
+    model = CustomerModel(scenario(), Sim(n_customers=n, n_cycles=cycles),
+                          replication_seeds(seed, 1)[0], keep_customers=False,
+                          runtime=Runtime(threads=threads))
     draws, out, workers = model._draws, model._outcome, model.workers
     compiled, state = model.compiled, model.state
     t0 = time.perf_counter()

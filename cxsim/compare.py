@@ -25,7 +25,7 @@ import itertools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim.config import compose_config
 from cxsim.errors import SpecError
-from cxsim.intervention import NotApplicable, applies_to
+from cxsim.figures import figure_style, subplots
+from cxsim.files import write_atomic
+from cxsim.progress import progress_bar
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import NotApplicable, applies_to
 from cxsim.specs.scenario import RunSpec
 
 #: The compared outcomes: name in the tables -> column of the run summary.
@@ -184,9 +188,6 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
     uses :func:`independent_seed`. With ``n_jobs`` > 1 the runs go to worker processes (each
     running the engine on one thread); the table is the same, in the same order.
     """
-    from dataclasses import replace
-
-    from cxsim.progress import progress_bar
 
     arms = [p.baseline, *p.arms]
     specs = []
@@ -205,7 +206,7 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
                 rows[k, r] = _arm_run(specs[k], r, arms[k].name)
                 bar.update(1)
         else:
-            from joblib import Parallel, delayed
+            from joblib import Parallel, delayed  # joblib: loaded only for parallel runs
 
             one_thread = [_single_threaded(spec) for spec in specs]
             jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
@@ -217,6 +218,7 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
 
 
 def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
+    # the engine (numba, Mesa): loaded only when needed
     from cxsim.engine.run import run_replication
 
     row = replication_summary(run_replication(spec, replication), spec)
@@ -225,23 +227,21 @@ def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
 
 
 def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, int, dict[str, Any]]:
-    import logging
+    # the engine (numba, Mesa): loaded only when a simulation runs
+    from cxsim.engine.model import quiet_mesa
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    return k, replication, _arm_run(spec, replication, name)
+    with quiet_mesa():
+        return k, replication, _arm_run(spec, replication, name)
 
 
 def _single_threaded(spec: RunSpec) -> RunSpec:
     """The spec with the engine on one thread (workers already use the cores); same results."""
-    from dataclasses import replace
-
-    if "threads" in getattr(spec.sim, "__dataclass_fields__", {}):
-        return replace(spec, sim=replace(spec.sim, threads=1))
-    return spec
+    return replace(spec, runtime=replace(spec.runtime, threads=1))
 
 
 def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
     """The summary row of one finished replication, with the operations figures when there are any."""
+    # the engine (numba, Mesa): loaded only when needed
     from cxsim.engine.run import cycle_table, summarise
 
     row = summarise(cycle_table(model.recorder, spec), spec, model.recorder.replication)
@@ -255,7 +255,7 @@ def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
 
 def t_interval(x: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and two-sided t confidence interval of ``x`` (needs at least two values)."""
-    from scipy import stats
+    from scipy import stats  # SciPy: loaded only for the intervals
 
     x = np.asarray(x, dtype=float)
     m = float(np.mean(x))
@@ -272,7 +272,7 @@ def replications_needed(diff: np.ndarray, confidence: float = 0.95, power: float
     the observed mean and spread as the truth (a planning figure, not a promise; cf. Law & Kelton
     2000, §9.4). ``inf`` when the mean is exactly zero.
     """
-    from scipy import stats
+    from scipy import stats  # SciPy: loaded only for the intervals
 
     diff = np.asarray(diff, dtype=float)
     m, sd = abs(float(np.mean(diff))), float(np.std(diff, ddof=1))
@@ -346,17 +346,16 @@ class Comparison:
 
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv`` and ``notes.txt`` atomically."""
-        from cxsim.engine.run import _atomic
 
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         text = "\n".join(self.notes()) + "\n"
         return [
-            _atomic(out / "comparison.csv", lambda p: self.table.to_csv(p, index=False)),
-            _atomic(out / "ranking.csv", lambda p: self.ranking.to_csv(p, index=False)),
-            _atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
-            _atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
-            _atomic(out / "notes.txt", lambda p: Path(p).write_text(text)),
+            write_atomic(out / "comparison.csv", lambda p: self.table.to_csv(p, index=False)),
+            write_atomic(out / "ranking.csv", lambda p: self.ranking.to_csv(p, index=False)),
+            write_atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
+            write_atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
+            write_atomic(out / "notes.txt", lambda p: Path(p).write_text(text)),
         ]
 
     def figure(self, path: str | Path) -> Path:
@@ -462,7 +461,6 @@ def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
         >>> compose("dealer_gala")["intervention"]["name"]
         'dealer_gala'
     """
-    from cxsim.config import compose_config
 
     def compose(name: str) -> dict[str, Any]:
         return compose_config([*overrides, f"intervention={name}"] if name else list(overrides))
@@ -482,42 +480,36 @@ def forest_plot(result: Comparison, path: str | Path) -> Path:
     Drawn with seaborn ``pointplot`` on the per-replication paired differences; the error bars
     are the same t-intervals as in ``comparison.csv``.
     """
-    import matplotlib
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    with figure_style({"style": "whitegrid"}):
+        order = list(result.ranking["intervention"])
+        conf = result.settings.confidence
+        diffs = result.differences
 
-    order = list(result.ranking["intervention"])
-    conf = result.settings.confidence
-    diffs = result.differences
+        def interval(x: np.ndarray) -> tuple[float, float]:
+            _, lo, hi = t_interval(x, conf)
+            return lo, hi
 
-    def interval(x: np.ndarray) -> tuple[float, float]:
-        _, lo, hi = t_interval(x, conf)
-        return lo, hi
+        fig, axes = subplots(1, len(FOREST) + 1, figsize=(3.2 * (len(FOREST) + 1), 0.6 * len(order) + 2),
+                                 sharey=True)
+        for ax, (metric, label) in zip(axes, FOREST):
+            sns.pointplot(data=diffs, x=metric, y="intervention", order=order, errorbar=interval,
+                          linestyle="none", capsize=0.3, color="C0", ax=ax)
+            ax.axvline(0.0, color="0.4", lw=1, ls="--")
+            ax.set_xlabel(label + (f" ({result.currency})" if metric == "profit" else ""))
+            ax.set_ylabel("")
+        spend = result.ranking[["intervention", "spend"]]
+        sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
+        axes[-1].set_xlabel(f"spend ({result.currency})")
+        axes[-1].set_ylabel("")
+        fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
+                     f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
+        fig.tight_layout()
+        out = Path(path)
 
-    sns.set_theme(style="whitegrid")
-    fig, axes = plt.subplots(1, len(FOREST) + 1, figsize=(3.2 * (len(FOREST) + 1), 0.6 * len(order) + 2),
-                             sharey=True)
-    for ax, (metric, label) in zip(axes, FOREST):
-        sns.pointplot(data=diffs, x=metric, y="intervention", order=order, errorbar=interval,
-                      linestyle="none", capsize=0.3, color="C0", ax=ax)
-        ax.axvline(0.0, color="0.4", lw=1, ls="--")
-        ax.set_xlabel(label + (f" ({result.currency})" if metric == "profit" else ""))
-        ax.set_ylabel("")
-    spend = result.ranking[["intervention", "spend"]]
-    sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
-    axes[-1].set_xlabel(f"spend ({result.currency})")
-    axes[-1].set_ylabel("")
-    fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
-                 f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
-    fig.tight_layout()
-    out = Path(path)
-    from cxsim.engine.run import _atomic
-
-    _atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
-    plt.close(fig)
-    return out
+        write_atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
+        return out
 
 
 def report(result: Comparison) -> str:

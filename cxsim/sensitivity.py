@@ -19,41 +19,13 @@ told from noise. With ``replications = 1`` the noise cannot be measured and the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cxsim.sweep import Plan, SweepSettings
-
-MORRIS_LEVELS = 4
-
-
-def problem(settings: SweepSettings) -> dict[str, Any]:
-    """SALib's problem definition from the sweep's (continuous) parameters."""
-    return {"num_vars": len(settings.params), "names": [p.path for p in settings.params],
-            "bounds": [[float(p.low), float(p.high)] for p in settings.params]}  # type: ignore[arg-type]
-
-
-def salib_sample(settings: SweepSettings) -> np.ndarray:
-    """The SALib sample of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
-    import warnings
-
-    prob = problem(settings)
-    if settings.sampler == "sobol":
-        from SALib.sample import sobol
-
-        with warnings.catch_warnings():  # SALib warns when N is not a power of two; say it in the docs
-            warnings.simplefilter("ignore")
-            x = sobol.sample(prob, settings.n_samples, calc_second_order=False, seed=settings.seed)
-    else:
-        from SALib.sample import morris
-
-        x = morris.sample(prob, settings.n_samples, num_levels=MORRIS_LEVELS, seed=settings.seed)
-    for k, p in enumerate(settings.params):
-        if p.integer:
-            x[:, k] = np.round(x[:, k])
-    return x
+from cxsim.figures import figure_style, subplots
+from cxsim.files import write_atomic
+from cxsim.sweep import MORRIS_LEVELS, Plan, SweepSettings, problem
 
 
 def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: float = 0.95) -> pd.DataFrame:
@@ -79,7 +51,7 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
         total = float(np.var(y, ddof=1))
         noise_share = float(within / total) if total > 0 and np.isfinite(within) else np.nan
         if settings.sampler == "sobol":
-            from SALib.analyze import sobol
+            from SALib.analyze import sobol  # SALib: loaded only for its analyses
 
             res = sobol.analyze(prob, y, calc_second_order=False, conf_level=confidence, seed=settings.seed)
             for k, name in enumerate(prob["names"]):
@@ -89,7 +61,7 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
                              "ST": st, "ST_conf": st_conf, "noise_share": noise_share,
                              "above_noise": (st - st_conf > noise_share) if np.isfinite(noise_share) else None})
         else:
-            from SALib.analyze import morris
+            from SALib.analyze import morris  # SALib: loaded only for its analyses
 
             res = morris.analyze(prob, x, y, conf_level=confidence, num_levels=MORRIS_LEVELS, seed=settings.seed)
             delta = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))
@@ -107,39 +79,32 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
 
 def figure(indices: pd.DataFrame, path: str | Path) -> Path:
     """Bar chart of the indices with their confidence intervals, one panel per output."""
-    import matplotlib
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from cxsim.engine.run import _atomic
-
-    sobol = indices["method"].iloc[0] == "sobol"
-    outputs = list(dict.fromkeys(indices["output"]))
-    sns.set_theme(style="whitegrid")
-    fig, axes = plt.subplots(1, len(outputs), figsize=(4.2 * len(outputs), 0.5 * indices["parameter"].nunique() + 2.2),
-                             sharey=True, squeeze=False)
-    for ax, output in zip(axes[0], outputs):
-        d = indices[indices["output"] == output]
-        if sobol:
-            long = pd.concat([d.assign(index="first order S1", value=d["S1"], conf=d["S1_conf"]),
-                              d.assign(index="total ST", value=d["ST"], conf=d["ST_conf"])])
-        else:
-            long = d.assign(index="mu*", value=d["mu_star"], conf=d["mu_star_conf"])
-        sns.barplot(data=long, x="value", y="parameter", hue="index", ax=ax, errorbar=None)
-        for bar, (_, r) in zip(ax.patches, long.iterrows()):
-            ax.errorbar(bar.get_width(), bar.get_y() + bar.get_height() / 2, xerr=r["conf"], color="0.2",
-                        capsize=3, lw=1)
-        share = d["noise_share"].iloc[0]
-        if sobol and np.isfinite(share):
-            ax.axvline(share, color="C3", ls="--", lw=1, label="noise share")
-        ax.set_title(output)
-        ax.set_xlabel("Sobol index" if sobol else "Morris mu* (output units per full range)")
-        ax.set_ylabel("")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    _atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
-    plt.close(fig)
-    return out
+    with figure_style({"style": "whitegrid"}):
+        sobol = indices["method"].iloc[0] == "sobol"
+        outputs = list(dict.fromkeys(indices["output"]))
+        fig, axes = subplots(1, len(outputs), figsize=(4.2 * len(outputs), 0.5 * indices["parameter"].nunique() + 2.2),
+                                 sharey=True, squeeze=False)
+        for ax, output in zip(axes[0], outputs):
+            d = indices[indices["output"] == output]
+            if sobol:
+                long = pd.concat([d.assign(index="first order S1", value=d["S1"], conf=d["S1_conf"]),
+                                  d.assign(index="total ST", value=d["ST"], conf=d["ST_conf"])])
+            else:
+                long = d.assign(index="mu*", value=d["mu_star"], conf=d["mu_star_conf"])
+            sns.barplot(data=long, x="value", y="parameter", hue="index", ax=ax, errorbar=None)
+            for bar, (_, r) in zip(ax.patches, long.iterrows()):
+                ax.errorbar(bar.get_width(), bar.get_y() + bar.get_height() / 2, xerr=r["conf"], color="0.2",
+                            capsize=3, lw=1)
+            share = d["noise_share"].iloc[0]
+            if sobol and np.isfinite(share):
+                ax.axvline(share, color="C3", ls="--", lw=1, label="noise share")
+            ax.set_title(output)
+            ax.set_xlabel("Sobol index" if sobol else "Morris mu* (output units per full range)")
+            ax.set_ylabel("")
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        out = Path(path)
+        write_atomic(out, lambda q: fig.savefig(q, dpi=110, format="png"))
+        return out

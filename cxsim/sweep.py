@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import subprocess
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,9 +38,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim.compare import replication_summary
 from cxsim.errors import MISSING, SpecError
-from cxsim.intervention import get_path, set_path
+from cxsim.files import write_atomic
+from cxsim.progress import progress_bar
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import get_path, set_path
 
 SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
 #: Config groups a parameter may swap (``path: intervention, values: [none, dealer_gala]``).
@@ -129,6 +134,7 @@ class SweepSettings:
         checks.integer("n_jobs", self.n_jobs, 0)
         if not isinstance(self.progress, bool):
             raise SpecError("progress", self.progress, "true or false")
+        # the engine (numba, Mesa): loaded only when needed
         from cxsim.engine.run import SUMMARY_COLUMNS
 
         numeric = [c for c in SUMMARY_COLUMNS if c not in ("scenario", "replication", "seed", "intervention",
@@ -197,20 +203,47 @@ def sample(settings: SweepSettings) -> pd.DataFrame:
     if settings.sampler == "random":
         u = rng.random((n, len(params)))
     elif settings.sampler == "lhs":
-        from scipy.stats import qmc
+        from scipy.stats import qmc  # SciPy: loaded only for this sampler
 
         u = qmc.LatinHypercube(d=len(params), seed=rng).random(n)
     else:
-        from cxsim.sensitivity import salib_sample
-
         return pd.DataFrame(salib_sample(settings), columns=cols)
     return pd.DataFrame({p.path: p.from_unit(u[:, k]) for k, p in enumerate(params)})
+
+
+MORRIS_LEVELS = 4
+
+
+def problem(settings: SweepSettings) -> dict[str, Any]:
+    """SALib's problem definition from the sweep's (continuous) parameters."""
+    return {"num_vars": len(settings.params), "names": [p.path for p in settings.params],
+            "bounds": [[float(p.low), float(p.high)] for p in settings.params]}  # type: ignore[arg-type]
+
+
+def salib_sample(settings: SweepSettings) -> np.ndarray:
+    """The SALib sample (:mod:`cxsim.sensitivity` analyses its runs) of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
+
+    prob = problem(settings)
+    if settings.sampler == "sobol":
+        from SALib.sample import sobol  # SALib: loaded only for its samplers
+
+        with warnings.catch_warnings():  # SALib warns when N is not a power of two; say it in the docs
+            warnings.simplefilter("ignore")
+            x = sobol.sample(prob, settings.n_samples, calc_second_order=False, seed=settings.seed)
+    else:
+        from SALib.sample import morris  # SALib: loaded only for its samplers
+
+        x = morris.sample(prob, settings.n_samples, num_levels=MORRIS_LEVELS, seed=settings.seed)
+    for k, p in enumerate(settings.params):
+        if p.integer:
+            x[:, k] = np.round(x[:, k])
+    return x
 
 
 # ---------------------------------------------------------------------------- points -> configs
 
 def _load_group(group: str, option: str) -> dict[str, Any]:
-    from omegaconf import OmegaConf
+    from omegaconf import OmegaConf  # OmegaConf (Hydra's): loaded only for config files
 
     folder = resources.files(CONFIG_MODULE).joinpath(group)
     options = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
@@ -230,7 +263,7 @@ def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
     Raises:
         SpecError: a parameter's path does not exist in the config.
     """
-    from omegaconf import OmegaConf
+    from omegaconf import OmegaConf  # OmegaConf (Hydra's): loaded only for config files
 
     cfg = json.loads(json.dumps(base))  # a deep copy of plain data, faster than copy.deepcopy
     for path, value in point.items():
@@ -311,7 +344,6 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
     replications replace ``sim.replications``; the outputs a sweep does not need (customers,
     moments, figures) are switched off.
     """
-    from cxsim.specs.build import run_spec_from_dict
 
     for k, p in enumerate(settings.params):
         if p.path in GROUP_PARAMS:
@@ -353,25 +385,30 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
 
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
-    import logging
 
-    from cxsim.compare import replication_summary
-    from cxsim.engine.run import _atomic, run_replication
-    from cxsim.specs.build import run_spec_from_dict
+    # the engine (numba, Mesa): loaded only when a simulation runs
+    from cxsim.engine.model import quiet_mesa
+    from cxsim.engine.run import run_replication
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    with quiet_mesa():
+        return _run_tasks(tasks, directory, threads, on_done, run_replication)
+
+
+def _run_tasks(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], directory: str,
+               threads: int | None, on_done: Any, run_replication: Any) -> int:
     runs = Path(directory) / RUNS_DIR
     cache: dict[str, Any] = {}
     for cfg, replication, ident, rid in tasks:
         key = ident["config_hash"]
         if key not in cache:
-            if threads is not None and "threads" in cfg.get("sim", {}):
-                cfg = {**cfg, "sim": {**cfg["sim"], "threads": threads}}
+            if threads is not None:
+                cfg = {**cfg, "runtime": {**(cfg.get("runtime") or {}), "threads": threads},
+                       "sim": {**(cfg.get("sim") or {}), "threads": None}}  # the old place must not win
             cache = {key: run_spec_from_dict(cfg)}
         spec = cache[key]
         row = {**ident, **replication_summary(run_replication(spec, replication), spec)}
         text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
-        _atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
+        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
         if on_done is not None:
             on_done()
     return len(tasks)
@@ -403,7 +440,6 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         commit: git commit recorded with every row.
         batch: runs per task handed to a worker (default: about 8 tasks per worker).
     """
-    from cxsim.progress import progress_bar
 
     out = Path(directory)
     (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
@@ -422,7 +458,7 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         if n_jobs <= 1 or todo <= 1:
             _run_batch(tasks, str(out), None, on_done=lambda: bar.update(1))
             return todo
-        from joblib import Parallel, delayed
+        from joblib import Parallel, delayed  # joblib: loaded only for parallel runs
 
         size = batch or max(1, min(10, todo // (n_jobs * 8) or 1))  # small: a live progress bar
         chunks = [tasks[i:i + size] for i in range(0, todo, size)]
@@ -474,15 +510,14 @@ def collect(p: Plan, directory: str | Path) -> Collected:
 
 def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet") -> list[Path]:
     """Write the table (Parquet) and, when runs are missing, ``missing.csv``; atomically."""
-    from cxsim.engine.run import _atomic
 
     out = Path(directory)
-    written = [_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
+    written = [write_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
     miss = out / "missing.csv"
     if collected.missing.empty:
         miss.unlink(missing_ok=True)
     else:
-        written.append(_atomic(miss, lambda q: collected.missing.to_csv(q, index=False)))
+        written.append(write_atomic(miss, lambda q: collected.missing.to_csv(q, index=False)))
     return written
 
 
@@ -533,13 +568,11 @@ def aggregate_directories(dirs: Sequence[Path], name: str = "result.parquet") ->
 
 def atomic_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as CSV by write-then-rename."""
-    from cxsim.engine.run import _atomic
 
-    return _atomic(Path(path), lambda q: frame.to_csv(q, index=False))
+    return write_atomic(Path(path), lambda q: frame.to_csv(q, index=False))
 
 
 def atomic_parquet(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as Parquet by write-then-rename."""
-    from cxsim.engine.run import _atomic
 
-    return _atomic(Path(path), lambda q: frame.to_parquet(q, index=False))
+    return write_atomic(Path(path), lambda q: frame.to_parquet(q, index=False))

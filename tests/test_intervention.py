@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,7 +12,7 @@ from cxsim.compare import shipped_interventions
 from cxsim.config import available, compose_config, load_run_spec
 from cxsim.engine.run import run
 from cxsim.errors import SpecError
-from cxsim.intervention import (
+from cxsim.specs.intervention import (
     NONE,
     Intervention,
     InterventionCost,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cxsim.behaviour import loyalty
+from cxsim.config import load_run_spec
 from cxsim.errors import SpecError
 from cxsim.specs.scenario import Loyalty
 
@@ -41,13 +42,26 @@ def test_survey_rates_need_a_table() -> None:
     np.testing.assert_allclose(shares, [0.40, 0.55, 0.901], atol=1e-3)
 
 
-@pytest.mark.parametrize("bad, field", [([0.4, 1.5], r"terrible_hazards\[1\]: 1.5"), ([-0.1], r"terrible_hazards\[0\]"),
-                                        ("high", "terrible_hazards: 'high'"), ([None], r"terrible_hazards\[0\]")])
+# The table is Loyalty.terrible_hazard_by_count (renamed from terrible_hazards, which beside
+# terrible_hazard read like its plural; the old config key and attribute still work).
+@pytest.mark.parametrize("bad, field", [([0.4, 1.5], r"terrible_hazard_by_count\[1\]: 1.5"),
+                                        ([-0.1], r"terrible_hazard_by_count\[0\]"),
+                                        ("high", "terrible_hazard_by_count: 'high'"),
+                                        ([None], r"terrible_hazard_by_count\[0\]")])
 def test_bad_tables(bad, field) -> None:
     with pytest.raises(SpecError, match=field):
-        Loyalty(terrible_hazards=bad)
+        Loyalty(terrible_hazard_by_count=bad)
 
 
 def test_empty_table_is_none() -> None:
-    assert Loyalty(terrible_hazards=[]).terrible_hazards is None
-    assert Loyalty(terrible_hazards=[0.5, 1]).terrible_hazards == (0.5, 1.0)
+    assert Loyalty(terrible_hazard_by_count=[]).terrible_hazard_by_count is None
+    assert Loyalty(terrible_hazard_by_count=[0.5, 1]).terrible_hazard_by_count == (0.5, 1.0)
+
+
+def test_old_key_and_attribute_still_work() -> None:
+    new = load_run_spec(["scenario.loyalty.terrible_hazard_by_count=[0.4,0.25,0.78]"]).scenario.loyalty
+    old = load_run_spec(["scenario.loyalty.terrible_hazards=[0.4,0.25,0.78]"]).scenario.loyalty
+    assert new == old and old.terrible_hazards == old.terrible_hazard_by_count == (0.4, 0.25, 0.78)
+    with pytest.raises(SpecError) as err:
+        load_run_spec(["scenario.loyalty.terrible_hazards=[0.4,1.5]"])
+    assert err.value.field == "scenario.loyalty.terrible_hazards[1]"  # as the user wrote it

@@ -14,6 +14,7 @@ identical results from the same seed (``tests/test_model.py`` checks it).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,14 +24,33 @@ import numpy as np
 
 from cxsim.engine.compiled import Compiled, compile_scenario
 from cxsim.engine.cycle import (
-    CycleDraws, CycleOutcome, WordOfMouthBuffers, draw_cycle, exchange_word_of_mouth, journey_step, step_journeys,
+    CycleDraws,
+    CycleOutcome,
+    WordOfMouthBuffers,
+    draw_cycle,
+    exchange_word_of_mouth,
+    journey_step,
+    step_journeys,
 )
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
 from cxsim.operations.runner import OperationsRunner
+from cxsim.specs.runtime import Runtime
 from cxsim.specs.scenario import Scenario, Sim
+
+
+@contextmanager
+def quiet_mesa() -> Iterator[None]:
+    """Mesa's INFO messages (one per model step) silenced while the block runs; the level is restored."""
+    logger = logging.getLogger("MESA")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class Customer(mesa.Agent):
@@ -56,7 +76,7 @@ class Customer(mesa.Agent):
         """Go through this cycle's journey (the same math as the population engine, one row)."""
         model = self.model
         journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1),
-                     model.sim.backend)
+                     model.runtime.backend)
         if not model.state.active[self.row]:
             self.remove()  # switched to a competitor: no more journeys
 
@@ -76,6 +96,8 @@ class CustomerModel(mesa.Model):
         keep_operations: keep the operations' per-encounter records (``operations.parquet``);
             their summary figures are kept either way.
         agent_class: the agent type of the agent engine.
+        runtime: threads, backends and memory settings (:class:`~cxsim.specs.runtime.Runtime`;
+            default ``Runtime()``); no result depends on them.
 
     Attributes:
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
@@ -100,14 +122,16 @@ class CustomerModel(mesa.Model):
         keep_sample: bool = True,
         keep_operations: bool = True,
         agent_class: type[Customer] = Customer,
+        runtime: Runtime | None = None,
     ) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(self.PHASES, 0.0)
         with self._timed("setup"):
             self.streams = Streams(seed_sequence)
             super().__init__(rng=self.streams.get("mesa"))
             self.sim = sim
+            self.runtime = runtime if runtime is not None else Runtime()
             self.compiled: Compiled = compile_scenario(scenario)
-            self.workers = Workers(sim.threads if sim.engine == "population" else 1)
+            self.workers = Workers(self.runtime.threads if sim.engine == "population" else 1)
             self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams, self.workers)
             self.cycle = 0
             self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
@@ -118,7 +142,8 @@ class CustomerModel(mesa.Model):
             self.outcome: CycleOutcome | None = None
             self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
                                      keep_customers, keep_moments)
-            self.operations = OperationsRunner(scenario, self.streams, keep_operations)  # stores, pipeline, …
+            self.operations = OperationsRunner(scenario, self.streams, keep_operations,
+                                               self.runtime.operations_backend)  # stores, pipeline, …
             if sim.engine == "agent":
                 agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
 
@@ -155,10 +180,10 @@ class CustomerModel(mesa.Model):
                 self.agents.shuffle_do("step")
             else:
                 step_journeys(self.compiled, self.state, self.draws, self.outcome, went, self.workers,
-                              self.sim.backend, sample_row=first)
+                              self.runtime.backend, sample_row=first)
         with self._timed("word_of_mouth"):
             tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
-                                           self.sim.backend, self.workers, self._wom)
+                                           self.runtime.backend, self.workers, self._wom)
         with self._timed("records"):
             self.recorder.record(self.state, self.draws, self.outcome, went, tally, self.workers)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)

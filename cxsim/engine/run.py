@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+import cxsim.plots as plots
 from cxsim.engine.allocation import memory_settings
 from cxsim.engine.model import Customer, CustomerModel
 from cxsim.engine.records import Recorder
 from cxsim.engine.streams import replication_seeds
+from cxsim.engine.survey import survey_from_moments
+from cxsim.files import write_atomic
+from cxsim.specs.intervention import cycle_costs
+from cxsim.specs.runtime import Runtime
 from cxsim.specs.scenario import RunSpec
 
 SUMMARY_COLUMNS = (
@@ -43,8 +46,6 @@ class Results:
 
     def figures(self, directory: str | Path) -> list[Path]:
         """Save the standard figures (PNG) into ``directory``."""
-        from cxsim import plots
-
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         assert self.first is not None
@@ -59,34 +60,23 @@ class Results:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = [
-            _atomic(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False)),
-            _atomic(out / "cycles.csv", lambda p: self.cycles.to_csv(p, index=False)),
+            write_atomic(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False)),
+            write_atomic(out / "cycles.csv", lambda p: self.cycles.to_csv(p, index=False)),
         ]
         if self.customers is not None:
-            written.append(_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
         if self.moments is not None:
-            written.append(_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
-        if self.moments is not None and self.spec.outputs.survey.enabled:  # type: ignore[attr-defined]
-            from cxsim.fit.synthetic import survey_from_moments
-
+            written.append(write_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
+        if self.moments is not None and self.spec.outputs.survey.enabled:
             survey = survey_from_moments(self.moments, self.spec)
-            written.append(_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
+            written.append(write_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         if self.operations is not None:
-            written.append(_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
         return written
 
 
-def _atomic(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
-    """Write to a temporary file beside ``path``, then rename: no half-written file is left."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+#: The atomic writer under its former private name, kept for callers that import it from here.
+_atomic = write_atomic
 
 
 def keeps_customers(spec: RunSpec) -> bool:
@@ -101,25 +91,34 @@ def keeps_operations(spec: RunSpec) -> bool:
     return o.operations == "always" or (o.operations == "auto" and spec.sim.n_customers <= o.operations_limit)
 
 
-def replications(spec: RunSpec, agent_class: type[Customer] = Customer) -> Iterator[CustomerModel]:
+def _with_runtime(spec: RunSpec, runtime: Runtime | None) -> RunSpec:
+    """``spec`` with ``runtime`` in force (``None``: the spec's own)."""
+    return spec if runtime is None or runtime == spec.runtime else replace(spec, runtime=runtime)
+
+
+def replications(spec: RunSpec, agent_class: type[Customer] = Customer, *,
+                 runtime: Runtime | None = None) -> Iterator[CustomerModel]:
     """Build and run each replication's model in turn, yielding the finished models."""
+    spec = _with_runtime(spec, runtime)
     for r in range(spec.sim.replications):
         yield run_replication(spec, r, agent_class)
 
 
-def run_replication(spec: RunSpec, replication: int,
-                    agent_class: type[Customer] = Customer) -> CustomerModel:
+def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer] = Customer, *,
+                    runtime: Runtime | None = None) -> CustomerModel:
     """Build and run replication ``replication`` of ``spec`` alone (seeded exactly as in :func:`run`).
 
-    Sweeps and comparisons use it to run one replication at a time.
+    Sweeps and comparisons use it to run one replication at a time. ``runtime`` replaces the
+    spec's :class:`~cxsim.specs.runtime.Runtime` (no result depends on it).
     """
-    sim = spec.sim
+    spec = _with_runtime(spec, runtime)
+    sim, rt = spec.sim, spec.runtime
     ss = replication_seeds(sim.seed, sim.replications)[replication]
-    with memory_settings(sim.huge_pages, sim.reuse_memory):
+    with memory_settings(rt.huge_pages, rt.reuse_memory):
         model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                               keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
                               keep_operations=keeps_operations(spec),
-                              keep_sample=replication == 0, agent_class=agent_class)
+                              keep_sample=replication == 0, agent_class=agent_class, runtime=rt)
         for _ in range(sim.n_cycles):
             model.step()
     return model
@@ -129,10 +128,8 @@ def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
     """One replication's cycle table with the intervention's costs in ``cost`` and ``profit``.
 
     Adds the columns ``intervention`` and ``intervention_cost`` (already included in ``cost``);
-    see :func:`cxsim.intervention.cycle_costs`.
+    see :func:`cxsim.specs.intervention.cycle_costs`.
     """
-    from cxsim.intervention import cycle_costs
-
     cycles = recorder.cycles()
     extra = cycle_costs(spec.intervention.cost, recorder.compiled.names,
                         cycles["customers_start"].to_numpy(),
@@ -192,8 +189,11 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
     }
 
 
-def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
+def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runtime | None = None) -> Results:
     """Run every replication of ``spec`` and return the tidy tables.
+
+    ``runtime`` (threads, backends, memory; :class:`~cxsim.specs.runtime.Runtime`) replaces the
+    spec's own (``spec.runtime``, from the config's ``runtime:`` block); no result depends on it.
 
     Example:
         >>> from cxsim import load_run_spec, run
@@ -201,7 +201,8 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer) -> Results:
         >>> list(res.summary.columns[:3])
         ['scenario', 'replication', 'seed']
     """
-    with memory_settings(spec.sim.huge_pages, spec.sim.reuse_memory):  # the summaries too
+    spec = _with_runtime(spec, runtime)
+    with memory_settings(spec.runtime.huge_pages, spec.runtime.reuse_memory):  # the summaries too
         return _run(spec, agent_class)
 
 

@@ -41,9 +41,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import get_path, set_path
+from cxsim.teach.switching import with_bad_experience
 
 METHODS = ("nelder-mead", "differential-evolution")
 EXPERIMENTS = ("none", "bad_experience")
@@ -160,7 +166,6 @@ def shipped() -> list[str]:
 
 def load(name_or_path: str | Path) -> CalibrationSpec:
     """A shipped calibration by name (``switching``) or a YAML file."""
-    import yaml
 
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml"):
@@ -187,9 +192,6 @@ class Problem:
     """
 
     def __init__(self, spec: CalibrationSpec, extra_overrides: Sequence[str] = ()) -> None:
-        from cxsim.config import compose_config
-        from cxsim.intervention import get_path
-
         self.spec = spec
         self.base = compose_config([*spec.overrides, *extra_overrides])
         self.base.pop("intervention", None) if self.base.get("intervention") is None else None
@@ -221,13 +223,11 @@ class Problem:
 
     def config(self, x: np.ndarray) -> dict[str, Any]:
         """The composed config with parameter values ``x``."""
-        from cxsim.intervention import set_path
 
         cfg = copy.deepcopy(self.base)
         for p, v in zip(self.spec.parameters, x):
             set_path(cfg, p.path, float(v))
         if self.spec.experiment == "bad_experience":
-            from cxsim.teach.switching import with_bad_experience
 
             cfg = with_bad_experience(cfg, cycles=int(cfg["sim"]["n_cycles"]))
         return cfg
@@ -237,8 +237,7 @@ class Problem:
         key = tuple(float(v) for v in x)
         if key in self._cache:
             return self._cache[key]
-        from cxsim.engine.run import run
-        from cxsim.specs.build import run_spec_from_dict
+        from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when needed
 
         results = run(run_spec_from_dict(self.config(np.asarray(x))))
         values = np.array([_metric(results, t) for t in self.spec.targets])
@@ -313,7 +312,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
             ``sim.seed`` of the run, the same for every evaluation: common random numbers).
         progress: called with a short message every few evaluations.
     """
-    from scipy import optimize
+    from scipy import optimize  # SciPy: loaded only for the search
 
     start_time = time.perf_counter()
     prob = Problem(spec, extra_overrides)
@@ -360,9 +359,8 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
 
 
 def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
-    """The fitted values as cxsim overrides; items of a list (``…terrible_hazards.1``) are written
-    as the whole list, so the overrides hold on their own (``…terrible_hazards=[0.4,0.25,0.78]``)."""
-    from cxsim.intervention import get_path
+    """The fitted values as cxsim overrides; items of a list (``…terrible_hazard_by_count.1``) are written
+    as the whole list, so the overrides hold on their own (``…terrible_hazard_by_count=[0.4,0.25,0.78]``)."""
 
     out: dict[str, Any] = {}
     for p, v in zip(parameters, values):
@@ -379,30 +377,25 @@ def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values:
 
 def figure(result: CalibrationResult, path: Any) -> Any:
     """Observed targets against the simulation at the start and at the fit, and the search (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = result.targets
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    ax = axes[0]
-    x = np.arange(len(t))
-    ax.plot(x, t["observed"], "D-", color="black", lw=2, ms=8, label="observed")
-    ax.plot(x, t["simulated_start"], "o:", color="#8C8C8C", label="simulated, start")
-    ax.plot(x, t["simulated_best"], "o-", color="#C44E52", label="simulated, calibrated")
-    ax.set_xticks(x, t["target"], rotation=20)
-    ax.set_title(f"{result.spec.name}: targets")
-    ax.legend()
-    ax = axes[1]
-    h = result.history
-    ax.plot(h["evaluation"], h["loss"], ".", color="#4C72B0", alpha=0.5)
-    ax.plot(h["evaluation"], h["loss"].cummin(), "-", color="#C44E52")
-    ax.set_yscale("log")
-    ax.set_xlabel("evaluation (one simulation run, common random numbers)")
-    ax.set_ylabel("loss")
-    ax.set_title(f"{result.spec.method}: loss {result.loss_start:.4g} -> {result.loss_best:.4g}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    with figure_style(None):
+        t = result.targets
+        fig, axes = subplots(1, 2, figsize=(12, 4.5))
+        ax = axes[0]
+        x = np.arange(len(t))
+        ax.plot(x, t["observed"], "D-", color="black", lw=2, ms=8, label="observed")
+        ax.plot(x, t["simulated_start"], "o:", color="#8C8C8C", label="simulated, start")
+        ax.plot(x, t["simulated_best"], "o-", color="#C44E52", label="simulated, calibrated")
+        ax.set_xticks(x, t["target"], rotation=20)
+        ax.set_title(f"{result.spec.name}: targets")
+        ax.legend()
+        ax = axes[1]
+        h = result.history
+        ax.plot(h["evaluation"], h["loss"], ".", color="#4C72B0", alpha=0.5)
+        ax.plot(h["evaluation"], h["loss"].cummin(), "-", color="#C44E52")
+        ax.set_yscale("log")
+        ax.set_xlabel("evaluation (one simulation run, common random numbers)")
+        ax.set_ylabel("loss")
+        ax.set_title(f"{result.spec.method}: loss {result.loss_start:.4g} -> {result.loss_best:.4g}")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        return path

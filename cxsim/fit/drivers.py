@@ -13,7 +13,7 @@
   rating, split at the averages: *concentrate here* (important, under-performing), *keep up the good
   work*, *low priority*, *possible overkill*.
 * **The Zhijiang check** — the peak-end prediction (mean of each respondent's best and last
-  touchpoint rating, and the same from the touchpoint means as the seed case computed it) against
+  touchpoint rating, and the same from the touchpoint means as the case study computed it) against
   the observed overall.
 * **Cross-validated fit** of the driver model, the mean of the ratings, and peak-end, side by side
   (r and RMSE for a rating outcome; AUC and Brier score for a binary one).
@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,8 +32,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit import crossval
 from cxsim.fit.survey import WideSurvey, check_enough_rows, where
+from cxsim.specs import checks
 
 Array = NDArray[np.float64]
 
@@ -51,6 +53,7 @@ QUADRANTS = {
 # --------------------------------------------------------------------------- regression
 def _regress(x: Array, y: Array, binary: bool) -> Any:
     """statsmodels OLS or Logit of ``y`` on ``1 + x``; separation or singularity -> SpecError."""
+    # statsmodels: loaded only when a model is fitted
     from statsmodels.discrete.discrete_model import Logit
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
@@ -70,6 +73,7 @@ def _regress(x: Array, y: Array, binary: bool) -> Any:
 
 
 def _predict(res: Any, x: Array, binary: bool) -> Array:
+    # statsmodels: loaded only when a model is fitted
     from statsmodels.tools.tools import add_constant
 
     return np.asarray(res.predict(add_constant(x, has_constant="add")))
@@ -138,7 +142,7 @@ class PeakEndCheck:
     Attributes:
         observed: mean observed overall.
         per_respondent: mean over respondents of (best + last) / 2.
-        from_means: (highest touchpoint mean + last touchpoint's mean) / 2, as the seed case did.
+        from_means: (highest touchpoint mean + last touchpoint's mean) / 2, as the case study did.
         peak_touchpoint: the touchpoint with the highest mean.
         end_touchpoint: the last touchpoint.
     """
@@ -220,7 +224,6 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
         cross_validate: compare the models out of sample (``models``); ``False`` leaves
             ``models`` empty (the benchmark times the driver model alone).
     """
-    from cxsim.specs import checks
 
     folds = checks.integer("folds", folds, 2)
     seed = checks.integer("seed", seed, 0)
@@ -283,7 +286,6 @@ def by_segment(survey: WideSurvey, seed: int = 0) -> pd.DataFrame:
     Returns:
         ``segment, n, touchpoint, weight, ci_low, ci_high, p_value, importance``.
     """
-    from dataclasses import replace
 
     if survey.segment is None:
         raise SpecError("segment", None, "a segment column is needed for drivers by segment")
@@ -345,36 +347,31 @@ def _cross_validate(survey: WideSurvey, folds: int, seed: int) -> pd.DataFrame:
 
 def figure(fit: DriverFit, path: Any) -> Any:
     """Standardised weights with 95 % intervals, and the importance–performance quadrant (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    d = fit.drivers.sort_values("weight")
-    k = len(d)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.35 * k + 2.5))
-    ax = axes[0]
-    yy = np.arange(k)
-    sig = d["p_value"].to_numpy() < 0.05
-    ax.errorbar(d["weight"], yy, xerr=[d["weight"] - d["ci_low"], d["ci_high"] - d["weight"]], fmt="none",
-                ecolor="grey", capsize=3)
-    ax.scatter(d["weight"], yy, c=np.where(sig, "#C44E52", "#8C8C8C"), zorder=3)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(yy, d["touchpoint"])
-    unit = "log-odds per SD" if fit.kind == "logistic" else "SD of outcome per SD"
-    ax.set_xlabel(f"standardised weight ({unit}); red: p < 0.05")
-    ax.set_title(f"{fit.kind} driver model of '{fit.survey.outcome_name}' (n = {fit.survey.n:,})")
-    ax = axes[1]
-    ax.scatter(fit.drivers["performance"], fit.drivers["importance"], color="#4C72B0")
-    for _, r in fit.drivers.iterrows():
-        ax.annotate(str(r["touchpoint"]), (r["performance"], r["importance"]), fontsize=8,
-                    xytext=(3, 3), textcoords="offset points")
-    ax.axhline(1.0 / k, color="grey", ls="--", lw=0.8)
-    ax.axvline(fit.drivers["performance"].mean(), color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("performance (mean rating)")
-    ax.set_ylabel(f"importance (share of R², {fit.importance_method})")
-    ax.set_title("importance-performance: top left = concentrate here")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    with figure_style(None):
+        d = fit.drivers.sort_values("weight")
+        k = len(d)
+        fig, axes = subplots(1, 2, figsize=(13, 0.35 * k + 2.5))
+        ax = axes[0]
+        yy = np.arange(k)
+        sig = d["p_value"].to_numpy() < 0.05
+        ax.errorbar(d["weight"], yy, xerr=[d["weight"] - d["ci_low"], d["ci_high"] - d["weight"]], fmt="none",
+                    ecolor="grey", capsize=3)
+        ax.scatter(d["weight"], yy, c=np.where(sig, "#C44E52", "#8C8C8C"), zorder=3)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(yy, d["touchpoint"])
+        unit = "log-odds per SD" if fit.kind == "logistic" else "SD of outcome per SD"
+        ax.set_xlabel(f"standardised weight ({unit}); red: p < 0.05")
+        ax.set_title(f"{fit.kind} driver model of '{fit.survey.outcome_name}' (n = {fit.survey.n:,})")
+        ax = axes[1]
+        ax.scatter(fit.drivers["performance"], fit.drivers["importance"], color="#4C72B0")
+        for _, r in fit.drivers.iterrows():
+            ax.annotate(str(r["touchpoint"]), (r["performance"], r["importance"]), fontsize=8,
+                        xytext=(3, 3), textcoords="offset points")
+        ax.axhline(1.0 / k, color="grey", ls="--", lw=0.8)
+        ax.axvline(fit.drivers["performance"].mean(), color="grey", ls="--", lw=0.8)
+        ax.set_xlabel("performance (mean rating)")
+        ax.set_ylabel(f"importance (share of R², {fit.importance_method})")
+        ax.set_title("importance-performance: top left = concentrate here")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        return path

@@ -1,9 +1,9 @@
-"""The seven-step CEM gap analysis (seeds 001, 002, 004; DESIGN.md "Seven-step CEM method").
+"""The seven-step CEM gap analysis (case studies 001, 002, 004; DESIGN.md "Seven-step CEM method").
 
 From a table with one row per experience factor — current experience (step 2a), expectation (2b),
 importance (2d) and the ideal experience (step 4) — compute:
 
-* satisfaction (2c): ``experience − expectation`` (difference form, the seeds' default) or
+* satisfaction (2c): ``experience − expectation`` (difference form, the case studies' default) or
   ``experience / expectation`` (ratio form: 1 = met; the Delta law's two forms);
 * key experience (step 3): ``importance × satisfaction`` — in ratio form
   ``importance × (ratio − 1)``, so that 0 still means "as expected" — and the factor where it is
@@ -12,7 +12,7 @@ importance (2d) and the ideal experience (step 4) — compute:
   factor with the largest gap (Meisu: convenience, 5 − 10 = −5).
 
 Step 5 (requirements that close the gap) is handed to the simulator: :func:`requirement` turns the
-largest gap into an intervention config (:mod:`cxsim.intervention`) that raises the matching
+largest gap into an intervention config (:mod:`cxsim.specs.intervention`) that raises the matching
 touchpoint's performance by the gap, and :func:`simulate_requirement` runs it against the baseline
 with common random numbers (:mod:`cxsim.compare`). Blank cells (a figure the case does not give)
 stay blank in everything computed from them.
@@ -23,7 +23,7 @@ satisfaction, key experience and gap to the ideal per factor, from the moments c
 the last month, against the baseline run's same month (same seed) — and, for a scenario with
 store operations, the sales with 1, 2, 3 … shops are compared with one shop (Meisu's step 7:
 "one shop → two doubled sales; three → three times; four → more than four times"), each shop
-being :func:`cxsim.teach.meisu.with_shops`. The simulated ratios are below the case's at every
+being :func:`with_shops`. The simulated ratios are below the case's at every
 count (``cxsim-fit gap --example meisu --simulate retail_street``, 5,000 customers, 12 months:
 ×1.38, ×2.01, ×3.02 for 2, 3, 4 shops against ×2, ×3, more than ×4) and come about differently:
 cxsim's population is fixed — no new customers are drawn to the street by more shops, and we do
@@ -34,6 +34,7 @@ with the horizon as the one-shop street empties.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -43,16 +44,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim import compare
+from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit.survey import numeric, read_table, require_columns, where
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
 
 FORMS = ("difference", "ratio")
 COLUMNS = ("factor", "experience", "expectation", "importance", "ideal")
 
 
 def meisu_table() -> pd.DataFrame:
-    """The Meisu Electronics figures of the seeds (shipped as ``cxsim/fit/examples/meisu.csv``)."""
+    """The Meisu Electronics figures of the case studies (shipped as ``cxsim/fit/examples/meisu.csv``)."""
     with resources.files("cxsim.fit").joinpath("examples/meisu.csv").open() as fh:
         return pd.read_csv(fh)
 
@@ -201,9 +206,6 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
     Returns:
         a :class:`cxsim.compare.Comparison` (``table`` has Δ satisfaction, retention, NPS, profit…).
     """
-    from cxsim import compare
-    from cxsim.config import compose_config
-    from cxsim.specs.build import run_spec_from_dict
 
     settings = compare.CompareSettings(interventions=None, replications=replications, progress=progress)
     base_cfg = compare._for_compare(compose_config(list(overrides)), replications)
@@ -218,7 +220,81 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
 
 
 # --------------------------------------------------------------------------- step 7: feedback
-#: Meisu's step 7: sales with n shops relative to one shop (seeds 001, 002, 004).
+#: Meisu's step 7: sales with n shops relative to one shop (case studies 001, 002, 004).
+# --------------------------------------------------------------------- Meisu's shops (step 7)
+#: Meisu's more-shops assumptions (:mod:`cxsim.teach.meisu`): each shop raises the perceived
+#: convenience score by SHOP_GAIN points, scales its spread by SHOP_SD_SCALE, and costs SHOP_COST
+#: a month where the scenario has no store operations.
+SHOP_GAIN = 1.5
+SHOP_SD_SCALE = 0.8
+SHOP_COST = 100_000.0
+
+
+def shop_count(cfg: dict) -> int | None:
+    """Shops open in a composed config (``operations.stores.count``), ``None`` without store operations."""
+    stores = (cfg["scenario"].get("operations") or {}).get("stores")
+    return None if stores is None else int(stores["count"])
+
+
+def with_shops(cfg: dict, change: int) -> dict:
+    """A copy of the composed config ``cfg`` with ``change`` more shops (fewer when negative).
+
+    Each shop opens (or closes) the next site of the scenario's store operations and moves the
+    perceived convenience score by ``SHOP_GAIN`` points, its spread scaled by ``SHOP_SD_SCALE``
+    per shop (the module's assumptions); without store operations a shop costs ``SHOP_COST`` a
+    month (only more shops then). The convenience touchpoint must exist.
+    """
+    cfg = copy.deepcopy(cfg)
+    conv = next((tp for tp in cfg["scenario"]["journey"]["touchpoints"] if tp["name"] == "convenience"), None)
+    if conv is None:
+        raise SpecError("scenario.journey.touchpoints", "convenience", "more shops move the 'convenience' touchpoint; "
+                        "the scenario has none")
+    stores = (cfg["scenario"].get("operations") or {}).get("stores")
+    if stores is not None and int(stores["count"]) + change < 1:
+        raise SpecError("shops", int(stores["count"]) + change, "at least one shop must stay open")
+    if stores is None and change < 0:
+        raise SpecError("shops", change, "closing shops needs the scenario's store operations")
+    perf = conv["performance"]
+    perf["mean"] = min(10.0, max(0.0, float(perf["mean"]) + SHOP_GAIN * change))
+    perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** change
+    if stores is not None:  # the shops themselves: shorter walks and queues, rent per shop
+        stores["count"] = min(len(stores["sites"]), int(stores["count"]) + change)  # past the last site: no shop
+    else:
+        conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * change
+    return cfg
+
+
+def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float],
+                     cycle: int | None = None) -> pd.DataFrame:
+    """Steps 2a–4 of the seven-step method from moment records of one cycle (default: the first).
+
+    The means of the simulated moments make the factor table; the arithmetic of steps 2c–4 is
+    cxsim's gap analysis (:func:`seven_step`, difference form).
+
+    Args:
+        moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
+        importance: importance per touchpoint (step 2d).
+        ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
+    """
+    first = moments[moments["cycle"] == (moments["cycle"].min() if cycle is None else cycle)]
+    if first.empty:
+        raise SpecError("cycle", cycle, "no moments recorded in that cycle")
+    g = first.groupby("touchpoint", sort=False)[["performance", "expectation"]].mean()
+    factors = pd.DataFrame({
+        "factor": g.index, "experience": g["performance"].to_numpy(), "expectation": g["expectation"].to_numpy(),
+        "importance": [float(importance[t]) for t in g.index],
+        "ideal": [float(ideal.get(t, a)) for t, a in zip(g.index, g["performance"])],
+    })
+    t = seven_step(factors, source="simulated moments").table.set_index("factor")
+    t.index.name = "touchpoint"
+    return t.rename(columns={"experience": "experience_2a", "expectation": "expectation_2b",
+                             "satisfaction": "satisfaction_2c", "importance": "importance_2d",
+                             "key_experience": "key_experience_3", "ideal": "ideal_4",
+                             "gap_to_ideal": "gap_to_ideal_4"})[
+        ["experience_2a", "expectation_2b", "satisfaction_2c", "importance_2d", "key_experience_3", "ideal_4",
+         "gap_to_ideal_4"]]
+
+
 PUBLISHED_SHOP_RATIOS = {1: "x1", 2: "x2", 3: "x3", 4: "more than x4"}
 QUANTITIES = ("experience", "expectation", "satisfaction", "key_experience", "gap_to_ideal")
 
@@ -269,10 +345,7 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         cycle: the month measured (default: the last; the requirement has then been in force all
             along and expectations have adapted to it).
     """
-    from cxsim import run
-    from cxsim.config import compose_config
-    from cxsim.specs.build import run_spec_from_dict
-    from cxsim.teach import meisu
+    from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
 
     replications = checks.integer("replications", replications, 1)
     base = compose_config([*overrides, f"sim.replications={replications}", "outputs.figures=false",
@@ -289,7 +362,7 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         spec = run_spec_from_dict(cfg)
         res = run(spec)
         importance = {tp.name: tp.importance for tp in spec.scenario.journey.touchpoints}
-        steps = meisu.seven_step_table(res.moments, importance, ideal, cycle=cycle)
+        steps = seven_step_table(res.moments, importance, ideal, cycle=cycle)
         tables[arm] = steps.rename(columns={"experience_2a": "experience", "expectation_2b": "expectation",
                                             "satisfaction_2c": "satisfaction", "key_experience_3": "key_experience",
                                             "gap_to_ideal_4": "gap_to_ideal"})
@@ -307,11 +380,11 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         for q in QUANTITIES:
             b, a = float(tables["before"].loc[f, q]), float(tables["after"].loc[f, q])
             rows.append(("remeasured", f, q, b, a, a - b, np.nan, ""))
-    base_shops = meisu.shop_count(base)
+    base_shops = shop_count(base)
     counts = sorted({checks.integer("shops", k, 1) for k in shops})
     if base_shops is not None and counts:
         plain = dict(base, outputs=dict(base["outputs"], moments=False))
-        results = {k: run(run_spec_from_dict(meisu.with_shops(plain, k - base_shops))).summary for k in sorted({1, *counts})}
+        results = {k: run(run_spec_from_dict(with_shops(plain, k - base_shops))).summary for k in sorted({1, *counts})}
         one = results[1]
         for k in counts:
             for q in ("revenue", "retention_rate"):
@@ -329,28 +402,23 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
 
 def figure(analysis: GapAnalysis, path: Any) -> Any:
     """Satisfaction, key experience and gap to the ideal per factor, the key experience marked (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = analysis.table
-    fig, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(t) + 2), sharey=True)
-    panels = (("satisfaction", "satisfaction (2c)"), ("key_experience", "importance x satisfaction (3)"),
-              ("gap_to_ideal", "gap to the ideal (4)"))
-    y = np.arange(len(t))
-    for ax, (col, title) in zip(axes, panels):
-        colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
-        ax.barh(y, t[col].fillna(0.0), color=colours)
-        for yi, v in zip(y, t[col]):
-            ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,
-                        xytext=(3, -3), textcoords="offset points")
-        ax.axvline(0.0 if analysis.form == "difference" or col == "key_experience" else 1.0, color="black", lw=0.8)
-        ax.set_title(title)
-    axes[0].set_yticks(y, t["factor"])
-    axes[0].invert_yaxis()
-    fig.suptitle(f"Seven-step gap analysis ({analysis.form} form): {analysis.summary()}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    with figure_style(None):
+        t = analysis.table
+        fig, axes = subplots(1, 3, figsize=(13, 0.45 * len(t) + 2), sharey=True)
+        panels = (("satisfaction", "satisfaction (2c)"), ("key_experience", "importance x satisfaction (3)"),
+                  ("gap_to_ideal", "gap to the ideal (4)"))
+        y = np.arange(len(t))
+        for ax, (col, title) in zip(axes, panels):
+            colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
+            ax.barh(y, t[col].fillna(0.0), color=colours)
+            for yi, v in zip(y, t[col]):
+                ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,
+                            xytext=(3, -3), textcoords="offset points")
+            ax.axvline(0.0 if analysis.form == "difference" or col == "key_experience" else 1.0, color="black", lw=0.8)
+            ax.set_title(title)
+        axes[0].set_yticks(y, t["factor"])
+        axes[0].invert_yaxis()
+        fig.suptitle(f"Seven-step gap analysis ({analysis.form} form): {analysis.summary()}", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        return path

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from cxsim.errors import SpecError
+from cxsim.files import write_atomic
+from cxsim.fit.survey import Scale, load_long, numeric, on_scale, require_columns
 from cxsim.specs import checks
 
 FORMAT_VERSION = 1
@@ -26,11 +28,10 @@ KINDS = ("drivers", "memory")
 
 def write_json(document: Mapping[str, Any], path: Path) -> Path:
     """Write a model document atomically."""
-    from cxsim.engine.run import _atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, indent=2, allow_nan=False)
-    return _atomic(path, lambda p: Path(p).write_text(text + "\n"))
+    return write_atomic(path, lambda p: Path(p).write_text(text + "\n"))
 
 
 def read_json(path: str | Path) -> dict[str, Any]:
@@ -102,7 +103,6 @@ def predict(doc: Mapping[str, Any], frame: pd.DataFrame, source: str, rename: Ma
     or with ``blanks="drop"`` the row gets a blank prediction. Memory: one row per episode with
     the episode keys and ``predicted``.
     """
-    from cxsim.fit.survey import Scale, numeric, on_scale, require_columns
 
     data = frame.rename(columns=dict(rename or {}))
     kind = doc["cxsim_model"]
@@ -123,8 +123,8 @@ def predict(doc: Mapping[str, Any], frame: pd.DataFrame, source: str, rename: Ma
         out = frame.copy()
         out["predicted"] = pred
         return out
+    # numba kernels: loaded only when a memory model is read
     from cxsim.fit.memory_fit import FittedMemory
-    from cxsim.fit.survey import load_long
 
     cols = _field(doc, "columns", "model")
     has_retro = cols["retrospective"] in data.columns

@@ -18,7 +18,6 @@ names the file, the column and the line (line 1 is the header, so data row ``i``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,39 +27,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.errors import MISSING, SpecError
+from cxsim.specs.survey import Scale
 
 BLANKS = ("drop", "impute", "error")
 Array = NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Scale:
-    """A rating scale ``low``–``high``; with ``na_zero`` a 0 means "not applicable" (a blank)."""
-
-    low: float = 1.0
-    high: float = 5.0
-    na_zero: bool = False
-
-    def __post_init__(self) -> None:
-        if not float(self.low) < float(self.high):
-            raise SpecError("scale", f"{self.low}-{self.high}", "the low end must be below the high end, e.g. 1-5")
-
-    @classmethod
-    def parse(cls, text: str, na_zero: bool = False, field_: str = "scale") -> "Scale":
-        """``"1-5"``, ``"0-10"`` or ``"0-100"`` (any two numbers joined by a dash)."""
-        match = re.fullmatch(r"\s*(-?\d+(?:\.\d*)?)\s*-\s*(-?\d+(?:\.\d*)?)\s*", str(text))
-        if match is None:
-            raise SpecError(field_, text, "a scale like 1-5, 0-10 or 0-100 is required")
-        return cls(float(match.group(1)), float(match.group(2)), na_zero)
-
-    @property
-    def midpoint(self) -> float:
-        """The neutral point of the scale (3 on 1–5)."""
-        return (self.low + self.high) / 2.0
-
-    def describe(self) -> str:
-        """The scale in words, for messages."""
-        return f"ratings on the {self.low:g}-{self.high:g} scale" + (" (0 = not applicable)" if self.na_zero else "")
 
 
 @dataclass(frozen=True)

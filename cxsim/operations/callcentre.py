@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 from cxsim.draws import random
 from cxsim.operations import kernels
-from cxsim.operations.spec import CallCentreSpec, warn_if_unbounded
 from cxsim.operations.stores import (
     StationDraws,
     StationResult,
@@ -29,6 +28,7 @@ from cxsim.operations.stores import (
     queue_up,
     station_draws,
 )
+from cxsim.specs.operations import CallCentreSpec, warn_if_unbounded
 
 Array = NDArray[np.float64]
 

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from cxsim.draws import random, standard_normal
 from cxsim.operations import kernels
-from cxsim.operations.spec import EventSpec
+from cxsim.specs.operations import EventSpec
 
 Array = NDArray[np.float64]
 

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from cxsim.draws import random
 from cxsim.operations import kernels
-from cxsim.operations.spec import PipelineSpec, warn_if_unbounded
+from cxsim.specs.operations import PipelineSpec, warn_if_unbounded
 
 Array = NDArray[np.float64]
 

@@ -23,7 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.operations import callcentre, events, pipeline, stores
-from cxsim.operations.spec import OperationsSource, OperationsSpec
+from cxsim.specs.operations import OperationsSource, OperationsSpec
 
 #: Per process kind: the record holding each customer's wait, and the work done per encounter.
 WAIT = {"stores": "wait_minutes", "pipeline": "wait_days", "callcentre": "wait_minutes"}
@@ -51,9 +51,11 @@ def operations_sources(scenario: Any) -> dict[str, list[tuple[int, str]]]:
 class OperationsRunner:
     """Runs a scenario's operations cycle by cycle and keeps their records and figures."""
 
-    def __init__(self, scenario: Any, streams: Any, keep_records: bool = True) -> None:
+    def __init__(self, scenario: Any, streams: Any, keep_records: bool = True, backend: str = "kernel") -> None:
         """``keep_records=False`` keeps only what the summary figures need (a few columns as
-        arrays), not the per-encounter table: at a million customers that table is gigabytes."""
+        arrays), not the per-encounter table: at a million customers that table is gigabytes.
+        ``backend`` is ``kernel`` (compiled queues) or ``simpy`` (the SimPy models): the same records."""
+        self.backend = backend
         self.spec: OperationsSpec = scenario.operations
         self.streams = streams
         self.segment_names = list(scenario.population.names)
@@ -94,7 +96,7 @@ class OperationsRunner:
 
     def _simulate(self, process: str, rows: NDArray[np.intp], segment: NDArray[np.intp],
                   rng: np.random.Generator) -> dict[str, NDArray]:
-        spec, backend, n = self.spec, self.spec.backend, segment.size
+        spec, backend, n = self.spec, self.backend, segment.size
         if process == "stores":
             assert spec.stores is not None
             rec = stores.simulate_stores(spec.stores, segment, self.segment_names, rng, backend, rows=rows)

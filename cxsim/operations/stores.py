@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from cxsim.draws import random
 from cxsim.operations import kernels
-from cxsim.operations.spec import OpeningHours, StoresSpec, warn_if_unbounded
+from cxsim.specs.operations import OpeningHours, StoresSpec, warn_if_unbounded
 
 Array = NDArray[np.float64]
 NEVER_BALK = np.iinfo(np.int64).max

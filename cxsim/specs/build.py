@@ -12,13 +12,15 @@ from typing import Any, TypeVar
 
 from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
-from cxsim.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs import checks
-from cxsim.operations.spec import operations_from_dict, performance_from_dict, scale_from_dict
 from cxsim.specs.distribution import distribution_from_dict
+from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
+from cxsim.specs.mapping import from_mapping
+from cxsim.specs.operations import operations_from_dict, scale_from_dict
 from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.runtime import SIM_ALIASES, Runtime
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
-from cxsim.specs.touchpoint import Journey, Measure, Touchpoint
+from cxsim.specs.touchpoint import Journey, Touchpoint
 
 T = TypeVar("T")
 
@@ -34,13 +36,6 @@ def _make(path: str, cls: Callable[..., T], **kwargs: Any) -> T:
 
 def _fields(cls: type) -> list[str]:
     return [f for f in cls.__dataclass_fields__ if f != "kind"]  # type: ignore[attr-defined]
-
-
-def _simple(path: str, cls: Callable[..., T], data: Any) -> T:
-    """A flat dataclass from a mapping of its own fields."""
-    data = checks.mapping(path, {} if data is None else data)
-    checks.no_unknown_keys(path, data, _fields(cls))  # type: ignore[arg-type]
-    return _make(path, cls, **dict(data))
 
 
 def _require(path: str, data: Mapping[str, Any], key: str, allowed: str) -> Any:
@@ -101,24 +96,13 @@ def _segment_memory(path: str, data: Any, base: Mapping[str, Any],
 
 
 def touchpoint_from_dict(path: str, data: Any) -> Touchpoint:
-    data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, _fields(Touchpoint))
-    kw = dict(data)
-    kw["name"] = _require(path, data, "name", "every touchpoint needs a name")
-    kw["stage"] = _require(path, data, "stage", "every touchpoint needs a stage")
-    kw["measure"] = _simple(f"{path}.measure", Measure, _require(path, data, "measure", "a measure {name, unit, direction} is required"))
-    kw["performance"] = performance_from_dict(f"{path}.performance", _require(path, data, "performance", "a performance distribution (or an operations record) is required"))
-    kw["expectation"] = distribution_from_dict(f"{path}.expectation", _require(path, data, "expectation", "an expectation distribution is required"))
-    return _make(path, Touchpoint, **kw)
+    """A :class:`Touchpoint` from its config mapping (:func:`~cxsim.specs.mapping.from_mapping`)."""
+    return from_mapping(Touchpoint, data, path)
 
 
 def journey_from_dict(path: str, data: Any) -> Journey:
-    data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, ["stages", "touchpoints"])
-    stages = checks.sequence(f"{path}.stages", _require(path, data, "stages", "a list of stage names is required"))
-    raw = checks.sequence(f"{path}.touchpoints", data.get("touchpoints") or [])
-    tps = [touchpoint_from_dict(f"{path}.touchpoints[{i}]", tp) for i, tp in enumerate(raw)]
-    return _make(path, Journey, stages=tuple(stages), touchpoints=tuple(tps))
+    """A :class:`Journey` (stages and touchpoints) from its config mapping."""
+    return from_mapping(Journey, data, path)
 
 
 def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
@@ -132,6 +116,31 @@ def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
     kw["expectations"] = {k: distribution_from_dict(f"{path}.expectations.{k}", v) for k, v in exp.items()}
     kw["memory"] = _segment_memory(f"{path}.memory", data.get("memory"), memory_base, key_moments)
     return _make(path, Segment, **kw)
+
+
+#: Old config keys of the loyalty block, kept for one release: old name -> new name.
+LOYALTY_ALIASES = {"terrible_hazards": "terrible_hazard_by_count"}
+
+
+def loyalty_from_dict(data: Any, path: str = "scenario.loyalty") -> Loyalty:
+    """The :class:`Loyalty` block; an old key (:data:`LOYALTY_ALIASES`) that is not ``null`` sets its
+    new key, and an error about it names the key as the user wrote it."""
+    if not isinstance(data, Mapping):
+        return from_mapping(Loyalty, data, path)
+    data = dict(data)
+    used = []
+    for old, new in LOYALTY_ALIASES.items():
+        value = data.pop(old, None)
+        if value is not None:
+            data[new] = value
+            used.append((old, new))
+    try:
+        return from_mapping(Loyalty, data, path)
+    except SpecError as err:
+        for old, new in used:
+            if err.field.startswith(f"{path}.{new}"):
+                raise SpecError(f"{path}.{old}" + err.field[len(f"{path}.{new}"):], err.value, err.allowed) from None
+        raise
 
 
 SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "operations", "loyalty",
@@ -171,9 +180,9 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         "population": population,
         "memory": mem,
         "affect_form": affect.get("form", "difference"),
-        "loyalty": _simple(f"{path}.loyalty", Loyalty, data.get("loyalty")),
-        "word_of_mouth": _simple(f"{path}.word_of_mouth", WordOfMouth, data.get("word_of_mouth")),
-        "economics": _simple(f"{path}.economics", Economics, data.get("economics")),
+        "loyalty": loyalty_from_dict(data.get("loyalty"), f"{path}.loyalty"),
+        "word_of_mouth": from_mapping(WordOfMouth, data.get("word_of_mouth"), f"{path}.word_of_mouth"),
+        "economics": from_mapping(Economics, data.get("economics"), f"{path}.economics"),
         "operations": operations_from_dict(data.get("operations"), f"{path}.operations"),
     }
     try:
@@ -184,11 +193,55 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         raise err.at(path) from None
 
 
+#: Keys of ``scenario.operations`` that are not parts of the operations: ``scale`` (applied by
+#: :meth:`~cxsim.specs.operations.OperationsSpec.scaled`) and ``backend`` (the old name of
+#: ``runtime.operations_backend``, kept for one release).
+OPERATIONS_SETTINGS = ("scale", "backend")
+
+
+def _operations_settings(raw_scenario: Any) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """The scenario mapping without ``operations.scale``/``backend``, and those two settings."""
+    if not isinstance(raw_scenario, Mapping) or not isinstance(raw_scenario.get("operations"), Mapping):
+        return raw_scenario, {}
+    ops = raw_scenario["operations"]
+    settings = {k: ops[k] for k in OPERATIONS_SETTINGS if k in ops}
+    rest = {k: v for k, v in ops.items() if k not in OPERATIONS_SETTINGS}
+    return {**raw_scenario, "operations": rest}, settings
+
+
+def runtime_from_config(cfg: Mapping[str, Any], operations_backend: Any = None) -> Runtime:
+    """The :class:`Runtime` of a config: its ``runtime`` mapping, with the old places of its keys.
+
+    ``sim.threads``, ``sim.backend``, ``sim.huge_pages`` and ``sim.reuse_memory`` (and
+    ``scenario.operations.backend``, passed as ``operations_backend``) are the settings' names
+    before they moved to ``runtime``; kept for one release, each sets its runtime key when it is
+    not ``null``, and an error names the key as the user wrote it.
+    """
+    data = dict(checks.mapping("runtime", cfg.get("runtime") or {}))
+    checks.no_unknown_keys("runtime", data, _fields(Runtime))
+    where = {k: f"runtime.{k}" for k in _fields(Runtime)}
+    sim = cfg.get("sim")
+    if isinstance(sim, Mapping):
+        for key in SIM_ALIASES:
+            if sim.get(key) is not None:
+                data[key], where[key] = sim[key], f"sim.{key}"
+    if operations_backend is not None:
+        data["operations_backend"] = operations_backend
+        where["operations_backend"] = "scenario.operations.backend"
+    try:
+        return Runtime(**data)
+    except SpecError as err:
+        raise SpecError(where.get(err.field, f"runtime.{err.field}"), err.value, err.allowed) from None
+
+
 def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
-    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``
-    and optionally ``intervention`` (see :mod:`cxsim.intervention`), whose changes are made to
-    the config before it is validated, and ``operations.scale``, which multiplies every capacity
-    of the scenario's operations (:meth:`~cxsim.operations.spec.OperationsSpec.scaled`)."""
+    """Build the whole run from a config mapping with ``scenario``, ``memory``, ``sim``, ``outputs``,
+    optionally ``runtime`` (:func:`runtime_from_config`) and ``intervention`` (see
+    :mod:`cxsim.specs.intervention`), whose changes are made to the config before it is validated.
+
+    ``scenario.operations.scale`` multiplies every capacity of the scenario's operations
+    (:meth:`~cxsim.specs.operations.OperationsSpec.scaled`); the top-level ``operations.scale`` is
+    its old name, kept for one release (it wins when both are given)."""
     cfg = checks.mapping("config", cfg)
     for key in ("scenario", "memory"):
         if key not in cfg or cfg[key] is None:
@@ -198,11 +251,20 @@ def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
     intervention = resolve(cfg.get("intervention"), str(scenario_name))
     if intervention.changes:  # made to the config, so the result is validated like any config
         cfg = apply_changes(cfg, intervention)
-    scale = scale_from_dict(cfg.get("operations"))
-    scenario = scenario_from_dict(cfg["scenario"], cfg["memory"])
+    old_scale = cfg.get("operations")
+    if old_scale is not None:
+        checks.no_unknown_keys("operations", checks.mapping("operations", old_scale), ("scale",))
+    raw_scenario, settings = _operations_settings(cfg["scenario"])
+    scale = scale_from_dict(old_scale) or scale_from_dict(settings, "scenario.operations") or 1.0
+    scenario = scenario_from_dict(raw_scenario, cfg["memory"])
     if scale != 1.0:
         scenario = replace(scenario, operations=scenario.operations.scaled(scale))
     check_touchpoints(intervention, scenario.journey.names)
-    sim = _simple("sim", Sim, cfg.get("sim"))
-    outputs = _simple("outputs", Outputs, cfg.get("outputs"))
-    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs, intervention=intervention)
+    raw_sim = cfg.get("sim")
+    if isinstance(raw_sim, Mapping):
+        raw_sim = {k: v for k, v in raw_sim.items() if k not in SIM_ALIASES}
+    sim = from_mapping(Sim, raw_sim, "sim")
+    runtime = runtime_from_config(cfg, settings.get("backend"))
+    outputs = from_mapping(Outputs, cfg.get("outputs"), "outputs")
+    return _make("", RunSpec, scenario=scenario, sim=sim, outputs=outputs, intervention=intervention,
+                 runtime=runtime)

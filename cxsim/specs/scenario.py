@@ -1,22 +1,26 @@
-"""A scenario (journey, population, memory, loyalty, word of mouth, economics) and run settings."""
+"""A scenario (journey, population, memory, loyalty, word of mouth, economics), the experiment's
+settings (:class:`Sim`), the outputs and the whole run (:class:`RunSpec`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cxsim.behaviour.affect import FORMS
 from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
-from cxsim.operations.spec import OperationsSpec, check_sources
-from cxsim.intervention import NONE, Intervention
 from cxsim.specs import checks
+from cxsim.specs.intervention import NONE, Intervention
+from cxsim.specs.operations import OperationsSpec, check_sources
 from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.runtime import Runtime
+from cxsim.specs.survey import SurveySpec, survey_spec_from_dict
 from cxsim.specs.touchpoint import Journey, positive_support
 
 NETWORKS = ("small_world", "random", "none")
 ENGINES = ("population", "agent")
 CUSTOMER_OUTPUT = ("auto", "always", "never")
+#: The two forms of the Delta law (:mod:`cxsim.behaviour.affect`): experience − expectation, or their ratio.
+AFFECT_FORMS = ("difference", "ratio")
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,13 @@ class Loyalty:
 
     See :mod:`cxsim.behaviour.loyalty` for the formulas.
 
-    ``terrible_hazards`` (optional): the hazard of a customer's 1st, 2nd, 3rd … terrible moment
-    (the last entry for every later one), indexed by the lifetime count of earlier terrible
-    moments. When given, it replaces ``terrible_hazard`` and ``hazard_escalation``; ``null`` or
-    ``[]`` keeps the escalation form.
+    Switching after a terrible moment has two forms. The escalation form: ``terrible_hazard`` for
+    a customer's first terrible moment, raised by ``hazard_escalation`` for each earlier one.
+    The table form, ``terrible_hazard_by_count`` (optional): the hazard of a customer's 1st, 2nd,
+    3rd … terrible moment (the last entry for every later one), indexed by the lifetime count of
+    earlier terrible moments; when given, it replaces the escalation form; ``null`` or ``[]``
+    keeps the escalation form. (``terrible_hazards`` is the table's old config key, kept for one
+    release, and :attr:`terrible_hazards` its old attribute name.)
     """
 
     base_repurchase: float = 0.9
@@ -40,10 +47,10 @@ class Loyalty:
     recommend_intercept: float = 7.0
     recommend_slope: float = 1.5
     recommend_noise: float = 1.0
-    terrible_hazards: tuple[float, ...] | None = None
+    terrible_hazard_by_count: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "terrible_hazards", _hazard_table(self.terrible_hazards))
+        object.__setattr__(self, "terrible_hazard_by_count", _hazard_table(self.terrible_hazard_by_count))
         b = checks.number("base_repurchase", self.base_repurchase)
         if not 0.0 < b < 1.0:
             raise SpecError("base_repurchase", self.base_repurchase, "must lie strictly between 0 and 1")
@@ -56,21 +63,26 @@ class Loyalty:
         checks.non_negative("recommend_slope", self.recommend_slope)
         checks.non_negative("recommend_noise", self.recommend_noise)
 
+    @property
+    def terrible_hazards(self) -> tuple[float, ...] | None:
+        """The old name of :attr:`terrible_hazard_by_count`, kept for one release."""
+        return self.terrible_hazard_by_count
+
 
 def _hazard_table(value: object) -> tuple[float, ...] | None:
-    """``terrible_hazards`` as a tuple of hazards in [0, 1]; ``None`` for null or an empty list."""
+    """``terrible_hazard_by_count`` as a tuple of hazards in [0, 1]; ``None`` for null or an empty list."""
     if value is None:
         return None
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise SpecError("terrible_hazards", value, "a list of hazards in [0, 1] (one or more), or null")
+        raise SpecError("terrible_hazard_by_count", value, "a list of hazards in [0, 1] (one or more), or null")
     items = list(value)  # type: ignore[call-overload]
     if not items:
         return None
     out = []
     for k, h in enumerate(items):
-        v = checks.number(f"terrible_hazards[{k}]", h)
+        v = checks.number(f"terrible_hazard_by_count[{k}]", h)
         if not 0.0 <= v <= 1.0:
-            raise SpecError(f"terrible_hazards[{k}]", h, "a hazard must lie in [0, 1]")
+            raise SpecError(f"terrible_hazard_by_count[{k}]", h, "a hazard must lie in [0, 1]")
         out.append(v)
     return tuple(out)
 
@@ -128,7 +140,7 @@ class Scenario:
 
     def __post_init__(self) -> None:
         checks.name("name", self.name)
-        checks.choice("affect.form", self.affect_form, FORMS)
+        checks.choice("affect.form", self.affect_form, AFFECT_FORMS)
         names = self.journey.names
         check_sources(self.operations, self.journey.touchpoints, self.population.names)
         for k, seg in enumerate(self.population.segments):
@@ -180,7 +192,7 @@ class Outputs:
             call, invitation) — ``auto`` up to ``operations_limit`` customers, ``always``,
             ``never``. The summary's operations figures are computed either way.
         survey: write ``survey.csv``, the simulated customers' answers to a questionnaire
-            (:class:`cxsim.fit.synthetic.SurveySpec`; a mapping is converted).
+            (:class:`cxsim.specs.survey.SurveySpec`; a mapping is converted).
     """
 
     customers: Literal["auto", "always", "never"] = "auto"
@@ -190,7 +202,7 @@ class Outputs:
     moments_limit: int = 10_000
     operations: Literal["auto", "always", "never"] = "auto"
     operations_limit: int = 100_000
-    survey: object = None
+    survey: SurveySpec = field(default_factory=SurveySpec)
 
     def __post_init__(self) -> None:
         checks.choice("customers", self.customers, CUSTOMER_OUTPUT)
@@ -200,14 +212,12 @@ class Outputs:
         checks.integer("moments_limit", self.moments_limit, 0)
         checks.choice("operations", self.operations, CUSTOMER_OUTPUT)
         checks.integer("operations_limit", self.operations_limit, 0)
-        from cxsim.fit.synthetic import survey_spec_from_dict  # the synthetic survey layer
-
-        object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))  # type: ignore[arg-type]
+        object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))
 
 
 @dataclass(frozen=True)
 class Sim:
-    """Run settings.
+    """The experiment: how many customers for how long, how many replications, the seed, the engine.
 
     Attributes:
         n_customers: customers simulated (each replication).
@@ -215,19 +225,9 @@ class Sim:
         seed: root seed; ``0`` is a seed like any other.
         replications: independent replications, seeded from ``SeedSequence(seed).spawn``.
         engine: ``population`` (arrays, default) or ``agent`` (one Mesa agent at a time).
-        threads: worker threads of the population engine (draws and blocks of customers);
-            ``0`` means one per core. Results do not depend on it.
-        backend: ``kernel`` (default) runs each customer's journey step as one compiled pass
-            (:mod:`cxsim.engine.kernel`); ``numpy`` runs the library's array functions, the
-            reference the kernel is tested against. Custom memory models always use ``numpy``.
-        huge_pages: let numpy ask Linux for transparent huge pages for its large arrays while
-            the run lasts (numpy's own default). Off by default: where the kernel compacts memory
-            on the spot to find huge pages (``defrag`` set to ``madvise``, common on virtual
-            machines), every fresh array of millions of values costs more to touch than the
-            pages save. See :mod:`cxsim.engine.allocation`; results do not depend on it.
-        reuse_memory: keep freed memory for the run's next arrays instead of returning it to
-            the system after each (glibc's ``mallopt``; handed back at the end). On by
-            default; results do not depend on it.
+
+    The machine's settings (threads, backends, memory) are not here: they change no result and
+    live in :class:`~cxsim.specs.runtime.Runtime`.
     """
 
     n_customers: int = 10_000
@@ -235,10 +235,6 @@ class Sim:
     seed: int = 0
     replications: int = 1
     engine: Literal["population", "agent"] = "population"
-    threads: int = 0
-    backend: Literal["kernel", "numpy"] = "kernel"
-    huge_pages: bool = False
-    reuse_memory: bool = True
 
     def __post_init__(self) -> None:
         checks.integer("n_customers", self.n_customers, 1)
@@ -246,10 +242,6 @@ class Sim:
         checks.integer("seed", self.seed, 0)
         checks.integer("replications", self.replications, 1)
         checks.choice("engine", self.engine, ENGINES)
-        checks.integer("threads", self.threads, 0)
-        checks.choice("backend", self.backend, ("kernel", "numpy"))
-        checks.flag("huge_pages", self.huge_pages)
-        checks.flag("reuse_memory", self.reuse_memory)
 
 
 @dataclass(frozen=True)
@@ -257,20 +249,21 @@ class RunSpec:
     """A scenario with its run settings and outputs: everything one ``cxsim`` run needs.
 
     ``intervention`` is the intervention in force (its changes are already made to ``scenario``;
-    its costs are added to each cycle's cost), :data:`cxsim.intervention.NONE` for the baseline.
+    its costs are added to each cycle's cost), :data:`cxsim.specs.intervention.NONE` for the baseline.
     """
 
     scenario: Scenario
     sim: Sim = field(default_factory=Sim)
     outputs: Outputs = field(default_factory=Outputs)
     intervention: Intervention = NONE
+    runtime: Runtime = field(default_factory=Runtime)
 
     def __post_init__(self) -> None:
         if self.outputs.moments and self.sim.n_customers > self.outputs.moments_limit:
             raise SpecError("outputs.moments", True,
                             f"moments.parquet is for small runs: needs sim.n_customers <= "
                             f"{self.outputs.moments_limit} (got {self.sim.n_customers})")
-        if self.outputs.survey.enabled and not self.outputs.moments:  # type: ignore[attr-defined]
+        if self.outputs.survey.enabled and not self.outputs.moments:
             raise SpecError("outputs.survey.enabled", True,
                             "the survey is answered from the moment records: set outputs.moments=true too "
                             f"(runs of up to outputs.moments_limit = {self.outputs.moments_limit} customers)")

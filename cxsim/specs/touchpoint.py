@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from cxsim.errors import SpecError
 from cxsim.specs import checks
-from cxsim.specs.distribution import Beta, Constant, Distribution, Empirical, LogNormal, Normal
+from cxsim.specs.distribution import (
+    Beta,
+    Constant,
+    Distribution,
+    Empirical,
+    LogNormal,
+    Normal,
+    distribution_from_dict,
+)
+from cxsim.specs.operations import OperationsSource, performance_from_dict
 
 DIRECTIONS = ("higher", "lower")
 STAGES = ("pre_purchase", "purchase", "post_purchase", "relationship")
@@ -57,8 +66,8 @@ class Touchpoint:
     name: str
     stage: str
     measure: Measure
-    performance: Distribution
-    expectation: Distribution
+    performance: Distribution | OperationsSource = field(metadata={"convert": performance_from_dict})
+    expectation: Distribution = field(metadata={"convert": distribution_from_dict})
     duration: float = 1.0
     importance: float = 1.0
     affect_unit: float = 1.0

@@ -6,7 +6,25 @@
 * :mod:`cxsim.teach.cold_water`, :mod:`~cxsim.teach.colonoscopy`, :mod:`~cxsim.teach.zhijiang`,
   :mod:`~cxsim.teach.meisu`, :mod:`~cxsim.teach.switching` — the published findings, simulated
   with cxsim's model (seeded populations with noise) and set beside the published figures;
-* :mod:`cxsim.teach.app` — the Solara page (``cxsim-teach``).
+* :mod:`cxsim.teach.app` — the Solara page (``cxsim-teach``; needs the teaching extra).
 
 Nothing here imports matplotlib, pandas or Solara at import time of the package.
 """
+
+from __future__ import annotations
+
+from cxsim.exports import lazy_exports
+
+# Public name -> its module, imported on first use; type checkers read __init__.pyi beside this file.
+_EXPORTS = {
+    "episode": "cxsim.teach.episode",
+    "style": "cxsim.teach.style",
+    "cold_water": "cxsim.teach.cold_water",
+    "colonoscopy": "cxsim.teach.colonoscopy",
+    "zhijiang": "cxsim.teach.zhijiang",
+    "meisu": "cxsim.teach.meisu",
+    "switching": "cxsim.teach.switching",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

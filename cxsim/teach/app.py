@@ -24,8 +24,11 @@ from urllib.parse import parse_qs
 
 import solara
 
+from cxsim.config import available, load_run_spec
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
+from cxsim.teach import style
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
 
 PRESET_LABELS = {
@@ -98,19 +101,16 @@ def set_typed(text: str | None) -> None:
 
 
 def _episode_figure(ep: Episode, kind: str, value: float):  # type: ignore[no-untyped-def]
-    from cxsim.teach import style
-
-    plt = style.pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4))
-    minutes = all(d == 60.0 for d in ep.durations)
-    durs = [d / 60 for d in ep.durations] if minutes else list(ep.durations)
-    style.episode_axes(ax, ep.affect, durs, value, kind.replace("_", "-"), title=ep.name,
-                       time_unit="minutes" if minutes else "s")
-    lo, hi = min(ep.affect), max(ep.affect)
-    ax.set_ylim(min(lo, value, 0) - 1, max(hi, value, 0) + 1)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    with figure_style(style.THEME, style.RC):
+        fig, ax = subplots(figsize=(8, 4))
+        minutes = all(d == 60.0 for d in ep.durations)
+        durs = [d / 60 for d in ep.durations] if minutes else list(ep.durations)
+        style.episode_axes(ax, ep.affect, durs, value, kind.replace("_", "-"), title=ep.name,
+                           time_unit="minutes" if minutes else "s")
+        lo, hi = min(ep.affect), max(ep.affect)
+        ax.set_ylim(min(lo, value, 0) - 1, max(hi, value, 0) + 1)
+        fig.tight_layout()
+        return fig
 
 
 @solara.component
@@ -171,16 +171,17 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
     Calls ``on_month(cycles)`` after every month with the tidy cycles table of both arms so far
     (column ``arm``). Raises :class:`~cxsim.errors.SpecError` if the intervention does not apply.
     """
+    # pandas and the engine (numba, Mesa): loaded only when a simulation runs
     import pandas as pd
 
-    from cxsim.config import load_run_spec
     from cxsim.engine.model import CustomerModel
     from cxsim.engine.streams import replication_seeds
 
     base = [f"scenario={scenario}", f"sim.n_customers={POP_CUSTOMERS}", f"sim.n_cycles={months}", "sim.replications=1"]
     arms = {"baseline": load_run_spec([*base, "intervention=none"]),
             intervention: load_run_spec([*base, f"intervention={intervention}"])}
-    models = {arm: CustomerModel(spec.scenario, spec.sim, replication_seeds(spec.sim.seed, 1)[0], keep_customers=False)
+    models = {arm: CustomerModel(spec.scenario, spec.sim, replication_seeds(spec.sim.seed, 1)[0], keep_customers=False,
+                                 runtime=spec.runtime)
               for arm, spec in arms.items()}
     for _ in range(months):
         if cancel is not None and cancel.is_set():
@@ -191,27 +192,23 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
 
 
 def _population_figure(cycles):  # type: ignore[no-untyped-def]
-    import seaborn as sns
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    from cxsim.teach import style
-
-    plt = style.pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for ax, col, label in zip(axes, ["satisfaction_mean", "retention_rate"],
-                              ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
-        sns.lineplot(cycles, x="cycle", y=col, hue="arm", marker="o", ax=ax, palette=["0.4", style.SIMULATED])
-        ax.set_xlabel("month")
-        ax.set_ylabel(label)
-        ax.set_xlim(0.5, POP_MONTHS + 0.5)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    with figure_style(style.THEME, style.RC):
+        fig, axes = subplots(1, 2, figsize=(11, 3.8))
+        for ax, col, label in zip(axes, ["satisfaction_mean", "retention_rate"],
+                                  ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
+            sns.lineplot(cycles, x="cycle", y=col, hue="arm", marker="o", ax=ax, palette=["0.4", style.SIMULATED])
+            ax.set_xlabel("month")
+            ax.set_ylabel(label)
+            ax.set_xlim(0.5, POP_MONTHS + 0.5)
+        fig.tight_layout()
+        return fig
 
 
 @solara.component
 def PopulationView() -> None:
     """A shipped scenario run live, with and without an intervention."""
-    from cxsim.config import available
 
     scenario = solara.use_reactive("b2b_dealer")
     intervention = solara.use_reactive("faster_delivery")

@@ -40,8 +40,15 @@ from scipy.stats import binomtest
 from cxsim.behaviour import memory
 from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.streams import Streams, replication_seeds
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
-from cxsim.teach.episode import COLD_THRESHOLD_C, cold_water_episode, cold_water_temperatures, remember
+from cxsim.teach import style
+from cxsim.teach.episode import (
+    COLD_THRESHOLD_C,
+    cold_water_episode,
+    cold_water_temperatures,
+    remember,
+)
 
 PUBLISHED_LONG = 22
 PUBLISHED_N = 32
@@ -128,36 +135,33 @@ def class_of(result: ColdWaterResult, size: int = PUBLISHED_N, model: str = "pea
 
 def figure(result: ColdWaterResult, directory: str) -> list:
     """The two trials with peak and end marked, and the share choosing the long trial by model."""
-    from cxsim.teach import style
-
-    plt = style.pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
-    short, long = cold_water_episode(False), cold_water_episode(True)
-    lo = min(min(short.affect), min(long.affect)) - 0.8
-    for ax, ep in zip(axes[:2], (short, long)):
-        style.episode_axes(ax, ep.affect, ep.durations, remember(ep, "peak_end"), "peak-end",
-                           title=ep.name, time_unit="s",
-                           value_label=f"affect (°C above the {COLD_THRESHOLD_C:.0f} °C comfort threshold)")
-        ax.set_ylim(lo, 0.5)
-        ax.set_xlim(0, 90)
-    ax = axes[2]
-    shares = [result.share_long(m) for m in MODELS]
-    verdict = dict(zip(result.table["memory model"], result.table["predicts"]))
-    colors = [{"long trial": style.SIMULATED, "short trial": style.PEAK}.get(verdict[m], "0.6") for m in MODELS]
-    bars = ax.bar(range(len(MODELS)), shares, color=colors)
-    ax.bar_label(bars, [f"{s:.0%}" for s in shares], fontsize=9, padding=2)
-    pub = PUBLISHED_LONG / PUBLISHED_N
-    p_lo, p_hi = wilson(PUBLISHED_LONG, PUBLISHED_N)
-    ax.axhspan(p_lo, p_hi, color="0.85", zorder=0, label="published 95% CI")
-    ax.axhline(pub, color=style.PUBLISHED, lw=2, label=f"published {PUBLISHED_LONG}/{PUBLISHED_N}")
-    ax.axhline(0.5, color="0.6", ls=":", lw=1)
-    ax.set_xticks(range(len(MODELS)), [m.replace("_", "-") for m in MODELS], rotation=20)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share choosing to repeat the long trial")
-    ax.set_title(f"{result.n:,} simulated subjects (seed {result.seed})")
-    ax.legend(fontsize=8, loc="upper right")
-    fig.suptitle("Cold water: the long trial hurts longer, yet most would repeat it", y=1.02)
-    fig.tight_layout()
-    paths = style.save(fig, directory, "cold_water")
-    plt.close(fig)
-    return paths
+    with figure_style(style.THEME, style.RC):
+        fig, axes = subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+        short, long = cold_water_episode(False), cold_water_episode(True)
+        lo = min(min(short.affect), min(long.affect)) - 0.8
+        for ax, ep in zip(axes[:2], (short, long)):
+            style.episode_axes(ax, ep.affect, ep.durations, remember(ep, "peak_end"), "peak-end",
+                               title=ep.name, time_unit="s",
+                               value_label=f"affect (°C above the {COLD_THRESHOLD_C:.0f} °C comfort threshold)")
+            ax.set_ylim(lo, 0.5)
+            ax.set_xlim(0, 90)
+        ax = axes[2]
+        shares = [result.share_long(m) for m in MODELS]
+        verdict = dict(zip(result.table["memory model"], result.table["predicts"]))
+        colors = [{"long trial": style.SIMULATED, "short trial": style.PEAK}.get(verdict[m], "0.6") for m in MODELS]
+        bars = ax.bar(range(len(MODELS)), shares, color=colors)
+        ax.bar_label(bars, [f"{s:.0%}" for s in shares], fontsize=9, padding=2)
+        pub = PUBLISHED_LONG / PUBLISHED_N
+        p_lo, p_hi = wilson(PUBLISHED_LONG, PUBLISHED_N)
+        ax.axhspan(p_lo, p_hi, color="0.85", zorder=0, label="published 95% CI")
+        ax.axhline(pub, color=style.PUBLISHED, lw=2, label=f"published {PUBLISHED_LONG}/{PUBLISHED_N}")
+        ax.axhline(0.5, color="0.6", ls=":", lw=1)
+        ax.set_xticks(range(len(MODELS)), [m.replace("_", "-") for m in MODELS], rotation=20)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("share choosing to repeat the long trial")
+        ax.set_title(f"{result.n:,} simulated subjects (seed {result.seed})")
+        ax.legend(fontsize=8, loc="upper right")
+        fig.suptitle("Cold water: the long trial hurts longer, yet most would repeat it", y=1.02)
+        fig.tight_layout()
+        paths = style.save(fig, directory, "cold_water")
+        return paths

@@ -1,7 +1,7 @@
 """Meisu Electronics' seven steps, computed from a simulated run, then more shops on the street.
 
 Sources:
-    Seeds 001, 002 and 004 (DESIGN.md "Seven-step CEM method"): Meisu Electronics, four shops on
+    Case studies 001, 002 and 004 (DESIGN.md "Seven-step CEM method"): Meisu Electronics, four shops on
     one short street in Hong Kong. Step 2a experience: price 7, brand image 7, service 6, product
     6, convenience 5, relationship 4. Step 2b expectation: 7 for product, price, convenience and
     brand image. Step 2c satisfaction = 2a − 2b (convenience −2, product −1). Step 2d importance
@@ -36,16 +36,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
+from cxsim.fit.gap import (
+    seven_step_table,
+    with_shops,
+)
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.teach import style
 
 PUBLISHED_2A = {"price": 7, "brand_image": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
 PUBLISHED_2B = {"product": 7, "price": 7, "convenience": 7, "brand_image": 7}
 PUBLISHED_IMPORTANCE = {"convenience": 9}
 PUBLISHED_IDEAL = {"convenience": 10}
-SHOP_GAIN = 1.5
-SHOP_SD_SCALE = 0.8
-SHOP_COST = 100_000.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,6 @@ class MeisuResult:
 
 def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     """The composed retail_street config with ``extra`` more shops (a plain dict edit, no Hydra path)."""
-    from cxsim import compose_config
 
     cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
                           f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
@@ -68,79 +72,9 @@ def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     return with_shops(cfg, extra) if extra else cfg
 
 
-def shop_count(cfg: dict) -> int | None:
-    """Shops open in a composed config (``operations.stores.count``), ``None`` without store operations."""
-    stores = (cfg["scenario"].get("operations") or {}).get("stores")
-    return None if stores is None else int(stores["count"])
-
-
-def with_shops(cfg: dict, change: int) -> dict:
-    """A copy of the composed config ``cfg`` with ``change`` more shops (fewer when negative).
-
-    Each shop opens (or closes) the next site of the scenario's store operations and moves the
-    perceived convenience score by ``SHOP_GAIN`` points, its spread scaled by ``SHOP_SD_SCALE``
-    per shop (the module's assumptions); without store operations a shop costs ``SHOP_COST`` a
-    month (only more shops then). The convenience touchpoint must exist.
-    """
-    import copy
-
-    cfg = copy.deepcopy(cfg)
-    conv = next((tp for tp in cfg["scenario"]["journey"]["touchpoints"] if tp["name"] == "convenience"), None)
-    if conv is None:
-        raise SpecError("scenario.journey.touchpoints", "convenience", "more shops move the 'convenience' touchpoint; "
-                        "the scenario has none")
-    stores = (cfg["scenario"].get("operations") or {}).get("stores")
-    if stores is not None and int(stores["count"]) + change < 1:
-        raise SpecError("shops", int(stores["count"]) + change, "at least one shop must stay open")
-    if stores is None and change < 0:
-        raise SpecError("shops", change, "closing shops needs the scenario's store operations")
-    perf = conv["performance"]
-    perf["mean"] = min(10.0, max(0.0, float(perf["mean"]) + SHOP_GAIN * change))
-    perf["sd"] = float(perf["sd"]) * SHOP_SD_SCALE ** change
-    if stores is not None:  # the shops themselves: shorter walks and queues, rent per shop
-        stores["count"] = min(len(stores["sites"]), int(stores["count"]) + change)  # past the last site: no shop
-    else:
-        conv["fixed_cost_per_cycle"] = float(conv.get("fixed_cost_per_cycle") or 0.0) + SHOP_COST * change
-    return cfg
-
-
-def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal: dict[str, float],
-                     cycle: int | None = None) -> pd.DataFrame:
-    """Steps 2a–4 of the seven-step method from moment records of one cycle (default: the first).
-
-    The means of the simulated moments make the factor table; the arithmetic of steps 2c–4 is
-    cxsim's gap analysis (:func:`cxsim.fit.gap.seven_step`, difference form).
-
-    Args:
-        moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
-        importance: importance per touchpoint (step 2d).
-        ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
-    """
-    from cxsim.fit.gap import seven_step
-
-    first = moments[moments["cycle"] == (moments["cycle"].min() if cycle is None else cycle)]
-    if first.empty:
-        raise SpecError("cycle", cycle, "no moments recorded in that cycle")
-    g = first.groupby("touchpoint", sort=False)[["performance", "expectation"]].mean()
-    factors = pd.DataFrame({
-        "factor": g.index, "experience": g["performance"].to_numpy(), "expectation": g["expectation"].to_numpy(),
-        "importance": [float(importance[t]) for t in g.index],
-        "ideal": [float(ideal.get(t, a)) for t, a in zip(g.index, g["performance"])],
-    })
-    t = seven_step(factors, source="simulated moments").table.set_index("factor")
-    t.index.name = "touchpoint"
-    return t.rename(columns={"experience": "experience_2a", "expectation": "expectation_2b",
-                             "satisfaction": "satisfaction_2c", "importance": "importance_2d",
-                             "key_experience": "key_experience_3", "ideal": "ideal_4",
-                             "gap_to_ideal": "gap_to_ideal_4"})[
-        ["experience_2a", "expectation_2b", "satisfaction_2c", "importance_2d", "key_experience_3", "ideal_4",
-         "gap_to_ideal_4"]]
-
-
 def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: int = 2) -> MeisuResult:
     """Run retail_street with ``n`` customers for ``cycles`` months, then with 1..max extra shops."""
-    from cxsim import run
-    from cxsim.specs.build import run_spec_from_dict
+    from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
 
     n = checks.integer("n", n, 10)
     seed = checks.integer("seed", seed, 0)
@@ -177,7 +111,7 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
     rows.append(("2d importance: convenience", 9.0, steps.loc["convenience", "importance_2d"], "input"))
     rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"], "computed"))
     worst = steps.loc[[t for t in steps.index if t in PUBLISHED_2A], "key_experience_3"].idxmin()
-    rows.append(("3 the key experience (most negative of the seed's six)", "convenience", worst, "computed"))
+    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))
     rows.append(("4 gap to the ideal (10): convenience", -5.0, steps.loc["convenience", "gap_to_ideal_4"], "computed"))
     b = shops.iloc[0]
     for _, a in shops.iloc[1:].iterrows():
@@ -195,31 +129,28 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
 
 def figure(result: MeisuResult, directory: str) -> list:
     """Key experience per touchpoint (step 3), and satisfaction and retention with more shops."""
-    import seaborn as sns
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    from cxsim.teach import style
-
-    plt = style.pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
-    ax = axes[0]
-    steps = result.seven_steps.sort_values("key_experience_3")
-    colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED for v in steps["key_experience_3"]]
-    bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
-    ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
-    ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")
-    ax.set_xlabel("key experience = importance x (experience - expectation)")
-    ax.set_title("step 3: the key experience (simulated, cycle 1)")
-    ax.legend(fontsize=8, loc="lower right")
-    cyc = result.cycles.copy()
-    cyc["shops"] = (4 + cyc["extra_shops"]).astype(str) + " shops"
-    for ax, col, label in zip(axes[1:], ["satisfaction_mean", "retention_rate"],
-                              ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
-        sns.lineplot(cyc, x="cycle", y=col, hue="shops", ax=ax, marker="o", errorbar=("ci", 95), palette="crest")
-        ax.set_xlabel("month")
-        ax.set_ylabel(label)
-        ax.set_title("step 5: more shops on the street")
-    fig.suptitle("Meisu Electronics: convenience is the key experience; more shops close the gap", y=1.02)
-    fig.tight_layout()
-    paths = style.save(fig, directory, "meisu_seven_steps")
-    plt.close(fig)
-    return paths
+    with figure_style(style.THEME, style.RC):
+        fig, axes = subplots(1, 3, figsize=(17, 4.8))
+        ax = axes[0]
+        steps = result.seven_steps.sort_values("key_experience_3")
+        colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED for v in steps["key_experience_3"]]
+        bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
+        ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
+        ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")
+        ax.set_xlabel("key experience = importance x (experience - expectation)")
+        ax.set_title("step 3: the key experience (simulated, cycle 1)")
+        ax.legend(fontsize=8, loc="lower right")
+        cyc = result.cycles.copy()
+        cyc["shops"] = (4 + cyc["extra_shops"]).astype(str) + " shops"
+        for ax, col, label in zip(axes[1:], ["satisfaction_mean", "retention_rate"],
+                                  ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
+            sns.lineplot(cyc, x="cycle", y=col, hue="shops", ax=ax, marker="o", errorbar=("ci", 95), palette="crest")
+            ax.set_xlabel("month")
+            ax.set_ylabel(label)
+            ax.set_title("step 5: more shops on the street")
+        fig.suptitle("Meisu Electronics: convenience is the key experience; more shops close the gap", y=1.02)
+        fig.tight_layout()
+        paths = style.save(fig, directory, "meisu_seven_steps")
+        return paths

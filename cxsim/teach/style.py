@@ -2,18 +2,19 @@
 
 Every teaching figure uses the same seaborn theme, the same colours (peak crimson, end royal blue,
 remembered value dark orange, mean grey), labelled axes with units, and is saved twice — PNG for
-slides, SVG for print — each written atomically (temporary file, then rename).
+slides, SVG for print — each written atomically (temporary file, then rename). The theme is applied in a context
+(:func:`cxsim.figures.figure_style`), never globally.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from cxsim.files import write_atomic
 
 PEAK = "crimson"
 END = "royalblue"
@@ -24,37 +25,32 @@ PUBLISHED = "0.3"
 SIMULATED = "#2a9d8f"
 
 
+#: The teaching figures' seaborn theme (:func:`seaborn.set_theme` arguments) and matplotlib settings,
+#: applied in a context by :func:`cxsim.figures.figure_style`.
+THEME: dict[str, Any] = {"style": "whitegrid", "context": "talk", "font_scale": 0.75}
+RC: dict[str, Any] = {"svg.fonttype": "none", "figure.dpi": 100, "savefig.bbox": "tight"}
+
+
 def pyplot() -> Any:
-    """matplotlib.pyplot with the Agg backend (no screen needed) and the teaching theme set."""
-    import matplotlib
+    """matplotlib.pyplot with the teaching theme, for a notebook that wants it for its whole session.
 
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    This sets the theme globally, at the caller's request; the library's own figures never call it
+    (they apply :data:`THEME` and :data:`RC` in a context, see :mod:`cxsim.figures`).
+    """
+    import matplotlib.pyplot as plt  # matplotlib and seaborn: loaded only when asked for
+    import seaborn as sns  # seaborn: loaded only when asked for
 
-    sns.set_theme(style="whitegrid", context="talk", font_scale=0.75)
-    plt.rcParams.update({"svg.fonttype": "none", "figure.dpi": 100, "savefig.bbox": "tight"})
+    sns.set_theme(**THEME)
+    plt.rcParams.update(RC)
     return plt
 
 
 def save(fig: Any, directory: str | Path, stem: str, dpi: int = 150) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` and ``stem.svg`` in ``directory``; return both paths."""
+    """Save ``fig`` as ``stem.png`` and ``stem.svg`` in ``directory``, each atomically; return both paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for ext in ("png", "svg"):
-        path = out / f"{stem}.{ext}"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{ext}", dir=out)
-        os.close(fd)
-        try:
-            fig.savefig(tmp, dpi=dpi, format=ext)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        paths.append(path)
-    return paths
+    return [write_atomic(out / f"{stem}.{ext}", lambda p, ext=ext: fig.savefig(p, dpi=dpi, format=ext))
+            for ext in ("png", "svg")]
 
 
 def episode_axes(

@@ -1,10 +1,10 @@
 """Switching after bad experiences: the share who leave after 1, 2 and 3 bad experiences.
 
 Sources:
-    AchieveGlobal (2013), China customer-service survey, reported in seed 000, article 7
+    AchieveGlobal (2013), China customer-service survey, reported in case study 000, article 7
     (DESIGN.md "Switching after bad experiences"): about 40 % likely to switch after one bad
     experience, more than 55 % after two, 90 % after at most three.
-    Joy-pain law (seed 004): no experience may break through the floor of "terrible".
+    Joy-pain law (case study 004): no experience may break through the floor of "terrible".
 
 Design. For each shipped scenario, cxsim's engine (``cxsim.run``) runs its customers for three
 months in which every customer meets, on top of the scenario's usual journey, one *bad
@@ -23,11 +23,16 @@ customers is overloaded by the experiment's 20,000.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import pandas as pd
 
+from cxsim.config import compose_config
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.teach import style
 
 PUBLISHED = {1: 0.40, 2: 0.55, 3: 0.90}
 SCENARIOS = ("b2b_dealer_survey", "retail_street", "ecommerce_delivery_survey")
@@ -52,7 +57,6 @@ def bad_gap(cfg: dict, severity: float = SEVERITY, cycles: int = 1) -> float:
     ``cycles > 1`` widens it to ``g / (1 − a_max)^(cycles − 1)`` so that the moment is still that
     bad in each of the first ``cycles`` cycles (the default, 1, is the teaching experiment's).
     """
-    from cxsim.specs.build import run_spec_from_dict
 
     sc = run_spec_from_dict(cfg).scenario
     lam = min(seg.loss_aversion for seg in sc.population.segments)
@@ -73,7 +77,6 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
     :func:`bad_gap` (the calibration passes the run's ``n_cycles``, so the k-th month's moment
     is still terrible and ``switched`` at k really is after k bad experiences).
     """
-    import copy
 
     out = copy.deepcopy(cfg)
     sc = out["scenario"]
@@ -92,8 +95,7 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
 
 def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENARIOS) -> SwitchingResult:
     """Run each scenario for three months with and without a bad experience every month."""
-    from cxsim import compose_config, run
-    from cxsim.specs.build import run_spec_from_dict
+    from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when a simulation runs
 
     n = checks.integer("n", n, 10)
     seed = checks.integer("seed", seed, 0)
@@ -123,24 +125,21 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
 
 def figure(result: SwitchingResult, directory: str) -> list:
     """Share switched after 1, 2, 3 bad experiences per scenario, against the survey's figures."""
-    from cxsim.teach import style
-
-    plt = style.pyplot()
-    fig, ax = plt.subplots(figsize=(8, 5))
-    ks = [1, 2, 3]
-    ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9, label="AchieveGlobal 2013 (published)")
-    palette = ["#2a9d8f", "#e76f51", "#264653"]
-    for color, (name, g) in zip(palette, result.shares.groupby("scenario", sort=False)):
-        ax.plot(g["bad_experiences"], g["switched"], "o-", color=color, label=f"{name} (simulated)")
-        ax.plot(g["bad_experiences"], g["switched_without_bad"], "o:", color=color, alpha=0.6,
-                label=f"{name}, no bad moment")
-    ax.set_xticks(ks, ["1", "2", "3"])
-    ax.set_xlabel("bad experiences in a row (one a month)")
-    ax.set_ylabel("share of customers who switched")
-    ax.set_ylim(0, 1)
-    ax.set_title("Switching after bad experiences: survey vs cxsim's shipped loyalty settings")
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    paths = style.save(fig, directory, "switching")
-    plt.close(fig)
-    return paths
+    with figure_style(style.THEME, style.RC):
+        fig, ax = subplots(figsize=(8, 5))
+        ks = [1, 2, 3]
+        ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9, label="AchieveGlobal 2013 (published)")
+        palette = ["#2a9d8f", "#e76f51", "#264653"]
+        for color, (name, g) in zip(palette, result.shares.groupby("scenario", sort=False)):
+            ax.plot(g["bad_experiences"], g["switched"], "o-", color=color, label=f"{name} (simulated)")
+            ax.plot(g["bad_experiences"], g["switched_without_bad"], "o:", color=color, alpha=0.6,
+                    label=f"{name}, no bad moment")
+        ax.set_xticks(ks, ["1", "2", "3"])
+        ax.set_xlabel("bad experiences in a row (one a month)")
+        ax.set_ylabel("share of customers who switched")
+        ax.set_ylim(0, 1)
+        ax.set_title("Switching after bad experiences: survey vs cxsim's shipped loyalty settings")
+        ax.legend(fontsize=8, loc="upper left")
+        fig.tight_layout()
+        paths = style.save(fig, directory, "switching")
+        return paths

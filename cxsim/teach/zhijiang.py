@@ -1,7 +1,7 @@
 """The Zhijiang Silicone dealer survey, simulated: peak-end of the means vs the key moments.
 
 Sources:
-    Seed 000, article 1 (DESIGN.md "Zhijiang Silicone dealer survey"): 47 valid questionnaires
+    Case study 000, article 1 (DESIGN.md "Zhijiang Silicone dealer survey"): 47 valid questionnaires
     from dealers, five-point scale (3 = neutral). Touchpoint means: brand image 4.82, price 3.62,
     technology 4.15, product quality 4.54, delivery speed 3.61, service staff 4.23, annual dealer
     meeting 4.46; overall satisfaction 4.17. Peak (brand image) and end (dealer meeting) average to
@@ -15,7 +15,7 @@ touchpoint means are *inputs*. The dealer's overall rating is what a memory mode
 :mod:`cxsim.behaviour.memory` remembers of the seven ratings in journey order (affect = rating − 3,
 3 being neutral), plus response noise ``Normal(0, 0.3)``, clipped to 1–5. Four worlds:
 
-* ``peak_end_0.5`` — the seed's calculation, (peak + end) / 2;
+* ``peak_end_0.5`` — the case study's calculation, (peak + end) / 2;
 * ``peak_end`` — cxsim's default peak-end (0.4 peak + 0.4 end + 0.2 mean);
 * ``mean`` — the average touchpoint;
 * ``key_moments`` — the dealer scenarios' key moments (``b2b_dealer``, ``b2b_dealer_survey``): delivery speed 0.35, dealer meeting
@@ -36,8 +36,10 @@ import pandas as pd
 
 from cxsim.behaviour import memory
 from cxsim.engine.streams import Streams, replication_seeds
+from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.distribution import Normal
+from cxsim.teach import style
 
 TOUCHPOINTS = ("brand_image", "price", "technology", "product_quality", "delivery_speed",
                "service_staff", "dealer_meeting")
@@ -87,7 +89,7 @@ class ZhijiangResult:
 def significance_shares(ratings: np.ndarray, overall: np.ndarray, size: int = SURVEY_SIZE,
                         alpha: float = 0.05) -> pd.Series:
     """Share of consecutive surveys of ``size`` dealers in which OLS finds each touchpoint significant."""
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # statsmodels: loaded only when a model is fitted
 
     k = ratings.shape[0] // size
     hits = np.zeros(ratings.shape[1])
@@ -135,49 +137,46 @@ def _pattern_share(shares: pd.Series) -> float:
 
 def figure(result: ZhijiangResult, directory: str) -> list:
     """Touchpoint means, the overall in each world against 4.17, and the regression view."""
-    from cxsim.teach import style
-
-    plt = style.pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(18, 5), gridspec_kw={"width_ratios": [1.4, 1, 1.4]})
-    means = result.ratings.mean(axis=0)
-    ax = axes[0]
-    x = np.arange(len(TOUCHPOINTS))
-    ax.plot(x, [PUBLISHED_MEANS[t] for t in TOUCHPOINTS], "D-", color=style.PUBLISHED, label="published mean")
-    ax.plot(x, means, "o--", color=style.SIMULATED, label="simulated mean")
-    p = int(np.argmax(np.abs(means - NEUTRAL)))
-    ax.scatter([p], [means[p]], s=300, facecolors="none", edgecolors=style.PEAK, lw=2.5, label="peak")
-    ax.scatter([x[-1]], [means[-1]], s=300, marker="s", facecolors="none", edgecolors=style.END, lw=2.5, label="end")
-    ax.axhline(PUBLISHED_OVERALL, color="black", lw=1.5, ls=":", label=f"observed overall {PUBLISHED_OVERALL}")
-    ax.axhline(PUBLISHED_PEAK_END, color=style.REMEMBERED, lw=2, label=f"(peak + end) / 2 = {PUBLISHED_PEAK_END}")
-    ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)
-    ax.set_ylabel("rating (1-5, 3 = neutral)")
-    ax.set_ylim(3, 5)
-    ax.set_title("the dealers' journey, in order")
-    ax.legend(fontsize=8, loc="lower left")
-    ax = axes[1]
-    vals = [result.overall[w].mean() for w in WORLDS]
-    bars = ax.bar(range(len(WORLDS)), vals, color=style.SIMULATED)
-    ax.bar_label(bars, [f"{v:.2f}" for v in vals], fontsize=9)
-    ax.axhline(PUBLISHED_OVERALL, color="black", lw=2, ls=":", label=f"observed {PUBLISHED_OVERALL}")
-    ax.set_xticks(range(len(WORLDS)), [w.replace("_", "-") for w in WORLDS], rotation=20)
-    ax.set_ylim(3, 5)
-    ax.set_ylabel("simulated overall rating (1-5)")
-    ax.set_title("overall satisfaction if dealers\nremembered by ...")
-    ax.legend(fontsize=8)
-    ax = axes[2]
-    sig = result.significant
-    w = 0.2
-    for i, world in enumerate(WORLDS):
-        ax.bar(x + (i - 1.5) * w, sig[world], w, label=world.replace("_", "-"))
-    for tp in PUBLISHED_SIGNIFICANT:
-        ax.annotate("published:\nsignificant", (TOUCHPOINTS.index(tp), 1.0), ha="center", fontsize=8)
-    ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)
-    ax.set_ylim(0, 1.2)
-    ax.set_ylabel("share of 47-dealer surveys where OLS\nfinds the touchpoint significant (P < 0.05)")
-    ax.set_title("the key-moment view")
-    ax.legend(fontsize=8, loc="upper left", ncols=2)
-    fig.suptitle("Zhijiang dealers: the peak and the end of the means overshoot; the key moments fit", y=1.02)
-    fig.tight_layout()
-    paths = style.save(fig, directory, "zhijiang_dealers")
-    plt.close(fig)
-    return paths
+    with figure_style(style.THEME, style.RC):
+        fig, axes = subplots(1, 3, figsize=(18, 5), gridspec_kw={"width_ratios": [1.4, 1, 1.4]})
+        means = result.ratings.mean(axis=0)
+        ax = axes[0]
+        x = np.arange(len(TOUCHPOINTS))
+        ax.plot(x, [PUBLISHED_MEANS[t] for t in TOUCHPOINTS], "D-", color=style.PUBLISHED, label="published mean")
+        ax.plot(x, means, "o--", color=style.SIMULATED, label="simulated mean")
+        p = int(np.argmax(np.abs(means - NEUTRAL)))
+        ax.scatter([p], [means[p]], s=300, facecolors="none", edgecolors=style.PEAK, lw=2.5, label="peak")
+        ax.scatter([x[-1]], [means[-1]], s=300, marker="s", facecolors="none", edgecolors=style.END, lw=2.5, label="end")
+        ax.axhline(PUBLISHED_OVERALL, color="black", lw=1.5, ls=":", label=f"observed overall {PUBLISHED_OVERALL}")
+        ax.axhline(PUBLISHED_PEAK_END, color=style.REMEMBERED, lw=2, label=f"(peak + end) / 2 = {PUBLISHED_PEAK_END}")
+        ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)
+        ax.set_ylabel("rating (1-5, 3 = neutral)")
+        ax.set_ylim(3, 5)
+        ax.set_title("the dealers' journey, in order")
+        ax.legend(fontsize=8, loc="lower left")
+        ax = axes[1]
+        vals = [result.overall[w].mean() for w in WORLDS]
+        bars = ax.bar(range(len(WORLDS)), vals, color=style.SIMULATED)
+        ax.bar_label(bars, [f"{v:.2f}" for v in vals], fontsize=9)
+        ax.axhline(PUBLISHED_OVERALL, color="black", lw=2, ls=":", label=f"observed {PUBLISHED_OVERALL}")
+        ax.set_xticks(range(len(WORLDS)), [w.replace("_", "-") for w in WORLDS], rotation=20)
+        ax.set_ylim(3, 5)
+        ax.set_ylabel("simulated overall rating (1-5)")
+        ax.set_title("overall satisfaction if dealers\nremembered by ...")
+        ax.legend(fontsize=8)
+        ax = axes[2]
+        sig = result.significant
+        w = 0.2
+        for i, world in enumerate(WORLDS):
+            ax.bar(x + (i - 1.5) * w, sig[world], w, label=world.replace("_", "-"))
+        for tp in PUBLISHED_SIGNIFICANT:
+            ax.annotate("published:\nsignificant", (TOUCHPOINTS.index(tp), 1.0), ha="center", fontsize=8)
+        ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)
+        ax.set_ylim(0, 1.2)
+        ax.set_ylabel("share of 47-dealer surveys where OLS\nfinds the touchpoint significant (P < 0.05)")
+        ax.set_title("the key-moment view")
+        ax.legend(fontsize=8, loc="upper left", ncols=2)
+        fig.suptitle("Zhijiang dealers: the peak and the end of the means overshoot; the key moments fit", y=1.02)
+        fig.tight_layout()
+        paths = style.save(fig, directory, "zhijiang_dealers")
+        return paths

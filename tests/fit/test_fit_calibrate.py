@@ -59,10 +59,10 @@ def test_shipped_switching_calibration_reaches_the_survey(tmp_path, capsys) -> N
     for name in ("parameters.csv", "history.csv", "calibration.png", "calibrated_overrides.txt"):
         assert (tmp_path / name).is_file()
     written = (tmp_path / "calibrated_overrides.txt").read_text()
-    assert "scenario.loyalty.terrible_hazards=[" in written  # the whole list: usable on its own
+    assert "scenario.loyalty.terrible_hazard_by_count=[" in written  # the whole list: usable on its own
     from cxsim.config import load_run_spec
 
-    table = load_run_spec(["scenario=retail_street", *written.split()]).scenario.loyalty.terrible_hazards
+    table = load_run_spec(["scenario=retail_street", *written.split()]).scenario.loyalty.terrible_hazard_by_count
     assert len(table) == 3 and table[1] < table[0] < table[2]  # falls, then jumps: the survey's shape
     assert "loss" in out
 

@@ -68,7 +68,7 @@ def test_quadrants_and_peak_end_check(wide_frame) -> None:
 
 
 def test_zhijiang_published_means_overshoot() -> None:
-    """The seed case: peak (brand image 4.82) and end (dealer meeting 4.46) average 4.64 vs 4.17 observed."""
+    """The case study: peak (brand image 4.82) and end (dealer meeting 4.46) average 4.64 vs 4.17 observed."""
     means = {"brand_image": 4.82, "price": 3.62, "technology": 4.15, "product_quality": 4.54,
              "delivery_speed": 3.61, "service_staff": 4.23, "dealer_meeting": 4.46}
     x = np.array(list(means.values()))

@@ -14,13 +14,13 @@ from cxsim.fit import gap
 def test_meisu_figures_exactly() -> None:
     a = gap.seven_step(gap.meisu_table())
     t = a.table.set_index("factor")
-    # step 2a experience, 2b expectation as in the seeds
+    # step 2a experience, 2b expectation as in the case studies
     assert t["experience"].to_dict() == {"price": 7, "brand_image": 7, "service": 6, "product": 6,
                                          "convenience": 5, "relationship": 4}
     # 2c = 2a - 2b: convenience -2, product -1, price and brand image 0
     assert t.loc["convenience", "satisfaction"] == -2 and t.loc["product", "satisfaction"] == -1
     assert t.loc["price", "satisfaction"] == 0 and t.loc["brand_image", "satisfaction"] == 0
-    assert np.isnan(t.loc["service", "satisfaction"])  # the seeds give no expectation for service
+    assert np.isnan(t.loc["service", "satisfaction"])  # the case studies give no expectation for service
     # step 3: key experience = importance x satisfaction = 9 x -2 = -18
     assert t.loc["convenience", "key_experience"] == -18 and a.key_experience == "convenience"
     # step 4: gap to the ideal (10 for convenience, the actual elsewhere) = -5
@@ -39,7 +39,7 @@ def test_ratio_form() -> None:
 
 
 def test_requirement_is_an_intervention_that_closes_the_gap() -> None:
-    from cxsim.intervention import apply_changes, resolve
+    from cxsim.specs.intervention import apply_changes, resolve
 
     req = gap.requirement(gap.seven_step(gap.meisu_table()), "retail_street")
     assert req["name"] == "close_gap_convenience"

@@ -10,7 +10,12 @@ from cxsim.behaviour import memory as mem
 from cxsim.errors import SpecError
 from cxsim.fit.drivers import fit_drivers
 from cxsim.fit.survey import Scale, load_wide
-from cxsim.fit.synthetic import SurveySpec, answer_questionnaire, survey_spec_from_dict, zhijiang_survey
+from cxsim.fit.synthetic import (
+    SurveySpec,
+    answer_questionnaire,
+    survey_spec_from_dict,
+    zhijiang_survey,
+)
 
 TPS = ["a", "b", "c", "d", "e"]
 
@@ -77,7 +82,7 @@ def test_zhijiang_like_survey() -> None:
     top = fit.drivers.sort_values("importance", ascending=False)["touchpoint"].tolist()
     assert set(top[:2]) == {"delivery_speed", "dealer_meeting"}
     assert fit.key_drivers()[:2] == top[:2]
-    assert fit.peak_end.overshoot > 0.15  # from the touchpoint means, as the seed case computed it
+    assert fit.peak_end.overshoot > 0.15  # from the touchpoint means, as the case study computed it
     assert fit.peak_end.per_respondent > fit.peak_end.observed + 0.3
     m = fit.models.set_index("model")
     assert m.loc["drivers", "cv_rmse"] < m.loc["peak_end", "cv_rmse"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -206,7 +205,7 @@ def test_run_records_obey_littles_law(retail) -> None:
 
 
 def test_overloaded_pipeline_warns_in_a_run() -> None:
-    from cxsim.operations.spec import UnboundedQueueWarning
+    from cxsim.specs.operations import UnboundedQueueWarning
 
     spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=300", "sim.n_cycles=1",
                           "sim.replications=1", "outputs.figures=false", "scenario.operations.pipeline.lines=1"])

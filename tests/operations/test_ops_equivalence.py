@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxsim.operations import callcentre, events, kernels, pipeline, stores
-from cxsim.operations.spec import operations_from_dict
+from cxsim.specs.operations import operations_from_dict
 
 N = 4000
 
@@ -111,7 +111,7 @@ PIPE = {"production_days": {"dist": "lognormal", "mean": 0.9, "sd": 0.5},
         "shipping_days": {"dist": "lognormal", "mean": 1.5, "sd": 0.5}, "promised_days": 3}
 
 
-@pytest.mark.filterwarnings("ignore::cxsim.operations.spec.UnboundedQueueWarning")  # busy on purpose
+@pytest.mark.filterwarnings("ignore::cxsim.specs.operations.UnboundedQueueWarning")  # busy on purpose
 @pytest.mark.parametrize("extra", [{"lines": 1}, {"lines": 3, "trucks": 2}, {"lines": 2, "trucks": 5},
                                    {"make_to_order": False, "trucks": 1},
                                    {"lines": 2, "trucks": 3, "batch_every_days": 2.5}])

@@ -10,7 +10,7 @@ import pytest
 
 from cxsim import load_run_spec, run
 from cxsim.cli import main as cli
-from cxsim.operations.spec import UnboundedQueueWarning
+from cxsim.specs.operations import UnboundedQueueWarning
 
 DEALERS = ["scenario=b2b_dealer", "sim.n_cycles=12", "sim.replications=1", "outputs.figures=false",
            "outputs.customers=never"]

@@ -7,7 +7,7 @@ import pytest
 
 from cxsim.errors import SpecError
 from cxsim.operations import pipeline, stores
-from cxsim.operations.spec import UnboundedQueueWarning, operations_from_dict
+from cxsim.specs.operations import UnboundedQueueWarning, operations_from_dict
 
 SERVICE = {"dist": "lognormal", "mean": 5, "sd": 2}
 

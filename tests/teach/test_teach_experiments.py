@@ -77,7 +77,7 @@ def test_colonoscopy_trial(colon: colonoscopy.ColonoscopyResult) -> None:
 def test_zhijiang() -> None:
     res = zhijiang.simulate(n=47 * 60, seed=0)
     overall = {w: v.mean() for w, v in res.overall.items()}
-    # Tolerance: peak-end as in the seed reproduces the seed's 4.64 within 0.1 and overshoots the
+    # Tolerance: peak-end as in the case study reproduces the case study's 4.64 within 0.1 and overshoots the
     # observed 4.17 by more than 0.3; the key-moments world lands within 0.2 of 4.17.
     assert abs(overall["peak_end_0.5"] - 4.64) <= 0.1
     assert overall["peak_end_0.5"] - 4.17 > 0.3
@@ -93,7 +93,7 @@ def test_zhijiang() -> None:
 def test_meisu_seven_steps() -> None:
     res = meisu.simulate(n=600, seed=0, cycles=4, max_extra_shops=1)
     s = res.seven_steps
-    # Tolerance: computed from simulated moments, the key experience of the seed's six touchpoints
+    # Tolerance: computed from simulated moments, the key experience of the case study's six touchpoints
     # is convenience, within 4 of
     # the published -18; its gap to the ideal within 0.3 of -5; product's gap within 0.2 of -1.
     assert s.loc[list(meisu.PUBLISHED_2A), "key_experience_3"].idxmin() == "convenience"

@@ -1,0 +1,17 @@
+"""Types of :mod:`cxsim.engine`'s lazy exports (the names of its ``__init__.py``, for IDEs and type checkers)."""
+
+from cxsim.engine.model import Customer as Customer
+from cxsim.engine.model import CustomerModel as CustomerModel
+from cxsim.engine.run import Results as Results
+from cxsim.engine.run import run_replication as run_replication
+from cxsim.engine.streams import Streams as Streams
+from cxsim.engine.streams import replication_seeds as replication_seeds
+
+__all__ = [
+    "Customer",
+    "CustomerModel",
+    "Results",
+    "Streams",
+    "replication_seeds",
+    "run_replication",
+]

@@ -1,0 +1,39 @@
+"""Types of :mod:`cxsim.fit`'s lazy exports (the names of its ``__init__.py``, for IDEs and type checkers)."""
+
+from cxsim.fit import calibrate as calibrate
+from cxsim.fit.calibrate import CalibrationResult as CalibrationResult
+from cxsim.fit.calibrate import CalibrationSpec as CalibrationSpec
+from cxsim.fit.drivers import DriverFit as DriverFit
+from cxsim.fit.drivers import fit_drivers as fit_drivers
+from cxsim.fit.gap import GapAnalysis as GapAnalysis
+from cxsim.fit.gap import feedback as feedback
+from cxsim.fit.gap import seven_step as seven_step
+from cxsim.fit.memory_fit import MemoryComparison as MemoryComparison
+from cxsim.fit.memory_fit import compare_memory_models as compare_memory_models
+from cxsim.fit.survey import LongSurvey as LongSurvey
+from cxsim.fit.survey import WideSurvey as WideSurvey
+from cxsim.fit.survey import load_long as load_long
+from cxsim.fit.survey import load_wide as load_wide
+from cxsim.fit.synthetic import long_episodes as long_episodes
+from cxsim.fit.synthetic import zhijiang_survey as zhijiang_survey
+from cxsim.specs.survey import Scale as Scale
+
+__all__ = [
+    "CalibrationResult",
+    "CalibrationSpec",
+    "DriverFit",
+    "GapAnalysis",
+    "LongSurvey",
+    "MemoryComparison",
+    "Scale",
+    "WideSurvey",
+    "calibrate",
+    "compare_memory_models",
+    "feedback",
+    "fit_drivers",
+    "load_long",
+    "load_wide",
+    "long_episodes",
+    "seven_step",
+    "zhijiang_survey",
+]

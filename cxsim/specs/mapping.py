@@ -1,0 +1,132 @@
+"""One generic, validated path from config data (mappings, lists, scalars) to a spec dataclass.
+
+:func:`from_mapping` reads the dataclass's fields and their type hints and builds it from a
+mapping: nested dataclasses, tuples and lists of dataclasses, mappings of dataclasses,
+``Optional``/``X | None``, unions of dataclasses tagged by a ``kind`` field, and any type that has a
+converter of its own (``converters``, by type: a distribution tagged by ``dist`` has one by
+default; or by field: ``field(metadata={"convert": fn})`` on the dataclass). Unknown keys are
+errors naming the full dotted path and the known fields; a missing required field names its path.
+Scalars and ``Literal`` values are passed through as given: each dataclass validates its own
+fields once, in ``__post_init__``, and its :class:`~cxsim.errors.SpecError` gets the path in front.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from cxsim.errors import MISSING, SpecError
+from cxsim.specs import checks
+from cxsim.specs.distribution import Distribution, distribution_from_dict
+
+__all__ = ["DEFAULT_CONVERTERS", "Converters", "convert", "from_mapping", "join"]
+
+T = TypeVar("T")
+#: Types built by a function of their own, ``convert(path, value)``, instead of from their fields.
+Converters = Mapping[Any, Callable[[str, Any], Any]]
+#: The converters every build uses: distributions are tagged by ``dist``.
+DEFAULT_CONVERTERS: dict[Any, Callable[[str, Any], Any]] = {Distribution: distribution_from_dict}
+
+_SEQUENCES = (tuple, list, Sequence)
+_MAPPINGS = (dict, Mapping)
+
+
+def join(path: str, key: str) -> str:
+    """``path.key`` (or ``key`` at the top)."""
+    return f"{path}.{key}" if path else key
+
+
+def _init_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "kind"}
+
+
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def from_mapping(cls: type[T], data: Any, path: str = "", converters: Converters | None = None) -> T:
+    """Build the dataclass ``cls`` from ``data`` (a mapping of its fields; ``None`` = all defaults).
+
+    Args:
+        cls: a dataclass whose ``__post_init__`` validates its own values.
+        data: the config mapping.
+        path: the dotted path of ``data`` from the top of the config, for error messages.
+        converters: functions ``convert(path, value)`` for types not built from their fields,
+            beside :data:`DEFAULT_CONVERTERS`.
+
+    Raises:
+        SpecError: naming the full dotted path of the bad field, its value and what is allowed.
+    """
+    conv = {**DEFAULT_CONVERTERS, **(converters or {})}
+    data = checks.mapping(path or cls.__name__, {} if data is None else data)
+    fields = _init_fields(cls)
+    checks.no_unknown_keys(path, data, fields)
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for name, value in data.items():
+        if value is None and _container_of_built(hints[name], conv):
+            continue  # null for a list or mapping of specs: as if not given (its default, or missing)
+        own = fields[name].metadata.get("convert")
+        kwargs[name] = own(join(path, name), value) if own else convert(hints[name], value, join(path, name), conv)
+    missing = [name for name, f in fields.items() if _required(f) and name not in kwargs]
+    if missing:
+        raise SpecError(join(path, missing[0]), MISSING,
+                        f"required (every {cls.__name__} needs {', '.join(missing)})")
+    try:
+        return cls(**kwargs)
+    except SpecError as err:
+        raise err.at(path) from None
+
+
+def convert(tp: Any, value: Any, path: str, converters: Converters) -> Any:
+    """``value`` as the type ``tp`` of a field at ``path`` (scalars pass through unchanged)."""
+    if tp in converters:
+        return converters[tp](path, value)
+    origin, args = get_origin(tp), get_args(tp)
+    if origin in (Union, types.UnionType):
+        return _union(args, value, path, converters)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return value if isinstance(value, tp) else from_mapping(tp, value, path, converters)
+    if origin in _SEQUENCES and args and _built(args[0], converters) and value is not None:
+        items = [convert(args[0], v, f"{path}[{i}]", converters)
+                 for i, v in enumerate(checks.sequence(path, value))]
+        return list(items) if origin is list else tuple(items)
+    if origin in _SEQUENCES and isinstance(value, list):
+        return tuple(value) if origin is not list else value  # frozen specs hold tuples
+    if origin in _MAPPINGS and len(args) == 2 and _built(args[1], converters) and value is not None:
+        return {k: convert(args[1], v, join(path, str(k)), converters)
+                for k, v in checks.mapping(path, value).items()}
+    return value
+
+
+def _container_of_built(tp: Any, converters: Converters) -> bool:
+    """Whether ``tp`` is a (non-optional) sequence or mapping of built values."""
+    origin, args = get_origin(tp), get_args(tp)
+    return bool(args) and ((origin in _SEQUENCES and _built(args[0], converters))
+                           or (origin in _MAPPINGS and len(args) == 2 and _built(args[1], converters)))
+
+
+def _built(tp: Any, converters: Converters) -> bool:
+    """Whether values of ``tp`` are built (a dataclass, a converter's type, or a union of them)."""
+    if tp in converters or dataclasses.is_dataclass(tp):
+        return True
+    return get_origin(tp) in (Union, types.UnionType) and any(_built(a, converters) for a in get_args(tp))
+
+
+def _union(args: tuple[Any, ...], value: Any, path: str, converters: Converters) -> Any:
+    """``X | None`` and unions of dataclasses tagged by their ``kind``."""
+    options = [a for a in args if a is not type(None)]
+    if value is None and len(options) < len(args):
+        return None
+    if len(options) == 1:
+        return convert(options[0], value, path, converters)
+    tagged = {getattr(a, "kind", None): a for a in options if dataclasses.is_dataclass(a)}
+    if isinstance(value, Mapping) and tagged and None not in tagged:
+        kind = value.get("kind")
+        if kind not in tagged:
+            raise SpecError(join(path, "kind"), kind, "allowed: " + ", ".join(map(str, tagged)))
+        return from_mapping(tagged[kind], {k: v for k, v in value.items() if k != "kind"}, path, converters)
+    return value

@@ -1,0 +1,19 @@
+"""Types of :mod:`cxsim.teach`'s lazy exports (the names of its ``__init__.py``, for IDEs and type checkers)."""
+
+from cxsim.teach import cold_water as cold_water
+from cxsim.teach import colonoscopy as colonoscopy
+from cxsim.teach import episode as episode
+from cxsim.teach import meisu as meisu
+from cxsim.teach import style as style
+from cxsim.teach import switching as switching
+from cxsim.teach import zhijiang as zhijiang
+
+__all__ = [
+    "cold_water",
+    "colonoscopy",
+    "episode",
+    "meisu",
+    "style",
+    "switching",
+    "zhijiang",
+]
