@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from cxsim.behaviour import loyalty, memory, satisfaction, wom
 from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.compiled import Compiled
+from cxsim.engine.kernel_inputs import Customers, Draws, Outputs
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
@@ -383,13 +384,13 @@ def _kernel_step(
     keep = outcome.expectation is not None
     affect = outcome.affect if outcome.affect is not None else _NO_MOMENTS
     journey_block(
-        lo, hi, went, clear, draws.performance.T, draws.present.T, state.expectation.T,
-        state.segment, state.satisfaction, state.bad_memory, state.active,
-        draws.memory_z, draws.churn_u, draws.recommend_z,
-        *compiled.kernel_arguments,
-        outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
-        affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
-        outcome.sample_row, outcome.sample_affect, state.terrible_count,
+        lo, hi, went, clear, compiled.kernel_tables,
+        Draws(draws.performance.T, draws.present.T, draws.memory_z, draws.churn_u, draws.recommend_z),
+        Customers(state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
+                  state.terrible_count),
+        Outputs(outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
+                affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+                outcome.sample_row, outcome.sample_affect),
     )
 
 
