@@ -107,7 +107,7 @@ def test_custom_memory_model_falls_back_to_numpy():
     assert compile_scenario(custom.scenario).memory_table is None
     assert compile_scenario(spec.scenario).memory_table is not None
     with pytest.raises(ValueError, match="numpy backend"):
-        compile_scenario(custom.scenario).kernel_arguments  # noqa: B018 - the property raises
+        compile_scenario(custom.scenario).kernel_tables  # noqa: B018 - the property raises
     res = run(custom)
     last = res.customers[res.customers["cycle"] == 1]
     assert last["remembered"].notna().all()

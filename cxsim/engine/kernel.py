@@ -12,8 +12,18 @@ vectorise too: memory, satisfaction with the chance to repurchase (through the i
 one store loop per state and outcome array (masked, or writing the empty outcome of those who did
 not go). Only what is rare or goes moment by moment stays
 scalar: a second decision for those with more than one terrible moment (or with loyalty's hazard
-table), and the recency and key-moment memories. It releases the GIL so blocks of customers run
-on all cores. It is the engine's default for the built-in memory models; the numpy path stays
+table), and the memories that weigh moment by moment (recency, key moments). It releases the
+GIL so blocks of customers run on all cores.
+
+The kernel lists no memory model: each model of :data:`cxsim.behaviour.memory.MEMORY_MODELS`
+states its compiled formula (:class:`~cxsim.behaviour.memory_parts.KernelFormula`, under a
+:class:`~cxsim.behaviour.memory_parts.MemoryKind` code), and this module compiles them into one
+if-chain on the code, inlined where it is called. The inputs come as the named records of
+:mod:`cxsim.engine.kernel_inputs`; :func:`journey_block` runs a tile through its passes
+(:func:`_start`, :func:`_moments`, :func:`_remember`, :func:`_by_moment`, :func:`_decide`,
+:func:`_store`, :func:`_decide_again`). numba caches the compiled kernel by this file: after
+changing a memory model's kernel formula, delete the ``__pycache__`` entries of this module (or
+touch this file) so that the cache is rebuilt. It is the engine's default for the built-in memory models; the numpy path stays
 the reference (``backend="numpy"``) and ``tests/test_kernel.py`` checks that both agree to 1e-12
 on every memory model, affect form, branch and absent moment.
 
@@ -524,10 +534,10 @@ def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach,
     for i0 in range(lo, hi):
         i = _UINDEX(i0)
         r = recommend[i]
-        p = positive_reach if r >= 9 else (negative_reach if r <= 6 else 0.0)
+        p = positive_reach if r >= PROMOTER_MIN else (negative_reach if r <= DETRACTOR_MAX else 0.0)
         t = p if went[i] else 0.0
         tell[i] = t
-        positive[i] = r >= 9
+        positive[i] = r >= PROMOTER_MIN
         x = remembered[i]
         if np.isnan(x):
             x = 0.0
