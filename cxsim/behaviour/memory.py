@@ -248,8 +248,9 @@ def signed_weights(field_: str, weights: Mapping[str, Any]) -> dict[str, float]:
 
     The models with weights (:func:`peak_end`, :func:`key_moments`) are affine combinations
     ``Σ wₖ·statisticₖ + (1 − Σ wₖ)·mean`` whose weights sum to 1, so for any weights a constant
-    episode is remembered as that constant and moving every moment by ``c`` moves the memory by
-    ``c``. With every weight ≥ 0 the memory is moreover bounded by the worst and the best moment
+    episode is remembered as that constant (and, when no statistic depends on the sign of the
+    affect — best, worst, end, key moments, not the most intense moment — moving every moment by
+    ``c`` moves the memory by ``c``). With every weight ≥ 0 the memory is moreover bounded by the worst and the best moment
     and never falls when a moment rises. A negative weight is a valid, fitted model too: a peak
     (or end, or key moment) that *lowers* the memory the more intense it is — a contrast effect —
     and the memory is then neither bounded by the moments nor monotone in the weighted one.
@@ -377,7 +378,7 @@ class PeakEnd:
     peak: str = "intense"
     w_trough: float = 0.0
     kind: ClassVar[str] = "peak_end"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         parameters=(
             Parameter("w_peak", 0.4, -1.0, 1.0, "weight of the most intense (or, best_worst: the best) moment"),
             Parameter("w_end", 0.4, -1.0, 1.0, "weight of the last moment"),
@@ -439,7 +440,7 @@ class Mean:
     """The average moment; see :func:`mean`."""
 
     kind: ClassVar[str] = "mean"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         kernel=(KernelFormula(MemoryKind.MEAN, value=_k_mean),),
         fit_functions={"mean": lambda a, p, d: mean(a, p)},
         fit_plans=(FitPlan(0, "mean", "average moment", "mean", (("mean", {}),)),),
@@ -460,7 +461,7 @@ class Integral:
     """Duration-weighted mean; see :func:`integral`."""
 
     kind: ClassVar[str] = "integral"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         kernel=(KernelFormula(MemoryKind.INTEGRAL, value=_k_integral, reads_durations=True),),
         fit_functions={"integral": lambda a, p, d: integral(a, _need(d, "integral"), p)},
         fit_plans=(FitPlan(1, "integral", "duration-weighted mean", "integral", (("integral", {}),),
@@ -483,7 +484,7 @@ class Total:
 
     per: float = 1.0
     kind: ClassVar[str] = "total"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         parameters=(Parameter("per", 1.0, 0.0, None, "duration units per unit of the sum (> 0)"),),
         kernel=(KernelFormula(MemoryKind.TOTAL, value=_k_total, reads_durations=True),),
         fit_functions={"total": lambda a, p, d: total(a, _need(d, "total"), p)},
@@ -508,7 +509,7 @@ class End:
     """The last moment alone; see :func:`end`."""
 
     kind: ClassVar[str] = "end"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         kernel=(KernelFormula(MemoryKind.END, value=_k_end),),
         fit_functions={"end": lambda a, p, d: end(a, p), "first": lambda a, p, d: end(a[..., ::-1], _flip(p))},
         fit_plans=(FitPlan(7, "first", "first moment", "first", (("first", {}),)),),
@@ -529,7 +530,7 @@ class Peak:
     """The most intense moment alone; see :func:`peak`."""
 
     kind: ClassVar[str] = "peak"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         kernel=(KernelFormula(MemoryKind.PEAK, value=_k_peak),),
         fit_functions={"peak": lambda a, p, d: peak(a, p)},
     )
@@ -554,7 +555,7 @@ class Recency:
 
     half_life: float = 2.0
     kind: ClassVar[str] = "recency"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         parameters=(Parameter("half_life", 2.0, 0.0, None, "moments after which a moment weighs half (> 0)"),),
         kernel=(KernelFormula(MemoryKind.RECENCY, step=_k_recency_step, finish=_k_ratio),),
         fit_functions={"recency": lambda a, p, d, half_life: recency(a, p, half_life=half_life)},
@@ -585,7 +586,7 @@ class KeyMoments:
 
     weights: tuple[tuple[str, float], ...] = ()
     kind: ClassVar[str] = "key_moments"
-    definition: ClassVar[Definition] = Definition(
+    definition = Definition(  # not annotated: no dataclass field, not even a ClassVar one
         parameters=(Parameter("weights", (), -1.0, 1.0, "touchpoint name -> weight; the rest on the mean"),),
         kernel=(KernelFormula(MemoryKind.KEY_MOMENTS, step=_k_weighted_step, finish=_k_key_moments),),
         fit_functions={"key_moments": _fit_key_moments},
