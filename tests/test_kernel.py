@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -15,7 +16,8 @@ from cxsim.engine.compiled import compile_scenario
 from cxsim.engine.run import run
 
 SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery_survey"]  # difference and ratio form, branches; operations or not
-MEMORIES = ["peak_end", "peak_end_best_worst", "mean", "integral", "total", "end", "peak", "recency", "key_moments"]
+#: Every shipped memory config (one or more per model of the registry; a new model's config joins here).
+MEMORIES = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "configs" / "memory").glob("*.yaml"))
 
 
 def _both(overrides: list[str]):

@@ -30,7 +30,26 @@ class is the one definition of its model: besides the numpy function it states i
 with their bounds, how the compiled kernel computes it (a :class:`MemoryKind` code and a scalar
 formula) and how a survey fit evaluates and fits it (:mod:`cxsim.behaviour.memory_parts`).
 :data:`MEMORY_MODELS` is the registry of them that the engine, the kernel, the fits and the
-teaching page read; the comment above :class:`PeakEnd` lists the steps to add a model.
+teaching page read.
+
+Adding a memory model is one definition plus its tests:
+
+1. Write its vectorised numpy function in this module: ``affect`` ``(..., m)``, optional
+   ``durations`` and ``present`` mask in, one value per episode out (NaN with no moment).
+2. Define its frozen dataclass here: ``kind`` (its name in configs), its parameters as fields
+   validated in ``__post_init__`` (a :class:`~cxsim.errors.SpecError` naming the field),
+   ``remember`` calling the function, ``describe``, and ``definition``
+   (:class:`~cxsim.behaviour.memory_parts.Definition`): its parameters with their bounds, the
+   functions and candidates the survey fits use (``fit_functions``, ``fit_plans``), and, to run
+   in the compiled kernel, a new :class:`MemoryKind` member with its
+   :class:`~cxsim.behaviour.memory_parts.KernelFormula` — a scalar formula of the episode's
+   running sums, or a ``step`` per moment and a ``finish`` — plus a ``kernel_row`` method that
+   packs its parameters. A model without a kernel formula runs on the numpy backend.
+3. Add the class to :data:`MEMORY_MODELS`, and a config ``configs/memory/<kind>.yaml``.
+4. Tests: a worked example of its formula and its properties (``tests/test_memory_properties.py``);
+   ``tests/behaviour/test_memory_registry.py`` checks its kernel formula against its numpy
+   function, its parameters, config and fit plans, and ``tests/test_kernel.py`` the compiled
+   kernel against the numpy backend on every config of ``configs/memory``.
 """
 
 from __future__ import annotations
@@ -352,18 +371,7 @@ def _corners(*weights: str, **fixed: float) -> tuple[tuple[str, dict[str, float]
 
 
 # --------------------------------------------------------------------------- the models
-# Adding a memory model (the steps; ``tests/behaviour/test_memory_registry.py`` then checks it):
-#   1. Write its vectorised numpy function above: affect (..., m), durations, present -> (...).
-#   2. Define a frozen dataclass below with ``kind`` (its config name), its parameters as fields
-#      validated in ``__post_init__``, ``remember`` (calling the function), ``describe`` and a
-#      ``definition`` (memory_parts.Definition): its parameters with bounds, its fit functions and
-#      fit plans (the candidates of cxsim.fit.memory_fit), and — for the compiled kernel — a new
-#      MemoryKind member with its KernelFormula (a scalar function of the running sums, or a
-#      step and finish over the moments) and ``kernel_row`` packing its parameters. Without a
-#      kernel formula the model runs on the numpy backend.
-#   3. Add it to MEMORY_MODELS at the bottom and a config in configs/memory/<kind>.yaml.
-#   4. Tests: the worked example of its formula, its property tests (tests/test_memory_properties.py),
-#      and the kernel-vs-numpy equivalence, which covers every model of MEMORY_MODELS.
+# The models: one class each, the one definition of the model (module docstring: adding one).
 @dataclass(frozen=True)
 class PeakEnd:
     """Peak-end rule; see :func:`peak_end`. Defaults follow the usual equal peak and end weights.
