@@ -14,7 +14,7 @@ BAD = {
     "unknown scenario": (["scenario=nope"], "scenario"),
     "unknown memory model": (["memory=nope"], "memory"),
     "weight above 1": (["memory.w_peak=1.5"], "memory.w_peak"),
-    "negative weight": (["memory.w_end=-0.1"], "memory.w_end"),
+    "weight below -1": (["memory.w_end=-1.5"], "memory.w_end: -1.5 is not allowed; must lie in [-1, 1]"),
     "weights sum above 1": (["memory.w_peak=0.7", "memory.w_end=0.5"], "memory"),
     "empty journey": (["scenario.journey.touchpoints=[]"], "scenario.journey.touchpoints"),
     "duplicate touchpoint": (["scenario.journey.touchpoints.1.name=brand_image"], "scenario.journey.touchpoints[1].name"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -15,7 +16,8 @@ from cxsim.engine.compiled import compile_scenario
 from cxsim.engine.run import run
 
 SCENARIOS = ["b2b_dealer", "retail_street", "ecommerce_delivery_survey"]  # difference and ratio form, branches; operations or not
-MEMORIES = ["peak_end", "peak_end_best_worst", "mean", "integral", "total", "end", "peak", "recency", "key_moments"]
+#: Every shipped memory config (one or more per model of the registry; a new model's config joins here).
+MEMORIES = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "configs" / "memory").glob("*.yaml"))
 
 
 def _both(overrides: list[str]):
@@ -107,7 +109,7 @@ def test_custom_memory_model_falls_back_to_numpy():
     assert compile_scenario(custom.scenario).memory_table is None
     assert compile_scenario(spec.scenario).memory_table is not None
     with pytest.raises(ValueError, match="numpy backend"):
-        compile_scenario(custom.scenario).kernel_arguments  # noqa: B018 - the property raises
+        compile_scenario(custom.scenario).kernel_tables  # noqa: B018 - the property raises
     res = run(custom)
     last = res.customers[res.customers["cycle"] == 1]
     assert last["remembered"].notna().all()

@@ -13,7 +13,10 @@ from cxsim.errors import SpecError
 
 values = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 episodes = st.lists(values, min_size=1, max_size=12)
+# Weights >= 0 only: the bounds and monotonicity below hold for non-negative weights. Negative
+# weights (valid, see M.signed_weights) keep only what test_signed_weights_* checks.
 weights2 = st.tuples(st.floats(0, 1), st.floats(0, 1)).filter(lambda w: w[0] + w[1] <= 1)
+signed = st.floats(-1, 1)
 
 
 def models(n_moments: int) -> list[M.MemoryModel]:
@@ -28,6 +31,7 @@ def models(n_moments: int) -> list[M.MemoryModel]:
 @settings(max_examples=150, deadline=None)
 @given(episodes, st.data())
 def test_bounded_by_min_and_max(ep, data):
+    """Every model of ``models`` (all weights >= 0) lies between the worst and the best moment."""
     a = np.array(ep)
     d = np.array(data.draw(st.lists(st.floats(0.1, 10), min_size=a.size, max_size=a.size)))
     present = np.array(data.draw(st.lists(st.booleans(), min_size=a.size, max_size=a.size)))
@@ -37,6 +41,22 @@ def test_bounded_by_min_and_max(ep, data):
     for model in models(a.size):
         v = float(model.remember(a, d, present, names))
         assert lo - 1e-9 <= v <= hi + 1e-9, (model, v, lo, hi)
+
+
+@settings(max_examples=150, deadline=None)
+@given(episodes, values, signed, signed, signed, st.sampled_from(["intense", "best_worst"]))
+def test_signed_weights_keep_constants_and_shifts(ep, c, wp, we, wt, kind):
+    """Any valid weights, negative ones too: a constant episode is remembered as the constant, and
+    with the best and worst moments as peaks moving every moment by c moves the memory by c (the
+    weights sum to 1; the most intense moment is not shift-invariant: a shift can change which it is)."""
+    assume(wp + we + (wt if kind == "best_worst" else 0.0) <= 1.0)
+    model = M.PeakEnd(wp, we, kind, wt if kind == "best_worst" else 0.0)
+    a = np.array(ep)
+    const = float(model.remember(np.full(a.size, c), 1.0))
+    assert const == pytest.approx(c, rel=1e-9, abs=1e-9)
+    if kind == "best_worst":
+        shifted = float(model.remember(a + c, 1.0))
+        assert shifted == pytest.approx(float(model.remember(a, 1.0)) + c, rel=1e-9, abs=1e-9)
 
 
 @settings(max_examples=100, deadline=None)
@@ -127,6 +147,10 @@ def test_memory_model_errors_name_the_field():
     with pytest.raises(SpecError) as e:
         M.memory_model_from_dict("memory", {"kind": "peak_end", "w_peak": 1.2})
     assert e.value.field == "memory.w_peak"
+    with pytest.raises(SpecError) as e:
+        M.memory_model_from_dict("memory", {"kind": "peak_end", "w_end": -1.01})
+    assert e.value.field == "memory.w_end"
+    assert M.memory_model_from_dict("memory", {"kind": "peak_end", "w_peak": -0.15}) == M.PeakEnd(-0.15, 0.4)
     with pytest.raises(SpecError) as e:
         M.memory_model_from_dict("memory", {"kind": "mean", "w_peak": 0.2})
     assert e.value.field == "memory.w_peak"

@@ -11,7 +11,8 @@ from numpy.typing import NDArray
 from cxsim.behaviour import memory as models
 from cxsim.behaviour.affect import RATIO_FLOOR
 from cxsim.behaviour.loyalty import logit
-from cxsim.behaviour.memory import MemoryModel
+from cxsim.behaviour.memory_parts import MemoryModel, kernel_row_of
+from cxsim.engine.kernel_inputs import JourneyTables, LoyaltyTables, MemoryTable, ScenarioTables
 from cxsim.specs.population import MemorySpec
 from cxsim.specs.scenario import Scenario
 
@@ -30,46 +31,29 @@ class MemoryGroup:
         return self.memory.model
 
 
-#: Memory-model codes understood by the kernel (a model not listed falls back to numpy).
-KINDS = {"mean": 0, "integral": 1, "total": 2, "end": 3, "peak": 4, "peak_end": 5, "recency": 7,
-         "key_moments": 8}
-BEST_WORST = 6  # peak_end with peak="best_worst"
-
-
-@dataclass(frozen=True)
-class MemoryTable:
-    """The segments' memory models as flat arrays for :mod:`cxsim.engine.kernel` (a row per group)."""
-
-    group_of_segment: NDArray[np.int64]  # (S,)
-    kind: NDArray[np.int64]  # (G,)
-    params: Array  # (G, 4): w_peak, w_end, w_trough, half_life or per
-    weights: Array  # (G, T): key-moment weights
-
-
 def memory_table(groups: tuple["MemoryGroup", ...], names: tuple[str, ...], n_segments: int) -> MemoryTable | None:
-    """Flatten the compiled memory groups; ``None`` if a model is not one the kernel knows."""
+    """Flatten the compiled memory groups; ``None`` if a model has no kernel formula (a user's own
+    model: the numpy path runs it)."""
     n_g, n_t = len(groups), len(names)
+    formulas = {f.code: f for f in models.kernel_formulas()}
     group_of_segment = np.zeros(n_segments, dtype=np.int64)
     kind = np.zeros(n_g, dtype=np.int64)
     params = np.zeros((n_g, 4))
     weights = np.zeros((n_g, n_t))
+    by_moment = np.zeros(n_g, dtype=bool)
+    durations = False
     for g, group in enumerate(groups):
-        model = group.model
-        if type(model) not in (models.PeakEnd, models.Mean, models.Integral, models.Total, models.End, models.Peak,
-                               models.Recency, models.KeyMoments):
-            return None  # a user's own model: the numpy path runs it
+        row = kernel_row_of(group.model, names)
+        if row is None or row.code not in formulas:
+            return None
         group_of_segment[group.segments] = g
-        kind[g] = KINDS[model.kind]
-        if isinstance(model, models.PeakEnd):
-            kind[g] = BEST_WORST if model.peak == "best_worst" else KINDS["peak_end"]
-            params[g, :3] = (model.w_peak, model.w_end, model.w_trough)
-        elif isinstance(model, models.Recency):
-            params[g, 3] = model.half_life
-        elif isinstance(model, models.Total):
-            params[g, 3] = model.per
-        elif isinstance(model, models.KeyMoments):
-            weights[g] = model.vector(names)
-    return MemoryTable(group_of_segment, kind, params, weights)
+        kind[g] = int(row.code)
+        params[g] = row.params
+        if row.weights is not None:
+            weights[g] = row.weights
+        by_moment[g] = formulas[row.code].by_moment
+        durations = durations or formulas[row.code].reads_durations
+    return MemoryTable(group_of_segment, kind, params, weights, by_moment, bool(durations))
 
 
 @dataclass(frozen=True)
@@ -96,24 +80,25 @@ class Compiled:
     memory_table: MemoryTable | None  # the memory groups for the compiled kernel (None: numpy only)
 
     @cached_property
-    def kernel_arguments(self) -> tuple[object, ...]:
-        """The scenario's arguments of :func:`cxsim.engine.kernel.journey_block`, ``sign`` to
-        ``hazard_table``, built once (the kernel is called for every block of customers, and by
-        the agent engine for every customer). Only for a scenario the kernel runs
-        (``memory_table`` is not None)."""
+    def kernel_tables(self) -> ScenarioTables:
+        """The scenario's record for :func:`cxsim.engine.kernel.journey_block`, built once (the
+        kernel is called for every block of customers, and by the agent engine for every
+        customer). Only for a scenario the kernel runs (``memory_table`` is not None)."""
         table = self.memory_table
         if table is None:
             raise ValueError("memory: a custom memory model runs on the numpy backend, not the kernel")
         loy = self.scenario.loyalty
-        return (
+        journey = JourneyTables(
             self.sign, self.sign / self.unit, self.duration, self.scenario.affect_form == "ratio", RATIO_FLOOR,
             self.tolerance, self.loss_aversion, self.adaptation, self.retention, self.noise,
-            table.group_of_segment, table.kind, table.params, table.weights,
+        )
+        loyalty = LoyaltyTables(
             float(logit(loy.base_repurchase)), loy.satisfaction_slope, loy.terrible_floor,
             loy.terrible_hazard, loy.hazard_escalation, loy.bad_memory_retention,
             loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
             np.asarray(loy.terrible_hazards or (), dtype=np.float64),
         )
+        return ScenarioTables(journey, table, loyalty)
 
     @property
     def n_touchpoints(self) -> int:

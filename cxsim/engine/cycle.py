@@ -22,6 +22,8 @@ from numpy.typing import NDArray
 from cxsim.behaviour import loyalty, memory, satisfaction, wom
 from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.compiled import Compiled
+from cxsim.engine.kernel_inputs import Customers, Draws, Outputs
+from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
@@ -230,7 +232,7 @@ def gather(a: NDArray, rows: Rows) -> NDArray:
 
 def journey_step(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome, rows: Rows,
-    backend: str = "kernel",
+    backend: str = Backend.KERNEL,
 ) -> None:
     """Take the customers ``rows`` through this cycle's journey, updating ``state`` in place.
 
@@ -240,7 +242,7 @@ def journey_step(
     model is a built-in one; ``"numpy"`` (and any custom memory model) runs the array functions
     below, the reference the kernel is tested against.
     """
-    if backend == "kernel" and compiled.memory_table is not None:
+    if backend == Backend.KERNEL and compiled.memory_table is not None:
         _kernel_step(compiled, state, draws, outcome, *_span(rows, state.n), clear=False)
         return
     sc = compiled.scenario
@@ -303,7 +305,7 @@ def journey_block_size(n: int, threads: int, kernel: bool) -> int:
 
     The numpy path works on :data:`JOURNEY_BLOCK` customers at a time, its temporaries small
     enough to stay in cache. The compiled kernel tiles a block itself, but each call costs
-    tens of microseconds before it starts (numba checks its 40 arguments, under the GIL): it
+    tens of microseconds before it starts (numba checks the types of its arguments, under the GIL): it
     takes blocks of a multiple of :data:`JOURNEY_BLOCK` with about :data:`BLOCKS_PER_THREAD`
     blocks per thread, enough to share the work evenly. (Measured on the benchmark's million
     customers, two threads: the journey step 0.80-0.93x of what it takes in blocks of 8,192.)
@@ -317,7 +319,7 @@ def journey_block_size(n: int, threads: int, kernel: bool) -> int:
 
 def step_journeys(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
-    went: NDArray[np.bool_], workers: Workers, backend: str = "kernel", sample_row: int = -1,
+    went: NDArray[np.bool_], workers: Workers, backend: str = Backend.KERNEL, sample_row: int = -1,
 ) -> None:
     """The population-wide journey step: everybody in ``went`` through this cycle's journey.
 
@@ -329,7 +331,7 @@ def step_journeys(
     numpy path clears the block and steps :func:`journey_step` on the index of who went.
     """
     outcome.begin(sample_row)
-    kernel = backend == "kernel" and compiled.memory_table is not None
+    kernel = backend == Backend.KERNEL and compiled.memory_table is not None
     n = went.size
     size = journey_block_size(n, workers.threads, kernel)
 
@@ -383,14 +385,20 @@ def _kernel_step(
     keep = outcome.expectation is not None
     affect = outcome.affect if outcome.affect is not None else _NO_MOMENTS
     journey_block(
-        lo, hi, went, clear, draws.performance.T, draws.present.T, state.expectation.T,
-        state.segment, state.satisfaction, state.bad_memory, state.active,
-        draws.memory_z, draws.churn_u, draws.recommend_z,
-        *compiled.kernel_arguments,
-        outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
-        affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
-        outcome.sample_row, outcome.sample_affect, state.terrible_count,
+        lo, hi, went, clear, compiled.kernel_tables,
+        _new(Draws, (draws.performance.T, draws.present.T, draws.memory_z, draws.churn_u, draws.recommend_z)),
+        _new(Customers, (state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
+                         state.terrible_count)),
+        _new(Outputs, (outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
+                       affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+                       outcome.sample_row, outcome.sample_affect)),
     )
+
+
+#: Builds a named tuple from a tuple of all its fields, without the keyword handling of its
+#: ``__new__`` (a few tenths of a microsecond instead of one: the agent engine calls the kernel
+#: once per customer).
+_new = tuple.__new__
 
 
 #: Listeners per block of the word-of-mouth kernel (blocks run on the worker threads).
@@ -420,7 +428,7 @@ class WordOfMouthTally:
 
 def exchange_word_of_mouth(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
-    went: NDArray[np.bool_], streams: Streams, backend: str = "kernel", workers: Workers | None = None,
+    went: NDArray[np.bool_], streams: Streams, backend: str = Backend.KERNEL, workers: Workers | None = None,
     buffers: WordOfMouthBuffers | None = None,
 ) -> WordOfMouthTally:
     """Stories from this cycle's customers (``went``) to their contacts, after everyone acted.
@@ -438,7 +446,7 @@ def exchange_word_of_mouth(
     if net.n_ties == 0:
         return WordOfMouthTally(0, 0)
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
-    if backend == "kernel":
+    if backend == Backend.KERNEL:
         from cxsim.draws import advance, states_at
         from cxsim.engine.kernel import tellers, word_of_mouth
 

@@ -2,8 +2,8 @@
 
 A call to the C library's ``exp`` inside a numba loop is a call: the loop around it stays
 scalar, and every value live across the call is spilled. The kernel's logistic chance to
-repurchase (:func:`cxsim.engine.kernel.journey_block`) spent about as long in that call as in
-the rest of its customer's arithmetic. :func:`exp` here is inlined, has no branch and no table,
+repurchase (the decision pass of :func:`cxsim.engine.kernel.journey_block`) spent about as long
+in that call as in the rest of its customer's arithmetic. :func:`exp` here is inlined, has no branch and no table,
 so a loop over customers that uses it vectorises.
 
 The method is the textbook one (Cody & Waite 1980; Muller, *Elementary Functions*, 3rd ed.

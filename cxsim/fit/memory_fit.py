@@ -29,6 +29,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.behaviour import memory as mem
+from cxsim.behaviour.memory_parts import FitPlan
 from cxsim.errors import SpecError
 from cxsim.fit import crossval
 from cxsim.fit.survey import LongSurvey, check_enough_rows
@@ -37,57 +38,25 @@ Array = NDArray[np.float64]
 Progress = Callable[[str], None] | None
 
 #: Half-lives (in moments) tried for exponential recency.
-HALF_LIVES: tuple[float, ...] = tuple(float(h) for h in np.geomspace(0.25, 64.0, 9))  # 0.25, 0.5, … 64
+HALF_LIVES: tuple[float, ...] = mem.HALF_LIVES
 
 
 # --------------------------------------------------------------------------- memory functions
-def _flip(x: NDArray | None) -> NDArray | None:
-    return None if x is None else x[..., ::-1]
-
-
 def memory_value(function: str, affect: Array, present: NDArray[np.bool_] | None,
                  durations: Array | None, **params: float) -> Array:
     """The remembered value of each episode under a named memory function of the core library.
 
-    ``function`` is one of :data:`FUNCTIONS`; ``params`` are its weights (see the module docstring).
+    ``function`` is one of :data:`FUNCTIONS`, the fit functions the memory models of
+    :mod:`cxsim.behaviour.memory` define; ``params`` are its weights (see the module docstring).
     """
-    if function == "mean":
-        return mem.mean(affect, present)
-    if function == "integral":
-        return mem.integral(affect, _need(durations, function), present)
-    if function == "total":
-        return mem.total(affect, _need(durations, function), present)
-    if function == "first":
-        return mem.end(affect[..., ::-1], _flip(present))
-    if function == "end":
-        return mem.end(affect, present)
-    if function == "peak":
-        return mem.peak(affect, present)
-    if function == "best":
-        return mem.peak_end(affect, present, w_peak=1.0, w_end=0.0, peak="best_worst")
-    if function == "worst":
-        return mem.peak_end(affect, present, w_peak=0.0, w_end=0.0, peak="best_worst", w_trough=1.0)
-    if function == "peak_end":
-        return mem.peak_end(affect, present, w_peak=params["w_peak"], w_end=params["w_end"])
-    if function == "peak_trough_end":
-        return mem.peak_end(affect, present, w_peak=params["w_best"], w_end=params["w_end"],
-                            peak="best_worst", w_trough=params["w_worst"])
-    if function == "recency":
-        return mem.recency(affect, present, half_life=params["half_life"])
-    if function == "key_moments":  # affect: (n, T) per touchpoint; params w_<touchpoint>
-        weights = [params[k] for k in params if k.startswith("w_")]
-        return mem.key_moments(affect, np.asarray(weights, dtype=np.float64), present)
-    raise SpecError("model", function, "allowed: " + ", ".join(FUNCTIONS))
+    functions = mem.fit_functions()
+    if function not in functions:
+        raise SpecError("model", function, "allowed: " + ", ".join(functions))
+    return functions[function](affect, present, durations, **params)
 
 
-FUNCTIONS = ("mean", "integral", "total", "first", "end", "peak", "best", "worst", "peak_end",
-             "peak_trough_end", "recency", "key_moments")
-
-
-def _need(durations: Array | None, function: str) -> Array:
-    if durations is None:
-        raise SpecError("duration", None, f"the {function} model needs a duration column")
-    return durations
+#: Names of the memory functions of :func:`memory_value`.
+FUNCTIONS: tuple[str, ...] = tuple(mem.fit_functions())
 
 
 # --------------------------------------------------------------------------- candidates
@@ -118,7 +87,9 @@ class Candidate:
 
 
 def candidates(survey: LongSurvey, models: Sequence[str] | None = None) -> list[Candidate]:
-    """The candidate models for a long survey (duration models only with durations)."""
+    """The candidate models for a long survey, as the memory models' fit plans state them
+    (:func:`cxsim.behaviour.memory.fit_plans`; duration models only with durations, the
+    per-touchpoint model only with touchpoints)."""
     a = survey.ratings - survey.scale.midpoint
     p, d = survey.present, survey.durations
 
@@ -130,42 +101,26 @@ def candidates(survey: LongSurvey, models: Sequence[str] | None = None) -> list[
             cache[key] = memory_value(name, a, p, d, **kw)[:, None]
         return cache[key]
 
-    # The memory functions are affine in their weights, so a corner of the weight space is the
-    # single-moment model (w_peak = 1: the peak alone) and any weighting is a mix of the corners.
-    pe = np.hstack([f("peak_end", w_peak=0, w_end=0), f("peak_end", w_peak=1, w_end=0),
-                    f("peak_end", w_peak=0, w_end=1)])
-    out = [
-        Candidate("mean", "average moment", "mean", (f("mean"),)),
-        Candidate("peak", "most intense moment", "peak", (pe[:, 1:2],)),
-        Candidate("best", "best moment", "best", (f("peak_trough_end", w_best=1, w_worst=0, w_end=0),)),
-        Candidate("trough", "worst moment", "worst", (f("peak_trough_end", w_best=0, w_worst=1, w_end=0),)),
-        Candidate("end", "last moment", "end", (pe[:, 2:3],)),
-        Candidate("first", "first moment", "first", (f("first"),)),
-        Candidate("peak_end_avg", "(peak + end) / 2, the textbook rule", "peak_end",
-                  (0.5 * pe[:, 1:2] + 0.5 * pe[:, 2:3],)),
-        Candidate("peak_end", "peak-end, fitted weights on peak, end, mean", "peak_end", (pe,),
-                  ("w_peak", "w_end")),
-        Candidate("mean_peak_trough_end", "fitted weights on best, worst, end, mean", "peak_trough_end",
-                  (np.hstack([f("peak_trough_end", w_best=0, w_worst=0, w_end=0),
-                              f("peak_trough_end", w_best=1, w_worst=0, w_end=0),
-                              f("peak_trough_end", w_best=0, w_worst=1, w_end=0),
-                              f("peak_trough_end", w_best=0, w_worst=0, w_end=1)]),),
-                  ("w_best", "w_worst", "w_end")),
-        Candidate("recency", "exponential recency, fitted half-life", "recency",
-                  tuple(f("recency", half_life=h) for h in HALF_LIVES), (), ("half_life", HALF_LIVES)),
-    ]
-    if survey.by_touchpoint is not None:  # a weight per touchpoint (the Zhijiang view), rest on the mean
-        bt = survey.by_touchpoint - survey.scale.midpoint
-        bp = ~np.isnan(bt)
-        names = survey.touchpoint_names
-        zero = {f"w_{t}": 0.0 for t in names}
-        basis = [memory_value("key_moments", bt, bp, None, **zero)[:, None]]
-        basis += [memory_value("key_moments", bt, bp, None, **{**zero, f"w_{t}": 1.0})[:, None] for t in names]
-        out.append(Candidate("key_moments", "a fitted weight per touchpoint, the rest on the mean", "key_moments",
-                             (np.hstack(basis),), tuple(f"w_{t}" for t in names)))
-    if d is not None:
-        out.insert(1, Candidate("integral", "duration-weighted mean", "integral", (f("integral"),)))
-        out.insert(2, Candidate("total", "duration-weighted sum", "total", (f("total"),)))
+    out = []
+    for plan in mem.fit_plans():
+        if (plan.durations and d is None) or (plan.per_touchpoint and survey.by_touchpoint is None):
+            continue
+        if plan.per_touchpoint:
+            out.append(_per_touchpoint(plan, survey))
+            continue
+        if plan.tuning is not None:
+            key, grid = plan.tuning
+            variants = tuple(np.hstack([f(fn, **kw, **{key: h}) for fn, kw in plan.columns]) for h in grid)
+        elif plan.mix is not None:
+            cols = [f(fn, **kw) for fn, kw in plan.columns]
+            mixed = plan.mix[0] * cols[0]
+            for c, col in zip(plan.mix[1:], cols[1:]):
+                mixed = mixed + c * col
+            variants = (mixed,)
+        else:
+            cols = [f(fn, **kw) for fn, kw in plan.columns]
+            variants = (cols[0] if len(cols) == 1 else np.hstack(cols),)
+        out.append(Candidate(plan.name, plan.label, plan.function, variants, plan.weights, plan.tuning))
     if models is not None:
         known = [c.name for c in out]
         for m in models:
@@ -173,6 +128,18 @@ def candidates(survey: LongSurvey, models: Sequence[str] | None = None) -> list[
                 raise SpecError("models", m, "allowed: " + ", ".join(known))
         out = [c for c in out if c.name in models]
     return out
+
+
+def _per_touchpoint(plan: FitPlan, survey: LongSurvey) -> Candidate:
+    """A weight per touchpoint (the Zhijiang view), the rest on the mean: columns at the corners."""
+    assert survey.by_touchpoint is not None
+    bt = survey.by_touchpoint - survey.scale.midpoint
+    bp = ~np.isnan(bt)
+    names = survey.touchpoint_names
+    zero = {f"w_{t}": 0.0 for t in names}
+    basis = [memory_value(plan.function, bt, bp, None, **zero)[:, None]]
+    basis += [memory_value(plan.function, bt, bp, None, **{**zero, f"w_{t}": 1.0})[:, None] for t in names]
+    return Candidate(plan.name, plan.label, plan.function, (np.hstack(basis),), tuple(f"w_{t}" for t in names))
 
 
 def _solve(gram: Array, xty: Array, yty: float) -> tuple[Array, float]:
@@ -290,12 +257,14 @@ class FittedMemory:
         For ``key_moments`` ``ratings`` is the ``(n, T)`` per-touchpoint matrix
         (:attr:`~cxsim.fit.survey.LongSurvey.by_touchpoint`, touchpoints in the fitted order).
         """
-        if self.name == "peak_end_avg":
-            args = {"w_peak": 0.5, "w_end": 0.5}
-        else:
-            args = self.memory_args()
+        fixed = _PREDICT_ARGS.get(self.name)
+        args = dict(fixed) if fixed is not None else self.memory_args()
         m = memory_value(self.function, ratings - self.midpoint, present, durations, **args)
         return self.params["intercept"] + self.params["scale"] * m
+
+
+#: Candidates that predict with fixed arguments instead of fitted weights (e.g. peak_end_avg).
+_PREDICT_ARGS = {p.name: p.predict_args for p in mem.fit_plans() if p.predict_args is not None}
 
 
 @dataclass(frozen=True)

@@ -28,19 +28,23 @@ import numpy as np
 
 from cxsim.behaviour import memory
 from cxsim.behaviour.affect import moment_affect
+from cxsim.behaviour.memory_parts import describe_of
 from cxsim.errors import SpecError
 from cxsim.specs import checks
 
-#: Memory models a teacher can choose, with the words shown on the page.
-MODEL_LABELS: dict[str, str] = {
-    "peak_end": "peak-end (0.4 peak + 0.4 end + 0.2 mean)",
-    "mean": "mean of the moments",
-    "integral": "time average (duration-weighted mean)",
-    "total": "total (area under the curve, per minute)",
-    "end": "end only",
-    "peak": "peak only",
-    "recency": "recency (half-life 2 moments)",
+#: Parameters of the memory models on the teaching page where they differ from the defaults:
+#: an episode's durations are in seconds, so the total is the area under the curve per minute.
+TEACHING_PARAMETERS: dict[str, dict[str, Any]] = {"total": {"per": 60.0}}
+
+#: The memory models a teacher can choose: every model of the registry that needs no touchpoint
+#: names, with the teaching page's parameters.
+TEACHING_MODELS: dict[str, memory.MemoryModel] = {
+    kind: cls(**TEACHING_PARAMETERS.get(kind, {}))
+    for kind, cls in memory.MEMORY_MODELS.items() if not cls.definition.needs_touchpoints
 }
+
+#: The words shown on the page for each model (its description with its parameters).
+MODEL_LABELS: dict[str, str] = {kind: describe_of(model) for kind, model in TEACHING_MODELS.items()}
 
 #: Comfort threshold of the cold-water presets (°C): water colder than this is unpleasant.
 COLD_THRESHOLD_C = 17.0
@@ -115,20 +119,7 @@ def remember(episode: Episode, model: str = "peak_end") -> float:
         True
     """
     checks.choice("model", model, MODEL_LABELS)
-    a, d = episode.values, episode.seconds
-    if model == "peak_end":
-        return float(memory.PeakEnd().remember(a, d))
-    if model == "mean":
-        return float(memory.mean(a))
-    if model == "integral":
-        return float(memory.integral(a, d))
-    if model == "total":
-        return float(memory.total(a, d, per=60.0))
-    if model == "end":
-        return float(memory.end(a))
-    if model == "peak":
-        return float(memory.peak(a))
-    return float(memory.recency(a, half_life=2.0))
+    return float(TEACHING_MODELS[model].remember(episode.values, episode.seconds))
 
 
 def cold_water_temperatures(long: bool) -> tuple[np.ndarray, np.ndarray]:
