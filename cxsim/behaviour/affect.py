@@ -1,6 +1,6 @@
 """Moment affect by the Delta law: how a moment feels, from performance against expectation.
 
-The Delta law of customer-experience management (seed 004; Oliver 1980's expectation-
+The Delta law of customer-experience management (case study 004; Oliver 1980's expectation-
 disconfirmation paradigm) says that satisfaction compares what is experienced with what was
 expected. Two forms are offered:
 
@@ -25,8 +25,10 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxsim.specs.scenario import AFFECT_FORMS
+
 Form = Literal["difference", "ratio"]
-FORMS: tuple[str, ...] = ("difference", "ratio")
+FORMS: tuple[str, ...] = AFFECT_FORMS
 
 #: Expectations are floored here in ratio form so that a customer whose expectation has adapted
 #: to a performance of zero (no wait at all) does not divide by zero.

@@ -3,9 +3,9 @@
 * Repurchase probability rises with satisfaction on a logistic curve,
   ``logit(r) = logit(base) + slope·S`` (the satisfaction–retention link of Anderson & Sullivan
   1993, in logistic form).
-* The joy-pain law (seed 004) says no experience may break through the floor of "terrible".
+* The joy-pain law (case study 004) says no experience may break through the floor of "terrible".
   Each moment below ``floor`` adds a hazard of switching: the AchieveGlobal (2013) China survey
-  (seed 000, article 7) found about 40 % likely to switch after one bad experience, over 55 %
+  (case study 000, article 7) found about 40 % likely to switch after one bad experience, over 55 %
   after two and 90 % after at most three. The hazard per terrible moment is
   ``h·(1 + escalation·B)``, capped at 1, where ``B`` is the customer's (fading) count of
   terrible moments before this cycle, so earlier pain makes the next one count more.

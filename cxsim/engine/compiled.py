@@ -96,7 +96,7 @@ class Compiled:
             float(logit(loy.base_repurchase)), loy.satisfaction_slope, loy.terrible_floor,
             loy.terrible_hazard, loy.hazard_escalation, loy.bad_memory_retention,
             loy.recommend_intercept, loy.recommend_slope, loy.recommend_noise,
-            np.asarray(loy.terrible_hazards or (), dtype=np.float64),
+            np.asarray(loy.terrible_hazard_by_count or (), dtype=np.float64),
         )
         return ScenarioTables(journey, table, loyalty)
 

@@ -27,7 +27,7 @@ from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
-from cxsim.operations.spec import OperationsSource
+from cxsim.specs.operations import OperationsSource
 from cxsim.specs.distribution import sample_into
 
 Array = NDArray[np.float64]
@@ -264,7 +264,7 @@ def journey_step(
     terrible = loyalty.count_terrible(affect, loy.terrible_floor, present)
     p_switch = loyalty.switch_probability(
         sat, terrible, state.bad_memory[rows], loy.base_repurchase, loy.satisfaction_slope,
-        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazards, state.terrible_count[rows],
+        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazard_by_count, state.terrible_count[rows],
     )
     churned = draws.churn_u[rows] < p_switch
     recommend = loyalty.recommend_score(

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from cxsim.behaviour import memory as mem
 from cxsim.behaviour.memory_parts import FitPlan
+from cxsim.figures import figure_style, subplots
 from cxsim.errors import SpecError
 from cxsim.fit import crossval
 from cxsim.fit.survey import LongSurvey, check_enough_rows
@@ -398,16 +399,17 @@ def compare_memory_models(
 
 def figure(result: MemoryComparison, path: Any) -> Any:
     """Bar chart of cross-validated r and RMSE per model, best first (PNG)."""
-    import matplotlib
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    with figure_style():
+        return _draw(result, path, sns)
 
+
+def _draw(result: MemoryComparison, path: Any, sns: Any) -> Any:
     t = result.table
     w = result.weights[result.weights["parameter"].str.startswith("w_")]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 0.45 * len(t) + 1.8), layout="constrained",
-                             gridspec_kw={"width_ratios": [1, 0.8, 1]})
+    fig, axes = subplots(1, 3, figsize=(15, 0.45 * len(t) + 1.8), gridspec_kw={"width_ratios": [1, 0.8, 1]})
+    fig.set_layout_engine("constrained")
     sns.barplot(data=t, y="model", x="cv_r", ax=axes[0], color="#4C72B0")
     sns.barplot(data=t, y="model", x="cv_rmse", ax=axes[1], color="#DD8452")
     axes[1].set_yticklabels([])
@@ -429,5 +431,4 @@ def figure(result: MemoryComparison, path: Any) -> Any:
     fig.suptitle(f"Which memory model explains the retrospective rating? "
                  f"({result.n:,} episodes, {result.folds}-fold CV{grouping})")
     fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
     return path
