@@ -1,4 +1,7 @@
-"""The ``cxsim-fit`` command: fit memory models and key drivers to survey data, apply saved models.
+"""``cxsim fit``: fit memory models and key drivers to survey data, apply saved models.
+
+``cxsim-fit`` is an alias kept for one release (``cxsim-fit memory ...`` = ``cxsim fit memory ...``).
+Its arguments are flags: a fit reads data files, no composed config.
 
     cxsim-fit memory DATA.csv --episode COLS --order COL --rating COL --retrospective COL \\
         [--group COL] [--duration COL] [--scale 1-5] --out DIR
@@ -236,9 +239,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``cxsim-fit``."""
-    top = _Parser(prog=PROG, description="Fit memory models and key drivers to survey data.")
+DESCRIPTION = """\
+Fit memory models and key drivers to survey data, or apply a saved model to new data.
+
+examples:
+  cxsim fit memory long.csv --episode respondent --order step --rating rating --retrospective overall --out outputs/memory
+  cxsim fit drivers wide.csv --outcome satisfied --positive yes --touchpoints "check-in,boarding,seat" --out outputs/drivers
+"""
+
+
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The argument parser of ``cxsim fit`` (``prog``: the name in messages)."""
+    note = "" if prog.startswith("cxsim ") else f"({prog} is an alias of `cxsim fit`, kept for one release.)\n\n"
+    top = _Parser(prog=prog, description=note + DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     m = sub.add_parser("memory", help="compare memory models on long data (one row per moment)")
@@ -306,13 +319,13 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``cxsim-fit`` console script."""
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
+    """``cxsim fit`` (and its alias ``cxsim-fit``); arguments default to ``sys.argv[1:]``."""
+    args = parser(prog).parse_args(argv)
     try:
         args.run(args)
     except SpecError as err:
-        fail(PROG, err)
+        fail(prog, err)
 
 
 if __name__ == "__main__":
