@@ -39,8 +39,8 @@ def parser(prog: str, description: str, n_default: int, n_help: str, n_min: int 
                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=_int_at_least(n_min), default=n_default, help=n_help)
     p.add_argument("--seed", type=_seed, default=0, help="root seed (integer >= 0; 0 is a seed)")
-    p.add_argument("--out", type=Path, default=Path("figures"),
-                   help="folder for the figure (PNG and SVG); default ./figures")
+    p.add_argument("--out", type=Path, default=Path("outputs", "figures"),
+                   help="folder for the figure (PNG and SVG); default ./outputs/figures")
     p.add_argument("--no-figure", action="store_true", help="print the table only")
     return p
 
