@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from hydra import compose, initialize_config_module
@@ -73,6 +73,7 @@ def did_you_mean(word: str, known: Sequence[str]) -> str:
 
 # ---------------------------------------------------------------------------- search path
 
+
 def config_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
     """The user's config folders: ``extra`` (``--config-dir``) first, then ``CXSIM_CONFIG_PATH``.
 
@@ -81,11 +82,17 @@ def config_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
     """
     found: list[Path] = []
     named = [(str(d), "--config-dir") for d in extra]
-    named += [(d, SEARCH_PATH_ENV) for d in os.environ.get(SEARCH_PATH_ENV, "").split(os.pathsep) if d]
+    named += [
+        (d, SEARCH_PATH_ENV) for d in os.environ.get(SEARCH_PATH_ENV, "").split(os.pathsep) if d
+    ]
     for text, source in named:
         folder = Path(text).expanduser()
         if not folder.is_dir():
-            raise SpecError(source, text, "an existing folder of configs (e.g. DIR/scenario/mine.yaml) is required")
+            raise SpecError(
+                source,
+                text,
+                "an existing folder of configs (e.g. DIR/scenario/mine.yaml) is required",
+            )
         if folder.resolve() not in found:
             found.append(folder.resolve())
     return found
@@ -94,7 +101,11 @@ def config_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
 def available(group: str, extra_dirs: Sequence[str | Path] = ()) -> list[str]:
     """Names of the options of a config group: shipped, and in the user's config folders."""
     folder = resources.files(CONFIG_MODULE).joinpath(group)
-    names = {p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")} if folder.is_dir() else set()
+    names = (
+        {p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")}
+        if folder.is_dir()
+        else set()
+    )
     for d in config_dirs(extra_dirs):
         names |= {p.stem for p in (d / group).glob("*.yaml")}
     return sorted(names)
@@ -105,16 +116,22 @@ def read_yaml(path: Path, field: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise SpecError(field, str(path), f"a readable YAML file is required ({err.strerror})") from None
+        raise SpecError(
+            field, str(path), f"a readable YAML file is required ({err.strerror})"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "somewhere"
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise SpecError(field, str(path), f"YAML syntax error in {path.name}, {where}: {problem}") from None
+        raise SpecError(
+            field, str(path), f"YAML syntax error in {path.name}, {where}: {problem}"
+        ) from None
     if not isinstance(data, dict):
-        raise SpecError(field, str(path), "the file must hold a YAML mapping (a scenario: name, journey, ...)")
+        raise SpecError(
+            field, str(path), "the file must hold a YAML mapping (a scenario: name, journey, ...)"
+        )
     return data
 
 
@@ -151,8 +168,11 @@ def _stage_dir() -> Path:
 def _stage(path_text: str) -> str:
     path = Path(path_text).expanduser()
     if not path.is_file():
-        raise SpecError("scenario", path_text, "a scenario file that exists (or a name: "
-                        + ", ".join(available("scenario")) + ")")
+        raise SpecError(
+            "scenario",
+            path_text,
+            "a scenario file that exists (or a name: " + ", ".join(available("scenario")) + ")",
+        )
     read_yaml(path, "scenario")
     stem = re.sub(r"[^A-Za-z0-9_-]", "_", path.name.rsplit(".", 1)[0]) or "scenario"
     target = _stage_dir() / "scenario" / FILE_OPTION / f"{stem}.yaml"
@@ -169,7 +189,10 @@ def _check_choice(group: str, value: str, dirs: Sequence[Path]) -> None:
         raise SpecError(group, value, hint + ", ".join(names))
     for d in dirs:  # a user's file that Hydra will load: its YAML checked first, for a clear error
         user_file = d / group / f"{value}.yaml"
-        if user_file.is_file() and not resources.files(CONFIG_MODULE).joinpath(group, f"{value}.yaml").is_file():
+        if (
+            user_file.is_file()
+            and not resources.files(CONFIG_MODULE).joinpath(group, f"{value}.yaml").is_file()
+        ):
             read_yaml(user_file, group)
             break
 
@@ -197,6 +220,7 @@ def prepare(overrides: Sequence[str], extra_dirs: Sequence[str | Path] = ()) -> 
 
 # ---------------------------------------------------------------------------- compose
 
+
 def _compose(overrides: Sequence[str]) -> dict[str, Any]:
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
@@ -205,10 +229,12 @@ def _compose(overrides: Sequence[str]) -> dict[str, Any]:
     data = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(data, dict)
     data.pop("hydra", None)
-    return data
+    return cast(dict[str, Any], data)
 
 
-def compose_config(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = ()) -> dict[str, Any]:
+def compose_config(
+    overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = ()
+) -> dict[str, Any]:
     """Compose ``config.yaml`` with Hydra overrides into plain, resolved dicts (no ``hydra`` key).
 
     Args:
@@ -230,7 +256,13 @@ def compose_config(overrides: Sequence[str] = (), config_dirs: Sequence[str | Pa
 
 def flat_keys(data: Any, prefix: str = "") -> Iterator[str]:
     """Every dotted key of a nested mapping (list items as ``.0``, ``.1``, ...), nodes included."""
-    items: Any = data.items() if isinstance(data, Mapping) else enumerate(data) if isinstance(data, list) else ()
+    items: Any = (
+        data.items()
+        if isinstance(data, Mapping)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
     for k, v in items:
         key = f"{prefix}{k}"
         yield key
@@ -238,16 +270,23 @@ def flat_keys(data: Any, prefix: str = "") -> Iterator[str]:
 
 
 def explain(err: Exception, overrides: Sequence[str], searchpath: Sequence[str] = ()) -> SpecError:
-    """Hydra's composition error as one line: an unknown key gets "did you mean ...", else the override."""
+    """Hydra's error as one line: "did you mean ..." for an unknown key, else the override."""
     try:
         groups = [o for o in overrides if o.partition("=")[0].lstrip("+~") in GROUPS]
-        known = set(flat_keys(_compose(Prepared(tuple(groups), tuple(searchpath)).hydra_overrides())))
+        known = set(
+            flat_keys(_compose(Prepared(tuple(groups), tuple(searchpath)).hydra_overrides()))
+        )
     except (HydraException, OmegaConfBaseException):
         known = set()
     if known:
         for item in overrides:
             key = item.partition("=")[0]
-            if key.startswith(("+", "~")) or key.startswith("hydra") or key in GROUPS or key in known:
+            if (
+                key.startswith(("+", "~"))
+                or key.startswith("hydra")
+                or key in GROUPS
+                or key in known
+            ):
                 continue
             return UnknownKeyError(key, sorted(known | set(GROUPS)))
     return _from_hydra(err, overrides)

@@ -13,11 +13,18 @@ from cxsim.cli import sweep as sweep_cli
 from cxsim.config import SEARCH_PATH_ENV, available, compose_config, load_run_spec
 
 SHIPPED = Path(__file__).resolve().parents[1] / "configs" / "scenario"
-SMALL = ["sim.n_customers=200", "sim.n_cycles=2", "sim.replications=1", "outputs.figures=false",
-         "outputs.customers=never"]
+SMALL = [
+    "sim.n_customers=200",
+    "sim.n_cycles=2",
+    "sim.replications=1",
+    "outputs.figures=false",
+    "outputs.customers=never",
+]
 
 
-def _own(folder: Path, shipped: str = "b2b_dealer", name: str = "my_dealer", file: str = "mine.yaml") -> Path:
+def _own(
+    folder: Path, shipped: str = "b2b_dealer", name: str = "my_dealer", file: str = "mine.yaml"
+) -> Path:
     """A copy of a shipped scenario under another name: the user's own file."""
     text = (SHIPPED / f"{shipped}.yaml").read_text()
     assert f"\nname: {shipped}\n" in text
@@ -65,21 +72,38 @@ def test_yaml_syntax_error_names_the_file_and_line(tmp_path, capsys, monkeypatch
     monkeypatch.chdir(tmp_path)
     bad = tmp_path / "broken.yaml"
     bad.write_text("name: broken\njourney:\n  touchpoints: [a, b\n  cost: 1\n")
-    for prog, call in (("cxsim", lambda: cli.main([f"scenario={bad}", "hydra.run.dir=out"])),
-                       ("cxsim compare", lambda: cli.main(["compare", f"scenario={bad}", "hydra.run.dir=out"])),
-                       ("cxsim sweep", lambda: cli.main(["sweep", f"scenario={bad}", "hydra.run.dir=out"])),
-                       ("cxsim calibrate", lambda: cli.main(["calibrate", "calibrate=switching", f"scenario={bad}",
-                                                             "calibrate.out=out", "calibrate.quiet=true"]))):
+    for prog, call in (
+        ("cxsim", lambda: cli.main([f"scenario={bad}", "hydra.run.dir=out"])),
+        ("cxsim compare", lambda: cli.main(["compare", f"scenario={bad}", "hydra.run.dir=out"])),
+        ("cxsim sweep", lambda: cli.main(["sweep", f"scenario={bad}", "hydra.run.dir=out"])),
+        (
+            "cxsim calibrate",
+            lambda: cli.main(
+                [
+                    "calibrate",
+                    "calibrate=switching",
+                    f"scenario={bad}",
+                    "calibrate.out=out",
+                    "calibrate.quiet=true",
+                ]
+            ),
+        ),
+    ):
         err = _error(capsys, call)
-        assert err.startswith(f"{prog}: error: scenario: '{bad}' is not allowed; YAML syntax error in broken.yaml, "
-                              "line 4:"), err
+        assert err.startswith(
+            f"{prog}: error: scenario: '{bad}' is not allowed; YAML syntax error in broken.yaml, "
+            "line 4:"
+        ), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("- just\n- a list\n", "the file must hold a YAML mapping"),
-    (None, "a scenario file that exists"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- just\n- a list\n", "the file must hold a YAML mapping"),
+        (None, "a scenario file that exists"),
+    ],
+)
 def test_not_a_scenario_file(tmp_path, capsys, monkeypatch, text, expected):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "odd.yaml"
@@ -93,7 +117,9 @@ def test_not_a_scenario_file(tmp_path, capsys, monkeypatch, text, expected):
 def test_bad_value_in_own_file_is_the_same_error_as_in_a_shipped_one(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     own = _own(tmp_path)
-    own.write_text(own.read_text().replace("\nname: my_dealer\n", "\nname: my_dealer\nnope_key: 1\n"))
+    own.write_text(
+        own.read_text().replace("\nname: my_dealer\n", "\nname: my_dealer\nnope_key: 1\n")
+    )
     mine = _error(capsys, lambda: cli.main([f"scenario={own}", "hydra.run.dir=out"]))
     assert mine.startswith("cxsim: error: scenario.nope_key"), mine
     bad_share = ["scenario.population.segments.0.share=0.5", "hydra.run.dir=out"]
@@ -110,9 +136,20 @@ def test_config_search_path_env_and_config_dir(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(SEARCH_PATH_ENV, str(tmp_path / "lib"))
     assert "env_one" in available("scenario") and "b2b_dealer" in available("scenario")
     assert load_run_spec(["scenario=env_one", *SMALL]).scenario.name == "from_env"
-    cli.main(["run", "--config-dir", str(tmp_path / "more"), "scenario=flag_one", *SMALL, "hydra.run.dir=r"])
+    cli.main(
+        [
+            "run",
+            "--config-dir",
+            str(tmp_path / "more"),
+            "scenario=flag_one",
+            *SMALL,
+            "hydra.run.dir=r",
+        ]
+    )
     assert list(pd.read_csv(tmp_path / "r" / "summary.csv")["scenario"]) == ["from_flag"]
-    monkeypatch.setenv(SEARCH_PATH_ENV, str(tmp_path / "lib"))  # --config-dir added to it for the run
+    monkeypatch.setenv(
+        SEARCH_PATH_ENV, str(tmp_path / "lib")
+    )  # --config-dir added to it for the run
     err = _error(capsys, lambda: cli.main(["scenario=flag_one", "hydra.run.dir=x"]))
     assert "did you mean" in err or "allowed:" in err
     assert "flag_one" not in err.split("allowed:")[1] and "env_one" in err
@@ -121,11 +158,14 @@ def test_config_search_path_env_and_config_dir(tmp_path, monkeypatch, capsys):
 def test_missing_config_folder_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     err = _error(capsys, lambda: cli.main(["--config-dir", "nowhere", "hydra.run.dir=x"]))
-    assert err == ("cxsim: error: --config-dir: 'nowhere' is not allowed; an existing folder of configs "
-                   "(e.g. DIR/scenario/mine.yaml) is required")
+    assert err == (
+        "cxsim: error: --config-dir: 'nowhere' is not allowed; an existing folder of configs "
+        "(e.g. DIR/scenario/mine.yaml) is required"
+    )
     monkeypatch.setenv(SEARCH_PATH_ENV, "gone")
     assert _error(capsys, lambda: cli.main(["hydra.run.dir=x"])).startswith(
-        f"cxsim: error: {SEARCH_PATH_ENV}: 'gone' is not allowed")
+        f"cxsim: error: {SEARCH_PATH_ENV}: 'gone' is not allowed"
+    )
     assert sorted(tmp_path.iterdir()) == []
 
 
@@ -136,7 +176,10 @@ def test_yaml_error_in_a_search_path_file_names_it(tmp_path, capsys, monkeypatch
     (folder / "oops.yaml").write_text("name: oops\njourney: {touchpoints: [\n")
     monkeypatch.setenv(SEARCH_PATH_ENV, str(tmp_path / "lib"))
     err = _error(capsys, lambda: cli.main(["scenario=oops", "hydra.run.dir=x"]))
-    assert err.startswith("cxsim: error: scenario: ") and "YAML syntax error in oops.yaml, line 3" in err, err
+    assert (
+        err.startswith("cxsim: error: scenario: ")
+        and "YAML syntax error in oops.yaml, line 3" in err
+    ), err
 
 
 def test_compare_with_own_file_and_own_intervention(tmp_path, monkeypatch):
@@ -147,9 +190,15 @@ def test_compare_with_own_file_and_own_intervention(tmp_path, monkeypatch):
     (folder / "bigger_gala.yaml").write_text(  # applies to any scenario: top-level changes
         "name: bigger_gala\ndescription: a bigger dealer meeting\n"
         "changes:\n  scenario.operations.events.dealer_meeting.budget_per_attendee: {add: 2000}\n"
-        "cost:\n  fixed: 300000\n")
-    args = [f"scenario={own}", *SMALL, "compare.interventions=[bigger_gala]", "compare.replications=2",
-            "compare.progress=false"]
+        "cost:\n  fixed: 300000\n"
+    )
+    args = [
+        f"scenario={own}",
+        *SMALL,
+        "compare.interventions=[bigger_gala]",
+        "compare.replications=2",
+        "compare.progress=false",
+    ]
     cli.main(["compare", "--config-dir", str(tmp_path / "mine"), *args, "hydra.run.dir=c"])
     runs = pd.read_csv(tmp_path / "c" / "runs.csv")
     assert set(runs["scenario"]) == {"my_dealer"}
@@ -159,11 +208,19 @@ def test_compare_with_own_file_and_own_intervention(tmp_path, monkeypatch):
 def test_sweep_with_own_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     own = _own(tmp_path / "s", shipped="b2b_dealer_survey", name="my_survey")
-    args = [f"scenario={own}", "sweep=b2b_grid", "sim.n_customers=150", "sim.n_cycles=2", "sweep.replications=1",
-            "sweep.progress=false",
-            "sweep.params=[{path: scenario.economics.revenue_per_purchase, values: [20000, 30000]}]"]
+    args = [
+        f"scenario={own}",
+        "sweep=b2b_grid",
+        "sim.n_customers=150",
+        "sim.n_cycles=2",
+        "sweep.replications=1",
+        "sweep.progress=false",
+        "sweep.params=[{path: scenario.economics.revenue_per_purchase, values: [20000, 30000]}]",
+    ]
     sweep_cli.check(args)
-    assert compose_config(args)["scenario"]["name"] == "my_survey"  # over the sweep's own choice of scenario
+    assert (
+        compose_config(args)["scenario"]["name"] == "my_survey"
+    )  # over the sweep's own choice of scenario
     cli.main(["sweep", *args, "hydra.run.dir=w"])
     table = pd.read_parquet(tmp_path / "w" / "sweep.parquet")
     assert len(table) == 2 and set(table["scenario"]) == {"my_survey"}
@@ -173,11 +230,31 @@ def test_calibrate_with_own_file(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     own = _own(tmp_path / "s", shipped="retail_street", name="my_street")
     out = tmp_path / "calib"
-    cli.main(["calibrate", "calibrate=switching", f"scenario={own}", "sim.n_customers=300",
-              "calibrate.max_evaluations=3", f"calibrate.out={out}", "calibrate.quiet=true"])
+    cli.main(
+        [
+            "calibrate",
+            "calibrate=switching",
+            f"scenario={own}",
+            "sim.n_customers=300",
+            "calibrate.max_evaluations=3",
+            f"calibrate.out={out}",
+            "calibrate.quiet=true",
+        ]
+    )
     assert (out / "calibrated_overrides.txt").is_file()
     assert "switching: nelder-mead, 3 simulation runs" in capsys.readouterr().out
-    err = _error(capsys, lambda: calibrate_cli.main(["switching", f"scenario={own}", "scenario.nope=1",
-                                                     "--out", str(tmp_path / "c2"), "--quiet"]))
+    err = _error(
+        capsys,
+        lambda: calibrate_cli.main(
+            [
+                "switching",
+                f"scenario={own}",
+                "scenario.nope=1",
+                "--out",
+                str(tmp_path / "c2"),
+                "--quiet",
+            ]
+        ),
+    )
     assert err.startswith("cxsim-calibrate: error: scenario.nope: unknown"), err
     assert not (tmp_path / "c2").exists()

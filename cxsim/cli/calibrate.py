@@ -2,7 +2,7 @@
 
     cxsim calibrate calibrate=switching calibrate.out=outputs/calib       # the shipped example
     cxsim calibrate calibrate=my_calibration.yaml calibrate.out=outputs/calib sim.n_customers=20000
-    cxsim calibrate calibrate=switching scenario=path/to/my_scenario.yaml calibrate.out=outputs/calib
+    cxsim calibrate calibrate=switching scenario=path/to/mine.yaml calibrate.out=outputs/calib
     cxsim calibrate calibrate=switching calibrate.method=differential-evolution \\
         calibrate.max_evaluations=300 calibrate.out=outputs/calib
 
@@ -10,7 +10,8 @@ The command's own settings are ``calibrate=NAME|FILE`` and ``calibrate.KEY=VALUE
 ``method``, ``max_evaluations``, ``seed``, ``quiet``); every other ``key=value`` is a Hydra
 override of the run, as for ``cxsim run`` (including a scenario file of the user's own and
 ``--config-dir DIR``). ``cxsim-calibrate`` is an alias kept for one release, which also takes the
-older form ``cxsim-calibrate NAME --out DIR [--method M] [--max-evaluations N] [--seed S] [--quiet]``.
+older form ``cxsim-calibrate NAME --out DIR [--method M] [--max-evaluations N] [--seed S]
+[--quiet]``.
 
 Writes ``calibration.csv`` (fit per target), ``parameters.csv`` (start and best values),
 ``history.csv`` (every evaluation), ``calibration.png`` and ``calibrated_overrides.txt`` (the
@@ -35,8 +36,13 @@ from cxsim.fit import calibrate
 
 PROG = "cxsim-calibrate"
 #: ``calibrate.KEY=VALUE`` settings and the flag each stands for (``None``: a switch).
-SETTINGS = {"out": "--out", "method": "--method", "max_evaluations": "--max-evaluations",
-            "seed": "--seed", "quiet": None}
+SETTINGS = {
+    "out": "--out",
+    "method": "--method",
+    "max_evaluations": "--max-evaluations",
+    "seed": "--seed",
+    "quiet": None,
+}
 
 HELP = """\
 Fit named scenario parameters (dotted config paths with bounds) to observed aggregates, every
@@ -44,25 +50,49 @@ evaluation a simulation with the same seeds; write the fit, the history and the 
 
 examples:
   cxsim calibrate calibrate=switching calibrate.out=outputs/calib
-  cxsim calibrate calibrate=my_calibration.yaml scenario=path/to/my_scenario.yaml calibrate.out=outputs/calib
+  cxsim calibrate calibrate=my_calibration.yaml scenario=path/to/mine.yaml calibrate.out=outputs/c
 """
 
 
 def parser(prog: str = PROG) -> argparse.ArgumentParser:
     """The argument parser of ``cxsim calibrate`` (after :func:`as_flags`)."""
-    p = OneLineParser(prog=prog, description=alias_note(prog, "calibrate") + HELP,
-                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                      usage=f"{prog} calibrate=NAME|FILE calibrate.out=DIR [calibrate.KEY=VALUE ...] [key=value ...]")
-    p.add_argument("calibration", help="a shipped calibration (e.g. switching) or a YAML file (calibrate=...)")
-    p.add_argument("overrides", nargs="*", help="Hydra overrides of the run, e.g. sim.n_customers=20000")
+    p = OneLineParser(
+        prog=prog,
+        description=alias_note(prog, "calibrate") + HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage=f"{prog} calibrate=NAME|FILE calibrate.out=DIR [calibrate.KEY=VALUE ...] [k=v ...]",
+    )
+    p.add_argument(
+        "calibration", help="a shipped calibration (e.g. switching) or a YAML file (calibrate=...)"
+    )
+    p.add_argument(
+        "overrides", nargs="*", help="Hydra overrides of the run, e.g. sim.n_customers=20000"
+    )
     p.add_argument("--out", required=True, help="output directory (calibrate.out=DIR)")
-    p.add_argument("--method", choices=["nelder-mead", "differential-evolution"],
-                   help="optimiser (calibrate.method=...; default: the file's)")
-    p.add_argument("--max-evaluations", type=int, help="simulation runs at most (calibrate.max_evaluations=N)")
-    p.add_argument("--seed", type=int, default=0, help="seed of differential evolution's search (calibrate.seed=S; default 0)")
-    p.add_argument("--quiet", action="store_true", help="no progress messages (calibrate.quiet=true)")
-    p.add_argument("--config-dir", action="append", default=[], metavar="DIR",
-                   help="a folder of your own configs (DIR/scenario/NAME.yaml), like CXSIM_CONFIG_PATH")
+    p.add_argument(
+        "--method",
+        choices=["nelder-mead", "differential-evolution"],
+        help="optimiser (calibrate.method=...; default: the file's)",
+    )
+    p.add_argument(
+        "--max-evaluations", type=int, help="simulation runs at most (calibrate.max_evaluations=N)"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of differential evolution's search (calibrate.seed=S; default 0)",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress messages (calibrate.quiet=true)"
+    )
+    p.add_argument(
+        "--config-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of your own configs (DIR/scenario/NAME.yaml), like CXSIM_CONFIG_PATH",
+    )
     return p
 
 
@@ -94,7 +124,7 @@ def as_flags(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
-    """``cxsim calibrate`` (and its alias ``cxsim-calibrate``); arguments default to ``sys.argv[1:]``."""
+    """``cxsim calibrate`` (alias ``cxsim-calibrate``); arguments default to ``sys.argv[1:]``."""
     try:
         args_list, dirs = take_config_dirs(sys.argv[1:] if argv is None else argv)
         flags = as_flags(args_list)
@@ -129,7 +159,9 @@ def _run(args: argparse.Namespace) -> None:
     def show(msg: str) -> None:
         print(f"  {time.perf_counter() - start:6.1f}s  {msg}", file=sys.stderr, flush=True)
 
-    result = calibrate.calibrate(spec, args.overrides, seed=args.seed, progress=None if args.quiet else show)
+    result = calibrate.calibrate(
+        spec, args.overrides, seed=args.seed, progress=None if args.quiet else show
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -137,10 +169,16 @@ def _run(args: argparse.Namespace) -> None:
         _atomic(out / "parameters.csv", lambda p: result.parameters.to_csv(p, index=False)),
         _atomic(out / "history.csv", lambda p: result.history.to_csv(p, index=False)),
         _atomic(out / "calibration.png", lambda p: calibrate.figure(result, p)),
-        _atomic(out / "calibrated_overrides.txt", lambda p: Path(p).write_text(" ".join(result.overrides) + "\n")),
+        _atomic(
+            out / "calibrated_overrides.txt",
+            lambda p: Path(p).write_text(" ".join(result.overrides) + "\n"),
+        ),
     ]
-    print(f"{spec.name}: {spec.method}, {result.evaluations} simulation runs with common random numbers, "
-          f"{result.seconds:.1f} s; loss {result.loss_start:.4g} -> {result.loss_best:.4g}\n")
+    print(
+        f"{spec.name}: {spec.method}, {result.evaluations} simulation runs "
+        "with common random numbers, "
+        f"{result.seconds:.1f} s; loss {result.loss_start:.4g} -> {result.loss_best:.4g}\n"
+    )
     print(result.parameters.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print()
     print(result.targets.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))

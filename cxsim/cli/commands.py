@@ -25,16 +25,41 @@ class Command:
             raise SpecError("command", self.name, "a name and a module inside cxsim are required")
 
 
-COMMANDS: dict[str, Command] = {c.name: c for c in (
-    Command("run", "cxsim.cli.run", "simulate a scenario and write tables and figures (the default)"),
-    Command("compare", "cxsim.cli.compare", "every intervention against the baseline, paired, with intervals",
-            "cxsim-compare"),
-    Command("sweep", "cxsim.cli.sweep", "runs over a grid or sample of parameters; sensitivity indices",
-            "cxsim-sweep"),
-    Command("fit", "cxsim.cli.fit", "fit memory models and key drivers to survey data (memory, drivers, ...)",
-            "cxsim-fit"),
-    Command("calibrate", "cxsim.cli.calibrate", "fit scenario parameters to observed aggregates",
-            "cxsim-calibrate"),
-    Command("teach", "cxsim.cli.teach", "serve the teachers' page in a browser (needs the [teach] extra)",
-            "cxsim-teach"),
-)}
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command(
+            "run", "cxsim.cli.run", "simulate a scenario and write tables and figures (the default)"
+        ),
+        Command(
+            "compare",
+            "cxsim.cli.compare",
+            "every intervention against the baseline, paired, with intervals",
+            "cxsim-compare",
+        ),
+        Command(
+            "sweep",
+            "cxsim.cli.sweep",
+            "runs over a grid or sample of parameters; sensitivity indices",
+            "cxsim-sweep",
+        ),
+        Command(
+            "fit",
+            "cxsim.cli.fit",
+            "fit memory models and key drivers to survey data (memory, drivers, ...)",
+            "cxsim-fit",
+        ),
+        Command(
+            "calibrate",
+            "cxsim.cli.calibrate",
+            "fit scenario parameters to observed aggregates",
+            "cxsim-calibrate",
+        ),
+        Command(
+            "teach",
+            "cxsim.cli.teach",
+            "serve the teachers' page in a browser (needs the [teach] extra)",
+            "cxsim-teach",
+        ),
+    )
+}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hydra import compose
 from hydra.core.hydra_config import HydraConfig
@@ -27,7 +27,14 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.cli.hydra_app import alias_note, launch
-from cxsim.compare import Composer, compare, composer_from_overrides, plan, report, settings_from_dict
+from cxsim.compare import (
+    Composer,
+    compare,
+    composer_from_overrides,
+    plan,
+    report,
+    settings_from_dict,
+)
 from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
 
@@ -49,13 +56,15 @@ def _hydra_composer(overrides: list[str], searchpath: Sequence[str]) -> Composer
     def composer(name: str) -> dict[str, Any]:
         arm = [*overrides, f"intervention={name}"] if name else list(overrides)
         try:
-            cfg = compose("config", overrides=Prepared(tuple(arm), tuple(searchpath)).hydra_overrides())
+            cfg = compose(
+                "config", overrides=Prepared(tuple(arm), tuple(searchpath)).hydra_overrides()
+            )
         except (HydraException, OmegaConfBaseException) as err:
             raise explain(err, arm, searchpath) from None
         data = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(data, dict)
         data.pop("hydra", None)
-        return data
+        return cast(dict[str, Any], data)
 
     return composer
 
@@ -82,12 +91,14 @@ def check(argv: list[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim-compare") -> None:
-    """``cxsim compare`` (and its alias ``cxsim-compare``); arguments default to ``sys.argv[1:]``."""
+    """``cxsim compare`` (alias ``cxsim-compare``); arguments default to ``sys.argv[1:]``."""
 
     def task(cfg: DictConfig) -> None:
         _task(cfg, prog)
 
-    launch(prog, task, check, argv, alias_note(prog, "compare") + HELP)  # check: before the run dir exists
+    launch(
+        prog, task, check, argv, alias_note(prog, "compare") + HELP
+    )  # check: before the run dir exists
 
 
 if __name__ == "__main__":

@@ -24,7 +24,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+import yaml
+
+from cxsim.engine.run import _atomic
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.fit import drivers, gap, memory_fit, persist
+from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
+from cxsim.specs import checks
+
 PROG = "cxsim-fit"
 
 
@@ -43,21 +51,15 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
 
 
 def _scale(text: str, na_zero: bool, field: str):  # type: ignore[no-untyped-def]
-    from cxsim.fit.survey import Scale
-
     return Scale.parse(text, na_zero, field)
 
 
 def _write(out: Path, name: str, write: Callable[[str], object]) -> Path:
-    from cxsim.engine.run import _atomic
-
     return _atomic(out / name, write)
 
 
 # --------------------------------------------------------------------------- memory
 def _memory(args: argparse.Namespace) -> list[Path]:
-    from cxsim.fit import memory_fit, persist
-    from cxsim.fit.survey import load_long
 
     survey = load_long(
         args.data, args.episode, args.order, args.rating, args.retrospective,
@@ -97,10 +99,7 @@ def _memory(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- drivers
 def _drivers(args: argparse.Namespace) -> list[Path]:
-    import pandas as pd
 
-    from cxsim.fit import drivers, persist
-    from cxsim.fit.survey import load_wide
 
     survey = load_wide(
         args.data, args.outcome, args.touchpoints, positive=args.positive,
@@ -115,7 +114,6 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
     by_segment = drivers.by_segment(survey, seed=args.seed) if survey.segment is not None else None
     loyalty = None
     if args.loyalty:  # loyalty items (e.g. likelihood to recommend): their key drivers too
-        from cxsim.fit.survey import split_columns
 
         parts = []
         for item in split_columns(args.loyalty):
@@ -151,8 +149,6 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- predict
 def _predict(args: argparse.Namespace) -> list[Path]:
-    from cxsim.fit import persist
-    from cxsim.fit.survey import read_table
 
     doc = persist.read_json(args.model)
     frame, source = read_table(args.data)
@@ -167,12 +163,7 @@ def _predict(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- gap
 def _gap(args: argparse.Namespace) -> list[Path]:
-    import pandas as pd
-    import yaml
 
-    from cxsim.fit import gap
-    from cxsim.fit.survey import split_columns
-    from cxsim.specs import checks
 
     if (args.data is None) == (args.example is None):
         raise SpecError("data", args.data, "give a factor table CSV or --example meisu (one of them)")

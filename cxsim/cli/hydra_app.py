@@ -65,11 +65,18 @@ def use_config_dirs(dirs: Sequence[str]) -> None:
 
 def groups_help() -> str:
     """The config groups, their options and how to see or change the rest."""
-    lines = ["config groups (choose with group=option; your own: scenario=path/to/file.yaml,",
-             f"  --config-dir DIR or {SEARCH_PATH_ENV}=DIR holding DIR/scenario/NAME.yaml):"]
+    lines = [
+        "config groups (choose with group=option; your own: scenario=path/to/file.yaml,",
+        f"  --config-dir DIR or {SEARCH_PATH_ENV}=DIR holding DIR/scenario/NAME.yaml):",
+    ]
     lines += [f"  {g:<13} {', '.join(available(g))}" for g in GROUPS]
-    lines += ["", "any key of the composed config can be overridden with key=value (e.g. sim.n_customers=5000);",
-              "--cfg job prints the whole composed config; --hydra-help lists Hydra's own flags (-m, --cfg, ...)."]
+    lines += [
+        "",
+        "any key of the composed config can be overridden with key=value "
+        "(e.g. sim.n_customers=5000);",
+        "--cfg job prints the whole composed config; --hydra-help lists Hydra's own flags "
+        "(-m, --cfg, ...).",
+    ]
     return "\n".join(lines)
 
 
@@ -85,8 +92,13 @@ def _plain_run(argv: Sequence[str]) -> bool:
     return all(not a.startswith("-") for a in argv)
 
 
-def launch(prog: str, task: Callable[[DictConfig], Any], validate: Callable[[list[str]], object],
-           argv: Sequence[str] | None, help_text: str) -> None:
+def launch(
+    prog: str,
+    task: Callable[[DictConfig], Any],
+    validate: Callable[[list[str]], object],
+    argv: Sequence[str] | None,
+    help_text: str,
+) -> None:
     """Run a Hydra command on the package's configs, bad input caught before anything is written.
 
     Args:
@@ -110,5 +122,7 @@ def launch(prog: str, task: Callable[[DictConfig], Any], validate: Callable[[lis
     except SpecError as err:
         fail(prog, err)
     sys.argv = [sys.argv[0], *prepared.hydra_overrides()]
-    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(task)
+    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(
+        task
+    )
     app()

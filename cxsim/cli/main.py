@@ -42,8 +42,10 @@ and folders of your own configs (--config-dir DIR, or {SEARCH_PATH_ENV}=DIR1:DIR
 
 def help_text() -> str:
     """The top-level help: what cxsim does, two examples, the subcommands."""
-    lines = [f"  {c.name:<10} {c.summary}" + (f"  (alias: {c.alias})" if c.alias else "")
-             for c in COMMANDS.values()]
+    lines = [
+        f"  {c.name:<10} {c.summary}" + (f"  (alias: {c.alias})" if c.alias else "")
+        for c in COMMANDS.values()
+    ]
     return HELP.format(commands="\n".join(lines))
 
 

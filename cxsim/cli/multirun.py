@@ -1,4 +1,4 @@
-"""Hydra multirun (``cxsim run -m ...``): the launchers, each job's result table, and the sweep table.
+"""Hydra multirun (``cxsim run -m ...``): the launchers, each job's result, the sweep table.
 
 Each job of ``cxsim run -m`` (any launcher, e.g. ``hydra/launcher=cxsim_joblib``) writes
 ``result.parquet`` beside its outputs (skipped when a finished result with the same config hash is
@@ -8,6 +8,7 @@ already there), and :class:`SweepTable` gathers them into ``<sweep dir>/sweep.pa
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ LAUNCHER_GROUP = "hydra/launcher"
 NEEDS_EXTRA = {"cxsim_ray": ("hydra_plugins.hydra_ray_launcher", "ray")}
 
 
-def base_config(data: dict[str, Any]) -> dict[str, Any]:
+def base_config(data: Mapping[Any, Any]) -> dict[str, Any]:
     """The config a sweep varies: everything but Hydra's and the commands' own settings."""
     return {k: v for k, v in data.items() if k not in ("hydra", "sweep", "compare")}
 
@@ -60,16 +61,24 @@ def check_launcher(argv: list[str]) -> None:
         if sep and key.lstrip("+~") == LAUNCHER_GROUP:
             allowed = launchers()
             if value not in allowed:
-                raise SpecError(LAUNCHER_GROUP, value, "allowed: " + ", ".join(allowed)
-                                + " (the Ray launcher needs the [ray] extra: pip install 'cxsim[ray]')")
+                raise SpecError(
+                    LAUNCHER_GROUP,
+                    value,
+                    "allowed: "
+                    + ", ".join(allowed)
+                    + " (the Ray launcher needs the [ray] extra: pip install 'cxsim[ray]')",
+                )
             module, extra = NEEDS_EXTRA.get(value, ("", ""))
             if module and not _installed(module):
-                raise SpecError(LAUNCHER_GROUP, value,
-                                f"this launcher needs the [{extra}] extra: pip install 'cxsim[{extra}]'")
+                raise SpecError(
+                    LAUNCHER_GROUP,
+                    value,
+                    f"this launcher needs the [{extra}] extra: pip install 'cxsim[{extra}]'",
+                )
 
 
 def multirun_job(cfg: DictConfig, run_results: Any) -> Path | None:
-    """In a ``cxsim run -m`` job: write ``result.parquet`` (summary rows + swept overrides + identity)."""
+    """In a ``cxsim run -m`` job: write ``result.parquet`` (summary, swept overrides, identity)."""
     hc = HydraConfig.get()
     if hc.mode != RunMode.MULTIRUN:
         return None
@@ -87,7 +96,7 @@ def multirun_job(cfg: DictConfig, run_results: Any) -> Path | None:
 
 
 def multirun_done(cfg: DictConfig) -> bool:
-    """Whether this ``cxsim run -m`` job already has a finished result for the same config (resume)."""
+    """Whether this ``cxsim run -m`` job already has a finished result for its config (resume)."""
     hc = HydraConfig.get()
     if hc.mode != RunMode.MULTIRUN:
         return False
@@ -104,10 +113,11 @@ def multirun_done(cfg: DictConfig) -> bool:
 
 
 class SweepTable(Callback):  # type: ignore[misc]
-    """Hydra callback: after ``cxsim run -m``, gather every job's ``result.parquet`` into ``sweep.parquet``.
+    """Hydra callback: after ``cxsim run -m``, gather the jobs' results in ``sweep.parquet``.
 
     Jobs that started but did not finish are listed in ``missing.csv`` instead of failing.
-    Registered in ``configs/config.yaml`` under ``hydra.callbacks`` (as ``cxsim.cli.sweep.SweepTable``).
+    Registered in ``configs/config.yaml`` under ``hydra.callbacks`` (as
+    ``cxsim.cli.sweep.SweepTable``).
     """
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
@@ -117,5 +127,9 @@ class SweepTable(Callback):  # type: ignore[misc]
             return
         collected = sweep.aggregate_directories([d for d in root.iterdir() if d.is_dir()])
         written = sweep.save(collected, root)
-        note = "" if collected.complete else f"; {len(collected.missing)} job(s) unfinished (missing.csv)"
+        note = (
+            ""
+            if collected.complete
+            else f"; {len(collected.missing)} job(s) unfinished (missing.csv)"
+        )
         print(f"cxsim: sweep table {written[0]} ({len(collected.table)} rows{note})")

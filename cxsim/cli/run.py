@@ -1,7 +1,7 @@
-"""``cxsim run`` (also plain ``cxsim``): run a scenario, write the tables and figures, print a summary.
+"""``cxsim run`` (also plain ``cxsim``): run a scenario, write tables and figures, print a summary.
 
     cxsim                                         # default scenario (b2b_dealer), peak-end memory
-    cxsim run scenario=retail_street memory=mean sim.n_customers=50000 sim.seed=3 hydra.run.dir=outputs/run
+    cxsim run scenario=retail_street memory=mean sim.n_customers=50000 hydra.run.dir=outputs/run
     cxsim run scenario=path/to/my_scenario.yaml   # a scenario file of your own
     cxsim run sim.n_customers=1000000 operations.scale=100   # the same business, 100 times larger
 
@@ -39,6 +39,7 @@ examples:
   cxsim run scenario=path/to/my_scenario.yaml sim.seed=3
 """
 
+
 def _task(cfg: DictConfig, prog: str) -> None:
     data = OmegaConf.to_container(cfg, resolve=True)
     try:
@@ -63,6 +64,7 @@ def _task(cfg: DictConfig, prog: str) -> None:
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim") -> None:
     """``cxsim run``: compose, validate, run and save (arguments default to ``sys.argv[1:]``)."""
+
     def task(cfg: DictConfig) -> None:
         _task(cfg, prog)
 

@@ -1,7 +1,7 @@
 """``cxsim sweep``: many runs over a grid or a sample of parameters, in one tidy table.
 
-    cxsim sweep sweep=b2b_lhs sweep.n_samples=100 sweep.replications=3 sweep.n_jobs=2 hydra.run.dir=outputs/lhs
-    cxsim sweep hydra.run.dir=outputs/lhs ...     # the same command again resumes: finished runs are skipped
+    cxsim sweep sweep=b2b_lhs sweep.n_samples=100 sweep.n_jobs=2 hydra.run.dir=outputs/lhs
+    cxsim sweep sweep=b2b_lhs ... hydra.run.dir=outputs/lhs   # again: resumes, skips finished runs
 
 ``cxsim-sweep`` is an alias kept for one release. A Hydra app like ``cxsim run`` (same groups and
 overrides, including ``scenario=path/to/my_scenario.yaml``). It plans every run (points ×
@@ -35,7 +35,8 @@ HELP = """\
 usage: cxsim sweep [key=value ...]
 
 Run a scenario over a grid or a sample (lhs, sobol, morris) of parameters with replications, in
-parallel and resumable; write one tidy table (sweep.parquet) and, for sobol/morris, sensitivity indices.
+parallel and resumable; write one tidy table (sweep.parquet) and, for sobol/morris, sensitivity
+indices.
 
 examples:
   cxsim sweep sweep=b2b_lhs sweep.n_samples=100 sweep.replications=3 hydra.run.dir=outputs/lhs
@@ -54,12 +55,16 @@ def _task(cfg: DictConfig, prog: str) -> None:
     except SpecError as err:
         fail(prog, err)
     done_before = len(sweep.finished(out) & set(p.run_ids))
-    print(f"{prog} · {settings.sampler} · {len(p.points)} point(s) × {p.replications} "
-          f"replication(s) = {len(p)} runs · {done_before} already done")
+    print(
+        f"{prog} · {settings.sampler} · {len(p.points)} point(s) × {p.replications} "
+        f"replication(s) = {len(p)} runs · {done_before} already done"
+    )
     if settings.params:
         print(sweep.describe(settings.params))
     sweep.atomic_csv(out / "points.csv", p.points)
-    ran = sweep.execute(p, out, n_jobs=settings.workers, progress=settings.progress, commit=sweep.git_commit())
+    ran = sweep.execute(
+        p, out, n_jobs=settings.workers, progress=settings.progress, commit=sweep.git_commit()
+    )
     collected = sweep.collect(p, out)
     written = sweep.save(collected, out)
     if settings.sampler in ("sobol", "morris") and collected.complete:
@@ -69,7 +74,10 @@ def _task(cfg: DictConfig, prog: str) -> None:
         print(indices.to_string(index=False))
     print(f"ran {ran} run(s); table has {len(collected.table)} of {len(p)} runs")
     if not collected.complete:
-        print(f"missing {len(collected.missing)} run(s): see missing.csv; run the same command again to finish them")
+        print(
+            f"missing {len(collected.missing)} run(s): see missing.csv; "
+            "run the same command again to finish them"
+        )
     print(f"wrote {', '.join(q.name for q in written)}\n   to {out}")
 
 

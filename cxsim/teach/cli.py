@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,8 +87,6 @@ def experiment_main(prog: str, description: str, module: str, argv: Sequence[str
     p = parser(prog, description, n_default, n_help, n_min)
 
     def build(args: argparse.Namespace) -> None:
-        from importlib import import_module
-
         experiment = import_module(module)
         if not args.no_figure and args.out.exists() and not args.out.is_dir():
             raise SpecError("--out", str(args.out), "a folder is required (it exists as a file)")

@@ -2,7 +2,7 @@
 
     cxsim teach                       # http://127.0.0.1:8765 (localhost only)
     cxsim teach --port 9000
-    cxsim teach --host 0.0.0.0        # visible on the network: only on a classroom network you trust
+    cxsim teach --host 0.0.0.0        # visible on the network: only on a classroom network
 
 It runs ``solara run cxsim.teach.app`` in production mode. The page needs the ``[teach]`` extra
 (``pip install 'cxsim[teach]'``); without it the command says so in one line. A bad argument
@@ -43,7 +43,9 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; a port number from 1 to 65535 is required")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed; a port number from 1 to 65535 is required"
+        )
     return port
 
 
@@ -60,16 +62,41 @@ def has_teach_extra() -> bool:
 
 def command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
     """The ``solara run`` command line that serves the page."""
-    return [sys.executable, "-m", "solara", "run", "cxsim.teach.app", "--host", host, "--port", str(port),
-            "--production", "--no-open"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "cxsim.teach.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
 
 
 def parser(prog: str = PROG) -> OneLineParser:
     """The argument parser of ``cxsim teach`` (``prog``: the name in messages)."""
-    note = "" if prog.startswith("cxsim ") else f"({prog} is an alias of `cxsim teach`, kept for one release.)\n\n"
-    p = OneLineParser(prog=prog, description=note + DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    note = (
+        ""
+        if prog.startswith("cxsim ")
+        else f"({prog} is an alias of `cxsim teach`, kept for one release.)\n\n"
+    )
+    p = OneLineParser(
+        prog=prog,
+        description=note + DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+    )
+    p.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
     return p
 
 
@@ -79,9 +106,13 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
     if not has_teach_extra():
         fail(prog, EXTRA_MISSING)
     cmd = command(args.host, args.port)
-    print(f"{prog}: serving the teaching page on http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
-    # Serve from a neutral folder: `python -m` puts the working directory first on sys.path, and in a
-    # source checkout that would shadow the installed cxsim (whose configs package lives elsewhere).
+    print(
+        f"{prog}: serving the teaching page on http://{args.host}:{args.port}  (Ctrl-C stops it)",
+        flush=True,
+    )
+    # Serve from a neutral folder: `python -m` puts the working directory first on sys.path, and
+    # in a source checkout that would shadow the installed cxsim (whose configs package lives
+    # elsewhere).
     os.chdir(tempfile.gettempdir())
     os.execv(cmd[0], cmd)
 
