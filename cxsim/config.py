@@ -209,8 +209,11 @@ def prepare(overrides: Sequence[str], extra_dirs: Sequence[str | Path] = ()) -> 
     for item in overrides:
         key, sep, value = item.partition("=")
         bare = key.lstrip("+~")
-        if sep and bare == "scenario" and is_path(value):
-            item, staged = f"{key}={_stage(value)}", True
+        if (
+            sep and bare == "scenario" and is_path(value)
+        ):  # a file, or files swept with -m: a.yaml,b.yaml
+            options = [_stage(v) if is_path(v) else v for v in value.split(",")]
+            item, staged = f"{key}={','.join(options)}", True
         elif sep and bare in GROUPS and "," not in value:
             _check_choice(bare, value, dirs)
         out.append(item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -258,3 +260,50 @@ def test_calibrate_with_own_file(tmp_path, monkeypatch, capsys):
     )
     assert err.startswith("cxsim-calibrate: error: scenario.nope: unknown"), err
     assert not (tmp_path / "c2").exists()
+
+
+def test_calibration_of_my_own_in_a_config_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "mine" / "calibrate"
+    folder.mkdir(parents=True)
+    shipped = Path(__file__).resolve().parents[1] / "configs" / "calibrate" / "switching.yaml"
+    (folder / "my_switching.yaml").write_text(
+        shipped.read_text().replace("name: switching", "name: my_switching")
+    )
+    out = tmp_path / "calib"
+    cli.main(
+        [
+            "calibrate",
+            "--config-dir",
+            str(tmp_path / "mine"),
+            "calibrate=my_switching",
+            "sim.n_customers=300",
+            "calibrate.max_evaluations=3",
+            f"calibrate.out={out}",
+            "calibrate.quiet=true",
+        ]
+    )
+    assert "my_switching: nelder-mead, 3 simulation runs" in capsys.readouterr().out
+    assert (out / "parameters.csv").is_file()
+
+
+def test_multirun_over_two_scenario_files(tmp_path):
+    one = _own(tmp_path, name="first_dealer", file="one.yaml")
+    two = _own(tmp_path, name="second_dealer", file="two.yaml")
+    script = Path(sys.executable).parent / "cxsim"
+    proc = subprocess.run(
+        [
+            str(script) if script.exists() else "cxsim",
+            "-m",
+            f"scenario={one},{two}",
+            *SMALL,
+            f"hydra.sweep.dir={tmp_path / 'mr'}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_parquet(tmp_path / "mr" / "sweep.parquet")
+    assert sorted(table["scenario"]) == ["first_dealer", "second_dealer"]

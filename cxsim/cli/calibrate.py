@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
-from cxsim.config import UnknownKeyError
+from cxsim.config import UnknownKeyError, config_dirs, is_path
 from cxsim.engine.run import _atomic
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.fit import calibrate
@@ -139,8 +139,22 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
         fail(prog, err)
 
 
+def find_calibration(name: str) -> str:
+    """A calibration's name or file; a name found in the user's config folders becomes its path.
+
+    The user's folders (``--config-dir``, ``CXSIM_CONFIG_PATH``) hold ``DIR/calibrate/NAME.yaml``;
+    the shipped calibrations come first.
+    """
+    if is_path(name) or name in calibrate.shipped():
+        return name
+    for folder in config_dirs():
+        if (folder / "calibrate" / f"{name}.yaml").is_file():
+            return str(folder / "calibrate" / f"{name}.yaml")
+    return name
+
+
 def _run(args: argparse.Namespace) -> None:
-    spec = calibrate.load(args.calibration)
+    spec = calibrate.load(find_calibration(args.calibration))
     changes = {}
     if args.method:
         changes["method"] = args.method

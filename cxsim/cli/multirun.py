@@ -87,7 +87,8 @@ def multirun_job(cfg: DictConfig, run_results: Any) -> Path | None:
     table = run_results.summary.copy()
     for item in hc.overrides.task:
         key, _, value = item.partition("=")
-        table[key.lstrip("+~")] = value
+        if key.lstrip("+~") not in table.columns:  # the summary's own scenario name stays
+            table[key.lstrip("+~")] = value
     table["job"] = int(hc.job.num)
     table["config_hash"] = sweep.config_hash(base_config(data))
     table["git_commit"] = sweep.git_commit()
