@@ -1,61 +1,160 @@
-"""The ``cxsim-calibrate`` command: fit scenario parameters to observed aggregates.
+"""``cxsim calibrate``: fit scenario parameters to observed aggregates (common random numbers).
 
-    cxsim-calibrate switching --out calib                 # the shipped example (configs/calibrate/)
-    cxsim-calibrate my_calibration.yaml --out calib sim.n_customers=20000
-    cxsim-calibrate switching --method differential-evolution --max-evaluations 300 --out calib
+    cxsim calibrate calibrate=switching calibrate.out=outputs/calib       # the shipped example
+    cxsim calibrate calibrate=my_calibration.yaml calibrate.out=outputs/calib sim.n_customers=20000
+    cxsim calibrate calibrate=switching scenario=path/to/mine.yaml calibrate.out=outputs/calib
+    cxsim calibrate calibrate=switching calibrate.method=differential-evolution \\
+        calibrate.max_evaluations=300 calibrate.out=outputs/calib
 
-Extra arguments ``key=value`` are Hydra overrides of the run. Writes ``calibration.csv`` (fit per
-target), ``parameters.csv`` (start and best values), ``history.csv`` (every evaluation),
-``calibration.png`` and ``calibrated_overrides.txt`` (the fitted values as cxsim overrides).
-Bad input: one line, exit status 2, nothing written.
+The command's own settings are ``calibrate=NAME|FILE`` and ``calibrate.KEY=VALUE`` (``out``,
+``method``, ``max_evaluations``, ``seed``, ``quiet``); every other ``key=value`` is a Hydra
+override of the run, as for ``cxsim run`` (including a scenario file of the user's own and
+``--config-dir DIR``). ``cxsim-calibrate`` is an alias kept for one release, which also takes the
+older form ``cxsim-calibrate NAME --out DIR [--method M] [--max-evaluations N] [--seed S]
+[--quiet]``.
+
+Writes ``calibration.csv`` (fit per target), ``parameters.csv`` (start and best values),
+``history.csv`` (every evaluation), ``calibration.png`` and ``calibrated_overrides.txt`` (the
+fitted values as cxsim overrides). Bad input: one line, exit status 2, nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
+from cxsim.config import UnknownKeyError, config_dirs, is_path
+from cxsim.engine.run import _atomic
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.fit import calibrate
+
 PROG = "cxsim-calibrate"
+#: ``calibrate.KEY=VALUE`` settings and the flag each stands for (``None``: a switch).
+SETTINGS = {
+    "out": "--out",
+    "method": "--method",
+    "max_evaluations": "--max-evaluations",
+    "seed": "--seed",
+    "quiet": None,
+}
+
+HELP = """\
+Fit named scenario parameters (dotted config paths with bounds) to observed aggregates, every
+evaluation a simulation with the same seeds; write the fit, the history and the fitted overrides.
+
+examples:
+  cxsim calibrate calibrate=switching calibrate.out=outputs/calib
+  cxsim calibrate calibrate=my_calibration.yaml scenario=path/to/mine.yaml calibrate.out=outputs/c
+"""
 
 
-_Parser = OneLineParser
-
-
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``cxsim-calibrate``."""
-    p = _Parser(prog=PROG, description="Fit scenario parameters to observed aggregates (common random numbers).")
-    p.add_argument("calibration", help="a shipped calibration (e.g. switching) or a YAML file")
-    p.add_argument("overrides", nargs="*", help="Hydra overrides of the run, e.g. sim.n_customers=20000")
-    p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--method", choices=["nelder-mead", "differential-evolution"], help="optimiser (default: the file's)")
-    p.add_argument("--max-evaluations", type=int, help="simulation runs at most (default: the file's)")
-    p.add_argument("--seed", type=int, default=0, help="seed of differential evolution's search (default 0)")
-    p.add_argument("--quiet", action="store_true", help="no progress messages")
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The argument parser of ``cxsim calibrate`` (after :func:`as_flags`)."""
+    p = OneLineParser(
+        prog=prog,
+        description=alias_note(prog, "calibrate") + HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage=f"{prog} calibrate=NAME|FILE calibrate.out=DIR [calibrate.KEY=VALUE ...] [k=v ...]",
+    )
+    p.add_argument(
+        "calibration", help="a shipped calibration (e.g. switching) or a YAML file (calibrate=...)"
+    )
+    p.add_argument(
+        "overrides", nargs="*", help="Hydra overrides of the run, e.g. sim.n_customers=20000"
+    )
+    p.add_argument("--out", required=True, help="output directory (calibrate.out=DIR)")
+    p.add_argument(
+        "--method",
+        choices=["nelder-mead", "differential-evolution"],
+        help="optimiser (calibrate.method=...; default: the file's)",
+    )
+    p.add_argument(
+        "--max-evaluations", type=int, help="simulation runs at most (calibrate.max_evaluations=N)"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of differential evolution's search (calibrate.seed=S; default 0)",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress messages (calibrate.quiet=true)"
+    )
+    p.add_argument(
+        "--config-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of your own configs (DIR/scenario/NAME.yaml), like CXSIM_CONFIG_PATH",
+    )
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``cxsim-calibrate`` console script."""
-    import logging
+def as_flags(argv: Sequence[str]) -> list[str]:
+    """Turn ``calibrate=NAME`` and ``calibrate.KEY=VALUE`` into the parser's positional and flags.
 
-    args = parser().parse_args(argv)
+    Raises:
+        SpecError: an unknown ``calibrate.KEY`` (with the closest known one).
+    """
+    head: list[str] = []
+    rest: list[str] = []
+    for item in argv:
+        key, sep, value = item.partition("=")
+        if sep and key == "calibrate":
+            head.insert(0, value)
+        elif sep and key.startswith("calibrate."):
+            name = key.partition(".")[2]
+            if name not in SETTINGS:
+                raise UnknownKeyError(key, [f"calibrate.{k}" for k in SETTINGS])
+            flag = SETTINGS[name]
+            if flag is None:
+                if value.lower() in ("true", "1", "yes"):
+                    rest.append("--" + name)
+            else:
+                rest += [flag, value]
+        else:
+            rest.append(item)
+    return [*head, *rest]
+
+
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
+    """``cxsim calibrate`` (alias ``cxsim-calibrate``); arguments default to ``sys.argv[1:]``."""
+    try:
+        args_list, dirs = take_config_dirs(sys.argv[1:] if argv is None else argv)
+        flags = as_flags(args_list)
+    except SpecError as err:
+        fail(prog, err)
+    args = parser(prog).parse_args(flags)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
+        use_config_dirs([*dirs, *args.config_dir])
         _run(args)
     except SpecError as err:
-        fail(PROG, err)
+        fail(prog, err)
+
+
+def find_calibration(name: str) -> str:
+    """A calibration's name or file; a name found in the user's config folders becomes its path.
+
+    The user's folders (``--config-dir``, ``CXSIM_CONFIG_PATH``) hold ``DIR/calibrate/NAME.yaml``;
+    the shipped calibrations come first.
+    """
+    if is_path(name) or name in calibrate.shipped():
+        return name
+    for folder in config_dirs():
+        if (folder / "calibrate" / f"{name}.yaml").is_file():
+            return str(folder / "calibrate" / f"{name}.yaml")
+    return name
 
 
 def _run(args: argparse.Namespace) -> None:
-    from cxsim.engine.run import _atomic
-    from cxsim.fit import calibrate
-
-    spec = calibrate.load(args.calibration)
+    spec = calibrate.load(find_calibration(args.calibration))
     changes = {}
     if args.method:
         changes["method"] = args.method
@@ -74,7 +173,9 @@ def _run(args: argparse.Namespace) -> None:
     def show(msg: str) -> None:
         print(f"  {time.perf_counter() - start:6.1f}s  {msg}", file=sys.stderr, flush=True)
 
-    result = calibrate.calibrate(spec, args.overrides, seed=args.seed, progress=None if args.quiet else show)
+    result = calibrate.calibrate(
+        spec, args.overrides, seed=args.seed, progress=None if args.quiet else show
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -82,10 +183,16 @@ def _run(args: argparse.Namespace) -> None:
         _atomic(out / "parameters.csv", lambda p: result.parameters.to_csv(p, index=False)),
         _atomic(out / "history.csv", lambda p: result.history.to_csv(p, index=False)),
         _atomic(out / "calibration.png", lambda p: calibrate.figure(result, p)),
-        _atomic(out / "calibrated_overrides.txt", lambda p: Path(p).write_text(" ".join(result.overrides) + "\n")),
+        _atomic(
+            out / "calibrated_overrides.txt",
+            lambda p: Path(p).write_text(" ".join(result.overrides) + "\n"),
+        ),
     ]
-    print(f"{spec.name}: {spec.method}, {result.evaluations} simulation runs with common random numbers, "
-          f"{result.seconds:.1f} s; loss {result.loss_start:.4g} -> {result.loss_best:.4g}\n")
+    print(
+        f"{spec.name}: {spec.method}, {result.evaluations} simulation runs "
+        "with common random numbers, "
+        f"{result.seconds:.1f} s; loss {result.loss_start:.4g} -> {result.loss_best:.4g}\n"
+    )
     print(result.parameters.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print()
     print(result.targets.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))

@@ -1,68 +1,83 @@
-"""The ``cxsim-compare`` command: every intervention against the baseline, paired, with intervals.
+"""``cxsim compare``: every intervention against the baseline, paired, with intervals.
 
-    cxsim-compare                                              # every shipped intervention, R = 10
-    cxsim-compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20 \\
-                  sim.n_customers=5000 hydra.run.dir=out
+    cxsim compare                                              # every shipped intervention, R = 10
+    cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20 \\
+                  sim.n_customers=5000 hydra.run.dir=outputs/compare
+    cxsim compare scenario=path/to/my_scenario.yaml            # a scenario file of your own
 
-A Hydra app like ``cxsim``: the same config groups and overrides. The composed config (with
-``intervention=none`` unless chosen otherwise) is the baseline; each arm is the same config with
-``intervention=<name>``. Everything is composed and validated before Hydra creates the run
-directory; bad input is one line naming the field, exit status 2. Writes ``comparison.csv``,
-``ranking.csv``, ``pairs.csv``, ``runs.csv``, ``notes.txt`` and ``comparison.png``.
+``cxsim-compare`` is an alias kept for one release. A Hydra app like ``cxsim run``: the same config
+groups and overrides. The composed config (with ``intervention=none`` unless chosen otherwise) is
+the baseline; each arm is the same config with ``intervention=<name>``. Everything is composed and
+validated before Hydra creates the run directory; bad input is one line naming the field, exit
+status 2. Writes ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv``, ``notes.txt``
+and ``comparison.png``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from cxsim.cli.main import launch
+from hydra import compose
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from cxsim.cli.hydra_app import alias_note, launch
+from cxsim.compare import (
+    Composer,
+    compare,
+    composer_from_overrides,
+    plan,
+    report,
+    settings_from_dict,
+)
+from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
 
+HELP = """\
+usage: cxsim compare [key=value ...]
 
-def _fail(err: SpecError) -> None:
-    fail("cxsim-compare", err)
+Run every intervention (or those in compare.interventions) against the baseline with paired
+replications and common random numbers; report effects with confidence intervals and a ranking.
+
+examples:
+  cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20
+  cxsim compare scenario=retail_street sim.n_customers=5000 hydra.run.dir=outputs/compare
+"""
 
 
-def _hydra_composer(overrides: list[str]):  # type: ignore[no-untyped-def]
+def _hydra_composer(overrides: list[str], searchpath: Sequence[str]) -> Composer:
     """Compose arms inside the running Hydra app (same search path and overrides)."""
-    from hydra import compose
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
-
-    from cxsim.config import _from_hydra
 
     def composer(name: str) -> dict[str, Any]:
         arm = [*overrides, f"intervention={name}"] if name else list(overrides)
         try:
-            cfg = compose("config", overrides=arm)
+            cfg = compose(
+                "config", overrides=Prepared(tuple(arm), tuple(searchpath)).hydra_overrides()
+            )
         except (HydraException, OmegaConfBaseException) as err:
-            raise _from_hydra(err, arm) from None
+            raise explain(err, arm, searchpath) from None
         data = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(data, dict)
         data.pop("hydra", None)
-        return data
+        return cast(dict[str, Any], data)
 
     return composer
 
 
-def _task(cfg) -> None:  # type: ignore[no-untyped-def]
-    import logging
-
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    from cxsim.compare import compare, report, settings_from_dict
-
+def _task(cfg: DictConfig, prog: str) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     try:
         settings = settings_from_dict(OmegaConf.to_container(cfg.compare, resolve=True))  # type: ignore[arg-type]
-        result = compare(_hydra_composer(list(hc.overrides.task)), settings)
+        result = compare(_hydra_composer(list(hc.overrides.task), list(hc.searchpath)), settings)
     except SpecError as err:
-        _fail(err)
+        fail(prog, err)
     written = result.save(out)
     written.append(result.figure(out / "comparison.png"))
     print(report(result))
@@ -71,16 +86,19 @@ def _task(cfg) -> None:  # type: ignore[no-untyped-def]
 
 def check(argv: list[str]) -> None:
     """Compose and validate the baseline, every arm and the compare settings (raises SpecError)."""
-    from cxsim.compare import composer_from_overrides, plan, settings_from_dict
-    from cxsim.config import compose_config
-
     settings = settings_from_dict(compose_config(argv).get("compare"))
     plan(composer_from_overrides(argv), settings)
 
 
-def main() -> None:
-    """Entry point of the ``cxsim-compare`` console script."""
-    launch("cxsim-compare", _task, check)  # check: before Hydra creates the run directory
+def main(argv: Sequence[str] | None = None, prog: str = "cxsim-compare") -> None:
+    """``cxsim compare`` (alias ``cxsim-compare``); arguments default to ``sys.argv[1:]``."""
+
+    def task(cfg: DictConfig) -> None:
+        _task(cfg, prog)
+
+    launch(
+        prog, task, check, argv, alias_note(prog, "compare") + HELP
+    )  # check: before the run dir exists
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""The ``cxsim-fit`` command: fit memory models and key drivers to survey data, apply saved models.
+"""``cxsim fit``: fit memory models and key drivers to survey data, apply saved models.
+
+``cxsim-fit`` is an alias kept for one release (``cxsim-fit memory ...`` = ``cxsim fit memory ...``).
+Its arguments are flags: a fit reads data files, no composed config.
 
     cxsim-fit memory DATA.csv --episode COLS --order COL --rating COL --retrospective COL \\
         [--group COL] [--duration COL] [--scale 1-5] --out DIR
@@ -21,7 +24,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+import yaml
+
+from cxsim.engine.run import _atomic
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.fit import drivers, gap, memory_fit, persist
+from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
+from cxsim.specs import checks
+
 PROG = "cxsim-fit"
 
 
@@ -40,21 +51,15 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
 
 
 def _scale(text: str, na_zero: bool, field: str):  # type: ignore[no-untyped-def]
-    from cxsim.fit.survey import Scale
-
     return Scale.parse(text, na_zero, field)
 
 
 def _write(out: Path, name: str, write: Callable[[str], object]) -> Path:
-    from cxsim.engine.run import _atomic
-
     return _atomic(out / name, write)
 
 
 # --------------------------------------------------------------------------- memory
 def _memory(args: argparse.Namespace) -> list[Path]:
-    from cxsim.fit import memory_fit, persist
-    from cxsim.fit.survey import load_long
 
     survey = load_long(
         args.data, args.episode, args.order, args.rating, args.retrospective,
@@ -94,10 +99,7 @@ def _memory(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- drivers
 def _drivers(args: argparse.Namespace) -> list[Path]:
-    import pandas as pd
 
-    from cxsim.fit import drivers, persist
-    from cxsim.fit.survey import load_wide
 
     survey = load_wide(
         args.data, args.outcome, args.touchpoints, positive=args.positive,
@@ -112,7 +114,6 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
     by_segment = drivers.by_segment(survey, seed=args.seed) if survey.segment is not None else None
     loyalty = None
     if args.loyalty:  # loyalty items (e.g. likelihood to recommend): their key drivers too
-        from cxsim.fit.survey import split_columns
 
         parts = []
         for item in split_columns(args.loyalty):
@@ -148,8 +149,6 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- predict
 def _predict(args: argparse.Namespace) -> list[Path]:
-    from cxsim.fit import persist
-    from cxsim.fit.survey import read_table
 
     doc = persist.read_json(args.model)
     frame, source = read_table(args.data)
@@ -164,12 +163,7 @@ def _predict(args: argparse.Namespace) -> list[Path]:
 
 # --------------------------------------------------------------------------- gap
 def _gap(args: argparse.Namespace) -> list[Path]:
-    import pandas as pd
-    import yaml
 
-    from cxsim.fit import gap
-    from cxsim.fit.survey import split_columns
-    from cxsim.specs import checks
 
     if (args.data is None) == (args.example is None):
         raise SpecError("data", args.data, "give a factor table CSV or --example meisu (one of them)")
@@ -236,9 +230,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``cxsim-fit``."""
-    top = _Parser(prog=PROG, description="Fit memory models and key drivers to survey data.")
+DESCRIPTION = """\
+Fit memory models and key drivers to survey data, or apply a saved model to new data.
+
+examples:
+  cxsim fit memory long.csv --episode respondent --order step --rating rating --retrospective overall --out outputs/memory
+  cxsim fit drivers wide.csv --outcome satisfied --positive yes --touchpoints "check-in,boarding,seat" --out outputs/drivers
+"""
+
+
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The argument parser of ``cxsim fit`` (``prog``: the name in messages)."""
+    note = "" if prog.startswith("cxsim ") else f"({prog} is an alias of `cxsim fit`, kept for one release.)\n\n"
+    top = _Parser(prog=prog, description=note + DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     m = sub.add_parser("memory", help="compare memory models on long data (one row per moment)")
@@ -306,13 +310,13 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``cxsim-fit`` console script."""
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
+    """``cxsim fit`` (and its alias ``cxsim-fit``); arguments default to ``sys.argv[1:]``."""
+    args = parser(prog).parse_args(argv)
     try:
         args.run(args)
     except SpecError as err:
-        fail(PROG, err)
+        fail(prog, err)
 
 
 if __name__ == "__main__":

@@ -1,96 +1,71 @@
-"""The ``cxsim`` command: run a scenario, write the tables and figures, print a summary.
+"""The ``cxsim`` command: one entry point, a subcommand per job.
 
-    cxsim                                         # default scenario (b2b_dealer), peak-end memory
-    cxsim sim.n_customers=1000000 operations.scale=100   # the same business, 100 times larger
-    cxsim scenario=retail_street memory=mean sim.n_customers=50000 sim.seed=3 hydra.run.dir=out
+    cxsim                                   # run the default scenario (same as `cxsim run`)
+    cxsim scenario=retail_street memory=mean   # `cxsim run` with overrides
+    cxsim compare compare.replications=20
+    cxsim fit drivers survey.csv --outcome satisfied --touchpoints a,b,c --out outputs/drivers
 
-Configs are composed by Hydra from the package's ``configs`` (installed as ``cxsim.configs``).
-Bad input never gives a traceback or a half-written run: the whole config is composed and
-validated *before* Hydra creates the run directory, and any error is printed as one line naming
-the field, the value and what is allowed, with exit status 2.
+With no subcommand, or with only ``key=value`` overrides and Hydra flags, ``cxsim`` runs the main
+job (``cxsim run``). The subcommands are registered in :mod:`cxsim.cli.commands`; a mistyped one
+gets "did you mean ...", one line, exit status 2.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
-from cxsim.errors import SpecError, fail
+from cxsim.cli.commands import COMMANDS
+from cxsim.config import SEARCH_PATH_ENV, UnknownKeyError
+from cxsim.errors import fail
+
+HELP = f"""\
+usage: cxsim [COMMAND] [key=value ...]
+
+cxsim simulates customer experience: customers go through journeys of touchpoints, remember them
+(peak-end and rival memory models), and stay, leave and talk; it reports satisfaction, retention,
+NPS, revenue and cost, and compares interventions.
+
+examples:
+  cxsim scenario=retail_street memory=mean sim.n_customers=50000 hydra.run.dir=outputs/street
+  cxsim compare scenario=path/to/my_scenario.yaml compare.replications=20
+
+commands:
+{{commands}}
+
+`cxsim COMMAND --help` explains one command. Commands that compose a config (run, compare, sweep,
+calibrate) take Hydra key=value overrides, a scenario file of your own (scenario=path/to/file.yaml)
+and folders of your own configs (--config-dir DIR, or {SEARCH_PATH_ENV}=DIR1:DIR2).
+"""
 
 
-def _fail(err: SpecError) -> None:
-    fail("cxsim", err)
+def help_text() -> str:
+    """The top-level help: what cxsim does, two examples, the subcommands."""
+    lines = [
+        f"  {c.name:<10} {c.summary}" + (f"  (alias: {c.alias})" if c.alias else "")
+        for c in COMMANDS.values()
+    ]
+    return HELP.format(commands="\n".join(lines))
 
 
-def _plain_run(argv: list[str]) -> bool:
-    """A single run with overrides only (no Hydra flags such as --help, -m, --cfg)."""
-    return all(not a.startswith("-") for a in argv)
+def _is_word(arg: str) -> bool:
+    return not arg.startswith("-") and "=" not in arg
 
 
-def _task(cfg) -> None:  # type: ignore[no-untyped-def]
-    import logging
-
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    from cxsim.cli.report import phase_line, summary_table
-    from cxsim.engine.run import run
-    from cxsim.specs.build import run_spec_from_dict
-
-    from cxsim.cli.sweep import multirun_done, multirun_job
-
-    data = OmegaConf.to_container(cfg, resolve=True)
-    try:
-        spec = run_spec_from_dict(data)  # type: ignore[arg-type]
-    except SpecError as err:
-        _fail(err)
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    out = Path(HydraConfig.get().runtime.output_dir)
-    if multirun_done(cfg):  # cxsim -m re-run into the same sweep dir: this job has finished
-        print(f"cxsim: {out} already has a finished result for this config; skipped")
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``cxsim`` console script (arguments default to ``sys.argv[1:]``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["-h"], ["--help"], ["help"]):
+        print(help_text().rstrip())
         return
-    results = run(spec)
-    written = results.save(out)
-    if spec.outputs.figures:
-        written += results.figures(out)
-    if (table := multirun_job(cfg, spec, results)) is not None:  # cxsim -m: the job's tidy rows
-        written.append(table)
-    print(summary_table(results.summary, spec.scenario.economics.currency))
-    print(f"\nwrote {', '.join(p.name for p in written)}\n   to {out}")
-    print(f"run time {phase_line(results.seconds)} (files and figures not included)")
-
-
-def launch(prog: str, task: Callable[[Any], None], validate: Callable[[list[str]], object]) -> None:
-    """Run a Hydra command on the package's configs, bad input caught before anything is written.
-
-    For a plain run (overrides only), ``validate(overrides)`` composes and checks everything first;
-    a :class:`SpecError` becomes one line ``prog: error: …`` and exit status 2. Then Hydra takes
-    over (``--help``, ``-m`` and the rest are Hydra's).
-    """
-    argv = sys.argv[1:]
-    if _plain_run(argv):
-        try:
-            validate(argv)
-        except SpecError as err:
-            fail(prog, err)
-    import hydra
-
-    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(task)
-    app()
-
-
-def main() -> None:
-    """Entry point of the ``cxsim`` console script."""
-    from cxsim.cli.sweep import check_launcher
-    from cxsim.config import load_run_spec
-
-    try:
-        check_launcher(sys.argv[1:])  # also for -m, where the overrides themselves cannot be pre-composed
-    except SpecError as err:
-        _fail(err)
-    launch("cxsim", _task, load_run_spec)
+    explicit = bool(args) and _is_word(args[0])
+    name = args[0] if explicit else "run"
+    command = COMMANDS.get(name)
+    if command is None:
+        fail("cxsim", UnknownKeyError(name, list(COMMANDS), "unknown command"))
+    prog = f"cxsim {name}" if explicit else "cxsim"
+    importlib.import_module(command.module).main(args[1:] if explicit else args, prog)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 METRICS = (
     ("satisfaction_mean", "satisfaction (affect, purchase-weighted)", "{:+.3f}"),
@@ -22,8 +23,6 @@ METRICS = (
 
 def summary_table(summary: pd.DataFrame, currency: str) -> str:
     """Mean over replications with a 95 % t-interval (when there are at least two)."""
-    from scipy import stats
-
     r = len(summary)
     first = summary.iloc[0]
     lines = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,8 @@ def parser(prog: str, description: str, n_default: int, n_help: str, n_min: int 
                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=_int_at_least(n_min), default=n_default, help=n_help)
     p.add_argument("--seed", type=_seed, default=0, help="root seed (integer >= 0; 0 is a seed)")
-    p.add_argument("--out", type=Path, default=Path("figures"),
-                   help="folder for the figure (PNG and SVG); default ./figures")
+    p.add_argument("--out", type=Path, default=Path("outputs", "figures"),
+                   help="folder for the figure (PNG and SVG); default ./outputs/figures")
     p.add_argument("--no-figure", action="store_true", help="print the table only")
     return p
 
@@ -86,8 +87,6 @@ def experiment_main(prog: str, description: str, module: str, argv: Sequence[str
     p = parser(prog, description, n_default, n_help, n_min)
 
     def build(args: argparse.Namespace) -> None:
-        from importlib import import_module
-
         experiment = import_module(module)
         if not args.no_figure and args.out.exists() and not args.out.is_dir():
             raise SpecError("--out", str(args.out), "a folder is required (it exists as a file)")

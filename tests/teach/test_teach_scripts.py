@@ -34,7 +34,15 @@ def test_script_is_reproducible(tmp_path: Path) -> None:
     a = _run("cold_water", "--n", "300", "--seed", "5", "--no-figure", cwd=tmp_path)
     b = _run("cold_water", "--n", "300", "--seed", "5", "--no-figure", cwd=tmp_path)
     assert a.returncode == 0 and a.stdout == b.stdout
-    assert not (tmp_path / "figures").exists()
+    assert list(tmp_path.iterdir()) == []  # --no-figure writes nothing
+
+
+def test_figures_go_under_outputs_by_default(tmp_path: Path) -> None:
+    res = _run("cold_water", "--n", "40", "--seed", "1", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["outputs"]
+    assert [p.suffix for p in sorted((tmp_path / "outputs" / "figures").iterdir())] in (
+        [".png", ".svg"], [".svg", ".png"])
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

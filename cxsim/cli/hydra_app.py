@@ -1,0 +1,128 @@
+"""What every config-composing command shares: ``--config-dir``, ``--help``, checks, then Hydra.
+
+``cxsim run``, ``cxsim compare`` and ``cxsim sweep`` are Hydra apps on the package's configs
+(``cxsim.configs``). Before Hydra starts, :func:`launch`
+
+* takes ``--config-dir DIR`` (repeatable) and adds the folder to the user's config search path
+  (the environment variable ``CXSIM_CONFIG_PATH``, which worker processes inherit);
+* answers ``-h``/``--help`` with the command's own help: what it does, two examples, the config
+  groups and their options (``--cfg job`` prints the whole composed config, ``--hydra-help``
+  Hydra's own flags);
+* stages a scenario given by path (``scenario=path/to/mine.yaml``) and checks group choices;
+* for a plain run (overrides only), composes and validates everything, so that bad input is one
+  line ``prog: error: ...`` with exit status 2 before Hydra creates the run directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig
+
+from cxsim.cli.multirun import check_launcher
+from cxsim.config import GROUPS, SEARCH_PATH_ENV, available, config_dirs, prepare
+from cxsim.errors import SpecError, fail
+
+CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
+HELP_FLAGS = ("-h", "--help")
+
+
+def take_config_dirs(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split ``--config-dir DIR`` / ``--config-dir=DIR`` / ``-cd DIR`` out of ``argv``.
+
+    Returns:
+        The remaining arguments and the folders, in order.
+
+    Raises:
+        SpecError: a ``--config-dir`` without a folder.
+    """
+    rest: list[str] = []
+    dirs: list[str] = []
+    items = iter(argv)
+    for item in items:
+        flag, eq, value = item.partition("=")
+        if flag in CONFIG_DIR_FLAGS:
+            value = value if eq else next(items, "")
+            if not value or value.startswith("-"):
+                raise SpecError(flag, value, "a folder of configs is required (--config-dir DIR)")
+            dirs.append(value)
+        else:
+            rest.append(item)
+    return rest, dirs
+
+
+def use_config_dirs(dirs: Sequence[str]) -> None:
+    """Put ``dirs`` in front of the user's config search path of this process and its workers."""
+    if dirs:
+        config_dirs(dirs)  # every folder must exist
+        old = [d for d in os.environ.get(SEARCH_PATH_ENV, "").split(os.pathsep) if d]
+        os.environ[SEARCH_PATH_ENV] = os.pathsep.join([*dirs, *old])
+
+
+def groups_help() -> str:
+    """The config groups, their options and how to see or change the rest."""
+    lines = [
+        "config groups (choose with group=option; your own: scenario=path/to/file.yaml,",
+        f"  --config-dir DIR or {SEARCH_PATH_ENV}=DIR holding DIR/scenario/NAME.yaml):",
+    ]
+    lines += [f"  {g:<13} {', '.join(available(g))}" for g in GROUPS]
+    lines += [
+        "",
+        "any key of the composed config can be overridden with key=value "
+        "(e.g. sim.n_customers=5000);",
+        "--cfg job prints the whole composed config; --hydra-help lists Hydra's own flags "
+        "(-m, --cfg, ...).",
+    ]
+    return "\n".join(lines)
+
+
+def alias_note(prog: str, command: str) -> str:
+    """The line an old command name's help starts with."""
+    if prog.startswith("cxsim "):
+        return ""
+    return f"({prog} is an alias of `cxsim {command}`, kept for one release.)\n\n"
+
+
+def _plain_run(argv: Sequence[str]) -> bool:
+    """A single run with overrides only (no Hydra flags such as -m, --cfg)."""
+    return all(not a.startswith("-") for a in argv)
+
+
+def launch(
+    prog: str,
+    task: Callable[[DictConfig], Any],
+    validate: Callable[[list[str]], object],
+    argv: Sequence[str] | None,
+    help_text: str,
+) -> None:
+    """Run a Hydra command on the package's configs, bad input caught before anything is written.
+
+    Args:
+        prog: the command's name in messages (``cxsim``, ``cxsim compare``, ``cxsim-compare``).
+        task: the Hydra task function.
+        validate: composes and checks everything for a plain run (raises :class:`SpecError`).
+        argv: the arguments (default ``sys.argv[1:]``).
+        help_text: what ``--help`` prints before the config groups.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if any(a in HELP_FLAGS for a in args):
+        print(help_text.rstrip() + "\n\n" + groups_help())
+        return
+    try:
+        args, dirs = take_config_dirs(args)
+        use_config_dirs(dirs)
+        check_launcher(args)  # also for -m, where the overrides themselves cannot be pre-composed
+        prepared = prepare(args)
+        if _plain_run(args):
+            validate(args)
+    except SpecError as err:
+        fail(prog, err)
+    sys.argv = [sys.argv[0], *prepared.hydra_overrides()]
+    app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(
+        task
+    )
+    app()
