@@ -38,8 +38,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("cxsim.specs.build", "cxsim.behaviour.memory"): "memory registry",
     ("cxsim.specs.population", "cxsim.behaviour.memory"): "memory registry",
     ("cxsim.specs.scenario", "cxsim.behaviour.memory"): "memory registry",
-    # removed by the CLI change
-    ("cxsim.cli.sweep", "cxsim.cli.main"): "removed by the CLI change",
 }
 
 

@@ -21,7 +21,6 @@ fitted values as cxsim overrides). Bad input: one line, exit status 2, nothing w
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
 from cxsim.config import UnknownKeyError, config_dirs, is_path
-from cxsim.engine.run import _atomic
+from cxsim.files import write_atomic
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.fit import calibrate
 
@@ -131,7 +130,6 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
     except SpecError as err:
         fail(prog, err)
     args = parser(prog).parse_args(flags)
-    logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
         use_config_dirs([*dirs, *args.config_dir])
         _run(args)
@@ -179,11 +177,11 @@ def _run(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = [
-        _atomic(out / "calibration.csv", lambda p: result.targets.to_csv(p, index=False)),
-        _atomic(out / "parameters.csv", lambda p: result.parameters.to_csv(p, index=False)),
-        _atomic(out / "history.csv", lambda p: result.history.to_csv(p, index=False)),
-        _atomic(out / "calibration.png", lambda p: calibrate.figure(result, p)),
-        _atomic(
+        write_atomic(out / "calibration.csv", lambda p: result.targets.to_csv(p, index=False)),
+        write_atomic(out / "parameters.csv", lambda p: result.parameters.to_csv(p, index=False)),
+        write_atomic(out / "history.csv", lambda p: result.history.to_csv(p, index=False)),
+        write_atomic(out / "calibration.png", lambda p: calibrate.figure(result, p)),
+        write_atomic(
             out / "calibrated_overrides.txt",
             lambda p: Path(p).write_text(" ".join(result.overrides) + "\n"),
         ),

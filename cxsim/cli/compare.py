@@ -15,7 +15,6 @@ and ``comparison.png``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -70,7 +69,6 @@ def _hydra_composer(overrides: list[str], searchpath: Sequence[str]) -> Composer
 
 
 def _task(cfg: DictConfig, prog: str) -> None:
-    logging.getLogger("MESA").setLevel(logging.WARNING)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     try:

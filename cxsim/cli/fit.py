@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from cxsim.engine.run import _atomic
+from cxsim.files import write_atomic
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.fit import drivers, gap, memory_fit, persist
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
@@ -55,7 +55,7 @@ def _scale(text: str, na_zero: bool, field: str):  # type: ignore[no-untyped-def
 
 
 def _write(out: Path, name: str, write: Callable[[str], object]) -> Path:
-    return _atomic(out / name, write)
+    return write_atomic(out / name, write)
 
 
 # --------------------------------------------------------------------------- memory

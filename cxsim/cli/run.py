@@ -13,7 +13,6 @@ printed as one line naming the field, the value and what is allowed, with exit s
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,7 +45,6 @@ def _task(cfg: DictConfig, prog: str) -> None:
         spec = run_spec_from_dict(data)  # type: ignore[arg-type]
     except SpecError as err:
         fail(prog, err)
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
     if multirun_done(cfg):  # cxsim run -m re-run into the same sweep dir: this job has finished
         print(f"cxsim: {out} already has a finished result for this config; skipped")

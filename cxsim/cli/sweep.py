@@ -16,7 +16,6 @@ The Hydra multirun hooks of ``cxsim run -m`` live in :mod:`cxsim.cli.multirun`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,7 +44,6 @@ examples:
 
 
 def _task(cfg: DictConfig, prog: str) -> None:
-    logging.getLogger("MESA").setLevel(logging.WARNING)
     out = Path(HydraConfig.get().runtime.output_dir)
     raw = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(raw, dict)

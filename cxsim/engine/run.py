@@ -12,7 +12,7 @@ import pandas as pd
 
 import cxsim.plots as plots
 from cxsim.engine.allocation import memory_settings
-from cxsim.engine.model import Customer, CustomerModel
+from cxsim.engine.model import Customer, CustomerModel, quiet_mesa
 from cxsim.engine.records import Recorder
 from cxsim.engine.streams import replication_seeds
 from cxsim.engine.survey import survey_from_moments
@@ -114,7 +114,7 @@ def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer]
     spec = _with_runtime(spec, runtime)
     sim, rt = spec.sim, spec.runtime
     ss = replication_seeds(sim.seed, sim.replications)[replication]
-    with memory_settings(rt.huge_pages, rt.reuse_memory):
+    with memory_settings(rt.huge_pages, rt.reuse_memory), quiet_mesa():
         model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                               keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
                               keep_operations=keeps_operations(spec),
@@ -202,7 +202,7 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
         ['scenario', 'replication', 'seed']
     """
     spec = _with_runtime(spec, runtime)
-    with memory_settings(spec.runtime.huge_pages, spec.runtime.reuse_memory):  # the summaries too
+    with memory_settings(spec.runtime.huge_pages, spec.runtime.reuse_memory), quiet_mesa():  # the summaries too
         return _run(spec, agent_class)
 
 
