@@ -81,7 +81,7 @@ def over_cycles(cycles: pd.DataFrame, path: Path) -> Path:
         fig, axes = subplots(1, 3, figsize=(13, 3.8))
         for ax, col, label in zip(axes, ["satisfaction_mean", "nps", "retention_rate"],
                                   ["mean satisfaction (affect units)", "NPS (points)", "retention (share of start)"]):
-            sns.lineplot(cycles, x="cycle", y=col, ax=ax, marker="o", errorbar=("ci", 95))
+            sns.lineplot(cycles, x="cycle", y=col, ax=ax, marker="o", errorbar=("ci", 95), seed=0)
             ax.set_ylabel(label)
             ax.set_xlabel("cycle")
         fig.suptitle(f"{cycles['scenario'].iloc[0]} over cycles")
