@@ -1,0 +1,282 @@
+"""The scenario a survey fit writes: a config mapping, its provenance comments, and its YAML text.
+
+:func:`build` lays out the fitted pieces (:mod:`cxsim.fit.scenario_from_survey`) as the mapping a
+shipped scenario file holds, so that the file runs through ``cxsim`` and ``cxsim-compare``
+unchanged; :func:`to_text` writes it with a comment above each part saying where its numbers come
+from (the survey, a fit, or an assumption); :func:`to_scenario` validates it as any scenario file is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+
+from cxsim.behaviour.memory import memory_model_to_dict
+from cxsim.fit.survey_model import Group, Link, fit_margin
+from cxsim.specs.build import scenario_from_dict
+from cxsim.specs.scenario import Loyalty, Scenario
+
+if TYPE_CHECKING:  # type hints only: the fit module imports this one
+    from cxsim.fit.scenario_from_survey import SurveyData
+    from cxsim.fit.survey_memory import MemoryChoice
+
+Array = NDArray[np.float64]
+
+#: Decimals of the probabilities written to the file (the last one takes the rest, so they sum to 1).
+DECIMALS = 6
+#: The single journey stage of a scenario built from a survey (touchpoints keep the column order).
+STAGE = "journey"
+#: Probit-to-logit factor: σ(x) ≈ Φ(x / 1.702) (Camilli 1994).
+LOGIT_PROBIT = 1.702
+
+
+@dataclass
+class Comments:
+    """Provenance comments: above the file, above a top-level key, above a touchpoint."""
+
+    header: list[str] = field(default_factory=list)
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    touchpoints: dict[str, list[str]] = field(default_factory=dict)
+
+
+def touchpoint_names(columns: Sequence[str]) -> tuple[str, ...]:
+    """Column names as touchpoint names: lower case, runs of other characters as ``_``, unique."""
+    out: list[str] = []
+    for c in columns:
+        base = re.sub(r"[^0-9a-zA-Z]+", "_", str(c)).strip("_").lower() or "touchpoint"
+        name, k = base, 2
+        while name in out:
+            name, k = f"{base}_{k}", k + 1
+        out.append(name)
+    return tuple(out)
+
+
+def _num(x: float) -> float | int:
+    x = float(x)
+    return int(x) if x.is_integer() else x
+
+
+def probabilities(shares: Sequence[float]) -> list[float]:
+    """Shares rounded to :data:`DECIMALS`, the last one taking what is left (they sum to 1)."""
+    p = [round(float(s), DECIMALS) for s in shares]
+    p[-1] = round(1.0 - sum(p[:-1]), DECIMALS + 3)
+    return p
+
+
+def recommend_line(link: Link, m: Array, answers: Array) -> dict[str, float] | None:
+    """The engine's ``recommend = intercept + slope·S + noise·z`` (0-10, rounded) from a recommend fit.
+
+    A 0/1 recommend answer is read as "a promoter" (9-10): with noise 1 the engine's
+    ``P(score ≥ 9) = Φ(intercept − 8.5 + slope·m)`` matches the logistic ``σ(α + β·m)`` through
+    ``σ(x) ≈ Φ(x / 1.702)``. A numeric answer within 0-10 gets the least-squares line and its
+    residual spread. Anything else: ``None`` (the scenario keeps the default line).
+    """
+    if link.kind == "logistic" and set(float(v) for v in link.values) == {0.0, 1.0}:
+        noise = 1.0
+        return {"recommend_intercept": 8.5 + noise * link.intercept / LOGIT_PROBIT,
+                "recommend_slope": noise * link.slope / LOGIT_PROBIT, "recommend_noise": noise}
+    if answers.size > 2 and answers.min() >= 0 and answers.max() <= 10:
+        slope, intercept = np.polyfit(m, answers, 1)
+        resid = answers - (intercept + slope * m)
+        return {"recommend_intercept": float(intercept), "recommend_slope": float(slope),
+                "recommend_noise": float(np.std(resid, ddof=2))}
+    return None
+
+
+def _flow(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**9, allow_unicode=True).strip()
+    return text[:-4].rstrip() if text.endswith("\n...") else text
+
+
+def _block(key: str, value: Any) -> list[str]:
+    return yaml.safe_dump({key: value}, default_flow_style=False, sort_keys=False, width=10**9,
+                          allow_unicode=True).rstrip("\n").split("\n")
+
+
+def to_text(doc: dict[str, Any], comments: Comments) -> str:
+    """The mapping as YAML with the comments in place."""
+    lines = [f"# {c}" for c in comments.header]
+    for key, value in doc.items():
+        lines += [f"# {c}" for c in comments.sections.get(key, [])]
+        if key != "journey":
+            lines += _block(key, value)
+            continue
+        lines.append("journey:")
+        for k, v in value.items():
+            if k != "touchpoints":
+                lines.append(f"  {k}: {_flow(v)}")
+        lines.append("  touchpoints:")
+        for tp in value["touchpoints"]:
+            lines += [f"    # {c}" for c in comments.touchpoints.get(tp["name"], [])]
+            for i, (k, v) in enumerate(tp.items()):
+                lines.append(f"{'    - ' if i == 0 else '      '}{k}: {_flow(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def to_scenario(doc: dict[str, Any]) -> Scenario:
+    """Validate the mapping as a scenario file is validated (every segment has its own memory)."""
+    return scenario_from_dict(doc, memory={"kind": "peak_end"})
+
+
+def build(*, name: str, data: "SurveyData", groups: Sequence[Group], names: Sequence[str], choice: "MemoryChoice",
+          outcome_link: Link, recommend_link: Link | None, recommend_line: dict[str, float] | None,
+          drivers: Any) -> tuple[dict[str, Any], Comments]:
+    """The scenario mapping and its comments (see the module docstring)."""
+    lo, hi = data.scale
+    mid = _num((lo + hi) / 2.0)
+    pooled = [fit_margin(c, data.ratings[:, j], data.not_applicable[:, j], data.blank[:, j])
+              for j, c in enumerate(data.touchpoints)]
+    signs = choice.remembered.signs
+    comments = Comments(header=_header(data, choice, outcome_link))
+    weights = dict(getattr(choice.remembered.model, "weights", ()) or ())
+    share = np.clip(drivers["importance"].to_numpy(dtype=float), 0.0, None)
+    share = share / share.sum() if share.sum() > 0 else share
+    tps = []
+    for j, (col, tp) in enumerate(zip(data.touchpoints, names)):
+        mg = pooled[j]
+        entry: dict[str, Any] = {
+            "name": tp, "stage": STAGE,
+            "measure": {"name": col, "unit": f"rating {_num(lo)}-{_num(hi)}",
+                        "direction": "higher" if signs[j] > 0 else "lower"},
+            "performance": {"dist": "empirical", "values": [_num(v) for v in mg.values],
+                            "probs": probabilities(mg.shares)},
+            "expectation": {"dist": "constant", "value": mid},
+            "importance": round(100.0 * float(share[j]), 2),
+        }
+        if mg.not_applicable > 0:
+            entry["probability"] = round(1.0 - mg.not_applicable, DECIMALS)
+        tps.append(entry)
+        comments.touchpoints[tp] = _touchpoint_comment(mg, data, weights.get(tp), signs[j], share[j])
+    _always_one(tps, comments)
+    doc: dict[str, Any] = {"name": name, "description": f"customers like the {data.n:,} respondents of {data.source}",
+                           "affect": {"form": "difference"}}
+    if weights:
+        doc["key_moments"] = {k: float(v) for k, v in weights.items()}
+        comments.sections["key_moments"] = ["the fitted key-moments weights (memory=key_moments reads them too)"]
+    doc["journey"] = {"stages": [STAGE], "touchpoints": tps}
+    doc["population"] = {"segments": _segments(groups, pooled, names, choice, mid)}
+    comments.sections["population"] = _population_comment(groups)
+    loyalty = {f: getattr(Loyalty(), f) for f in Loyalty.__dataclass_fields__}
+    loyalty["terrible_hazards"] = None
+    if recommend_line is not None:
+        loyalty |= {k: round(max(v, 0.0), DECIMALS) for k, v in recommend_line.items()}
+    doc["loyalty"] = loyalty
+    comments.sections["loyalty"] = _loyalty_comment(data, recommend_line, recommend_link)
+    doc["word_of_mouth"] = {"network": "none"}
+    comments.sections["word_of_mouth"] = ["assumed: off (the survey says nothing about word of mouth; switch it on "
+                                          "to explore)"]
+    doc["economics"] = {"revenue_per_purchase": 100.0, "fixed_cost_per_cycle": 0.0, "currency": "CNY"}
+    comments.sections["economics"] = ["assumed: illustrative money (the survey has none)"]
+    return doc, comments
+
+
+def _always_one(tps: list[dict[str, Any]], comments: Comments) -> None:
+    """A journey needs one touchpoint in every cycle: the most often applicable one, if none is always."""
+    if any("probability" not in t for t in tps):
+        return
+    best = max(tps, key=lambda t: t["probability"])
+    comments.touchpoints[best["name"]].append(
+        f"probability set to 1 (observed {best['probability']:g}): a journey needs one touchpoint in every cycle")
+    del best["probability"]
+
+
+def _header(data: "SurveyData", choice: "MemoryChoice", link: Link) -> list[str]:
+    lo, hi = data.scale
+    if data.positive is not None:
+        outcome = f"binary, positive {data.positive!r}"
+    else:
+        outcome = "rating " + ", ".join(str(v) for v in link.values)
+    t = choice.table.set_index("model")
+    row = t.loc[choice.name]
+    lines = [
+        f"Scenario fitted by cxsim.fit.scenario_from_survey from {data.source}: {data.n:,} respondents,",
+        f"{len(data.touchpoints)} touchpoints rated {lo:g}-{hi:g}, outcome {data.outcome!r} ({outcome}).",
+        "Where the numbers come from:",
+        "- performance: each touchpoint draws a rating with the survey's shares (empirical); the expectation",
+        f"  is the scale's midpoint {(lo + hi) / 2:g} with no tolerance and loss aversion 1, so a moment's affect",
+        "  is its rating minus the midpoint, as in the memory fit;",
+        "- probability: 1 minus the share of respondents answering 'not applicable';",
+        "- importance: the touchpoint's share of the explained variance of the outcome, in % (Shapley",
+        "  decomposition of R2, cxsim.fit.drivers);",
+        f"- memory: {choice.name}, the best of {len(t)} memory models by {choice.folds}-fold "
+        f"cross-validation (cv RMSE {row['cv_rmse']:.4f}, cv r {row['cv_r']:.3f}; the mean: cv RMSE "
+        f"{t.loc['mean', 'cv_rmse']:.4f})" if "mean" in t.index else f"- memory: {choice.name} (cross-validated)",
+    ]
+    lines += [f"  skipped (not a valid scenario memory): {s}" for s in choice.skipped]
+    if link.kind == "logistic":
+        lines.append(f"- outcome link (used by simulate_survey; not part of the engine): P({link.values[1]!s}) = "
+                     f"logistic({link.intercept:.4f} + {link.slope:.4f} * remembered)")
+    else:
+        lines.append(f"- outcome link (used by simulate_survey; not part of the engine): ordinal logistic, slope "
+                     f"{link.slope:.4f}, thresholds " + ", ".join(f"{c:.3f}" for c in link.cuts))
+    lines += [
+        "- the dependence between touchpoints (a Gaussian copula of polychoric correlations) is part of the",
+        "  survey model (simulate_survey); this scenario draws each touchpoint on its own stream.",
+        "Assumed, not from the survey: memory retention 0 and adaptation 0 (a cross-sectional survey says",
+        "nothing about carry-over between cycles), loyalty apart from recommend_*, word of mouth, economics.",
+    ]
+    return lines
+
+
+def _touchpoint_comment(mg: Any, data: "SurveyData", weight: float | None, sign: float, share: float) -> list[str]:
+    shares = ", ".join(f"{_num(v)}: {p:.3f}" for v, p in zip(mg.values, mg.shares))
+    line = [f"column {mg.column!r}: {mg.answered:,} ratings ({shares})"]
+    extra = []
+    if data.not_applicable_value is not None:
+        extra.append(f"not applicable ({data.not_applicable_value:g}) {mg.not_applicable:.2%}")
+    extra.append(f"blank {mg.blank:.2%}")
+    extra.append(f"importance {100 * share:.1f}% of the explained variance")
+    if weight is not None:
+        extra.append(f"key-moments weight {weight:.4f}")
+    line.append("; ".join(extra))
+    if sign < 0:
+        line.append("direction lower: a higher rating goes with a lower outcome here (the fitted weight is negative)")
+    return line
+
+
+def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[str], choice: "MemoryChoice",
+              mid: float) -> list[dict[str, Any]]:
+    memory = memory_model_to_dict(choice.remembered.model) | {"retention": 0.0, "noise": 0.0}
+    shares = probabilities([g.share for g in groups])
+    out = []
+    for g, s in zip(groups, shares):
+        seg: dict[str, Any] = {"name": "respondents" if g.name == "all" else g.name, "share": s,
+                               "tolerance": 0.0, "loss_aversion": 1.0, "adaptation": 0.0}
+        if len(groups) > 1:
+            exp = {}
+            for j, tp in enumerate(names):
+                shift = g.margins[j].mean - pooled[j].mean
+                if abs(shift) > 1e-9:
+                    exp[tp] = {"dist": "constant", "value": round(mid - shift, DECIMALS)}
+            if exp:
+                seg["expectations"] = exp
+        seg["memory"] = memory
+        out.append(seg)
+    return out
+
+
+def _population_comment(groups: Sequence[Group]) -> list[str]:
+    if len(groups) == 1:
+        return ["one segment: every respondent; memory fitted (see above), retention 0 assumed"]
+    return ["segments: the shares observed; each segment's expectations sit below the midpoint by its mean",
+            "rating minus everybody's, so its mean affect per touchpoint is the survey's; each segment's own",
+            "rating shares and correlations are in the survey model (simulate_survey)"]
+
+
+def _loyalty_comment(data: "SurveyData", line: dict[str, float] | None, link: Link | None) -> list[str]:
+    if data.recommend is None:
+        return ["assumed: the defaults (no recommend column)"]
+    if line is None:
+        return [f"assumed: the defaults; the recommend column {data.recommend!r} is neither 0/1 nor within 0-10"]
+    if link is not None and link.kind == "logistic":
+        how = (f"recommend_* from the logistic fit of {data.recommend!r} (1 = recommends = a promoter, 9-10) on the "
+               "remembered experience")
+    else:
+        how = f"recommend_* from the least-squares line of {data.recommend!r} on the remembered experience"
+    return [how + "; the rest assumed (defaults)"]

@@ -1,0 +1,376 @@
+"""A scenario from a survey: simulate customers like these respondents, then try interventions.
+
+:func:`scenario_from_survey` reads a wide survey (touchpoint ratings, an overall outcome that is a
+rating or a binary label, optionally a recommend column and a segment column) and fits:
+
+1. each touchpoint's rating shares, not-applicable and blank rates (:class:`~cxsim.fit.survey_model.Margin`),
+   for everybody and for each segment;
+2. the dependence between touchpoints: a latent Gaussian copula with polychoric correlations
+   (:mod:`cxsim.fit.copula`; Olsson 1979, Hoff 2007), so that simulated ratings are as correlated as
+   the respondents' (independent draws lose it);
+3. the memory model: every candidate of :func:`cxsim.fit.memory_fit.compare_memory_models` is
+   cross-validated on the respondents (touchpoints in journey order as the moments, the outcome as
+   the retrospective rating) and the best one that is a valid scenario memory is kept. When the key-
+   moments model wins, its weights are refitted with the outcome's own link; a touchpoint whose
+   weight comes out negative (a higher rating going with a lower outcome) keeps a positive weight
+   and gets ``direction: lower``, which is the same model;
+4. the links from remembered experience to the outcome and to recommending
+   (:class:`~cxsim.fit.survey_model.Link`: logistic for two answers, ordinal logistic otherwise);
+5. importance per touchpoint: its share of the explained variance (Shapley decomposition of
+   :func:`cxsim.fit.drivers.fit_drivers`).
+
+The result's :attr:`FittedSurvey.scenario` is an ordinary :class:`~cxsim.specs.scenario.Scenario`
+whose touchpoints draw ratings from their observed shares (performance on the rating scale,
+expectation at the midpoint, no tolerance, loss aversion 1: a moment's affect is the rating minus
+the midpoint, as in the memory fit), whose segments remember by the fitted model, and whose
+loyalty's recommend line follows the fitted recommend link. :meth:`FittedSurvey.to_yaml` writes it
+with comments saying where each number came from. :meth:`FittedSurvey.simulate_survey` draws
+respondents from the fitted survey model itself (segments with their own margins and copula),
+with the same columns and conventions as the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from cxsim.errors import SpecError
+from cxsim.fit import scenario_document
+from cxsim.fit.survey import read_table, require_columns, split_columns, where
+from cxsim.fit.survey_model import Group, Link, Remembered, Streams, draw_answers, fit_group
+from cxsim.fit.survey_memory import MemoryChoice, choose_memory
+from cxsim.specs.scenario import Scenario
+
+Array = NDArray[np.float64]
+
+#: A segment needs at least this many respondents to get distributions of its own.
+MIN_SEGMENT_ROWS = 30
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyData:
+    """A wide survey read for :func:`scenario_from_survey` (rows with a blank outcome included).
+
+    Attributes:
+        frame: the table as read.
+        source: its name in messages.
+        touchpoints: rating columns in journey order.
+        ratings: ``(n, k)`` ratings, NaN where not applicable or blank.
+        not_applicable, blank: ``(n, k)`` masks.
+        outcome: the outcome column; ``outcome_codes`` index ``outcome_values`` (-1: blank).
+        recommend: the recommend column or ``None``; codes and values likewise.
+        segment: segment label of each row, or ``None``; ``segment_column`` its column.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    touchpoints: tuple[str, ...]
+    ratings: Array
+    not_applicable: NDArray[np.bool_]
+    blank: NDArray[np.bool_]
+    outcome: str
+    outcome_values: tuple[object, ...]
+    outcome_codes: NDArray[np.intp]
+    positive: str | None
+    recommend: str | None
+    recommend_values: tuple[object, ...]
+    recommend_codes: NDArray[np.intp] | None
+    segment: NDArray[np.object_] | None
+    segment_column: str | None
+    scale: tuple[float, float]
+    not_applicable_value: float | None
+
+    @property
+    def n(self) -> int:
+        """Rows read."""
+        return int(self.ratings.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class FittedSurvey:
+    """A survey turned into a scenario and a generative survey model.
+
+    Attributes:
+        scenario: the scenario spec (what ``cxsim`` runs).
+        document: the scenario as a config mapping (what :meth:`to_yaml` writes).
+        comments: provenance lines written above the mapping and beside its parts.
+        data: the survey as read.
+        groups: margins and copula of everybody (``all``) or of each segment.
+        remembered: ratings to remembered experience.
+        outcome_link, recommend_link: remembered experience to the answers.
+        outcome_blank, recommend_blank: shares of rows leaving them blank.
+        memory: the cross-validated choice of memory model.
+        drivers: importance of each touchpoint (share of explained variance).
+    """
+
+    scenario: Scenario
+    document: dict[str, Any]
+    comments: scenario_document.Comments
+    data: SurveyData
+    groups: tuple[Group, ...]
+    remembered: Remembered
+    outcome_link: Link
+    recommend_link: Link | None
+    outcome_blank: float
+    recommend_blank: float
+    memory: MemoryChoice
+    drivers: pd.DataFrame
+
+    def simulate_survey(self, n: int, seed: int = 0) -> pd.DataFrame:
+        """``n`` simulated respondents with the input's columns and conventions.
+
+        Touchpoint columns hold ratings on the input's scale, the not-applicable value where a
+        touchpoint did not apply and blanks (NaN) where a respondent would not answer; the outcome
+        holds the input's labels (or ratings), the recommend and segment columns likewise.
+        The same ``n`` and ``seed`` give the same table.
+        """
+        from cxsim.specs import checks
+
+        n = checks.integer("n", n, 1)
+        seed = checks.integer("seed", seed, 0)
+        streams = Streams.from_seed(seed)
+        ans = draw_answers(self.groups, self.remembered, n, streams)
+        d = self.data
+        out: dict[str, Any] = {}
+        if d.segment is not None:
+            out[str(d.segment_column)] = np.array([g.name for g in self.groups], dtype=object)[ans.segment]
+        for j, col in enumerate(d.touchpoints):
+            v = ans.ratings[:, j].copy()
+            v[ans.blank[:, j]] = np.nan
+            if d.not_applicable_value is not None:
+                v[ans.not_applicable[:, j]] = d.not_applicable_value
+            else:
+                v[ans.not_applicable[:, j]] = np.nan
+            out[col] = v
+        out[d.outcome] = _answers(self.outcome_link, ans.remembered, streams.outcome, self.outcome_blank)
+        if self.recommend_link is not None and d.recommend is not None:
+            out[d.recommend] = _answers(self.recommend_link, ans.remembered, streams.recommend, self.recommend_blank)
+        return pd.DataFrame(out)
+
+    def yaml_text(self) -> str:
+        """The scenario YAML with its provenance comments."""
+        return scenario_document.to_text(self.document, self.comments)
+
+    def to_yaml(self, path: str | Path) -> Path:
+        """Write the scenario YAML (atomically) and return its path."""
+        from cxsim.engine.run import _atomic
+
+        text = self.yaml_text()
+        return Path(_atomic(Path(path), lambda p: Path(p).write_text(text, encoding="utf-8")))
+
+
+def _answers(link: Link, m: Array, rng: np.random.Generator, blank: float) -> NDArray[np.object_]:
+    u = rng.random((2, m.size))
+    idx = link.draw(u[0], m)
+    values = np.array(list(link.values), dtype=object)[idx]
+    values[u[1] < blank] = np.nan
+    return values
+
+
+# --------------------------------------------------------------------------- reading
+def read_survey(
+    table: str | Path | pd.DataFrame, touchpoints: str | Sequence[str], outcome: str, scale: tuple[float, float],
+    positive: str | None = None, not_applicable: float | None = None, segment: str | None = None,
+    recommend: str | None = None, source: str | None = None,
+) -> SurveyData:
+    """Read and validate a wide survey for :func:`scenario_from_survey` (errors name file, column, line)."""
+    from cxsim.fit.survey import Scale, numeric
+
+    frame, name = read_table(table, source)
+    tps = split_columns(touchpoints)
+    if not tps:
+        raise SpecError("touchpoints", touchpoints, "at least one rating column is required")
+    if len(set(tps)) != len(tps):
+        raise SpecError("touchpoints", ",".join(tps), "each column may be named once")
+    others = [c for c in (outcome, recommend, segment) if c]
+    for c in others:
+        if c in tps:
+            raise SpecError(c, c, "a touchpoint column may not also be the outcome, recommend or segment column")
+    require_columns(frame, name, [*tps, *others])
+    if frame.empty:
+        raise SpecError(name, "empty", "at least one respondent is required")
+    lo, hi = (float(scale[0]), float(scale[1]))
+    sc = Scale(lo, hi)
+    na_value = None if not_applicable is None else float(not_applicable)
+    if na_value is not None and lo <= na_value <= hi:
+        raise SpecError("not_applicable", not_applicable, f"a value outside the rating scale {lo:g}-{hi:g} (e.g. 0)")
+    cols, nas, blanks = [], [], []
+    for c in tps:
+        v = numeric(frame, name, c)
+        na = (v == na_value) if na_value is not None else np.zeros(v.size, bool)
+        blank = np.isnan(v)
+        v = np.where(na, np.nan, v)
+        bad = ~np.isnan(v) & ((v < lo) | (v > hi))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            allowed = sc.describe() + (f" or {na_value:g} (not applicable)" if na_value is not None else "")
+            raise SpecError(where(name, c, i), frame[c].iloc[i], allowed + " are allowed")
+        if np.unique(v[~np.isnan(v)]).size < 2:
+            raise SpecError(where(name, c), "fewer than two different ratings",
+                            "a touchpoint's ratings must vary between respondents")
+        cols.append(v)
+        nas.append(na)
+        blanks.append(blank)
+    y_values, y_codes = _outcome(frame, name, outcome, positive)
+    r_values: tuple[object, ...] = ()
+    r_codes = None
+    if recommend:
+        rv = numeric(frame, name, recommend)
+        r_values = tuple(_plain(v) for v in np.unique(rv[~np.isnan(rv)]))
+        if len(r_values) < 2:
+            raise SpecError(where(name, recommend), "constant", "the recommend answers must vary")
+        r_codes = np.where(np.isnan(rv), -1, np.searchsorted(np.asarray(r_values, dtype=float), rv)).astype(np.intp)
+    seg = None
+    if segment:
+        raw = frame[segment]
+        seg = np.where(raw.isna(), "(blank)", raw.astype(str).str.strip()).astype(object)
+    return SurveyData(frame, name, tuple(tps), np.column_stack(cols), np.column_stack(nas), np.column_stack(blanks),
+                      outcome, y_values, y_codes, positive, recommend, r_values, r_codes, seg, segment, (lo, hi), na_value)
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _outcome(frame: pd.DataFrame, source: str, column: str, positive: str | None) -> tuple[tuple[object, ...], NDArray[np.intp]]:
+    """The outcome's answers in order and each row's index (-1 where blank)."""
+    from cxsim.fit.survey import numeric
+
+    raw = frame[column]
+    blank = (raw.isna() | (raw.astype(str).str.strip() == "")).to_numpy()
+    if positive is None:
+        v = numeric(frame, source, column)
+        values = np.unique(v[~np.isnan(v)])
+        if values.size < 2:
+            raise SpecError(where(source, column), "constant", "the outcome must vary")
+        codes = np.where(np.isnan(v), -1, np.searchsorted(values, v)).astype(np.intp)
+        return tuple(_plain(x) for x in values), codes
+    text = raw.astype(str).str.strip()
+    hit = (text == str(positive).strip()).to_numpy() & ~blank
+    if not hit.any():
+        seen = ", ".join(repr(v) for v in text[~blank].unique()[:6])
+        raise SpecError(where(source, column), positive, f"the positive value must occur in the column; values: {seen}")
+    rest = ~hit & ~blank
+    if not rest.any():
+        raise SpecError(where(source, column), positive, "both classes are needed: the positive value and at least one other")
+    negative = raw[rest].value_counts().index[0]
+    positive_value = raw[hit].iloc[0]
+    codes = np.where(blank, -1, hit.astype(np.intp)).astype(np.intp)
+    return (negative, positive_value), codes
+
+
+# --------------------------------------------------------------------------- the fit
+def scenario_from_survey(
+    table: str | Path | pd.DataFrame,
+    touchpoints: str | Sequence[str],
+    outcome: str,
+    scale: tuple[float, float] = (1.0, 5.0),
+    positive: str | None = None,
+    not_applicable: float | None = None,
+    segment: str | None = None,
+    recommend: str | None = None,
+    name: str = "from_survey",
+    folds: int = 5,
+    seed: int = 0,
+    source: str | None = None,
+) -> FittedSurvey:
+    """Fit a scenario and a generative survey model to a wide survey.
+
+    Args:
+        table: a CSV path or a DataFrame, one row per respondent.
+        touchpoints: the rating columns in journey order (a list or comma-separated names).
+        outcome: the overall outcome: a rating, or a label with ``positive``.
+        scale: the touchpoints' rating scale ``(low, high)``.
+        positive: the positive label of a binary outcome (``None``: a rating outcome).
+        not_applicable: a rating value outside the scale that means "not applicable" (e.g. 0).
+        segment: optional segment column: each segment gets its own margins and copula.
+        recommend: optional numeric column of recommending (0/1, or a 0-10 likelihood).
+        name: the scenario's name.
+        folds: k of the k-fold cross-validation that chooses the memory model.
+        seed: seed of the folds.
+        source: name of the table in messages.
+
+    Raises:
+        SpecError: one line naming the file, column (and line) of the first problem.
+    """
+    from cxsim.specs import checks
+
+    folds = checks.integer("folds", folds, 2)
+    seed = checks.integer("seed", seed, 0)
+    checks.name("name", name)
+    data = read_survey(table, touchpoints, outcome, scale, positive, not_applicable, segment, recommend, source)
+    groups = _groups(data)
+    names = scenario_document.touchpoint_names(data.touchpoints)
+    choice = choose_memory(data.ratings, data.outcome_codes, data.outcome_values, names, float(np.mean(data.scale)),
+                           data.source, data.outcome, folds, seed)
+    keep = data.outcome_codes >= 0
+    present = ~np.isnan(data.ratings)
+    lived = present.any(axis=1)
+    m = choice.remembered.value(data.ratings, present)
+    rows = keep & lived
+    outcome_link = _refit(m[rows], data.outcome_codes[rows], data.outcome_values, where(data.source, data.outcome))
+    recommend_link, r_blank = None, 0.0
+    if data.recommend_codes is not None:
+        r_rows = (data.recommend_codes >= 0) & lived
+        recommend_link = _refit(m[r_rows], data.recommend_codes[r_rows], data.recommend_values,
+                                where(data.source, str(data.recommend)))
+        r_blank = float(np.mean(data.recommend_codes < 0))
+    drivers = _importance(data)
+    recommend_line = None
+    if recommend_link is not None:
+        r = data.recommend_codes
+        recommend_line = scenario_document.recommend_line(recommend_link, m[(r >= 0) & lived],
+                                                          np.asarray(data.recommend_values, float)[r[(r >= 0) & lived]])
+    doc, comments = scenario_document.build(
+        name=name, data=data, groups=groups, names=names, choice=choice, outcome_link=outcome_link,
+        recommend_link=recommend_link, recommend_line=recommend_line, drivers=drivers,
+    )
+    scenario = scenario_document.to_scenario(doc)
+    return FittedSurvey(scenario, doc, comments, data, groups, choice.remembered, outcome_link, recommend_link,
+                        float(np.mean(~keep)), r_blank, choice, drivers)
+
+
+def _groups(data: SurveyData) -> tuple[Group, ...]:
+    """Margins and copula for everybody, or for each segment (largest first)."""
+    if data.segment is None:
+        return (fit_group("all", 1.0, data.touchpoints, data.ratings, data.not_applicable, data.blank),)
+    labels, counts = np.unique(data.segment, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    out = []
+    for i in order:
+        label, count = str(labels[i]), int(counts[i])
+        if count < MIN_SEGMENT_ROWS:
+            raise SpecError(where(data.source, "segment"), label,
+                            f"every segment needs at least {MIN_SEGMENT_ROWS} respondents (it has {count}); "
+                            "merge small segments or leave out the segment column")
+        rows = data.segment == labels[i]
+        out.append(fit_group(label, count / data.n, data.touchpoints, data.ratings[rows],
+                             data.not_applicable[rows], data.blank[rows]))
+    return tuple(out)
+
+
+def _refit(m: Array, codes: NDArray[np.intp], values: tuple[object, ...], field_: str) -> Link:
+    from cxsim.fit.survey_model import fit_link
+
+    return fit_link(m, codes, values, field_)
+
+
+def _importance(data: SurveyData) -> pd.DataFrame:
+    """Each touchpoint's share of the explained variance (blanks imputed with the column mean)."""
+    from cxsim.fit.drivers import fit_drivers
+    from cxsim.fit.survey import Scale, load_wide
+
+    frame = pd.DataFrame(data.ratings, columns=list(data.touchpoints))
+    y = data.outcome_codes.astype(np.float64)
+    y[data.outcome_codes < 0] = np.nan
+    frame["__outcome__"] = y
+    survey = load_wide(frame, "__outcome__", list(data.touchpoints), positive="1" if data.positive is not None else None,
+                       scale=Scale(*data.scale), blanks="impute", source=data.source)
+    fit = fit_drivers(survey, cross_validate=False)
+    return fit.drivers[["touchpoint", "weight", "p_value", "importance", "performance", "quadrant"]].copy()
