@@ -243,6 +243,8 @@ def _touchpoint_comment(mg: Any, data: "SurveyData", weight: float | None, sign:
 def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[str], choice: "MemoryChoice",
               mid: float) -> list[dict[str, Any]]:
     memory = memory_model_to_dict(choice.remembered.model) | {"retention": 0.0, "noise": 0.0}
+    if memory.get("peak") == "intense":  # the default; a segment's memory block reads `peak` as a model name
+        del memory["peak"]
     shares = probabilities([g.share for g in groups])
     out = []
     for g, s in zip(groups, shares):

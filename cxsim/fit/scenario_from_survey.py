@@ -51,6 +51,8 @@ Array = NDArray[np.float64]
 
 #: A segment needs at least this many respondents to get distributions of its own.
 MIN_SEGMENT_ROWS = 30
+#: The group of the segments too small for distributions of their own.
+OTHER = "(other)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -337,21 +339,33 @@ def scenario_from_survey(
 
 
 def _groups(data: SurveyData) -> tuple[Group, ...]:
-    """Margins and copula for everybody, or for each segment (largest first)."""
+    """Margins and copula for everybody, or for each segment (largest first).
+
+    Segments with fewer than :data:`MIN_SEGMENT_ROWS` respondents are pooled into one group
+    named :data:`OTHER`; if that is still too small, it takes everybody's margins and copula
+    (with its own share).
+    """
+    everybody = fit_group("all", 1.0, data.touchpoints, data.ratings, data.not_applicable, data.blank)
     if data.segment is None:
-        return (fit_group("all", 1.0, data.touchpoints, data.ratings, data.not_applicable, data.blank),)
+        return (everybody,)
     labels, counts = np.unique(data.segment, return_counts=True)
     order = np.argsort(-counts, kind="stable")
     out = []
+    small = np.zeros(data.n, dtype=bool)
     for i in order:
-        label, count = str(labels[i]), int(counts[i])
-        if count < MIN_SEGMENT_ROWS:
-            raise SpecError(where(data.source, "segment"), label,
-                            f"every segment needs at least {MIN_SEGMENT_ROWS} respondents (it has {count}); "
-                            "merge small segments or leave out the segment column")
         rows = data.segment == labels[i]
-        out.append(fit_group(label, count / data.n, data.touchpoints, data.ratings[rows],
+        if counts[i] < MIN_SEGMENT_ROWS:
+            small |= rows
+            continue
+        out.append(fit_group(str(labels[i]), int(counts[i]) / data.n, data.touchpoints, data.ratings[rows],
                              data.not_applicable[rows], data.blank[rows]))
+    if small.any():
+        share = float(small.sum()) / data.n
+        if small.sum() >= MIN_SEGMENT_ROWS:
+            out.append(fit_group(OTHER, share, data.touchpoints, data.ratings[small], data.not_applicable[small],
+                                 data.blank[small]))
+        else:
+            out.append(Group(OTHER, share, everybody.margins, everybody.corr, int(small.sum())))
     return tuple(out)
 
 

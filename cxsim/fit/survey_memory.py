@@ -107,13 +107,10 @@ def memory_model(fitted: FittedMemory) -> MemoryModel:
         return PeakEnd(w_peak=0.5, w_end=0.5)
     if name == "peak_end":
         return PeakEnd(w_peak=_round(p["w_peak"]), w_end=_round(p["w_end"]))
-    if name == "mean_peak_trough_end":
-        return PeakEnd(w_peak=_round(p["w_best"]), w_end=_round(p["w_end"]), peak="best_worst",
-                       w_trough=_round(p["w_worst"]))
-    if name == "best":
-        return PeakEnd(w_peak=1.0, w_end=0.0, peak="best_worst")
-    if name == "trough":
-        return PeakEnd(w_peak=0.0, w_end=0.0, peak="best_worst", w_trough=1.0)
+    if name in ("mean_peak_trough_end", "best", "trough"):
+        # peak: best_worst cannot be written in a segment's own memory block (the key `peak` is read
+        # there as the name of the peak model), and the scenario gives every segment its own memory
+        raise SpecError("memory", name, "a best/worst peak-end memory cannot be written as a segment's own memory")
     if name == "recency":
         return Recency(half_life=float(p["half_life"]))
     raise SpecError("memory", name, "has no scenario memory model")
