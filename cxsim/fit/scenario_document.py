@@ -282,3 +282,36 @@ def _loyalty_comment(data: "SurveyData", line: dict[str, float] | None, link: Li
     else:
         how = f"recommend_* from the least-squares line of {data.recommend!r} on the remembered experience"
     return [how + "; the rest assumed (defaults)"]
+
+
+def improvement(doc: dict[str, Any], touchpoint: str, steps: int = 1) -> dict[str, Any]:
+    """An intervention config that moves every rating of ``touchpoint`` up ``steps`` answers.
+
+    The touchpoint's rating shares shift toward better answers (the best answer keeps its share
+    and gains the shares that move onto it); for a ``direction: lower`` touchpoint "better" is a
+    lower rating. The cost is zero: a placeholder for the user's own figures.
+    """
+    tps = {t["name"]: t for t in doc["journey"]["touchpoints"]}
+    if touchpoint not in tps:
+        from cxsim.errors import SpecError
+
+        raise SpecError("touchpoint", touchpoint, "allowed: " + ", ".join(tps))
+    tp = tps[touchpoint]
+    probs = list(tp["performance"]["probs"])
+    up = tp["measure"]["direction"] == "higher"
+    shifted = [0.0] * len(probs)
+    for i, p in enumerate(probs):
+        j = min(i + steps, len(probs) - 1) if up else max(i - steps, 0)
+        shifted[j] += p
+    path = f"scenario.journey.touchpoints.{touchpoint}.performance.probs"
+    return {"name": f"improve_{touchpoint}",
+            "description": f"{tp['measure']['name']}: every rating {steps} answer(s) better (cost: set your own)",
+            "scenarios": {doc["name"]: {"changes": {path: {"set": probabilities(shifted)}},
+                                        "cost": {"fixed": 0.0, "per_cycle": 0.0}}}}
+
+
+def concentrate_here(doc: dict[str, Any], drivers: Any, limit: int = 2) -> list[str]:
+    """Touchpoints in the 'concentrate here' quadrant (important, under-performing), most important first."""
+    d = drivers.assign(name=[t["name"] for t in doc["journey"]["touchpoints"]])
+    d = d[d["quadrant"] == "concentrate here"].sort_values("importance", ascending=False)
+    return list(d["name"])[:limit]
