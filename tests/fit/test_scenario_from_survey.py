@@ -215,3 +215,27 @@ def test_lounge_held_out(shared) -> None:
     _done_when(res.table)
     row = res.table[res.table["check"] == "mean inter-item correlation"].iloc[0]
     assert row["observed"] > 0.5 and row["ok"]
+
+
+def test_output_folder_runs_as_a_config_dir(fitted, tmp_path) -> None:
+    from cxsim.fit import ppc, scenario_files
+    from cxsim.intervention import apply_changes, resolve
+
+    check = ppc.holdout_check(FIXTURE, TPS, "satisfaction", positive="satisfied", not_applicable=0, name="fixture")
+    paths = scenario_files.write(fitted, check, tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert {"scenario/fixture.yaml", "check.csv", "check.png", "memory_models.csv", "simulated_survey.csv"} <= names
+    whatifs = sorted(tmp_path.glob("intervention/*.yaml"))
+    assert whatifs, "the fixture has touchpoints in the 'concentrate here' quadrant"
+    doc = yaml.safe_load((tmp_path / "scenario" / "fixture.yaml").read_text())
+    for path in whatifs:
+        iv = resolve(yaml.safe_load(path.read_text()), "fixture")
+        changed = apply_changes({"scenario": doc}, iv)["scenario"]
+        sc = scenario_document.to_scenario(changed)
+        tp = path.stem.removeprefix("improve_")
+        before = fitted.scenario.journey.touchpoints[TPS.index(tp)].performance
+        after = sc.journey.touchpoints[TPS.index(tp)].performance
+        better = after.mean > before.mean if tp != "food" else after.mean < before.mean
+        assert better, tp
+    sim = pd.read_csv(tmp_path / "simulated_survey.csv")
+    assert len(sim) == fitted.data.n and list(sim.columns) == ["segment", *TPS, "satisfaction", "recommend"]
