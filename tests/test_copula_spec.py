@@ -7,7 +7,13 @@ import pytest
 
 from cxsim.engine.correlated import draw_correlated
 from cxsim.errors import SpecError
-from cxsim.specs.copula import GaussianCopula, check_copula, copula_from_dict, copula_to_dict, quantile
+from cxsim.specs.copula import (
+    GaussianCopula,
+    check_copula,
+    copula_from_dict,
+    copula_to_dict,
+    quantile,
+)
 from cxsim.specs.distribution import Beta, Constant, Empirical, LogNormal, Normal
 
 

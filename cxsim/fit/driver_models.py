@@ -37,8 +37,9 @@ from threadpoolctl import threadpool_limits
 
 from cxsim.errors import SpecError
 from cxsim.fit import crossval
-from cxsim.fit.scenario_from_survey import read_survey
 from cxsim.fit.survey import numeric, read_table, require_columns, split_columns, where
+from cxsim.fit.survey_data import read_survey
+from cxsim.specs import checks
 
 Array = NDArray[np.float64]
 MODELS = ("linear", "linear + covariates", "boosting", "boosting + covariates")
@@ -48,7 +49,7 @@ MAX_LEVELS = 50
 
 def sklearn_modules() -> dict[str, Any]:
     """scikit-learn's pieces, imported on first use (an optional dependency: the ``fit`` extra)."""
-    try:
+    try:  # scikit-learn: an optional dependency, imported only when a driver model is compared
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
         from sklearn.linear_model import LinearRegression, LogisticRegression
     except ImportError:
@@ -182,8 +183,6 @@ def compare_driver_models(
         repeats: shuffles per column for the permutation importance (0 skips it).
         source: name of the table in messages.
     """
-    from cxsim.specs import checks
-
     folds = checks.integer("folds", folds, 2)
     seed = checks.integer("seed", seed, 0)
     repeats = checks.integer("repeats", repeats, 0)

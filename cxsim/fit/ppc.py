@@ -31,7 +31,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.errors import SpecError
-from cxsim.fit.scenario_from_survey import FittedSurvey, SurveyData, read_survey, scenario_from_survey
+from cxsim.fit.scenario_from_survey import FittedSurvey, scenario_from_survey
+from cxsim.fit.survey import read_table
+from cxsim.fit.survey_data import SurveyData, read_survey
+from cxsim.specs import checks
 
 Array = NDArray[np.float64]
 
@@ -96,9 +99,6 @@ def holdout_check(
         fit_args: further arguments of :func:`scenario_from_survey` (positive, not_applicable,
             segment, recommend, ...).
     """
-    from cxsim.fit.survey import read_table
-    from cxsim.specs import checks
-
     share = checks.number("test_share", test_share)
     if not 0.0 < share < 1.0:
         raise SpecError("test_share", test_share, "a share strictly between 0 and 1")
@@ -107,7 +107,7 @@ def holdout_check(
     frame, source = read_table(table, fit_args.pop("source", None))
     split_seq, sim_seq = np.random.SeedSequence(seed).spawn(2)
     n = len(frame)
-    n_test = int(round(share * n))
+    n_test = round(share * n)
     if n_test < 1 or n - n_test < 2:
         raise SpecError("test_share", test_share, f"leaves too few rows on one side of the split ({n} rows)")
     order = np.random.default_rng(split_seq).permutation(n)

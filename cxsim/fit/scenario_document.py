@@ -11,20 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import yaml
 from numpy.typing import NDArray
 
 from cxsim.behaviour.memory import memory_model_to_dict
+from cxsim.errors import SpecError
+from cxsim.fit.survey_data import SurveyData
+from cxsim.fit.survey_memory import MemoryChoice
 from cxsim.fit.survey_model import Group, Link, fit_margin
 from cxsim.specs.build import scenario_from_dict
 from cxsim.specs.scenario import Loyalty, Scenario
-
-if TYPE_CHECKING:  # type hints only: the fit module imports this one
-    from cxsim.fit.scenario_from_survey import SurveyData
-    from cxsim.fit.survey_memory import MemoryChoice
 
 Array = NDArray[np.float64]
 
@@ -77,7 +76,7 @@ def recommend_line(link: Link, m: Array, answers: Array) -> dict[str, float] | N
     ``σ(x) ≈ Φ(x / 1.702)``. A numeric answer within 0-10 gets the least-squares line and its
     residual spread. Anything else: ``None`` (the scenario keeps the default line).
     """
-    if link.kind == "logistic" and set(float(v) for v in link.values) == {0.0, 1.0}:
+    if link.kind == "logistic" and {float(v) for v in link.values} == {0.0, 1.0}:
         noise = 1.0
         return {"recommend_intercept": 8.5 + noise * link.intercept / LOGIT_PROBIT,
                 "recommend_slope": noise * link.slope / LOGIT_PROBIT, "recommend_noise": noise}
@@ -124,7 +123,7 @@ def to_scenario(doc: dict[str, Any]) -> Scenario:
     return scenario_from_dict(doc, memory={"kind": "peak_end"})
 
 
-def build(*, name: str, data: "SurveyData", groups: Sequence[Group], names: Sequence[str], choice: "MemoryChoice",
+def build(*, name: str, data: SurveyData, groups: Sequence[Group], names: Sequence[str], choice: MemoryChoice,
           outcome_link: Link, recommend_link: Link | None, recommend_line: dict[str, float] | None,
           drivers: Any) -> tuple[dict[str, Any], Comments]:
     """The scenario mapping and its comments (see the module docstring)."""
@@ -169,8 +168,8 @@ def build(*, name: str, data: "SurveyData", groups: Sequence[Group], names: Sequ
     doc["loyalty"] = loyalty
     comments.sections["loyalty"] = _loyalty_comment(data, recommend_line, recommend_link)
     doc["word_of_mouth"] = {"network": "none"}
-    comments.sections["word_of_mouth"] = ["assumed: off (the survey says nothing about word of mouth; switch it on "
-                                          "to explore)"]
+    comments.sections["word_of_mouth"] = [
+        "assumed: off (the survey says nothing about word of mouth; switch it on to explore)"]
     doc["economics"] = {"revenue_per_purchase": 100.0, "fixed_cost_per_cycle": 0.0, "currency": "CNY"}
     comments.sections["economics"] = ["assumed: illustrative money (the survey has none)"]
     return doc, comments
@@ -186,14 +185,13 @@ def _always_one(tps: list[dict[str, Any]], comments: Comments) -> None:
     del best["probability"]
 
 
-def _header(data: "SurveyData", choice: "MemoryChoice", link: Link) -> list[str]:
+def _header(data: SurveyData, choice: MemoryChoice, link: Link) -> list[str]:
     lo, hi = data.scale
     if data.positive is not None:
         outcome = f"binary, positive {data.positive!r}"
     else:
         outcome = "rating " + ", ".join(str(v) for v in link.values)
     t = choice.table.set_index("model")
-    row = t.loc[choice.name]
     lines = [
         f"Scenario fitted by cxsim.fit.scenario_from_survey from {data.source}: {data.n:,} respondents,",
         f"{len(data.touchpoints)} touchpoints rated {lo:g}-{hi:g}, outcome {data.outcome!r} ({outcome}).",
@@ -204,9 +202,7 @@ def _header(data: "SurveyData", choice: "MemoryChoice", link: Link) -> list[str]
         "- probability: 1 minus the share of respondents answering 'not applicable';",
         "- importance: the touchpoint's share of the explained variance of the outcome, in % (Shapley",
         "  decomposition of R2, cxsim.fit.drivers);",
-        f"- memory: {choice.name}, the best of {len(t)} memory models by {choice.folds}-fold "
-        f"cross-validation (cv RMSE {row['cv_rmse']:.4f}, cv r {row['cv_r']:.3f}; the mean: cv RMSE "
-        f"{t.loc['mean', 'cv_rmse']:.4f})" if "mean" in t.index else f"- memory: {choice.name} (cross-validated)",
+        _memory_line(choice, t),
     ]
     lines += [f"  skipped (not a valid scenario memory): {s}" for s in choice.skipped]
     if link.kind == "logistic":
@@ -224,7 +220,16 @@ def _header(data: "SurveyData", choice: "MemoryChoice", link: Link) -> list[str]
     return lines
 
 
-def _touchpoint_comment(mg: Any, data: "SurveyData", weight: float | None, sign: float, share: float) -> list[str]:
+def _memory_line(choice: MemoryChoice, t: Any) -> str:
+    row = t.loc[choice.name]
+    line = (f"- memory: {choice.name}, the best of {len(t)} memory models by {choice.folds}-fold "
+            f"cross-validation (cv RMSE {row['cv_rmse']:.4f}, cv r {row['cv_r']:.3f}")
+    if "mean" in t.index:
+        line += f"; the mean: cv RMSE {t.loc['mean', 'cv_rmse']:.4f}"
+    return line + ")"
+
+
+def _touchpoint_comment(mg: Any, data: SurveyData, weight: float | None, sign: float, share: float) -> list[str]:
     shares = ", ".join(f"{_num(v)}: {p:.3f}" for v, p in zip(mg.values, mg.shares))
     line = [f"column {mg.column!r}: {mg.answered:,} ratings ({shares})"]
     extra = []
@@ -240,7 +245,7 @@ def _touchpoint_comment(mg: Any, data: "SurveyData", weight: float | None, sign:
     return line
 
 
-def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[str], choice: "MemoryChoice",
+def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[str], choice: MemoryChoice,
               mid: float) -> list[dict[str, Any]]:
     memory = memory_model_to_dict(choice.remembered.model) | {"retention": 0.0, "noise": 0.0}
     if memory.get("peak") == "intense":  # the default; a segment's memory block reads `peak` as a model name
@@ -271,7 +276,7 @@ def _population_comment(groups: Sequence[Group]) -> list[str]:
             "rating shares and correlations are in the survey model (simulate_survey)"]
 
 
-def _loyalty_comment(data: "SurveyData", line: dict[str, float] | None, link: Link | None) -> list[str]:
+def _loyalty_comment(data: SurveyData, line: dict[str, float] | None, link: Link | None) -> list[str]:
     if data.recommend is None:
         return ["assumed: the defaults (no recommend column)"]
     if line is None:
@@ -293,8 +298,6 @@ def improvement(doc: dict[str, Any], touchpoint: str, steps: int = 1) -> dict[st
     """
     tps = {t["name"]: t for t in doc["journey"]["touchpoints"]}
     if touchpoint not in tps:
-        from cxsim.errors import SpecError
-
         raise SpecError("touchpoint", touchpoint, "allowed: " + ", ".join(tps))
     tp = tps[touchpoint]
     probs = list(tp["performance"]["probs"])

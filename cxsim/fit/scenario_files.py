@@ -25,7 +25,9 @@ from cxsim.fit.scenario_from_survey import FittedSurvey
 
 def write(fitted: FittedSurvey, check: ppc.CheckResult, out: str | Path, seed: int = 0) -> list[Path]:
     """Write the folder described in the module docstring; returns the paths written."""
-    from cxsim.engine.run import _atomic
+    from cxsim.engine.run import (
+        _atomic,  # the engine (Mesa, numba) loads only when files are written
+    )
 
     out = Path(out)
     name = fitted.scenario.name

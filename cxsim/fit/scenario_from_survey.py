@@ -40,58 +40,30 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cxsim.errors import SpecError
 from cxsim.fit import scenario_document
-from cxsim.fit.survey import read_table, require_columns, split_columns, where
-from cxsim.fit.survey_model import Group, Link, Remembered, Streams, draw_answers, fit_group
+from cxsim.fit.drivers import fit_drivers
+from cxsim.fit.survey import Scale, load_wide, where
+from cxsim.fit.survey_data import SurveyData, read_survey
 from cxsim.fit.survey_memory import MemoryChoice, choose_memory
+from cxsim.fit.survey_model import (
+    Group,
+    Link,
+    Remembered,
+    Streams,
+    draw_answers,
+    fit_group,
+    fit_link,
+)
+from cxsim.specs import checks
 from cxsim.specs.scenario import Scenario
 
 Array = NDArray[np.float64]
+__all__ = ["FittedSurvey", "SurveyData", "read_survey", "scenario_from_survey"]
 
 #: A segment needs at least this many respondents to get distributions of its own.
 MIN_SEGMENT_ROWS = 30
 #: The group of the segments too small for distributions of their own.
 OTHER = "(other)"
-
-
-@dataclass(frozen=True, eq=False)
-class SurveyData:
-    """A wide survey read for :func:`scenario_from_survey` (rows with a blank outcome included).
-
-    Attributes:
-        frame: the table as read.
-        source: its name in messages.
-        touchpoints: rating columns in journey order.
-        ratings: ``(n, k)`` ratings, NaN where not applicable or blank.
-        not_applicable, blank: ``(n, k)`` masks.
-        outcome: the outcome column; ``outcome_codes`` index ``outcome_values`` (-1: blank).
-        recommend: the recommend column or ``None``; codes and values likewise.
-        segment: segment label of each row, or ``None``; ``segment_column`` its column.
-    """
-
-    frame: pd.DataFrame
-    source: str
-    touchpoints: tuple[str, ...]
-    ratings: Array
-    not_applicable: NDArray[np.bool_]
-    blank: NDArray[np.bool_]
-    outcome: str
-    outcome_values: tuple[object, ...]
-    outcome_codes: NDArray[np.intp]
-    positive: str | None
-    recommend: str | None
-    recommend_values: tuple[object, ...]
-    recommend_codes: NDArray[np.intp] | None
-    segment: NDArray[np.object_] | None
-    segment_column: str | None
-    scale: tuple[float, float]
-    not_applicable_value: float | None
-
-    @property
-    def n(self) -> int:
-        """Rows read."""
-        return int(self.ratings.shape[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,8 +104,6 @@ class FittedSurvey:
         holds the input's labels (or ratings), the recommend and segment columns likewise.
         The same ``n`` and ``seed`` give the same table.
         """
-        from cxsim.specs import checks
-
         n = checks.integer("n", n, 1)
         seed = checks.integer("seed", seed, 0)
         streams = Streams.from_seed(seed)
@@ -161,7 +131,9 @@ class FittedSurvey:
 
     def to_yaml(self, path: str | Path) -> Path:
         """Write the scenario YAML (atomically) and return its path."""
-        from cxsim.engine.run import _atomic
+        from cxsim.engine.run import (
+            _atomic,  # the engine (Mesa, numba) loads only when a file is written
+        )
 
         text = self.yaml_text()
         return Path(_atomic(Path(path), lambda p: Path(p).write_text(text, encoding="utf-8")))
@@ -173,98 +145,6 @@ def _answers(link: Link, m: Array, rng: np.random.Generator, blank: float) -> ND
     values = np.array(list(link.values), dtype=object)[idx]
     values[u[1] < blank] = np.nan
     return values
-
-
-# --------------------------------------------------------------------------- reading
-def read_survey(
-    table: str | Path | pd.DataFrame, touchpoints: str | Sequence[str], outcome: str, scale: tuple[float, float],
-    positive: str | None = None, not_applicable: float | None = None, segment: str | None = None,
-    recommend: str | None = None, source: str | None = None,
-) -> SurveyData:
-    """Read and validate a wide survey for :func:`scenario_from_survey` (errors name file, column, line)."""
-    from cxsim.fit.survey import Scale, numeric
-
-    frame, name = read_table(table, source)
-    tps = split_columns(touchpoints)
-    if not tps:
-        raise SpecError("touchpoints", touchpoints, "at least one rating column is required")
-    if len(set(tps)) != len(tps):
-        raise SpecError("touchpoints", ",".join(tps), "each column may be named once")
-    others = [c for c in (outcome, recommend, segment) if c]
-    for c in others:
-        if c in tps:
-            raise SpecError(c, c, "a touchpoint column may not also be the outcome, recommend or segment column")
-    require_columns(frame, name, [*tps, *others])
-    if frame.empty:
-        raise SpecError(name, "empty", "at least one respondent is required")
-    lo, hi = (float(scale[0]), float(scale[1]))
-    sc = Scale(lo, hi)
-    na_value = None if not_applicable is None else float(not_applicable)
-    if na_value is not None and lo <= na_value <= hi:
-        raise SpecError("not_applicable", not_applicable, f"a value outside the rating scale {lo:g}-{hi:g} (e.g. 0)")
-    cols, nas, blanks = [], [], []
-    for c in tps:
-        v = numeric(frame, name, c)
-        na = (v == na_value) if na_value is not None else np.zeros(v.size, bool)
-        blank = np.isnan(v)
-        v = np.where(na, np.nan, v)
-        bad = ~np.isnan(v) & ((v < lo) | (v > hi))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            allowed = sc.describe() + (f" or {na_value:g} (not applicable)" if na_value is not None else "")
-            raise SpecError(where(name, c, i), frame[c].iloc[i], allowed + " are allowed")
-        if np.unique(v[~np.isnan(v)]).size < 2:
-            raise SpecError(where(name, c), "fewer than two different ratings",
-                            "a touchpoint's ratings must vary between respondents")
-        cols.append(v)
-        nas.append(na)
-        blanks.append(blank)
-    y_values, y_codes = _outcome(frame, name, outcome, positive)
-    r_values: tuple[object, ...] = ()
-    r_codes = None
-    if recommend:
-        rv = numeric(frame, name, recommend)
-        r_values = tuple(_plain(v) for v in np.unique(rv[~np.isnan(rv)]))
-        if len(r_values) < 2:
-            raise SpecError(where(name, recommend), "constant", "the recommend answers must vary")
-        r_codes = np.where(np.isnan(rv), -1, np.searchsorted(np.asarray(r_values, dtype=float), rv)).astype(np.intp)
-    seg = None
-    if segment:
-        raw = frame[segment]
-        seg = np.where(raw.isna(), "(blank)", raw.astype(str).str.strip()).astype(object)
-    return SurveyData(frame, name, tuple(tps), np.column_stack(cols), np.column_stack(nas), np.column_stack(blanks),
-                      outcome, y_values, y_codes, positive, recommend, r_values, r_codes, seg, segment, (lo, hi), na_value)
-
-
-def _plain(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else float(x)
-
-
-def _outcome(frame: pd.DataFrame, source: str, column: str, positive: str | None) -> tuple[tuple[object, ...], NDArray[np.intp]]:
-    """The outcome's answers in order and each row's index (-1 where blank)."""
-    from cxsim.fit.survey import numeric
-
-    raw = frame[column]
-    blank = (raw.isna() | (raw.astype(str).str.strip() == "")).to_numpy()
-    if positive is None:
-        v = numeric(frame, source, column)
-        values = np.unique(v[~np.isnan(v)])
-        if values.size < 2:
-            raise SpecError(where(source, column), "constant", "the outcome must vary")
-        codes = np.where(np.isnan(v), -1, np.searchsorted(values, v)).astype(np.intp)
-        return tuple(_plain(x) for x in values), codes
-    text = raw.astype(str).str.strip()
-    hit = (text == str(positive).strip()).to_numpy() & ~blank
-    if not hit.any():
-        seen = ", ".join(repr(v) for v in text[~blank].unique()[:6])
-        raise SpecError(where(source, column), positive, f"the positive value must occur in the column; values: {seen}")
-    rest = ~hit & ~blank
-    if not rest.any():
-        raise SpecError(where(source, column), positive, "both classes are needed: the positive value and at least one other")
-    negative = raw[rest].value_counts().index[0]
-    positive_value = raw[hit].iloc[0]
-    codes = np.where(blank, -1, hit.astype(np.intp)).astype(np.intp)
-    return (negative, positive_value), codes
 
 
 # --------------------------------------------------------------------------- the fit
@@ -301,8 +181,6 @@ def scenario_from_survey(
     Raises:
         SpecError: one line naming the file, column (and line) of the first problem.
     """
-    from cxsim.specs import checks
-
     folds = checks.integer("folds", folds, 2)
     seed = checks.integer("seed", seed, 0)
     checks.name("name", name)
@@ -370,16 +248,11 @@ def _groups(data: SurveyData) -> tuple[Group, ...]:
 
 
 def _refit(m: Array, codes: NDArray[np.intp], values: tuple[object, ...], field_: str) -> Link:
-    from cxsim.fit.survey_model import fit_link
-
     return fit_link(m, codes, values, field_)
 
 
 def _importance(data: SurveyData) -> pd.DataFrame:
     """Each touchpoint's share of the explained variance (blanks imputed with the column mean)."""
-    from cxsim.fit.drivers import fit_drivers
-    from cxsim.fit.survey import Scale, load_wide
-
     frame = pd.DataFrame(data.ratings, columns=list(data.touchpoints))
     y = data.outcome_codes.astype(np.float64)
     y[data.outcome_codes < 0] = np.nan

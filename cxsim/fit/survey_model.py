@@ -22,6 +22,7 @@ the link by inverse transform of one uniform per respondent.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -187,9 +188,9 @@ def fit_link(m: Array, codes: NDArray[np.intp], values: Sequence[object], field_
 
 def logistic_coefficients(x: Array, y: Array, field_: str) -> Array:
     """Intercept and slopes of a logistic regression (statsmodels Logit, Newton)."""
-    import warnings
-
-    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.discrete.discrete_model import (
+        Logit,  # statsmodels: heavy, loaded when a link is fitted
+    )
     from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
     design = np.column_stack([np.ones(len(x)), x])
@@ -205,9 +206,9 @@ def logistic_coefficients(x: Array, y: Array, field_: str) -> Array:
 
 def ordinal_coefficients(x: Array, codes: NDArray[np.intp], k: int, field_: str) -> tuple[Array, Array]:
     """Slopes and thresholds of a proportional-odds model (statsmodels OrderedModel, logit)."""
-    import warnings
-
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.miscmodels.ordinal_model import (
+        OrderedModel,  # statsmodels: heavy, loaded on use
+    )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -253,7 +254,7 @@ class Streams:
     recommend: np.random.Generator
 
     @classmethod
-    def from_seed(cls, seed: int) -> "Streams":
+    def from_seed(cls, seed: int) -> Streams:
         """One stream per purpose, spawned in a fixed order from ``seed`` (0 is a seed)."""
         kids = np.random.SeedSequence(seed).spawn(5)
         return cls(*(np.random.default_rng(k) for k in kids))
