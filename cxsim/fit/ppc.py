@@ -21,6 +21,7 @@ hold the fit to what a researcher reads off a survey, not to sampling noise.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,7 +249,8 @@ def figure(result: CheckResult, path: str | Path) -> Path:
     ax.invert_yaxis()
     ax.tick_params(axis="y", labelsize=6)
     ax.set_xlabel("distance / limit (1 = at the limit)")
-    ax.set_title(result.summary()[:70] + "...", fontsize=8)
+    ax.set_title("every check against its limit")
+    fig.suptitle("\n".join(textwrap.wrap(result.summary(), 160)), fontsize=9)
     fig.tight_layout()
     out = Path(path)
     fig.savefig(out, dpi=110, format="png")
