@@ -263,21 +263,18 @@ class Streams:
 def draw_answers(groups: Sequence[Group], remembered: Remembered, n: int, streams: Streams) -> Answers:
     """Draw ``n`` respondents: group, latent ratings, not-applicable and blank answers, memory."""
     shares = np.array([g.share for g in groups])
-    counts = streams.segment.multinomial(n, shares / shares.sum())
-    seg = np.repeat(np.arange(len(groups)), counts)
+    seg = streams.segment.choice(len(groups), size=n, p=shares / shares.sum())
     k = len(groups[0].margins)
     ratings = np.empty((n, k))
     na_p = np.empty((n, k))
     blank_p = np.empty((n, k))
-    start = 0
-    for g, c in zip(groups, counts):
-        rows = slice(start, start + int(c))
-        z = copula.latent_normal(streams.latent, g.corr, int(c))
+    for i, g in enumerate(groups):
+        rows = np.flatnonzero(seg == i)
+        z = copula.latent_normal(streams.latent, g.corr, rows.size)
         for j, mg in enumerate(g.margins):
             ratings[rows, j] = np.asarray(mg.values)[copula.discretise(z[:, j], mg.cuts)]
             na_p[rows, j] = mg.not_applicable
             blank_p[rows, j] = mg.blank
-        start += int(c)
     u = streams.missing.random((n, 2, k))
     not_applicable = u[:, 0] < na_p
     blank = ~not_applicable & (u[:, 1] < blank_p / np.maximum(1.0 - na_p, 1e-12))
