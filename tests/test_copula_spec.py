@@ -71,3 +71,46 @@ def test_draws_are_correlated_and_keep_their_margins() -> None:
     assert np.allclose(shares, [0.1, 0.2, 0.3, 0.25, 0.15], atol=0.01)
     assert perf[1].mean() == pytest.approx(3.0, abs=0.02)
     assert np.corrcoef(perf[0], perf[1])[0, 1] > 0.6
+
+
+def _moments(scenario, n=3000):
+    import dataclasses
+
+    from cxsim.config import load_run_spec
+    from cxsim.engine.run import run
+
+    spec = load_run_spec([f"sim.n_customers={n}", "sim.n_cycles=1", "sim.replications=1", "outputs.moments=true",
+                          f"outputs.moments_limit={n}"])
+    res = run(dataclasses.replace(spec, scenario=scenario))
+    return res.moments.pivot_table(index="customer_id", columns="touchpoint", values="performance")
+
+
+def test_engine_draws_correlated_touchpoints_and_leaves_the_others_alone() -> None:
+    """b2b_dealer_survey with a copula over price and technology: those two correlate, their
+    margins stay, and every other touchpoint draws exactly what it drew without the copula."""
+    import dataclasses
+
+    from cxsim.config import load_run_spec
+
+    base = load_run_spec(["scenario=b2b_dealer_survey"]).scenario
+    cop = GaussianCopula(("price", "technology"), ((1.0, 0.8), (0.8, 1.0)))
+    joint = dataclasses.replace(base, journey=dataclasses.replace(base.journey, copula=cop))
+    a, b = _moments(base), _moments(joint)
+    assert abs(a["price"].corr(a["technology"])) < 0.05
+    assert b["price"].corr(b["technology"]) > 0.7
+    assert b["price"].mean() == pytest.approx(a["price"].mean(), abs=0.03)
+    for tp in ("brand_image", "product_quality"):
+        assert a[tp].equals(b[tp]), tp
+
+
+def test_journey_rejects_a_copula_over_an_unknown_or_operations_touchpoint() -> None:
+    import dataclasses
+
+    from cxsim.config import load_run_spec
+
+    base = load_run_spec(["scenario=b2b_dealer_survey"]).scenario
+    with pytest.raises(SpecError, match="names no touchpoint"):
+        dataclasses.replace(base.journey, copula=GaussianCopula(("price", "nope"), ((1.0, 0.0), (0.0, 1.0))))
+    ops = load_run_spec(["scenario=b2b_dealer"]).scenario
+    with pytest.raises(SpecError, match="a copula draws touchpoints"):
+        dataclasses.replace(ops.journey, copula=GaussianCopula(("price", "delivery_speed"), ((1.0, 0.0), (0.0, 1.0))))

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from cxsim.behaviour import loyalty, memory, satisfaction, wom
 from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.compiled import Compiled
+from cxsim.engine.correlated import draw_correlated
 from cxsim.engine.kernel_inputs import Customers, Draws, Outputs
 from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
@@ -88,6 +89,11 @@ def draw_cycle(
     due = [tp.due(cycle) for tp in journey.touchpoints]
     drawn = {j for j, tp in enumerate(journey.touchpoints)  # due and drawn from a distribution
              if due[j] and not isinstance(tp.performance, OperationsSource)}
+    joint = {col[name] for name in journey.copula.touchpoints} & drawn if journey.copula is not None else set()
+
+    def correlated() -> None:  # the copula's touchpoints, from its own stream
+        draw_correlated(journey.copula, [tp.performance for tp in journey.touchpoints], col, joint,
+                        streams.get("copula"), performance)
 
     def branch(item: tuple[str, tuple]) -> None:
         group, members = item
@@ -130,7 +136,8 @@ def draw_cycle(
         [lambda j=j: moments(j) for j in range(compiled.n_touchpoints)]
         + [lambda item=item: branch(item) for item in groups],  # its members' present rows (all due)
         ([alongside] if alongside is not None else [])
-        + [lambda j=j: touchpoint(j) for j in sorted(drawn)]
+        + [lambda j=j: touchpoint(j) for j in sorted(drawn - joint)]
+        + ([correlated] if journey.copula is not None else [])
         + [lambda p=p: purpose(p) for p in ("memory", "churn", "recommend")],
     )
     workers = workers if workers is not None else Workers(1)

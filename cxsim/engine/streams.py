@@ -20,6 +20,7 @@ PURPOSES = (
     "network",      # the social network
     "journey",      # branches and optional touchpoints
     "performance",  # performance per encounter
+    "copula",       # the latent normals of correlated touchpoints (the journey's copula)
     "memory",       # noise on remembered values
     "churn",        # switching decisions
     "recommend",    # noise on likelihood-to-recommend answers

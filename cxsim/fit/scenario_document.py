@@ -107,14 +107,18 @@ def to_text(doc: dict[str, Any], comments: Comments) -> str:
             lines += _block(key, value)
             continue
         lines.append("journey:")
-        for k, v in value.items():
-            if k != "touchpoints":
-                lines.append(f"  {k}: {_flow(v)}")
+        lines.append(f"  stages: {_flow(value['stages'])}")
         lines.append("  touchpoints:")
         for tp in value["touchpoints"]:
             lines += [f"    # {c}" for c in comments.touchpoints.get(tp["name"], [])]
             for i, (k, v) in enumerate(tp.items()):
                 lines.append(f"{'    - ' if i == 0 else '      '}{k}: {_flow(v)}")
+        if "copula" in value:
+            lines += [f"  # {c}" for c in comments.sections.get("copula", [])]
+            lines.append("  copula:")
+            lines.append(f"    touchpoints: {_flow(value['copula']['touchpoints'])}")
+            lines.append("    correlation:")
+            lines += [f"      - {_flow(row)}" for row in value["copula"]["correlation"]]
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +127,8 @@ def to_scenario(doc: dict[str, Any]) -> Scenario:
     return scenario_from_dict(doc, memory={"kind": "peak_end"})
 
 
-def build(*, name: str, data: SurveyData, groups: Sequence[Group], names: Sequence[str], choice: MemoryChoice,
+def build(*, name: str, data: SurveyData, groups: Sequence[Group], everybody: Group, names: Sequence[str],
+          choice: MemoryChoice,
           outcome_link: Link, recommend_link: Link | None, recommend_line: dict[str, float] | None,
           drivers: Any) -> tuple[dict[str, Any], Comments]:
     """The scenario mapping and its comments (see the module docstring)."""
@@ -158,7 +163,11 @@ def build(*, name: str, data: SurveyData, groups: Sequence[Group], names: Sequen
     if weights:
         doc["key_moments"] = {k: float(v) for k, v in weights.items()}
         comments.sections["key_moments"] = ["the fitted key-moments weights (memory=key_moments reads them too)"]
-    doc["journey"] = {"stages": [STAGE], "touchpoints": tps}
+    doc["journey"] = {"stages": [STAGE], "touchpoints": tps,
+                      "copula": {"touchpoints": list(names), "correlation": correlation_rows(everybody.corr)}}
+    comments.sections["copula"] = [
+        f"polychoric correlations of the touchpoints' latent ratings ({everybody.n:,} respondents, pairwise "
+        "complete); mean off-diagonal " + f"{_mean_off_diagonal(everybody.corr):.3f}"]
     doc["population"] = {"segments": _segments(groups, pooled, names, choice, mid)}
     comments.sections["population"] = _population_comment(groups)
     loyalty = {f: getattr(Loyalty(), f) for f in Loyalty.__dataclass_fields__}
@@ -173,6 +182,26 @@ def build(*, name: str, data: SurveyData, groups: Sequence[Group], names: Sequen
     doc["economics"] = {"revenue_per_purchase": 100.0, "fixed_cost_per_cycle": 0.0, "currency": "CNY"}
     comments.sections["economics"] = ["assumed: illustrative money (the survey has none)"]
     return doc, comments
+
+
+def correlation_rows(corr: Array) -> list[list[float]]:
+    """The correlation matrix rounded to :data:`DECIMALS` as nested lists, still positive definite
+    (shrunk toward the identity by 0.1 % steps if rounding broke that)."""
+    r = np.asarray(corr, dtype=np.float64)
+    for _ in range(100):
+        rounded = np.round(r, DECIMALS)
+        np.fill_diagonal(rounded, 1.0)
+        try:
+            np.linalg.cholesky(rounded)
+            return [[float(v) for v in row] for row in rounded]
+        except np.linalg.LinAlgError:
+            r = 0.999 * r + 0.001 * np.eye(r.shape[0])
+    raise SpecError("correlation", "not positive definite", "a positive definite correlation matrix")
+
+
+def _mean_off_diagonal(r: Array) -> float:
+    k = r.shape[0]
+    return float(r[np.triu_indices(k, 1)].mean()) if k > 1 else float("nan")
 
 
 def _always_one(tps: list[dict[str, Any]], comments: Comments) -> None:
@@ -212,8 +241,8 @@ def _header(data: SurveyData, choice: MemoryChoice, link: Link) -> list[str]:
         lines.append(f"- outcome link (used by simulate_survey; not part of the engine): ordinal logistic, slope "
                      f"{link.slope:.4f}, thresholds " + ", ".join(f"{c:.3f}" for c in link.cuts))
     lines += [
-        "- the dependence between touchpoints (a Gaussian copula of polychoric correlations) is part of the",
-        "  survey model (simulate_survey); this scenario draws each touchpoint on its own stream.",
+        "- journey.copula: the polychoric correlations of every pair of touchpoints' ratings (a Gaussian",
+        "  copula, Olsson 1979; Hoff 2007), so simulated customers rate touchpoints as jointly as respondents;",
         "Assumed, not from the survey: memory retention 0 and adaptation 0 (a cross-sectional survey says",
         "nothing about carry-over between cycles), loyalty apart from recommend_*, word of mouth, economics.",
     ]

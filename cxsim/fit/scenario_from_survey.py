@@ -185,7 +185,7 @@ def scenario_from_survey(
     seed = checks.integer("seed", seed, 0)
     checks.name("name", name)
     data = read_survey(table, touchpoints, outcome, scale, positive, not_applicable, segment, recommend, source)
-    groups = _groups(data)
+    everybody, groups = _groups(data)
     names = scenario_document.touchpoint_names(data.touchpoints)
     choice = choose_memory(data.ratings, data.outcome_codes, data.outcome_values, names, float(np.mean(data.scale)),
                            data.source, data.outcome, folds, seed)
@@ -208,7 +208,7 @@ def scenario_from_survey(
         recommend_line = scenario_document.recommend_line(recommend_link, m[(r >= 0) & lived],
                                                           np.asarray(data.recommend_values, float)[r[(r >= 0) & lived]])
     doc, comments = scenario_document.build(
-        name=name, data=data, groups=groups, names=names, choice=choice, outcome_link=outcome_link,
+        name=name, data=data, groups=groups, everybody=everybody, names=names, choice=choice, outcome_link=outcome_link,
         recommend_link=recommend_link, recommend_line=recommend_line, drivers=drivers,
     )
     scenario = scenario_document.to_scenario(doc)
@@ -216,8 +216,9 @@ def scenario_from_survey(
                         float(np.mean(~keep)), r_blank, choice, drivers)
 
 
-def _groups(data: SurveyData) -> tuple[Group, ...]:
-    """Margins and copula for everybody, or for each segment (largest first).
+def _groups(data: SurveyData) -> tuple[Group, tuple[Group, ...]]:
+    """Margins and copula for everybody, and for each segment (largest first; everybody alone
+    without a segment column).
 
     Segments with fewer than :data:`MIN_SEGMENT_ROWS` respondents are pooled into one group
     named :data:`OTHER`; if that is still too small, it takes everybody's margins and copula
@@ -225,7 +226,7 @@ def _groups(data: SurveyData) -> tuple[Group, ...]:
     """
     everybody = fit_group("all", 1.0, data.touchpoints, data.ratings, data.not_applicable, data.blank)
     if data.segment is None:
-        return (everybody,)
+        return everybody, (everybody,)
     labels, counts = np.unique(data.segment, return_counts=True)
     order = np.argsort(-counts, kind="stable")
     out = []
@@ -244,7 +245,7 @@ def _groups(data: SurveyData) -> tuple[Group, ...]:
                                  data.blank[small]))
         else:
             out.append(Group(OTHER, share, everybody.margins, everybody.corr, int(small.sum())))
-    return tuple(out)
+    return everybody, tuple(out)
 
 
 def _refit(m: Array, codes: NDArray[np.intp], values: tuple[object, ...], field_: str) -> Link:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from cxsim.errors import SpecError
 from cxsim.specs import checks
+from cxsim.specs.copula import GaussianCopula, check_copula
 from cxsim.specs.distribution import (
     Beta,
     Constant,
@@ -119,11 +120,13 @@ class Journey:
     """An ordered journey: stages in order, touchpoints ordered by stage then as listed.
 
     Branch groups are sets of alternatives of which exactly one happens (their probabilities sum
-    to 1); touchpoints outside a group happen with their own probability when due.
+    to 1); touchpoints outside a group happen with their own probability when due. ``copula``
+    (optional) joins some touchpoints' performance draws (:mod:`cxsim.specs.copula`).
     """
 
     stages: tuple[str, ...]
     touchpoints: tuple[Touchpoint, ...]
+    copula: GaussianCopula | None = None
 
     def __post_init__(self) -> None:
         stages = tuple(checks.sequence("stages", self.stages))
@@ -154,6 +157,8 @@ class Journey:
             if len({(tp.every, tp.offset) for tp in members}) > 1:
                 raise SpecError(f"touchpoints[branch={group}].every", [tp.every for tp in members],
                                 "alternatives of one branch group must share every and offset")
+        if self.copula is not None:
+            check_copula(self.copula, {tp.name: tp.performance for tp in ordered})
         always = [tp for tp in ordered if tp.every == 1 and (tp.branch is not None or tp.probability == 1.0)]
         if not always:
             raise SpecError("touchpoints", [tp.name for tp in ordered],

@@ -239,3 +239,17 @@ def test_output_folder_runs_as_a_config_dir(fitted, tmp_path) -> None:
         assert better, tp
     sim = pd.read_csv(tmp_path / "simulated_survey.csv")
     assert len(sim) == fitted.data.n and list(sim.columns) == ["segment", *TPS, "satisfaction", "recommend"]
+
+
+def test_engine_customers_rate_touchpoints_as_jointly_as_respondents(fitted, frame) -> None:
+    """The scenario's copula: simulated customers' touchpoint performances correlate like the ratings."""
+    from cxsim.config import load_run_spec
+    from cxsim.engine.run import run
+
+    spec = load_run_spec(["sim.n_customers=3000", "sim.n_cycles=1", "sim.replications=1", "outputs.moments=true",
+                          "outputs.moments_limit=3000"])
+    res = run(dataclasses.replace(spec, scenario=fitted.scenario))
+    perf = res.moments.pivot_table(index="customer_id", columns="touchpoint", values="performance")[TPS]
+    observed = frame[TPS].replace(0, np.nan).corr().to_numpy()[np.triu_indices(len(TPS), 1)].mean()
+    simulated = perf.corr().to_numpy()[np.triu_indices(len(TPS), 1)].mean()
+    assert observed > 0.2 and abs(simulated - observed) < 0.05
