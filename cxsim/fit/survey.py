@@ -30,6 +30,9 @@ from cxsim.errors import MISSING, SpecError
 from cxsim.specs.survey import Scale
 
 BLANKS = ("drop", "impute", "error")
+#: ``blanks="drop"`` refuses to drop more than this share of the rows that have an outcome: a
+#: sparse column would otherwise shrink the survey to a handful of rows without a word.
+MAX_DROP_SHARE = 0.5
 Array = NDArray[np.float64]
 
 
@@ -277,6 +280,8 @@ def load_wide(
         if holes.any():
             i, j = map(int, np.argwhere(holes)[0])  # the first blank in reading order
             raise _blank_error(name, ([*tps, outcome])[j], i)
+    if blanks == "drop":
+        check_drop_share(blank[~y_blank], tps, name)
     drop = y_blank | (blank.any(axis=1) if blanks == "drop" else np.zeros(n_read, bool))
     keep = ~drop
     ratings, y = ratings[keep], y[keep]
@@ -298,6 +303,24 @@ def load_wide(
         scale=scale, segment=seg, frame=frame.loc[keep].reset_index(drop=True), source=name,
         n_read=n_read, dropped=int(drop.sum()), imputed=imputed,
     )
+
+
+def check_drop_share(blank: NDArray[np.bool_], columns: Sequence[str], source: str,
+                     limit: float = MAX_DROP_SHARE) -> None:
+    """Refuse a ``drop`` policy that would drop more than ``limit`` of the rows.
+
+    ``blank`` is ``(rows, columns)``: which ratings are blank (or not applicable) in the rows that
+    have an outcome. The error names the column with the most blanks and the alternatives.
+    """
+    n = blank.shape[0]
+    dropped = int(blank.any(axis=1).sum())
+    if n == 0 or dropped <= limit * n:
+        return
+    counts = blank.sum(axis=0)
+    j = int(np.argmax(counts))
+    raise SpecError(where(source, columns[j]), f"{counts[j] / n:.0%} blank",
+                    f"blanks='drop' would drop {dropped:,} of {n:,} rows (more than {limit:.0%}); impute the "
+                    "blanks instead (blanks='impute', --blanks impute) or leave the column out")
 
 
 def _binary(raw: pd.Series, positive: str, source: str, column: str) -> Array:
