@@ -7,6 +7,9 @@ Its arguments are flags: a fit reads data files, no composed config.
         [--group COL] [--duration COL] [--scale 1-5] --out DIR
     cxsim-fit drivers DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --out DIR \\
         [--save MODEL.json]
+    cxsim-fit drivers DATA.csv ... --covariates "Class,Type of Travel" --nonlinear
+    cxsim-fit scenario DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --scale 1-5 \\
+        [--not-applicable 0] [--segment COL] [--recommend COL] --out DIR
     cxsim-fit predict MODEL.json DATA.csv [--rename OLD=NEW,...] --out PREDS.csv
     cxsim-fit gap TABLE.csv --out DIR [--form ratio] [--simulate SCENARIO]
     cxsim-fit gap --example meisu --simulate retail_street --out DIR
@@ -111,6 +114,16 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
     if show:
         show(survey.report())
     fit = drivers.fit_drivers(survey, folds=args.folds, seed=args.seed, progress=show)
+    compared = None
+    if args.nonlinear or args.covariates:  # linear and gradient boosting, with the covariates, same folds
+        from cxsim.fit.driver_models import compare_driver_models
+
+        compared = compare_driver_models(
+            args.data, args.touchpoints, args.outcome, covariates=args.covariates or (),
+            scale=(survey.scale.low, survey.scale.high), positive=args.positive,
+            not_applicable=0.0 if args.na_zero else None, folds=args.folds, seed=args.seed)
+        if show:
+            show(compared.gap())
     by_segment = drivers.by_segment(survey, seed=args.seed) if survey.segment is not None else None
     loyalty = None
     if args.loyalty:  # loyalty items (e.g. likelihood to recommend): their key drivers too
@@ -135,6 +148,9 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
         written.append(_write(out, "drivers_by_segment.csv", lambda p: by_segment.to_csv(p, index=False)))
     if loyalty is not None:
         written.append(_write(out, "drivers_loyalty.csv", lambda p: loyalty.to_csv(p, index=False)))
+    if compared is not None:
+        written.append(_write(out, "driver_models.csv", lambda p: compared.models.to_csv(p, index=False)))
+        written.append(_write(out, "driver_importance.csv", lambda p: compared.importance.to_csv(p, index=False)))
     if args.save:
         written.append(persist.write_json(persist.drivers_document(fit), Path(args.save)))
     cols = ["touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance", "quadrant"]
@@ -144,6 +160,43 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
     print(f"\nkey drivers (p < 0.05, positive weight, by importance): {', '.join(fit.key_drivers()) or 'none'}")
     if fit.peak_end is not None:
         print(fit.peak_end.sentence())
+    if compared is not None:
+        print()
+        print(compared.models.drop(columns=["rows", "folds"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(compared.gap())
+    return written
+
+
+# --------------------------------------------------------------------------- scenario
+def _scenario(args: argparse.Namespace) -> list[Path]:
+    from cxsim.fit import ppc, scenario_files
+    from cxsim.fit.scenario_from_survey import scenario_from_survey
+
+    scale = _scale(args.scale, False, "--scale")
+    outcome_scale = _scale(args.outcome_scale, False, "--outcome-scale") if args.outcome_scale else None
+    common = {"scale": (scale.low, scale.high), "positive": args.positive, "not_applicable": args.not_applicable,
+              "segment": args.segment, "recommend": args.recommend, "name": args.name, "folds": args.folds}
+    show = _progress(args.quiet)
+    fitted = scenario_from_survey(args.data, args.touchpoints, args.outcome, seed=args.seed, **common)
+    if show:
+        show(f"scenario {args.name}: memory {fitted.memory.name}, {len(fitted.groups)} group(s), "
+             f"{fitted.outcome_link.kind} link")
+    check = ppc.holdout_check(args.data, args.touchpoints, args.outcome, test_share=args.test_share,
+                              seed=args.seed, simulated=args.simulated,
+                              outcome_scale=(outcome_scale.low, outcome_scale.high) if outcome_scale else None,
+                              **common)
+    if show:
+        show("held-out check done")
+    written = scenario_files.write(fitted, check, Path(args.out), seed=args.seed)
+    print(check.summary())
+    worst = check.table.sort_values("distance", ascending=False).groupby("check").head(1)
+    print(worst[["check", "item", "observed", "simulated", "distance", "limit", "ok"]]
+          .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    whatifs = [p.stem for p in written if p.parent.name == "intervention"]
+    print(f"\nrun it:      cxsim --config-dir {args.out} scenario={args.name}")
+    if whatifs:
+        print(f"compare:     cxsim-compare --config-dir {args.out} scenario={args.name} "
+              f"'compare.interventions=[{','.join(whatifs)}]'")
     return written
 
 
@@ -275,10 +328,33 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     d.add_argument("--scale", default="1-5", help="touchpoint rating scale (default 1-5)")
     d.add_argument("--outcome-scale", help="check the rating outcome against this scale")
     d.add_argument("--na-zero", action="store_true", help="a rating of 0 means not applicable")
+    d.add_argument("--covariates", help="columns beside the touchpoints (numbers or categories, comma-separated) "
+                                        "for the linear and gradient-boosting models (driver_models.csv)")
+    d.add_argument("--nonlinear", action="store_true", help="also compare gradient boosting with the linear model "
+                                                            "out of sample (needs scikit-learn: cxsim[fit])")
     d.add_argument("--save", help="save the fitted driver model as JSON")
     d.add_argument("--out", required=True, help="output directory")
     _add_common(d)
     d.set_defaults(run=_drivers)
+
+    sc = sub.add_parser("scenario", help="a scenario from a wide survey, checked on held-out rows")
+    sc.add_argument("data", help="wide survey CSV")
+    sc.add_argument("--outcome", required=True, help="overall outcome column (a rating, or a label with --positive)")
+    sc.add_argument("--positive", help="for a binary outcome: the value counted as positive")
+    sc.add_argument("--touchpoints", required=True, help="touchpoint rating columns, comma-separated, in journey order")
+    sc.add_argument("--scale", default="1-5", help="touchpoint rating scale (default 1-5)")
+    sc.add_argument("--not-applicable", type=float, help="a rating value meaning 'not applicable' (e.g. 0)")
+    sc.add_argument("--segment", help="optional segment column: each segment gets its own distributions")
+    sc.add_argument("--recommend", help="optional recommend column (0/1, or a 0-10 likelihood)")
+    sc.add_argument("--outcome-scale", help="the outcome's scale for the check (default: the answers' range)")
+    sc.add_argument("--name", default="from_survey", help="the scenario's name (default from_survey)")
+    sc.add_argument("--test-share", type=float, default=0.3, help="share of rows held out for the check (default 0.3)")
+    sc.add_argument("--simulated", type=int, default=20_000, help="simulated respondents in the check (default 20,000)")
+    sc.add_argument("--folds", type=int, default=5, help="k of the cross-validation choosing the memory model")
+    sc.add_argument("--seed", type=int, default=0, help="seed of the folds, the split and the simulation (default 0)")
+    sc.add_argument("--quiet", action="store_true", help="no progress messages")
+    sc.add_argument("--out", required=True, help="output directory (a config folder for cxsim --config-dir)")
+    sc.set_defaults(run=_scenario)
 
     p = sub.add_parser("predict", help="apply a saved model (JSON) to a new file")
     p.add_argument("model", help="model JSON written by --save")
