@@ -253,3 +253,9 @@ def test_engine_customers_rate_touchpoints_as_jointly_as_respondents(fitted, fra
     observed = frame[TPS].replace(0, np.nan).corr().to_numpy()[np.triu_indices(len(TPS), 1)].mean()
     simulated = perf.corr().to_numpy()[np.triu_indices(len(TPS), 1)].mean()
     assert observed > 0.2 and abs(simulated - observed) < 0.05
+
+
+def test_same_table_same_scenario_text(frame, fitted) -> None:
+    again = scenario_from_survey(frame, TPS, "satisfaction", scale=(1, 5), positive="satisfied", not_applicable=0,
+                                 segment="segment", recommend="recommend", name="fixture")
+    assert again.yaml_text() == fitted.yaml_text()
