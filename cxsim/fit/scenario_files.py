@@ -19,15 +19,13 @@ from pathlib import Path
 
 import yaml
 
+from cxsim.files import write_atomic
 from cxsim.fit import ppc, scenario_document
 from cxsim.fit.scenario_from_survey import FittedSurvey
 
 
 def write(fitted: FittedSurvey, check: ppc.CheckResult, out: str | Path, seed: int = 0) -> list[Path]:
     """Write the folder described in the module docstring; returns the paths written."""
-    from cxsim.engine.run import (
-        _atomic,  # the engine (Mesa, numba) loads only when files are written
-    )
 
     out = Path(out)
     name = fitted.scenario.name
@@ -41,10 +39,10 @@ def write(fitted: FittedSurvey, check: ppc.CheckResult, out: str | Path, seed: i
         text = ("# A what-if built from the survey: the touchpoint's ratings one answer better. The cost is a\n"
                 "# placeholder (0): put in what the change would cost.\n"
                 + yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=120))
-        written.append(_atomic(out / "intervention" / f"{doc['name']}.yaml", lambda p, t=text: Path(p).write_text(t)))
-    written.append(_atomic(out / "check.csv", lambda p: check.table.to_csv(p, index=False)))
+        written.append(write_atomic(out / "intervention" / f"{doc['name']}.yaml", lambda p, t=text: Path(p).write_text(t)))
+    written.append(write_atomic(out / "check.csv", lambda p: check.table.to_csv(p, index=False)))
     written.append(ppc.figure(check, out / "check.png"))
-    written.append(_atomic(out / "memory_models.csv", lambda p: fitted.memory.table.to_csv(p, index=False)))
+    written.append(write_atomic(out / "memory_models.csv", lambda p: fitted.memory.table.to_csv(p, index=False)))
     sim = fitted.simulate_survey(fitted.data.n, seed)
-    written.append(_atomic(out / "simulated_survey.csv", lambda p: sim.to_csv(p, index=False)))
+    written.append(write_atomic(out / "simulated_survey.csv", lambda p: sim.to_csv(p, index=False)))
     return [Path(p) for p in written]

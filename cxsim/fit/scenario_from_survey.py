@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cxsim.files import write_atomic
 from cxsim.fit import scenario_document
 from cxsim.fit.drivers import fit_drivers
 from cxsim.fit.survey import Scale, load_wide, where
@@ -131,12 +132,9 @@ class FittedSurvey:
 
     def to_yaml(self, path: str | Path) -> Path:
         """Write the scenario YAML (atomically) and return its path."""
-        from cxsim.engine.run import (
-            _atomic,  # the engine (Mesa, numba) loads only when a file is written
-        )
 
         text = self.yaml_text()
-        return Path(_atomic(Path(path), lambda p: Path(p).write_text(text, encoding="utf-8")))
+        return Path(write_atomic(Path(path), lambda p: Path(p).write_text(text, encoding="utf-8")))
 
 
 def _answers(link: Link, m: Array, rng: np.random.Generator, blank: float) -> NDArray[np.object_]:
