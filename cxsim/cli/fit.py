@@ -193,9 +193,9 @@ def _scenario(args: argparse.Namespace) -> list[Path]:
     print(worst[["check", "item", "observed", "simulated", "distance", "limit", "ok"]]
           .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     whatifs = [p.stem for p in written if p.parent.name == "intervention"]
-    print(f"\nrun it:      cxsim --config-dir {args.out} scenario={args.name}")
+    print(f"\nrun it:      cxsim run --config-dir {args.out} scenario={args.name}")
     if whatifs:
-        print(f"compare:     cxsim-compare --config-dir {args.out} scenario={args.name} "
+        print(f"compare:     cxsim compare --config-dir {args.out} scenario={args.name} "
               f"'compare.interventions=[{','.join(whatifs)}]'")
     return written
 

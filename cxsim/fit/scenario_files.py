@@ -8,8 +8,9 @@
     memory_models.csv               the cross-validated ranking of the memory models
     simulated_survey.csv            simulated respondents (as many as the survey has rows)
 
-so that ``cxsim --config-dir OUT scenario=<name>`` runs the scenario and
-``cxsim-compare --config-dir OUT scenario=<name> compare.interventions=[improve_<tp>]`` compares.
+so that ``cxsim run --config-dir OUT scenario=<name>`` runs the scenario and
+``cxsim compare --config-dir OUT scenario=<name> compare.interventions=[improve_<tp>]`` compares
+(``scenario=OUT/scenario/<name>.yaml`` works as well).
 Every file is written atomically, after every fit has succeeded.
 """
 

@@ -22,7 +22,7 @@ def test_scenario_command_writes_a_config_folder(tmp_path, capsys) -> None:
           "--simulated", "5000", "--quiet", "--out", str(out)])
     printed = capsys.readouterr().out
     assert "checked on 720 held-out rows (30%, seed 0)" in printed
-    assert f"cxsim --config-dir {out} scenario=hotel" in printed
+    assert f"cxsim run --config-dir {out} scenario=hotel" in printed
     sc = scenario_document.to_scenario(yaml.safe_load((out / "scenario" / "hotel.yaml").read_text()))
     assert sc.name == "hotel" and sc.journey.copula is not None
     check = pd.read_csv(out / "check.csv")

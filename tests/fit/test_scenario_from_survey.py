@@ -241,6 +241,23 @@ def test_output_folder_runs_as_a_config_dir(fitted, tmp_path) -> None:
     assert len(sim) == fitted.data.n and list(sim.columns) == ["segment", *TPS, "satisfaction", "recommend"]
 
 
+def test_the_yaml_composes_unchanged_as_a_user_scenario(fitted, tmp_path) -> None:
+    """What `cxsim run` and `cxsim compare` compose: the file by its path, and the folder by --config-dir
+    with a what-if intervention from it."""
+    from cxsim.config import load_run_spec
+    from cxsim.fit import ppc, scenario_files
+
+    check = ppc.holdout_check(FIXTURE, TPS, "satisfaction", positive="satisfied", not_applicable=0, name="fixture")
+    scenario_files.write(fitted, check, tmp_path)
+    by_path = load_run_spec([f"scenario={tmp_path / 'scenario' / 'fixture.yaml'}"])
+    assert by_path.scenario == fitted.scenario
+    whatif = sorted(tmp_path.glob("intervention/*.yaml"))[0].stem
+    spec = load_run_spec(["scenario=fixture", f"intervention={whatif}"], config_dirs=[tmp_path])
+    tp = whatif.removeprefix("improve_")
+    assert spec.scenario.journey.touchpoints[TPS.index(tp)].performance != \
+        fitted.scenario.journey.touchpoints[TPS.index(tp)].performance
+
+
 def test_engine_customers_rate_touchpoints_as_jointly_as_respondents(fitted, frame) -> None:
     """The scenario's copula: simulated customers' touchpoint performances correlate like the ratings."""
     from cxsim.config import load_run_spec
