@@ -8,6 +8,7 @@ from (the survey, a fit, or an assumption); :func:`to_scenario` validates it as 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -292,7 +293,7 @@ def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[st
                     exp[tp] = {"dist": "constant", "value": round(mid - shift, DECIMALS)}
             if exp:
                 seg["expectations"] = exp
-        seg["memory"] = memory
+        seg["memory"] = copy.deepcopy(memory)  # one block per segment (no YAML anchors)
         out.append(seg)
     return out
 
