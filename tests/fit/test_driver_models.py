@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,10 @@ from cxsim.fit.driver_models import compare_driver_models
 AIRLINE = ["Inflight wifi service", "Departure/Arrival time convenient", "Ease of Online booking", "Gate location",
            "Food and drink", "Online boarding", "Seat comfort", "Inflight entertainment", "On-board service",
            "Leg room service", "Baggage handling", "Checkin service", "Inflight service", "Cleanliness"]
+
+
+needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
+                                   reason="scikit-learn is not installed (pip install 'cxsim[fit]')")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +38,7 @@ def table() -> pd.DataFrame:
                          "overall": np.where(good, 4.0, 2.0) + rng.integers(0, 2, n)})
 
 
+@needs_sklearn
 def test_boosting_finds_the_interaction_and_the_covariate_matters(table) -> None:
     res = compare_driver_models(table, ["seat", "price", "wifi"], "sat", covariates=["trip", "noise"], positive="yes",
                                 not_applicable=0, folds=3, repeats=2)
@@ -50,6 +56,7 @@ def test_boosting_finds_the_interaction_and_the_covariate_matters(table) -> None
     assert imp.loc["trip", "importance"] > imp.loc["noise", "importance"] + 0.02
 
 
+@needs_sklearn
 def test_rating_outcome_reports_r_and_rmse(table) -> None:
     res = compare_driver_models(table, ["seat", "price"], "overall", covariates="trip", folds=3, repeats=0)
     assert {"cv_r", "cv_rmse"} <= set(res.models.columns) and res.importance.empty
@@ -57,6 +64,7 @@ def test_rating_outcome_reports_r_and_rmse(table) -> None:
     assert t.loc["boosting + covariates", "cv_r"] > t.loc["linear + covariates", "cv_r"]
 
 
+@needs_sklearn
 def test_same_seed_same_table(table) -> None:
     a = compare_driver_models(table, ["seat", "price"], "sat", positive="yes", folds=3, repeats=1, seed=3)
     b = compare_driver_models(table, ["seat", "price"], "sat", positive="yes", folds=3, repeats=1, seed=3)
@@ -64,6 +72,7 @@ def test_same_seed_same_table(table) -> None:
     pd.testing.assert_frame_equal(a.importance, b.importance)
 
 
+@needs_sklearn
 @pytest.mark.parametrize("kwargs, message", [
     ({"covariates": ["nope"]}, "column 'nope'"),
     ({"covariates": ["seat"]}, "may not also be a touchpoint"),
@@ -89,6 +98,7 @@ def test_without_scikit_learn_the_error_names_the_extra(table, monkeypatch) -> N
         compare_driver_models(table, ["seat", "price"], "sat", positive="yes")
 
 
+@needs_sklearn
 def test_airline_gap(shared) -> None:
     """On the airline file gradient boosting reaches AUC 0.99 where the linear driver model has 0.93."""
     res = compare_driver_models(shared("airline_passenger_satisfaction_20k.csv"), AIRLINE, "satisfaction",

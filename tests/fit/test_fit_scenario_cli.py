@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,8 @@ def test_scenario_command_bad_input_is_one_line_and_writes_nothing(tmp_path, cap
     assert not out.exists()
 
 
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
+                    reason="scikit-learn is not installed (pip install 'cxsim[fit]')")
 def test_drivers_nonlinear_writes_the_comparison(tmp_path, capsys) -> None:
     out = tmp_path / "drivers"
     main(["drivers", str(FIXTURE), "--outcome", "satisfaction", "--positive", "satisfied", "--touchpoints",
