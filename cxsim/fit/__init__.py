@@ -1,5 +1,6 @@
 """Fitting cxsim to survey data: load surveys, driver analysis, memory-model comparison, the seven-step
-gap analysis, calibration of the simulation to observed aggregates, synthetic surveys.
+gap analysis, calibration of the simulation to observed aggregates, synthetic surveys, a scenario
+from a survey with its held-out posterior predictive check.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ _EXPORTS = {
     "CalibrationResult": "cxsim.fit.calibrate",
     "zhijiang_survey": "cxsim.fit.synthetic",
     "long_episodes": "cxsim.fit.synthetic",
+    "scenario_from_survey": "cxsim.fit.scenario_from_survey",
+    "FittedSurvey": "cxsim.fit.scenario_from_survey",
+    "holdout_check": "cxsim.fit.ppc",
+    "compare_surveys": "cxsim.fit.ppc",
+    "CheckResult": "cxsim.fit.ppc",
+    "compare_driver_models": "cxsim.fit.driver_models",
+    "DriverModels": "cxsim.fit.driver_models",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -3,6 +3,8 @@
 from cxsim.fit import calibrate as calibrate
 from cxsim.fit.calibrate import CalibrationResult as CalibrationResult
 from cxsim.fit.calibrate import CalibrationSpec as CalibrationSpec
+from cxsim.fit.driver_models import DriverModels as DriverModels
+from cxsim.fit.driver_models import compare_driver_models as compare_driver_models
 from cxsim.fit.drivers import DriverFit as DriverFit
 from cxsim.fit.drivers import fit_drivers as fit_drivers
 from cxsim.fit.gap import GapAnalysis as GapAnalysis
@@ -10,6 +12,11 @@ from cxsim.fit.gap import feedback as feedback
 from cxsim.fit.gap import seven_step as seven_step
 from cxsim.fit.memory_fit import MemoryComparison as MemoryComparison
 from cxsim.fit.memory_fit import compare_memory_models as compare_memory_models
+from cxsim.fit.ppc import CheckResult as CheckResult
+from cxsim.fit.ppc import compare_surveys as compare_surveys
+from cxsim.fit.ppc import holdout_check as holdout_check
+from cxsim.fit.scenario_from_survey import FittedSurvey as FittedSurvey
+from cxsim.fit.scenario_from_survey import scenario_from_survey as scenario_from_survey
 from cxsim.fit.survey import LongSurvey as LongSurvey
 from cxsim.fit.survey import WideSurvey as WideSurvey
 from cxsim.fit.survey import load_long as load_long
@@ -21,19 +28,26 @@ from cxsim.specs.survey import Scale as Scale
 __all__ = [
     "CalibrationResult",
     "CalibrationSpec",
+    "CheckResult",
     "DriverFit",
+    "DriverModels",
+    "FittedSurvey",
     "GapAnalysis",
     "LongSurvey",
     "MemoryComparison",
     "Scale",
     "WideSurvey",
     "calibrate",
+    "compare_driver_models",
     "compare_memory_models",
+    "compare_surveys",
     "feedback",
     "fit_drivers",
+    "holdout_check",
     "load_long",
     "load_wide",
     "long_episodes",
+    "scenario_from_survey",
     "seven_step",
     "zhijiang_survey",
 ]

@@ -44,6 +44,7 @@ _EXPORTS = {
     "Beta": "cxsim.specs.distribution",
     "Empirical": "cxsim.specs.distribution",
     "Constant": "cxsim.specs.distribution",
+    "GaussianCopula": "cxsim.specs.copula",
     "OperationsSpec": "cxsim.specs.operations",
     "StoresSpec": "cxsim.specs.operations",
     "Site": "cxsim.specs.operations",

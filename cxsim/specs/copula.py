@@ -22,9 +22,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from cxsim.errors import MISSING, SpecError
+from cxsim.errors import SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import Beta, Constant, Distribution, Empirical, LogNormal, Normal
+from cxsim.specs.mapping import from_mapping
 
 Array = NDArray[np.float64]
 #: Distribution kinds a copula can draw (those with a quantile function here).
@@ -83,18 +84,9 @@ class GaussianCopula:
 
 
 def copula_from_dict(field: str, data: Any) -> GaussianCopula:
-    """``{touchpoints: [a, b], correlation: [[1, r], [r, 1]]}`` → :class:`GaussianCopula`."""
-    data = checks.mapping(field, data)
-    checks.no_unknown_keys(field, data, ["touchpoints", "correlation"])
-    for key in ("touchpoints", "correlation"):
-        if key not in data:
-            raise SpecError(f"{field}.{key}", MISSING, "required for a copula")
-    rows = checks.sequence(f"{field}.correlation", data["correlation"])
-    try:
-        return GaussianCopula(tuple(checks.sequence(f"{field}.touchpoints", data["touchpoints"])),
-                              tuple(tuple(checks.sequence(f"{field}.correlation[{i}]", r)) for i, r in enumerate(rows)))
-    except SpecError as err:
-        raise err.at(field) from None
+    """``{touchpoints: [a, b], correlation: [[1, r], [r, 1]]}`` → :class:`GaussianCopula` (the
+    generic builder, as ``journey.copula`` is built inside a journey)."""
+    return from_mapping(GaussianCopula, data, field)
 
 
 def copula_to_dict(copula: GaussianCopula) -> dict[str, Any]:
