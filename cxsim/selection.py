@@ -79,6 +79,8 @@ class Selection:
         eliminated_at: the replication count at which each system was dropped (``0``: never).
         settings: the settings used.
         k: number of systems.
+        names: the systems' names.
+        values: every replication's output of each system (in the objective's own sign).
     """
 
     chosen: int | None
@@ -90,6 +92,7 @@ class Selection:
     settings: SelectionSettings
     k: int
     names: list[str] = field(default_factory=list)
+    values: list[NDArray[np.float64]] = field(default_factory=list)
 
     @property
     def resolved(self) -> bool:
@@ -194,4 +197,5 @@ def _result(chosen: int | None, data: list[list[float]], alive: list[int], elimi
     means = np.array([float(np.mean(row)) if row else math.nan for row in data])
     reps = np.array([len(row) for row in data], dtype=np.int64)
     leader = max(alive, key=lambda i: sign * means[i])
-    return Selection(chosen, leader, means, reps, list(alive), eliminated, settings, k, list(names))
+    return Selection(chosen, leader, means, reps, list(alive), eliminated, settings, k, list(names),
+                     [np.asarray(row, dtype=float) for row in data])
