@@ -8,9 +8,9 @@ loyalty) for this budget, and how sure are we? — is answered in three steps:
    with the Tree-structured Parzen Estimator (TPE; Bergstra et al. 2011), several with NSGA-II
    (Deb et al. 2002); the budget is a constraint ``spend − budget <= 0`` that both samplers honour
    (Optuna 5's ``Trial.set_constraint``, which replaced the samplers' ``constraints_func``).
-   Every evaluation runs the *same* replications ``0 … R−1`` of the same seed as the baseline (common random numbers, :mod:`cxsim.evaluation`): two portfolios are
-   compared on the same customers, and each objective is the paired difference against the
-   baseline. Each single intervention at its reference dose is evaluated first, so the search's
+   Every evaluation runs the *same* replications ``0 … R−1`` of the same seed as the baseline
+   (common random numbers, :mod:`cxsim.evaluation`): two portfolios are compared on the same
+   customers, and each objective is the paired difference against the baseline. Each single intervention at its reference dose is evaluated first, so the search's
    best is never worse than the best single intervention on those replications. Trials are asked
    in batches of ``batch`` (TPE with the constant liar) and evaluated in parallel; the study is
    kept in a journal file in the run folder, so an interrupted search resumes where it stopped.
