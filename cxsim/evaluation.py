@@ -29,6 +29,8 @@ from cxsim.portfolio import Portfolio, portfolio_intervention
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
 
+#: Settings of the commands, not of a run: dropped from a portfolio's config.
+COMMAND_BLOCKS = ("optimise", "sweep", "compare", "hydra")
 #: Identity columns of a run summary (not outcomes).
 ID_COLUMNS = ("scenario", "replication", "seed", "intervention", "memory_model", "engine", "n_customers",
               "n_cycles")
@@ -37,7 +39,7 @@ ID_COLUMNS = ("scenario", "replication", "seed", "intervention", "memory_model",
 def prepared(config: Mapping[str, Any], replications: int) -> dict[str, Any]:
     """``config`` for many single-replication runs: no per-customer tables or figures, and room for
     ``replications`` replications (replication ``r``'s seed does not depend on the total)."""
-    cfg = json.loads(json.dumps(config))
+    cfg = {k: v for k, v in json.loads(json.dumps(config)).items() if k not in COMMAND_BLOCKS}
     cfg["sim"] = {**cfg.get("sim", {}), "replications": int(replications)}
     cfg["outputs"] = {**cfg.get("outputs", {}), "customers": "never", "moments": False, "figures": False,
                       "operations": "never"}

@@ -13,7 +13,10 @@ loyalty) for this budget, and how sure are we? — is answered in three steps:
    customers, and each objective is the paired difference against the baseline. Each single intervention at its reference dose is evaluated first, so the search's
    best is never worse than the best single intervention on those replications. Trials are asked
    in batches of ``batch`` (TPE with the constant liar) and evaluated in parallel; the study is
-   kept in a journal file in the run folder, so an interrupted search resumes where it stopped.
+   kept in a journal file in the run folder, so an interrupted search resumes where it stopped
+   (each batch's sampler is seeded by the settings' seed and the number of trials already told, so
+   a search resumed at a batch boundary proposes exactly what the uninterrupted one would have;
+   ``trials`` may be raised to extend a finished search).
 2. **Pareto front** of the feasible portfolios over the objectives and spend.
 3. **Selection** (:mod:`cxsim.selection`, Kim & Nelson 2001): the leading feasible portfolios (and
    the best single intervention) get further replications until one is the best within ``δ`` with
@@ -178,6 +181,8 @@ class OptimiseSettings:
         selection: δ, α, n0 and the replication budget of the selection step.
         top: portfolios that enter the selection (besides the best single intervention).
         question: the question the report answers.
+        dose_steps: a continuous dose is searched on this many equal steps over its range (``0``:
+            any value); doses a strategist can act on, and portfolios met twice run once.
     """
 
     candidates: tuple[Candidate, ...]
@@ -196,6 +201,7 @@ class OptimiseSettings:
     selection: SelectionSettings = field(default_factory=SelectionSettings)
     top: int = 4
     question: str = ""
+    dose_steps: int = 10
 
     def __post_init__(self) -> None:
         if not self.candidates:
@@ -217,6 +223,7 @@ class OptimiseSettings:
         checks.integer("population", self.population, 2)
         checks.flag("singles", self.singles)
         checks.integer("top", self.top, 1)
+        checks.integer("dose_steps", self.dose_steps, 0)
         if self.selection.max_replications < r:
             raise SpecError("selection.max_replications", self.selection.max_replications,
                             f"must be >= replications ({r})")
@@ -238,13 +245,13 @@ class OptimiseSettings:
                 "objectives": [o.__dict__ for o in self.objectives], "budget": self.budget,
                 "replications": self.replications, "sampler": self.sampler_name, "seed": self.seed,
                 "batch": self.batch, "population": self.population, "singles": self.singles,
-                "combine": dict(self.combine), "default_rule": self.default_rule}
+                "combine": dict(self.combine), "default_rule": self.default_rule, "dose_steps": self.dose_steps}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 SETTINGS_KEYS = ("candidates", "objectives", "budget", "trials", "replications", "sampler", "seed", "batch",
                  "n_jobs", "population", "singles", "combine", "default_rule", "selection", "top", "question",
-                 "robustness")
+                 "dose_steps", "robustness")
 
 
 def settings_from_dict(data: Any, scenario: str) -> OptimiseSettings:
@@ -277,8 +284,9 @@ def settings_from_dict(data: Any, scenario: str) -> OptimiseSettings:
 
 # ---------------------------------------------------------------------------- the search space
 
-def _suggest(trial: Any, candidates: Sequence[Candidate]) -> dict[str, float | None]:
-    """The portfolio a trial proposes: ``{name: dose}`` of the candidates that are on."""
+def _suggest(trial: Any, candidates: Sequence[Candidate], steps: int = 0) -> dict[str, float | None]:
+    """The portfolio a trial proposes: ``{name: dose}`` of the candidates that are on (a continuous
+    dose on a grid of ``steps`` equal steps over its range; ``0``: any value)."""
     chosen: dict[str, float | None] = {}
     for c in candidates:
         on = trial.suggest_int(f"{c.name}.on", 0, 1)
@@ -289,13 +297,14 @@ def _suggest(trial: Any, candidates: Sequence[Candidate]) -> dict[str, float | N
                 dose = float(c.dose.levels[k])
             else:
                 lo, hi = c.dose.bounds
-                dose = trial.suggest_float(f"{c.name}.dose", lo, hi)
+                step = (hi - lo) / steps if steps and hi > lo else None
+                dose = round(trial.suggest_float(f"{c.name}.dose", lo, hi, step=step), 12)
         if on:
             chosen[c.name] = dose
     return chosen
 
 
-def _single_params(c: Candidate, candidates: Sequence[Candidate]) -> dict[str, Any]:
+def _single_params(c: Candidate, candidates: Sequence[Candidate], steps: int = 0) -> dict[str, Any]:
     """Trial parameters of candidate ``c`` alone at its reference dose (others off, at theirs)."""
     params: dict[str, Any] = {}
     for other in candidates:
@@ -307,6 +316,8 @@ def _single_params(c: Candidate, candidates: Sequence[Candidate]) -> dict[str, A
                 params[f"{other.name}.level"] = int(np.argmin([abs(v - ref) for v in levels]))
             else:
                 lo, hi = other.dose.bounds
+                if steps and hi > lo:  # the grid point nearest the reference
+                    ref = lo + round((ref - lo) / ((hi - lo) / steps)) * ((hi - lo) / steps)
                 params[f"{other.name}.dose"] = float(min(max(ref, lo), hi))
     return params
 
@@ -330,10 +341,16 @@ def _dose_dict(d: Dose | None) -> dict[str, Any]:
     return out
 
 
-def _sampler(settings: OptimiseSettings) -> Any:
+def _sampler(settings: OptimiseSettings, done: int = 0) -> Any:
+    """The sampler for the batch after ``done`` complete trials, seeded by ``(seed, done)``.
+
+    A fresh sampler per batch whose seed depends only on the settings and the number of trials
+    already told makes a resumed search propose exactly what the uninterrupted one would have.
+    """
     import optuna  # deferred on purpose: Optuna is only needed when a search runs
 
-    seed = int(np.random.SeedSequence([settings.seed, zlib.crc32(b"optimise-sampler")]).generate_state(1)[0])
+    ss = np.random.SeedSequence([settings.seed, zlib.crc32(b"optimise-sampler"), done])
+    seed = int(ss.generate_state(1)[0])
     name = settings.sampler_name
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=settings.batch > 1,
@@ -391,6 +408,7 @@ def open_study(settings: OptimiseSettings, directory: str | Path) -> Any:
     """
     import optuna  # deferred on purpose: Optuna is only needed when a search runs
     from optuna.storages import JournalStorage
+    from optuna.trial import TrialState
     from optuna.storages.journal import JournalFileBackend
 
     path = Path(directory) / STUDY_FILE
@@ -403,10 +421,12 @@ def open_study(settings: OptimiseSettings, directory: str | Path) -> Any:
         study.set_user_attr("fingerprint", settings.fingerprint())
         if settings.singles:
             for c in settings.candidates:
-                study.enqueue_trial(_single_params(c, settings.candidates))
+                study.enqueue_trial(_single_params(c, settings.candidates, settings.dose_steps))
     elif fingerprint != settings.fingerprint():
         raise SpecError("optimise", str(path), "this run folder holds a search made with other settings; "
                                                "resume it with the same settings or use a new folder")
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study.tell(t.number, state=TrialState.FAIL)  # left running by an interrupted search: not counted
     return study
 
 
@@ -423,8 +443,9 @@ def search(evaluator: Evaluator, settings: OptimiseSettings, directory: str | Pa
         reps = range(settings.replications)
         with progress_bar(settings.trials, "optimise", enabled=progress, initial=min(done, settings.trials)) as bar:
             while done < settings.trials:
+                study.sampler = _sampler(settings, done)  # seeded by the history's length: resuming is exact
                 batch = [study.ask() for _ in range(min(settings.batch, settings.trials - done))]
-                doses = [_suggest(t, settings.candidates) for t in batch]
+                doses = [_suggest(t, settings.candidates, settings.dose_steps) for t in batch]
                 for trial, dose, values in zip(batch, doses, evaluate(evaluator, settings, doses, reps)):
                     spent = float(np.mean(values["spend"]))
                     trial.set_user_attr("doses", dose)
