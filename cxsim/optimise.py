@@ -181,8 +181,9 @@ class OptimiseSettings:
         selection: δ, α, n0 and the replication budget of the selection step.
         top: portfolios that enter the selection (besides the best single intervention).
         question: the question the report answers.
-        dose_steps: a continuous dose is searched on this many equal steps over its range (``0``:
-            any value); doses a strategist can act on, and portfolios met twice run once.
+        dose_steps: a continuous dose is searched on this many equal steps over its range and its
+            reference (``0``: any value); doses a strategist can act on, and portfolios met twice
+            run once.
     """
 
     candidates: tuple[Candidate, ...]
@@ -284,40 +285,55 @@ def settings_from_dict(data: Any, scenario: str) -> OptimiseSettings:
 
 # ---------------------------------------------------------------------------- the search space
 
+def dose_grid(dose: Dose, steps: int) -> list[float] | None:
+    """The doses a search may try: the levels, or ``steps`` equal steps over the range plus the
+    reference (so the intervention as written is always on the grid); ``None`` when ``steps`` is 0."""
+    if dose.levels is not None:
+        return [float(v) for v in dose.levels]
+    if not steps:
+        return None
+    lo, hi = dose.bounds
+    points = {round(lo + k * (hi - lo) / steps, 10) for k in range(steps + 1)}
+    if lo <= dose.reference <= hi:
+        points.add(float(dose.reference))
+    return sorted(points)
+
+
 def _suggest(trial: Any, candidates: Sequence[Candidate], steps: int = 0) -> dict[str, float | None]:
-    """The portfolio a trial proposes: ``{name: dose}`` of the candidates that are on (a continuous
-    dose on a grid of ``steps`` equal steps over its range; ``0``: any value)."""
+    """The portfolio a trial proposes: ``{name: dose}`` of the candidates that are on.
+
+    Every candidate's parameters are drawn whether it is on or not (one fixed search space, which
+    NSGA-II needs): ``<name>.on`` (0 or 1) and ``<name>.dose`` (an index into :func:`dose_grid`,
+    or the dose itself when the grid is off).
+    """
     chosen: dict[str, float | None] = {}
     for c in candidates:
         on = trial.suggest_int(f"{c.name}.on", 0, 1)
         dose: float | None = None
         if c.dose is not None:
-            if c.dose.levels is not None:
-                k = trial.suggest_int(f"{c.name}.level", 0, len(c.dose.levels) - 1)
-                dose = float(c.dose.levels[k])
+            grid = dose_grid(c.dose, steps)
+            if grid is not None:
+                dose = grid[trial.suggest_int(f"{c.name}.dose", 0, len(grid) - 1)]
             else:
                 lo, hi = c.dose.bounds
-                step = (hi - lo) / steps if steps and hi > lo else None
-                dose = round(trial.suggest_float(f"{c.name}.dose", lo, hi, step=step), 12)
+                dose = trial.suggest_float(f"{c.name}.dose", lo, hi)
         if on:
             chosen[c.name] = dose
     return chosen
 
 
 def _single_params(c: Candidate, candidates: Sequence[Candidate], steps: int = 0) -> dict[str, Any]:
-    """Trial parameters of candidate ``c`` alone at its reference dose (others off, at theirs)."""
+    """Trial parameters of candidate ``c`` alone at its reference dose (the others off, at theirs)."""
     params: dict[str, Any] = {}
     for other in candidates:
         params[f"{other.name}.on"] = int(other.name == c.name)
         if other.dose is not None:
             ref = other.dose.reference
-            if other.dose.levels is not None:
-                levels = list(other.dose.levels)
-                params[f"{other.name}.level"] = int(np.argmin([abs(v - ref) for v in levels]))
+            grid = dose_grid(other.dose, steps)
+            if grid is not None:
+                params[f"{other.name}.dose"] = int(np.argmin([abs(v - ref) for v in grid]))
             else:
                 lo, hi = other.dose.bounds
-                if steps and hi > lo:  # the grid point nearest the reference
-                    ref = lo + round((ref - lo) / ((hi - lo) / steps)) * ((hi - lo) / steps)
                 params[f"{other.name}.dose"] = float(min(max(ref, lo), hi))
     return params
 

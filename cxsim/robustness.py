@@ -68,6 +68,8 @@ class RobustnessSettings:
         direction: ``maximize`` or ``minimize`` the metric.
         portfolios: how many of the selection's leading portfolios are assessed.
         density: PRIM's box is the one with the largest coverage whose density reaches this.
+        peel_alpha: the share of worlds PRIM peels off a box at each step (Friedman & Fisher 1999
+            suggest 0.05-0.1; larger steps suit a few dozen worlds).
     """
 
     params: tuple[Uncertain, ...] = ()
@@ -78,6 +80,7 @@ class RobustnessSettings:
     direction: str = "maximize"
     portfolios: int = 3
     density: float = 0.8
+    peel_alpha: float = 0.1
 
     def __post_init__(self) -> None:
         checks.integer("worlds", self.worlds, 2)
@@ -89,6 +92,9 @@ class RobustnessSettings:
         d = checks.number("density", self.density)
         if not 0.0 < d <= 1.0:
             raise SpecError("density", self.density, "must lie in (0, 1]")
+        a = checks.number("peel_alpha", self.peel_alpha)
+        if not 0.0 < a < 0.5:
+            raise SpecError("peel_alpha", self.peel_alpha, "must lie in (0, 0.5)")
         paths = [p.path for p in self.params]
         for p in paths:
             if paths.count(p) > 1:
@@ -224,7 +230,7 @@ def assess(config: Mapping[str, Any], portfolios: Mapping[str, Portfolio], setti
     table = summary_table(outcomes, labels, sign)
     first = outcomes[outcomes["portfolio"] == labels[0]].sort_values("world")
     loses = (sign * first["delta"].to_numpy()) < 0
-    boxes, note = discover(worlds, loses, settings.density, labels[0])
+    boxes, note = discover(worlds, loses, settings.density, labels[0], settings.peel_alpha)
     return Robustness(worlds, outcomes, table, boxes, note, settings, labels)
 
 
@@ -241,7 +247,8 @@ def summary_table(outcomes: pd.DataFrame, labels: Sequence[str], sign: float) ->
     return pd.DataFrame(rows)
 
 
-def discover(worlds: pd.DataFrame, y: np.ndarray, density: float, label: str) -> tuple[pd.DataFrame, str]:
+def discover(worlds: pd.DataFrame, y: np.ndarray, density: float, label: str,
+             peel_alpha: float = 0.1) -> tuple[pd.DataFrame, str]:
     """PRIM (EMA Workbench) boxes on the worlds where ``y`` is true; ``(boxes, note)``.
 
     The box chosen on the peeling trajectory is the one with the largest coverage among those
@@ -258,7 +265,7 @@ def discover(worlds: pd.DataFrame, y: np.ndarray, density: float, label: str) ->
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim  # deferred on purpose: a heavy, optional dependency
 
-        alg = prim.Prim(worlds.astype(float), np.asarray(y, dtype=bool), threshold=density)
+        alg = prim.Prim(worlds.astype(float), np.asarray(y, dtype=bool), threshold=density, peel_alpha=peel_alpha)
         box = alg.find_box()
     traj = box.peeling_trajectory
     ok = traj[traj["density"] >= density]
@@ -276,7 +283,16 @@ def discover(worlds: pd.DataFrame, y: np.ndarray, density: float, label: str) ->
     boxes["coverage"], boxes["density"], boxes["worlds_in_box"] = cov, den, n
     if boxes.empty:
         return boxes, f"{label} loses in {n_lose} of {len(y)} worlds, with no parameter range that separates them"
-    where = " and ".join(f"{r.path} in [{r.low:.4g}, {r.high:.4g}]" for r in boxes.itertuples())
+    where = " and ".join(_limit(r.path, r.low, r.high, r.range_low, r.range_high) for r in boxes.itertuples())
     note = (f"{label} loses in {n_lose} of {len(y)} worlds; PRIM: it loses when {where} "
             f"(this box holds {cov:.0%} of the losing worlds; {den:.0%} of the worlds in it lose)")
     return boxes, note
+
+
+def _limit(path: str, low: float, high: float, range_low: float, range_high: float) -> str:
+    """``path <= high``, ``path >= low`` or ``path in [low, high]``: only the sides the box restricts."""
+    if low <= range_low:
+        return f"{path} <= {high:.4g}"
+    if high >= range_high:
+        return f"{path} >= {low:.4g}"
+    return f"{path} in [{low:.4g}, {high:.4g}]"

@@ -195,3 +195,13 @@ def test_shipped_example_settings_are_valid():
     s = settings_from_dict({k: v for k, v in data.items() if k != "robustness"}, "b2b_dealer")
     assert len(s.candidates) == 5 and sum(c.dose is not None for c in s.candidates) == 4
     assert Path(__file__).parent.joinpath("..", "configs", "optimise", "b2b_budget.yaml").resolve().is_file()
+
+
+def test_dose_grid_holds_the_reference_and_the_levels():
+    from cxsim.optimise import dose_grid
+    from cxsim.portfolio import Dose
+
+    grid = dose_grid(Dose(name="d", low=0.5, high=2.0, reference=1.0), 10)
+    assert 1.0 in grid and grid[0] == 0.5 and grid[-1] == 2.0 and len(grid) == 12
+    assert dose_grid(Dose(name="d", levels=(1.0, 2.0, 3.0), reference=2.0), 10) == [1.0, 2.0, 3.0]
+    assert dose_grid(Dose(name="d", low=0.5, high=2.0, reference=1.0), 0) is None
