@@ -369,8 +369,10 @@ def _sampler(settings: OptimiseSettings, done: int = 0) -> Any:
     seed = int(ss.generate_state(1)[0])
     name = settings.sampler_name
     if name == "tpe":
+        # a third of the trials sampled at random first: with a budget most of the space is infeasible,
+        # and TPE started from 10 random trials settles on the first feasible region it meets
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=settings.batch > 1,
-                                          n_startup_trials=10)
+                                          n_startup_trials=max(10, settings.trials // 3))
     if name == "nsga2":
         return optuna.samplers.NSGAIISampler(seed=seed, population_size=settings.population)
     return optuna.samplers.RandomSampler(seed=seed)

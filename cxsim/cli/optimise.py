@@ -89,13 +89,16 @@ def prepare(argv: Sequence[str]) -> Prepared:
     scenario = str(config["scenario"]["name"])
     settings = settings_from_dict({k: v for k, v in block.items() if k != "robustness"}, scenario)
     robustness = robustness_settings(block.get("robustness"))
-    check_paths(config, robustness)
     ev = Evaluator(config, 2)
     for c in settings.candidates:  # every candidate applies here and builds a valid run at its bounds
         for dose in ((None,) if c.dose is None else sorted({*c.dose.bounds, c.dose.reference})):
-            ev.spec(make_portfolio({c.name: dose}, settings))
+            try:
+                ev.spec(make_portfolio({c.name: dose}, settings))
+            except SpecError as err:
+                raise SpecError(f"optimise.candidates.{c.name}", err.value, f"{err.field}: {err.allowed}") from None
     ev.spec(make_portfolio({c.name: None if c.dose is None else c.dose.reference for c in settings.candidates},
                            settings))  # all together: conflicts between members are found now
+    check_paths(config, robustness)
     if out is None:
         stamp = _dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
         out = Path("outputs") / "optimise" / scenario / stamp
