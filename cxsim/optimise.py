@@ -12,7 +12,8 @@ loyalty) for this budget, and how sure are we? — is answered in three steps:
    (common random numbers, :mod:`cxsim.evaluation`): two portfolios are compared on the same
    customers, and each objective is the paired difference against the baseline. Each single intervention at its reference dose is evaluated first, so the search's
    best is never worse than the best single intervention on those replications. Trials are asked
-   in batches of ``batch`` (TPE with the constant liar) and evaluated in parallel; the study is
+   in batches of ``batch`` (TPE with the constant liar) and evaluated in parallel; a portfolio
+   proposed again is told its known outcome and not counted as a new trial; the study is
    kept in a journal file in the run folder, so an interrupted search resumes where it stopped
    (each batch's sampler is seeded by the settings' seed and the number of trials already told, so
    a search resumed at a batch boundary proposes exactly what the uninterrupted one would have;
@@ -169,7 +170,8 @@ class OptimiseSettings:
         candidates: the candidate interventions.
         objectives: what to optimise (the first is the one selection ranks on).
         budget: the most a portfolio may spend over the run (``None``: no budget).
-        trials: portfolios evaluated by the search (including the single interventions).
+        trials: distinct portfolios the search evaluates (including the single interventions; it
+            stops after the batch that reaches the count).
         replications: paired replications per evaluation (>= 2).
         sampler: ``auto`` (TPE for one objective, NSGA-II for several), ``tpe``, ``nsga2``, ``random``.
         seed: seeds the sampler (the simulation's seed is ``sim.seed``).
@@ -450,37 +452,52 @@ def open_study(settings: OptimiseSettings, directory: str | Path) -> Any:
 
 def search(evaluator: Evaluator, settings: OptimiseSettings, directory: str | Path,
            progress: bool = False) -> list[Any]:
-    """Run (or resume) the search until ``settings.trials`` trials are complete; the complete trials."""
+    """Run (or resume) the search until ``settings.trials`` distinct portfolios are evaluated.
+
+    Trials are asked in full batches of ``settings.batch``; the search stops after the batch in
+    which the count is reached (or after ``4 × trials`` proposals, if the sampler keeps proposing
+    portfolios it has seen). A proposal met before is told its known outcome (its runs are cached,
+    so it costs nothing) and is not counted: the sampler learns from it, the budget of trials goes
+    to new portfolios. Returns the complete trials.
+    """
     from optuna.trial import TrialState
 
     from cxsim.progress import progress_bar
 
     with _quiet_optuna():
         study = open_study(settings, directory)
-        done = sum(t.state == TrialState.COMPLETE for t in study.trials)
+        complete = [t for t in study.trials if t.state == TrialState.COMPLETE]
+        seen = {make_portfolio(t.user_attrs["doses"], settings).label for t in complete}
         reps = range(settings.replications)
-        with progress_bar(settings.trials, "optimise", enabled=progress, initial=min(done, settings.trials)) as bar:
-            while done < settings.trials:
-                study.sampler = _sampler(settings, done)  # seeded by the history's length: resuming is exact
-                batch = [study.ask() for _ in range(min(settings.batch, settings.trials - done))]
+        cap = 4 * settings.trials
+        with progress_bar(settings.trials, "optimise", enabled=progress, initial=min(len(seen), settings.trials)) as bar:
+            while len(seen) < settings.trials and len(study.trials) < cap:
+                study.sampler = _sampler(settings, len(study.trials))  # seeded by the history: resuming is exact
+                batch = [study.ask() for _ in range(settings.batch)]
                 doses = [_suggest(t, settings.candidates, settings.dose_steps) for t in batch]
                 for trial, dose, values in zip(batch, doses, evaluate(evaluator, settings, doses, reps)):
+                    label = make_portfolio(dose, settings).label
                     spent = float(np.mean(values["spend"]))
                     trial.set_user_attr("doses", dose)
                     trial.set_user_attr("values", values)
+                    trial.set_user_attr("new", label not in seen)
                     over = spent - settings.budget if settings.budget is not None else -1.0
                     trial.set_user_attr("constraint", [over])
                     trial.set_constraint("spend_over_budget", over)  # Optuna >= 5: read by TPE and NSGA-II
                     study.tell(trial, [float(np.mean(values[o.metric])) for o in settings.objectives])
-                done += len(batch)
-                bar.update(len(batch))
+                    if label not in seen:
+                        seen.add(label)
+                        bar.update(1)
         return [t for t in study.trials if t.state == TrialState.COMPLETE]
 
 
 def trials_table(trials: Sequence[Any], settings: OptimiseSettings) -> pd.DataFrame:
-    """``trials.csv``: one row per evaluated portfolio, with doses, outcomes and their paired intervals."""
+    """``trials.csv``: one row per distinct evaluated portfolio (its first trial), with doses, outcomes and
+    their paired intervals."""
     rows = []
     for t in sorted(trials, key=lambda t: t.number):
+        if not t.user_attrs.get("new", True):
+            continue  # a portfolio proposed again: its first trial is in the table
         doses: dict[str, float | None] = t.user_attrs["doses"]
         values: dict[str, list[float]] = t.user_attrs["values"]
         row: dict[str, Any] = {"trial": t.number, "portfolio": make_portfolio(doses, settings).label,
@@ -553,7 +570,7 @@ def select(evaluator: Evaluator, settings: OptimiseSettings, trials: pd.DataFram
     their ``R`` replications are the first stage, so only replications ``R, R+1, …`` are run.
     """
     o = settings.primary
-    feas = trials[trials["feasible"]].copy()
+    feas = trials[trials["feasible"] & (trials["members"] > 0)].copy()  # doing nothing is the baseline
     if feas.empty:
         raise SpecError("optimise.budget", settings.budget, "no evaluated portfolio stays within it; raise the "
                                                           "budget or add cheaper doses")

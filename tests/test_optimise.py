@@ -47,7 +47,7 @@ def test_outputs_are_written(result):
     for name in ("trials.csv", "pareto.csv", "selection.csv", "study.journal"):
         assert (out / name).is_file(), name
     trials = pd.read_csv(out / "trials.csv")
-    assert len(trials) == 8
+    assert 8 <= len(trials) < 8 + 4 and trials["portfolio"].is_unique  # stops after the batch reaching 8
     for col in ("portfolio", "profit", "profit_ci_low", "profit_ci_high", "spend", "feasible", "pareto",
                 "dose:faster_delivery"):
         assert col in trials
@@ -117,10 +117,10 @@ def test_same_settings_same_trials_and_the_search_resumes(config, result, tmp_pa
     uninterrupted one (the sampler of each batch is seeded by the number of trials already told)."""
     res, _ = result
     a = optimise(config, settings_from_dict(raw(trials=4), "b2b_dealer"), tmp_path)
-    assert len(a.trials) == 4
+    assert 4 <= len(a.trials) < 8
     b = optimise(config, settings_from_dict(raw(trials=8), "b2b_dealer"), tmp_path)  # resumes: 4 more
     cols = ["trial", "portfolio", "profit", "spend"]
-    pd.testing.assert_frame_equal(b.trials[cols].head(4), a.trials[cols])
+    pd.testing.assert_frame_equal(b.trials[cols].head(len(a.trials)), a.trials[cols])
     pd.testing.assert_frame_equal(b.trials[cols], res.trials[cols])  # identical to the uninterrupted search
 
 

@@ -105,11 +105,14 @@ def prepare(argv: Sequence[str]) -> Prepared:
     return Prepared(config, settings, robustness, out, list(argv))
 
 
-def run(p: Prepared, progress: bool = False) -> list[Path]:
-    """Search, select, assess robustness and write every output; the files written."""
+def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None) -> list[Path]:
+    """Search, select, assess robustness and write every output; the files written.
+
+    ``evaluator`` may be given to reuse its cached runs or to count them (benchmarks).
+    """
     out = p.directory
     out.mkdir(parents=True, exist_ok=True)
-    ev = Evaluator(p.config, p.settings.selection.max_replications, p.settings.n_jobs)
+    ev = evaluator or Evaluator(p.config, p.settings.selection.max_replications, p.settings.n_jobs)
     result = optimise(p.config, p.settings, out, progress=progress, evaluator=ev)
     written = [out / "trials.csv", out / "pareto.csv", out / "selection.csv", result.figure(out / "pareto.png")]
     rob = None
