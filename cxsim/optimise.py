@@ -24,17 +24,15 @@ loyalty) for this budget, and how sure are we? — is answered in three steps:
    probability ``>= 1 − α``, or the budget of replications runs out and the result says no winner
    can be named.
 
-**Objectives** are names in :data:`OBJECTIVES` (``profit``, ``nps``, ``retention``,
-``satisfaction``, ``revenue``, ``cost``, ``spend``) or any numeric column of the run summary with an
-explicit direction (``{metric: clv, direction: maximize}`` once the summary has a ``clv``
-column). :func:`register_objective` adds a named one (customer lifetime value, market share).
+**Objectives** are defined in :mod:`cxsim.objectives` (``profit``, ``nps``, ``retention``,
+``satisfaction``, ``revenue``, ``cost``, ``spend``, any numeric run-summary column with a direction,
+and those added with :func:`~cxsim.objectives.register_objective`, such as customer lifetime value).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,77 +43,26 @@ import numpy as np
 import pandas as pd
 
 from cxsim.compare import t_interval
-from cxsim.engine.run import SUMMARY_COLUMNS, _atomic
-from cxsim.errors import MISSING, SpecError
+from cxsim.engine.run import _atomic
+from cxsim.errors import SpecError
 from cxsim.evaluation import Evaluator
-from cxsim.portfolio import Dose, Member, Portfolio, declared_dose, dose_from_dict, shipped_intervention
+from cxsim.objectives import OBJECTIVES, Objective, objective_from
+from cxsim.portfolio import (
+    Dose,
+    Member,
+    Portfolio,
+    declared_dose,
+    dose_from_dict,
+    shipped_intervention,
+)
 from cxsim.selection import Selection, SelectionSettings, kim_nelson
 from cxsim.specs import checks
 
 SAMPLERS = ("auto", "tpe", "nsga2", "random")
-DIRECTIONS = ("maximize", "minimize")
 STUDY_FILE = "study.journal"
 STUDY_NAME = "cxsim-optimise"
 #: Outcomes reported for every trial (besides the objectives).
 REPORTED = ("profit", "nps", "retention", "satisfaction", "spend")
-
-
-@dataclass(frozen=True)
-class Objective:
-    """An objective: a metric (a run-summary column, or ``spend``), its direction and its label."""
-
-    metric: str
-    column: str
-    direction: str = "maximize"
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        checks.name("metric", self.metric)
-        checks.choice("direction", self.direction, DIRECTIONS)
-
-    @property
-    def sign(self) -> float:
-        return 1.0 if self.direction == "maximize" else -1.0
-
-
-#: Named objectives: the paired difference of a run-summary column against the baseline.
-OBJECTIVES: dict[str, Objective] = {
-    "profit": Objective("profit", "profit", "maximize", "Δ profit"),
-    "nps": Objective("nps", "nps", "maximize", "Δ NPS (points)"),
-    "retention": Objective("retention", "retention_rate", "maximize", "Δ retention"),
-    "satisfaction": Objective("satisfaction", "satisfaction_mean", "maximize", "Δ satisfaction"),
-    "revenue": Objective("revenue", "revenue", "maximize", "Δ revenue"),
-    "cost": Objective("cost", "cost", "minimize", "Δ cost"),
-    "spend": Objective("spend", "spend", "minimize", "spend"),
-}
-
-
-def register_objective(objective: Objective) -> None:
-    """Make a named objective available (e.g. customer lifetime value from the market model)."""
-    OBJECTIVES[objective.metric] = objective
-
-
-def objective_from(item: Any, where: str) -> Objective:
-    """An objective from ``profit`` or ``{metric: profit, direction: maximize}``."""
-    if isinstance(item, str):
-        item = {"metric": item}
-    data = dict(checks.mapping(where, item))
-    checks.no_unknown_keys(where, data, ("metric", "direction"))
-    metric = data.get("metric")
-    if metric is None:
-        raise SpecError(f"{where}.metric", MISSING, "an objective needs a metric")
-    numeric = [c for c in SUMMARY_COLUMNS if c not in ("scenario", "replication", "seed", "intervention",
-                                                        "memory_model", "engine", "n_customers", "n_cycles")]
-    if metric in OBJECTIVES:
-        known = OBJECTIVES[metric]
-        direction = data.get("direction", known.direction)
-        checks.choice(f"{where}.direction", direction, DIRECTIONS)
-        return Objective(known.metric, known.column, direction, known.label)
-    if "direction" not in data:
-        raise SpecError(f"{where}.metric", metric, "a named objective (" + ", ".join(OBJECTIVES)
-                        + ") or a run-summary column with an explicit direction; columns: " + ", ".join(numeric))
-    checks.choice(f"{where}.direction", data["direction"], DIRECTIONS)
-    return Objective(str(metric), str(metric), data["direction"], f"Δ {metric}")
 
 
 # ---------------------------------------------------------------------------- candidates and settings
@@ -428,8 +375,8 @@ def open_study(settings: OptimiseSettings, directory: str | Path) -> Any:
     """
     import optuna  # deferred on purpose: Optuna is only needed when a search runs
     from optuna.storages import JournalStorage
-    from optuna.trial import TrialState
     from optuna.storages.journal import JournalFileBackend
+    from optuna.trial import TrialState
 
     path = Path(directory) / STUDY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -710,3 +657,18 @@ def optimise(config: Mapping[str, Any], settings: OptimiseSettings, directory: s
                             spec.scenario.name, spec.scenario.economics.currency, spec.sim.n_customers, ev.runs)
     result.save(directory)
     return result
+
+
+def robustness_candidates(result: OptimiseResult, n: int) -> dict[str, Portfolio]:
+    """The portfolios whose robustness is assessed: the selected one, the best single intervention,
+    then the other leaders of the selection, best first; at most ``n``."""
+    table = result.chosen.table
+    o = result.settings.primary
+    order = list(table.assign(_key=table["mean"] * o.sign).sort_values(["chosen", "_key"], ascending=False).index)
+    if result.chosen.best_single is not None:
+        single = int(table.index[table["portfolio"] == result.chosen.best_single][0])
+        if order[0] != single:  # second, unless it is the selected one
+            order.remove(single)
+            order.insert(1, single)
+    return {str(table.loc[i, "portfolio"]): make_portfolio(result.chosen.doses[i], result.settings)
+            for i in order[:n]}

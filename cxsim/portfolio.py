@@ -208,7 +208,7 @@ def dosed_value(change: Change, old: Any, fraction: float, where: str) -> Any:
     else:
         new = checks.number(where, old) * (1.0 + fraction * (float(change.value) - 1.0))
     if isinstance(old, int) and not isinstance(old, bool):
-        return int(round(new))  # counts stay integers: a dose of 1.5 shops opens 2
+        return round(new)  # counts stay integers: a dose of 1.5 shops opens 2
     return float(new)
 
 
@@ -340,7 +340,7 @@ def _combine(rule: str, old: Any, news: Sequence[Any], path: str) -> Any:
         return min(news)
     x = checks.number(path, old)
     total = x + sum(checks.number(path, v) - x for v in news)
-    return int(round(total)) if isinstance(old, int) and not isinstance(old, bool) else total
+    return round(total) if isinstance(old, int) and not isinstance(old, bool) else total
 
 
 def combined_changes(config: Mapping[str, Any], p: Portfolio) -> dict[str, Any]:

@@ -11,7 +11,7 @@ numbers within the world). Per portfolio the report gives
   (and of doing nothing) in that world, summarised by the mean and the maximum (Savage 1951;
   the minimax-regret criterion of robust decision making, Lempert, Popper & Bankes 2003);
 * **scenario discovery** with PRIM (Friedman & Fisher 1999; Bryant & Lempert 2010), using the EMA
-  Workbench's implementation (Kwakkel 2017): the worlds where the chosen portfolio *loses* (its
+  Workbench's implementation (Kwakkel 2017): the worlds where a portfolio *loses* (its
   difference against the baseline is below zero: it costs more than it earns on ``profit``) are
   described by a box on the parameters — "it loses money when the expectation of delivery is above
   x and the meeting's rating below y" — with its coverage (share of the losing worlds inside the
@@ -156,7 +156,7 @@ def world_config(config: Mapping[str, Any], world: Mapping[str, Any]) -> dict[st
     for path, value in world.items():
         old = get_path(cfg, path)
         v = float(value)
-        set_path(cfg, path, int(round(v)) if isinstance(old, int) and not isinstance(old, bool) else v)
+        set_path(cfg, path, round(v) if isinstance(old, int) and not isinstance(old, bool) else v)
     return cfg
 
 
@@ -170,9 +170,10 @@ class Robustness:
             ``regret``.
         table: per portfolio: probability of beating the baseline, mean and worst difference, mean
             and maximum regret.
-        boxes: PRIM boxes for the first portfolio's losing worlds: ``path, low, high`` with the box's
-            ``coverage`` and ``density`` (empty when it never loses, or always does).
-        prim_note: a plain sentence about the boxes.
+        boxes: PRIM boxes on each portfolio's losing worlds: ``portfolio, path, low, high`` with the
+            box's ``coverage`` and ``density`` (none for a portfolio that never loses, always loses
+            or loses in too few worlds to describe).
+        notes: one plain sentence per portfolio about where it loses.
         settings: the settings.
     """
 
@@ -180,9 +181,20 @@ class Robustness:
     outcomes: pd.DataFrame
     table: pd.DataFrame
     boxes: pd.DataFrame
-    prim_note: str
+    notes: list[str]
     settings: RobustnessSettings
     portfolios: list[str] = field(default_factory=list)
+
+    @property
+    def prim_note(self) -> str:
+        """The notes as one paragraph."""
+        return " ".join(self.notes)
+
+    def loses(self, label: str) -> np.ndarray:
+        """Per world (in order), whether ``label`` does worse than doing nothing."""
+        sign = 1.0 if self.settings.direction == "maximize" else -1.0
+        d = self.outcomes[self.outcomes["portfolio"] == label].sort_values("world")["delta"].to_numpy()
+        return sign * d < 0
 
 
 def assess(config: Mapping[str, Any], portfolios: Mapping[str, Portfolio], settings: RobustnessSettings,
@@ -228,10 +240,14 @@ def assess(config: Mapping[str, Any], portfolios: Mapping[str, Portfolio], setti
     best = outcomes.groupby("world")["delta"].agg(lambda x: max(float((sign * x).max()), 0.0))
     outcomes["regret"] = best.loc[outcomes["world"]].to_numpy() - sign * outcomes["delta"].to_numpy()
     table = summary_table(outcomes, labels, sign)
-    first = outcomes[outcomes["portfolio"] == labels[0]].sort_values("world")
-    loses = (sign * first["delta"].to_numpy()) < 0
-    boxes, note = discover(worlds, loses, settings.density, labels[0], settings.peel_alpha)
-    return Robustness(worlds, outcomes, table, boxes, note, settings, labels)
+    frames, notes = [], []
+    for label in labels:
+        d = outcomes[outcomes["portfolio"] == label].sort_values("world")["delta"].to_numpy()
+        boxes, note = discover(worlds, sign * d < 0, settings.density, label, settings.peel_alpha)
+        frames.append(boxes.assign(portfolio=label)[["portfolio", *boxes.columns]])
+        notes.append(note)
+    boxes = pd.concat(frames, ignore_index=True) if any(not f.empty for f in frames) else frames[0].iloc[:0]
+    return Robustness(worlds, outcomes, table, boxes, notes, settings, labels)
 
 
 def summary_table(outcomes: pd.DataFrame, labels: Sequence[str], sign: float) -> pd.DataFrame:

@@ -10,14 +10,8 @@ import pytest
 
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
-from cxsim.optimise import (
-    OBJECTIVES,
-    Objective,
-    optimise,
-    pareto_mask,
-    register_objective,
-    settings_from_dict,
-)
+from cxsim.objectives import OBJECTIVES, Objective, register_objective
+from cxsim.optimise import optimise, pareto_mask, settings_from_dict
 
 SMALL = ["sim.n_customers=400", "sim.n_cycles=6"]
 DOSE = {"name": "days_saved", "unit": "days", "low": 0.5, "high": 3.0, "reference": 2.0, "cost_exponent": 1.5}

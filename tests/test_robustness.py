@@ -9,7 +9,14 @@ import pytest
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
 from cxsim.portfolio import portfolio
-from cxsim.robustness import RobustnessSettings, Uncertain, assess, discover, sample_worlds, settings_from_dict
+from cxsim.robustness import (
+    RobustnessSettings,
+    Uncertain,
+    assess,
+    discover,
+    sample_worlds,
+    settings_from_dict,
+)
 
 SMALL = ["sim.n_customers=300", "sim.n_cycles=3"]
 

@@ -31,7 +31,13 @@ from typing import Any
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
-from cxsim.optimise import OptimiseSettings, make_portfolio, optimise, settings_from_dict
+from cxsim.optimise import (
+    OptimiseSettings,
+    make_portfolio,
+    optimise,
+    robustness_candidates,
+    settings_from_dict,
+)
 from cxsim.report.document import optimisation_report, write_report
 from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
@@ -117,11 +123,7 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     written = [out / "trials.csv", out / "pareto.csv", out / "selection.csv", result.figure(out / "pareto.png")]
     rob = None
     if p.robustness.enabled:
-        table = result.chosen.table
-        order = table.sort_values(["chosen", "mean"], ascending=[False, p.settings.primary.direction == "minimize"])
-        picked = list(order.index[:p.robustness.portfolios])
-        portfolios = {str(table.loc[i, "portfolio"]): make_portfolio(result.chosen.doses[i], p.settings)
-                      for i in picked}
+        portfolios = robustness_candidates(result, p.robustness.portfolios)
         rob = assess(p.config, portfolios, p.robustness, n_jobs=p.settings.n_jobs)
         written.append(atomic_csv(out / "robustness.csv", rob.table))
         written.append(atomic_csv(out / "prim_boxes.csv", rob.boxes))
@@ -132,7 +134,7 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     written.append(write_report(html, out / "report.html"))
     print(result.summary())
     if rob is not None:
-        print(rob.prim_note)
+        print("\n".join(rob.notes))
     return written
 
 

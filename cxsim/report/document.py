@@ -22,7 +22,13 @@ from cxsim.engine.run import _atomic
 from cxsim.intervention import resolve
 from cxsim.optimise import OptimiseResult
 from cxsim.portfolio import without_dose
-from cxsim.report.figures import forest_figure, pareto_figure, png_base64, prim_figure, robustness_figure
+from cxsim.report.figures import (
+    forest_figure,
+    pareto_figure,
+    png_base64,
+    prim_figure,
+    robustness_figure,
+)
 from cxsim.robustness import Robustness
 
 CONFIG_MODULE = "cxsim.configs"
@@ -31,7 +37,11 @@ MONEY = ("profit", "revenue", "cost", "spend")
 
 
 def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape  # deferred: only reports need it
+    from jinja2 import (  # deferred: only reports need it
+        Environment,
+        FileSystemLoader,
+        select_autoescape,
+    )
 
     folder = resources.files("cxsim.report").joinpath("templates")
     return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html", "j2"]),
@@ -126,11 +136,12 @@ def _robustness_context(rob: Robustness, currency: str) -> dict[str, Any]:
     rows = [[r.portfolio, str(r.worlds), f"{r.p_beats_baseline:.0%}", _num(r.mean_delta, s.metric),
              _num(r.worst_delta, s.metric), _num(r.mean_regret, "spend"), _num(r.max_regret, "spend")]
             for r in rob.table.itertuples()]
-    boxes = [{"path": b.path, "low": f"{b.low:.4g}", "high": f"{b.high:.4g}",
-              "range": f"{b.range_low:.4g} – {b.range_high:.4g}"} for b in rob.boxes.itertuples()]
+    boxes = [{"portfolio": b.portfolio, "path": b.path, "low": f"{b.low:.4g}", "high": f"{b.high:.4g}",
+              "range": f"{b.range_low:.4g} – {b.range_high:.4g}", "coverage": f"{b.coverage:.0%}",
+              "density": f"{b.density:.0%}"} for b in rob.boxes.itertuples()]
     prim = prim_figure(rob)
     return {"intro": intro, "header": header, "rows": rows, "png": png_base64(robustness_figure(rob, currency)),
-            "prim_note": rob.prim_note, "boxes": boxes, "prim_png": png_base64(prim) if prim is not None else ""}
+            "prim_notes": rob.notes, "boxes": boxes, "prim_png": png_base64(prim) if prim is not None else ""}
 
 
 def optimisation_context(result: OptimiseResult, robustness: Robustness | None, command: str,
@@ -168,7 +179,7 @@ def optimisation_context(result: OptimiseResult, robustness: Robustness | None, 
                                                         ("retention", "retention_rate")) if c in result.baseline))]
     return {
         "title": f"Portfolio decision · {result.scenario}",
-        "generated": f"cxsim · {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        "generated": f"cxsim · {_dt.datetime.now(_dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "question": question, "answer": answer, "answer_ok": sel.resolved,
         "scenario": scenario, "scenario_sources": header_comment("scenario", result.scenario),
         "candidates": cands, "candidate_notes": notes,

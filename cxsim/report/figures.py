@@ -132,22 +132,23 @@ def robustness_figure(rob: Robustness, currency: str = "") -> Figure:
 
 
 def prim_figure(rob: Robustness) -> Figure | None:
-    """The worlds on the two parameters the PRIM box restricts most, losing worlds in red, the box drawn."""
+    """The first boxed portfolio's worlds on the two parameters its PRIM box restricts first, losing
+    worlds in red, the box drawn (``None`` when no portfolio has a box)."""
     if rob.boxes.empty:
         return None
-    paths = list(rob.boxes["path"])
+    label = str(rob.boxes["portfolio"].iloc[0])  # the first portfolio (in the given order) with a box
+    box = rob.boxes[rob.boxes["portfolio"] == label]
+    paths = list(box["path"])
     others = [c for c in rob.worlds.columns if c not in paths]
     px, py = (paths + others)[:2] if len(rob.worlds.columns) > 1 else (paths[0], None)
-    first = rob.outcomes[rob.outcomes["portfolio"] == rob.portfolios[0]].sort_values("world")
-    sign = 1.0 if rob.settings.direction == "maximize" else -1.0
-    loses = sign * first["delta"].to_numpy() < 0
+    loses = rob.loses(label)
     fig = Figure(figsize=(6.0, 4.8))
     ax = fig.subplots()
     x = rob.worlds[px].to_numpy()
     y = rob.worlds[py].to_numpy() if py is not None else np.zeros_like(x)
     ax.scatter(x[~loses], y[~loses], s=18, color=BLUE, label="beats the baseline")
     ax.scatter(x[loses], y[loses], s=24, color=RED, marker="x", label="loses")
-    lims = rob.boxes.set_index("path")
+    lims = box.set_index("path")
     x0, x1 = (lims.loc[px, "low"], lims.loc[px, "high"]) if px in lims.index else (x.min(), x.max())
     if py is not None:
         y0, y1 = (lims.loc[py, "low"], lims.loc[py, "high"]) if py in lims.index else (y.min(), y.max())
@@ -156,6 +157,6 @@ def prim_figure(rob: Robustness) -> Figure | None:
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="k", lw=1.5, ls="--", label="PRIM box"))
     ax.set_xlabel(px)
     ax.set_ylabel(py or "")
-    ax.set_title(_short(f"Where {rob.portfolios[0]} loses", 70), fontsize=10)
+    ax.set_title(_short(f"Where {label} loses", 70), fontsize=10)
     ax.legend(fontsize=8, loc="best")
     return fig
