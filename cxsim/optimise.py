@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from cxsim.portfolio import (
     declared_dose,
     dose_from_dict,
     shipped_intervention,
+    without_dose,
 )
 from cxsim.selection import Selection, SelectionSettings, kim_nelson
 from cxsim.specs import checks
@@ -93,14 +95,17 @@ def candidate_from(name: str, data: Any, scenario: str, where: str) -> Candidate
         except SpecError as err:
             raise SpecError(where, name, f"no such intervention config ({err.allowed}); or give config: {{...}}") \
                 from None
-    if data.get("dose") is not None:
-        config["dose"] = dict(checks.mapping(f"{where}.dose", data["dose"]))
+    if data.get("dose") is not None:  # replaces every dose the config declares
+        config = {**without_dose(config), "dose": dict(checks.mapping(f"{where}.dose", data["dose"]))}
     dose = declared_dose(config, scenario, f"{where}.config" if data.get("config") else where)
     narrow = {k: data[k] for k in ("low", "high", "levels") if data.get(k) is not None}
     if narrow:
         if dose is None:
             raise SpecError(f"{where}.{next(iter(narrow))}", next(iter(narrow.values())),
                             f"{name} declares no dose; give dose: {{name, low, high, reference}} first")
+        if dose.levels is not None and "levels" not in narrow:  # low/high keep the levels between them
+            lo, hi = float(narrow.get("low", -math.inf)), float(narrow.get("high", math.inf))
+            narrow = {"levels": [v for v in dose.levels if lo <= v <= hi]}
         base = {"name": dose.name, "unit": dose.unit, "reference": dose.reference,
                 "cost_exponent": dose.cost_exponent, "low": dose.low, "high": dose.high}
         if "levels" in narrow:
@@ -290,8 +295,8 @@ def _single_params(c: Candidate, candidates: Sequence[Candidate], steps: int = 0
 def make_portfolio(doses: Mapping[str, float | None], settings: OptimiseSettings) -> Portfolio:
     """The portfolio of ``{candidate: dose}`` with the settings' combination rules."""
     by_name = {c.name: c for c in settings.candidates}
-    members = tuple(Member(n, {**by_name[n].config, **({"dose": _dose_dict(by_name[n].dose)}
-                                                       if by_name[n].dose is not None else {})}, d)
+    members = tuple(Member(n, {**without_dose(by_name[n].config), **({"dose": _dose_dict(by_name[n].dose)}
+                                                                     if by_name[n].dose is not None else {})}, d)
                     for n, d in doses.items())
     return Portfolio(members, dict(settings.combine), settings.default_rule)
 
@@ -598,12 +603,6 @@ class OptimiseResult:
         return [_atomic(out / "trials.csv", lambda p: self.trials.to_csv(p, index=False)),
                 _atomic(out / "pareto.csv", lambda p: self.pareto.to_csv(p, index=False)),
                 _atomic(out / "selection.csv", lambda p: self.chosen.table.to_csv(p, index=False))]
-
-    def figure(self, path: str | Path) -> Path:
-        """``pareto.png``: every trial, the Pareto front and the budget (see :mod:`cxsim.report.figures`)."""
-        from cxsim.report.figures import pareto_figure, save_png
-
-        return save_png(pareto_figure(self), path)
 
     def summary(self) -> str:
         """The result in a few plain lines."""

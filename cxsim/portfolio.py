@@ -155,14 +155,32 @@ def dose_from_dict(path: str, data: Any) -> Dose:
 
 
 def declared_dose(data: Mapping[str, Any], scenario: str, path: str = "intervention") -> Dose | None:
-    """The dose an intervention config declares for ``scenario`` (a variant's own ``dose``
-    replaces the top-level one), or ``None``."""
+    """The dose an intervention config declares for ``scenario``, or ``None``.
+
+    A scenario variant's ``dose`` is laid over the top-level one (so a config can define the dose
+    per scenario and still take ``intervention.dose.value=…`` at the top). A top-level block with
+    nothing but ``value`` (and ``note``) declares no dose by itself.
+
+    Raises:
+        SpecError: a ``value`` is chosen but no dose is declared for ``scenario``.
+    """
+    top = dict(checks.mapping(f"{path}.dose", data.get("dose") or {}))
     variant = (data.get("scenarios") or {}).get(scenario) or {}
-    if isinstance(variant, Mapping) and variant.get("dose") is not None:
-        return dose_from_dict(f"{path}.scenarios.{scenario}.dose", variant["dose"])
-    if data.get("dose") is not None:
-        return dose_from_dict(f"{path}.dose", data["dose"])
-    return None
+    own = dict(checks.mapping(f"{path}.scenarios.{scenario}.dose", variant.get("dose") or {})) \
+        if isinstance(variant, Mapping) else {}
+    merged = {**top, **{k: v for k, v in own.items() if not (k == "value" and v is None)}}
+    where = f"{path}.scenarios.{scenario}.dose" if own else f"{path}.dose"
+    if set(merged) <= {"value", "note"}:
+        if merged.get("value") is not None:
+            raise SpecError(f"{path}.dose.value", merged["value"],
+                            f"{data.get('name', 'this intervention')} declares no dose for scenario {scenario!r}")
+        return None
+    try:
+        return dose_from_dict(where, merged)
+    except SpecError as err:
+        if err.field == f"{where}.value" and own.get("value") is None and top.get("value") is not None:
+            raise SpecError(f"{path}.dose.value", err.value, err.allowed) from None  # where the user set it
+        raise
 
 
 def without_dose(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -439,3 +457,22 @@ def portfolio_from_dict(data: Any, path: str = "portfolio") -> Portfolio:
         if err.field.startswith("portfolio") or err.field == "intervention":
             raise
         raise err.at(path) from None
+
+
+def apply_dose(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``config`` with its intervention at the dose it chooses (``dose.value``).
+
+    Without a declared dose, or with ``value`` unset or at the reference, ``config`` is returned
+    unchanged (the intervention runs as written). Otherwise its intervention becomes the plain
+    intervention of that dose (``set`` changes, dosed cost), under its own name.
+    """
+    data = config.get("intervention")
+    if not isinstance(data, Mapping) or data.get("name") is None:
+        return config
+    scenario = str(get_path(config, "scenario.name"))
+    dose = declared_dose(data, scenario)
+    if dose is None or dose.value is None or math.isclose(dose.value, dose.reference):
+        return config
+    iv = portfolio_intervention(config, Portfolio((Member(str(data["name"]), data, float(dose.value)),)))
+    return {**config, "intervention": {**iv, "name": str(data["name"]),
+                                       "description": f"{data.get('description') or ''} (dose {dose.value:g})".strip()}}

@@ -53,7 +53,7 @@ def test_outputs_are_written(result):
 def test_single_interventions_come_first_at_their_reference_dose(result):
     res, _ = result
     first = res.trials.sort_values("trial").head(3)
-    assert list(first["portfolio"]) == ["faster_delivery@2", "staff_training", "callback_service"]
+    assert list(first["portfolio"]) == ["faster_delivery@2", "staff_training@1", "callback_service"]
     assert list(first["members"]) == [1, 1, 1]
 
 
@@ -158,7 +158,8 @@ def test_registered_objective_extension_point():
     ({"colour": 1}, "optimise.colour"),
     ({"candidates": {}}, "optimise.candidates"),
     ({"candidates": {"no_such": None}}, "optimise.candidates.no_such"),
-    ({"candidates": {"dealer_gala": {"low": 1}}}, "optimise.candidates.dealer_gala.low"),
+    ({"candidates": {"callback_service": {"low": 1}}}, "optimise.candidates.callback_service.low"),
+    ({"candidates": {"dealer_gala": {"low": 5}}}, "optimise.candidates.dealer_gala.levels"),
     ({"candidates": {"faster_delivery": {"dose": {"name": "d", "low": 3, "high": 1}}}},
      "optimise.candidates.faster_delivery.dose.low"),
     ({"objectives": ["happiness"]}, "optimise.objectives[0].metric"),
@@ -199,3 +200,8 @@ def test_dose_grid_holds_the_reference_and_the_levels():
     assert 1.0 in grid and grid[0] == 0.5 and grid[-1] == 2.0 and len(grid) == 12
     assert dose_grid(Dose(name="d", levels=(1.0, 2.0, 3.0), reference=2.0), 10) == [1.0, 2.0, 3.0]
     assert dose_grid(Dose(name="d", low=0.5, high=2.0, reference=1.0), 0) is None
+
+
+def test_narrowing_levels_keeps_the_levels_between():
+    s = settings_from_dict(raw(candidates={"dealer_gala": {"low": 2}}), "b2b_dealer")
+    assert s.candidates[0].dose.levels == (2.0, 3.0) or list(s.candidates[0].dose.levels) == [2, 3]

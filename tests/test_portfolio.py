@@ -144,7 +144,7 @@ def test_dose_out_of_range_and_dose_on_an_undosed_intervention(base):
         combined_changes(base, portfolio({"faster_delivery": 9.0}, configs={"faster_delivery": dosed_delivery()}))
     assert err.value.field == "portfolio.faster_delivery.dose" and "[0.5, 3]" in err.value.allowed
     with pytest.raises(SpecError) as err:
-        combined_changes(base, portfolio({"dealer_gala": 2.0}))
+        combined_changes(base, portfolio({"callback_service": 2.0}))
     assert "declares no dose" in err.value.allowed
 
 
@@ -177,3 +177,37 @@ def test_portfolio_from_dict_and_its_errors():
         portfolio_from_dict({})
     assert err.value.field == "portfolio.members"
     assert not math.isnan(Dose().fraction(1.0))
+
+
+# ---------------------------------------------------------------------------- a single run at a dose
+
+@pytest.mark.parametrize("name, scenario", [("faster_delivery", "b2b_dealer"), ("faster_delivery", "b2b_dealer_survey"),
+                                            ("staff_training", "retail_street"), ("dealer_gala", "b2b_dealer"),
+                                            ("open_second_store", "retail_street")])
+def test_shipped_doses_leave_the_written_intervention_unchanged(name, scenario):
+    """Declaring a dose changes nothing until a dose is chosen: the same run spec as without it."""
+    from cxsim.portfolio import without_dose
+
+    cfg = compose_config([f"scenario={scenario}", f"intervention={name}", *SMALL])
+    assert cfg["intervention"]["dose"]["value"] is None
+    plain = dict(cfg, intervention=without_dose(cfg["intervention"]))
+    plain["intervention"].pop("dose", None)
+    assert run_spec_from_dict(cfg) == run_spec_from_dict(plain)
+
+
+def test_a_single_run_at_a_dose_is_the_portfolio_of_that_dose():
+    from cxsim.config import load_run_spec
+
+    spec = load_run_spec(["intervention=faster_delivery", "intervention.dose.value=3", *SMALL])
+    base = compose_config(SMALL)
+    p = portfolio({"faster_delivery": 3.0})
+    assert spec.intervention.name == "faster_delivery"
+    assert spec.intervention.cost.fixed == pytest.approx(combined_cost(base, p)["fixed"])
+    assert spec.scenario == run_spec_from_dict(portfolio_config(base, p)).scenario
+
+
+def test_a_bad_dose_value_is_one_line(rejects):
+    from cxsim.cli import main as cli
+
+    rejects(cli.main, "cxsim", ["intervention=faster_delivery", "intervention.dose.value=9"], "intervention.dose.value")
+    rejects(cli.main, "cxsim", ["intervention=callback_service", "+intervention.dose.value=2"], "intervention.dose.value")

@@ -39,6 +39,7 @@ from cxsim.optimise import (
     settings_from_dict,
 )
 from cxsim.report.document import optimisation_report, write_report
+from cxsim.report.figures import pareto_figure, save_png
 from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
 from cxsim.sweep import atomic_csv, git_commit
@@ -120,7 +121,7 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     out.mkdir(parents=True, exist_ok=True)
     ev = evaluator or Evaluator(p.config, p.settings.selection.max_replications, p.settings.n_jobs)
     result = optimise(p.config, p.settings, out, progress=progress, evaluator=ev)
-    written = [out / "trials.csv", out / "pareto.csv", out / "selection.csv", result.figure(out / "pareto.png")]
+    written = [out / "trials.csv", out / "pareto.csv", out / "selection.csv", save_png(pareto_figure(result), out / "pareto.png")]
     rob = None
     if p.robustness.enabled:
         portfolios = robustness_candidates(result, p.robustness.portfolios)
