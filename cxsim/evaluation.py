@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from cxsim.compare import replication_summary
 from cxsim.engine.run import run_replication
@@ -64,8 +65,6 @@ def run_tasks(tasks: Sequence[tuple[RunSpec, int]], n_jobs: int = 1) -> list[dic
     workers = (os.cpu_count() or 1) if n_jobs == 0 else n_jobs
     if workers <= 1 or len(tasks) <= 1:
         return [run_one(spec, r) for spec, r in tasks]
-    from joblib import Parallel, delayed
-
     return list(Parallel(n_jobs=workers)(delayed(run_one)(one_thread(spec), r) for spec, r in tasks))
 
 

@@ -31,6 +31,7 @@ and those added with :func:`~cxsim.objectives.register_objective`, such as custo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -57,6 +58,7 @@ from cxsim.portfolio import (
     shipped_intervention,
     without_dose,
 )
+from cxsim.progress import progress_bar
 from cxsim.selection import Selection, SelectionSettings, kim_nelson
 from cxsim.specs import checks
 
@@ -356,8 +358,6 @@ def evaluate(evaluator: Evaluator, settings: OptimiseSettings, doses: Sequence[M
 
 def _quiet_optuna():  # type: ignore[no-untyped-def]
     """Optuna's trial-by-trial INFO lines off while a search runs, restored afterwards."""
-    import contextlib
-
     import optuna  # deferred on purpose: Optuna is only needed when a search runs
 
     @contextlib.contextmanager
@@ -412,9 +412,9 @@ def search(evaluator: Evaluator, settings: OptimiseSettings, directory: str | Pa
     so it costs nothing) and is not counted: the sampler learns from it, the budget of trials goes
     to new portfolios. Returns the complete trials.
     """
-    from optuna.trial import TrialState
-
-    from cxsim.progress import progress_bar
+    from optuna.trial import (
+        TrialState,  # deferred on purpose: Optuna is only needed when a search runs
+    )
 
     with _quiet_optuna():
         study = open_study(settings, directory)
@@ -456,8 +456,8 @@ def trials_table(trials: Sequence[Any], settings: OptimiseSettings) -> pd.DataFr
                                "members": len(doses)}
         for c in settings.candidates:
             row[f"dose:{c.name}"] = (doses[c.name] if doses[c.name] is not None else 1.0) if c.name in doses else 0.0
-        for metric in values:
-            m, lo, hi = t_interval(values[metric])
+        for metric, per_replication in values.items():
+            m, lo, hi = t_interval(per_replication)
             row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = m, lo, hi
         row["feasible"] = bool(t.user_attrs["constraint"][0] <= 0)
         rows.append(row)
@@ -608,8 +608,8 @@ class OptimiseResult:
         """The result in a few plain lines."""
         o = self.settings.primary
         best = self.pareto.iloc[0] if not self.pareto.empty else None
-        lines = [f"cxsim-optimise · scenario {self.scenario} · {len(self.trials)} portfolios evaluated · "
-                 f"R = {self.settings.replications} paired replications (common random numbers)"]
+        lines = [(f"cxsim-optimise · scenario {self.scenario} · {len(self.trials)} portfolios evaluated · "
+                  f"R = {self.settings.replications} paired replications (common random numbers)")]
         if self.settings.budget is not None:
             lines.append(f"budget: spend <= {self.settings.budget:,.0f} {self.currency}")
         if best is not None:

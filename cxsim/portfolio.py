@@ -41,11 +41,14 @@ intervention: ``cfg["intervention"] = portfolio_intervention(cfg, portfolio)``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+
+import yaml
 
 from cxsim.errors import MISSING, SpecError
 from cxsim.intervention import Change, Intervention, get_path, resolve
@@ -90,7 +93,7 @@ class Dose:
             levels = [checks.positive(f"levels[{k}]", v) for k, v in enumerate(self.levels)]
             if not levels:
                 raise SpecError("levels", [], "at least one level is required (or give low and high)")
-            if any(b <= a for a, b in zip(levels, levels[1:])):
+            if any(b <= a for a, b in itertools.pairwise(levels)):
                 raise SpecError("levels", list(self.levels), "levels must be strictly increasing")
         else:
             lo, hi = checks.non_negative("low", self.low), checks.positive("high", self.high)
@@ -195,8 +198,6 @@ def without_dose(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def shipped_intervention(name: str) -> dict[str, Any]:
     """The intervention config ``configs/intervention/<name>.yaml`` as plain data."""
-    import yaml
-
     folder = resources.files(CONFIG_MODULE).joinpath("intervention")
     options = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
     if name not in options:

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
 from cxsim.errors import MISSING, SpecError
 from cxsim.evaluation import Evaluator, differences, run_tasks
@@ -143,8 +144,6 @@ def check_paths(config: Mapping[str, Any], settings: RobustnessSettings) -> None
 
 def sample_worlds(settings: RobustnessSettings) -> pd.DataFrame:
     """The worlds: one row per parameter set, one column per path (Latin hypercube, reproducible)."""
-    from scipy.stats import qmc
-
     rng = np.random.default_rng(np.random.SeedSequence([settings.seed, zlib.crc32(b"robustness-worlds")]))
     u = qmc.LatinHypercube(d=len(settings.params), seed=rng).random(settings.worlds)
     return pd.DataFrame({p.path: p.low + u[:, k] * (p.high - p.low) for k, p in enumerate(settings.params)})

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from cxsim.engine.run import _atomic
 
@@ -38,8 +39,6 @@ def png_base64(fig: Figure, dpi: int = 100) -> str:
 
 
 def _money(ax: Any, axis: str = "x") -> None:
-    from matplotlib.ticker import FuncFormatter
-
     fmt = FuncFormatter(lambda v, _: f"{v / 1e6:,.1f} M" if abs(v) >= 1e6 else f"{v:,.0f}")
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
