@@ -80,8 +80,8 @@ def main() -> None:
     per_run = r["total"] / max(runs, 1.0)
     print(f"runs: {int(r['search_runs'])} for the search and selection ({args.trials} portfolios), "
           f"{int(r['robustness_runs'])} for robustness; {args.jobs} worker(s)")
-    print(f"wall time per run, everything included: {per_run:.3f} s = {per_run / floor:.2f} × one bare run "
-          f"(at most about 1 / workers plus the search's own work when nothing is recompiled)")
+    print(f"wall time per run, everything included (composition, search, selection, robustness, report): "
+          f"{per_run:.3f} s = {per_run / floor:.2f} × one bare run")
     print(f"whole optimisation: {r['total']:.1f} s (target {TARGET_SECONDS:.0f} s) -> "
           + ("within target" if r["total"] <= TARGET_SECONDS else "OVER TARGET"))
 

@@ -63,3 +63,19 @@ def test_no_html_is_written_in_code():
 def test_write_report(tmp_path, report):
     out = write_report(report, tmp_path / "report.html")
     assert out.read_text(encoding="utf-8") == report
+
+
+def test_comparison_report(tmp_path):
+    from cxsim.compare import CompareSettings, compare, composer_from_overrides
+    from cxsim.report.document import comparison_report
+
+    res = compare(composer_from_overrides(["sim.n_customers=300", "sim.n_cycles=3"]),
+                  CompareSettings(interventions=("staff_training", "dealer_gala"), replications=3, progress=False))
+    html = comparison_report(res, "cxsim-compare compare.replications=3 hydra.run.dir=NEW")
+    for heading in ("The question", "Scenario and assumptions", "Interventions compared", "Ranked interventions",
+                    "Can the replications tell them apart?", "Reproduce"):
+        assert heading in html, heading
+    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', html)
+    assert "nan" not in re.sub(r"<img[^>]*>", "", html).lower().split("<body>")[1]
+    # the gala's NPS gain over 3 cycles is nil (the meeting comes in cycle 12): its cost per point is undefined
+    assert "undefined" in html

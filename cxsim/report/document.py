@@ -1,6 +1,7 @@
-"""The decision report: one self-contained HTML file a strategist can hand on.
+"""The decision reports: one self-contained HTML file a strategist can hand on.
 
-Built from the Jinja2 template ``templates/decision.html.j2`` (no HTML is written in code):
+Built from the Jinja2 templates in ``templates/`` (``decision.html.j2`` for an optimisation,
+``comparison.html.j2`` for a comparison, both on ``base.html.j2``; no HTML is written in code):
 the question, the scenario and its assumptions (with the sources quoted from the configs), the
 ranked table with intervals, the forest plot, the Pareto front, the selection with its stated
 probability, robustness with PRIM boxes, and the command that reproduces it all. Figures are
@@ -18,10 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from cxsim.compare import Comparison
 from cxsim.engine.run import _atomic
+from cxsim.errors import SpecError
 from cxsim.intervention import resolve
 from cxsim.optimise import OptimiseResult
-from cxsim.portfolio import without_dose
+from cxsim.portfolio import shipped_intervention, without_dose
 from cxsim.report.figures import (
     forest_figure,
     pareto_figure,
@@ -182,7 +185,7 @@ def optimisation_context(result: OptimiseResult, robustness: Robustness | None, 
         "generated": f"cxsim · {_dt.datetime.now(_dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "question": question, "answer": answer, "answer_ok": sel.resolved,
         "scenario": scenario, "scenario_sources": header_comment("scenario", result.scenario),
-        "candidates": cands, "candidate_notes": notes,
+        "candidates": cands, "candidate_notes": notes, "candidates_title": "Candidate interventions",
         "objective_label": f"Δ {o.metric}", "replications": s.replications,
         "ranked_header": ranked_header, "ranked_rows": ranked_rows,
         "forest_png": png_base64(forest_figure(ranked, o.metric, o.label or o.metric, result.currency)),
@@ -205,6 +208,77 @@ def optimisation_report(result: OptimiseResult, robustness: Robustness | None, c
                         memory_model: str = "", seed: int | None = None, commit: str | None = None) -> str:
     """The HTML report of an optimisation."""
     return render(optimisation_context(result, robustness, command, memory_model, seed, commit))
+
+
+def _comparison_interventions(result: Comparison, scenario: str) -> tuple[list[dict[str, str]], list[str]]:
+    rows, notes = [], []
+    for name in result.ranking["intervention"]:
+        try:
+            data = shipped_intervention(str(name))
+        except SpecError:  # an intervention of the user's own: no shipped config to quote
+            continue
+        iv = resolve(without_dose(data), scenario, f"intervention.{name}")
+        c = iv.cost
+        rows.append({"name": str(name), "description": iv.description, "dose": "as written",
+                     "fixed": f"{c.fixed:,.0f}", "per_cycle": f"{c.per_cycle:,.0f}",
+                     "per_customer": f"{c.per_customer:,.0f}",
+                     "per_encounter": ", ".join(f"{k}: {v:,.0f}" for k, v in c.per_encounter.items()) or "–"})
+        notes += [f"{name}: {line}" for line in header_comment("intervention", str(name))
+                  if "ILLUSTRATIVE" in line.upper()]
+    return rows, notes
+
+
+def comparison_context(result: Comparison, command: str) -> dict[str, Any]:
+    """Everything the comparison template shows, as plain strings and tables."""
+    s = result.settings
+    scenario = str(result.runs["scenario"].iloc[0]) if "scenario" in result.runs else "–"
+    t = result.table.set_index(["intervention", "metric"])
+    order = [str(x) for x in result.ranking["intervention"]]
+
+    def cell(arm: str, metric: str, kind: str = "") -> str:
+        row = t.loc[(arm, metric)]
+        if row["interval"] == "undefined":
+            return "undefined"
+        return (f"{_num(row['delta'], kind)} [{_num(row['ci_low'], kind)}, {_num(row['ci_high'], kind)}]"
+                if math.isfinite(row["ci_low"]) else _num(row["delta"], kind))
+
+    rows = [[str(k), arm, cell(arm, "profit", "profit"), cell(arm, "nps"), cell(arm, "retention", "retention"),
+             cell(arm, "spend", "spend"), cell(arm, "cost_per_nps_point", "spend"), cell(arm, "roi")]
+            for k, arm in enumerate(order, start=1)]
+    rank = s.rank_by
+    forest = pd.DataFrame({"portfolio": order, rank: [t.loc[(a, rank), "delta"] for a in order],
+                           f"{rank}_ci_low": [t.loc[(a, rank), "ci_low"] for a in order],
+                           f"{rank}_ci_high": [t.loc[(a, rank), "ci_high"] for a in order]})
+    first = order[0]
+    pair = result.pairs[(result.pairs["a"] == first) & (result.pairs["b"] != result.baseline)]
+    clear = pair.empty or bool(pair["distinguishable"].iloc[0])
+    answer = [f"{first} ranks first on Δ {rank}: {cell(first, rank, rank)} against {result.baseline}."]
+    if not clear:
+        answer.append(f"{s.replications} replications cannot tell it from {pair['b'].iloc[0]}: their intervals overlap, "
+                      "so no single winner can be named.")
+    cands, notes = _comparison_interventions(result, scenario)
+    return {
+        "title": f"Intervention comparison · {scenario}",
+        "generated": f"cxsim · {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        "question": (f"Which of {', '.join(order)} buys the most {rank} against {result.baseline}, and how sure are we?"),
+        "answer": answer, "answer_ok": clear,
+        "scenario": [("scenario", scenario), ("customers", f"{result.n_customers:,}"),
+                     ("paired replications", str(s.replications)),
+                     ("sampling", "common random numbers" if s.crn else "independent seeds"),
+                     ("currency", result.currency), ("confidence", f"{s.confidence:.0%}")],
+        "scenario_sources": header_comment("scenario", scenario),
+        "candidates": cands, "candidate_notes": notes, "candidates_title": "Interventions compared",
+        "baseline": result.baseline, "replications": s.replications, "rank_by": rank,
+        "ranked_header": ["rank", "intervention", "Δ profit", "Δ NPS", "Δ retention", "spend", "per NPS point", "ROI"],
+        "ranked_rows": rows,
+        "forest_png": png_base64(forest_figure(forest, rank, f"Δ {rank}", result.currency)),
+        "notes": result.notes(), "command": command, "software": "cxsim",
+    }
+
+
+def comparison_report(result: Comparison, command: str) -> str:
+    """The HTML report of a comparison (``cxsim-compare``)."""
+    return render(comparison_context(result, command), "comparison.html.j2")
 
 
 def write_report(html: str, path: str | Path) -> Path:
