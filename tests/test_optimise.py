@@ -205,3 +205,12 @@ def test_dose_grid_holds_the_reference_and_the_levels():
 def test_narrowing_levels_keeps_the_levels_between():
     s = settings_from_dict(raw(candidates={"dealer_gala": {"low": 2}}), "b2b_dealer")
     assert s.candidates[0].dose.levels == (2.0, 3.0) or list(s.candidates[0].dose.levels) == [2, 3]
+
+
+def test_worker_processes_give_the_same_search(config, result, tmp_path):
+    """The batch, not the number of workers, shapes the search: n_jobs=2 reproduces n_jobs=1 exactly."""
+    res, _ = result
+    two = optimise(config, settings_from_dict(raw(n_jobs=2), "b2b_dealer"), tmp_path)
+    cols = ["trial", "portfolio", "profit", "nps", "spend", "feasible", "pareto"]
+    pd.testing.assert_frame_equal(two.trials[cols], res.trials[cols])
+    pd.testing.assert_frame_equal(two.chosen.table, res.chosen.table)
