@@ -49,7 +49,8 @@ def pareto_figure(result: OptimiseResult) -> Figure:
     s = result.settings
     t = result.trials
     objs = [o for o in s.objectives if o.metric != "spend"]
-    x_metric, y_obj = ("spend", objs[0]) if len(objs) < 2 else (objs[1].metric, objs[0])
+    x_obj = None if len(objs) < 2 else objs[1]
+    x_metric, y_obj = ("spend", objs[0]) if x_obj is None else (x_obj.metric, objs[0])
     fig = Figure(figsize=(7.5, 5.0))
     ax = fig.subplots()
     feas = t[t["feasible"]]
@@ -59,7 +60,8 @@ def pareto_figure(result: OptimiseResult) -> Figure:
         ax.scatter(infeas[x_metric], infeas[y_obj.metric], s=22, facecolors="none", edgecolors=GREY,
                    label="over budget")
     front = t[t["pareto"]].sort_values(x_metric)
-    ax.plot(front[x_metric], front[y_obj.metric], "-o", color=BLUE, ms=5, label="Pareto front")
+    ax.plot(front[x_metric], front[y_obj.metric], "-o", color=BLUE, ms=5,
+            label="Pareto front" if x_obj is None else "Pareto front (these objectives and spend)")
     singles = t[t["members"] == 1]
     ax.scatter(singles[x_metric], singles[y_obj.metric], marker="s", s=36, color=ORANGE, label="single interventions")
     chosen = t[t["portfolio"] == result.chosen.label]
@@ -69,7 +71,7 @@ def pareto_figure(result: OptimiseResult) -> Figure:
     if x_metric == "spend" and s.budget is not None:
         ax.axvline(s.budget, color=RED, ls="--", lw=1, label="budget")
     ax.axhline(0.0, color="0.5", lw=0.8)
-    ax.set_xlabel(f"spend ({result.currency})" if x_metric == "spend" else f"Δ {x_metric}")
+    ax.set_xlabel(f"spend ({result.currency})" if x_obj is None else (x_obj.label or f"Δ {x_metric}"))
     ax.set_ylabel(f"{y_obj.label or y_obj.metric}" + (f" ({result.currency})" if y_obj.metric in
                                                       ("profit", "revenue", "cost") else ""))
     if x_metric == "spend":
