@@ -185,11 +185,14 @@ def test_narrowed_dose_range(config):
     assert s.candidates[0].dose.bounds == (1.0, 2.5) and s.candidates[0].dose.reference == 2.0
 
 
-def test_shipped_example_settings_are_valid():
-    data = compose_config(["+optimise=b2b_budget"])["optimise"]
+@pytest.mark.parametrize("name, objectives", [("b2b_budget", ["profit"]), ("b2b_profit_nps", ["profit", "nps"])])
+def test_shipped_example_settings_are_valid(name, objectives):
+    data = compose_config([f"+optimise={name}"])["optimise"]
     s = settings_from_dict({k: v for k, v in data.items() if k != "robustness"}, "b2b_dealer")
     assert len(s.candidates) == 5 and sum(c.dose is not None for c in s.candidates) == 4
-    assert Path(__file__).parent.joinpath("..", "configs", "optimise", "b2b_budget.yaml").resolve().is_file()
+    assert [o.metric for o in s.objectives] == objectives
+    assert s.sampler_name == ("tpe" if len(objectives) == 1 else "nsga2")
+    assert Path(__file__).parent.joinpath("..", "configs", "optimise", f"{name}.yaml").resolve().is_file()
 
 
 def test_dose_grid_holds_the_reference_and_the_levels():
