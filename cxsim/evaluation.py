@@ -14,7 +14,6 @@ depend on ``n_jobs``.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -25,6 +24,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from cxsim.compare import replication_summary
+from cxsim.engine.model import quiet_mesa
 from cxsim.engine.run import run_replication
 from cxsim.portfolio import Portfolio, portfolio_intervention
 from cxsim.specs.build import run_spec_from_dict
@@ -49,15 +49,13 @@ def prepared(config: Mapping[str, Any], replications: int) -> dict[str, Any]:
 
 def one_thread(spec: RunSpec) -> RunSpec:
     """The spec with the engine on one thread (for worker processes; the results are the same)."""
-    if "threads" in getattr(spec.sim, "__dataclass_fields__", {}):
-        return replace(spec, sim=replace(spec.sim, threads=1))
-    return spec
+    return replace(spec, runtime=replace(spec.runtime, threads=1))
 
 
 def run_one(spec: RunSpec, replication: int) -> dict[str, Any]:
     """The summary row of replication ``replication`` of ``spec`` (module level: workers import it)."""
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    return replication_summary(run_replication(spec, replication), spec)
+    with quiet_mesa():
+        return replication_summary(run_replication(spec, replication), spec)
 
 
 def run_tasks(tasks: Sequence[tuple[RunSpec, int]], n_jobs: int = 1) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.compare import t_interval
-from cxsim.engine.run import _atomic
+from cxsim.files import write_atomic
 from cxsim.errors import SpecError
 from cxsim.evaluation import Evaluator
 from cxsim.objectives import OBJECTIVES, Objective, objective_from
@@ -600,9 +600,9 @@ class OptimiseResult:
         """Write ``trials.csv``, ``pareto.csv`` and ``selection.csv`` atomically."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        return [_atomic(out / "trials.csv", lambda p: self.trials.to_csv(p, index=False)),
-                _atomic(out / "pareto.csv", lambda p: self.pareto.to_csv(p, index=False)),
-                _atomic(out / "selection.csv", lambda p: self.chosen.table.to_csv(p, index=False))]
+        return [write_atomic(out / "trials.csv", lambda p: self.trials.to_csv(p, index=False)),
+                write_atomic(out / "pareto.csv", lambda p: self.pareto.to_csv(p, index=False)),
+                write_atomic(out / "selection.csv", lambda p: self.chosen.table.to_csv(p, index=False))]
 
     def summary(self) -> str:
         """The result in a few plain lines."""

@@ -51,7 +51,7 @@ from typing import Any
 import yaml
 
 from cxsim.errors import MISSING, SpecError
-from cxsim.intervention import Change, Intervention, get_path, resolve
+from cxsim.specs.intervention import Change, Intervention, get_path, resolve
 from cxsim.specs import checks
 
 RULES = ("sequential", "sum", "max", "min")

@@ -36,7 +36,7 @@ from scipy.stats import qmc
 
 from cxsim.errors import MISSING, SpecError
 from cxsim.evaluation import Evaluator, differences, run_tasks
-from cxsim.intervention import get_path, set_path
+from cxsim.specs.intervention import get_path, set_path
 from cxsim.portfolio import Portfolio
 from cxsim.specs import checks
 

@@ -20,9 +20,9 @@ from typing import Any
 import pandas as pd
 
 from cxsim.compare import Comparison
-from cxsim.engine.run import _atomic
+from cxsim.files import write_atomic
 from cxsim.errors import SpecError
-from cxsim.intervention import resolve
+from cxsim.specs.intervention import resolve
 from cxsim.optimise import OptimiseResult
 from cxsim.portfolio import shipped_intervention, without_dose
 from cxsim.report.figures import (
@@ -283,5 +283,5 @@ def comparison_report(result: Comparison, command: str) -> str:
 
 def write_report(html: str, path: str | Path) -> Path:
     """Write the report by write-then-rename."""
-    return _atomic(Path(path), lambda p: Path(p).write_text(html, encoding="utf-8"))
+    return write_atomic(Path(path), lambda p: Path(p).write_text(html, encoding="utf-8"))
 

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from cxsim.engine.run import _atomic
+from cxsim.files import write_atomic
 
 if TYPE_CHECKING:  # type hints only: the modules that use the figures import this one
     from cxsim.optimise import OptimiseResult
@@ -28,7 +28,7 @@ BLUE, ORANGE, GREY, RED = "#1f77b4", "#ff7f0e", "#9a9a9a", "#d62728"
 
 def save_png(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
     """Write ``fig`` as PNG by write-then-rename."""
-    return _atomic(Path(path), lambda p: fig.savefig(p, dpi=dpi, format="png", bbox_inches="tight"))
+    return write_atomic(Path(path), lambda p: fig.savefig(p, dpi=dpi, format="png", bbox_inches="tight"))
 
 
 def png_base64(fig: Figure, dpi: int = 100) -> str:
