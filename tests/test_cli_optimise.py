@@ -61,3 +61,16 @@ def test_help(capsys):
 def test_shipped_examples_are_listed():
     assert "b2b_budget" in cli.available()
     assert Path(cli.__file__).name == "optimise.py"
+
+
+def test_registered_as_a_cxsim_subcommand(capsys, tmp_path):
+    from cxsim.cli import main as top
+
+    top.main(["--help"])
+    assert "optimise" in capsys.readouterr().out
+    top.main(["optimise", "--help"])
+    assert "cxsim optimise" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        top.main(["optimise", "optimise.trials=0", f"hydra.run.dir={tmp_path / 'x'}"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith("cxsim optimise: error: optimise.trials")

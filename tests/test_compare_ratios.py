@@ -56,3 +56,20 @@ def test_no_nan_interval_in_the_written_table(result, tmp_path):
     assert not undefined.empty and (undefined[["delta", "ci_low", "ci_high"]] == "undefined").all().all()
     defined = table[table["interval"] != "undefined"]
     assert np.isfinite(defined[["delta", "ci_low", "ci_high"]].astype(float).to_numpy()).all()
+
+
+def test_the_command_writes_the_report_and_no_nan_interval(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "cmp"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxsim.cli.main", "compare", "sim.n_customers=300", "sim.n_cycles=3",
+         "compare.replications=3", "compare.interventions=[dealer_gala,staff_training]", "compare.progress=false",
+         f"hydra.run.dir={out}"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Ranked interventions" in html and "cxsim compare" in html
+    table = pd.read_csv(out / "comparison.csv", dtype=str, keep_default_na=False)
+    assert (table[["delta", "ci_low", "ci_high"]] != "").all().all()
+    assert "undefined" in set(table["interval"])  # the gala's NPS gain within 3 cycles is nil

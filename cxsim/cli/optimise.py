@@ -1,14 +1,16 @@
-"""The ``cxsim-optimise`` command: the best portfolio of interventions for a budget, and how sure we are.
+"""``cxsim optimise``: the best portfolio of interventions for a budget, and how sure we are.
 
-    cxsim-optimise                                         # the documented example (optimise=b2b_budget)
-    cxsim-optimise optimise.budget=20000000 optimise.trials=80 sim.n_customers=5000 hydra.run.dir=out
-    cxsim-optimise hydra.run.dir=out                       # the same folder again: the search resumes
-    cxsim-optimise optimise=b2b_profit_nps                 # two objectives: NSGA-II, a Pareto front
+    cxsim optimise                                         # the documented example (optimise=b2b_budget)
+    cxsim optimise optimise.budget=20000000 optimise.trials=80 sim.n_customers=5000 hydra.run.dir=out
+    cxsim optimise hydra.run.dir=out                       # the same folder again: the search resumes
+    cxsim optimise optimise=b2b_profit_nps                 # two objectives: NSGA-II, a Pareto front
 
-Arguments are overrides as for ``cxsim``: ``optimise=NAME`` picks ``configs/optimise/NAME.yaml``,
+``cxsim-optimise`` is an alias kept beside the other hyphenated commands. Arguments are overrides
+as for ``cxsim run``: ``optimise=NAME`` picks ``configs/optimise/NAME.yaml``,
 ``optimise.KEY=VALUE`` changes a setting of it, anything else (``scenario=``, ``sim.n_customers=``,
 ``memory=``) changes the simulated scenario, and ``hydra.run.dir=DIR`` chooses the run folder
-(default ``outputs/optimise/<scenario>/<time>``). Everything is composed and validated before
+(default ``outputs/optimise/<scenario>/<time>``); ``scenario=path/to/mine.yaml`` and
+``--config-dir DIR`` work as for the other commands. Everything is composed and validated before
 the folder is created; bad input is one line naming the field, exit status 2.
 
 Writes ``trials.csv`` (every evaluated portfolio), ``pareto.csv`` and ``pareto.png``,
@@ -28,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cxsim.cli.hydra_app import HELP_FLAGS, alias_note, take_config_dirs, use_config_dirs
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
@@ -128,7 +131,7 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
         rob = assess(p.config, portfolios, p.robustness, n_jobs=p.settings.n_jobs)
         written.append(atomic_csv(out / "robustness.csv", rob.table))
         written.append(atomic_csv(out / "prim_boxes.csv", rob.boxes))
-    command = " ".join([PROG, *(shlex.quote(a) for a in p.argv if not a.startswith("hydra.run.dir=")),
+    command = " ".join(["cxsim optimise", *(shlex.quote(a) for a in p.argv if not a.startswith("hydra.run.dir=")),
                         "hydra.run.dir=NEW_FOLDER"])
     html = optimisation_report(result, rob, command, _memory_label(p.config),
                                int(p.config["sim"]["seed"]), git_commit())
@@ -145,16 +148,18 @@ def _memory_label(config: dict[str, Any]) -> str:
     return str(model.get("kind", "")) if isinstance(model, dict) else ""
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``cxsim-optimise`` console script."""
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
+    """``cxsim optimise`` (alias ``cxsim-optimise``); arguments default to ``sys.argv[1:]``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if any(a in ("-h", "--help") for a in args):
-        print(__doc__)
+    if any(a in HELP_FLAGS for a in args):
+        print(alias_note(prog, "optimise") + __doc__.strip())
         return
     try:
+        args, dirs = take_config_dirs(args)
+        use_config_dirs(dirs)
         prepared = prepare(args)
     except SpecError as err:
-        fail(PROG, err)
+        fail(prog, err)
     written = run(prepared, progress=sys.stderr.isatty())
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {prepared.directory}")
 
