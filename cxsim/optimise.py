@@ -608,7 +608,7 @@ class OptimiseResult:
         """The result in a few plain lines."""
         o = self.settings.primary
         best = self.pareto.iloc[0] if not self.pareto.empty else None
-        lines = [(f"cxsim-optimise · scenario {self.scenario} · {len(self.trials)} portfolios evaluated · "
+        lines = [(f"cxsim optimise · scenario {self.scenario} · {len(self.trials)} portfolios evaluated · "
                   f"R = {self.settings.replications} paired replications (common random numbers)")]
         if self.settings.budget is not None:
             lines.append(f"budget: spend <= {self.settings.budget:,.0f} {self.currency}")

@@ -21,7 +21,7 @@ def test_end_to_end_writes_every_output(tmp_path, capsys):
                  "report.html", "study.journal"):
         assert (out / name).is_file(), name
     text = capsys.readouterr().out
-    assert "cxsim-optimise · scenario b2b_dealer" in text and "wrote trials.csv" in text
+    assert "cxsim optimise · scenario b2b_dealer" in text and "wrote trials.csv" in text
     sel = pd.read_csv(out / "selection.csv")
     assert sel["replications_used"].iloc[0] >= 2 * len(sel)
     assert "hydra.run.dir=NEW_FOLDER" in (out / "report.html").read_text(encoding="utf-8")

@@ -68,7 +68,7 @@ def _split(argv: Sequence[str]) -> tuple[list[str], Path | None]:
     chosen = False
     for item in argv:
         key, sep, value = item.partition("=")
-        if not sep:
+        if not sep and not item.startswith("~"):  # ~KEY deletes a key, as in Hydra
             raise SpecError("arguments", item, "overrides KEY=VALUE, e.g. optimise.trials=20 or hydra.run.dir=out")
         if key == "hydra.run.dir":
             out = Path(value)
