@@ -1,4 +1,4 @@
-"""The cxsim-optimise command: a small end-to-end run, resuming, and one-line errors for bad input."""
+"""The cxsim optimise command: a small end-to-end run, resuming, and one-line errors for bad input."""
 
 from __future__ import annotations
 
@@ -49,13 +49,13 @@ def test_bad_input_is_one_line_and_writes_nothing(args, field, tmp_path, capsys)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "Traceback" not in err, err
-    assert err.startswith(f"cxsim-optimise: error: {field}"), err
+    assert err.startswith(f"cxsim optimise: error: {field}"), err
     assert not out.exists()
 
 
 def test_help(capsys):
     cli.main(["--help"])
-    assert "cxsim-optimise" in capsys.readouterr().out
+    assert "cxsim optimise" in capsys.readouterr().out
 
 
 def test_shipped_examples_are_listed():

@@ -27,14 +27,14 @@ def report(tmp_path_factory) -> str:
                               "worlds": 3, "replications": 1})
     ports = {lab: make_portfolio(d, s) for lab, d in zip(res.chosen.table["portfolio"], res.chosen.doses)}
     rob = assess(cfg, ports, rs)
-    return optimisation_report(res, rob, "cxsim-optimise sim.n_customers=300 hydra.run.dir=NEW", "peak_end", 0, "abc")
+    return optimisation_report(res, rob, "cxsim optimise sim.n_customers=300 hydra.run.dir=NEW", "peak_end", 0, "abc")
 
 
 def test_every_section_is_there(report):
     for heading in ("The question", "Scenario and assumptions", "Ranked portfolios", "Pareto front",
                     "Selecting the best", "Robustness", "PRIM", "Reproduce"):
         assert heading in report, heading
-    assert "cxsim-optimise sim.n_customers=300 hydra.run.dir=NEW" in report
+    assert "cxsim optimise sim.n_customers=300 hydra.run.dir=NEW" in report
     assert "Kim &amp; Nelson (2001)" in report
 
 

@@ -59,7 +59,6 @@ COMMANDS: dict[str, Command] = {
             "optimise",
             "cxsim.cli.optimise",
             "the best portfolio of interventions and doses for a budget, with a stated confidence",
-            "cxsim-optimise",
         ),
         Command(
             "teach",

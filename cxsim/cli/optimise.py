@@ -5,8 +5,7 @@
     cxsim optimise hydra.run.dir=out                       # the same folder again: the search resumes
     cxsim optimise optimise=b2b_profit_nps                 # two objectives: NSGA-II, a Pareto front
 
-``cxsim-optimise`` is an alias kept beside the other hyphenated commands. Arguments are overrides
-as for ``cxsim run``: ``optimise=NAME`` picks ``configs/optimise/NAME.yaml``,
+Arguments are overrides as for ``cxsim run``: ``optimise=NAME`` picks ``configs/optimise/NAME.yaml``,
 ``optimise.KEY=VALUE`` changes a setting of it, anything else (``scenario=``, ``sim.n_customers=``,
 ``memory=``) changes the simulated scenario, and ``hydra.run.dir=DIR`` chooses the run folder
 (default ``outputs/optimise/<scenario>/<time>``); ``scenario=path/to/mine.yaml`` and
@@ -30,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cxsim.cli.hydra_app import HELP_FLAGS, alias_note, take_config_dirs, use_config_dirs
+from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, use_config_dirs
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
@@ -47,7 +46,7 @@ from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
 from cxsim.sweep import atomic_csv, git_commit
 
-PROG = "cxsim-optimise"
+PROG = "cxsim optimise"
 DEFAULT = "b2b_budget"
 
 
@@ -149,10 +148,10 @@ def _memory_label(config: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
-    """``cxsim optimise`` (alias ``cxsim-optimise``); arguments default to ``sys.argv[1:]``."""
+    """``cxsim optimise``; arguments default to ``sys.argv[1:]``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if any(a in HELP_FLAGS for a in args):
-        print(alias_note(prog, "optimise") + __doc__.strip())
+        print(__doc__.strip())
         return
     try:
         args, dirs = take_config_dirs(args)
