@@ -20,9 +20,8 @@ from typing import Any
 import pandas as pd
 
 from cxsim.compare import Comparison
-from cxsim.files import write_atomic
 from cxsim.errors import SpecError
-from cxsim.specs.intervention import resolve
+from cxsim.files import write_atomic
 from cxsim.optimise import OptimiseResult
 from cxsim.portfolio import shipped_intervention, without_dose
 from cxsim.report.figures import (
@@ -33,6 +32,7 @@ from cxsim.report.figures import (
     robustness_figure,
 )
 from cxsim.robustness import Robustness
+from cxsim.specs.intervention import resolve
 
 CONFIG_MODULE = "cxsim.configs"
 TEMPLATE = "decision.html.j2"
@@ -259,7 +259,7 @@ def comparison_context(result: Comparison, command: str) -> dict[str, Any]:
     cands, notes = _comparison_interventions(result, scenario)
     return {
         "title": f"Intervention comparison · {scenario}",
-        "generated": f"cxsim · {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        "generated": f"cxsim · {_dt.datetime.now(_dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "question": (f"Which of {', '.join(order)} buys the most {rank} against {result.baseline}, and how sure are we?"),
         "answer": answer, "answer_ok": clear,
         "scenario": [("scenario", scenario), ("customers", f"{result.n_customers:,}"),
