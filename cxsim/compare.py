@@ -13,10 +13,14 @@ t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets i
 
 Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
 with its interval), the intervention's *spend* (its own cost plus the change in operations cost —
-the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost per NPS point and per retained customer (spend / Δ), ROI
-(Δ profit / spend: the profit left after paying for it, per unit spent; with an interval over
-replications), a ranking, and pairwise checks of whether ``R`` replications can tell neighbouring
-interventions apart at all.
+the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost per
+NPS point and per retained customer (mean spend / mean Δ, with Fieller's interval for a ratio of
+paired means, :mod:`cxsim.ratio`; *undefined* — in the tables and the CSV — unless the gain's own
+interval lies above zero), ROI (Δ profit / spend: the profit left after paying for it, per unit
+spent; with an interval over replications; undefined when nothing is spent), a ranking, and
+pairwise checks of whether ``R`` replications can tell neighbouring interventions apart at all.
+Column ``interval`` of ``comparison.csv`` names each row's interval: ``t``, ``fieller`` or
+``undefined``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from cxsim.errors import SpecError
 from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.progress import progress_bar
+from cxsim.ratio import UNDEFINED, RatioInterval, ratio_interval
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import NotApplicable, applies_to
@@ -350,8 +355,10 @@ class Comparison:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         text = "\n".join(self.notes()) + "\n"
+        table = self.table.astype({"delta": object, "ci_low": object, "ci_high": object})
+        table.loc[table["interval"] == UNDEFINED, ["delta", "ci_low", "ci_high"]] = UNDEFINED
         return [
-            write_atomic(out / "comparison.csv", lambda p: self.table.to_csv(p, index=False)),
+            write_atomic(out / "comparison.csv", lambda p: table.to_csv(p, index=False)),
             write_atomic(out / "ranking.csv", lambda p: self.ranking.to_csv(p, index=False)),
             write_atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
             write_atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
@@ -382,14 +389,14 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
             rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
         spend = float(g["spend"].mean())
         rows.append(_row(arm, "spend", spend, *t_interval(g["spend"], conf)[1:]))
-        d_nps = float(g["nps"].mean())
-        d_retained = float(g["retention"].mean()) * n_customers
-        per_nps = spend / d_nps if d_nps > 0 and spend > 0 else float("nan")
-        per_retained = spend / d_retained if d_retained > 0 and spend > 0 else float("nan")
-        rows.append(_row(arm, "cost_per_nps_point", per_nps))
-        rows.append(_row(arm, "cost_per_retained_customer", per_retained))
+        ratio_nps = _cost_per(g["spend"], g["nps"], conf)
+        ratio_retained = _cost_per(g["spend"], g["retention"] * n_customers, conf)
+        rows.append(_ratio_row(arm, "cost_per_nps_point", ratio_nps))
+        rows.append(_ratio_row(arm, "cost_per_retained_customer", ratio_retained))
         roi = t_interval(g["roi"].dropna(), conf) if g["roi"].notna().all() else (float("nan"),) * 3
-        rows.append(_row(arm, "roi", *roi))
+        rows.append({**_row(arm, "roi", *roi), "interval": "t" if math.isfinite(roi[1]) else UNDEFINED})
+        per_nps = ratio_nps.estimate if ratio_nps.defined else float("nan")
+        per_retained = ratio_retained.estimate if ratio_retained.defined else float("nan")
         summary.append({"intervention": arm, "spend": spend, "cost_per_nps_point": per_nps,
                         "cost_per_retained_customer": per_retained, "roi": roi[0]})
     table = pd.DataFrame(rows)
@@ -405,7 +412,22 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
 def _row(arm: str, metric: str, delta: float, lo: float = float("nan"), hi: float = float("nan"),
          baseline: float = float("nan")) -> dict[str, Any]:
     return {"intervention": arm, "metric": metric, "delta": delta, "ci_low": lo, "ci_high": hi,
-            "baseline": baseline}
+            "baseline": baseline, "interval": "t"}
+
+
+def _cost_per(spend: pd.Series, gain: pd.Series, confidence: float) -> RatioInterval:
+    """Spend per unit gained (Fieller 1954, :mod:`cxsim.ratio`); undefined unless the gain is known to be
+    positive (its interval lies above zero): a cost per point *gained* needs a gain."""
+    r = ratio_interval(spend.to_numpy(dtype=float), gain.to_numpy(dtype=float), confidence)
+    if r.defined and float(gain.mean()) <= 0.0:
+        return RatioInterval(r.estimate, float("nan"), float("nan"), False, r.method, confidence)
+    return r
+
+
+def _ratio_row(arm: str, metric: str, r: RatioInterval) -> dict[str, Any]:
+    if not r.defined:
+        return {**_row(arm, metric, float("nan")), "interval": UNDEFINED}
+    return {**_row(arm, metric, r.estimate, r.low, r.high), "interval": r.method}
 
 
 def _ranking(table: pd.DataFrame, summary: pd.DataFrame, rank_by: str) -> pd.DataFrame:
@@ -521,11 +543,11 @@ def report(result: Comparison) -> str:
               f"R = {r} paired replications{sampling}"),
              "",
              (f"{'rank':<5}{'intervention':<20}{'Δ NPS':>9}{'Δ retention':>13}{'Δ profit':>16}"
-              f"{'spend':>14}{'per NPS pt':>13}{'ROI':>8}")]
+              f"{'spend':>14}{'per NPS pt':>13}{'ROI':>10}")]
     for row in result.ranking.itertuples():
         lines.append(f"{row.rank:<5}{row.intervention:<20}{row.delta_nps:>+9.2f}{row.delta_retention:>+13.2%}"
                      f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"
-                     f"{_fmt(row.roi, '{:+.1f}'):>8}")
+                     f"{_fmt(row.roi, '{:+.1f}'):>10}")
     lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
     notes = result.notes()
     if notes:
@@ -534,4 +556,4 @@ def report(result: Comparison) -> str:
 
 
 def _fmt(x: float, fmt: str = "{:,.0f}") -> str:
-    return fmt.format(x) if math.isfinite(x) else "-"
+    return fmt.format(x) if math.isfinite(x) else UNDEFINED

@@ -23,11 +23,12 @@ PACKAGE = PACKAGE_DIR.name
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilities", ("cxsim.errors", "cxsim.exports", "cxsim.files", "cxsim.figures", "cxsim.draws", "cxsim.quantile",
                    "cxsim.progress")),
-    ("specs", ("cxsim.specs", "cxsim.intervention", "cxsim.operations.spec")),
+    ("specs", ("cxsim.specs", "cxsim.intervention", "cxsim.portfolio", "cxsim.operations.spec")),
     ("behaviour", ("cxsim.behaviour",)),
     ("engine", ("cxsim.engine", "cxsim.operations", "cxsim.plots")),
     ("analysis", ("cxsim.fit", "cxsim.teach", "cxsim.compare", "cxsim.sweep", "cxsim.sensitivity",
-                  "cxsim.config")),
+                  "cxsim.config", "cxsim.ratio", "cxsim.selection", "cxsim.evaluation", "cxsim.objectives",
+                  "cxsim.optimise", "cxsim.robustness", "cxsim.report")),
     ("cli", ("cxsim.cli",)),
     ("package", ("cxsim",)),  # the top-level __init__: lazy exports of every layer
 )

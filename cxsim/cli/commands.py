@@ -56,6 +56,11 @@ COMMANDS: dict[str, Command] = {
             "cxsim-calibrate",
         ),
         Command(
+            "optimise",
+            "cxsim.cli.optimise",
+            "the best portfolio of interventions and doses for a budget, with a stated confidence",
+        ),
+        Command(
             "teach",
             "cxsim.cli.teach",
             "serve the teachers' page in a browser (needs the [teach] extra)",

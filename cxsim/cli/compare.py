@@ -9,12 +9,13 @@
 groups and overrides. The composed config (with ``intervention=none`` unless chosen otherwise) is
 the baseline; each arm is the same config with ``intervention=<name>``. Everything is composed and
 validated before Hydra creates the run directory; bad input is one line naming the field, exit
-status 2. Writes ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv``, ``notes.txt``
-and ``comparison.png``.
+status 2. Writes ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv``, ``notes.txt``,
+``comparison.png`` and ``report.html`` (the comparison as one self-contained page).
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -36,6 +37,7 @@ from cxsim.compare import (
 )
 from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
+from cxsim.report.document import comparison_report, write_report
 
 HELP = """\
 usage: cxsim compare [key=value ...]
@@ -78,6 +80,9 @@ def _task(cfg: DictConfig, prog: str) -> None:
         fail(prog, err)
     written = result.save(out)
     written.append(result.figure(out / "comparison.png"))
+    command = " ".join(["cxsim compare", *(shlex.quote(o) for o in hc.overrides.task if not o.startswith("hydra.")),
+                        "hydra.run.dir=NEW_FOLDER"])
+    written.append(write_report(comparison_report(result, command), out / "report.html"))
     print(report(result))
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {out}")
 

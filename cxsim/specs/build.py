@@ -14,6 +14,7 @@ from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
 from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import distribution_from_dict
+from cxsim.portfolio import apply_dose
 from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs.mapping import from_mapping
 from cxsim.specs.operations import operations_from_dict, scale_from_dict
@@ -248,6 +249,8 @@ def run_spec_from_dict(cfg: Mapping[str, Any]) -> RunSpec:
             raise SpecError(key, MISSING, f"the config needs a {key} (choose one with {key}=NAME)")
     raw_scenario = cfg["scenario"]
     scenario_name = raw_scenario.get("name") if isinstance(raw_scenario, Mapping) else None
+    if isinstance(raw_scenario, Mapping) and scenario_name is not None:
+        cfg = apply_dose(cfg)  # an intervention at a chosen dose (cxsim.portfolio); as written otherwise
     intervention = resolve(cfg.get("intervention"), str(scenario_name))
     if intervention.changes:  # made to the config, so the result is validated like any config
         cfg = apply_changes(cfg, intervention)

@@ -16,6 +16,7 @@ with a fixed and a variable cost. In cxsim it is a config (``configs/interventio
           per_encounter: {delivery_speed: 100}   # per encounter at a touchpoint
     changes: {}                       # optional: used for scenarios not listed above
     cost: {}
+    dose: {...}                       # optional: a dose that scales changes and cost (cxsim.portfolio)
 
 Paths are dotted as in Hydra overrides; an element of a list of named items (touchpoints,
 segments) can be addressed by its ``name`` as well as by its index
@@ -64,7 +65,7 @@ __all__ = [
 
 OPERATIONS = ("set", "scale", "add")
 COST_FIELDS = ("fixed", "per_cycle", "per_customer", "per_encounter")
-TOP_KEYS = ("name", "description", "note", "scenarios", "changes", "cost")
+TOP_KEYS = ("name", "description", "note", "scenarios", "changes", "cost", "dose")
 
 
 class NotApplicable(SpecError):
@@ -183,7 +184,7 @@ def resolve(data: Mapping[str, Any] | None, scenario: str, path: str = "interven
     if scenario in variants:
         where = f"{path}.scenarios.{scenario}"
         variant = checks.mapping(where, variants[scenario] or {})
-        checks.no_unknown_keys(where, variant, ("changes", "cost", "note"))
+        checks.no_unknown_keys(where, variant, ("changes", "cost", "note", "dose"))
     elif "changes" in data:
         where, variant = path, data
     else:

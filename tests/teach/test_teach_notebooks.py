@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_are_there() -> None:
-    assert [p.stem for p in NOTEBOOKS] == ["01_peak_end_in_class", "02_strategist_sweep", "03_calibrate_to_survey"]
+def test_the_notebooks_are_there() -> None:
+    assert [p.stem for p in NOTEBOOKS] == ["01_peak_end_in_class", "02_strategist_sweep", "03_calibrate_to_survey",
+                                          "04_strategist_portfolio"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
