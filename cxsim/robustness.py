@@ -36,9 +36,10 @@ from scipy.stats import qmc
 
 from cxsim.errors import MISSING, SpecError
 from cxsim.evaluation import Evaluator, differences, run_tasks
-from cxsim.specs.intervention import get_path, set_path
+from cxsim.extras import require
 from cxsim.portfolio import Portfolio
 from cxsim.specs import checks
+from cxsim.specs.intervention import get_path, set_path
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ def discover(worlds: pd.DataFrame, y: np.ndarray, density: float, label: str,
         return pd.DataFrame(columns=columns), f"{label} loses in every sampled world: no box to find"
     with warnings.catch_warnings():  # the workbench warns at import about optional parallel back ends
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim  # deferred on purpose: a heavy, optional dependency
+        prim = require("ema_workbench.analysis.prim", "decide", "PRIM scenario discovery")
 
         alg = prim.Prim(worlds.astype(float), np.asarray(y, dtype=bool), threshold=density, peel_alpha=peel_alpha)
         box = alg.find_box()

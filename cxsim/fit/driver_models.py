@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from cxsim.errors import SpecError
+from cxsim.extras import require
 from cxsim.fit import crossval
 from cxsim.fit.survey import numeric, read_table, require_columns, split_columns, where
 from cxsim.fit.survey_data import read_survey
@@ -49,14 +50,10 @@ MAX_LEVELS = 50
 
 def sklearn_modules() -> dict[str, Any]:
     """scikit-learn's pieces, imported on first use (an optional dependency: the ``fit`` extra)."""
-    try:  # scikit-learn: an optional dependency, imported only when a driver model is compared
-        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-        from sklearn.linear_model import LinearRegression, LogisticRegression
-    except ImportError:
-        raise SpecError("scikit-learn", "not installed", "the non-linear driver model needs it: "
-                        "pip install 'cxsim[fit]'") from None
-    return {"hgb_c": HistGradientBoostingClassifier, "hgb_r": HistGradientBoostingRegressor,
-            "logit": LogisticRegression, "ols": LinearRegression}
+    ensemble = require("sklearn.ensemble", "fit", "the non-linear driver model")
+    linear = require("sklearn.linear_model", "fit", "the non-linear driver model")
+    return {"hgb_c": ensemble.HistGradientBoostingClassifier, "hgb_r": ensemble.HistGradientBoostingRegressor,
+            "logit": linear.LogisticRegression, "ols": linear.LinearRegression}
 
 
 @dataclass(frozen=True)

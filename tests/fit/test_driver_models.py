@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import builtins
 import importlib.util
+import sys
 
 import numpy as np
 import pandas as pd
@@ -86,14 +86,8 @@ def test_bad_input(table, kwargs, message) -> None:
 
 
 def test_without_scikit_learn_the_error_names_the_extra(table, monkeypatch) -> None:
-    real = builtins.__import__
-
-    def no_sklearn(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError(name)
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    for name in ("sklearn", "sklearn.ensemble", "sklearn.linear_model"):
+        monkeypatch.setitem(sys.modules, name, None)  # None in sys.modules: the import fails
     with pytest.raises(SpecError, match=r"pip install 'cxsim\[fit\]'"):
         compare_driver_models(table, ["seat", "price"], "sat", positive="yes")
 
