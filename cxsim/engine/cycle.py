@@ -451,7 +451,7 @@ def _entry_point(args: tuple[object, ...]) -> Callable[..., None]:
     signature = tuple(journey_block.typeof_pyval(a) for a in args)
     if signature not in journey_block.overloads:
         journey_block.compile(signature)
-    entry: Callable[..., None] = journey_block.overloads[signature].entry_point
+    entry: Callable[..., None] = journey_block.overloads[signature].entry_point  # type: ignore[attr-defined]
     return entry
 
 
