@@ -125,22 +125,7 @@ LOYALTY_ALIASES = {"terrible_hazards": "terrible_hazard_by_count"}
 def loyalty_from_dict(data: Any, path: str = "scenario.loyalty") -> Loyalty:
     """The :class:`Loyalty` block; an old key (:data:`LOYALTY_ALIASES`) that is not ``null`` sets its
     new key, and an error about it names the key as the user wrote it."""
-    if not isinstance(data, Mapping):
-        return from_mapping(Loyalty, data, path)
-    data = dict(data)
-    used = []
-    for old, new in LOYALTY_ALIASES.items():
-        value = data.pop(old, None)
-        if value is not None:
-            data[new] = value
-            used.append((old, new))
-    try:
-        return from_mapping(Loyalty, data, path)
-    except SpecError as err:
-        for old, new in used:
-            if err.field.startswith(f"{path}.{new}"):
-                raise SpecError(f"{path}.{old}" + err.field[len(f"{path}.{new}"):], err.value, err.allowed) from None
-        raise
+    return from_mapping(Loyalty, data, path, aliases={Loyalty: LOYALTY_ALIASES})
 
 
 SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "operations", "loyalty",
