@@ -146,8 +146,12 @@ def convert(tp: Any, value: Any, path: str, converters: Converters, aliases: Ali
         items = [convert(args[0], v, f"{path}[{i}]", converters, aliases)
                  for i, v in enumerate(checks.sequence(path, value))]
         return list(items) if origin is list else tuple(items)
-    if origin in _SEQUENCES and isinstance(value, list):
-        return tuple(value) if origin is not list else value  # frozen specs hold tuples
+    if origin in _SEQUENCES and value is not None:
+        if isinstance(value, list):
+            return tuple(value) if origin is not list else value  # frozen specs hold tuples
+        if not isinstance(value, tuple):
+            checks.sequence(path, value)  # a scalar, a string or a mapping: "a list is required"
+        return value
     if origin in _MAPPINGS and len(args) == 2 and _built(args[1], converters) and value is not None:
         return {k: convert(args[1], v, join(path, str(k)), converters, aliases)
                 for k, v in checks.mapping(path, value).items()}
