@@ -45,6 +45,7 @@ from cxsim.progress import progress_bar
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import get_path, set_path
+from cxsim.specs.mapping import from_mapping
 
 SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
 #: Config groups a parameter may swap (``path: intervention, values: [none, dealer_gala]``).
@@ -159,29 +160,9 @@ class SweepSettings:
 
 
 def settings_from_dict(data: Mapping[str, Any] | None) -> SweepSettings:
-    """:class:`SweepSettings` from the config's ``sweep`` mapping (errors name ``sweep.*``)."""
-    data = dict(checks.mapping("sweep", data or {}))
-    checks.no_unknown_keys("sweep", data, SweepSettings.__dataclass_fields__)
-    params = []
-    for k, raw in enumerate(checks.sequence("sweep.params", data.get("params") or [])):
-        where = f"sweep.params[{k}]"
-        raw = dict(checks.mapping(where, raw))
-        checks.no_unknown_keys(where, raw, Param.__dataclass_fields__)
-        if raw.get("values") is not None:
-            raw["values"] = tuple(checks.sequence(f"{where}.values", raw["values"]))
-        if "path" not in raw:
-            raise SpecError(f"{where}.path", MISSING, "every parameter needs a path")
-        try:
-            params.append(Param(**raw))
-        except SpecError as err:
-            raise err.at(where) from None
-    data["params"] = tuple(params)
-    if "outputs" in data:
-        data["outputs"] = tuple(checks.sequence("sweep.outputs", data["outputs"]))
-    try:
-        return SweepSettings(**data)
-    except SpecError as err:
-        raise err.at("sweep") from None
+    """:class:`SweepSettings` from the config's ``sweep`` mapping (errors name ``sweep.*``), through
+    the generic builder (:func:`~cxsim.specs.mapping.from_mapping`)."""
+    return from_mapping(SweepSettings, data, "sweep")
 
 
 # ---------------------------------------------------------------------------- samplers

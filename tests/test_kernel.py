@@ -261,3 +261,39 @@ def test_one_segment_equals_the_numpy_reference(scenario, memory):
     for col in ("experienced_mean", "remembered", "satisfaction"):
         np.testing.assert_allclose(kernel.customers[col], ref.customers[col], rtol=1e-12, atol=1e-12)
     assert ref.customers["churned"].any()
+
+
+@pytest.mark.parametrize("backend", ["kernel", "numpy"])
+def test_row_stepper_equals_journey_step_of_all_rows(backend):
+    """The agent engine's one-customer stepper (the kernel's entry point for the cycle's records,
+    or the numpy path) leaves state and outcome exactly as one journey_step of every row does,
+    whatever the order of the customers, with the sample customer's moments kept."""
+    from cxsim.engine.cycle import CycleDraws, CycleOutcome, RowStepper, draw_cycle, journey_step
+    from cxsim.engine.state import init_state
+    from cxsim.engine.streams import Streams, replication_seeds
+
+    n = 60
+    spec = load_run_spec(["scenario=b2b_dealer_survey", f"sim.n_customers={n}"])
+    compiled = compile_scenario(spec.scenario)
+    results = []
+    for one_by_one in (False, True):
+        streams = Streams(replication_seeds(3, 1)[0])
+        state = init_state(compiled, n, streams)
+        outcome = CycleOutcome.empty(n, compiled.n_touchpoints, True)
+        for cycle in range(2):
+            draws = draw_cycle(compiled, n, cycle, streams, CycleDraws.empty(n, compiled.n_touchpoints))
+            rows = np.flatnonzero(state.active)
+            outcome.reset(sample_row=int(rows[0]))
+            if one_by_one:
+                stepper = RowStepper(compiled, state, draws, outcome, backend)
+                for row in np.random.default_rng(cycle).permutation(rows):
+                    stepper(int(row))
+            else:
+                journey_step(compiled, state, draws, outcome, rows, backend)
+        results.append((state, outcome))
+    (s0, o0), (s1, o1) = results
+    for name in ("expectation", "satisfaction", "bad_memory", "active", "terrible_count"):
+        np.testing.assert_array_equal(getattr(s1, name), getattr(s0, name), err_msg=name)
+    for name in ("experienced", "remembered", "terrible", "recommend", "churned", "affect", "sample_affect"):
+        np.testing.assert_array_equal(getattr(o1, name), getattr(o0, name), err_msg=name)
+    assert np.isfinite(o1.sample_affect).any() and not s1.active.all()

@@ -23,7 +23,7 @@ from cxsim.behaviour import loyalty, memory, satisfaction, wom
 from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.correlated import draw_correlated
-from cxsim.engine.kernel_inputs import Customers, Draws, Outputs
+from cxsim.engine.kernel_inputs import Customers, Draws, Outputs, ScenarioTables
 from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
@@ -379,6 +379,23 @@ def _span(rows: Rows, n: int) -> tuple[int, int, NDArray[np.bool_]]:
     return lo, hi, mask
 
 
+def _kernel_records(
+    compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
+) -> tuple[ScenarioTables, Draws, Customers, Outputs]:
+    """The four records :func:`cxsim.engine.kernel.journey_block` reads after its range of rows."""
+    keep = outcome.expectation is not None
+    affect = outcome.affect if outcome.affect is not None else _NO_MOMENTS
+    return (
+        compiled.kernel_tables,
+        _new(Draws, (draws.performance.T, draws.present.T, draws.memory_z, draws.churn_u, draws.recommend_z)),
+        _new(Customers, (state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
+                         state.terrible_count)),
+        _new(Outputs, (outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
+                       affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+                       outcome.sample_row, outcome.sample_affect)),
+    )
+
+
 def _kernel_step(
     compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
     lo: int, hi: int, went: NDArray[np.bool_], clear: bool,
@@ -389,17 +406,60 @@ def _kernel_step(
 
     if hi <= lo:
         return
-    keep = outcome.expectation is not None
-    affect = outcome.affect if outcome.affect is not None else _NO_MOMENTS
-    journey_block(
-        lo, hi, went, clear, compiled.kernel_tables,
-        _new(Draws, (draws.performance.T, draws.present.T, draws.memory_z, draws.churn_u, draws.recommend_z)),
-        _new(Customers, (state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
-                         state.terrible_count)),
-        _new(Outputs, (outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
-                       affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
-                       outcome.sample_row, outcome.sample_affect)),
-    )
+    journey_block(lo, hi, went, clear, *_kernel_records(compiled, state, draws, outcome))
+
+
+#: The ``went`` mask of a range of one customer.
+_ONE = np.ones(1, dtype=bool)
+
+
+class RowStepper:
+    """:func:`journey_step` of one customer at a time, for a cycle's agents (``stepper(row)``).
+
+    The agent engine steps every customer on their own, so what a call costs before the journey
+    starts is paid once per customer. The stepper builds the kernel's records once for the cycle
+    (their arrays are the cycle's; only the row changes) and calls the kernel's compiled entry
+    point for their exact types, found once: numba's dispatcher would otherwise work out the
+    types of the records' forty-odd fields on every call. The journey is the kernel's, so the
+    result is :func:`journey_step`'s. Without the kernel (``backend="numpy"`` or a custom memory
+    model), each call is :func:`journey_step` of ``slice(row, row + 1)``.
+
+    Build a new stepper when the cycle's draws or outcome change (the engine does, each cycle).
+    """
+
+    def __init__(
+        self, compiled: Compiled, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
+        backend: str = Backend.KERNEL,
+    ) -> None:
+        self._step = (compiled, state, draws, outcome, backend)
+        self._args: tuple[object, ...] = ()
+        self._entry: Callable[..., None] | None = None
+        if backend == Backend.KERNEL and compiled.memory_table is not None:
+            self._args = _kernel_records(compiled, state, draws, outcome)
+            self._entry = _entry_point((0, 1, _ONE, False, *self._args))
+
+    def __call__(self, row: int) -> None:
+        """Take customer ``row`` through this cycle's journey."""
+        if self._entry is not None:
+            self._entry(row, row + 1, _ONE, False, *self._args)
+        else:
+            compiled, state, draws, outcome, backend = self._step
+            journey_step(compiled, state, draws, outcome, slice(row, row + 1), backend)
+
+
+def _entry_point(args: tuple[object, ...]) -> Callable[..., None]:
+    """The compiled :func:`~cxsim.engine.kernel.journey_block` for the types of ``args``, compiled
+    (or loaded from numba's cache) if need be: the ``entry_point`` of the dispatcher's overload
+    for that signature, which converts the arguments without typing them again (numba's
+    ``Dispatcher.overloads`` and ``Dispatcher.compile``). The other calls must pass arguments of
+    the same types (integers for the range)."""
+    from cxsim.engine.kernel import journey_block  # numba: imported on first use only
+
+    signature = tuple(journey_block.typeof_pyval(a) for a in args)
+    if signature not in journey_block.overloads:
+        journey_block.compile(signature)
+    entry: Callable[..., None] = journey_block.overloads[signature].entry_point  # type: ignore[attr-defined]
+    return entry
 
 
 #: Builds a named tuple from a tuple of all its fields, without the keyword handling of its

@@ -29,7 +29,7 @@ from cxsim.engine.cycle import (
     WordOfMouthBuffers,
     draw_cycle,
     exchange_word_of_mouth,
-    journey_step,
+    RowStepper,
     step_journeys,
 )
 from cxsim.engine.records import Recorder
@@ -75,8 +75,7 @@ class Customer(mesa.Agent):
     def step(self) -> None:
         """Go through this cycle's journey (the same math as the population engine, one row)."""
         model = self.model
-        journey_step(model.compiled, model.state, model.draws, model.outcome, slice(self.row, self.row + 1),
-                     model.runtime.backend)
+        model.journey_of(self.row)
         if not model.state.active[self.row]:
             self.remove()  # switched to a competitor: no more journeys
 
@@ -140,6 +139,7 @@ class CustomerModel(mesa.Model):
             self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.compiled.n_touchpoints)
             self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
             self.outcome: CycleOutcome | None = None
+            self._journey: RowStepper | None = None  # the agent engine's journey step, built each cycle
             self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
                                      keep_customers, keep_moments)
             self.operations = OperationsRunner(scenario, self.streams, keep_operations,
@@ -154,6 +154,15 @@ class CustomerModel(mesa.Model):
             yield
         finally:
             self.seconds[phase] += time.perf_counter() - start
+
+    def journey_of(self, row: int) -> None:
+        """Take customer ``row`` through this cycle's journey (the agent engine's step of one agent;
+        the same math as :func:`~cxsim.engine.cycle.journey_step` of that row)."""
+        if self._journey is None:
+            if self.draws is None or self.outcome is None:
+                raise RuntimeError("journey_of: no cycle has started (call step())")
+            self._journey = RowStepper(self.compiled, self.state, self.draws, self.outcome, self.runtime.backend)
+        self._journey(row)
 
     def step(self) -> None:
         """One purchase cycle: draws, journeys, word of mouth, records."""
@@ -177,6 +186,8 @@ class CustomerModel(mesa.Model):
             first = int(np.argmax(went)) if self.keep_sample and went.any() else -1  # the recorder's sample
             if self.sim.engine == "agent":
                 self.outcome.reset(sample_row=first)
+                self._journey = RowStepper(self.compiled, self.state, self.draws, self.outcome,
+                                           self.runtime.backend)
                 self.agents.shuffle_do("step")
             else:
                 step_journeys(self.compiled, self.state, self.draws, self.outcome, went, self.workers,

@@ -49,6 +49,7 @@ from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import get_path, set_path
+from cxsim.specs.mapping import from_mapping
 from cxsim.teach.switching import with_bad_experience
 
 METHODS = ("nelder-mead", "differential-evolution")
@@ -103,14 +104,43 @@ class Target:
                             "allowed: switched, summary.<column>, cycles.<column>")
 
 
+def _parameters(path: str, data: Any) -> tuple[Parameter, ...]:
+    """``{dotted.path: {low: ..., high: ...}}`` → :class:`Parameter` per path."""
+    params = []
+    for where, b in checks.mapping(path, data or {}).items():
+        b = checks.mapping(f"{path}.{where}", b)
+        checks.no_unknown_keys(f"{path}.{where}", b, ("low", "high"))
+        if "low" not in b or "high" not in b:
+            raise SpecError(f"{path}.{where}", dict(b), "bounds {low: ..., high: ...} are required")
+        params.append(Parameter(str(where), b["low"], b["high"]))
+    return tuple(params)
+
+
+def _targets(path: str, data: Any) -> tuple[Target, ...]:
+    """The list of targets; a target's errors name it by its name (``targets.<name>.*``)."""
+    targets = []
+    for i, t in enumerate(checks.sequence(path, data or [])):
+        t = checks.mapping(f"{path}[{i}]", t)
+        checks.no_unknown_keys(f"{path}[{i}]", t, Target.__dataclass_fields__)
+        for key in ("name", "metric", "value"):
+            if key not in t:
+                raise SpecError(f"{path}[{i}].{key}", MISSING, "every target needs name, metric and value")
+        targets.append(Target(**dict(t)))
+    return tuple(targets)
+
+
+def _overrides(path: str, data: Any) -> tuple[str, ...]:
+    return tuple(str(o) for o in checks.sequence(path, data or []))
+
+
 @dataclass(frozen=True)
 class CalibrationSpec:
     """A calibration problem (see the module docstring)."""
 
     name: str
-    parameters: tuple[Parameter, ...]
-    targets: tuple[Target, ...]
-    overrides: tuple[str, ...] = ()
+    parameters: tuple[Parameter, ...] = field(metadata={"convert": _parameters})
+    targets: tuple[Target, ...] = field(metadata={"convert": _targets})
+    overrides: tuple[str, ...] = field(default=(), metadata={"convert": _overrides})
     experiment: str = "none"
     method: str = "nelder-mead"
     max_evaluations: int = 150
@@ -131,31 +161,15 @@ class CalibrationSpec:
 
 
 def spec_from_dict(data: Mapping[str, Any]) -> CalibrationSpec:
-    """Build and validate a :class:`CalibrationSpec` from plain data (a parsed YAML file)."""
-    data = checks.mapping("calibration", data)
-    checks.no_unknown_keys("", data, TOP_KEYS)
-    params = []
-    for path, b in checks.mapping("parameters", data.get("parameters") or {}).items():
-        b = checks.mapping(f"parameters.{path}", b)
-        checks.no_unknown_keys(f"parameters.{path}", b, ("low", "high"))
-        if "low" not in b or "high" not in b:
-            raise SpecError(f"parameters.{path}", dict(b), "bounds {low: ..., high: ...} are required")
-        params.append(Parameter(str(path), b["low"], b["high"]))
-    targets = []
-    for i, t in enumerate(checks.sequence("targets", data.get("targets") or [])):
-        t = checks.mapping(f"targets[{i}]", t)
-        checks.no_unknown_keys(f"targets[{i}]", t, Target.__dataclass_fields__)
-        for key in ("name", "metric", "value"):
-            if key not in t:
-                raise SpecError(f"targets[{i}].{key}", MISSING, "every target needs name, metric and value")
-        targets.append(Target(**dict(t)))
-    overrides = tuple(str(o) for o in checks.sequence("overrides", data.get("overrides") or []))
-    return CalibrationSpec(
-        name=str(data.get("name") or "calibration"), parameters=tuple(params), targets=tuple(targets),
-        overrides=overrides, experiment=str(data.get("experiment", "none")),
-        method=str(data.get("method", "nelder-mead")), max_evaluations=data.get("max_evaluations", 150),
-        description=str(data.get("description") or ""),
-    )
+    """Build and validate a :class:`CalibrationSpec` from plain data (a parsed YAML file), through
+    the generic builder (:func:`~cxsim.specs.mapping.from_mapping`); ``name`` and ``description``
+    may be left out or ``null``."""
+    data = dict(checks.mapping("calibration", data))
+    data["name"] = str(data.get("name") or "calibration")
+    data["description"] = str(data.get("description") or "")
+    for key, empty in (("parameters", {}), ("targets", [])):  # none given: the spec says what is missing
+        data[key] = data.get(key) or empty
+    return from_mapping(CalibrationSpec, data)
 
 
 def shipped() -> list[str]:

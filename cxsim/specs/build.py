@@ -10,22 +10,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from cxsim.behaviour.memory import MEMORY_MODELS, memory_model_from_dict
+from cxsim.behaviour.memory import MEMORY_MODELS
 from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
-from cxsim.specs.distribution import distribution_from_dict
 from cxsim.portfolio import apply_dose
 from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
-from cxsim.specs.mapping import from_mapping
+from cxsim.specs.mapping import Converters, from_mapping
 from cxsim.specs.operations import operations_from_dict, scale_from_dict
-from cxsim.specs.population import MemorySpec, Population, Segment
+from cxsim.specs.population import MEMORY_COMMON, MemorySpec, Population, Segment
 from cxsim.specs.runtime import SIM_ALIASES, Runtime
 from cxsim.specs.scenario import Economics, Loyalty, Outputs, RunSpec, Scenario, Sim, WordOfMouth
 from cxsim.specs.touchpoint import Journey, Touchpoint
 
 T = TypeVar("T")
 
-MEMORY_COMMON = ("retention", "noise")
 
 
 def _make(path: str, cls: Callable[..., T], **kwargs: Any) -> T:
@@ -46,11 +44,9 @@ def _require(path: str, data: Mapping[str, Any], key: str, allowed: str) -> Any:
 
 
 def memory_from_dict(path: str, data: Any) -> MemorySpec:
-    """``{kind: peak_end, w_peak: 0.4, w_end: 0.4, retention: 0.6, noise: 0}`` → MemorySpec."""
-    data = dict(checks.mapping(path, data))
-    common = {k: data.pop(k) for k in MEMORY_COMMON if k in data}
-    model = memory_model_from_dict(path, data)
-    return _make(path, MemorySpec, model=model, **common)
+    """``{kind: peak_end, w_peak: 0.4, w_end: 0.4, retention: 0.6, noise: 0}`` → MemorySpec
+    (:meth:`MemorySpec.from_config <cxsim.specs.population.MemorySpec.from_config>`)."""
+    return MemorySpec.from_config(path, data)
 
 
 def _segment_memory(path: str, data: Any, base: Mapping[str, Any],
@@ -108,15 +104,21 @@ def journey_from_dict(path: str, data: Any) -> Journey:
 
 def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
                       key_moments: Mapping[str, Any] | None = None) -> Segment:
-    data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, _fields(Segment))
-    kw = dict(data)
-    kw["name"] = _require(path, data, "name", "every segment needs a name")
-    kw["share"] = _require(path, data, "share", "every segment needs a share")
-    exp = checks.mapping(f"{path}.expectations", data.get("expectations") or {})
-    kw["expectations"] = {k: distribution_from_dict(f"{path}.expectations.{k}", v) for k, v in exp.items()}
-    kw["memory"] = _segment_memory(f"{path}.memory", data.get("memory"), memory_base, key_moments)
-    return _make(path, Segment, **kw)
+    """A :class:`Segment` from its config mapping (:func:`~cxsim.specs.mapping.from_mapping`), its
+    ``memory`` read as overrides of the run's memory ``memory_base`` (:func:`_segment_memory`)."""
+    return from_mapping(Segment, data, path, _segment_converters(memory_base, key_moments))
+
+
+def population_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
+                         key_moments: Mapping[str, Any] | None = None) -> Population:
+    """The :class:`Population` (its ``segments``) from its config mapping, each segment's memory read
+    as in :func:`segment_from_dict`."""
+    return from_mapping(Population, data, path, _segment_converters(memory_base, key_moments))
+
+
+def _segment_converters(memory_base: Mapping[str, Any], key_moments: Mapping[str, Any] | None) -> Converters:
+    """The segments' memory: overrides of the run's memory, which the generic builder cannot know."""
+    return {MemorySpec: lambda path, data: _segment_memory(path, data, memory_base, key_moments)}
 
 
 #: Old config keys of the loyalty block, kept for one release: old name -> new name.
@@ -126,22 +128,7 @@ LOYALTY_ALIASES = {"terrible_hazards": "terrible_hazard_by_count"}
 def loyalty_from_dict(data: Any, path: str = "scenario.loyalty") -> Loyalty:
     """The :class:`Loyalty` block; an old key (:data:`LOYALTY_ALIASES`) that is not ``null`` sets its
     new key, and an error about it names the key as the user wrote it."""
-    if not isinstance(data, Mapping):
-        return from_mapping(Loyalty, data, path)
-    data = dict(data)
-    used = []
-    for old, new in LOYALTY_ALIASES.items():
-        value = data.pop(old, None)
-        if value is not None:
-            data[new] = value
-            used.append((old, new))
-    try:
-        return from_mapping(Loyalty, data, path)
-    except SpecError as err:
-        for old, new in used:
-            if err.field.startswith(f"{path}.{new}"):
-                raise SpecError(f"{path}.{old}" + err.field[len(f"{path}.{new}"):], err.value, err.allowed) from None
-        raise
+    return from_mapping(Loyalty, data, path, aliases={Loyalty: LOYALTY_ALIASES})
 
 
 SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "operations", "loyalty",
@@ -160,13 +147,10 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
     memory_base = dict(checks.mapping(memory_path, memory if memory is not None else {"kind": "peak_end"}))
     mem = memory_from_dict(memory_path, memory_base)
     journey = journey_from_dict(f"{path}.journey", _require(path, data, "journey", "a journey is required"))
-    pop = checks.mapping(f"{path}.population", _require(path, data, "population", "a population is required"))
-    checks.no_unknown_keys(f"{path}.population", pop, ["segments"])
-    raw_segments = checks.sequence(f"{path}.population.segments", pop.get("segments") or [])
     raw_key_moments = data.get("key_moments") if isinstance(data.get("key_moments"), Mapping) else None
-    segments = [segment_from_dict(f"{path}.population.segments[{i}]", s, memory_base, raw_key_moments)
-                for i, s in enumerate(raw_segments)]
-    population = _make(f"{path}.population", Population, segments=tuple(segments))
+    population = population_from_dict(f"{path}.population",
+                                      _require(path, data, "population", "a population is required"),
+                                      memory_base, raw_key_moments)
     affect = checks.mapping(f"{path}.affect", data.get("affect") or {})
     checks.no_unknown_keys(f"{path}.affect", affect, ["form"])
     key_moments = checks.mapping(f"{path}.key_moments", data.get("key_moments") or {})

@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 
 from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
+from cxsim.specs.mapping import from_mapping
 
 __all__ = [
     "COST_FIELDS",
@@ -92,6 +93,11 @@ class Change:
         return new
 
 
+def _amounts(path: str, data: Any) -> dict[str, float]:
+    """``per_encounter`` from the config: a mapping of touchpoint to amount (``null``: none)."""
+    return dict(checks.mapping(path, {} if data is None else data))
+
+
 @dataclass(frozen=True)
 class InterventionCost:
     """What an intervention costs, in the scenario's currency (all amounts >= 0).
@@ -106,7 +112,7 @@ class InterventionCost:
     fixed: float = 0.0
     per_cycle: float = 0.0
     per_customer: float = 0.0
-    per_encounter: Mapping[str, float] = field(default_factory=dict)
+    per_encounter: Mapping[str, float] = field(default_factory=dict, metadata={"convert": _amounts})
 
     def __post_init__(self) -> None:
         checks.non_negative("fixed", self.fixed)
@@ -139,14 +145,7 @@ NONE = Intervention()
 
 
 def _cost_from_dict(path: str, data: Any) -> InterventionCost:
-    data = checks.mapping(path, {} if data is None else data)
-    checks.no_unknown_keys(path, data, COST_FIELDS)
-    kw = dict(data)
-    kw["per_encounter"] = dict(checks.mapping(f"{path}.per_encounter", data.get("per_encounter") or {}))
-    try:
-        return InterventionCost(**kw)
-    except SpecError as err:
-        raise err.at(path) from None
+    return from_mapping(InterventionCost, data, path)
 
 
 def _changes_from_dict(path: str, data: Any) -> tuple[Change, ...]:

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import Distribution, distribution_from_dict
+from cxsim.specs.mapping import from_mapping
 
 __all__ = [
     "BACKENDS",
@@ -96,6 +97,11 @@ class OpeningHours:
         """Whether the station ever closes (closing turns the queue away: a horizon)."""
         return any(d is None or d != (0.0, 24.0) for d in self.days)
 
+    @classmethod
+    def from_config(cls, path: str, data: Any) -> OpeningHours:
+        """The config's shape, ``{default: [10, 20], sun: [12, 18], mon: null}`` (:func:`hours_from_dict`)."""
+        return hours_from_dict(path, data)
+
 
 def hours_from_dict(field_: str, data: Any) -> OpeningHours:
     """``{default: [10, 20], sun: [12, 18], mon: null}`` → :class:`OpeningHours`."""
@@ -153,10 +159,6 @@ def scale_from_dict(data: Any, path: str = "operations") -> float | None:
     return scale
 
 
-def _optional_dist(field_: str, data: Any) -> Distribution | None:
-    return None if data is None else distribution_from_dict(field_, data)
-
-
 def _non_negative_dist(field_: str, dist: Distribution | None) -> None:
     """Times may not be negative: refuse distributions that can produce values below 0."""
     if dist is None:
@@ -200,6 +202,18 @@ def _profile(weights: Mapping[Any, float] | None) -> NDArray[np.float64] | None:
     return out
 
 
+def hourly_weights_from_config(path: str, data: Any) -> dict[int, float] | None:
+    """``{hour: weight}``, or a list of 24 weights (index = hour of the day) → ``{hour: weight}``."""
+    if data is None:
+        return None
+    if isinstance(data, Mapping):
+        return dict(data)
+    seq = checks.sequence(path, data)
+    if len(seq) != 24:
+        raise SpecError(path, data, "24 weights (one per hour, 0-23) or {hour: weight}")
+    return dict(enumerate(seq))
+
+
 @dataclass(frozen=True)
 class Site:
     """A possible store location: its name and the travel minutes from each segment."""
@@ -209,6 +223,7 @@ class Site:
 
     def __post_init__(self) -> None:
         checks.name("name", self.name)
+        object.__setattr__(self, "travel_minutes", dict(checks.mapping("travel_minutes", self.travel_minutes)))
         for seg, minutes in self.travel_minutes.items():
             checks.non_negative(f"travel_minutes.{seg}", minutes)
 
@@ -251,7 +266,7 @@ class StoresSpec:
     unserved_penalty_minutes: float = 30.0
     cost_per_store_per_cycle: float = 0.0
     cost_per_counter_per_cycle: float = 0.0
-    hourly_weights: Mapping[int, float] | None = None
+    hourly_weights: Mapping[int, float] | None = field(default=None, metadata={"convert": hourly_weights_from_config})
 
     def __post_init__(self) -> None:
         if not self.sites:
@@ -392,7 +407,7 @@ class CallCentreSpec:
     days_per_cycle: int = 30
     unserved_penalty_minutes: float = 60.0
     cost_per_agent_per_cycle: float = 0.0
-    hourly_weights: Mapping[int, float] | None = None
+    hourly_weights: Mapping[int, float] | None = field(default=None, metadata={"convert": hourly_weights_from_config})
 
     def __post_init__(self) -> None:
         if self.handle_minutes is None:
@@ -629,66 +644,7 @@ def warn_if_unbounded(path: str, load: float, bounded: bool) -> None:
 # from plain config data
 
 
-def _fields(cls: type) -> list[str]:
-    return list(cls.__dataclass_fields__)  # type: ignore[attr-defined]
-
-
-def _make(path: str, cls: type, kwargs: dict[str, Any]) -> Any:
-    try:
-        return cls(**kwargs)
-    except SpecError as err:
-        raise err.at(path) from None
-
-
-_DISTS = {
-    StoresSpec: ("service_minutes", "patience_minutes"),
-    PipelineSpec: ("production_days", "shipping_days"),
-    CallCentreSpec: ("handle_minutes", "specialist_minutes", "patience_minutes"),
-}
-
-
-def _part(path: str, cls: type, data: Any) -> Any:
-    data = dict(checks.mapping(path, data))
-    checks.no_unknown_keys(path, data, _fields(cls))
-    for key in _DISTS.get(cls, ()):
-        if key in data:
-            data[key] = _optional_dist(f"{path}.{key}", data[key])
-    if "hours" in data:
-        data["hours"] = hours_from_dict(f"{path}.hours", data["hours"])
-    if data.get("hourly_weights") is not None:
-        raw = data["hourly_weights"]
-        if isinstance(raw, Mapping):
-            data["hourly_weights"] = dict(raw)
-        else:  # a list of 24 weights, index = hour of the day
-            seq = checks.sequence(f"{path}.hourly_weights", raw)
-            if len(seq) != 24:
-                raise SpecError(f"{path}.hourly_weights", raw, "24 weights (one per hour, 0-23) or {hour: weight}")
-            data["hourly_weights"] = dict(enumerate(seq))
-    if cls is StoresSpec:
-        raw = checks.sequence(f"{path}.sites", data.get("sites") or [])
-        sites = []
-        for i, s in enumerate(raw):
-            s = checks.mapping(f"{path}.sites[{i}]", s)
-            checks.no_unknown_keys(f"{path}.sites[{i}]", s, _fields(Site))
-            sites.append(_make(f"{path}.sites[{i}]", Site, {
-                "name": s.get("name"),
-                "travel_minutes": dict(checks.mapping(f"{path}.sites[{i}].travel_minutes",
-                                                      s.get("travel_minutes") or {})),
-            }))
-        data["sites"] = tuple(sites)
-    return _make(path, cls, data)
-
-
 def operations_from_dict(data: Any, path: str = "scenario.operations") -> OperationsSpec:
-    """Build an :class:`OperationsSpec` from config data (``None`` → no operations)."""
-    if data is None:
-        return OperationsSpec()
-    data = checks.mapping(path, data)
-    checks.no_unknown_keys(path, data, _fields(OperationsSpec))
-    parts: dict[str, Any] = {}
-    for key, cls in (("stores", StoresSpec), ("pipeline", PipelineSpec), ("callcentre", CallCentreSpec)):
-        if data.get(key) is not None:
-            parts[key] = _part(f"{path}.{key}", cls, data[key])
-    events = checks.mapping(f"{path}.events", data.get("events") or {})
-    parts["events"] = {name: _part(f"{path}.events.{name}", EventSpec, ev) for name, ev in events.items()}
-    return _make(path, OperationsSpec, parts)
+    """Build an :class:`OperationsSpec` from config data (``None`` → no operations), through the
+    generic builder (:func:`~cxsim.specs.mapping.from_mapping`)."""
+    return from_mapping(OperationsSpec, data, path)

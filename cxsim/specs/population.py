@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from cxsim.behaviour.memory import MemoryModel, PeakEnd
+from cxsim.behaviour.memory import MemoryModel, PeakEnd, memory_model_from_dict
 from cxsim.errors import SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import Distribution
@@ -28,6 +29,22 @@ class MemorySpec:
     def __post_init__(self) -> None:
         checks.unit_interval("retention", self.retention)
         checks.non_negative("noise", self.noise)
+
+    @classmethod
+    def from_config(cls, path: str, data: Any) -> MemorySpec:
+        """The config's flat shape: the model's ``kind`` and parameters beside :data:`MEMORY_COMMON`,
+        e.g. ``{kind: peak_end, w_peak: 0.4, w_end: 0.4, retention: 0.6, noise: 0}``."""
+        data = dict(checks.mapping(path, data))
+        common = {k: data.pop(k) for k in MEMORY_COMMON if k in data}
+        model = memory_model_from_dict(path, data)
+        try:
+            return cls(model=model, **common)
+        except SpecError as err:
+            raise err.at(path) from None
+
+
+#: The keys of a memory config that are the :class:`MemorySpec`'s own (the others are its model's).
+MEMORY_COMMON = ("retention", "noise")
 
 
 @dataclass(frozen=True)

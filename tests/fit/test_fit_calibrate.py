@@ -110,3 +110,25 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys) -> None:
         err = capsys.readouterr().err
         assert info.value.code == 2 and expected in err and len(err.strip().splitlines()) == 1
         assert not out.exists()
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"parameters": {"scenario.loyalty.terrible_hazard": {"low": 0, "high": 1}}}, "targets"),
+    ({"targets": [{"name": "x", "metric": "switched", "cycle": 1, "value": 1}]}, "parameters"),
+    ({"parameters": {"a.b": {"low": 0, "high": 1}}, "targets": [{"name": "x", "value": 1}]}, "targets[0].metric"),
+    ({"parameters": {"a.b": {"low": 0, "hi": 1}}, "targets": []}, "parameters.a.b.hi"),
+    ({"parameters": {"a.b": {"low": 0, "high": 1}}, "targets": [], "colour": 1}, "colour"),
+    ({"parameters": {"a.b": {"low": 0, "high": 1}}, "targets": [], "overrides": "sim.seed=1"}, "overrides"),
+])
+def test_calibration_files_name_the_bad_field(data, field) -> None:
+    with pytest.raises(SpecError) as err:
+        cal.spec_from_dict(data)
+    assert err.value.field == field and "\n" not in str(err.value)
+
+
+def test_a_calibration_without_name_or_description_gets_defaults() -> None:
+    spec = cal.spec_from_dict({"name": None, "parameters": {"a.b": {"low": 0, "high": 1}},
+                               "targets": [{"name": "x", "metric": "switched", "cycle": 1, "value": 1}],
+                               "overrides": ["sim.seed=1", 2]})
+    assert (spec.name, spec.description, spec.overrides) == ("calibration", "", ("sim.seed=1", "2"))
+    assert spec.parameters == (cal.Parameter("a.b", 0, 1),)

@@ -70,3 +70,21 @@ def test_store_with_patience_or_closing_does_not_warn(recwarn: pytest.WarningsRe
     out = stores.simulate_stores(spec, np.zeros(50, dtype=np.intp), ["all"], np.random.default_rng(0))
     assert not [w for w in recwarn if issubclass(w.category, UnboundedQueueWarning)]
     assert out["closed"].any()  # load 50 × 5 / 60 ≈ 4: most are turned away at closing
+
+
+def test_hourly_weights_as_a_list_of_24_and_hours_by_default() -> None:
+    spec = operations_from_dict(store(hourly_weights=list(range(1, 25)), hours=None))
+    assert spec.stores is not None
+    assert spec.stores.hourly_weights == {h: h + 1 for h in range(24)}
+    assert not spec.stores.hours.closes()
+
+
+@pytest.mark.parametrize("data, field", [
+    (store(sites=[{"name": "a", "travel_minutes": [3]}]), "scenario.operations.stores.sites[0].travel_minutes"),
+    ({"stores": {"service_minutes": SERVICE}}, "scenario.operations.stores.sites"),
+    (store(sites=[{"travel_minutes": {"x": 1}}]), "scenario.operations.stores.sites[0].name"),
+])
+def test_bad_sites_name_the_field(data: dict, field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        operations_from_dict(data)
+    assert err.value.field == field and "\n" not in str(err.value)
