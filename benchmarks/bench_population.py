@@ -109,7 +109,7 @@ def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float]
 class RefCustomer(mesa.Agent):
     """The same customer in plain scalar Python."""
 
-    def __init__(self, model: "RefModel") -> None:
+    def __init__(self, model: RefModel) -> None:
         super().__init__(model)
         self.expect = [model.random.gauss(*EXPECT) for _ in range(N_TP)]
         self.satisfaction = 0.0

@@ -188,7 +188,6 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
     uses :func:`independent_seed`. With ``n_jobs`` > 1 the runs go to worker processes (each
     running the engine on one thread); the table is the same, in the same order.
     """
-
     arms = [p.baseline, *p.arms]
     specs = []
     for k, arm in enumerate(arms):
@@ -346,7 +345,6 @@ class Comparison:
 
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv`` and ``notes.txt`` atomically."""
-
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         text = "\n".join(self.notes()) + "\n"

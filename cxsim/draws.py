@@ -45,8 +45,8 @@ def _lcg(typingctx, hi, lo, inc_hi, inc_lo):  # type: ignore[no-untyped-def]  # 
         i128, i64 = ir.IntType(128), ir.IntType(64)
         shift = ir.Constant(i128, 64)
 
-        def join(h, l):  # type: ignore[no-untyped-def]
-            return builder.or_(builder.shl(builder.zext(h, i128), shift), builder.zext(l, i128))
+        def join(h, lo):  # type: ignore[no-untyped-def]
+            return builder.or_(builder.shl(builder.zext(h, i128), shift), builder.zext(lo, i128))
 
         s = builder.add(builder.mul(join(args[0], args[1]), ir.Constant(i128, MULTIPLIER)), join(args[2], args[3]))
         words = [builder.trunc(builder.lshr(s, shift), i64), builder.trunc(s, i64)]
@@ -83,7 +83,7 @@ def _layer(r):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
 
 @numba.njit(nogil=True, cache=True)
 def _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """numpy's ``random_standard_normal`` from its first rejection on (about 1 draw in 100).
+    """NumPy's ``random_standard_normal`` from its first rejection on (about 1 draw in 100).
 
     Returns ``(x, hi, lo)``. Kept out of the hot loop so that the loop stays small.
     """

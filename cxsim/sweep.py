@@ -222,7 +222,6 @@ def problem(settings: SweepSettings) -> dict[str, Any]:
 
 def salib_sample(settings: SweepSettings) -> np.ndarray:
     """The SALib sample (:mod:`cxsim.sensitivity` analyses its runs) of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
-
     prob = problem(settings)
     if settings.sampler == "sobol":
         from SALib.sample import sobol  # SALib: loaded only for its samplers
@@ -334,6 +333,7 @@ class Plan:
 
 
 def run_id(config_hash_: str, replication: int) -> str:
+    """The identifier of one run of a sweep: the point's config hash and the replication."""
     return f"{config_hash_}-r{replication}"
 
 
@@ -344,7 +344,6 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
     replications replace ``sim.replications``; the outputs a sweep does not need (customers,
     moments, figures) are switched off.
     """
-
     for k, p in enumerate(settings.params):
         if p.path in GROUP_PARAMS:
             if p.values is None:
@@ -385,7 +384,6 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
 
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
-
     # the engine (numba, Mesa): loaded only when a simulation runs
     from cxsim.engine.model import quiet_mesa
     from cxsim.engine.run import run_replication
@@ -440,7 +438,6 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         commit: git commit recorded with every row.
         batch: runs per task handed to a worker (default: about 8 tasks per worker).
     """
-
     out = Path(directory)
     (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     done = finished(out)
@@ -510,7 +507,6 @@ def collect(p: Plan, directory: str | Path) -> Collected:
 
 def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet") -> list[Path]:
     """Write the table (Parquet) and, when runs are missing, ``missing.csv``; atomically."""
-
     out = Path(directory)
     written = [write_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
     miss = out / "missing.csv"
@@ -568,11 +564,9 @@ def aggregate_directories(dirs: Sequence[Path], name: str = "result.parquet") ->
 
 def atomic_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as CSV by write-then-rename."""
-
     return write_atomic(Path(path), lambda q: frame.to_csv(q, index=False))
 
 
 def atomic_parquet(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as Parquet by write-then-rename."""
-
     return write_atomic(Path(path), lambda q: frame.to_parquet(q, index=False))

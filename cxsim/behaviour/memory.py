@@ -426,7 +426,7 @@ class PeakEnd:
             raise SpecError("w_trough", self.w_trough, "only peak=best_worst uses w_trough; set it to 0")
         signed_weights("", {"w_peak": self.w_peak, "w_trough": self.w_trough, "w_end": self.w_end})
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return peak_end(affect, present, self.w_peak, self.w_end, self.peak, self.w_trough)  # type: ignore[arg-type]
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -454,13 +454,13 @@ class Mean:
         fit_plans=(FitPlan(0, "mean", "average moment", "mean", (("mean", {}),)),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return mean(affect, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.MEAN)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "mean of the moments"
 
 
@@ -476,13 +476,13 @@ class Integral:
                            durations=True),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return integral(affect, durations, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.INTEGRAL)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "time average (duration-weighted mean)"
 
 
@@ -502,13 +502,13 @@ class Total:
     def __post_init__(self) -> None:
         checks.positive("per", self.per)
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return total(affect, durations, present, self.per)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.TOTAL, (0.0, 0.0, 0.0, self.per))
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"total (area under the curve, per {self.per:g} duration units)"
 
 
@@ -523,13 +523,13 @@ class End:
         fit_plans=(FitPlan(7, "first", "first moment", "first", (("first", {}),)),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return end(affect, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.END)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "end only"
 
 
@@ -543,13 +543,13 @@ class Peak:
         fit_functions={"peak": lambda a, p, d: peak(a, p)},
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return peak(affect, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.PEAK)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "peak only"
 
 
@@ -574,13 +574,13 @@ class Recency:
     def __post_init__(self) -> None:
         checks.positive("half_life", self.half_life)
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         return recency(affect, present, self.half_life)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.RECENCY, (0.0, 0.0, 0.0, self.half_life))
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"recency (half-life {self.half_life:g} moments)"
 
 
@@ -620,15 +620,15 @@ class KeyMoments:
             w[index[name]] = weight
         return w
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect, durations, present=None, touchpoints=None):
         if touchpoints is None:
             raise ValueError("key_moments needs the touchpoint names of the episode's moments")
         return key_moments(affect, self.vector(touchpoints), present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.KEY_MOMENTS, weights=self.vector(touchpoints))
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         shown = ", ".join(f"{w:g} {k}" for k, w in self.weights)
         return f"key moments ({shown or 'no weights'}; the rest on the mean)"
 

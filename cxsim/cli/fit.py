@@ -1,11 +1,11 @@
-"""``cxsim fit``: fit memory models and key drivers to survey data, apply saved models.
+r"""``cxsim fit``: fit memory models and key drivers to survey data, apply saved models.
 
 ``cxsim-fit`` is an alias kept for one release (``cxsim-fit memory ...`` = ``cxsim fit memory ...``).
 Its arguments are flags: a fit reads data files, no composed config.
 
-    cxsim-fit memory DATA.csv --episode COLS --order COL --rating COL --retrospective COL \\
+    cxsim-fit memory DATA.csv --episode COLS --order COL --rating COL --retrospective COL \
         [--group COL] [--duration COL] [--scale 1-5] --out DIR
-    cxsim-fit drivers DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --out DIR \\
+    cxsim-fit drivers DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --out DIR \
         [--save MODEL.json]
     cxsim-fit predict MODEL.json DATA.csv [--rename OLD=NEW,...] --out PREDS.csv
     cxsim-fit gap TABLE.csv --out DIR [--form ratio] [--simulate SCENARIO]
@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from cxsim.files import write_atomic
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.files import write_atomic
 from cxsim.fit import drivers, gap, memory_fit, persist
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
 from cxsim.specs import checks

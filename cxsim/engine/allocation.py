@@ -51,7 +51,7 @@ _depth = 0  # nested runs (a comparison running replications) leave the settings
 
 @contextlib.contextmanager
 def memory_settings(huge_pages: bool = False, reuse_memory: bool = True) -> Iterator[None]:
-    """numpy's huge-page advice as ``huge_pages`` and, with ``reuse_memory``, glibc keeping freed
+    """NumPy's huge-page advice as ``huge_pages`` and, with ``reuse_memory``, glibc keeping freed
     memory for reuse, inside the block; afterwards numpy's advice is as it was, glibc's
     thresholds are those its dynamic adjustment settles at, and free memory is returned to the
     system."""

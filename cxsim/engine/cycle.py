@@ -27,8 +27,8 @@ from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
-from cxsim.specs.operations import OperationsSource
 from cxsim.specs.distribution import sample_into
+from cxsim.specs.operations import OperationsSource
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]
@@ -51,7 +51,7 @@ class CycleDraws:
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> "CycleDraws":
+    def empty(cls, n: int, n_tp: int) -> CycleDraws:
         return cls(
             cycle=-1,
             present=np.zeros((n_tp, n), dtype=bool).T,
@@ -154,7 +154,7 @@ class CycleOutcome:
     sample_row: int = -1  # the customer whose moments are kept in ``sample_affect`` (-1: none)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> "CycleOutcome":
+    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> CycleOutcome:
         """Outcome arrays for ``n`` customers; every moment's affect and expectation only with
         ``keep_moments`` (one customer's, ``sample_row``, always)."""
         return cls(
@@ -415,13 +415,15 @@ class WordOfMouthBuffers:
     told: Array  # (n,) remembered value passed on (NaN as 0)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> "WordOfMouthBuffers":
+    def empty(cls, n: int, n_tp: int) -> WordOfMouthBuffers:
         return cls(story=np.empty((n, n_tp)), tell=np.empty(n), positive=np.empty(n, dtype=bool),
                    told=np.empty(n))
 
 
 @dataclass(frozen=True)
 class WordOfMouthTally:
+    """How many positive and negative word-of-mouth messages a cycle exchanged."""
+
     positive: int
     negative: int
 

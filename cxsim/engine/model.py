@@ -56,7 +56,7 @@ def quiet_mesa() -> Iterator[None]:
 class Customer(mesa.Agent):
     """One customer. Its state is a row of the model's arrays; :meth:`step` is one journey."""
 
-    def __init__(self, model: "CustomerModel", row: int) -> None:
+    def __init__(self, model: CustomerModel, row: int) -> None:
         super().__init__(model)
         self.row = int(row)
 

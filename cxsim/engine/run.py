@@ -146,7 +146,7 @@ def memory_label(spec: RunSpec) -> str:
     followed by the segments that remember by a model of their own: ``peak_end (loyal: mean)``."""
 
     def label(model: object) -> str:
-        kind = str(getattr(model, "kind"))
+        kind = str(model.kind)
         return f"{kind}_best_worst" if getattr(model, "peak", None) == "best_worst" else kind
 
     sc = spec.scenario

@@ -206,7 +206,6 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
     Returns:
         a :class:`cxsim.compare.Comparison` (``table`` has Δ satisfaction, retention, NPS, profit…).
     """
-
     settings = compare.CompareSettings(interventions=None, replications=replications, progress=progress)
     base_cfg = compare._for_compare(compose_config(list(overrides)), replications)
     arm_cfg = dict(base_cfg, intervention=dict(intervention))
@@ -275,6 +274,7 @@ def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal:
         moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
         importance: importance per touchpoint (step 2d).
         ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
+        cycle: the cycle whose moments are used (default: the first recorded).
     """
     first = moments[moments["cycle"] == (moments["cycle"].min() if cycle is None else cycle)]
     if first.empty:

@@ -30,8 +30,8 @@ from numpy.typing import NDArray
 
 from cxsim.behaviour import memory as mem
 from cxsim.behaviour.memory_parts import FitPlan
-from cxsim.figures import figure_style, subplots
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit import crossval
 from cxsim.fit.survey import LongSurvey, check_enough_rows
 

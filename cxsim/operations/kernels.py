@@ -290,12 +290,14 @@ def serve(arrival, service, patience, balk_at, close, group, travel, servers, me
 
     Args:
         arrival: ``(n,)`` arrival times, sorted.
-        service, patience: ``(n,)`` service time and patience (``inf``: never abandons).
+        service: ``(n,)`` service time.
+        patience: ``(n,)`` patience (``inf``: never abandons).
         balk_at: ``(n,)`` int queue length at which the customer balks (large: never).
         close: ``(n,)`` time after which the customer's service cannot start (``inf``: never).
         group: ``(n,)`` int row of ``travel`` for the customer (their segment).
         travel: ``(G, S)`` travel time from each group to each store.
-        servers: ``(S,)`` int servers per store; mean_service: ``(S,)`` for expected waits.
+        servers: ``(S,)`` int servers per store.
+        mean_service: ``(S,)`` mean service time per store, for expected waits.
         wait_weight: 0 = choose the nearest store, 1 = least travel + expected wait.
         track_queue: keep queue lengths (needed for balking, shortest-wait choice, records).
 

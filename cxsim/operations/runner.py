@@ -182,8 +182,8 @@ class OperationsRunner:
         for process in self.sources:
             stats = self._stats[process]
 
-            def values(key: str) -> NDArray:
-                parts = stats.get(key)  # bool records stay bool: their mean is the share
+            def values(key: str) -> NDArray:  # called within this iteration only
+                parts = stats.get(key)  # noqa: B023  # bool records stay bool: their mean is the share
                 return np.concatenate(parts) if parts else np.array([np.nan])
 
             key = process.replace(".", "_")

@@ -107,6 +107,7 @@ def journey_from_dict(path: str, data: Any) -> Journey:
 
 def segment_from_dict(path: str, data: Any, memory_base: Mapping[str, Any],
                       key_moments: Mapping[str, Any] | None = None) -> Segment:
+    """A :class:`Segment` from its config mapping, its memory model completed from ``memory_base``."""
     data = checks.mapping(path, data)
     checks.no_unknown_keys(path, data, _fields(Segment))
     kw = dict(data)

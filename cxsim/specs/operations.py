@@ -588,6 +588,7 @@ RECORDS: dict[str, tuple[str, ...]] = {
 
 
 def records_of(process: str) -> tuple[str, ...]:
+    """The record names an operations process offers to touchpoint performance sources."""
     return RECORDS["events" if process.startswith("events.") else process]
 
 
@@ -595,7 +596,7 @@ def check_sources(operations: OperationsSpec, touchpoints: Any, segments: tuple[
     """Every operations source names a configured process and one of its records; store travel
     times name segments. Paths are relative to the scenario."""
     processes = operations.processes()
-    for i, tp in enumerate(touchpoints):
+    for tp in touchpoints:
         src = tp.performance
         if not isinstance(src, OperationsSource):
             continue

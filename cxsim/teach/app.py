@@ -209,7 +209,6 @@ def _population_figure(cycles):  # type: ignore[no-untyped-def]
 @solara.component
 def PopulationView() -> None:
     """A shipped scenario run live, with and without an intervention."""
-
     scenario = solara.use_reactive("b2b_dealer")
     intervention = solara.use_reactive("faster_delivery")
     switched_on = solara.use_reactive(False)

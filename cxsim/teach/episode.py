@@ -98,7 +98,7 @@ class Episode:
         """Index of the most intense moment (largest |affect|; the first one on ties)."""
         return int(np.argmax(np.abs(self.values)))
 
-    def with_moment(self, index: int, value: Any) -> "Episode":
+    def with_moment(self, index: int, value: Any) -> Episode:
         """A copy with moment ``index`` set to ``value`` (validated like the rest)."""
         if not 0 <= index < len(self.affect):
             raise SpecError("moment", index, f"an index from 0 to {len(self.affect) - 1} is required")

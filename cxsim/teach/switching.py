@@ -57,7 +57,6 @@ def bad_gap(cfg: dict, severity: float = SEVERITY, cycles: int = 1) -> float:
     ``cycles > 1`` widens it to ``g / (1 − a_max)^(cycles − 1)`` so that the moment is still that
     bad in each of the first ``cycles`` cycles (the default, 1, is the teaching experiment's).
     """
-
     sc = run_spec_from_dict(cfg).scenario
     lam = min(seg.loss_aversion for seg in sc.population.segments)
     tol = max(seg.tolerance for seg in sc.population.segments)
@@ -77,7 +76,6 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
     :func:`bad_gap` (the calibration passes the run's ``n_cycles``, so the k-th month's moment
     is still terrible and ``switched`` at k really is after k bad experiences).
     """
-
     out = copy.deepcopy(cfg)
     sc = out["scenario"]
     sc["word_of_mouth"]["network"] = "none"
