@@ -21,7 +21,7 @@ BINS = 65536
 
 
 @numba.njit(nogil=True, cache=True)
-def _histogram(x, lo, scale, counts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _histogram(x, lo, scale, counts):  # pragma: no cover - compiled
     top = counts.size - 1
     for v in x:
         counts[min(int((v - lo) * scale), top)] += 1

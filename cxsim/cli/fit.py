@@ -50,7 +50,7 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
     return show
 
 
-def _scale(text: str, na_zero: bool, field: str):  # type: ignore[no-untyped-def]
+def _scale(text: str, na_zero: bool, field: str):
     return Scale.parse(text, na_zero, field)
 
 

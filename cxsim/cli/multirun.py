@@ -113,7 +113,7 @@ def multirun_done(cfg: DictConfig) -> bool:
     return bool(len(old)) and old["config_hash"].iloc[0] == sweep.config_hash(base_config(data))
 
 
-class SweepTable(Callback):  # type: ignore[misc]
+class SweepTable(Callback):
     """Hydra callback: after ``cxsim run -m``, gather the jobs' results in ``sweep.parquet``.
 
     Jobs that started but did not finish are listed in ``missing.csv`` instead of failing.

@@ -459,7 +459,7 @@ def load_long(
     )
 
 
-def _per_episode(values: Array, ep: NDArray[np.intp], n: int, ufunc) -> Array:  # type: ignore[no-untyped-def]
+def _per_episode(values: Array, ep: NDArray[np.intp], n: int, ufunc) -> Array:
     out = np.full(n, np.nan)
     ufunc.at(out, ep, values)
     return out

@@ -199,7 +199,7 @@ def queue_up(env: simpy.Environment, res: simpy.Resource, d: StationDraws, i: in
     return req
 
 
-def arrivals(env: simpy.Environment, d: StationDraws, customer) -> Generator[simpy.Event, None, None]:  # type: ignore[no-untyped-def]
+def arrivals(env: simpy.Environment, d: StationDraws, customer) -> Generator[simpy.Event, None, None]:
     """The source: start ``customer(i)`` at each arrival time."""
     for i in range(d.n):
         yield env.timeout(d.arrival[i] - env.now)

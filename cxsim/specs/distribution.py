@@ -116,7 +116,7 @@ class Beta:
         _check_bounds(self.low, self.high)
 
     @property
-    def mean(self) -> float:  # type: ignore[override]
+    def mean(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
@@ -150,7 +150,7 @@ class Empirical:
             object.__setattr__(self, "probs", probs)
 
     @property
-    def mean(self) -> float:  # type: ignore[override]
+    def mean(self) -> float:
         if self.probs is None:
             return float(np.mean(self.values))
         return float(np.dot(self.values, self.probs))
@@ -180,7 +180,7 @@ class Constant:
         checks.number("value", self.value)
 
     @property
-    def mean(self) -> float:  # type: ignore[override]
+    def mean(self) -> float:
         return float(self.value)
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
