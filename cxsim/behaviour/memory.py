@@ -348,7 +348,7 @@ def _k_key_moments(acc, wsum, mean):  # type: ignore[no-untyped-def]
 
 
 # --------------------------------------------------------------------------- fit functions
-def _flip(x: NDArray | None) -> NDArray | None:
+def _flip(x: NDArray[Any] | None) -> NDArray[Any] | None:
     return None if x is None else x[..., ::-1]
 
 
@@ -364,10 +364,10 @@ def _fit_key_moments(affect: Array, present: Mask, durations: Array | None, **pa
     return key_moments(affect, np.asarray(weights, dtype=np.float64), present)
 
 
-def _corners(*weights: str, **fixed: float) -> tuple[tuple[str, dict[str, float]], ...]:
+def _corners(*weights: str, **fixed: float) -> tuple[dict[str, float], ...]:
     """Parameters at the corners of a weight space: all weights 0, then each weight 1 in turn."""
     zero = {w: 0 for w in weights}
-    return tuple({**fixed, **zero, **({w: 1} if w else {})} for w in ("", *weights))  # type: ignore[return-value]
+    return tuple({**fixed, **zero, **({w: 1} if w else {})} for w in ("", *weights))
 
 
 # --------------------------------------------------------------------------- the models
@@ -426,7 +426,8 @@ class PeakEnd:
             raise SpecError("w_trough", self.w_trough, "only peak=best_worst uses w_trough; set it to 0")
         signed_weights("", {"w_peak": self.w_peak, "w_trough": self.w_trough, "w_end": self.w_end})
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return peak_end(affect, present, self.w_peak, self.w_end, self.peak, self.w_trough)  # type: ignore[arg-type]
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -454,7 +455,8 @@ class Mean:
         fit_plans=(FitPlan(0, "mean", "average moment", "mean", (("mean", {}),)),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return mean(affect, present)
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -476,7 +478,8 @@ class Integral:
                            durations=True),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return integral(affect, durations, present)
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -502,7 +505,8 @@ class Total:
     def __post_init__(self) -> None:
         checks.positive("per", self.per)
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return total(affect, durations, present, self.per)
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -523,7 +527,8 @@ class End:
         fit_plans=(FitPlan(7, "first", "first moment", "first", (("first", {}),)),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return end(affect, present)
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -543,7 +548,8 @@ class Peak:
         fit_functions={"peak": lambda a, p, d: peak(a, p)},
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return peak(affect, present)
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -574,7 +580,8 @@ class Recency:
     def __post_init__(self) -> None:
         checks.positive("half_life", self.half_life)
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return recency(affect, present, self.half_life)
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -620,7 +627,8 @@ class KeyMoments:
             w[index[name]] = weight
         return w
 
-    def remember(self, affect, durations, present=None, touchpoints=None):
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         if touchpoints is None:
             raise ValueError("key_moments needs the touchpoint names of the episode's moments")
         return key_moments(affect, self.vector(touchpoints), present)
@@ -642,7 +650,7 @@ MEMORY_MODELS: dict[str, type] = {
 
 def definitions() -> dict[str, Definition]:
     """Each built-in model's :class:`~cxsim.behaviour.memory_parts.Definition` by its ``kind``."""
-    return {kind: cls.definition for kind, cls in MEMORY_MODELS.items()}
+    return {kind: cls.definition for kind, cls in MEMORY_MODELS.items()}  # type: ignore[attr-defined]
 
 
 def kernel_formulas() -> tuple[KernelFormula, ...]:
@@ -668,7 +676,7 @@ def memory_model_from_dict(field_: str, data: Mapping[str, Any]) -> MemoryModel:
         raise SpecError(f"{field_}.kind", kind, "allowed: " + ", ".join(MEMORY_MODELS))
     cls = MEMORY_MODELS[kind]
     params = {k: v for k, v in data.items() if k != "kind"}
-    checks.no_unknown_keys(field_, params, [f for f in cls.__dataclass_fields__ if f != "kind"])
+    checks.no_unknown_keys(field_, params, [f for f in cls.__dataclass_fields__ if f != "kind"])  # type: ignore[attr-defined]
     if kind == "key_moments" and "weights" in params:
         params["weights"] = checks.mapping(f"{field_}.weights", params["weights"])
         params["weights"] = tuple(dict(params["weights"]).items())

@@ -62,7 +62,7 @@ def _placer():  # type: ignore[no-untyped-def]
     from numba import njit
 
     @njit(cache=True, nogil=True)
-    def place(a, b, next_slot, src, dst):  # pragma: no cover - compiled
+    def place(a, b, next_slot, src, dst):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
         for k in range(a.size):  # ties a -> b, listener b
             d = b[k]
             src[next_slot[d]] = a[k]

@@ -56,7 +56,7 @@ def memory_settings(huge_pages: bool = False, reuse_memory: bool = True) -> Iter
     thresholds are those its dynamic adjustment settles at, and free memory is returned to the
     system."""
     global _depth
-    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)  # numpy >= 1.20, Linux
+    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)  # type: ignore[attr-defined]  # numpy >= 1.20, Linux
     before = setter(huge_pages) if setter is not None else None
     libc = _glibc() if reuse_memory and _depth == 0 else None
     if libc is not None:

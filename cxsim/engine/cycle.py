@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,7 +90,7 @@ def draw_cycle(
     drawn = {j for j, tp in enumerate(journey.touchpoints)  # due and drawn from a distribution
              if due[j] and not isinstance(tp.performance, OperationsSource)}
 
-    def branch(item: tuple[str, tuple]) -> None:
+    def branch(item: tuple[str, tuple[Any, ...]]) -> None:
         group, members = item
         u = streams.get("journey", f"branch/{group}").random(n)
         cum = np.cumsum([tp.probability for tp in members])
@@ -184,8 +185,8 @@ class CycleOutcome:
         self.clear_moments(lo, hi)
         for a in (self.experienced, self.remembered):
             a[lo:hi].fill(np.nan)
-        for a in (self.terrible, self.recommend, self.churned):
-            a[lo:hi].fill(0)
+        for b in (self.terrible, self.recommend, self.churned):
+            b[lo:hi].fill(0)
 
     def clear_moments(self, lo: int, hi: int) -> None:
         """The kept moments (``affect``, ``expectation``) of customers ``lo .. hi - 1`` back to NaN."""
@@ -219,7 +220,7 @@ def _position(rows: Rows, row: int, n: int) -> int | None:
     return int(at[0]) if at.size else None
 
 
-def gather(a: NDArray, rows: Rows) -> NDArray:
+def gather(a: NDArray[Any], rows: Rows) -> NDArray[Any]:
     """Rows of an ``(n, T)`` array, keeping its touchpoint-major layout.
 
     The engine's ``(n, T)`` arrays are views of ``(T, n)`` buffers. Reductions over the
@@ -264,7 +265,7 @@ def journey_step(
     terrible = loyalty.count_terrible(affect, loy.terrible_floor, present)
     p_switch = loyalty.switch_probability(
         sat, terrible, state.bad_memory[rows], loy.base_repurchase, loy.satisfaction_slope,
-        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazard_by_count, state.terrible_count[rows],
+        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazard_by_count, state.terrible_count[rows],  # type: ignore[index]
     )
     churned = draws.churn_u[rows] < p_switch
     recommend = loyalty.recommend_score(
@@ -277,7 +278,7 @@ def journey_step(
         outcome.expectation[rows] = expect
     state.satisfaction[rows] = sat
     state.bad_memory[rows] = loyalty.update_bad_memory(state.bad_memory[rows], terrible, loy.bad_memory_retention)
-    state.terrible_count[rows] = loyalty.update_terrible_count(state.terrible_count[rows], terrible)
+    state.terrible_count[rows] = loyalty.update_terrible_count(state.terrible_count[rows], terrible)  # type: ignore[index]
     state.expectation[rows] = new_expect
     state.active[rows] = ~churned
     outcome.experienced[rows] = memory.mean(affect, present)
@@ -390,7 +391,7 @@ def _kernel_step(
         _new(Customers, (state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
                          state.terrible_count)),
         _new(Outputs, (outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
-                       affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+                       affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,  # type: ignore[union-attr]
                        outcome.sample_row, outcome.sample_affect)),
     )
 
@@ -480,9 +481,9 @@ def exchange_word_of_mouth(
     random_into(gen, u)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])
-    listeners = state.active & (heard.stories > 0)
-    if listeners.any() and update:
-        rows = np.flatnonzero(listeners)
+    listening = state.active & (heard.stories > 0)
+    if listening.any() and update:
+        rows = np.flatnonzero(listening)
         state.expectation[rows] = satisfaction.adapt_expectations(
             state.expectation[rows], heard.performance_mean[rows], spec.expectation_weight,
             heard.performance_heard[rows],

@@ -518,7 +518,7 @@ _BIG = np.finfo(np.float64).max
 
 
 @numba.njit(nogil=True, cache=True)
-def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach, perf, present,
+def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach, perf, present,  # type: ignore[no-untyped-def]
             tell, positive, told, story):  # pragma: no cover - compiled
     """What customers ``lo..hi-1`` pass on this cycle, for :func:`word_of_mouth`.
 
@@ -550,7 +550,7 @@ def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach,
 
 
 @numba.njit(nogil=True, cache=True)
-def word_of_mouth(
+def word_of_mouth(  # type: ignore[no-untyped-def]
     lo, hi, offsets, src, stream, tell, positive, remembered, story,
     active, expect, sat, expectation_weight, satisfaction_retention, update,
 ):  # pragma: no cover - compiled

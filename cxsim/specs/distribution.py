@@ -144,7 +144,7 @@ class Empirical:
             probs = checks.sequence("probs", self.probs)
             if len(probs) != len(values):
                 raise SpecError("probs", self.probs, f"needs one probability per value ({len(values)})")
-            probs = tuple(checks.unit_interval(f"probs[{i}]", p) for i, p in enumerate(probs))
+            probs = tuple(checks.unit_interval(f"probs[{i}]", p) for i, p in enumerate(probs))  # type: ignore[assignment]
             if abs(sum(probs) - 1.0) > 1e-9:
                 raise SpecError("probs", self.probs, "probabilities must sum to 1")
             object.__setattr__(self, "probs", probs)
@@ -223,10 +223,10 @@ def distribution_from_dict(field: str, data: Any) -> Distribution:
         raise SpecError(f"{field}.dist", kind, "allowed: " + ", ".join(DISTRIBUTIONS))
     cls = DISTRIBUTIONS[kind]
     params = {k: v for k, v in data.items() if k != "dist"}
-    known = [f for f in cls.__dataclass_fields__ if f != "kind"]
+    known = [f for f in cls.__dataclass_fields__ if f != "kind"]  # type: ignore[attr-defined]
     checks.no_unknown_keys(field, params, known)
     required = [
-        f for f, spec in cls.__dataclass_fields__.items()
+        f for f, spec in cls.__dataclass_fields__.items()  # type: ignore[attr-defined]
         if f != "kind" and spec.default is spec.default_factory  # both MISSING
     ]
     for f in required:

@@ -128,5 +128,5 @@ def _union(args: tuple[Any, ...], value: Any, path: str, converters: Converters)
         kind = value.get("kind")
         if kind not in tagged:
             raise SpecError(join(path, "kind"), kind, "allowed: " + ", ".join(map(str, tagged)))
-        return from_mapping(tagged[kind], {k: v for k, v in value.items() if k != "kind"}, path, converters)
+        return from_mapping(tagged[kind], {k: v for k, v in value.items() if k != "kind"}, path, converters)  # type: ignore[arg-type]
     return value
