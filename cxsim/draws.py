@@ -187,7 +187,7 @@ def states_at(gen: np.random.Generator, positions: NDArray[np.int64]) -> NDArray
     for b, pos in enumerate(positions):
         jump.state = base
         jump.advance(int(pos))
-        out[b] = _words(jump.state)
+        out[b] = _words(jump.state)  # type: ignore[arg-type]
     return out
 
 
@@ -198,7 +198,7 @@ def advance(gen: np.random.Generator, delta: int) -> None:
     with bg.lock:
         full = bg.state
         jump = np.random.PCG64(0)
-        jump.state = full
+        jump.state = full  # type: ignore[assignment]
         jump.advance(int(delta))
         full["state"]["state"] = jump.state["state"]["state"]
         bg.state = full
@@ -213,7 +213,7 @@ def _run(bg: np.random.PCG64, kernel, out: NDArray[np.float64], *args: float) ->
     """Run ``kernel`` on the generator's state and write the advanced state back, under its lock."""
     with bg.lock:
         full = bg.state
-        words = _words(full)
+        words = _words(full)  # type: ignore[arg-type]
         kernel(words, out, *args)
         full["state"]["state"] = (int(words[0]) << 64) | int(words[1])
         bg.state = full

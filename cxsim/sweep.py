@@ -250,7 +250,7 @@ def _load_group(group: str, option: str) -> dict[str, Any]:
         raise SpecError(group, option, "allowed: " + ", ".join(options))
     data = OmegaConf.to_container(OmegaConf.create(folder.joinpath(f"{option}.yaml").read_text()))
     assert isinstance(data, dict)
-    return data
+    return data  # type: ignore[return-value]
 
 
 def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
@@ -276,7 +276,7 @@ def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
         return cfg
     out = OmegaConf.to_container(OmegaConf.create(cfg), resolve=True)
     assert isinstance(out, dict)
-    return out
+    return out  # type: ignore[return-value]
 
 
 def _has_interpolation(node: Any) -> bool:
@@ -360,10 +360,10 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
             raise SpecError(f"sweep.params[{k}].path", p.path, err.allowed) from None
     points = sample(settings)
     base = json.loads(json.dumps(base))
-    base["sim"] = {**base.get("sim", {}), "replications": settings.replications}
-    base["outputs"] = {**base.get("outputs", {}), "customers": "never", "moments": False, "figures": False}
+    base["sim"] = {**base.get("sim", {}), "replications": settings.replications}  # type: ignore[index]
+    base["outputs"] = {**base.get("outputs", {}), "customers": "never", "moments": False, "figures": False}  # type: ignore[index]
     resolve = _has_interpolation(base) or any(p.path in GROUP_PARAMS for p in settings.params)
-    configs = [point_config(base, row, resolve) for row in points.to_dict("records")]
+    configs = [point_config(base, row, resolve) for row in points.to_dict("records")]  # type: ignore[arg-type]
     for k, cfg in enumerate(configs):
         try:
             run_spec_from_dict(cfg)
@@ -406,7 +406,7 @@ def _run_tasks(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
         spec = cache[key]
         row = {**ident, **replication_summary(run_replication(spec, replication), spec)}
         text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
-        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
+        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))  # type: ignore[misc]
         if on_done is not None:
             on_done()
     return len(tasks)

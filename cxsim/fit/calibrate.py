@@ -337,7 +337,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
                                               maxiter=max(1, spec.max_evaluations // (pop * k) - 1),
                                               polish=False, tol=1e-6)
     hist = pd.DataFrame(prob.history)
-    best_row = hist.loc[hist["loss"].idxmin()]
+    best_row = hist.loc[hist["loss"].idxmin()]  # type: ignore[call-overload]
     best = np.array([best_row[p.path] for p in spec.parameters])
     sim_best = prob.simulate(best)
     sim_start = prob.simulate(np.array(prob.start))

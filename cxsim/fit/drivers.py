@@ -125,8 +125,8 @@ def importance(x: Array, y: Array) -> tuple[Array, str]:
     """Each column's share of R² and the method used (``shapley`` or ``relative_weights``)."""
     corr = np.corrcoef(np.column_stack([x, y]), rowvar=False)
     if x.shape[1] <= SHAPLEY_MAX:
-        return shapley_r2(corr), "shapley"
-    return relative_weights(corr), "relative_weights"
+        return shapley_r2(corr), "shapley"  # type: ignore[arg-type]
+    return relative_weights(corr), "relative_weights"  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- peak-end check

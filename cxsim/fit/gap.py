@@ -81,7 +81,7 @@ class GapAnalysis:
 
     def row(self, factor: str) -> pd.Series:
         """The table row of ``factor``."""
-        return self.table.set_index("factor").loc[factor]
+        return self.table.set_index("factor").loc[factor]  # type: ignore[return-value]
 
     def summary(self) -> str:
         """Steps 3 and 4 in words."""
@@ -156,7 +156,7 @@ def _argmin(t: pd.DataFrame, col: str) -> str | None:
     v = t[col]
     if v.notna().sum() == 0:
         return None
-    return str(t.loc[v.idxmin(), "factor"])
+    return str(t.loc[v.idxmin(), "factor"])  # type: ignore[index]
 
 
 # --------------------------------------------------------------------------- step 5: simulate
@@ -321,7 +321,7 @@ class Feedback:
         """The re-measured seven-step table, one row per factor, ``<quantity>_before/_after``."""
         t = self.table[self.table["section"] == "remeasured"]
         wide = t.pivot(index="item", columns="quantity", values=["before", "after"])
-        wide.columns = [f"{q}_{w}" for w, q in wide.columns]
+        wide.columns = [f"{q}_{w}" for w, q in wide.columns]  # type: ignore[str-unpack]
         order = [f"{q}_{w}" for q in QUANTITIES for w in ("before", "after")]
         return wide[order].reindex(pd.unique(t["item"]))
 
@@ -362,7 +362,7 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         spec = run_spec_from_dict(cfg)
         res = run(spec)
         importance = {tp.name: tp.importance for tp in spec.scenario.journey.touchpoints}
-        steps = seven_step_table(res.moments, importance, ideal, cycle=cycle)
+        steps = seven_step_table(res.moments, importance, ideal, cycle=cycle)  # type: ignore[arg-type]
         tables[arm] = steps.rename(columns={"experience_2a": "experience", "expectation_2b": "expectation",
                                             "satisfaction_2c": "satisfaction", "key_experience_3": "key_experience",
                                             "gap_to_ideal_4": "gap_to_ideal"})

@@ -389,8 +389,8 @@ def load_long(
         i = int(np.flatnonzero(ep == e)[0])
         raise SpecError(where(name, rating, i), f"episode {_key(frame, keys, i)}", "an episode needs at least one rated moment")
     # the retrospective rating must be one value per episode
-    r_lo = _per_episode(retro, ep, n_ep, np.fmin)
-    r_hi = _per_episode(retro, ep, n_ep, np.fmax)
+    r_lo = _per_episode(retro, ep, n_ep, np.fmin)  # type: ignore[arg-type]
+    r_hi = _per_episode(retro, ep, n_ep, np.fmax)  # type: ignore[arg-type]
     differs = (r_lo != r_hi) & ~np.isnan(r_lo)
     if differs.any():
         e = int(np.flatnonzero(differs)[0])

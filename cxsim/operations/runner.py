@@ -148,7 +148,7 @@ class OperationsRunner:
             df[key] = pd.array(value, dtype="boolean") if value.dtype == bool else value
         if process == "stores" and self.spec.stores is not None:
             names = [s.name for s in self.spec.stores.open_sites]
-            df["site"] = pd.Categorical.from_codes(df["site"].to_numpy(), categories=names)
+            df["site"] = pd.Categorical.from_codes(df["site"].to_numpy(), categories=names)  # type: ignore[call-overload]
         return df
 
     def table(self) -> pd.DataFrame | None:

@@ -128,8 +128,8 @@ def station_draws(
         service=pick(service, 0.0),
         patience=pick(patience, np.inf),
         close=pick(close, np.inf),
-        balk_at=pick(balk_at, NEVER_BALK, np.int64),
-        group=pick(group, 0, np.int64),
+        balk_at=pick(balk_at, NEVER_BALK, np.int64),  # type: ignore[arg-type]
+        group=pick(group, 0, np.int64),  # type: ignore[arg-type]
         travel=np.zeros((1, s.size)) if travel is None else np.ascontiguousarray(travel, dtype=np.float64),
         servers=s,
         mean_service=np.ones(s.size) if mean_service is None else np.asarray(mean_service, dtype=np.float64),
@@ -196,7 +196,7 @@ def queue_up(env: simpy.Environment, res: simpy.Resource, d: StationDraws, i: in
             result.outcome[i] = kernels.ABANDONED if t0 + d.patience[i] < d.close[i] else kernels.CLOSED
             return None
     result.start[i] = env.now
-    return req
+    return req  # type: ignore[return-value]
 
 
 def arrivals(env: simpy.Environment, d: StationDraws, customer) -> Generator[simpy.Event, None, None]:
@@ -220,7 +220,7 @@ def run_simpy(d: StationDraws) -> StationResult:
         if req is None:
             return
         yield env.timeout(d.service[i])
-        counters[s].release(req)
+        counters[s].release(req)  # type: ignore[arg-type]
 
     env.process(arrivals(env, d, customer))
     env.run()

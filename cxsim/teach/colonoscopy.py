@@ -165,7 +165,7 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
     streams = Streams(replication_seeds(seed, 1)[0])
     rater_a, rater_b = _raters(n, streams)
     trial = _trial(n, streams)
-    power = _power(trial, PUBLISHED["n"])
+    power = _power(trial, PUBLISHED["n"])  # type: ignore[arg-type]
     ext = trial.extended
     a, b = colonoscopy_episode("A"), colonoscopy_episode("B")
     rows = [

@@ -40,7 +40,7 @@ TEACHING_PARAMETERS: dict[str, dict[str, Any]] = {"total": {"per": 60.0}}
 #: names, with the teaching page's parameters.
 TEACHING_MODELS: dict[str, memory.MemoryModel] = {
     kind: cls(**TEACHING_PARAMETERS.get(kind, {}))
-    for kind, cls in memory.MEMORY_MODELS.items() if not cls.definition.needs_touchpoints
+    for kind, cls in memory.MEMORY_MODELS.items() if not cls.definition.needs_touchpoints  # type: ignore[attr-defined]
 }
 
 #: The words shown on the page for each model (its description with its parameters).

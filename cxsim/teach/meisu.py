@@ -110,7 +110,7 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
     rows.append(("2d importance: convenience", 9.0, steps.loc["convenience", "importance_2d"], "input"))
     rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"], "computed"))
     worst = steps.loc[[t for t in steps.index if t in PUBLISHED_2A], "key_experience_3"].idxmin()
-    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))
+    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))  # type: ignore[arg-type]
     rows.append(("4 gap to the ideal (10): convenience", -5.0, steps.loc["convenience", "gap_to_ideal_4"], "computed"))
     b = shops.iloc[0]
     for _, a in shops.iloc[1:].iterrows():
@@ -119,7 +119,7 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
                      a["satisfaction_mean"] - b["satisfaction_mean"], "prediction"))
         rows.append((f"5 +{k} shop(s): retention change (points)", np.nan,
                      100 * (a["retention_rate"] - b["retention_rate"]), "prediction"))
-        rows.append((f"5 +{k} shop(s): revenue ratio to baseline", "more shops -> sales x2 to x4+",
+        rows.append((f"5 +{k} shop(s): revenue ratio to baseline", "more shops -> sales x2 to x4+",  # type: ignore[arg-type]
                      a["revenue"] / b["revenue"], "prediction"))
         rows.append((f"5 +{k} shop(s): profit change (HKD)", np.nan, a["profit"] - b["profit"], "prediction"))
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])

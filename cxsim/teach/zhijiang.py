@@ -122,7 +122,7 @@ def simulate(n: int = 4700, seed: int = 0) -> ZhijiangResult:
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
     extra = pd.DataFrame(
         [(f"significant touchpoints (OLS, 47 dealers) if {w}", "delivery_speed, dealer_meeting",
-          ", ".join(tp for tp in TOUCHPOINTS if sig.loc[tp, w] >= 0.5) or "none", "prediction")
+          ", ".join(tp for tp in TOUCHPOINTS if sig.loc[tp, w] >= 0.5) or "none", "prediction")  # type: ignore[arg-type, operator]
          for w in WORLDS],
         columns=table.columns)
     return ZhijiangResult(n, seed, ratings, overall, sig, pd.concat([table, extra], ignore_index=True))
