@@ -13,10 +13,10 @@ t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets i
 
 Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
 with its interval), the intervention's *spend* (its own cost plus the change in operations cost —
-the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost per NPS point and per retained customer (spend / Δ), ROI
-(Δ profit / spend: the profit left after paying for it, per unit spent; with an interval over
-replications), a ranking, and pairwise checks of whether ``R`` replications can tell neighbouring
-interventions apart at all.
+the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost
+per NPS point and per retained customer (spend / Δ), ROI (Δ profit / spend: the profit left after
+paying for it, per unit spent; with an interval over replications), a ranking, and pairwise
+checks of whether ``R`` replications can tell neighbouring interventions apart at all.
 """
 
 from __future__ import annotations
@@ -502,7 +502,8 @@ def forest_plot(result: Comparison, path: str | Path) -> Path:
         axes[-1].set_xlabel(f"spend ({result.currency})")
         axes[-1].set_ylabel("")
         fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
-                     f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
+                     f"R = {result.settings.replications}"
+                     + (" (common random numbers)" if result.settings.crn else ""))
         fig.tight_layout()
         out = Path(path)
 

@@ -221,7 +221,10 @@ def problem(settings: SweepSettings) -> dict[str, Any]:
 
 
 def salib_sample(settings: SweepSettings) -> np.ndarray:
-    """The SALib sample (:mod:`cxsim.sensitivity` analyses its runs) of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
+    """The SALib sample of the sweep (:mod:`cxsim.sensitivity` analyses its runs).
+
+    ``n_samples`` is Sobol's base N, or Morris' trajectories.
+    """
     prob = problem(settings)
     if settings.sampler == "sobol":
         from SALib.sample import sobol  # SALib: loaded only for its samplers

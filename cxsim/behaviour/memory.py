@@ -196,8 +196,8 @@ def peak_end(
     """Peak-end memory: ``w_peak·peak + w_end·end + (1 − w_peak − w_end)·mean``.
 
     With ``peak="intense"`` the peak is the most intense moment (largest |affect|, with its
-    sign; a loss on an exact tie with an equal gain). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and ``w_trough`` the
-    worst one: ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean``.
+    sign; a loss on an exact tie with an equal gain). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and
+    ``w_trough`` the worst one: ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean``.
     Durations play no part (duration neglect).
 
     The weight left over goes to the mean of *all* present moments, the "mean + peak + end"
@@ -269,8 +269,8 @@ def signed_weights(field_: str, weights: Mapping[str, Any]) -> dict[str, float]:
     ``Σ wₖ·statisticₖ + (1 − Σ wₖ)·mean`` whose weights sum to 1, so for any weights a constant
     episode is remembered as that constant (and, when no statistic depends on the sign of the
     affect — best, worst, end, key moments, not the most intense moment — moving every moment by
-    ``c`` moves the memory by ``c``). With every weight ≥ 0 the memory is moreover bounded by the worst and the best moment
-    and never falls when a moment rises. A negative weight is a valid, fitted model too: a peak
+    ``c`` moves the memory by ``c``). With every weight ≥ 0 the memory is moreover bounded by the worst and the best
+    moment and never falls when a moment rises. A negative weight is a valid, fitted model too: a peak
     (or end, or key moment) that *lowers* the memory the more intense it is — a contrast effect —
     and the memory is then neither bounded by the moments nor monotone in the weighted one.
     What stays meaningless: the mean's weight ``1 − Σ wₖ`` below 0 (every ordinary moment would
@@ -623,7 +623,8 @@ class KeyMoments:
         w = np.zeros(len(touchpoints))
         for name, weight in self.weights:
             if name not in index:
-                raise SpecError(f"weights.{name}", weight, "names no touchpoint of the journey; touchpoints: " + ", ".join(touchpoints))
+                raise SpecError(f"weights.{name}", weight,
+                                "names no touchpoint of the journey; touchpoints: " + ", ".join(touchpoints))
             w[index[name]] = weight
         return w
 

@@ -2,8 +2,8 @@
 
 A network is two integer arrays, ``src`` and ``dst``: the directed ties along which a story can
 travel (every undirected tie appears in both directions), sorted by listener (``dst``), so that the
-ties into customer ``d`` are ``offsets[d]:offsets[d + 1]`` (:meth:`Network.listener_offsets`). That is enough for word of mouth with
-``numpy.bincount`` and scales to millions of customers: a small world of 1,000,000 customers with
+ties into customer ``d`` are ``offsets[d]:offsets[d + 1]`` (:meth:`Network.listener_offsets`). That is enough for word
+of mouth with ``numpy.bincount`` and scales to millions of customers: a small world of 1,000,000 customers with
 10 contacts each is 10,000,000 directed ties in 80 MB.
 """
 

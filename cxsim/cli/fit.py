@@ -198,12 +198,14 @@ def _gap(args: argparse.Namespace) -> list[Path]:
         t = comparison.table.set_index("metric")
         print(f"\nstep 5, simulated ({args.simulate}, {args.replications} paired replications, common random numbers):")
         for m in ("satisfaction", "retention", "nps", "profit"):
-            print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  [{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
+            print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  "
+                  f"[{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
         written.append(_write(out, "feedback.csv", lambda p: fb.table.to_csv(p, index=False)))
         print(f"\nstep 7, the feedback loop: the seven steps re-measured in month {fb.cycle} "
               f"(baseline -> with the requirement, same seeds):")
         r = fb.remeasured()
-        show = pd.DataFrame({q: [f"{b:+.2f} -> {a:+.2f}" if q not in ("experience", "expectation") else f"{b:.2f} -> {a:.2f}"
+        show = pd.DataFrame({q: [f"{b:+.2f} -> {a:+.2f}" if q not in ("experience", "expectation")
+                                 else f"{b:.2f} -> {a:.2f}"
                                  for b, a in zip(r[f"{q}_before"], r[f"{q}_after"])] for q in gap.QUANTITIES},
                             index=r.index)
         show.index.name = "factor"
@@ -236,7 +238,7 @@ Fit memory models and key drivers to survey data, or apply a saved model to new 
 examples:
   cxsim fit memory long.csv --episode respondent --order step --rating rating --retrospective overall --out outputs/memory
   cxsim fit drivers wide.csv --outcome satisfied --positive yes --touchpoints "check-in,boarding,seat" --out outputs/drivers
-"""
+"""  # noqa: E501 - the examples are shown as one command each
 
 
 def parser(prog: str = PROG) -> argparse.ArgumentParser:
@@ -294,7 +296,8 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     g.add_argument("--simulate", metavar="SCENARIO", help="simulate step 5 in this scenario (e.g. retail_street)")
     g.add_argument("--factor", help="the factor to close (default: the largest gap)")
     g.add_argument("--touchpoint", help="the scenario's touchpoint for the factor (default: its name)")
-    g.add_argument("--points-per-unit", type=float, default=1.0, help="survey points per unit of the touchpoint's measure")
+    g.add_argument("--points-per-unit", type=float, default=1.0,
+                   help="survey points per unit of the touchpoint's measure")
     g.add_argument("--cost-fixed", type=float, default=0.0, help="one-off cost of the requirement")
     g.add_argument("--cost-per-cycle", type=float, default=0.0, help="running cost per cycle")
     g.add_argument("--replications", type=int, default=5, help="paired replications (default 5)")

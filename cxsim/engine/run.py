@@ -71,7 +71,8 @@ class Results:
             survey = survey_from_moments(self.moments, self.spec)
             written.append(write_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         if self.operations is not None:
-            written.append(write_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))  # type: ignore[union-attr]
+            written.append(write_atomic(out / "operations.parquet",
+                                        lambda p: self.operations.to_parquet(p, index=False)))  # type: ignore[union-attr]
         return written
 
 

@@ -356,7 +356,8 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         raise SpecError("cycle", cycle, f"the run has sim.n_cycles = {n_cycles}")
     neutral = 0.0 if analysis.form == "difference" else 1.0
     t = analysis.table
-    ideal = {str(f): float(i) for f, i, g in zip(t["factor"], t["ideal"], t["gap_to_ideal"]) if pd.notna(g) and g != neutral}
+    ideal = {str(f): float(i) for f, i, g in zip(t["factor"], t["ideal"], t["gap_to_ideal"])
+             if pd.notna(g) and g != neutral}
     tables, gaps = {}, {}
     for arm, cfg in (("before", base), ("after", dict(base, intervention=dict(intervention)))):
         spec = run_spec_from_dict(cfg)
@@ -391,7 +392,8 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
                 b, a = float(one[q].mean()), float(results[k][q].mean())
                 rows.append(("shops", f"{k} shop{'s' if k > 1 else ''}", q, b, a, a - b, a / b,
                              PUBLISHED_SHOP_RATIOS.get(k, "") if q == "revenue" else ""))
-    table = pd.DataFrame(rows, columns=["section", "item", "quantity", "before", "after", "change", "ratio", "published"])
+    table = pd.DataFrame(rows, columns=["section", "item", "quantity", "before", "after", "change", "ratio",
+                                       "published"])
 
     def largest(gap_: pd.Series) -> str | None:
         below = gap_.loc[factors][gap_.loc[factors] < 0]
@@ -409,7 +411,8 @@ def figure(analysis: GapAnalysis, path: Any) -> Any:
                   ("gap_to_ideal", "gap to the ideal (4)"))
         y = np.arange(len(t))
         for ax, (col, title) in zip(axes, panels):
-            colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
+            colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0"
+                       for f in t["factor"]]
             ax.barh(y, t[col].fillna(0.0), color=colours)
             for yi, v in zip(y, t[col]):
                 ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,

@@ -291,7 +291,8 @@ def load_wide(
         imputed = int(holes.sum())
         ratings = np.where(holes, col_mean, ratings)
     if positive is not None and keep.any() and len(np.unique(y)) < 2:
-        raise SpecError(where(name, outcome), positive, "both classes are needed: the positive value and at least one other")
+        raise SpecError(where(name, outcome), positive,
+                        "both classes are needed: the positive value and at least one other")
     seg = frame[segment].astype(str).to_numpy()[keep] if segment else None
     return WideSurvey(
         ratings=ratings, outcome=y, touchpoints=tuple(tps), outcome_name=outcome, positive=positive,
@@ -387,7 +388,8 @@ def load_long(
     if (rated == 0).any():
         e = int(np.flatnonzero(rated == 0)[0])
         i = int(np.flatnonzero(ep == e)[0])
-        raise SpecError(where(name, rating, i), f"episode {_key(frame, keys, i)}", "an episode needs at least one rated moment")
+        raise SpecError(where(name, rating, i), f"episode {_key(frame, keys, i)}",
+                        "an episode needs at least one rated moment")
     # the retrospective rating must be one value per episode
     r_lo = _per_episode(retro, ep, n_ep, np.fmin)  # type: ignore[arg-type]
     r_hi = _per_episode(retro, ep, n_ep, np.fmax)  # type: ignore[arg-type]
@@ -412,7 +414,8 @@ def load_long(
     dup = order_df.duplicated(["ep", "pos"]).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(keep_row)[np.flatnonzero(dup)[0]])
-        raise SpecError(where(name, order, i), _plain(pos[i]), f"each moment of episode {_key(frame, keys, i)} needs its own order value")
+        raise SpecError(where(name, order, i), _plain(pos[i]),
+                        f"each moment of episode {_key(frame, keys, i)} needs its own order value")
 
     rows = np.flatnonzero(keep_row)
     ep_k = ep[rows]
@@ -473,4 +476,5 @@ def _key(frame: pd.DataFrame, keys: Sequence[str], row: int) -> str:
 def check_enough_rows(n: int, n_params: int, source: str, what: str) -> None:
     """Fewer rows than parameters cannot be fitted: a one-line error naming the file."""
     if n < n_params + 1:
-        raise SpecError(f"{source}: rows", n, f"{what} has {n_params} parameters and needs at least {n_params + 1} rows")
+        raise SpecError(f"{source}: rows", n,
+                        f"{what} has {n_params} parameters and needs at least {n_params + 1} rows")

@@ -56,7 +56,8 @@ def lindley(arrival: Array, service: Array) -> Array:
 
 
 @njit(cache=True, nogil=True)
-def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, servers: int) -> Array:  # pragma: no cover
+def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array,
+                    servers: int) -> Array:  # pragma: no cover
     """Service starts of a c-server FCFS queue; customers arrive in the order ``order`` (indices
     into ``arrival`` and ``service``, whose order the starts keep; empty: as they are).
 
@@ -133,8 +134,8 @@ def _never_full_binned(arrival: Array, service: Array, servers: int) -> bool:  #
     monotone in time; the counts stay in cache). For an arrival in bin ``b``, its earlier
     customers are at most the arrivals of bins ``<= b`` less itself, and the departures of bins
     ``< b`` are all strictly before it: so ``arrivals(<= b) - 1 - departures(< b) < servers`` in
-    every bin holding an arrival bounds the sorted test's ``k - p`` from above. True: nobody ever finds the servers busy. False:
-    undecided (within about one bin's arrivals of full), and the exact test decides.
+    every bin holding an arrival bounds the sorted test's ``k - p`` from above. True: nobody ever finds the servers
+    busy. False: undecided (within about one bin's arrivals of full), and the exact test decides.
     """
     n = arrival.size
     bins = min(n, 65536)

@@ -252,7 +252,8 @@ def draw_store_visits(spec: StoresSpec, segment: NDArray[np.intp], segment_names
     n = segment.size
     balk = None if spec.balk_queue_length is None else np.full(n, spec.balk_queue_length, dtype=np.int64)
     sites = spec.open_sites
-    travel = np.array([[site.travel(g) for site in sites] for g in segment_names]).reshape(len(segment_names), len(sites))
+    travel = np.array([[site.travel(g) for site in sites] for g in segment_names]).reshape(
+        len(segment_names), len(sites))
     return station_draws(
         arrival, service, patience=patience, close=close, balk_at=balk,
         group=segment.astype(np.int64), travel=travel, servers=[spec.counters] * len(sites),

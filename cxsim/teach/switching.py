@@ -111,7 +111,8 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
                          "switched_without_bad": 1.0 - float(kept[False][k])})
     shares = pd.DataFrame(rows)
     table = pd.DataFrame({
-        "quantity": [f"{r.scenario}: switched after {r.bad_experiences} bad experience(s)" for r in shares.itertuples()],
+        "quantity": [f"{r.scenario}: switched after {r.bad_experiences} bad experience(s)"
+                     for r in shares.itertuples()],
         "published": [f"{'>' if r.bad_experiences == 2 else '~' if r.bad_experiences == 1 else '<='}"
                       f"{r.published:.0%}" if r.bad_experiences != 3 else "90% after at most 3"
                       for r in shares.itertuples()],
@@ -126,7 +127,8 @@ def figure(result: SwitchingResult, directory: str) -> list:
     with figure_style(style.THEME, style.RC):
         fig, ax = subplots(figsize=(8, 5))
         ks = [1, 2, 3]
-        ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9, label="AchieveGlobal 2013 (published)")
+        ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9,
+                label="AchieveGlobal 2013 (published)")
         palette = ["#2a9d8f", "#e76f51", "#264653"]
         for color, (name, g) in zip(palette, result.shares.groupby("scenario", sort=False)):
             ax.plot(g["bad_experiences"], g["switched"], "o-", color=color, label=f"{name} (simulated)")
