@@ -23,7 +23,7 @@ IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 def _tool(module: str) -> list[str]:
     """The command that runs ``module`` with this interpreter, or a skip (a failure under CI)."""
     if importlib.util.find_spec(module) is None:
-        message = f"{module} is not installed (pip install ".[test]" adds it)"
+        message = f"{module} is not installed (pip install '.[test]' adds it)"
         if IN_CI:
             pytest.fail(f"{message}; CI must run the lint and type checks")
         pytest.skip(message)
