@@ -25,7 +25,6 @@ import time
 import numpy as np
 import pandas as pd
 
-
 CPU: list[float] = []  # CPU seconds of the last timed() call (median), for the table
 
 
@@ -50,7 +49,7 @@ def lstsq_reference(survey, folds: int = 5, seed: int = 0) -> None:  # type: ign
     y = survey.retrospective
     fold = crossval.fold_ids(survey.n, folds, crossval.generators(seed)[0])
     for c in candidates(survey):
-        for train, test in crossval.splits(fold, folds):
+        for train, _test in crossval.splits(fold, folds):
             best = np.inf
             for x in c.variants:
                 d = np.column_stack([np.ones(train.size), x[train]])

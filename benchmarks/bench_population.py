@@ -109,7 +109,7 @@ def run_cxsim(n: int, cycles: int, seed: int, threads: int) -> tuple[list[float]
 class RefCustomer(mesa.Agent):
     """The same customer in plain scalar Python."""
 
-    def __init__(self, model: "RefModel") -> None:
+    def __init__(self, model: RefModel) -> None:
         super().__init__(model)
         self.expect = [model.random.gauss(*EXPECT) for _ in range(N_TP)]
         self.satisfaction = 0.0
@@ -129,7 +129,8 @@ class RefCustomer(mesa.Agent):
         self.satisfaction = RETENTION * self.satisfaction + (1 - RETENTION) * remembered
         terrible = sum(a < LOY.terrible_floor for a in affects)
         z = math.log(LOY.base_repurchase / (1 - LOY.base_repurchase)) + LOY.satisfaction_slope * self.satisfaction
-        stay = 1 / (1 + math.exp(-z)) * (1 - min(1.0, LOY.terrible_hazard * (1 + LOY.hazard_escalation * self.bad))) ** terrible
+        hazard = min(1.0, LOY.terrible_hazard * (1 + LOY.hazard_escalation * self.bad))
+        stay = 1 / (1 + math.exp(-z)) * (1 - hazard) ** terrible
         self.bad = LOY.bad_memory_retention * self.bad + terrible
         self.model.last_satisfaction.append(self.satisfaction)
         if rnd.random() >= stay:
@@ -173,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         args.customers, args.reference_customers = 50_000, 2_000
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, mesa {mesa.__version__}")
-    print(f"model: {N_TP} touchpoints, {args.cycles} cycles, peak-end memory, no word of mouth, all draws for all customers")
+    print(f"model: {N_TP} touchpoints, {args.cycles} cycles, peak-end memory, no word of mouth, "
+          "all draws for all customers")
     print(f"load average before: {os.getloadavg()[0]:.1f} (other processes share the cores)")
     cx_rates, cx_sat, cx_ret = run_cxsim(args.customers, args.cycles, args.seed, args.threads)
     ref_rates, ref_sat, ref_ret = run_reference(args.reference_customers, args.cycles, args.seed)

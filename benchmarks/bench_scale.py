@@ -45,8 +45,8 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 n, cycles, scenario, scale = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 extra = [f"operations.scale={n / 10_000}"] if scale else []
 for w_scale in ([0.1, 10.0] if scale else [None]):  # busy queues and idle ones: every kernel loaded once
-    warm = load_run_spec([f"scenario={scenario}", "sim.n_customers=1000", f"sim.n_cycles={cycles}", "sim.replications=1",
-                          "outputs.customers=never", "outputs.figures=false",
+    warm = load_run_spec([f"scenario={scenario}", "sim.n_customers=1000", f"sim.n_cycles={cycles}",
+                          "sim.replications=1", "outputs.customers=never", "outputs.figures=false",
                           *([f"operations.scale={w_scale}"] if w_scale else [])])
     run(warm)  # loads (or compiles) the kernels, touches every code path once
 spec = load_run_spec([f"scenario={scenario}", f"sim.n_customers={n}", f"sim.n_cycles={cycles}", "sim.replications=1",

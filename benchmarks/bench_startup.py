@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args(argv)
     bare = wall([sys.executable, "-c", "pass"], args.runs)
-    rows = [("python -c pass (reference)", bare), ("import cxsim", wall([sys.executable, "-c", "import cxsim"], args.runs))]
+    rows = [("python -c pass (reference)", bare),
+            ("import cxsim", wall([sys.executable, "-c", "import cxsim"], args.runs))]
     exe = shutil.which("cxsim")
     if exe:
         rows.append(("cxsim --help", wall([exe, "--help"], args.runs)))

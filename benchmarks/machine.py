@@ -61,7 +61,7 @@ class Meter:
             self.total_ticks += s1[1] - s0[1]
         self._t = None
 
-    def __enter__(self) -> "Meter":
+    def __enter__(self) -> Meter:
         self.start()
         return self
 

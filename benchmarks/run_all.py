@@ -97,7 +97,8 @@ def _read(path: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results/run_all[_quick].txt)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="results file (default benchmarks/results/run_all[_quick].txt)")
     args = ap.parse_args(argv)
     out = args.out or HERE / "results" / ("run_all_quick.txt" if args.quick else "run_all.txt")
     command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "")

@@ -193,7 +193,6 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
     uses :func:`independent_seed`. With ``n_jobs`` > 1 the runs go to worker processes (each
     running the engine on one thread); the table is the same, in the same order.
     """
-
     arms = [p.baseline, *p.arms]
     specs = []
     for k, arm in enumerate(arms):
@@ -343,15 +342,14 @@ class Comparison:
         metric = _rank_metric(self.settings.rank_by)
         for row in self.pairs.itertuples():
             if not row.distinguishable:
-                need = "" if not math.isfinite(row.replications_needed) else \
-                    f"; about {int(row.replications_needed):,} replications would be needed"
+                need = "" if not math.isfinite(row.replications_needed) else (  # type: ignore[arg-type]
+                    f"; about {int(row.replications_needed):,} replications would be needed")  # type: ignore[arg-type]
                 out.append(f"R={r} is too small to tell {row.a} from {row.b} apart on {metric}: "
                            f"difference {row.difference:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{need}")
         return out
 
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv`` and ``notes.txt`` atomically."""
-
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         text = "\n".join(self.notes()) + "\n"
@@ -385,8 +383,8 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
     summary = []
     for arm, g in diffs.groupby("intervention", sort=False):
         for metric, col in METRICS.items():
-            m, lo, hi = t_interval(g[metric], conf)
-            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
+            m, lo, hi = t_interval(g[metric], conf)  # type: ignore[arg-type]
+            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))  # type: ignore[arg-type]
         spend = float(g["spend"].mean())
         rows.append(_row(arm, "spend", spend, *t_interval(g["spend"], conf)[1:]))
         ratio_nps = _cost_per(g["spend"], g["nps"], conf)
@@ -455,13 +453,13 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
     for a, b in pairs:
         da = by_arm[a]
         d = (da - by_arm[b]) if b != baseline else da
-        d = d.dropna().to_numpy()
+        d = d.dropna().to_numpy()  # type: ignore[assignment]
         if d.size < 2:
             continue
-        m, lo, hi = t_interval(d, settings.confidence)
+        m, lo, hi = t_interval(d, settings.confidence)  # type: ignore[arg-type]
         rows.append({"a": a, "b": b, "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
                      "distinguishable": bool(lo > 0 or hi < 0),
-                     "replications_needed": replications_needed(d, settings.confidence)})
+                     "replications_needed": replications_needed(d, settings.confidence)})  # type: ignore[arg-type]
     return pd.DataFrame(rows, columns=["a", "b", "metric", "difference", "ci_low", "ci_high",
                                        "distinguishable", "replications_needed"])
 
@@ -526,7 +524,8 @@ def forest_plot(result: Comparison, path: str | Path) -> Path:
         axes[-1].set_xlabel(f"spend ({result.currency})")
         axes[-1].set_ylabel("")
         fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
-                     f"R = {result.settings.replications}" + (" (common random numbers)" if result.settings.crn else ""))
+                     f"R = {result.settings.replications}"
+                     + (" (common random numbers)" if result.settings.crn else ""))
         fig.tight_layout()
         out = Path(path)
 

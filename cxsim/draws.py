@@ -37,16 +37,16 @@ _U = numba.uint64
 
 
 @intrinsic
-def _lcg(typingctx, hi, lo, inc_hi, inc_lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _lcg(typingctx, hi, lo, inc_hi, inc_lo):  # pragma: no cover - compiled
     """``state · MULTIPLIER + inc`` modulo 2¹²⁸, on states split into 64-bit (hi, lo) words."""
     sig = types.UniTuple(types.uint64, 2)(types.uint64, types.uint64, types.uint64, types.uint64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context, builder, signature, args):
         i128, i64 = ir.IntType(128), ir.IntType(64)
         shift = ir.Constant(i128, 64)
 
-        def join(h, l):  # type: ignore[no-untyped-def]
-            return builder.or_(builder.shl(builder.zext(h, i128), shift), builder.zext(l, i128))
+        def join(h, lo):
+            return builder.or_(builder.shl(builder.zext(h, i128), shift), builder.zext(lo, i128))
 
         s = builder.add(builder.mul(join(args[0], args[1]), ir.Constant(i128, MULTIPLIER)), join(args[2], args[3]))
         words = [builder.trunc(builder.lshr(s, shift), i64), builder.trunc(s, i64)]
@@ -56,7 +56,7 @@ def _lcg(typingctx, hi, lo, inc_hi, inc_lo):  # type: ignore[no-untyped-def]  # 
 
 
 @numba.njit(inline="always")
-def _word(hi, lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _word(hi, lo):  # pragma: no cover - compiled
     """PCG64's output of the (already stepped) state: XSL-RR, ``rotr(hi ^ lo, hi >> 58)``."""
     x = hi ^ lo
     r = hi >> _U(58)
@@ -64,13 +64,13 @@ def _word(hi, lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compile
 
 
 @numba.njit(inline="always")
-def _double(hi, lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _double(hi, lo):  # pragma: no cover - compiled
     """``next_double``: the top 53 bits of the word, times 2⁻⁵³."""
     return np.float64(np.int64(_word(hi, lo) >> _U(11))) * (1.0 / 9007199254740992.0)
 
 
 @numba.njit(inline="always")
-def _layer(r):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _layer(r):  # pragma: no cover - compiled
     """A word as numpy's ziggurat reads it: layer ``idx`` (low 8 bits), sign (bit 8), the 52-bit
     ``rabs`` and the candidate ``x = ±rabs·w[idx]``. The sign comes with the layer's width from
     :data:`_WI_SIGNED`, indexed by the low 9 bits: no branch and no instruction for it (a product
@@ -82,8 +82,8 @@ def _layer(r):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=True)
-def _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """numpy's ``random_standard_normal`` from its first rejection on (about 1 draw in 100).
+def _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x):  # pragma: no cover - compiled
+    """NumPy's ``random_standard_normal`` from its first rejection on (about 1 draw in 100).
 
     Returns ``(x, hi, lo)``. Kept out of the hot loop so that the loop stays small.
     """
@@ -106,7 +106,7 @@ def _tail(hi, lo, inc_hi, inc_lo, idx, rabs, x):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(inline="always")
-def _normal(hi, lo, inc_hi, inc_lo):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _normal(hi, lo, inc_hi, inc_lo):  # pragma: no cover - compiled
     """One standard normal, numpy's ziggurat; returns ``(z, hi, lo)``."""
     hi, lo = _lcg(hi, lo, inc_hi, inc_lo)
     idx, rabs, x = _layer(_word(hi, lo))
@@ -116,7 +116,7 @@ def _normal(hi, lo, inc_hi, inc_lo):  # type: ignore[no-untyped-def]  # pragma: 
 
 
 @numba.njit(nogil=True, cache=True)
-def _normals(state, out, loc, scale, low, high):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _normals(state, out, loc, scale, low, high):  # pragma: no cover - compiled
     """``out[i] = clip(z·scale + loc, low, high)``; advances ``state`` (hi, lo, inc_hi, inc_lo)."""
     hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for i in range(out.size):
@@ -132,7 +132,7 @@ def _normals(state, out, loc, scale, low, high):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(nogil=True, cache=True)
-def _unbounded_normals(state, out, loc, scale):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _unbounded_normals(state, out, loc, scale):  # pragma: no cover - compiled
     """``out[i] = z·scale + loc``: :func:`_normals` without bounds, the loop four instructions
     shorter (clipping to ±inf changes no number)."""
     hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
@@ -144,7 +144,7 @@ def _unbounded_normals(state, out, loc, scale):  # type: ignore[no-untyped-def] 
 
 
 @numba.njit(nogil=True, cache=True)
-def _standard_normals(state, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _standard_normals(state, out):  # pragma: no cover - compiled
     hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for i in range(out.size):
         out[i], hi, lo = _normal(hi, lo, inc_hi, inc_lo)
@@ -153,7 +153,7 @@ def _standard_normals(state, out):  # type: ignore[no-untyped-def]  # pragma: no
 
 
 @numba.njit(nogil=True, cache=True)
-def _uniforms(state, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _uniforms(state, out):  # pragma: no cover - compiled
     hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for i in range(out.size):
         hi, lo = _lcg(hi, lo, inc_hi, inc_lo)
@@ -168,7 +168,7 @@ pcg64_step = _lcg
 pcg64_double = _double
 
 
-def _words(state: dict) -> NDArray[np.uint64]:  # type: ignore[type-arg]
+def _words(state: dict) -> NDArray[np.uint64]:
     s, inc = state["state"]["state"], state["state"]["inc"]
     return np.array([s >> 64, s & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64)
 
@@ -187,7 +187,7 @@ def states_at(gen: np.random.Generator, positions: NDArray[np.int64]) -> NDArray
     for b, pos in enumerate(positions):
         jump.state = base
         jump.advance(int(pos))
-        out[b] = _words(jump.state)
+        out[b] = _words(jump.state)  # type: ignore[arg-type]
     return out
 
 
@@ -198,7 +198,7 @@ def advance(gen: np.random.Generator, delta: int) -> None:
     with bg.lock:
         full = bg.state
         jump = np.random.PCG64(0)
-        jump.state = full
+        jump.state = full  # type: ignore[assignment]
         jump.advance(int(delta))
         full["state"]["state"] = jump.state["state"]["state"]
         bg.state = full
@@ -209,11 +209,11 @@ def _pcg64(gen: np.random.Generator) -> np.random.PCG64 | None:
     return bg if type(bg) is np.random.PCG64 else None
 
 
-def _run(bg: np.random.PCG64, kernel, out: NDArray[np.float64], *args: float) -> None:  # type: ignore[no-untyped-def]
+def _run(bg: np.random.PCG64, kernel, out: NDArray[np.float64], *args: float) -> None:
     """Run ``kernel`` on the generator's state and write the advanced state back, under its lock."""
     with bg.lock:
         full = bg.state
-        words = _words(full)
+        words = _words(full)  # type: ignore[arg-type]
         kernel(words, out, *args)
         full["state"]["state"] = (int(words[0]) << 64) | int(words[1])
         bg.state = full

@@ -42,7 +42,7 @@ class SpecError(ValueError):
         else:
             super().__init__(f"{field}: {_show(value)} is not allowed; {allowed}")
 
-    def at(self, prefix: str) -> "SpecError":
+    def at(self, prefix: str) -> SpecError:
         """The same error with ``prefix`` put in front of its field path."""
         if not prefix:
             return self
@@ -59,7 +59,7 @@ def fail(prog: str, err: Exception | str) -> NoReturn:
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line and exit status 2, like every cxsim error."""
 
-    def error(self, message: str) -> NoReturn:  # noqa: D102
+    def error(self, message: str) -> NoReturn:
         fail(self.prog, message)
 
 

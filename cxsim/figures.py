@@ -36,7 +36,7 @@ def figure_style(theme: Mapping[str, Any] | None = None, rc: Mapping[str, Any] |
 
             sns.set_theme(**dict(theme))
         if rc:
-            matplotlib.rcParams.update(dict(rc))
+            matplotlib.rcParams.update(dict(rc))  # type: ignore[arg-type]
         yield
 
 

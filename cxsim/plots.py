@@ -39,8 +39,8 @@ def moment_curve(compiled: Compiled, recorder: Recorder, path: Path) -> Path:
                    zorder=4, label=f"peak ({names[peak_i]})")
         ax.scatter([mid[-1]], [affect[-1]], s=220, marker="s", facecolors="none", edgecolors="royalblue",
                    lw=2, zorder=4, label=f"end ({names[-1]})")
-        ax.axhline(float(s["experienced"]), color="0.5", ls="--", lw=1.2, label=f"mean moment {s['experienced']:.2f}")
-        ax.axhline(float(s["remembered"]), color="darkorange", lw=2,
+        ax.axhline(float(s["experienced"]), color="0.5", ls="--", lw=1.2, label=f"mean moment {s['experienced']:.2f}")  # type: ignore[arg-type]
+        ax.axhline(float(s["remembered"]), color="darkorange", lw=2,  # type: ignore[arg-type]
                    label=f"remembered ({compiled.scenario.memory.model.kind}) {s['remembered']:.2f}")
         ax.axhline(0, color="0.8", lw=0.8)
         ax.set_xticks(mid, names, rotation=30, ha="right")

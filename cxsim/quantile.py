@@ -21,7 +21,7 @@ BINS = 65536
 
 
 @numba.njit(nogil=True, cache=True)
-def _histogram(x, lo, scale, counts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+def _histogram(x, lo, scale, counts):  # pragma: no cover - compiled
     top = counts.size - 1
     for v in x:
         counts[min(int((v - lo) * scale), top)] += 1
@@ -73,7 +73,7 @@ def quantile(parts: Sequence[NDArray[np.float64]], q: float) -> float:
         pool = np.sort(np.concatenate(keep))
         a, b = pool[ranks[0] - skipped], pool[ranks[1] - skipped]
     else:  # every value the same
-        a = b = np.float64(lo)
+        a = b = np.float64(lo)  # type: ignore[assignment]
     gamma = virtual - below
     diff = b - a
     return float(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)

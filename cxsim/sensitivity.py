@@ -35,6 +35,7 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
         p: the sweep plan (its points are the SALib sample, in order).
         table: the sweep table (one row per run; all runs must be there).
         settings: the sweep settings (sampler ``sobol`` or ``morris``).
+        confidence: the confidence level of the ``*_conf`` intervals.
 
     Returns:
         One row per output and parameter: ``output, parameter, method`` and ``S1, S1_conf, ST,

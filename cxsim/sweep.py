@@ -202,8 +202,10 @@ def problem(settings: SweepSettings) -> dict[str, Any]:
 
 
 def salib_sample(settings: SweepSettings) -> np.ndarray:
-    """The SALib sample (:mod:`cxsim.sensitivity` analyses its runs) of the sweep (``n_samples`` is Sobol's base N, or Morris' trajectories)."""
+    """The SALib sample of the sweep (:mod:`cxsim.sensitivity` analyses its runs).
 
+    ``n_samples`` is Sobol's base N, or Morris' trajectories.
+    """
     prob = problem(settings)
     if settings.sampler == "sobol":
         from SALib.sample import sobol  # SALib: loaded only for its samplers
@@ -232,7 +234,7 @@ def _load_group(group: str, option: str) -> dict[str, Any]:
         raise SpecError(group, option, "allowed: " + ", ".join(options))
     data = OmegaConf.to_container(OmegaConf.create(folder.joinpath(f"{option}.yaml").read_text()))
     assert isinstance(data, dict)
-    return data
+    return data  # type: ignore[return-value]
 
 
 def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
@@ -258,7 +260,7 @@ def point_config(base: Mapping[str, Any], point: Mapping[str, Any],
         return cfg
     out = OmegaConf.to_container(OmegaConf.create(cfg), resolve=True)
     assert isinstance(out, dict)
-    return out
+    return out  # type: ignore[return-value]
 
 
 def _has_interpolation(node: Any) -> bool:
@@ -315,6 +317,7 @@ class Plan:
 
 
 def run_id(config_hash_: str, replication: int) -> str:
+    """The identifier of one run of a sweep: the point's config hash and the replication."""
     return f"{config_hash_}-r{replication}"
 
 
@@ -325,7 +328,6 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
     replications replace ``sim.replications``; the outputs a sweep does not need (customers,
     moments, figures) are switched off.
     """
-
     for k, p in enumerate(settings.params):
         if p.path in GROUP_PARAMS:
             if p.values is None:
@@ -342,10 +344,10 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
             raise SpecError(f"sweep.params[{k}].path", p.path, err.allowed) from None
     points = sample(settings)
     base = json.loads(json.dumps(base))
-    base["sim"] = {**base.get("sim", {}), "replications": settings.replications}
-    base["outputs"] = {**base.get("outputs", {}), "customers": "never", "moments": False, "figures": False}
+    base["sim"] = {**base.get("sim", {}), "replications": settings.replications}  # type: ignore[index]
+    base["outputs"] = {**base.get("outputs", {}), "customers": "never", "moments": False, "figures": False}  # type: ignore[index]
     resolve = _has_interpolation(base) or any(p.path in GROUP_PARAMS for p in settings.params)
-    configs = [point_config(base, row, resolve) for row in points.to_dict("records")]
+    configs = [point_config(base, row, resolve) for row in points.to_dict("records")]  # type: ignore[arg-type]
     for k, cfg in enumerate(configs):
         try:
             run_spec_from_dict(cfg)
@@ -366,7 +368,6 @@ def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
 
     Module-level so that worker processes can import it. ``on_done()`` is called after each run.
     """
-
     # the engine (numba, Mesa): loaded only when a simulation runs
     from cxsim.engine.model import quiet_mesa
     from cxsim.engine.run import run_replication
@@ -389,7 +390,7 @@ def _run_tasks(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], dir
         spec = cache[key]
         row = {**ident, **replication_summary(run_replication(spec, replication), spec)}
         text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
-        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))
+        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))  # type: ignore[misc]
         if on_done is not None:
             on_done()
     return len(tasks)
@@ -421,7 +422,6 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         commit: git commit recorded with every row.
         batch: runs per task handed to a worker (default: about 8 tasks per worker).
     """
-
     out = Path(directory)
     (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     done = finished(out)
@@ -491,7 +491,6 @@ def collect(p: Plan, directory: str | Path) -> Collected:
 
 def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet") -> list[Path]:
     """Write the table (Parquet) and, when runs are missing, ``missing.csv``; atomically."""
-
     out = Path(directory)
     written = [write_atomic(out / name, lambda q: collected.table.to_parquet(q, index=False))]
     miss = out / "missing.csv"
@@ -549,11 +548,9 @@ def aggregate_directories(dirs: Sequence[Path], name: str = "result.parquet") ->
 
 def atomic_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as CSV by write-then-rename."""
-
     return write_atomic(Path(path), lambda q: frame.to_csv(q, index=False))
 
 
 def atomic_parquet(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as Parquet by write-then-rename."""
-
     return write_atomic(Path(path), lambda q: frame.to_parquet(q, index=False))

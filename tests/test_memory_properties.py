@@ -77,7 +77,8 @@ def test_raising_the_peak_or_the_end_never_lowers_peak_end(ep, delta, w):
     a = np.array(ep)
     base = float(M.peak_end(a, None, *w))
     for k in (int(np.argmax(np.abs(a))), a.size - 1):  # the peak, then the end
-        up = a.copy(); up[k] += delta
+        up = a.copy()
+        up[k] += delta
         assert float(M.peak_end(up, None, *w)) >= base - 1e-9, (k, up)
 
 
@@ -86,7 +87,8 @@ def test_raising_the_peak_or_the_end_never_lowers_peak_end(ep, delta, w):
 def test_peak_end_is_monotone_in_every_moment(ep, i, delta, w, kind):
     a = np.array(ep)
     i %= a.size
-    up = a.copy(); up[i] += delta
+    up = a.copy()
+    up[i] += delta
     w_peak, w_end, w_trough = w if kind == "best_worst" else (w[0], w[1], 0.0)
     m = M.PeakEnd(w_peak, w_end, kind, w_trough)
     assert float(m.remember(up, 1.0)) >= float(m.remember(a, 1.0)) - 1e-9
@@ -102,7 +104,8 @@ def test_peak_end_regression_best_worst_tie():
 @given(episodes, st.randoms(use_true_random=False))
 def test_mean_ignores_order(ep, rnd):
     a = np.array(ep)
-    b = a.copy(); rnd.shuffle(b)
+    b = a.copy()
+    rnd.shuffle(b)
     assert float(M.mean(b)) == pytest.approx(float(M.mean(a)), rel=1e-12, abs=1e-12)
 
 
@@ -132,7 +135,8 @@ def test_worked_examples():
     assert float(M.peak_end(np.array([1.0, -5, 2, 3]))) == pytest.approx(-0.75)
     # colonoscopy-like: B adds a long mild tail to A's episode; peak-end remembers B as less painful,
     # total pain (duration-weighted sum) says B was worse.
-    a = np.array([-2.0, -8, -7]); b = np.array([-2.0, -8, -7, -4, -1])
+    a = np.array([-2.0, -8, -7])
+    b = np.array([-2.0, -8, -7, -4, -1])
     assert M.peak_end(b) > M.peak_end(a)
     assert M.total(b, np.ones(5)) < M.total(a, np.ones(3))
     # absent moments are ignored even when they hold NaN; an empty episode is NaN

@@ -73,7 +73,7 @@ def test_agent_order_does_not_change_results():
     for order_seed in (1, 2):
         model = CustomerModel(spec.scenario, spec.sim, replication_seeds(0, 1)[0])
         model.random = random.Random(order_seed)  # only decides activation order
-        model.agents._random = model.random  # noqa: SLF001 - AgentSet keeps its own reference
+        model.agents._random = model.random
         for _ in range(spec.sim.n_cycles):
             model.step()
         tables.append(model.recorder.customers())
@@ -189,7 +189,7 @@ def test_sample_episode_is_the_first_customers_moments(engine, backend):
 
 
 def test_memory_settings_change_no_result_and_are_undone():
-    """numpy's huge-page advice and glibc's reuse of freed memory apply only inside a run, and
+    """NumPy's huge-page advice and glibc's reuse of freed memory apply only inside a run, and
     results are the same with and without them."""
     import numpy._core.multiarray as multiarray
 

@@ -196,8 +196,8 @@ def peak_end(
     """Peak-end memory: ``w_peak·peak + w_end·end + (1 − w_peak − w_end)·mean``.
 
     With ``peak="intense"`` the peak is the most intense moment (largest |affect|, with its
-    sign; a loss on an exact tie with an equal gain). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and ``w_trough`` the
-    worst one: ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean``.
+    sign; a loss on an exact tie with an equal gain). With ``peak="best_worst"`` ``w_peak`` weighs the best moment and
+    ``w_trough`` the worst one: ``w_peak·best + w_trough·worst + w_end·end + (1 − w_peak − w_trough − w_end)·mean``.
     Durations play no part (duration neglect).
 
     The weight left over goes to the mean of *all* present moments, the "mean + peak + end"
@@ -269,8 +269,8 @@ def signed_weights(field_: str, weights: Mapping[str, Any]) -> dict[str, float]:
     ``Σ wₖ·statisticₖ + (1 − Σ wₖ)·mean`` whose weights sum to 1, so for any weights a constant
     episode is remembered as that constant (and, when no statistic depends on the sign of the
     affect — best, worst, end, key moments, not the most intense moment — moving every moment by
-    ``c`` moves the memory by ``c``). With every weight ≥ 0 the memory is moreover bounded by the worst and the best moment
-    and never falls when a moment rises. A negative weight is a valid, fitted model too: a peak
+    ``c`` moves the memory by ``c``). With every weight ≥ 0 the memory is moreover bounded by the worst and the best
+    moment and never falls when a moment rises. A negative weight is a valid, fitted model too: a peak
     (or end, or key moment) that *lowers* the memory the more intense it is — a contrast effect —
     and the memory is then neither bounded by the moments nor monotone in the weighted one.
     What stays meaningless: the mean's weight ``1 − Σ wₖ`` below 0 (every ordinary moment would
@@ -348,7 +348,7 @@ def _k_key_moments(acc, wsum, mean):  # type: ignore[no-untyped-def]
 
 
 # --------------------------------------------------------------------------- fit functions
-def _flip(x: NDArray | None) -> NDArray | None:
+def _flip(x: NDArray[Any] | None) -> NDArray[Any] | None:
     return None if x is None else x[..., ::-1]
 
 
@@ -364,10 +364,10 @@ def _fit_key_moments(affect: Array, present: Mask, durations: Array | None, **pa
     return key_moments(affect, np.asarray(weights, dtype=np.float64), present)
 
 
-def _corners(*weights: str, **fixed: float) -> tuple[tuple[str, dict[str, float]], ...]:
+def _corners(*weights: str, **fixed: float) -> tuple[dict[str, float], ...]:
     """Parameters at the corners of a weight space: all weights 0, then each weight 1 in turn."""
     zero = {w: 0 for w in weights}
-    return tuple({**fixed, **zero, **({w: 1} if w else {})} for w in ("", *weights))  # type: ignore[return-value]
+    return tuple({**fixed, **zero, **({w: 1} if w else {})} for w in ("", *weights))
 
 
 # --------------------------------------------------------------------------- the models
@@ -426,7 +426,8 @@ class PeakEnd:
             raise SpecError("w_trough", self.w_trough, "only peak=best_worst uses w_trough; set it to 0")
         signed_weights("", {"w_peak": self.w_peak, "w_trough": self.w_trough, "w_end": self.w_end})
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return peak_end(affect, present, self.w_peak, self.w_end, self.peak, self.w_trough)  # type: ignore[arg-type]
 
     def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
@@ -454,13 +455,14 @@ class Mean:
         fit_plans=(FitPlan(0, "mean", "average moment", "mean", (("mean", {}),)),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return mean(affect, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.MEAN)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "mean of the moments"
 
 
@@ -476,13 +478,14 @@ class Integral:
                            durations=True),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return integral(affect, durations, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.INTEGRAL)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "time average (duration-weighted mean)"
 
 
@@ -502,13 +505,14 @@ class Total:
     def __post_init__(self) -> None:
         checks.positive("per", self.per)
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return total(affect, durations, present, self.per)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.TOTAL, (0.0, 0.0, 0.0, self.per))
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"total (area under the curve, per {self.per:g} duration units)"
 
 
@@ -523,13 +527,14 @@ class End:
         fit_plans=(FitPlan(7, "first", "first moment", "first", (("first", {}),)),),
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return end(affect, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.END)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "end only"
 
 
@@ -543,13 +548,14 @@ class Peak:
         fit_functions={"peak": lambda a, p, d: peak(a, p)},
     )
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return peak(affect, present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.PEAK)
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return "peak only"
 
 
@@ -574,13 +580,14 @@ class Recency:
     def __post_init__(self) -> None:
         checks.positive("half_life", self.half_life)
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         return recency(affect, present, self.half_life)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.RECENCY, (0.0, 0.0, 0.0, self.half_life))
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"recency (half-life {self.half_life:g} moments)"
 
 
@@ -616,19 +623,21 @@ class KeyMoments:
         w = np.zeros(len(touchpoints))
         for name, weight in self.weights:
             if name not in index:
-                raise SpecError(f"weights.{name}", weight, "names no touchpoint of the journey; touchpoints: " + ", ".join(touchpoints))
+                raise SpecError(f"weights.{name}", weight,
+                                "names no touchpoint of the journey; touchpoints: " + ", ".join(touchpoints))
             w[index[name]] = weight
         return w
 
-    def remember(self, affect, durations, present=None, touchpoints=None):  # noqa: D102
+    def remember(self, affect: ArrayLike, durations: ArrayLike, present: ArrayLike | None = None,
+                 touchpoints: Sequence[str] | None = None) -> Array:
         if touchpoints is None:
             raise ValueError("key_moments needs the touchpoint names of the episode's moments")
         return key_moments(affect, self.vector(touchpoints), present)
 
-    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:  # noqa: D102
+    def kernel_row(self, touchpoints: Sequence[str]) -> KernelRow:
         return KernelRow(MemoryKind.KEY_MOMENTS, weights=self.vector(touchpoints))
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         shown = ", ".join(f"{w:g} {k}" for k, w in self.weights)
         return f"key moments ({shown or 'no weights'}; the rest on the mean)"
 
@@ -642,7 +651,7 @@ MEMORY_MODELS: dict[str, type] = {
 
 def definitions() -> dict[str, Definition]:
     """Each built-in model's :class:`~cxsim.behaviour.memory_parts.Definition` by its ``kind``."""
-    return {kind: cls.definition for kind, cls in MEMORY_MODELS.items()}
+    return {kind: cls.definition for kind, cls in MEMORY_MODELS.items()}  # type: ignore[attr-defined]
 
 
 def kernel_formulas() -> tuple[KernelFormula, ...]:
@@ -668,7 +677,7 @@ def memory_model_from_dict(field_: str, data: Mapping[str, Any]) -> MemoryModel:
         raise SpecError(f"{field_}.kind", kind, "allowed: " + ", ".join(MEMORY_MODELS))
     cls = MEMORY_MODELS[kind]
     params = {k: v for k, v in data.items() if k != "kind"}
-    checks.no_unknown_keys(field_, params, [f for f in cls.__dataclass_fields__ if f != "kind"])
+    checks.no_unknown_keys(field_, params, [f for f in cls.__dataclass_fields__ if f != "kind"])  # type: ignore[attr-defined]
     if kind == "key_moments" and "weights" in params:
         params["weights"] = checks.mapping(f"{field_}.weights", params["weights"])
         params["weights"] = tuple(dict(params["weights"]).items())

@@ -2,8 +2,8 @@
 
 A network is two integer arrays, ``src`` and ``dst``: the directed ties along which a story can
 travel (every undirected tie appears in both directions), sorted by listener (``dst``), so that the
-ties into customer ``d`` are ``offsets[d]:offsets[d + 1]`` (:meth:`Network.listener_offsets`). That is enough for word of mouth with
-``numpy.bincount`` and scales to millions of customers: a small world of 1,000,000 customers with
+ties into customer ``d`` are ``offsets[d]:offsets[d + 1]`` (:meth:`Network.listener_offsets`). That is enough for word
+of mouth with ``numpy.bincount`` and scales to millions of customers: a small world of 1,000,000 customers with
 10 contacts each is 10,000,000 directed ties in 80 MB.
 """
 
@@ -62,7 +62,7 @@ def _placer():  # type: ignore[no-untyped-def]
     from numba import njit
 
     @njit(cache=True, nogil=True)
-    def place(a, b, next_slot, src, dst):  # pragma: no cover - compiled
+    def place(a, b, next_slot, src, dst):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
         for k in range(a.size):  # ties a -> b, listener b
             d = b[k]
             src[next_slot[d]] = a[k]

@@ -44,7 +44,7 @@ def adapt_expectations(
     """
     e = np.asarray(expectation, dtype=np.float64)
     moved = np.asarray(observed, dtype=np.float64) - e
-    moved *= rate
+    moved *= rate  # type: ignore[arg-type]
     moved += e
     if present is None:
         return moved

@@ -1,9 +1,9 @@
-"""``cxsim calibrate``: fit scenario parameters to observed aggregates (common random numbers).
+r"""``cxsim calibrate``: fit scenario parameters to observed aggregates (common random numbers).
 
     cxsim calibrate calibrate=switching calibrate.out=outputs/calib       # the shipped example
     cxsim calibrate calibrate=my_calibration.yaml calibrate.out=outputs/calib sim.n_customers=20000
     cxsim calibrate calibrate=switching scenario=path/to/mine.yaml calibrate.out=outputs/calib
-    cxsim calibrate calibrate=switching calibrate.method=differential-evolution \\
+    cxsim calibrate calibrate=switching calibrate.method=differential-evolution \
         calibrate.max_evaluations=300 calibrate.out=outputs/calib
 
 The command's own settings are ``calibrate=NAME|FILE`` and ``calibrate.KEY=VALUE`` (``out``,
@@ -29,8 +29,8 @@ from pathlib import Path
 
 from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
 from cxsim.config import UnknownKeyError, config_dirs, is_path
-from cxsim.files import write_atomic
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.files import write_atomic
 from cxsim.fit import calibrate
 
 PROG = "cxsim-calibrate"

@@ -1,7 +1,7 @@
-"""``cxsim compare``: every intervention against the baseline, paired, with intervals.
+r"""``cxsim compare``: every intervention against the baseline, paired, with intervals.
 
     cxsim compare                                              # every shipped intervention, R = 10
-    cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20 \\
+    cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20 \
                   sim.n_customers=5000 hydra.run.dir=outputs/compare
     cxsim compare scenario=path/to/my_scenario.yaml            # a scenario file of your own
 

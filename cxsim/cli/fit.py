@@ -1,11 +1,11 @@
-"""``cxsim fit``: fit memory models and key drivers to survey data, apply saved models.
+r"""``cxsim fit``: fit memory models and key drivers to survey data, apply saved models.
 
 ``cxsim-fit`` is an alias kept for one release (``cxsim-fit memory ...`` = ``cxsim fit memory ...``).
 Its arguments are flags: a fit reads data files, no composed config.
 
-    cxsim-fit memory DATA.csv --episode COLS --order COL --rating COL --retrospective COL \\
+    cxsim-fit memory DATA.csv --episode COLS --order COL --rating COL --retrospective COL \
         [--group COL] [--duration COL] [--scale 1-5] --out DIR
-    cxsim-fit drivers DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --out DIR \\
+    cxsim-fit drivers DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --out DIR \
         [--save MODEL.json]
     cxsim-fit drivers DATA.csv ... --covariates "Class,Type of Travel" --nonlinear
     cxsim-fit scenario DATA.csv --outcome COL [--positive VALUE] --touchpoints COLS --scale 1-5 \\
@@ -30,8 +30,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from cxsim.files import write_atomic
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.files import write_atomic
 from cxsim.fit import drivers, gap, memory_fit, persist
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
 from cxsim.specs import checks
@@ -53,7 +53,7 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
     return show
 
 
-def _scale(text: str, na_zero: bool, field: str):  # type: ignore[no-untyped-def]
+def _scale(text: str, na_zero: bool, field: str):
     return Scale.parse(text, na_zero, field)
 
 
@@ -251,12 +251,14 @@ def _gap(args: argparse.Namespace) -> list[Path]:
         t = comparison.table.set_index("metric")
         print(f"\nstep 5, simulated ({args.simulate}, {args.replications} paired replications, common random numbers):")
         for m in ("satisfaction", "retention", "nps", "profit"):
-            print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  [{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
+            print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  "
+                  f"[{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
         written.append(_write(out, "feedback.csv", lambda p: fb.table.to_csv(p, index=False)))
         print(f"\nstep 7, the feedback loop: the seven steps re-measured in month {fb.cycle} "
               f"(baseline -> with the requirement, same seeds):")
         r = fb.remeasured()
-        show = pd.DataFrame({q: [f"{b:+.2f} -> {a:+.2f}" if q not in ("experience", "expectation") else f"{b:.2f} -> {a:.2f}"
+        show = pd.DataFrame({q: [f"{b:+.2f} -> {a:+.2f}" if q not in ("experience", "expectation")
+                                 else f"{b:.2f} -> {a:.2f}"
                                  for b, a in zip(r[f"{q}_before"], r[f"{q}_after"])] for q in gap.QUANTITIES},
                             index=r.index)
         show.index.name = "factor"
@@ -289,7 +291,7 @@ Fit memory models and key drivers to survey data, or apply a saved model to new 
 examples:
   cxsim fit memory long.csv --episode respondent --order step --rating rating --retrospective overall --out outputs/memory
   cxsim fit drivers wide.csv --outcome satisfied --positive yes --touchpoints "check-in,boarding,seat" --out outputs/drivers
-"""
+"""  # noqa: E501 - the examples are shown as one command each
 
 
 def parser(prog: str = PROG) -> argparse.ArgumentParser:
@@ -370,7 +372,8 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     g.add_argument("--simulate", metavar="SCENARIO", help="simulate step 5 in this scenario (e.g. retail_street)")
     g.add_argument("--factor", help="the factor to close (default: the largest gap)")
     g.add_argument("--touchpoint", help="the scenario's touchpoint for the factor (default: its name)")
-    g.add_argument("--points-per-unit", type=float, default=1.0, help="survey points per unit of the touchpoint's measure")
+    g.add_argument("--points-per-unit", type=float, default=1.0,
+                   help="survey points per unit of the touchpoint's measure")
     g.add_argument("--cost-fixed", type=float, default=0.0, help="one-off cost of the requirement")
     g.add_argument("--cost-per-cycle", type=float, default=0.0, help="running cost per cycle")
     g.add_argument("--replications", type=int, default=5, help="paired replications (default 5)")

@@ -108,12 +108,12 @@ def multirun_done(cfg: DictConfig) -> bool:
     assert isinstance(data, dict)
     try:
         old = pd.read_parquet(f, columns=["config_hash"])
-    except Exception:  # an unreadable file is not a finished run  # noqa: BLE001
+    except Exception:  # an unreadable file is not a finished run
         return False
     return bool(len(old)) and old["config_hash"].iloc[0] == sweep.config_hash(base_config(data))
 
 
-class SweepTable(Callback):  # type: ignore[misc]
+class SweepTable(Callback):
     """Hydra callback: after ``cxsim run -m``, gather the jobs' results in ``sweep.parquet``.
 
     Jobs that started but did not finish are listed in ``missing.csv`` instead of failing.

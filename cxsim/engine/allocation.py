@@ -51,12 +51,12 @@ _depth = 0  # nested runs (a comparison running replications) leave the settings
 
 @contextlib.contextmanager
 def memory_settings(huge_pages: bool = False, reuse_memory: bool = True) -> Iterator[None]:
-    """numpy's huge-page advice as ``huge_pages`` and, with ``reuse_memory``, glibc keeping freed
+    """NumPy's huge-page advice as ``huge_pages`` and, with ``reuse_memory``, glibc keeping freed
     memory for reuse, inside the block; afterwards numpy's advice is as it was, glibc's
     thresholds are those its dynamic adjustment settles at, and free memory is returned to the
     system."""
     global _depth
-    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)  # numpy >= 1.20, Linux
+    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)  # type: ignore[attr-defined]  # numpy >= 1.20, Linux
     before = setter(huge_pages) if setter is not None else None
     libc = _glibc() if reuse_memory and _depth == 0 else None
     if libc is not None:

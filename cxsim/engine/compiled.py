@@ -31,7 +31,7 @@ class MemoryGroup:
         return self.memory.model
 
 
-def memory_table(groups: tuple["MemoryGroup", ...], names: tuple[str, ...], n_segments: int) -> MemoryTable | None:
+def memory_table(groups: tuple[MemoryGroup, ...], names: tuple[str, ...], n_segments: int) -> MemoryTable | None:
     """Flatten the compiled memory groups; ``None`` if a model has no kernel formula (a user's own
     model: the numpy path runs it)."""
     n_g, n_t = len(groups), len(names)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,8 +29,8 @@ from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
-from cxsim.specs.operations import OperationsSource
 from cxsim.specs.distribution import sample_into
+from cxsim.specs.operations import OperationsSource
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]
@@ -52,7 +53,7 @@ class CycleDraws:
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> "CycleDraws":
+    def empty(cls, n: int, n_tp: int) -> CycleDraws:
         return cls(
             cycle=-1,
             present=np.zeros((n_tp, n), dtype=bool).T,
@@ -95,7 +96,7 @@ def draw_cycle(
         draw_correlated(journey.copula, [tp.performance for tp in journey.touchpoints], col, joint,
                         streams.get("copula"), performance)
 
-    def branch(item: tuple[str, tuple]) -> None:
+    def branch(item: tuple[str, tuple[Any, ...]]) -> None:
         group, members = item
         u = streams.get("journey", f"branch/{group}").random(n)
         cum = np.cumsum([tp.probability for tp in members])
@@ -161,7 +162,7 @@ class CycleOutcome:
     sample_row: int = -1  # the customer whose moments are kept in ``sample_affect`` (-1: none)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> "CycleOutcome":
+    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> CycleOutcome:
         """Outcome arrays for ``n`` customers; every moment's affect and expectation only with
         ``keep_moments`` (one customer's, ``sample_row``, always)."""
         return cls(
@@ -191,8 +192,8 @@ class CycleOutcome:
         self.clear_moments(lo, hi)
         for a in (self.experienced, self.remembered):
             a[lo:hi].fill(np.nan)
-        for a in (self.terrible, self.recommend, self.churned):
-            a[lo:hi].fill(0)
+        for b in (self.terrible, self.recommend, self.churned):
+            b[lo:hi].fill(0)
 
     def clear_moments(self, lo: int, hi: int) -> None:
         """The kept moments (``affect``, ``expectation``) of customers ``lo .. hi - 1`` back to NaN."""
@@ -226,7 +227,7 @@ def _position(rows: Rows, row: int, n: int) -> int | None:
     return int(at[0]) if at.size else None
 
 
-def gather(a: NDArray, rows: Rows) -> NDArray:
+def gather(a: NDArray[Any], rows: Rows) -> NDArray[Any]:
     """Rows of an ``(n, T)`` array, keeping its touchpoint-major layout.
 
     The engine's ``(n, T)`` arrays are views of ``(T, n)`` buffers. Reductions over the
@@ -271,7 +272,7 @@ def journey_step(
     terrible = loyalty.count_terrible(affect, loy.terrible_floor, present)
     p_switch = loyalty.switch_probability(
         sat, terrible, state.bad_memory[rows], loy.base_repurchase, loy.satisfaction_slope,
-        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazard_by_count, state.terrible_count[rows],
+        loy.terrible_hazard, loy.hazard_escalation, loy.terrible_hazard_by_count, state.terrible_count[rows],  # type: ignore[index]
     )
     churned = draws.churn_u[rows] < p_switch
     recommend = loyalty.recommend_score(
@@ -284,7 +285,7 @@ def journey_step(
         outcome.expectation[rows] = expect
     state.satisfaction[rows] = sat
     state.bad_memory[rows] = loyalty.update_bad_memory(state.bad_memory[rows], terrible, loy.bad_memory_retention)
-    state.terrible_count[rows] = loyalty.update_terrible_count(state.terrible_count[rows], terrible)
+    state.terrible_count[rows] = loyalty.update_terrible_count(state.terrible_count[rows], terrible)  # type: ignore[index]
     state.expectation[rows] = new_expect
     state.active[rows] = ~churned
     outcome.experienced[rows] = memory.mean(affect, present)
@@ -482,13 +483,15 @@ class WordOfMouthBuffers:
     told: Array  # (n,) remembered value passed on (NaN as 0)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> "WordOfMouthBuffers":
+    def empty(cls, n: int, n_tp: int) -> WordOfMouthBuffers:
         return cls(story=np.empty((n, n_tp)), tell=np.empty(n), positive=np.empty(n, dtype=bool),
                    told=np.empty(n))
 
 
 @dataclass(frozen=True)
 class WordOfMouthTally:
+    """How many positive and negative word-of-mouth messages a cycle exchanged."""
+
     positive: int
     negative: int
 
@@ -545,9 +548,9 @@ def exchange_word_of_mouth(
     random_into(gen, u)
     heard = wom.exchange(net, tell, u, outcome.recommend >= 9, np.nan_to_num(outcome.remembered),
                          draws.performance, draws.present & went[:, None])
-    listeners = state.active & (heard.stories > 0)
-    if listeners.any() and update:
-        rows = np.flatnonzero(listeners)
+    listening = state.active & (heard.stories > 0)
+    if listening.any() and update:
+        rows = np.flatnonzero(listening)
         state.expectation[rows] = satisfaction.adapt_expectations(
             state.expectation[rows], heard.performance_mean[rows], spec.expectation_weight,
             heard.performance_heard[rows],

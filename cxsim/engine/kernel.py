@@ -23,8 +23,8 @@ if-chain on the code, inlined where it is called. The inputs come as the named r
 (:func:`_start`, :func:`_moments`, :func:`_remember`, :func:`_by_moment`, :func:`_decide`,
 :func:`_store`, :func:`_decide_again`). numba caches the compiled kernel by this file: after
 changing a memory model's kernel formula, delete the ``__pycache__`` entries of this module (or
-touch this file) so that the cache is rebuilt. It is the engine's default for the built-in memory models; the numpy path stays
-the reference (``backend="numpy"``) and ``tests/test_kernel.py`` checks that both agree to 1e-12
+touch this file) so that the cache is rebuilt. It is the engine's default for the built-in memory models; the numpy path
+stays the reference (``backend="numpy"``) and ``tests/test_kernel.py`` checks that both agree to 1e-12
 on every memory model, affect form, branch and absent moment.
 
 Each formula below repeats, operation for operation, the numpy function named beside it, so
@@ -417,7 +417,8 @@ def _decide(t, loyalty, draws, customers, t0, m):  # type: ignore[no-untyped-def
         stay = rep * (1.0 - h) if terrible == 1.0 else rep  # x ** 1.0 is exactly x
         t.gone[q] = draws.churn_u[i] < 1.0 - stay
         again |= t.on[q] and (terrible > 1.0 or (table and terrible > 0.0))
-        score = loyalty.recommend_intercept + loyalty.recommend_slope * new + loyalty.recommend_noise * draws.recommend_z[i]
+        score = (loyalty.recommend_intercept + loyalty.recommend_slope * new
+                 + loyalty.recommend_noise * draws.recommend_z[i])
         t.score[q] = np.int8(min(max(np.rint(score), 0.0), SCORE_MAX))
     return again
 
@@ -518,7 +519,7 @@ _BIG = np.finfo(np.float64).max
 
 
 @numba.njit(nogil=True, cache=True)
-def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach, perf, present,
+def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach, perf, present,  # type: ignore[no-untyped-def]
             tell, positive, told, story):  # pragma: no cover - compiled
     """What customers ``lo..hi-1`` pass on this cycle, for :func:`word_of_mouth`.
 
@@ -550,7 +551,7 @@ def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach,
 
 
 @numba.njit(nogil=True, cache=True)
-def word_of_mouth(
+def word_of_mouth(  # type: ignore[no-untyped-def]
     lo, hi, offsets, src, stream, tell, positive, remembered, story,
     active, expect, sat, expectation_weight, satisfaction_retention, update,
 ):  # pragma: no cover - compiled

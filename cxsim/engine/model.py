@@ -53,10 +53,10 @@ def quiet_mesa() -> Iterator[None]:
         logger.setLevel(level)
 
 
-class Customer(mesa.Agent):
+class Customer(mesa.Agent):  # type: ignore[misc]
     """One customer. Its state is a row of the model's arrays; :meth:`step` is one journey."""
 
-    def __init__(self, model: "CustomerModel", row: int) -> None:
+    def __init__(self, model: CustomerModel, row: int) -> None:
         super().__init__(model)
         self.row = int(row)
 
@@ -80,7 +80,7 @@ class Customer(mesa.Agent):
             self.remove()  # switched to a competitor: no more journeys
 
 
-class CustomerModel(mesa.Model):
+class CustomerModel(mesa.Model):  # type: ignore[misc]
     """A population of customers going through a scenario's journey, one cycle per step.
 
     Args:
@@ -200,8 +200,8 @@ class CustomerModel(mesa.Model):
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]
             row["operations_cost"] = ops_cost
-            row["cost"] += ops_cost
-            row["profit"] = row["revenue"] - row["cost"]
+            row["cost"] += ops_cost  # type: ignore[operator]
+            row["profit"] = row["revenue"] - row["cost"]  # type: ignore[operator]
         self.cycle += 1
         if not self.state.active.any():
             self.running = False

@@ -17,6 +17,8 @@ touchpoint, stage, duration, performance, expectation, affect``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -40,11 +42,11 @@ class Recorder:
         self.keep_customers = keep_customers
         self.keep_moments = keep_moments
         self.cycle_rows: list[dict[str, float | int | str]] = []
-        self._customers: list[dict[str, NDArray]] = []
-        self._moments: list[dict[str, NDArray]] = []
+        self._customers: list[dict[str, NDArray[Any]]] = []
+        self._moments: list[dict[str, NDArray[Any]]] = []
         self.encounters: list[NDArray[np.int64]] = []  # per cycle: encounters per touchpoint
         self.sample: dict[str, object] | None = None  # one customer's latest episode, for figures
-        self._last: dict[str, NDArray] | None = None  # the last cycle's customers, for figures
+        self._last: dict[str, NDArray[Any]] | None = None  # the last cycle's customers, for figures
 
     def record(self, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
                went: NDArray[np.bool_], tally: WordOfMouthTally, workers: Workers | None = None) -> None:
@@ -57,7 +59,7 @@ class Recorder:
                    "experienced": outcome.experienced, "remembered": outcome.remembered,
                    "satisfaction": state.satisfaction, "terrible": outcome.terrible}
         rows = dict(zip(columns, (workers if workers is not None else Workers(1)).map(
-            lambda a: a[idx], columns.values())))
+            lambda a: a[idx], columns.values())))  # type: ignore[index]
         seg, rec = rows["segment"], rows["recommend"]
         # moments per touchpoint among this cycle's customers, one row of the (T, n) buffer at a time
         encounters = np.array([np.count_nonzero(p & went) for p in draws.present.T], dtype=np.int64)
@@ -119,8 +121,8 @@ class Recorder:
                 "position": (np.cumsum(present, axis=1)[r, j] - 1).astype(np.int16),
                 "touchpoint": j,
                 "performance": draws.performance[cust, j],
-                "expectation": outcome.expectation[cust, j] if outcome.expectation is not None else np.nan,
-                "affect": outcome.affect[cust, j],
+                "expectation": outcome.expectation[cust, j] if outcome.expectation is not None else np.nan,  # type: ignore[dict-item]
+                "affect": outcome.affect[cust, j],  # type: ignore[index]
             })
 
     @property
@@ -129,7 +131,7 @@ class Recorder:
         if self._last is None:
             return None
         df = pd.DataFrame(self._last)
-        df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))
+        df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))  # type: ignore[call-overload]
         return df
 
     def cycles(self) -> pd.DataFrame:
@@ -139,7 +141,7 @@ class Recorder:
         if not self.keep_customers:
             return None
         df = _concat(self._customers)
-        df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))
+        df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))  # type: ignore[call-overload]
         df.insert(0, "replication", np.int32(self.replication))
         df.insert(0, "scenario", self.scenario)
         return df
@@ -150,21 +152,21 @@ class Recorder:
         df = _concat(self._moments)
         c = self.compiled
         j = df.pop("touchpoint").to_numpy()
-        df.insert(3, "touchpoint", pd.Categorical.from_codes(j, categories=list(c.names)))
-        df.insert(4, "stage", pd.Categorical(np.asarray(c.stages)[j], categories=list(dict.fromkeys(c.stages))))
+        df.insert(3, "touchpoint", pd.Categorical.from_codes(j, categories=list(c.names)))  # type: ignore[call-overload]
+        df.insert(4, "stage", pd.Categorical(np.asarray(c.stages)[j], categories=list(dict.fromkeys(c.stages))))  # type: ignore[arg-type]
         df.insert(5, "duration", c.duration[j])
         df.insert(0, "replication", np.int32(self.replication))
         df.insert(0, "scenario", self.scenario)
         return df
 
 
-def _concat(parts: list[dict[str, NDArray]]) -> pd.DataFrame:
+def _concat(parts: list[dict[str, NDArray[Any]]]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame()
     return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 
-def _mean(x: NDArray) -> float:
+def _mean(x: NDArray[Any]) -> float:
     return float(np.mean(x)) if x.size else float("nan")
 
 

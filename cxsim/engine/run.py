@@ -64,14 +64,15 @@ class Results:
             write_atomic(out / "cycles.csv", lambda p: self.cycles.to_csv(p, index=False)),
         ]
         if self.customers is not None:
-            written.append(write_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))  # type: ignore[union-attr]
         if self.moments is not None:
-            written.append(write_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))  # type: ignore[union-attr]
         if self.moments is not None and self.spec.outputs.survey.enabled:
             survey = survey_from_moments(self.moments, self.spec)
             written.append(write_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         if self.operations is not None:
-            written.append(write_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
+            written.append(write_atomic(out / "operations.parquet",
+                                        lambda p: self.operations.to_parquet(p, index=False)))  # type: ignore[union-attr]
         return written
 
 
@@ -146,7 +147,7 @@ def memory_label(spec: RunSpec) -> str:
     followed by the segments that remember by a model of their own: ``peak_end (loyal: mean)``."""
 
     def label(model: object) -> str:
-        kind = str(getattr(model, "kind"))
+        kind = str(getattr(model, "kind"))  # noqa: B009 - any object with a kind
         return f"{kind}_best_worst" if getattr(model, "peak", None) == "best_worst" else kind
 
     sc = spec.scenario

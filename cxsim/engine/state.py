@@ -82,7 +82,7 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
         return no_network(n)
 
     tasks = [network, *(partial(expect, j) for j in range(compiled.n_touchpoints))]
-    net = (workers if workers is not None else Workers(1)).map(lambda task: task(), tasks)[0]
+    net = (workers if workers is not None else Workers(1)).map(lambda task: task(), tasks)[0]  # type: ignore[operator]
     return PopulationState(
         segment=segment,
         expectation=expectation,

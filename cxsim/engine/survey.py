@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ def answer_questionnaire(
     touchpoints: Sequence[str],
     spec: SurveySpec,
     rng: np.random.Generator,
-    extra: Mapping[str, NDArray] | None = None,
+    extra: Mapping[str, NDArray[Any]] | None = None,
 ) -> pd.DataFrame:
     """A wide survey: one row per responding customer.
 

@@ -180,7 +180,6 @@ def shipped() -> list[str]:
 
 def load(name_or_path: str | Path) -> CalibrationSpec:
     """A shipped calibration by name (``switching``) or a YAML file."""
-
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml"):
         if not p.is_file():
@@ -237,7 +236,6 @@ class Problem:
 
     def config(self, x: np.ndarray) -> dict[str, Any]:
         """The composed config with parameter values ``x``."""
-
         cfg = copy.deepcopy(self.base)
         for p, v in zip(self.spec.parameters, x):
             set_path(cfg, p.path, float(v))
@@ -353,7 +351,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
                                               maxiter=max(1, spec.max_evaluations // (pop * k) - 1),
                                               polish=False, tol=1e-6)
     hist = pd.DataFrame(prob.history)
-    best_row = hist.loc[hist["loss"].idxmin()]
+    best_row = hist.loc[hist["loss"].idxmin()]  # type: ignore[call-overload]
     best = np.array([best_row[p.path] for p in spec.parameters])
     sim_best = prob.simulate(best)
     sim_start = prob.simulate(np.array(prob.start))
@@ -375,7 +373,6 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
 def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
     """The fitted values as cxsim overrides; items of a list (``…terrible_hazard_by_count.1``) are written
     as the whole list, so the overrides hold on their own (``…terrible_hazard_by_count=[0.4,0.25,0.78]``)."""
-
     out: dict[str, Any] = {}
     for p, v in zip(parameters, values):
         parent, _, last = p.path.rpartition(".")

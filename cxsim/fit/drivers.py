@@ -52,7 +52,7 @@ QUADRANTS = {
 
 # --------------------------------------------------------------------------- regression
 def _regress(x: Array, y: Array, binary: bool) -> Any:
-    """statsmodels OLS or Logit of ``y`` on ``1 + x``; separation or singularity -> SpecError."""
+    """Fit a statsmodels OLS or Logit of ``y`` on ``1 + x``; separation or singularity -> SpecError."""
     # statsmodels: loaded only when a model is fitted
     from statsmodels.discrete.discrete_model import Logit
     from statsmodels.regression.linear_model import OLS
@@ -125,8 +125,8 @@ def importance(x: Array, y: Array) -> tuple[Array, str]:
     """Each column's share of R² and the method used (``shapley`` or ``relative_weights``)."""
     corr = np.corrcoef(np.column_stack([x, y]), rowvar=False)
     if x.shape[1] <= SHAPLEY_MAX:
-        return shapley_r2(corr), "shapley"
-    return relative_weights(corr), "relative_weights"
+        return shapley_r2(corr), "shapley"  # type: ignore[arg-type]
+    return relative_weights(corr), "relative_weights"  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- peak-end check
@@ -224,7 +224,6 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
         cross_validate: compare the models out of sample (``models``); ``False`` leaves
             ``models`` empty (the benchmark times the driver model alone).
     """
-
     folds = checks.integer("folds", folds, 2)
     seed = checks.integer("seed", seed, 0)
     x, y, k = survey.ratings, survey.outcome, len(survey.touchpoints)
@@ -286,7 +285,6 @@ def by_segment(survey: WideSurvey, seed: int = 0) -> pd.DataFrame:
     Returns:
         ``segment, n, touchpoint, weight, ci_low, ci_high, p_value, importance``.
     """
-
     if survey.segment is None:
         raise SpecError("segment", None, "a segment column is needed for drivers by segment")
     parts = []

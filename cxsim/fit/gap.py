@@ -81,7 +81,7 @@ class GapAnalysis:
 
     def row(self, factor: str) -> pd.Series:
         """The table row of ``factor``."""
-        return self.table.set_index("factor").loc[factor]
+        return self.table.set_index("factor").loc[factor]  # type: ignore[return-value]
 
     def summary(self) -> str:
         """Steps 3 and 4 in words."""
@@ -156,7 +156,7 @@ def _argmin(t: pd.DataFrame, col: str) -> str | None:
     v = t[col]
     if v.notna().sum() == 0:
         return None
-    return str(t.loc[v.idxmin(), "factor"])
+    return str(t.loc[v.idxmin(), "factor"])  # type: ignore[index]
 
 
 # --------------------------------------------------------------------------- step 5: simulate
@@ -206,7 +206,6 @@ def simulate_requirement(intervention: Mapping[str, Any], overrides: list[str] |
     Returns:
         a :class:`cxsim.compare.Comparison` (``table`` has Δ satisfaction, retention, NPS, profit…).
     """
-
     settings = compare.CompareSettings(interventions=None, replications=replications, progress=progress)
     base_cfg = compare._for_compare(compose_config(list(overrides)), replications)
     arm_cfg = dict(base_cfg, intervention=dict(intervention))
@@ -275,6 +274,7 @@ def seven_step_table(moments: pd.DataFrame, importance: dict[str, float], ideal:
         moments: rows with ``cycle, touchpoint, performance, expectation`` (cxsim's moments table).
         importance: importance per touchpoint (step 2d).
         ideal: ideal experience for the touchpoints whose ideal differs from the actual (step 4).
+        cycle: the cycle whose moments are used (default: the first recorded).
     """
     first = moments[moments["cycle"] == (moments["cycle"].min() if cycle is None else cycle)]
     if first.empty:
@@ -321,7 +321,7 @@ class Feedback:
         """The re-measured seven-step table, one row per factor, ``<quantity>_before/_after``."""
         t = self.table[self.table["section"] == "remeasured"]
         wide = t.pivot(index="item", columns="quantity", values=["before", "after"])
-        wide.columns = [f"{q}_{w}" for w, q in wide.columns]
+        wide.columns = [f"{q}_{w}" for w, q in wide.columns]  # type: ignore[str-unpack]
         order = [f"{q}_{w}" for q in QUANTITIES for w in ("before", "after")]
         return wide[order].reindex(pd.unique(t["item"]))
 
@@ -356,13 +356,14 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
         raise SpecError("cycle", cycle, f"the run has sim.n_cycles = {n_cycles}")
     neutral = 0.0 if analysis.form == "difference" else 1.0
     t = analysis.table
-    ideal = {str(f): float(i) for f, i, g in zip(t["factor"], t["ideal"], t["gap_to_ideal"]) if pd.notna(g) and g != neutral}
+    ideal = {str(f): float(i) for f, i, g in zip(t["factor"], t["ideal"], t["gap_to_ideal"])
+             if pd.notna(g) and g != neutral}
     tables, gaps = {}, {}
     for arm, cfg in (("before", base), ("after", dict(base, intervention=dict(intervention)))):
         spec = run_spec_from_dict(cfg)
         res = run(spec)
         importance = {tp.name: tp.importance for tp in spec.scenario.journey.touchpoints}
-        steps = seven_step_table(res.moments, importance, ideal, cycle=cycle)
+        steps = seven_step_table(res.moments, importance, ideal, cycle=cycle)  # type: ignore[arg-type]
         tables[arm] = steps.rename(columns={"experience_2a": "experience", "expectation_2b": "expectation",
                                             "satisfaction_2c": "satisfaction", "key_experience_3": "key_experience",
                                             "gap_to_ideal_4": "gap_to_ideal"})
@@ -391,7 +392,8 @@ def feedback(analysis: GapAnalysis, intervention: Mapping[str, Any], overrides: 
                 b, a = float(one[q].mean()), float(results[k][q].mean())
                 rows.append(("shops", f"{k} shop{'s' if k > 1 else ''}", q, b, a, a - b, a / b,
                              PUBLISHED_SHOP_RATIOS.get(k, "") if q == "revenue" else ""))
-    table = pd.DataFrame(rows, columns=["section", "item", "quantity", "before", "after", "change", "ratio", "published"])
+    table = pd.DataFrame(rows, columns=["section", "item", "quantity", "before", "after", "change", "ratio",
+                                       "published"])
 
     def largest(gap_: pd.Series) -> str | None:
         below = gap_.loc[factors][gap_.loc[factors] < 0]
@@ -409,7 +411,8 @@ def figure(analysis: GapAnalysis, path: Any) -> Any:
                   ("gap_to_ideal", "gap to the ideal (4)"))
         y = np.arange(len(t))
         for ax, (col, title) in zip(axes, panels):
-            colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0" for f in t["factor"]]
+            colours = ["#C44E52" if f in (analysis.key_experience, analysis.largest_gap) else "#4C72B0"
+                       for f in t["factor"]]
             ax.barh(y, t[col].fillna(0.0), color=colours)
             for yi, v in zip(y, t[col]):
                 ax.annotate("n/a" if pd.isna(v) else f"{v:+.3g}", (0 if pd.isna(v) else v, yi), fontsize=8,

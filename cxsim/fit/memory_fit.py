@@ -30,8 +30,8 @@ from numpy.typing import NDArray
 
 from cxsim.behaviour import memory as mem
 from cxsim.behaviour.memory_parts import FitPlan
-from cxsim.figures import figure_style, subplots
 from cxsim.errors import SpecError
+from cxsim.figures import figure_style, subplots
 from cxsim.fit import crossval
 from cxsim.fit.survey import LongSurvey, check_enough_rows
 
@@ -146,7 +146,7 @@ def _per_touchpoint(plan: FitPlan, survey: LongSurvey) -> Candidate:
 def _solve(gram: Array, xty: Array, yty: float) -> tuple[Array, float]:
     """Least squares from the normal equations: coefficients and residual sum of squares."""
     coef, *_ = np.linalg.lstsq(gram, xty, rcond=None)
-    return coef, float(yty - 2.0 * coef @ xty + coef @ gram @ coef)
+    return coef, float(yty - 2.0 * coef @ xty + coef @ gram @ coef)  # type: ignore[return-value]
 
 
 class _Design:
@@ -178,14 +178,14 @@ class _Design:
             self.columns.append(per)
         feats = np.column_stack(blocks)
         self.ok = np.isfinite(feats).all(axis=1)
-        self.design = np.column_stack([np.ones(len(y)), np.where(self.ok[:, None], feats, 0.0)])
+        self.design = np.column_stack([np.ones(len(y)), np.where(self.ok[:, None], feats, 0.0)])  # type: ignore[index]
         self.y = y
 
     def grams(self, fold: NDArray[np.intp], k: int) -> list[tuple[Array, Array, float]]:
         """``(DᵀD, Dᵀy, yᵀy)`` of each fold (rows sorted by fold once: each fold is a slice)."""
         order = np.argsort(fold, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(np.bincount(fold, minlength=k))])
-        w = self.ok[order].astype(np.float64)
+        w = self.ok[order].astype(np.float64)  # type: ignore[index]
         d, y = self.design[order], self.y[order]
         out = []
         for lo, hi in zip(bounds[:-1], bounds[1:]):
@@ -300,12 +300,12 @@ class MemoryComparison:
         """One honest sentence on the ranking."""
         t = self.table.set_index("model")
         best = self.best
-        line = f"best out of sample: {best} (cv r {t.loc[best, 'cv_r']:.3f}, cv RMSE {t.loc[best, 'cv_rmse']:.3f})"
+        line = f"best out of sample: {best} (cv r {t.loc[best, 'cv_r']:.3f}, cv RMSE {t.loc[best, 'cv_rmse']:.3f})"  # type: ignore[str-bytes-safe]
         if best == "mean":
             return line + " — the plain average beats every peak-end variant here"
         if "mean" in t.index:
-            line += f"; the mean: cv r {t.loc['mean', 'cv_r']:.3f}, cv RMSE {t.loc['mean', 'cv_rmse']:.3f}"
-            if t.loc[best, "mse_vs_mean_ci_high"] >= 0:
+            line += f"; the mean: cv r {t.loc['mean', 'cv_r']:.3f}, cv RMSE {t.loc['mean', 'cv_rmse']:.3f}"  # type: ignore[str-bytes-safe]
+            if t.loc[best, "mse_vs_mean_ci_high"] >= 0:  # type: ignore[arg-type, operator]
                 line += (f" — {best} is NOT significantly better than the plain average "
                          f"(paired 95% CI of the MSE difference includes 0)")
             else:
@@ -386,7 +386,7 @@ def compare_memory_models(
     if "mean" in oofs:  # paired comparison with the plain average, episode by episode
         base = (y - oofs["mean"]) ** 2
         for row in rows:
-            d = (y - oofs[row["model"]]) ** 2 - base
+            d = (y - oofs[row["model"]]) ** 2 - base  # type: ignore[index]
             se = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
             row["mse_vs_mean"] = float(d.mean())
             row["mse_vs_mean_ci_low"] = float(d.mean() - 1.96 * se)

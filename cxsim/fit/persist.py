@@ -28,7 +28,6 @@ KINDS = ("drivers", "memory")
 
 def write_json(document: Mapping[str, Any], path: Path) -> Path:
     """Write a model document atomically."""
-
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, indent=2, allow_nan=False)
     return write_atomic(path, lambda p: Path(p).write_text(text + "\n"))
@@ -103,7 +102,6 @@ def predict(doc: Mapping[str, Any], frame: pd.DataFrame, source: str, rename: Ma
     or with ``blanks="drop"`` the row gets a blank prediction. Memory: one row per episode with
     the episode keys and ``predicted``.
     """
-
     data = frame.rename(columns=dict(rename or {}))
     kind = doc["cxsim_model"]
     lo, hi = (checks.number("scale", v) for v in _field(doc, "scale", "model"))

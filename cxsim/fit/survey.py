@@ -296,7 +296,8 @@ def load_wide(
         imputed = int(holes.sum())
         ratings = np.where(holes, col_mean, ratings)
     if positive is not None and keep.any() and len(np.unique(y)) < 2:
-        raise SpecError(where(name, outcome), positive, "both classes are needed: the positive value and at least one other")
+        raise SpecError(where(name, outcome), positive,
+                        "both classes are needed: the positive value and at least one other")
     seg = frame[segment].astype(str).to_numpy()[keep] if segment else None
     return WideSurvey(
         ratings=ratings, outcome=y, touchpoints=tuple(tps), outcome_name=outcome, positive=positive,
@@ -410,10 +411,11 @@ def load_long(
     if (rated == 0).any():
         e = int(np.flatnonzero(rated == 0)[0])
         i = int(np.flatnonzero(ep == e)[0])
-        raise SpecError(where(name, rating, i), f"episode {_key(frame, keys, i)}", "an episode needs at least one rated moment")
+        raise SpecError(where(name, rating, i), f"episode {_key(frame, keys, i)}",
+                        "an episode needs at least one rated moment")
     # the retrospective rating must be one value per episode
-    r_lo = _per_episode(retro, ep, n_ep, np.fmin)
-    r_hi = _per_episode(retro, ep, n_ep, np.fmax)
+    r_lo = _per_episode(retro, ep, n_ep, np.fmin)  # type: ignore[arg-type]
+    r_hi = _per_episode(retro, ep, n_ep, np.fmax)  # type: ignore[arg-type]
     differs = (r_lo != r_hi) & ~np.isnan(r_lo)
     if differs.any():
         e = int(np.flatnonzero(differs)[0])
@@ -435,7 +437,8 @@ def load_long(
     dup = order_df.duplicated(["ep", "pos"]).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(keep_row)[np.flatnonzero(dup)[0]])
-        raise SpecError(where(name, order, i), _plain(pos[i]), f"each moment of episode {_key(frame, keys, i)} needs its own order value")
+        raise SpecError(where(name, order, i), _plain(pos[i]),
+                        f"each moment of episode {_key(frame, keys, i)} needs its own order value")
 
     rows = np.flatnonzero(keep_row)
     ep_k = ep[rows]
@@ -482,7 +485,7 @@ def load_long(
     )
 
 
-def _per_episode(values: Array, ep: NDArray[np.intp], n: int, ufunc) -> Array:  # type: ignore[no-untyped-def]
+def _per_episode(values: Array, ep: NDArray[np.intp], n: int, ufunc) -> Array:
     out = np.full(n, np.nan)
     ufunc.at(out, ep, values)
     return out
@@ -496,4 +499,5 @@ def _key(frame: pd.DataFrame, keys: Sequence[str], row: int) -> str:
 def check_enough_rows(n: int, n_params: int, source: str, what: str) -> None:
     """Fewer rows than parameters cannot be fitted: a one-line error naming the file."""
     if n < n_params + 1:
-        raise SpecError(f"{source}: rows", n, f"{what} has {n_params} parameters and needs at least {n_params + 1} rows")
+        raise SpecError(f"{source}: rows", n,
+                        f"{what} has {n_params} parameters and needs at least {n_params + 1} rows")

@@ -5,8 +5,9 @@ Two kinds of synthetic survey:
 * :func:`zhijiang_survey` (built on :func:`cxsim.engine.survey.answer_questionnaire`) — the
   wide questionnaire of a simulated population: a rating per touchpoint and an overall rating on
   a chosen scale, from each customer's moment affects (the Delta law) and remembered experience
-  (the scenario's memory model), with response noise, scale-use differences between respondents (acquiescence / extreme responding; Baumgartner &
-  Steenkamp 2001) and non-response (whole questionnaires and single items). ``cxsim`` writes it as
+  (the scenario's memory model), with response noise, scale-use differences between respondents
+  (acquiescence / extreme responding; Baumgartner & Steenkamp 2001) and non-response (whole
+  questionnaires and single items). ``cxsim`` writes it as
   ``survey.csv`` with the ``outputs.survey`` option (:func:`survey_from_moments`).
 * :func:`long_episodes` — an experience-sampling data set (momentary ratings and a retrospective
   rating per episode) generated with a known memory model, for parameter-recovery tests.

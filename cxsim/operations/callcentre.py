@@ -90,7 +90,7 @@ def run_simpy(d: CallDraws) -> CallResult:
         if req is None:
             return
         yield env.timeout(f.service[i])
-        agents.release(req)
+        agents.release(req)  # type: ignore[arg-type]
         if d.transfer[i]:
             with specialists.request() as req2:
                 yield req2

@@ -24,6 +24,8 @@ Array = NDArray[np.float64]
 
 @dataclass
 class EventDraws:
+    """The random inputs of one event's registrations, drawn before the event is run."""
+
     registration: Array  # (n,) registration time (any unit: only the order matters)
     rating_z: Array  # (n,) standard normal, the attendee's personal deviation
     capacity: int

@@ -56,7 +56,8 @@ def lindley(arrival: Array, service: Array) -> Array:
 
 
 @njit(cache=True, nogil=True)
-def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array, servers: int) -> Array:  # pragma: no cover
+def multi_server_in(order: NDArray[np.int64], arrival: Array, service: Array,
+                    servers: int) -> Array:  # pragma: no cover
     """Service starts of a c-server FCFS queue; customers arrive in the order ``order`` (indices
     into ``arrival`` and ``service``, whose order the starts keep; empty: as they are).
 
@@ -133,8 +134,8 @@ def _never_full_binned(arrival: Array, service: Array, servers: int) -> bool:  #
     monotone in time; the counts stay in cache). For an arrival in bin ``b``, its earlier
     customers are at most the arrivals of bins ``<= b`` less itself, and the departures of bins
     ``< b`` are all strictly before it: so ``arrivals(<= b) - 1 - departures(< b) < servers`` in
-    every bin holding an arrival bounds the sorted test's ``k - p`` from above. True: nobody ever finds the servers busy. False:
-    undecided (within about one bin's arrivals of full), and the exact test decides.
+    every bin holding an arrival bounds the sorted test's ``k - p`` from above. True: nobody ever finds the servers
+    busy. False: undecided (within about one bin's arrivals of full), and the exact test decides.
     """
     n = arrival.size
     bins = min(n, 65536)
@@ -290,12 +291,14 @@ def serve(arrival, service, patience, balk_at, close, group, travel, servers, me
 
     Args:
         arrival: ``(n,)`` arrival times, sorted.
-        service, patience: ``(n,)`` service time and patience (``inf``: never abandons).
+        service: ``(n,)`` service time.
+        patience: ``(n,)`` patience (``inf``: never abandons).
         balk_at: ``(n,)`` int queue length at which the customer balks (large: never).
         close: ``(n,)`` time after which the customer's service cannot start (``inf``: never).
         group: ``(n,)`` int row of ``travel`` for the customer (their segment).
         travel: ``(G, S)`` travel time from each group to each store.
-        servers: ``(S,)`` int servers per store; mean_service: ``(S,)`` for expected waits.
+        servers: ``(S,)`` int servers per store.
+        mean_service: ``(S,)`` mean service time per store, for expected waits.
         wait_weight: 0 = choose the nearest store, 1 = least travel + expected wait.
         track_queue: keep queue lengths (needed for balking, shortest-wait choice, records).
 

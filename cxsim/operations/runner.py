@@ -148,7 +148,7 @@ class OperationsRunner:
             df[key] = pd.array(value, dtype="boolean") if value.dtype == bool else value
         if process == "stores" and self.spec.stores is not None:
             names = [s.name for s in self.spec.stores.open_sites]
-            df["site"] = pd.Categorical.from_codes(df["site"].to_numpy(), categories=names)
+            df["site"] = pd.Categorical.from_codes(df["site"].to_numpy(), categories=names)  # type: ignore[call-overload]
         return df
 
     def table(self) -> pd.DataFrame | None:
@@ -182,8 +182,8 @@ class OperationsRunner:
         for process in self.sources:
             stats = self._stats[process]
 
-            def values(key: str) -> NDArray:
-                parts = stats.get(key)  # bool records stay bool: their mean is the share
+            def values(key: str) -> NDArray:  # called within this iteration only
+                parts = stats.get(key)  # noqa: B023  # bool records stay bool: their mean is the share
                 return np.concatenate(parts) if parts else np.array([np.nan])
 
             key = process.replace(".", "_")

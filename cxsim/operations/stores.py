@@ -128,8 +128,8 @@ def station_draws(
         service=pick(service, 0.0),
         patience=pick(patience, np.inf),
         close=pick(close, np.inf),
-        balk_at=pick(balk_at, NEVER_BALK, np.int64),
-        group=pick(group, 0, np.int64),
+        balk_at=pick(balk_at, NEVER_BALK, np.int64),  # type: ignore[arg-type]
+        group=pick(group, 0, np.int64),  # type: ignore[arg-type]
         travel=np.zeros((1, s.size)) if travel is None else np.ascontiguousarray(travel, dtype=np.float64),
         servers=s,
         mean_service=np.ones(s.size) if mean_service is None else np.asarray(mean_service, dtype=np.float64),
@@ -196,10 +196,10 @@ def queue_up(env: simpy.Environment, res: simpy.Resource, d: StationDraws, i: in
             result.outcome[i] = kernels.ABANDONED if t0 + d.patience[i] < d.close[i] else kernels.CLOSED
             return None
     result.start[i] = env.now
-    return req
+    return req  # type: ignore[return-value]
 
 
-def arrivals(env: simpy.Environment, d: StationDraws, customer) -> Generator[simpy.Event, None, None]:  # type: ignore[no-untyped-def]
+def arrivals(env: simpy.Environment, d: StationDraws, customer) -> Generator[simpy.Event, None, None]:
     """The source: start ``customer(i)`` at each arrival time."""
     for i in range(d.n):
         yield env.timeout(d.arrival[i] - env.now)
@@ -220,7 +220,7 @@ def run_simpy(d: StationDraws) -> StationResult:
         if req is None:
             return
         yield env.timeout(d.service[i])
-        counters[s].release(req)
+        counters[s].release(req)  # type: ignore[arg-type]
 
     env.process(arrivals(env, d, customer))
     env.run()
@@ -252,7 +252,8 @@ def draw_store_visits(spec: StoresSpec, segment: NDArray[np.intp], segment_names
     n = segment.size
     balk = None if spec.balk_queue_length is None else np.full(n, spec.balk_queue_length, dtype=np.int64)
     sites = spec.open_sites
-    travel = np.array([[site.travel(g) for site in sites] for g in segment_names]).reshape(len(segment_names), len(sites))
+    travel = np.array([[site.travel(g) for site in sites] for g in segment_names]).reshape(
+        len(segment_names), len(sites))
     return station_draws(
         arrival, service, patience=patience, close=close, balk_at=balk,
         group=segment.astype(np.int64), travel=travel, servers=[spec.counters] * len(sites),

@@ -30,6 +30,7 @@ def flag(field: str, value: Any) -> bool:
 
 
 def non_negative(field: str, value: Any) -> float:
+    """``value`` as a number >= 0, or a SpecError naming ``field``."""
     v = number(field, value)
     if v < 0:
         raise SpecError(field, value, "must be >= 0")
@@ -37,6 +38,7 @@ def non_negative(field: str, value: Any) -> float:
 
 
 def positive(field: str, value: Any) -> float:
+    """``value`` as a number > 0, or a SpecError naming ``field``."""
     v = number(field, value)
     if v <= 0:
         raise SpecError(field, value, "must be > 0")
@@ -44,6 +46,7 @@ def positive(field: str, value: Any) -> float:
 
 
 def unit_interval(field: str, value: Any) -> float:
+    """``value`` as a number in [0, 1], or a SpecError naming ``field``."""
     v = number(field, value)
     if not 0.0 <= v <= 1.0:
         raise SpecError(field, value, "must lie in [0, 1]")
@@ -51,6 +54,7 @@ def unit_interval(field: str, value: Any) -> float:
 
 
 def integer(field: str, value: Any, minimum: int) -> int:
+    """``value`` as an integer >= ``minimum`` (integral strings accepted), or a SpecError naming ``field``."""
     if isinstance(value, bool):
         raise SpecError(field, value, f"an integer >= {minimum} is required")
     try:
@@ -65,6 +69,7 @@ def integer(field: str, value: Any, minimum: int) -> int:
 
 
 def choice(field: str, value: Any, allowed: Iterable[str]) -> str:
+    """``value`` if it is one of ``allowed``, or a SpecError naming ``field`` and listing them."""
     allowed = tuple(allowed)
     if value not in allowed:
         raise SpecError(field, value, "allowed: " + ", ".join(allowed))
@@ -72,6 +77,7 @@ def choice(field: str, value: Any, allowed: Iterable[str]) -> str:
 
 
 def name(field: str, value: Any) -> str:
+    """``value`` if it is a non-empty string, or a SpecError naming ``field``."""
     if not isinstance(value, str) or not value.strip():
         raise SpecError(field, value, "a non-empty name is required")
     return value
@@ -88,18 +94,21 @@ def weights_at_most_one(field: str, weights: Mapping[str, float]) -> None:
 
 
 def mapping(field: str, value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a mapping, or a SpecError naming ``field``."""
     if not isinstance(value, Mapping):
         raise SpecError(field, value, "a mapping (key: value) is required")
     return value
 
 
 def sequence(field: str, value: Any) -> list[Any]:
+    """``value`` as a list if it is a list-like (not a string or mapping), or a SpecError naming ``field``."""
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise SpecError(field, value, "a list is required")
     return list(value)
 
 
 def no_unknown_keys(field: str, data: Mapping[str, Any], known: Iterable[str]) -> None:
+    """Raise a SpecError naming the first key of ``data`` not in ``known``, listing the known ones."""
     known = tuple(known)
     for key in data:
         if key not in known:

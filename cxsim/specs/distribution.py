@@ -116,7 +116,7 @@ class Beta:
         _check_bounds(self.low, self.high)
 
     @property
-    def mean(self) -> float:  # type: ignore[override]
+    def mean(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
@@ -144,13 +144,13 @@ class Empirical:
             probs = checks.sequence("probs", self.probs)
             if len(probs) != len(values):
                 raise SpecError("probs", self.probs, f"needs one probability per value ({len(values)})")
-            probs = tuple(checks.unit_interval(f"probs[{i}]", p) for i, p in enumerate(probs))
+            probs = tuple(checks.unit_interval(f"probs[{i}]", p) for i, p in enumerate(probs))  # type: ignore[assignment]
             if abs(sum(probs) - 1.0) > 1e-9:
                 raise SpecError("probs", self.probs, "probabilities must sum to 1")
             object.__setattr__(self, "probs", probs)
 
     @property
-    def mean(self) -> float:  # type: ignore[override]
+    def mean(self) -> float:
         if self.probs is None:
             return float(np.mean(self.values))
         return float(np.dot(self.values, self.probs))
@@ -180,7 +180,7 @@ class Constant:
         checks.number("value", self.value)
 
     @property
-    def mean(self) -> float:  # type: ignore[override]
+    def mean(self) -> float:
         return float(self.value)
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
@@ -223,10 +223,10 @@ def distribution_from_dict(field: str, data: Any) -> Distribution:
         raise SpecError(f"{field}.dist", kind, "allowed: " + ", ".join(DISTRIBUTIONS))
     cls = DISTRIBUTIONS[kind]
     params = {k: v for k, v in data.items() if k != "dist"}
-    known = [f for f in cls.__dataclass_fields__ if f != "kind"]
+    known = [f for f in cls.__dataclass_fields__ if f != "kind"]  # type: ignore[attr-defined]
     checks.no_unknown_keys(field, params, known)
     required = [
-        f for f, spec in cls.__dataclass_fields__.items()
+        f for f, spec in cls.__dataclass_fields__.items()  # type: ignore[attr-defined]
         if f != "kind" and spec.default is spec.default_factory  # both MISSING
     ]
     for f in required:

@@ -110,7 +110,7 @@ def hours_from_dict(field_: str, data: Any) -> OpeningHours:
     data = checks.mapping(field_, data)
     checks.no_unknown_keys(field_, data, ("default", *WEEKDAYS))
     default = data.get("default", [0, 24])
-    days = []
+    days: list[tuple[Any, Any] | None] = []
     for name in WEEKDAYS:
         value = data.get(name, default)
         if value is None or value == "closed":
@@ -167,7 +167,7 @@ def _non_negative_dist(field_: str, dist: Distribution | None) -> None:
     kind = dist.kind
     if kind == "normal" and (low is None or low < 0):
         raise SpecError(f"{field_}.low", low, "a normal time distribution needs low >= 0 (times cannot be negative)")
-    if kind in ("beta",) and low < 0:
+    if kind in ("beta",) and low < 0:  # type: ignore[operator]  # a beta always has a low
         raise SpecError(f"{field_}.low", low, "times cannot be negative: low must be >= 0")
     if kind == "empirical" and min(dist.values) < 0:  # type: ignore[attr-defined]
         raise SpecError(f"{field_}.values", min(dist.values), "times cannot be negative")  # type: ignore[attr-defined]
@@ -185,9 +185,9 @@ def _check_hourly(weights: Mapping[Any, float] | None, hours: OpeningHours, days
         checks.non_negative(f"hourly_weights.{h}", w)
     profile = _profile(weights)
     for d in range(days):
-        if (w := hours.window(d)) is not None:
-            lo, hi = int(w[0] % MINUTES_PER_DAY // 60), int(np.ceil((w[1] - d * MINUTES_PER_DAY) / 60))
-            if profile[lo:hi].sum() > 0:
+        if (window := hours.window(d)) is not None:
+            lo, hi = int(window[0] % MINUTES_PER_DAY // 60), int(np.ceil((window[1] - d * MINUTES_PER_DAY) / 60))
+            if profile[lo:hi].sum() > 0:  # type: ignore[index]
                 return
     raise SpecError("hourly_weights", dict(weights), "at least one open hour needs a weight > 0")
 
@@ -603,6 +603,7 @@ RECORDS: dict[str, tuple[str, ...]] = {
 
 
 def records_of(process: str) -> tuple[str, ...]:
+    """The record names an operations process offers to touchpoint performance sources."""
     return RECORDS["events" if process.startswith("events.") else process]
 
 
@@ -610,7 +611,7 @@ def check_sources(operations: OperationsSpec, touchpoints: Any, segments: tuple[
     """Every operations source names a configured process and one of its records; store travel
     times name segments. Paths are relative to the scenario."""
     processes = operations.processes()
-    for i, tp in enumerate(touchpoints):
+    for tp in touchpoints:
         src = tp.performance
         if not isinstance(src, OperationsSource):
             continue

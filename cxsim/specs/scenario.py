@@ -75,7 +75,7 @@ def _hazard_table(value: object) -> tuple[float, ...] | None:
         return None
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise SpecError("terrible_hazard_by_count", value, "a list of hazards in [0, 1] (one or more), or null")
-    items = list(value)  # type: ignore[call-overload]
+    items = list(value)
     if not items:
         return None
     out = []

@@ -31,7 +31,7 @@ class Scale:
             raise SpecError("scale", f"{self.low}-{self.high}", "the low end must be below the high end, e.g. 1-5")
 
     @classmethod
-    def parse(cls, text: str, na_zero: bool = False, field_: str = "scale") -> "Scale":
+    def parse(cls, text: str, na_zero: bool = False, field_: str = "scale") -> Scale:
         """``"1-5"``, ``"0-10"`` or ``"0-100"`` (any two numbers joined by a dash)."""
         match = re.fullmatch(r"\s*(-?\d+(?:\.\d*)?)\s*-\s*(-?\d+(?:\.\d*)?)\s*", str(text))
         if match is None:

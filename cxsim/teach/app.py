@@ -100,7 +100,7 @@ def set_typed(text: str | None) -> None:
     message.value = ""
 
 
-def _episode_figure(ep: Episode, kind: str, value: float):  # type: ignore[no-untyped-def]
+def _episode_figure(ep: Episode, kind: str, value: float):
     with figure_style(style.THEME, style.RC):
         fig, ax = subplots(figsize=(8, 4))
         minutes = all(d == 60.0 for d in ep.durations)
@@ -165,7 +165,7 @@ def ep_name(ep: Episode) -> str:
     return next((k for k, v in PRESETS.items() if v == ep), "")
 
 
-def run_live(scenario: str, intervention: str, months: int, on_month, cancel: threading.Event | None = None):  # type: ignore[no-untyped-def]
+def run_live(scenario: str, intervention: str, months: int, on_month, cancel: threading.Event | None = None):
     """Run ``scenario`` without and with ``intervention`` month by month (same seed).
 
     Calls ``on_month(cycles)`` after every month with the tidy cycles table of both arms so far
@@ -191,7 +191,7 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
         on_month(pd.concat([m.recorder.cycles().assign(arm=arm) for arm, m in models.items()], ignore_index=True))
 
 
-def _population_figure(cycles):  # type: ignore[no-untyped-def]
+def _population_figure(cycles):
     import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
     with figure_style(style.THEME, style.RC):
@@ -209,7 +209,6 @@ def _population_figure(cycles):  # type: ignore[no-untyped-def]
 @solara.component
 def PopulationView() -> None:
     """A shipped scenario run live, with and without an intervention."""
-
     scenario = solara.use_reactive("b2b_dealer")
     intervention = solara.use_reactive("faster_delivery")
     switched_on = solara.use_reactive(False)

@@ -46,7 +46,7 @@ def parser(prog: str, description: str, n_default: int, n_help: str, n_min: int 
     return p
 
 
-def format_table(table: "pd.DataFrame") -> str:
+def format_table(table: pd.DataFrame) -> str:
     """The published-vs-simulated table as aligned text (numbers to 3 significant places)."""
     def show(v: Any) -> str:
         if isinstance(v, float):

@@ -19,14 +19,14 @@ Part 2 — the 2003 trial. Simulated patients (assumptions, all stated):
 
 * procedure length ``LogNormal(mean 20, sd 8)`` minutes, at least 5;
 * pain each minute = background ``Normal(1.8, 1)`` (set by hand so that the control arm's final
-  moments come out near the published 2.5, an input) + one peak of height ``Normal(5, 1.5)`` at a random minute, fading with a
-  2-minute scale + ``Normal(0, 1)`` noise, clipped to 0–10;
+  moments come out near the published 2.5, an input) + one peak of height ``Normal(5, 1.5)`` at a random minute, fading
+  with a 2-minute scale + ``Normal(0, 1)`` noise, clipped to 0–10;
 * the extended arm adds 3 minutes with the scope at rest: pain = 0.9 × background +
   ``Normal(0, 0.5)`` (set by hand so that its final moments come near the published 1.7, an
   input: "less painful, not painless");
 * remembered pain = peak-end (:class:`cxsim.behaviour.memory.PeakEnd`, weights 0.4/0.4, the rest
-  on the mean) of affect = −pain, plus rating noise ``Normal(0, 2)`` (an assumption; the published P = 0.006 at n = 682 implies
-  a spread of about 2.4 points), clipped to the 0–10 scale;
+  on the mean) of affect = −pain, plus rating noise ``Normal(0, 2)`` (an assumption; the published P = 0.006 at n = 682
+  implies a spread of about 2.4 points), clipped to the 0–10 scale;
 * return for a repeat procedure: :func:`cxsim.behaviour.loyalty.repurchase_probability` of the
   satisfaction ``expected pain − remembered pain`` (expected pain 5) with slope 1.0 per point (the
   shipped scenarios' loyalty slope); the base is solved (``scipy.optimize.brentq``) so that the
@@ -165,7 +165,7 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
     streams = Streams(replication_seeds(seed, 1)[0])
     rater_a, rater_b = _raters(n, streams)
     trial = _trial(n, streams)
-    power = _power(trial, PUBLISHED["n"])
+    power = _power(trial, PUBLISHED["n"])  # type: ignore[arg-type]
     ext = trial.extended
     a, b = colonoscopy_episode("A"), colonoscopy_episode("B")
     rows = [
@@ -175,11 +175,16 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
         ("1996: total pain B (pain x minutes)", "B more than A", -remember(b, "total"), "prediction"),
         ("1996: share of noisy raters remembering B as less painful", float("nan"),
          float(np.mean(rater_b < rater_a)), "prediction"),
-        ("2003: final-moment pain, control (0-10)", PUBLISHED["final_control"], float(trial.final_pain[~ext].mean()), "input"),
-        ("2003: final-moment pain, extended (0-10)", PUBLISHED["final_extended"], float(trial.final_pain[ext].mean()), "input"),
-        ("2003: remembered pain, control (0-10)", PUBLISHED["remembered_control"], float(trial.remembered[~ext].mean()), "prediction"),
-        ("2003: remembered pain, extended (0-10)", PUBLISHED["remembered_extended"], float(trial.remembered[ext].mean()), "prediction"),
-        ("2003: remembered pain, extended - control", PUBLISHED["remembered_extended"] - PUBLISHED["remembered_control"],
+        ("2003: final-moment pain, control (0-10)", PUBLISHED["final_control"],
+         float(trial.final_pain[~ext].mean()), "input"),
+        ("2003: final-moment pain, extended (0-10)", PUBLISHED["final_extended"],
+         float(trial.final_pain[ext].mean()), "input"),
+        ("2003: remembered pain, control (0-10)", PUBLISHED["remembered_control"],
+         float(trial.remembered[~ext].mean()), "prediction"),
+        ("2003: remembered pain, extended (0-10)", PUBLISHED["remembered_extended"],
+         float(trial.remembered[ext].mean()), "prediction"),
+        ("2003: remembered pain, extended - control",
+         PUBLISHED["remembered_extended"] - PUBLISHED["remembered_control"],
          float(trial.remembered[ext].mean() - trial.remembered[~ext].mean()), "prediction"),
         ("2003: total pain, extended - control (pain x min)", float("nan"),
          float(trial.total_pain[ext].mean() - trial.total_pain[~ext].mean()), "prediction"),
@@ -191,7 +196,8 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
     result = ColonoscopyResult(n, seed, rater_a, rater_b, trial, power, table)
     extra = pd.DataFrame([
         ("2003: odds ratio of return, extended vs control", PUBLISHED["odds_ratio"], result.odds_ratio, "prediction"),
-        ("2003: share of 682-patient trials with P < 0.05 (remembered pain)", "significant (P = 0.006)", power, "prediction"),
+        ("2003: share of 682-patient trials with P < 0.05 (remembered pain)", "significant (P = 0.006)", power,
+         "prediction"),
     ], columns=table.columns)
     return ColonoscopyResult(n, seed, rater_a, rater_b, trial, power, pd.concat([table, extra], ignore_index=True))
 

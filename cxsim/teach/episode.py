@@ -40,7 +40,7 @@ TEACHING_PARAMETERS: dict[str, dict[str, Any]] = {"total": {"per": 60.0}}
 #: names, with the teaching page's parameters.
 TEACHING_MODELS: dict[str, memory.MemoryModel] = {
     kind: cls(**TEACHING_PARAMETERS.get(kind, {}))
-    for kind, cls in memory.MEMORY_MODELS.items() if not cls.definition.needs_touchpoints
+    for kind, cls in memory.MEMORY_MODELS.items() if not cls.definition.needs_touchpoints  # type: ignore[attr-defined]
 }
 
 #: The words shown on the page for each model (its description with its parameters).
@@ -98,7 +98,7 @@ class Episode:
         """Index of the most intense moment (largest |affect|; the first one on ties)."""
         return int(np.argmax(np.abs(self.values)))
 
-    def with_moment(self, index: int, value: Any) -> "Episode":
+    def with_moment(self, index: int, value: Any) -> Episode:
         """A copy with moment ``index`` set to ``value`` (validated like the rest)."""
         if not 0 <= index < len(self.affect):
             raise SpecError("moment", index, f"an index from 0 to {len(self.affect) - 1} is required")

@@ -65,7 +65,6 @@ class MeisuResult:
 
 def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     """The composed retail_street config with ``extra`` more shops (a plain dict edit, no Hydra path)."""
-
     cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
                           f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
                           "outputs.customers=never", f"outputs.moments={str(extra == 0).lower()}"])
@@ -109,9 +108,10 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
         pub = PUBLISHED_2A[tp] - PUBLISHED_2B[tp]
         rows.append((f"2c satisfaction = 2a - 2b: {tp}", float(pub), steps.loc[tp, "satisfaction_2c"], "computed"))
     rows.append(("2d importance: convenience", 9.0, steps.loc["convenience", "importance_2d"], "input"))
-    rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"], "computed"))
+    rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"],
+                 "computed"))
     worst = steps.loc[[t for t in steps.index if t in PUBLISHED_2A], "key_experience_3"].idxmin()
-    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))
+    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))  # type: ignore[arg-type]
     rows.append(("4 gap to the ideal (10): convenience", -5.0, steps.loc["convenience", "gap_to_ideal_4"], "computed"))
     b = shops.iloc[0]
     for _, a in shops.iloc[1:].iterrows():
@@ -120,7 +120,7 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
                      a["satisfaction_mean"] - b["satisfaction_mean"], "prediction"))
         rows.append((f"5 +{k} shop(s): retention change (points)", np.nan,
                      100 * (a["retention_rate"] - b["retention_rate"]), "prediction"))
-        rows.append((f"5 +{k} shop(s): revenue ratio to baseline", "more shops -> sales x2 to x4+",
+        rows.append((f"5 +{k} shop(s): revenue ratio to baseline", "more shops -> sales x2 to x4+",  # type: ignore[arg-type]
                      a["revenue"] / b["revenue"], "prediction"))
         rows.append((f"5 +{k} shop(s): profit change (HKD)", np.nan, a["profit"] - b["profit"], "prediction"))
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
@@ -135,7 +135,8 @@ def figure(result: MeisuResult, directory: str) -> list:
         fig, axes = subplots(1, 3, figsize=(17, 4.8))
         ax = axes[0]
         steps = result.seven_steps.sort_values("key_experience_3")
-        colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED for v in steps["key_experience_3"]]
+        colors = [style.PEAK if v == steps["key_experience_3"].min() else style.SIMULATED
+                  for v in steps["key_experience_3"]]
         bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
         ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
         ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")

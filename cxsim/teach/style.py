@@ -41,7 +41,7 @@ def pyplot() -> Any:
     import seaborn as sns  # seaborn: loaded only when asked for
 
     sns.set_theme(**THEME)
-    plt.rcParams.update(RC)
+    plt.rcParams.update(RC)  # type: ignore[arg-type]
     return plt
 
 
@@ -49,7 +49,7 @@ def save(fig: Any, directory: str | Path, stem: str, dpi: int = 150) -> list[Pat
     """Save ``fig`` as ``stem.png`` and ``stem.svg`` in ``directory``, each atomically; return both paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_atomic(out / f"{stem}.{ext}", lambda p, ext=ext: fig.savefig(p, dpi=dpi, format=ext))
+    return [write_atomic(out / f"{stem}.{ext}", lambda p, ext=ext: fig.savefig(p, dpi=dpi, format=ext))  # type: ignore[misc]
             for ext in ("png", "svg")]
 
 

@@ -57,7 +57,6 @@ def bad_gap(cfg: dict, severity: float = SEVERITY, cycles: int = 1) -> float:
     ``cycles > 1`` widens it to ``g / (1 − a_max)^(cycles − 1)`` so that the moment is still that
     bad in each of the first ``cycles`` cycles (the default, 1, is the teaching experiment's).
     """
-
     sc = run_spec_from_dict(cfg).scenario
     lam = min(seg.loss_aversion for seg in sc.population.segments)
     tol = max(seg.tolerance for seg in sc.population.segments)
@@ -77,7 +76,6 @@ def with_bad_experience(cfg: dict, bad: bool = True, severity: float = SEVERITY,
     :func:`bad_gap` (the calibration passes the run's ``n_cycles``, so the k-th month's moment
     is still terrible and ``switched`` at k really is after k bad experiences).
     """
-
     out = copy.deepcopy(cfg)
     sc = out["scenario"]
     sc["word_of_mouth"]["network"] = "none"
@@ -113,7 +111,8 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
                          "switched_without_bad": 1.0 - float(kept[False][k])})
     shares = pd.DataFrame(rows)
     table = pd.DataFrame({
-        "quantity": [f"{r.scenario}: switched after {r.bad_experiences} bad experience(s)" for r in shares.itertuples()],
+        "quantity": [f"{r.scenario}: switched after {r.bad_experiences} bad experience(s)"
+                     for r in shares.itertuples()],
         "published": [f"{'>' if r.bad_experiences == 2 else '~' if r.bad_experiences == 1 else '<='}"
                       f"{r.published:.0%}" if r.bad_experiences != 3 else "90% after at most 3"
                       for r in shares.itertuples()],
@@ -128,7 +127,8 @@ def figure(result: SwitchingResult, directory: str) -> list:
     with figure_style(style.THEME, style.RC):
         fig, ax = subplots(figsize=(8, 5))
         ks = [1, 2, 3]
-        ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9, label="AchieveGlobal 2013 (published)")
+        ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9,
+                label="AchieveGlobal 2013 (published)")
         palette = ["#2a9d8f", "#e76f51", "#264653"]
         for color, (name, g) in zip(palette, result.shares.groupby("scenario", sort=False)):
             ax.plot(g["bad_experiences"], g["switched"], "o-", color=color, label=f"{name} (simulated)")

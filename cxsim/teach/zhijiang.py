@@ -18,8 +18,8 @@ touchpoint means are *inputs*. The dealer's overall rating is what a memory mode
 * ``peak_end_0.5`` — the case study's calculation, (peak + end) / 2;
 * ``peak_end`` — cxsim's default peak-end (0.4 peak + 0.4 end + 0.2 mean);
 * ``mean`` — the average touchpoint;
-* ``key_moments`` — the dealer scenarios' key moments (``b2b_dealer``, ``b2b_dealer_survey``): delivery speed 0.35, dealer meeting
-  0.35, the rest on the mean.
+* ``key_moments`` — the dealer scenarios' key moments (``b2b_dealer``, ``b2b_dealer_survey``): delivery speed 0.35,
+  dealer meeting 0.35, the rest on the mean.
 
 For each world the overall rating is a prediction to set beside the observed 4.17; and an OLS
 regression of the overall on the seven ratings (statsmodels) on each simulated survey tells which
@@ -118,11 +118,12 @@ def simulate(n: int = 4700, seed: int = 0) -> ZhijiangResult:
     rows.append(("(peak + end) / 2 of the touchpoint means", PUBLISHED_PEAK_END,
                  (peak_of_means + float(means[-1])) / 2, "arithmetic"))
     for w in WORLDS:
-        rows.append((f"overall rating if dealers remember by {w}", PUBLISHED_OVERALL, float(overall[w].mean()), "prediction"))
+        rows.append((f"overall rating if dealers remember by {w}", PUBLISHED_OVERALL, float(overall[w].mean()),
+                     "prediction"))
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
     extra = pd.DataFrame(
         [(f"significant touchpoints (OLS, 47 dealers) if {w}", "delivery_speed, dealer_meeting",
-          ", ".join(tp for tp in TOUCHPOINTS if sig.loc[tp, w] >= 0.5) or "none", "prediction")
+          ", ".join(tp for tp in TOUCHPOINTS if sig.loc[tp, w] >= 0.5) or "none", "prediction")  # type: ignore[arg-type, operator]
          for w in WORLDS],
         columns=table.columns)
     return ZhijiangResult(n, seed, ratings, overall, sig, pd.concat([table, extra], ignore_index=True))
@@ -146,7 +147,8 @@ def figure(result: ZhijiangResult, directory: str) -> list:
         ax.plot(x, means, "o--", color=style.SIMULATED, label="simulated mean")
         p = int(np.argmax(np.abs(means - NEUTRAL)))
         ax.scatter([p], [means[p]], s=300, facecolors="none", edgecolors=style.PEAK, lw=2.5, label="peak")
-        ax.scatter([x[-1]], [means[-1]], s=300, marker="s", facecolors="none", edgecolors=style.END, lw=2.5, label="end")
+        ax.scatter([x[-1]], [means[-1]], s=300, marker="s", facecolors="none", edgecolors=style.END, lw=2.5,
+                   label="end")
         ax.axhline(PUBLISHED_OVERALL, color="black", lw=1.5, ls=":", label=f"observed overall {PUBLISHED_OVERALL}")
         ax.axhline(PUBLISHED_PEAK_END, color=style.REMEMBERED, lw=2, label=f"(peak + end) / 2 = {PUBLISHED_PEAK_END}")
         ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)

@@ -183,7 +183,7 @@ def test_run_records_obey_littles_law(retail) -> None:
     over the open hours equals arrival rate × mean wait (L = λW; the shop empties at closing)."""
     ops = retail.operations
     checked = 0
-    for (_, site), g in ops.groupby(["cycle", "site"]):
+    for (_, _site), g in ops.groupby(["cycle", "site"]):
         a = g["arrival"].to_numpy()
         leave = a + g["wait_minutes"].to_numpy()
         o = np.argsort(a, kind="stable")

@@ -68,7 +68,7 @@ def server() -> Iterator[str]:
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"the page's server exited with status {proc.returncode}")
+                    raise RuntimeError(f"the page's server exited with status {proc.returncode}") from None
                 time.sleep(0.5)
         else:
             raise RuntimeError("the page did not come up in 60 s")
