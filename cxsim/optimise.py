@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 
 from cxsim.compare import t_interval
-from cxsim.files import write_atomic
 from cxsim.errors import SpecError
 from cxsim.evaluation import Evaluator
+from cxsim.files import write_atomic
 from cxsim.objectives import OBJECTIVES, Objective, objective_from
 from cxsim.portfolio import (
     Dose,

@@ -51,8 +51,8 @@ from typing import Any
 import yaml
 
 from cxsim.errors import MISSING, SpecError
-from cxsim.specs.intervention import Change, Intervention, get_path, resolve
 from cxsim.specs import checks
+from cxsim.specs.intervention import Change, Intervention, get_path, resolve
 
 RULES = ("sequential", "sum", "max", "min")
 DOSE_FIELDS = ("name", "unit", "low", "high", "levels", "reference", "cost_exponent", "value", "note")

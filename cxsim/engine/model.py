@@ -26,10 +26,10 @@ from cxsim.engine.compiled import Compiled, compile_scenario
 from cxsim.engine.cycle import (
     CycleDraws,
     CycleOutcome,
+    RowStepper,
     WordOfMouthBuffers,
     draw_cycle,
     exchange_word_of_mouth,
-    RowStepper,
     step_journeys,
 )
 from cxsim.engine.records import Recorder

@@ -27,7 +27,6 @@ from cxsim.fit.scenario_from_survey import FittedSurvey
 
 def write(fitted: FittedSurvey, check: ppc.CheckResult, out: str | Path, seed: int = 0) -> list[Path]:
     """Write the folder described in the module docstring; returns the paths written."""
-
     out = Path(out)
     name = fitted.scenario.name
     (out / "scenario").mkdir(parents=True, exist_ok=True)

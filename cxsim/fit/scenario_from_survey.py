@@ -132,7 +132,6 @@ class FittedSurvey:
 
     def to_yaml(self, path: str | Path) -> Path:
         """Write the scenario YAML (atomically) and return its path."""
-
         text = self.yaml_text()
         return Path(write_atomic(Path(path), lambda p: Path(p).write_text(text, encoding="utf-8")))
 

@@ -3,9 +3,9 @@
 from cxsim.specs.build import run_spec_from_dict as run_spec_from_dict
 from cxsim.specs.build import runtime_from_config as runtime_from_config
 from cxsim.specs.build import scenario_from_dict as scenario_from_dict
+from cxsim.specs.copula import GaussianCopula as GaussianCopula
 from cxsim.specs.distribution import Beta as Beta
 from cxsim.specs.distribution import Constant as Constant
-from cxsim.specs.copula import GaussianCopula as GaussianCopula
 from cxsim.specs.distribution import Distribution as Distribution
 from cxsim.specs.distribution import Empirical as Empirical
 from cxsim.specs.distribution import LogNormal as LogNormal

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 from cxsim.behaviour.memory import MEMORY_MODELS
 from cxsim.errors import MISSING, SpecError
-from cxsim.specs import checks
 from cxsim.portfolio import apply_dose
+from cxsim.specs import checks
 from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs.mapping import Converters, from_mapping
 from cxsim.specs.operations import operations_from_dict, scale_from_dict
