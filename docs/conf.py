@@ -24,7 +24,9 @@ extensions = [
 ]
 
 # --- sources
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
+# The command line is documented by its --help (reference/cli.md), not by API pages.
+exclude_patterns = ["_build", "_templates", "**.ipynb_checkpoints", "jupyter_execute",
+                    "reference/generated/cxsim.cli.*", "reference/generated/cxsim.configs*"]
 templates_path = ["_templates"]
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
@@ -40,6 +42,9 @@ nb_merge_streams = True
 # --- API pages from the docstrings (Google style)
 autosummary_generate = True
 autosummary_imported_members = False
+# Packages list their modules (their public names are documented where they are defined, once);
+# modules document what they define. The command line is documented by its --help
+# (reference/cli), not here. See _templates/autosummary/module.rst.
 autodoc_default_options = {"members": True, "show-inheritance": False}
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
