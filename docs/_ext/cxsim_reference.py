@@ -30,8 +30,49 @@ SECTION_CLASSES: dict[str, tuple[str, ...]] = {
     "scenario": ("cxsim.specs.scenario:Scenario", "cxsim.specs:Scenario"),
 }
 #: Keys whose next part is a name chosen by the user (a touchpoint, an event, a weekday ...).
-NAMED_CHILDREN = ("events", "key_moments", "expectations", "hours", "hourly_weights")
+NAMED_CHILDREN = ("events", "key_moments", "expectations", "hours", "hourly_weights", "travel_minutes")
 SKIP_TOP = ("hydra", "defaults", "scenario", "memory", "intervention", "sweep", "calibrate")
+
+#: Descriptions of scenario keys whose spec dataclass does not document them (generic keys, as
+#: in the table). Every entry must name a key the shipped scenarios use: a stale one fails the
+#: build (:func:`scenario_keys_table`).
+DESCRIPTIONS: dict[str, str] = {
+    "name": "the scenario's name (a word), written into every output table",
+    "description": "one line on what the scenario is",
+    "affect.form": "the Delta law's form: `difference` = sign·(P − E)/affect_unit, `ratio` = sign·(P − E)/E",
+    "key_moments.<name>": "weight of a touchpoint in the `key_moments` memory model (the rest goes to the mean)",
+    "journey.stages": "the journey's stages in order; touchpoints are met stage by stage",
+    "journey.touchpoints.[].measure.name": "what is measured, in words",
+    "journey.touchpoints.[].measure.unit": "the measure's unit (minutes, days, rating 1-5 ...)",
+    "journey.touchpoints.[].measure.direction": "`higher` or `lower` is better",
+    "journey.touchpoints.[].performance.operations": "instead of a distribution: the operations process that produces the performance",
+    "journey.touchpoints.[].performance.record": "the record of that process the touchpoint feels (e.g. `visit_minutes`)",
+    "loyalty.base_repurchase": "chance of buying again at satisfaction 0 (expectations just met), in (0, 1)",
+    "loyalty.satisfaction_slope": "slope of the logistic repurchase curve in satisfaction (per affect unit)",
+    "loyalty.terrible_floor": "affect below which a moment is terrible (joy-pain law)",
+    "loyalty.terrible_hazard": "chance of switching added by each terrible moment",
+    "loyalty.hazard_escalation": "how much each earlier (fading) terrible moment raises that hazard",
+    "loyalty.bad_memory_retention": "share of the count of earlier terrible moments kept each cycle",
+    "loyalty.terrible_hazard_by_count": "hazard of a customer's 1st, 2nd, 3rd-and-later terrible moment; replaces terrible_hazard and hazard_escalation (null: the escalation form)",
+    "loyalty.recommend_intercept": "likelihood to recommend (0–10) at satisfaction 0",
+    "loyalty.recommend_slope": "points of likelihood to recommend per affect unit of satisfaction",
+    "loyalty.recommend_noise": "sd of the noise on the likelihood to recommend (points)",
+    "word_of_mouth.network": "the social network: `small_world` (Watts–Strogatz), `random` or `none`",
+    "word_of_mouth.degree": "ties per customer",
+    "word_of_mouth.rewire": "small world's rewiring probability",
+    "word_of_mouth.positive_reach": "chance that a promoter (9–10) tells each contact",
+    "word_of_mouth.negative_reach": "chance that a detractor (0–6) tells each contact",
+    "word_of_mouth.expectation_weight": "how far a listener's expectations move toward the performance heard of",
+    "word_of_mouth.satisfaction_weight": "how far a listener's satisfaction moves toward what the tellers remembered",
+    "economics.currency": "currency of revenue and costs (a word)",
+    "economics.revenue_per_purchase": "revenue per customer who goes through the journey in a cycle",
+    "economics.fixed_cost_per_cycle": "overheads paid every cycle",
+    "operations.stores.hours.<name>": "opening hours `[open, close]` in hours of the day, per weekday (`default`, `mon` … `sun`); null = closed",
+    "operations.callcentre.hours.<name>": "opening hours `[open, close]` per weekday (`default`, `mon` … `sun`); null = closed",
+    "operations.stores.sites.[].name": "a possible shop site",
+    "operations.stores.sites.[].travel_minutes.<segment>": "travel minutes to the site for customers of that segment",
+}
+DISTRIBUTION_PARTS = ("dist", "mean", "sd", "low", "high", "a", "b", "values", "probs", "value")
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -177,22 +218,33 @@ def cell(text: str) -> str:
 
 # --------------------------------------------------------------------------- YAML comments
 def yaml_comments(text: str) -> dict[str, str]:
-    """``dotted.key -> comment`` from a YAML file's inline and continuation comments."""
+    """``dotted.key -> comment`` from a YAML file's comments.
+
+    A key's comment is its inline comment, continued by comment lines indented below it; a block
+    of comment lines directly above keys (at their indentation) describes each following key that
+    has no inline comment of its own, up to a blank line.
+    """
     out: dict[str, str] = {}
     stack: list[tuple[int, str]] = []
     last: tuple[int, str] | None = None
+    block: tuple[int, str] | None = None
     for line in text.splitlines():
         if not line.strip():
+            last = block = None
             continue
         lead = len(line) - len(line.lstrip())
         stripped = line.strip()
         if stripped.startswith("#"):
+            words = stripped.lstrip("#").strip()
             if last is not None and lead > last[0]:
-                out[last[1]] = (out.get(last[1], "") + " " + stripped.lstrip("#").strip()).strip()
+                out[last[1]] = (out.get(last[1], "") + " " + words).strip()
+            elif lead > 0:  # a file's header comment describes the file, not its first key
+                block = (lead, f"{block[1]} {words}".strip() if block and block[0] == lead else words)
+                last = None
             continue
         match = re.match(r"(\s*)(- )?([A-Za-z_][\w]*):\s*(.*)$", line)
         if not match:
-            last = None
+            last = block = None
             continue
         while stack and stack[-1][0] >= lead:
             stack.pop()
@@ -204,6 +256,9 @@ def yaml_comments(text: str) -> dict[str, str]:
             comment = rest.split("#", 1)[1].strip()
         if comment:
             out[path] = comment
+            block = None
+        elif block is not None and block[0] == lead:
+            out[path] = block[1]
         stack.append((lead, key))
         last = (lead, path)
     return out
@@ -279,7 +334,8 @@ def scenario_keys() -> dict[str, dict[str, Any]]:
             entry["types"].add(type_name(value))
             if scenario not in entry["scenarios"]:
                 entry["scenarios"].append(scenario)
-            entry["comment"] = entry["comment"] or comments.get(generic, "")
+            if not entry["comment"] and comments.get(generic):
+                entry["comment"] = f"*{scenario}*: {comments[generic]}"
     return keys
 
 
@@ -293,21 +349,39 @@ def _index_lists(data: Any) -> Any:
 
 
 def scenario_keys_table(prefix: str = "") -> str:
-    """The scenario keys under ``prefix`` (e.g. ``journey``) as a Markdown table."""
+    """The scenario keys under ``prefix`` (e.g. ``journey``) as a Markdown table.
+
+    The description is the spec dataclass's (its ``Attributes:`` docstring) or else the comment
+    of the first shipped scenario that has one, marked with that scenario's name.
+    """
     scenario_cls = section_class("scenario")
+    keys = scenario_keys()
+    stale = sorted(set(DESCRIPTIONS) - {k.replace(".<name>", ".<segment>") if k.endswith("travel_minutes.<name>")
+                                         else k for k in keys})
+    if stale:
+        raise ValueError(f"DESCRIPTIONS name keys no shipped scenario uses: {stale}")
     rows = ["| key | type | default | allowed | example | description |",
             "|---|---|---|---|---|---|"]
-    for key, entry in scenario_keys().items():
+    for key, entry in keys.items():
         if prefix and not (key == prefix or key.startswith(prefix + ".")):
             continue
         parts = key.split(".")
         found = resolve(scenario_cls, parts) if scenario_cls is not None else None
-        default, allowed, doc = "", "", entry["comment"]
+        default, allowed, doc = "", "", ""
         if found is not None:
             cls, name = found
             default = show(field_default(cls, name))
             allowed = " \\| ".join(f"`{o}`" for o in literal_values(cls, name))
-            doc = doc or attribute_docs(cls).get(name, "")
+            doc = attribute_docs(cls).get(name, "")
+        curated = key.replace("travel_minutes.<name>", "travel_minutes.<segment>")
+        parent, _, last = key.rpartition(".")
+        if not doc and curated in DESCRIPTIONS:
+            doc = DESCRIPTIONS[curated]
+        elif not doc and last in DISTRIBUTION_PARTS and f"{parent}.dist" in keys:
+            doc = "the distribution's kind (see *Distributions*)" if last == "dist" else \
+                "a parameter of the distribution (see *Distributions*)"
+        doc = doc or entry["comment"]
+        key = curated
         types = "/".join(sorted(entry["types"]))
         rows.append(f"| `scenario.{key}` | {types} | {default} | {allowed} | "
                     f"{cell(show(entry['example']))} | {cell(doc)} |")
