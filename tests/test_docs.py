@@ -86,3 +86,12 @@ def test_repository_files_a_newcomer_looks_for() -> None:
         assert (ROOT / name).is_file(), name
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+@pytest.mark.parametrize("word", ["session", "DESIGN.md", "../shared", "seed case", "seed document",
+                                  "the seeds"])
+def test_docs_point_nowhere_outside_and_call_the_articles_case_studies(word: str) -> None:
+    pages = [p for p in (ROOT / "docs").rglob("*.md") if "_build" not in p.parts]
+    assert pages
+    for page in [*pages, ROOT / "CONTRIBUTING.md", ROOT / "notebooks" / "README.md"]:
+        assert word.lower() not in page.read_text(encoding="utf-8").lower(), page
