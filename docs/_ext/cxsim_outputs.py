@@ -1,0 +1,150 @@
+"""The output reference: every file a run writes and every column, with its unit.
+
+The output reference page renders these tables and, in an executed cell, runs the shipped
+scenarios and checks that every column they write is described here (the build fails otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+#: file -> [(column or pattern, unit, meaning)]; ``<process>`` and ``<name>`` match any word.
+COLUMNS: dict[str, list[tuple[str, str, str]]] = {
+    "summary.csv": [
+        ("scenario", "", "scenario name"),
+        ("replication", "", "replication index r (0-based)"),
+        ("seed", "", "root seed of the run; replication r uses child r of `SeedSequence(seed)`"),
+        ("intervention", "", "the intervention in force (`none` for the baseline)"),
+        ("memory_model", "", "the memory config's name, then any segment with a model of its own: `peak_end (loyal: mean)`"),
+        ("engine", "", "`population` or `agent`"),
+        ("n_customers", "customers", "customers simulated"),
+        ("n_cycles", "cycles", "purchase cycles simulated"),
+        ("satisfaction_mean", "affect units", "cumulative satisfaction after each purchase, averaged over all purchases"),
+        ("satisfaction_final", "affect units", "mean satisfaction of the customers of the last cycle"),
+        ("experienced_mean", "affect units", "mean affect of all moments, purchase-weighted"),
+        ("remembered_mean", "affect units", "mean remembered value of a cycle, purchase-weighted"),
+        ("retention_rate", "share 0–1", "share of the starting customers still customers at the end"),
+        ("nps", "points −100…100", "net promoter score over all purchases: % promoters (9–10) − % detractors (0–6)"),
+        ("nps_final", "points −100…100", "NPS in the last cycle"),
+        ("terrible_moments", "moments", "moments below the loyalty floor `terrible_floor`"),
+        ("revenue", "currency", "revenue over all cycles, in the scenario's `economics.currency`"),
+        ("cost", "currency", "per-encounter and fixed costs, operations costs and the intervention's cost"),
+        ("profit", "currency", "`revenue − cost`"),
+        ("intervention_cost", "currency", "the intervention's own cost (already included in `cost`)"),
+        ("<process>_utilisation", "share 0–1", "busy time of counters / production slots / first-line agents over their open time"),
+        ("<process>_wait_mean", "minutes (stores, callcentre) or days (pipeline)", "mean wait for service"),
+        ("<process>_wait_p90", "minutes or days", "90th percentile of the wait (exact order statistic over the run)"),
+        ("<process>_abandonment_rate", "share 0–1", "stores and call centre: share left unserved (balked, abandoned, turned away at closing)"),
+        ("pipeline_delivery_days_mean", "days", "mean order-to-delivery time"),
+        ("pipeline_delivery_days_p90", "days", "90th percentile of the order-to-delivery time"),
+        ("pipeline_on_time_share", "share 0–1", "share of orders delivered within `promised_days`"),
+        ("events_<name>_attendance", "share 0–1", "share of invitees who got a seat"),
+        ("events_<name>_rating_mean", "rating", "mean rating of the event by its attendees"),
+        ("operations_cost", "currency", "capacity costs of the operations (already included in `cost`)"),
+    ],
+    "cycles.csv": [
+        ("scenario", "", "scenario name"),
+        ("replication", "", "replication index"),
+        ("seed", "", "root seed"),
+        ("cycle", "", "cycle number, 1-based"),
+        ("customers_start", "customers", "customers who went through the journey this cycle"),
+        ("churned", "customers", "customers who switched after this cycle"),
+        ("customers_end", "customers", "customers left at the end of the cycle"),
+        ("retention_rate", "share 0–1", "share of the starting population still customers"),
+        ("experienced_mean", "affect units", "mean affect of the cycle's moments"),
+        ("remembered_mean", "affect units", "mean remembered value of the cycle"),
+        ("satisfaction_mean", "affect units", "mean cumulative satisfaction after the cycle"),
+        ("nps", "points −100…100", "the cycle's NPS"),
+        ("promoters", "share 0–1", "share of the cycle's customers scoring 9–10"),
+        ("detractors", "share 0–1", "share of the cycle's customers scoring 0–6"),
+        ("terrible_moments", "moments", "moments below the loyalty floor"),
+        ("wom_positive", "stories", "positive stories heard"),
+        ("wom_negative", "stories", "negative stories heard"),
+        ("revenue", "currency", "the cycle's revenue"),
+        ("cost", "currency", "the cycle's costs (per-encounter, fixed, operations, intervention)"),
+        ("profit", "currency", "`revenue − cost`"),
+        ("operations_cost", "currency", "the cycle's operations capacity costs"),
+        ("intervention", "", "the intervention in force"),
+        ("intervention_cost", "currency", "the intervention's cost in this cycle (its fixed cost falls in cycle 1)"),
+    ],
+    "customers.parquet": [
+        ("scenario", "", "scenario name"),
+        ("replication", "", "replication index"),
+        ("customer_id", "", "customer index within the replication"),
+        ("cycle", "", "cycle number, 1-based (one row per cycle in which they were a customer)"),
+        ("segment", "", "the customer's segment"),
+        ("experienced_mean", "affect units", "mean affect of the customer's moments this cycle"),
+        ("remembered", "affect units", "the cycle's memory"),
+        ("satisfaction", "affect units", "cumulative satisfaction after the cycle and word of mouth"),
+        ("recommend_score", "0–10", "likelihood to recommend"),
+        ("terrible_moments", "moments", "moments below the loyalty floor this cycle"),
+        ("churned", "bool", "switched after this cycle"),
+    ],
+    "moments.parquet": [
+        ("scenario", "", "scenario name"),
+        ("replication", "", "replication index"),
+        ("customer_id", "", "customer index"),
+        ("cycle", "", "cycle number, 1-based"),
+        ("position", "", "0-based position of the moment within the cycle's episode"),
+        ("touchpoint", "", "touchpoint name"),
+        ("stage", "", "journey stage of the touchpoint"),
+        ("duration", "the scenario's time unit", "duration of the moment"),
+        ("performance", "the measure's unit", "performance met"),
+        ("expectation", "the measure's unit", "the customer's expectation before adaptation"),
+        ("affect", "affect units", "the moment's affect (Delta law)"),
+    ],
+    "operations.parquet": [
+        ("scenario", "", "scenario name"),
+        ("replication", "", "replication index"),
+        ("cycle", "", "cycle number, 1-based"),
+        ("process", "", "`stores`, `pipeline`, `callcentre` or `events.<name>`"),
+        ("customer_id", "", "customer index"),
+        ("arrival", "minutes or days from the cycle's start", "when the visit, order or call arrived"),
+        ("site", "", "stores: the site chosen"),
+        ("travel_minutes", "minutes", "stores: travel to the site"),
+        ("wait_minutes", "minutes", "stores, call centre: wait in the queue"),
+        ("service_minutes", "minutes", "stores: time at the counter"),
+        ("visit_minutes", "minutes", "stores: travel + wait (+ `unserved_penalty_minutes` if unserved)"),
+        ("queue_length", "customers", "stores: queue found on arrival"),
+        ("handle_minutes", "minutes", "call centre: handling time"),
+        ("agent_minutes", "minutes", "call centre: agent time including transfer and repeat"),
+        ("total_minutes", "minutes", "call centre: wait + handling (+ penalty if unserved)"),
+        ("served", "bool", "served"),
+        ("unserved", "bool", "not served (balked, abandoned or closed)"),
+        ("balked", "bool", "stores: left on seeing the queue"),
+        ("abandoned", "bool", "left the queue after their patience ran out"),
+        ("closed", "bool", "turned away at closing"),
+        ("transferred", "bool", "call centre: transferred to a specialist"),
+        ("repeated", "bool", "call centre: had to repeat the problem"),
+        ("delivery_days", "days", "pipeline: order to delivery"),
+        ("wait_days", "days", "pipeline: waiting for production and shipping"),
+        ("production_wait_days", "days", "pipeline: waiting for a production slot (or campaign)"),
+        ("shipping_wait_days", "days", "pipeline: waiting for a truck"),
+        ("production_days", "days", "pipeline: production time"),
+        ("shipping_days", "days", "pipeline: shipping time"),
+        ("promised_days", "days", "pipeline: the promise"),
+        ("late_days", "days", "pipeline: days past the promise (0 if on time)"),
+        ("early_days", "days", "pipeline: days before the promise (0 if late)"),
+        ("on_time", "bool", "pipeline: delivered within the promise"),
+        ("attended", "bool", "events: got a seat"),
+        ("rating", "rating", "events: the attendee's rating"),
+    ],
+}
+
+
+def _pattern(column: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(column).replace("<process>", r"\w+").replace("<name>", r"\w+") + "$")
+
+
+def undocumented(file: str, columns: Iterable[str]) -> list[str]:
+    """The columns of ``file`` that no entry of :data:`COLUMNS` describes."""
+    patterns = [_pattern(c) for c, _, _ in COLUMNS[file]]
+    return [c for c in columns if not any(p.match(c) for p in patterns)]
+
+
+def table(file: str) -> str:
+    """The columns of ``file`` as a Markdown table."""
+    rows = ["| column | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{c}` | {u} | {m.replace('|', chr(92) + '|')} |" for c, u, m in COLUMNS[file]]
+    return "\n".join(rows)
