@@ -1,8 +1,7 @@
 """The README as a front door, and the documentation's set-up.
 
-The documentation itself is built by CI with warnings as errors (`.ci/run`:
-``sphinx-build -W --keep-going -b html docs docs/_build/html``), which executes every code cell;
-these tests check what that build does not: the README's length, its first screen, its links and
+The documentation itself is built with warnings as errors by ``tests/test_docs_build.py``, which
+executes every code cell; these tests check what that build does not: the README's length, its first screen, its links and
 that it tells no history, and that the docs are configured to execute their examples.
 """
 

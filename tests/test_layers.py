@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine", ("cxsim.engine", "cxsim.operations", "cxsim.plots")),
     ("analysis", ("cxsim.fit", "cxsim.teach", "cxsim.compare", "cxsim.sweep", "cxsim.sensitivity",
                   "cxsim.config", "cxsim.ratio", "cxsim.selection", "cxsim.evaluation", "cxsim.objectives",
-                  "cxsim.optimise", "cxsim.robustness", "cxsim.report")),
+                  "cxsim.optimise", "cxsim.robustness", "cxsim.report", "cxsim.datasets")),
     ("cli", ("cxsim.cli",)),
     ("package", ("cxsim",)),  # the top-level __init__: lazy exports of every layer
 )
