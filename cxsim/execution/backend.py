@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from cxsim.errors import SpecError
-from cxsim.execution.settings import EXTRAS, Execution
+from cxsim.execution.settings import Execution
 
 #: Automatic batches: about this many tasks per worker (a live progress bar, balanced load) ...
 TASKS_PER_WORKER = 8
@@ -51,11 +50,6 @@ def batch_size(execution: Execution, runs: int, workers: int) -> int:
 def batches(items: Sequence[Any], size: int) -> list[list[Any]]:
     """``items`` cut into consecutive lists of ``size`` (the last may be shorter)."""
     return [list(items[i:i + size]) for i in range(0, len(items), size)]
-
-
-def missing_extra(backend: str) -> SpecError:
-    """The one-line error for an optional backend that is not installed."""
-    return SpecError("execution.backend", backend, f"{backend} is not installed: {EXTRAS[backend]}")
 
 
 @contextmanager

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from cxsim.execution.backend import missing_extra
-from cxsim.execution.settings import Execution
+from cxsim.execution.settings import Execution, missing_extra
 
 try:
     import distributed

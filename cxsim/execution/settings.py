@@ -84,3 +84,8 @@ def execution_from_dict(data: Mapping[str, Any] | None) -> Execution:
         return Execution(**data)
     except SpecError as err:
         raise err.at("execution") from None
+
+
+def missing_extra(backend: str) -> SpecError:
+    """The one-line error for an optional backend that is not installed."""
+    return SpecError("execution.backend", backend, f"{backend} is not installed: {EXTRAS[backend]}")
