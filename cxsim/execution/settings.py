@@ -13,6 +13,7 @@ order in which tasks finish.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -24,6 +25,8 @@ from cxsim.specs import checks
 BACKENDS = ("local", "ray", "dask")
 #: The pip command that adds each optional backend.
 EXTRAS = {"ray": "pip install 'cxsim[ray]'", "dask": "pip install 'cxsim[dask]'"}
+#: The module each optional backend needs.
+MODULES = {"ray": "ray", "dask": "distributed"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Execution:
 
     def __post_init__(self) -> None:
         checks.choice("backend", self.backend, BACKENDS)
+        if self.backend in MODULES and not installed(MODULES[self.backend]):
+            raise SpecError("backend", self.backend, f"{self.backend} is not installed: {EXTRAS[self.backend]}")
         if self.workers is not None:
             checks.integer("workers", self.workers, 0)
         if self.address is not None:
@@ -84,6 +89,14 @@ def execution_from_dict(data: Mapping[str, Any] | None) -> Execution:
         return Execution(**data)
     except SpecError as err:
         raise err.at("execution") from None
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def missing_extra(backend: str) -> SpecError:
