@@ -12,7 +12,8 @@ The names below are imported on first use, so that ``import cxsim`` stays fast (
 pandas and Hydra load only when used); type checkers and IDEs see them through
 ``__init__.pyi`` beside this file (lazy loading as in Scientific Python's SPEC 1). The packages: :mod:`cxsim.specs` (validated specs), :mod:`cxsim.behaviour`
 (the model's math), :mod:`cxsim.engine` (the simulation), :mod:`cxsim.operations`,
-:mod:`cxsim.fit`, :mod:`cxsim.teach`, and the modules :mod:`cxsim.compare`, :mod:`cxsim.sweep`,
+:mod:`cxsim.fit`, :mod:`cxsim.teach`, :mod:`cxsim.execution` (local, Ray and Dask backends for
+many runs), and the modules :mod:`cxsim.compare`, :mod:`cxsim.sweep`,
 :mod:`cxsim.sensitivity`.
 """
 

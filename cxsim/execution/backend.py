@@ -36,6 +36,10 @@ class Backend(Protocol):
         """Run ``fn(task)`` for every task; yield ``(index, result)`` as each finishes."""
         ...
 
+    def close(self) -> None:
+        """Release what the backend started (a local Ray instance, a Dask cluster)."""
+        ...
+
 
 def batch_size(execution: Execution, runs: int, workers: int) -> int:
     """Runs per task: ``execution.batch``, or about :data:`TASKS_PER_WORKER` tasks per worker
