@@ -34,9 +34,9 @@ import pandas as pd
 
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
-from cxsim.figures import figure_style, subplots
 from cxsim.execution.backend import batch_size, batches, open_backend
 from cxsim.execution.settings import Execution
+from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.progress import progress_bar
 from cxsim.specs import checks

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
 from cxsim.config import UnknownKeyError, compose_config, config_dirs, is_path
-from cxsim.files import write_atomic
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.execution.settings import execution_from_dict
+from cxsim.files import write_atomic
 from cxsim.fit import calibrate
 
 PROG = "cxsim-calibrate"

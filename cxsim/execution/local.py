@@ -32,7 +32,6 @@ class LocalBackend:
         if self._workers <= 1 or len(tasks) <= 1:
             for index, task in enumerate(tasks):
                 yield index, fn(task)
-            return
         from joblib import Parallel, delayed  # joblib: loaded only for a process pool
 
         jobs = Parallel(n_jobs=self._workers, return_as="generator_unordered")(
@@ -41,4 +40,3 @@ class LocalBackend:
 
     def close(self) -> None:
         """Nothing to release: the loky pool is reused by the next call."""
-        return None

@@ -394,8 +394,8 @@ def _evolve(prob: Problem, objective: Callable[[np.ndarray], float], u0: np.ndar
 
     spec, k = prob.spec, len(prob.spec.parameters)
     pop = max(5, spec.max_evaluations // (15 * k))
-    options: dict[str, Any] = dict(x0=u0, seed=seed, popsize=pop, polish=False, tol=1e-6,
-                                   maxiter=max(1, spec.max_evaluations // (pop * k) - 1))
+    options: dict[str, Any] = {"x0": u0, "seed": seed, "popsize": pop, "polish": False, "tol": 1e-6,
+                               "maxiter": max(1, spec.max_evaluations // (pop * k) - 1)}
     if execution.in_process:
         return optimize.differential_evolution(objective, [(0.0, 1.0)] * k, **options)
     with open_backend(execution) as backend:

@@ -113,12 +113,12 @@ def test_a_killed_worker_costs_only_its_task_and_every_row_is_there_once(tmp_pat
     overrides = ["scenario=b2b_dealer_survey", "sim.n_customers=3000", "sim.n_cycles=6"]
     s = _grid(n=30, replications=2)
     p = sweep.plan(base_config(compose_config(overrides)), s)
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
 
     def run() -> None:
         try:
             sweep.execute(p, tmp_path / "ray", commit="c", execution=Execution(backend="ray", batch=3))
-        except BaseException as err:  # reported by the test below
+        except Exception as err:  # noqa: BLE001 - any failure in the thread is reported by the test below
             errors.append(err)
 
     runner = threading.Thread(target=run, daemon=True)
