@@ -15,7 +15,7 @@ from cxsim.execution.settings import Execution, missing_extra
 try:
     import distributed
 except ImportError:  # pragma: no cover - exercised only without the extra
-    distributed = None
+    distributed = None  # type: ignore[assignment]
 
 
 class DaskBackend:

@@ -17,7 +17,7 @@ from cxsim.execution.settings import Execution, missing_extra
 try:
     import ray
 except ImportError:  # pragma: no cover - exercised only without the extra
-    ray = None
+    ray = None  # type: ignore[assignment]
 
 #: Tasks in flight per worker.
 IN_FLIGHT = 4
