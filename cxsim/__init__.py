@@ -13,7 +13,8 @@ pandas and Hydra load only when used); type checkers and IDEs see them through
 ``__init__.pyi`` beside this file (lazy loading as in Scientific Python's SPEC 1). The packages:
 :mod:`cxsim.specs` (validated specs), :mod:`cxsim.behaviour` (the model's math), :mod:`cxsim.engine`
 (the simulation), :mod:`cxsim.operations`,
-:mod:`cxsim.fit`, :mod:`cxsim.teach`, and the modules :mod:`cxsim.compare`, :mod:`cxsim.sweep`,
+:mod:`cxsim.fit`, :mod:`cxsim.teach`, :mod:`cxsim.execution` (local, Ray and Dask backends for
+many runs), and the modules :mod:`cxsim.compare`, :mod:`cxsim.sweep`,
 :mod:`cxsim.sensitivity`.
 """
 

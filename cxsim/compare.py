@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -39,6 +38,8 @@ import pandas as pd
 
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.execution.backend import batch_size, batches, open_backend
+from cxsim.execution.settings import Execution
 from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.progress import progress_bar
@@ -186,12 +187,14 @@ def independent_seed(seed: int, arm: int) -> int:
     return int(np.random.SeedSequence([seed, arm]).generate_state(1, dtype=np.uint32)[0])
 
 
-def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1) -> pd.DataFrame:
+def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1,
+             execution: Execution | None = None) -> pd.DataFrame:
     """Run every arm over its replications; one summary row per arm and replication.
 
     The baseline is arm 0. With ``crn`` every arm uses the baseline's seed; otherwise arm ``k``
-    uses :func:`independent_seed`. With ``n_jobs`` > 1 the runs go to worker processes (each
-    running the engine on one thread); the table is the same, in the same order.
+    uses :func:`independent_seed`. The runs go to ``execution``'s backend (default: local with
+    ``n_jobs`` worker processes), in batches; workers run the engine on one thread. The table is
+    the same, in the same order, on every backend and with any number of workers.
     """
     arms = [p.baseline, *p.arms]
     specs = []
@@ -202,22 +205,17 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1)
         specs.append(spec)
     r_total = p.baseline.spec.sim.replications
     tasks = [(k, r) for r in range(r_total) for k in range(len(arms))]
-    workers = (os.cpu_count() or 1) if n_jobs == 0 else n_jobs
+    exe = (execution or Execution()).with_default_workers(n_jobs)
     rows: dict[tuple[int, int], dict[str, Any]] = {}
-    with progress_bar(len(tasks), "compare", enabled=progress) as bar:
-        if workers <= 1:
-            for k, r in tasks:
-                rows[k, r] = _arm_run(specs[k], r, arms[k].name)
-                bar.update(1)
-        else:
-            from joblib import Parallel, delayed  # joblib: loaded only for parallel runs
-
-            one_thread = [_single_threaded(spec) for spec in specs]
-            jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
-                delayed(_arm_task)(one_thread[k], r, arms[k].name, k) for k, r in tasks)
-            for k, r, row in jobs:
+    with progress_bar(len(tasks), "compare", enabled=progress) as bar, open_backend(exe) as backend:
+        if not exe.in_process:
+            specs = [_single_threaded(spec) for spec in specs]
+        size = 1 if exe.in_process else batch_size(exe, len(tasks), backend.workers)
+        chunks = batches([(specs[k], r, arms[k].name, k) for k, r in tasks], size)
+        for _, done in backend.map_unordered(_arm_batch, chunks):
+            for k, r, row in done:
                 rows[k, r] = row
-                bar.update(1)
+            bar.update(len(done))
     return pd.DataFrame([rows[t] for t in tasks])
 
 
@@ -230,12 +228,13 @@ def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
     return row
 
 
-def _arm_task(spec: RunSpec, replication: int, name: str, k: int) -> tuple[int, int, dict[str, Any]]:
+def _arm_batch(batch: list[tuple[RunSpec, int, str, int]]) -> list[tuple[int, int, dict[str, Any]]]:
+    """Run a batch of (spec, replication, arm name, arm index); module-level for worker processes."""
     # the engine (numba, Mesa): loaded only when a simulation runs
     from cxsim.engine.model import quiet_mesa
 
     with quiet_mesa():
-        return k, replication, _arm_run(spec, replication, name)
+        return [(k, replication, _arm_run(spec, replication, name)) for spec, replication, name, k in batch]
 
 
 def _single_threaded(spec: RunSpec) -> RunSpec:
@@ -464,10 +463,11 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
                                        "distinguishable", "replications_needed"])
 
 
-def compare(compose: Composer, settings: CompareSettings) -> Comparison:
-    """Plan, run and summarise a comparison (see the module docstring)."""
+def compare(compose: Composer, settings: CompareSettings, execution: Execution | None = None) -> Comparison:
+    """Plan, run and summarise a comparison (see the module docstring) on ``execution``'s backend."""
     p = plan(compose, settings)
-    runs = run_arms(p, crn=settings.crn, progress=settings.progress, n_jobs=settings.n_jobs)
+    runs = run_arms(p, crn=settings.crn, progress=settings.progress, n_jobs=settings.n_jobs,
+                    execution=execution)
     spec = p.baseline.spec
     return summarise_comparison(runs, p.baseline.name, settings, spec.sim.n_customers,
                                 spec.scenario.economics.currency, p.skipped)

@@ -9,14 +9,17 @@ every column of the run summary (README "Output reference").
   between ``low`` and ``high``), ``random`` (uniform between bounds or uniform over values),
   ``lhs`` (Latin hypercube, :class:`scipy.stats.qmc.LatinHypercube`; McKay, Beckman & Conover
   1979), and ``sobol`` / ``morris`` (SALib's samples for :mod:`cxsim.sensitivity`).
-* **Fast runner** — runs are executed inside one Python process (or ``n_jobs`` worker processes,
-  each taking batches of runs), so 1,000 small runs do not pay Hydra's per-job start-up, config
+* **Fast runner** — runs are executed in batches (many runs per task) by the execution layer
+  (:mod:`cxsim.execution`: in this process, a local process pool, Ray or Dask, chosen by the
+  ``execution`` config group), so 1,000 small runs do not pay Hydra's per-job start-up, config
   composition and directory set-up 1,000 times; ``cxsim -m`` (Hydra multirun) remains available
   for sweeps of few, large runs and for Hydra's launchers.
-* **Crash-safe and resumable** — each run's row is written to ``runs/<config_hash>-r<rep>.json``
-  by write-then-rename, so a file exists only for a finished run. Re-running the same sweep into
-  the same directory skips the runs whose file exists and does the others; :func:`collect`
-  builds the table from whatever is there and lists the missing runs instead of failing.
+* **Crash-safe and resumable** — each finished task's rows are written at once to the Parquet
+  dataset ``rows/`` (one fragment per task, by write-then-rename), so a row exists only for a
+  finished run and partial results are readable while the sweep goes on. Re-running the same
+  sweep into the same directory skips the runs that have a row and does the others, on any
+  backend; :func:`collect` builds the table from whatever is there and lists the missing runs
+  instead of failing.
 * **Common random numbers** — every point uses the same ``sim.seed``, so replication ``r`` of every
   point shares its random streams (see :mod:`cxsim.engine.streams`).
 """
@@ -30,7 +33,7 @@ import os
 import subprocess
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,10 @@ import pandas as pd
 
 from cxsim.compare import replication_summary
 from cxsim.errors import MISSING, SpecError
+from cxsim.execution.backend import batch_size, batches, open_backend
+from cxsim.execution.cache import cached_spec
+from cxsim.execution.settings import Execution
+from cxsim.execution.store import RowStore
 from cxsim.files import write_atomic
 from cxsim.progress import progress_bar
 from cxsim.specs import checks
@@ -51,7 +58,8 @@ SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
 #: Config groups a parameter may swap (``path: intervention, values: [none, dealer_gala]``).
 GROUP_PARAMS = ("intervention", "memory")
 CONFIG_MODULE = "cxsim.configs"
-RUNS_DIR = "runs"
+#: The streamed result store of a sweep directory (a Parquet dataset, one fragment per task).
+ROWS_DIR = "rows"
 
 
 # ---------------------------------------------------------------------------- settings
@@ -362,70 +370,56 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
 
 # ---------------------------------------------------------------------------- running
 
-def _run_batch(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], directory: str,
-               threads: int | None, on_done: Any = None) -> int:
-    """Run a batch of (config, replication, identity columns, run id) and store each row atomically.
+Task = tuple[dict[str, Any], int, dict[str, Any], str]
+"""One run: (resolved config, replication, identity columns, run id)."""
 
-    Module-level so that worker processes can import it. ``on_done()`` is called after each run.
+
+def _run_batch(job: tuple[list[Task], int | None]) -> list[dict[str, Any]]:
+    """Run a batch of runs and return their rows (one per run, in the batch's order).
+
+    Module-level so that worker processes (loky, Ray, Dask) can import it. Each point's spec is
+    built once per process (:func:`cxsim.execution.cached_spec`), so its kernels are reused.
     """
     # the engine (numba, Mesa): loaded only when a simulation runs
     from cxsim.engine.model import quiet_mesa
     from cxsim.engine.run import run_replication
 
+    tasks, threads = job
+    rows = []
     with quiet_mesa():
-        return _run_tasks(tasks, directory, threads, on_done, run_replication)
-
-
-def _run_tasks(tasks: list[tuple[dict[str, Any], int, dict[str, Any], str]], directory: str,
-               threads: int | None, on_done: Any, run_replication: Any) -> int:
-    runs = Path(directory) / RUNS_DIR
-    cache: dict[str, Any] = {}
-    for cfg, replication, ident, rid in tasks:
-        key = ident["config_hash"]
-        if key not in cache:
-            if threads is not None:
-                cfg = {**cfg, "runtime": {**(cfg.get("runtime") or {}), "threads": threads},
-                       "sim": {**(cfg.get("sim") or {}), "threads": None}}  # the old place must not win
-            cache = {key: run_spec_from_dict(cfg)}
-        spec = cache[key]
-        row = {**ident, **replication_summary(run_replication(spec, replication), spec)}
-        text = json.dumps(row, default=_plain)  # one small file per run: cheap to write and to read
-        write_atomic(runs / f"{rid}.json", lambda p, t=text: Path(p).write_text(t))  # type: ignore[misc]
-        if on_done is not None:
-            on_done()
-    return len(tasks)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {value!r}")
+        for cfg, replication, ident, _rid in tasks:
+            spec = cached_spec(ident["config_hash"], cfg, threads)
+            rows.append({**ident, **replication_summary(run_replication(spec, replication), spec)})
+    return rows
 
 
 def finished(directory: str | Path) -> set[str]:
-    """Run ids whose result file exists (only finished runs ever have one)."""
-    runs = Path(directory) / RUNS_DIR
-    if not runs.is_dir():
-        return set()
-    return {p.name[:-5] for p in runs.iterdir() if p.name.endswith(".json") and not p.name.startswith(".")}
+    """Run ids whose row is in the directory's result store (only finished runs ever have one)."""
+    return {run_id(h, int(r)) for h, r in RowStore(Path(directory) / ROWS_DIR).keys(["config_hash", "replication"])}
 
 
 def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = False,
-            commit: str | None = None, batch: int | None = None) -> int:
-    """Run every run of the plan that has no result yet; return how many were run.
+            commit: str | None = None, batch: int | None = None,
+            execution: Execution | None = None) -> int:
+    """Run every run of the plan that has no row yet; return how many were run.
+
+    Each finished task's rows are written at once to the Parquet dataset ``<directory>/rows/``
+    (:class:`cxsim.execution.RowStore`), readable while the sweep goes on.
 
     Args:
         p: the plan.
-        directory: where ``runs/`` lives; re-running into the same directory resumes.
-        n_jobs: worker processes (joblib / loky); 1 runs in this process.
+        directory: where ``rows/`` lives; re-running into the same directory resumes.
+        n_jobs: worker processes of the local backend when ``execution.workers`` is not set.
         progress: show a progress bar.
         commit: git commit recorded with every row.
-        batch: runs per task handed to a worker (default: about 8 tasks per worker).
+        batch: runs per task (default: ``execution.batch``, else automatic).
+        execution: the backend (default: local, ``n_jobs`` workers).
     """
     out = Path(directory)
-    (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    store = RowStore(out / ROWS_DIR)
     done = finished(out)
-    tasks = []
+    tasks: list[Task] = []
     for k, point in enumerate(p.points.to_dict("records")):
         ident = {"point": int(point["point"]), **{c: point[c] for c in p.params},
                  "config_hash": point["config_hash"], "git_commit": commit}
@@ -435,18 +429,19 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
                 tasks.append((p.configs[k], r, ident, rid))
                 done.add(rid)
     total, todo = len({*p.run_ids}), len(tasks)
+    exe = (execution or Execution()).with_default_workers(n_jobs)
+    if batch:
+        exe = replace(exe, batch=batch)
     with progress_bar(total, "sweep", enabled=progress, initial=total - todo) as bar:
-        if n_jobs <= 1 or todo <= 1:
-            _run_batch(tasks, str(out), None, on_done=lambda: bar.update(1))
-            return todo
-        from joblib import Parallel, delayed  # joblib: loaded only for parallel runs
-
-        size = batch or max(1, min(10, todo // (n_jobs * 8) or 1))  # small: a live progress bar
-        chunks = [tasks[i:i + size] for i in range(0, todo, size)]
-        jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(_run_batch)(chunk, str(out), 1) for chunk in chunks)
-        for n in jobs:
-            bar.update(n)
+        if not tasks:
+            return 0
+        with open_backend(exe) as backend:
+            threads = None if exe.in_process else 1  # workers already use the cores
+            size = batch_size(exe, todo, backend.workers)
+            chunks = batches(tasks, size)
+            for index, rows in backend.map_unordered(_run_batch, [(c, threads) for c in chunks]):
+                store.write(rows, chunks[index][0][3])
+                bar.update(len(rows))
     return todo
 
 
@@ -470,14 +465,17 @@ def collect(p: Plan, directory: str | Path) -> Collected:
     Never fails because runs are missing: they are listed in ``missing`` (point, replication,
     run id and the point's parameters).
     """
-    runs = Path(directory) / RUNS_DIR
-    have = finished(directory)
+    stored = RowStore(Path(directory) / ROWS_DIR).read()
+    rows: dict[str, dict[str, Any]] = {}
+    if not stored.empty:
+        ids = [run_id(h, int(r)) for h, r in zip(stored["config_hash"], stored["replication"])]
+        rows = dict(zip(ids, stored.to_dict("records")))
     frames, missing = [], []
     for point in p.points.to_dict("records"):
         for r in range(p.replications):
             rid = run_id(point["config_hash"], r)
-            if rid in have:
-                row = json.loads((runs / f"{rid}.json").read_text())
+            if rid in rows:
+                row = dict(rows[rid])
                 row["point"] = point["point"]  # a run shared by coinciding points counts for each
                 frames.append(row)
             else:
@@ -502,7 +500,7 @@ def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet
 
 
 def run_sweep(base: Mapping[str, Any], settings: SweepSettings, directory: str | Path,
-              commit: str | None = None) -> Collected:
+              commit: str | None = None, execution: Execution | None = None) -> Collected:
     """Plan, execute (resuming), collect and save a sweep; the library entry point.
 
     Example:
@@ -514,7 +512,8 @@ def run_sweep(base: Mapping[str, Any], settings: SweepSettings, directory: str |
         2
     """
     p = plan(base, settings)
-    execute(p, directory, n_jobs=settings.workers, progress=settings.progress, commit=commit)
+    execute(p, directory, n_jobs=settings.workers, progress=settings.progress, commit=commit,
+            execution=execution)
     collected = collect(p, directory)
     save(collected, directory)
     return collected

@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "cxsim.progress")),
     ("specs", ("cxsim.specs", "cxsim.intervention", "cxsim.portfolio", "cxsim.operations.spec")),
     ("behaviour", ("cxsim.behaviour",)),
-    ("engine", ("cxsim.engine", "cxsim.operations", "cxsim.plots")),
+    ("engine", ("cxsim.engine", "cxsim.operations", "cxsim.plots", "cxsim.execution")),
     ("analysis", ("cxsim.fit", "cxsim.teach", "cxsim.compare", "cxsim.sweep", "cxsim.sensitivity",
                   "cxsim.config", "cxsim.ratio", "cxsim.selection", "cxsim.evaluation", "cxsim.objectives",
                   "cxsim.optimise", "cxsim.robustness", "cxsim.report", "cxsim.datasets")),

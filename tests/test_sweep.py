@@ -21,6 +21,7 @@ from cxsim.cli import sweep as cli
 from cxsim.cli.sweep import base_config
 from cxsim.config import compose_config
 from cxsim.errors import SpecError
+from cxsim.execution import read_rows
 
 DELIVERY = "scenario.journey.touchpoints.delivery_speed.performance.mean"
 MEETING = "scenario.journey.touchpoints.dealer_meeting.performance.mean"
@@ -109,9 +110,9 @@ def test_common_random_numbers_across_points(grid_sweep):
 def test_rerun_skips_everything_and_changes_nothing(grid_sweep):
     d, s, res = grid_sweep
     p = sweep.plan(base_config(compose_config(TINY)), s)
-    before = {f.name: f.stat().st_mtime_ns for f in (d / "runs").iterdir()}
+    before = {f.name: f.stat().st_mtime_ns for f in (d / "rows").iterdir()}
     assert sweep.execute(p, d) == 0
-    assert {f.name: f.stat().st_mtime_ns for f in (d / "runs").iterdir()} == before
+    assert {f.name: f.stat().st_mtime_ns for f in (d / "rows").iterdir()} == before
     pd.testing.assert_frame_equal(sweep.collect(p, d).table, res.table)
 
 
@@ -119,11 +120,12 @@ def test_aggregator_lists_missing_runs(tmp_path, grid_sweep):
     d, s, res = grid_sweep
     p = sweep.plan(base_config(compose_config(TINY)), s)
     copy = tmp_path / "copy"
-    (copy / "runs").mkdir(parents=True)
-    files = sorted((d / "runs").iterdir())
+    (copy / "rows").mkdir(parents=True)
+    files = sorted((d / "rows").iterdir())
+    assert len(files) == len(res.table)  # a small in-process sweep: one fragment per run
     for f in files[:-3]:
-        (copy / "runs" / f.name).write_bytes(f.read_bytes())
-    (copy / "runs" / ".half-written.json.tmp").write_bytes(b"garbage")  # a run killed mid-write
+        (copy / "rows" / f.name).write_bytes(f.read_bytes())
+    (copy / "rows" / ".part-x.parquet.tmp").write_bytes(b"garbage")  # a task killed mid-write
     got = sweep.collect(p, copy)
     assert len(got.table) == len(res.table) - 3 and len(got.missing) == 3
     assert set(got.missing.columns) >= {"point", "replication", "run_id", DELIVERY}
@@ -152,13 +154,12 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
                               stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline:
-        runs = cut / "runs"
-        if runs.is_dir() and len([f for f in runs.iterdir() if f.suffix == ".json"]) >= 15:
+        if len(read_rows(cut / "rows")) >= 15:
             break
         time.sleep(0.02)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait()
-    partial = len([f for f in (cut / "runs").iterdir() if f.name.endswith(".json") and not f.name.startswith(".")])
+    partial = len(read_rows(cut / "rows"))
     assert 15 <= partial < 60, "the sweep must have been killed part-way"
     assert not (cut / "sweep.parquet").exists()
     again = subprocess.run([*args, f"hydra.run.dir={cut}"], capture_output=True, text=True, check=False)

@@ -28,8 +28,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
-from cxsim.config import UnknownKeyError, config_dirs, is_path
+from cxsim.config import UnknownKeyError, compose_config, config_dirs, is_path
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.execution.settings import execution_from_dict
 from cxsim.files import write_atomic
 from cxsim.fit import calibrate
 
@@ -171,8 +172,10 @@ def _run(args: argparse.Namespace) -> None:
     def show(msg: str) -> None:
         print(f"  {time.perf_counter() - start:6.1f}s  {msg}", file=sys.stderr, flush=True)
 
+    execution = execution_from_dict(compose_config(args.overrides).get("execution"))
     result = calibrate.calibrate(
-        spec, args.overrides, seed=args.seed, progress=None if args.quiet else show
+        spec, args.overrides, seed=args.seed, progress=None if args.quiet else show,
+        execution=execution,
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

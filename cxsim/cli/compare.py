@@ -37,6 +37,7 @@ from cxsim.compare import (
 )
 from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
+from cxsim.execution.settings import execution_from_dict
 from cxsim.report.document import comparison_report, write_report
 
 HELP = """\
@@ -48,6 +49,7 @@ replications and common random numbers; report effects with confidence intervals
 examples:
   cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20
   cxsim compare scenario=retail_street sim.n_customers=5000 hydra.run.dir=outputs/compare
+  cxsim compare execution=ray execution.workers=8 hydra.run.dir=outputs/compare
 """
 
 
@@ -75,7 +77,10 @@ def _task(cfg: DictConfig, prog: str) -> None:
     out = Path(hc.runtime.output_dir)
     try:
         settings = settings_from_dict(OmegaConf.to_container(cfg.compare, resolve=True))  # type: ignore[arg-type]
-        result = compare(_hydra_composer(list(hc.overrides.task), list(hc.searchpath)), settings)
+        execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
+        result = compare(
+            _hydra_composer(list(hc.overrides.task), list(hc.searchpath)), settings, execution
+        )
     except SpecError as err:
         fail(prog, err)
     written = result.save(out)
@@ -89,7 +94,9 @@ def _task(cfg: DictConfig, prog: str) -> None:
 
 def check(argv: list[str]) -> None:
     """Compose and validate the baseline, every arm and the compare settings (raises SpecError)."""
-    settings = settings_from_dict(compose_config(argv).get("compare"))
+    data = compose_config(argv)
+    settings = settings_from_dict(data.get("compare"))
+    execution_from_dict(data.get("execution"))
     plan(composer_from_overrides(argv), settings)
 
 

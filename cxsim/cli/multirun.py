@@ -31,7 +31,7 @@ NEEDS_EXTRA = {"cxsim_ray": ("hydra_plugins.hydra_ray_launcher", "ray")}
 
 def base_config(data: Mapping[Any, Any]) -> dict[str, Any]:
     """The config a sweep varies: everything but Hydra's and the commands' own settings."""
-    return {k: v for k, v in data.items() if k not in ("hydra", "sweep", "compare")}
+    return {k: v for k, v in data.items() if k not in ("hydra", "sweep", "compare", "execution")}
 
 
 def launchers() -> list[str]:

@@ -6,8 +6,9 @@
 ``cxsim-sweep`` is an alias kept for one release. A Hydra app like ``cxsim run`` (same groups and
 overrides, including ``scenario=path/to/my_scenario.yaml``). It plans every run (points ×
 replications) and validates every point before anything is written, then runs them in this
-process or in ``sweep.n_jobs`` worker processes (batches of runs per worker, no per-run Hydra
-overhead), writing each run's row atomically to ``runs/``. At the end it writes ``sweep.parquet``
+process, in ``sweep.n_jobs`` local worker processes or on the backend of the ``execution`` group
+(``execution.backend=local|ray|dask``; batches of runs per task, no per-run Hydra overhead),
+writing each finished task's rows at once to the Parquet dataset ``rows/``. At the end it writes ``sweep.parquet``
 (one tidy table), ``points.csv`` and, when runs are missing, ``missing.csv``; with
 ``sweep.sampler=sobol|morris`` also ``sensitivity.csv`` and ``sensitivity.png``.
 
@@ -27,6 +28,7 @@ from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
+from cxsim.execution.settings import execution_from_dict
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
 
@@ -40,6 +42,7 @@ indices.
 examples:
   cxsim sweep sweep=b2b_lhs sweep.n_samples=100 sweep.replications=3 hydra.run.dir=outputs/lhs
   cxsim sweep sweep=b2b_sobol sweep.n_jobs=2 hydra.run.dir=outputs/sobol
+  cxsim sweep sweep=b2b_lhs execution=ray execution.address=auto hydra.run.dir=outputs/lhs
 """
 
 
@@ -50,6 +53,7 @@ def _task(cfg: DictConfig, prog: str) -> None:
     try:
         settings = sweep.settings_from_dict(OmegaConf.to_container(cfg.sweep, resolve=True))  # type: ignore[arg-type]
         p = sweep.plan(base_config(raw), settings)
+        execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
     except SpecError as err:
         fail(prog, err)
     done_before = len(sweep.finished(out) & set(p.run_ids))
@@ -61,7 +65,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
         print(sweep.describe(settings.params))
     sweep.atomic_csv(out / "points.csv", p.points)
     ran = sweep.execute(
-        p, out, n_jobs=settings.workers, progress=settings.progress, commit=sweep.git_commit()
+        p, out, n_jobs=settings.workers, progress=settings.progress, commit=sweep.git_commit(),
+        execution=execution,
     )
     collected = sweep.collect(p, out)
     written = sweep.save(collected, out)
@@ -85,6 +90,7 @@ def check(argv: list[str]) -> None:
     data = compose_config(argv)
     settings = sweep.settings_from_dict(data.get("sweep"))
     sweep.plan(base_config(data), settings)
+    execution_from_dict(data.get("execution"))
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim-sweep") -> None:

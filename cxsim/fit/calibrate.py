@@ -27,6 +27,12 @@ parameters) on parameters rescaled to the unit cube, or ``differential-evolution
 1997) when the objective may have several basins. We chose scipy over Optuna (built for noisy,
 high-dimensional hyper-parameter searches: its samplers need many more evaluations here) and over
 pyabc (likelihood-free posteriors are more than a point fit of a few aggregates needs).
+
+**Many runs at once**: with an ``execution`` backend of several workers (local processes, Ray,
+Dask), differential evolution evaluates each generation's population in parallel (SciPy's
+``workers`` map with ``updating="deferred"``); the search is then the same on every backend and
+with any number of workers (but differs from the one-worker search, which updates the population
+after each evaluation). Nelder–Mead is sequential by nature and runs in this process.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ import yaml
 
 from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
+from cxsim.execution.backend import Backend, open_backend
+from cxsim.execution.settings import Execution
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
@@ -249,12 +257,17 @@ class Problem:
         key = tuple(float(v) for v in x)
         if key in self._cache:
             return self._cache[key]
-        from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when needed
-
-        results = run(run_spec_from_dict(self.config(np.asarray(x))))
-        values = np.array([_metric(results, t) for t in self.spec.targets])
+        values = simulate_targets((self.config(np.asarray(x)), self.spec.targets))
         self._cache[key] = values
         return values
+
+    def simulate_many(self, xs: Sequence[np.ndarray], backend: Backend) -> None:
+        """Simulate the parameter values ``xs`` not simulated yet on ``backend`` (fills the cache)."""
+        keys = list(dict.fromkeys(tuple(float(v) for v in x) for x in xs if tuple(float(v) for v in x)
+                                  not in self._cache))
+        jobs = [(_one_thread(self.config(np.array(k))), self.spec.targets) for k in keys]
+        for index, values in backend.map_unordered(simulate_targets, jobs):
+            self._cache[keys[index]] = values
 
     def loss(self, values: np.ndarray) -> float:
         """``Σ weight·((simulated − value)/sd)²``."""
@@ -271,6 +284,22 @@ class Problem:
         row |= {t.name: float(v) for t, v in zip(self.spec.targets, values)}
         self.history.append(row)
         return loss
+
+
+def _one_thread(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The config with the engine on one thread (workers already use the cores); same results."""
+    cfg["runtime"] = {**(cfg.get("runtime") or {}), "threads": 1}
+    cfg["sim"] = {**(cfg.get("sim") or {}), "threads": None}  # the old place must not win
+    return cfg
+
+
+def simulate_targets(job: tuple[Mapping[str, Any], Sequence[Target]]) -> np.ndarray:
+    """The targets' metrics of one run of ``config``; module-level so that workers can import it."""
+    from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when needed
+
+    config, targets = job
+    results = run(run_spec_from_dict(dict(config)))
+    return np.array([_metric(results, t) for t in targets])
 
 
 def _metric(results: Any, t: Target) -> float:
@@ -314,7 +343,8 @@ class CalibrationResult:
 
 
 def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: int = 0,
-              progress: Callable[[str], None] | None = None) -> CalibrationResult:
+              progress: Callable[[str], None] | None = None,
+              execution: Execution | None = None) -> CalibrationResult:
     """Fit the parameters of ``spec`` to its targets (see the module docstring).
 
     Args:
@@ -323,6 +353,8 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
         seed: seed of differential evolution's own search (the simulation's seed is
             ``sim.seed`` of the run, the same for every evaluation: common random numbers).
         progress: called with a short message every few evaluations.
+        execution: where differential evolution's generations run (default: this process; see
+            the module docstring).
     """
     from scipy import optimize  # SciPy: loaded only for the search
 
@@ -346,10 +378,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
                                 options={"initial_simplex": simplex, "maxfev": spec.max_evaluations - 1,
                                          "xatol": 1e-3, "fatol": 1e-6})
     else:
-        pop = max(5, spec.max_evaluations // (15 * k))
-        res = optimize.differential_evolution(objective, [(0.0, 1.0)] * k, x0=u0, seed=seed, popsize=pop,
-                                              maxiter=max(1, spec.max_evaluations // (pop * k) - 1),
-                                              polish=False, tol=1e-6)
+        res = _evolve(prob, objective, u0, seed, execution or Execution())
     hist = pd.DataFrame(prob.history)
     best_row = hist.loc[hist["loss"].idxmin()]  # type: ignore[call-overload]
     best = np.array([best_row[p.path] for p in spec.parameters])
@@ -368,6 +397,28 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
     overrides = _overrides(prob.base, spec.parameters, best)
     return CalibrationResult(spec, params, targets, hist, loss_start, float(best_row["loss"]), len(hist),
                              time.perf_counter() - start_time, str(getattr(res, "message", "")), overrides)
+
+
+def _evolve(prob: Problem, objective: Callable[[np.ndarray], float], u0: np.ndarray, seed: int,
+            execution: Execution) -> Any:
+    """Differential evolution; each generation on ``execution``'s backend when it has workers."""
+    from scipy import optimize  # SciPy: loaded only for the search
+
+    spec, k = prob.spec, len(prob.spec.parameters)
+    pop = max(5, spec.max_evaluations // (15 * k))
+    options: dict[str, Any] = {"x0": u0, "seed": seed, "popsize": pop, "polish": False, "tol": 1e-6,
+                               "maxiter": max(1, spec.max_evaluations // (pop * k) - 1)}
+    if execution.in_process:
+        return optimize.differential_evolution(objective, [(0.0, 1.0)] * k, **options)
+    with open_backend(execution) as backend:
+
+        def generation(func: Callable[[np.ndarray], float], population: Any) -> list[float]:
+            us = list(population)
+            prob.simulate_many([prob.from_unit(u) for u in us], backend)
+            return [func(u) for u in us]  # from the cache: the history is kept in this process
+
+        return optimize.differential_evolution(objective, [(0.0, 1.0)] * k, workers=generation,
+                                               updating="deferred", **options)
 
 
 def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
