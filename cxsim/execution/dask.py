@@ -30,7 +30,8 @@ class DaskBackend:
             self._client = distributed.Client(execution.address)
         else:
             self._cluster = distributed.LocalCluster(n_workers=execution.cores, threads_per_worker=1,
-                                                     processes=True, dashboard_address=None)
+                                                     processes=True, dashboard_address=None,
+                                                     host="127.0.0.1")  # listens on loopback only
             self._client = distributed.Client(self._cluster)
         self._workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 

@@ -4,20 +4,34 @@ Each task is a ``ray.remote`` task with ``max_retries`` (Ray re-runs a task whos
 died); Ray reuses its worker processes, so a worker keeps its compiled numba kernels and cached
 run specs (:mod:`cxsim.execution.cache`) across tasks. At most a few tasks per worker are in
 flight, so the driver holds few results at a time. Ray is an optional extra
-(``pip install 'cxsim[ray]'``).
+(``pip install 'cxsim[ray]'``). A local instance started here listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
 from typing import Any
 
 from cxsim.execution.settings import Execution, missing_extra
 
-try:
-    import ray
-except ImportError:  # pragma: no cover - exercised only without the extra
-    ray = None  # type: ignore[assignment]
+#: Ray's switch (read once, when ray is imported) between a cluster node's address and loopback.
+LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+def import_ray(local: bool) -> ModuleType:
+    """Import Ray; for a ``local`` instance (no cluster address) in loopback mode, so that it listens
+    on 127.0.0.1 only, as a page binds to localhost unless the user opens it to a network. A user's
+    own setting of the switch is kept, and so is a Ray already imported."""
+    if local and "ray" not in sys.modules:
+        os.environ.setdefault(LOOPBACK_SWITCH, "0")
+    try:
+        return importlib.import_module("ray")
+    except ImportError:
+        raise missing_extra("ray") from None
 
 #: Tasks in flight per worker.
 IN_FLIGHT = 4
@@ -32,8 +46,7 @@ class RayBackend:
     """Ray tasks; joins a cluster at ``execution.address`` or starts a local instance."""
 
     def __init__(self, execution: Execution) -> None:
-        if ray is None:
-            raise missing_extra("ray")
+        self._ray = ray = import_ray(local=execution.address is None)
         self._owned = not ray.is_initialized()
         if self._owned:
             ray.init(address=execution.address, num_cpus=None if execution.address else execution.cores,
@@ -47,6 +60,7 @@ class RayBackend:
 
     def map_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         """Submit the tasks (a bounded window at a time) and yield each as it finishes."""
+        ray = self._ray
         fn_ref = ray.put(fn)
         pending: dict[Any, int] = {}
         following = iter(enumerate(tasks))
@@ -70,4 +84,4 @@ class RayBackend:
     def close(self) -> None:
         """Shut down the Ray instance this backend started (not one it joined)."""
         if self._owned:
-            ray.shutdown()
+            self._ray.shutdown()

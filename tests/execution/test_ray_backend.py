@@ -118,7 +118,7 @@ def test_a_killed_worker_costs_only_its_task_and_every_row_is_there_once(tmp_pat
     def run() -> None:
         try:
             sweep.execute(p, tmp_path / "ray", commit="c", execution=Execution(backend="ray", batch=3))
-        except Exception as err:  # noqa: BLE001 - any failure in the thread is reported by the test below
+        except Exception as err:  # any failure in the thread is reported by the test below
             errors.append(err)
 
     runner = threading.Thread(target=run, daemon=True)
