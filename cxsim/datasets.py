@@ -28,6 +28,7 @@ every file and compares it with the shipped one; ``--write DIR`` writes fresh co
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -225,7 +226,7 @@ def generate(name: str) -> pd.DataFrame:
 
 def _as_shipped(table: pd.DataFrame) -> pd.DataFrame:
     """A table as it reads back from CSV (the form the shipped files are compared in)."""
-    return pd.read_csv(pd.io.common.StringIO(table.to_csv(index=False)))
+    return pd.read_csv(io.StringIO(table.to_csv(index=False)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

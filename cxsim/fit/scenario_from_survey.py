@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -201,9 +201,10 @@ def scenario_from_survey(
     drivers = _importance(data)
     recommend_line = None
     if recommend_link is not None:
-        r = data.recommend_codes
-        recommend_line = scenario_document.recommend_line(recommend_link, m[(r >= 0) & lived],
-                                                          np.asarray(data.recommend_values, float)[r[(r >= 0) & lived]])
+        r = cast(NDArray[np.intp], data.recommend_codes)  # a recommend link is fitted only with the answers
+        answered = (r >= 0) & lived
+        recommend_line = scenario_document.recommend_line(recommend_link, m[answered],
+                                                          np.asarray(data.recommend_values, float)[r[answered]])
     doc, comments = scenario_document.build(
         name=name, data=data, groups=groups, everybody=everybody, names=names, choice=choice, outcome_link=outcome_link,
         recommend_link=recommend_link, recommend_line=recommend_line, drivers=drivers,
