@@ -10,7 +10,8 @@ loyalty) for this budget, and how sure are we? — is answered in three steps:
    (Optuna 5's ``Trial.set_constraint``, which replaced the samplers' ``constraints_func``).
    Every evaluation runs the *same* replications ``0 … R−1`` of the same seed as the baseline
    (common random numbers, :mod:`cxsim.evaluation`): two portfolios are compared on the same
-   customers, and each objective is the paired difference against the baseline. Each single intervention at its reference dose is evaluated first, so the search's
+   customers, and each objective is the paired difference against the baseline. Each single
+   intervention at its reference dose is evaluated first, so the search's
    best is never worse than the best single intervention on those replications. Trials are asked
    in batches of ``batch`` (TPE with the constant liar) and evaluated in parallel; a portfolio
    proposed again is told its known outcome and not counted as a new trial; the study is
@@ -388,7 +389,8 @@ def open_study(settings: OptimiseSettings, directory: str | Path) -> Any:
     path.parent.mkdir(parents=True, exist_ok=True)
     storage = JournalStorage(JournalFileBackend(str(path)))
     study = optuna.create_study(study_name=STUDY_NAME, storage=storage, sampler=_sampler(settings),
-                                directions=[cast(Direction, o.direction) for o in settings.objectives], load_if_exists=True)
+                                directions=[cast(Direction, o.direction) for o in settings.objectives],
+                                load_if_exists=True)
     fingerprint = study.user_attrs.get("fingerprint")
     if fingerprint is None:
         study.set_user_attr("fingerprint", settings.fingerprint())
@@ -423,7 +425,8 @@ def search(evaluator: Evaluator, settings: OptimiseSettings, directory: str | Pa
         seen = {make_portfolio(t.user_attrs["doses"], settings).label for t in complete}
         reps = range(settings.replications)
         cap = 4 * settings.trials
-        with progress_bar(settings.trials, "optimise", enabled=progress, initial=min(len(seen), settings.trials)) as bar:
+        initial = min(len(seen), settings.trials)
+        with progress_bar(settings.trials, "optimise", enabled=progress, initial=initial) as bar:
             while len(seen) < settings.trials and len(study.trials) < cap:
                 study.sampler = _sampler(settings, len(study.trials))  # seeded by the history: resuming is exact
                 batch = [study.ask() for _ in range(settings.batch)]

@@ -94,8 +94,8 @@ def draw_cycle(
     joint = {col[name] for name in journey.copula.touchpoints} & drawn if journey.copula is not None else set()
 
     def correlated() -> None:  # the copula's touchpoints, from its own stream (listed only with a copula)
-        draw_correlated(cast(GaussianCopula, journey.copula), [tp.performance for tp in journey.touchpoints], col, joint,
-                        streams.get("copula"), performance)
+        draw_correlated(cast(GaussianCopula, journey.copula), [tp.performance for tp in journey.touchpoints], col,
+                        joint,                         streams.get("copula"), performance)
 
     def branch(item: tuple[str, tuple[Any, ...]]) -> None:
         group, members = item
@@ -393,7 +393,8 @@ def _kernel_records(
         _new(Customers, (state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
                          state.terrible_count)),
         _new(Outputs, (outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
-                       affect.T, outcome.affect is not None, outcome.expectation.T if outcome.expectation is not None else affect.T, keep,
+                       affect.T, outcome.affect is not None,
+                       outcome.expectation.T if outcome.expectation is not None else affect.T, keep,
                        outcome.sample_row, outcome.sample_affect)),
     )
 

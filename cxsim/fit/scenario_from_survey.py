@@ -256,7 +256,8 @@ def _importance(data: SurveyData) -> pd.DataFrame:
     y = data.outcome_codes.astype(np.float64)
     y[data.outcome_codes < 0] = np.nan
     frame["__outcome__"] = y
-    survey = load_wide(frame, "__outcome__", list(data.touchpoints), positive="1" if data.positive is not None else None,
-                       scale=Scale(*data.scale), blanks="impute", source=data.source)
+    survey = load_wide(frame, "__outcome__", list(data.touchpoints),
+                       positive="1" if data.positive is not None else None, scale=Scale(*data.scale), blanks="impute",
+                       source=data.source)
     fit = fit_drivers(survey, cross_validate=False)
     return fit.drivers[["touchpoint", "weight", "p_value", "importance", "performance", "quadrant"]].copy()
