@@ -58,12 +58,16 @@ def main() -> None:
     rows = []
     table = synthetic(args.n)
     tps = [c for c in table.columns if c.startswith("touchpoint")]
-    fit = lambda: scenario_from_survey(table, tps, "outcome", positive="yes", not_applicable=0)
+    def fit():
+        return scenario_from_survey(table, tps, "outcome", positive="yes", not_applicable=0)
+
     rows.append(("scenario_from_survey, synthetic", f"{args.n:,} x {len(tps)}", *timed(fit, args.repeat)))
     fitted = fit()
     rows.append(("simulate_survey", f"{args.n:,} respondents", *timed(lambda: fitted.simulate_survey(args.n, 0),
                                                                        args.repeat)))
-    check = lambda: holdout_check(table, tps, "outcome", positive="yes", not_applicable=0)
+    def check():
+        return holdout_check(table, tps, "outcome", positive="yes", not_applicable=0)
+
     rows.append(("holdout_check (fit on 70 %, simulate 20,000, compare)", f"{args.n:,} rows", *timed(check, 1)))
     if AIRLINE.is_file():
         air = pd.read_csv(AIRLINE)

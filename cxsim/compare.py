@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -256,7 +256,7 @@ def replication_summary(model: Any, spec: RunSpec) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- statistics
 
-def t_interval(x: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+def t_interval(x: Sequence[float] | np.ndarray | pd.Series, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and two-sided t confidence interval of ``x`` (needs at least two values)."""
     from scipy import stats  # SciPy: loaded only for the intervals
 
@@ -380,10 +380,11 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
     base_means = runs[runs["arm"] == baseline][list(METRICS.values())].mean()
     rows = []
     summary = []
-    for arm, g in diffs.groupby("intervention", sort=False):
+    for group, g in diffs.groupby("intervention", sort=False):
+        arm = cast(str, group)
         for metric, col in METRICS.items():
-            m, lo, hi = t_interval(g[metric], conf)  # type: ignore[arg-type]
-            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))  # type: ignore[arg-type]
+            m, lo, hi = t_interval(g[metric], conf)
+            rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
         spend = float(g["spend"].mean())
         rows.append(_row(arm, "spend", spend, *t_interval(g["spend"], conf)[1:]))
         ratio_nps = _cost_per(g["spend"], g["nps"], conf)
@@ -455,7 +456,7 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
         d = d.dropna().to_numpy()  # type: ignore[assignment]
         if d.size < 2:
             continue
-        m, lo, hi = t_interval(d, settings.confidence)  # type: ignore[arg-type]
+        m, lo, hi = t_interval(d, settings.confidence)
         rows.append({"a": a, "b": b, "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
                      "distinguishable": bool(lo > 0 or hi < 0),
                      "replications_needed": replications_needed(d, settings.confidence)})  # type: ignore[arg-type]
@@ -545,8 +546,8 @@ def report(result: Comparison) -> str:
               f"{'spend':>14}{'per NPS pt':>13}{'ROI':>10}")]
     for row in result.ranking.itertuples():
         lines.append(f"{row.rank:<5}{row.intervention:<20}{row.delta_nps:>+9.2f}{row.delta_retention:>+13.2%}"
-                     f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"
-                     f"{_fmt(row.roi, '{:+.1f}'):>10}")
+                     f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(cast(float, row.cost_per_nps_point)):>13}"
+                     f"{_fmt(cast(float, row.roi), '{:+.1f}'):>10}")
     lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
     notes = result.notes()
     if notes:

@@ -28,6 +28,7 @@ every file and compares it with the shipped one; ``--write DIR`` writes fresh co
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -122,8 +123,8 @@ def _airline(n: int, seed: int) -> pd.DataFrame:
     item-specific ``e_k`` and an item mean ``m_k``; the remembered flight is
     ``Σ w_k a_k + (1 − Σ w)·mean(a)`` with :data:`AIRLINE_KEY_MOMENTS`. The questionnaire
     (:func:`cxsim.engine.survey.answer_questionnaire`) answers 1–5, with 3 % of items
-    left blank, recorded as 0 = not applicable; "exactly as expected" is answered 3.4; a passenger whose overall rating is 4 or 5 is
-    ``satisfied``.
+    left blank, recorded as 0 = not applicable; "exactly as expected" is answered 3.4; a passenger whose overall
+    rating is 4 or 5 is ``satisfied``.
     """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 2026]))
     factor_rng, item_rng, answer_rng = rng.spawn(3)
@@ -225,7 +226,7 @@ def generate(name: str) -> pd.DataFrame:
 
 def _as_shipped(table: pd.DataFrame) -> pd.DataFrame:
     """A table as it reads back from CSV (the form the shipped files are compared in)."""
-    return pd.read_csv(pd.io.common.StringIO(table.to_csv(index=False)))
+    return pd.read_csv(io.StringIO(table.to_csv(index=False)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,8 @@ loyalty) for this budget, and how sure are we? — is answered in three steps:
    (Optuna 5's ``Trial.set_constraint``, which replaced the samplers' ``constraints_func``).
    Every evaluation runs the *same* replications ``0 … R−1`` of the same seed as the baseline
    (common random numbers, :mod:`cxsim.evaluation`): two portfolios are compared on the same
-   customers, and each objective is the paired difference against the baseline. Each single intervention at its reference dose is evaluated first, so the search's
+   customers, and each objective is the paired difference against the baseline. Each single
+   intervention at its reference dose is evaluated first, so the search's
    best is never worse than the best single intervention on those replications. Trials are asked
    in batches of ``batch`` (TPE with the constant liar) and evaluated in parallel; a portfolio
    proposed again is told its known outcome and not counted as a new trial; the study is
@@ -36,10 +37,10 @@ import hashlib
 import json
 import math
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,7 @@ from cxsim.specs import checks
 SAMPLERS = ("auto", "tpe", "nsga2", "random")
 STUDY_FILE = "study.journal"
 STUDY_NAME = "cxsim-optimise"
+Direction = Literal["minimize", "maximize"]  # an Optuna study direction
 #: Outcomes reported for every trial (besides the objectives).
 REPORTED = ("profit", "nps", "retention", "satisfaction", "spend")
 
@@ -356,12 +358,12 @@ def evaluate(evaluator: Evaluator, settings: OptimiseSettings, doses: Sequence[M
     return [{m: [float(v) for v in d[col]] for m, col in outcomes.items()} for d in diffs]
 
 
-def _quiet_optuna():  # type: ignore[no-untyped-def]
+def _quiet_optuna() -> contextlib.AbstractContextManager[None]:
     """Optuna's trial-by-trial INFO lines off while a search runs, restored afterwards."""
     import optuna  # deferred on purpose: Optuna is only needed when a search runs
 
     @contextlib.contextmanager
-    def quiet():  # type: ignore[no-untyped-def]
+    def quiet() -> Iterator[None]:
         level = optuna.logging.get_verbosity()
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         try:
@@ -387,7 +389,8 @@ def open_study(settings: OptimiseSettings, directory: str | Path) -> Any:
     path.parent.mkdir(parents=True, exist_ok=True)
     storage = JournalStorage(JournalFileBackend(str(path)))
     study = optuna.create_study(study_name=STUDY_NAME, storage=storage, sampler=_sampler(settings),
-                                directions=[o.direction for o in settings.objectives], load_if_exists=True)
+                                directions=[cast(Direction, o.direction) for o in settings.objectives],
+                                load_if_exists=True)
     fingerprint = study.user_attrs.get("fingerprint")
     if fingerprint is None:
         study.set_user_attr("fingerprint", settings.fingerprint())
@@ -422,7 +425,8 @@ def search(evaluator: Evaluator, settings: OptimiseSettings, directory: str | Pa
         seen = {make_portfolio(t.user_attrs["doses"], settings).label for t in complete}
         reps = range(settings.replications)
         cap = 4 * settings.trials
-        with progress_bar(settings.trials, "optimise", enabled=progress, initial=min(len(seen), settings.trials)) as bar:
+        initial = min(len(seen), settings.trials)
+        with progress_bar(settings.trials, "optimise", enabled=progress, initial=initial) as bar:
             while len(seen) < settings.trials and len(study.trials) < cap:
                 study.sampler = _sampler(settings, len(study.trials))  # seeded by the history: resuming is exact
                 batch = [study.ask() for _ in range(settings.batch)]
@@ -468,7 +472,8 @@ def trials_table(trials: Sequence[Any], settings: OptimiseSettings) -> pd.DataFr
         feas = table[table["feasible"]]
         if not feas.empty:
             best = (feas[o.metric] * o.sign).idxmax()
-            table.loc[best, "best_for"] = ",".join(filter(None, [table.loc[best, "best_for"], o.metric]))
+            best_for = ",".join(filter(None, [table.loc[best, "best_for"], o.metric]))  # type: ignore[index, list-item]
+            table.loc[best, "best_for"] = best_for
     return table
 
 
@@ -510,7 +515,7 @@ class Chosen:
 
     @property
     def label(self) -> str:
-        i = self.selection.chosen if self.selection.resolved else self.selection.leader
+        i = self.selection.chosen if self.selection.chosen is not None else self.selection.leader
         return self.selection.names[i]
 
 
@@ -548,7 +553,7 @@ def select(evaluator: Evaluator, settings: OptimiseSettings, trials: pd.DataFram
     versus = None
     if best_single is not None:
         j = picked.index(best_single)
-        i = sel.chosen if sel.resolved else sel.leader
+        i = sel.chosen if sel.chosen is not None else sel.leader
         n = int(min(sel.values[i].size, sel.values[j].size))
         d = (sel.values[i][:n] - sel.values[j][:n]) * o.sign
         m, lo, hi = t_interval(d)

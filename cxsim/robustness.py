@@ -26,9 +26,9 @@ from __future__ import annotations
 import json
 import warnings
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -214,7 +214,7 @@ def assess(config: Mapping[str, Any], portfolios: Mapping[str, Portfolio], setti
     reps = list(range(settings.replications))
     tasks, index = [], []
     for w, world in enumerate(worlds.to_dict("records")):
-        ev = Evaluator(world_config(config, world), settings.replications)
+        ev = Evaluator(world_config(config, cast(dict[str, Any], world)), settings.replications)
         for label in [None, *labels]:
             spec = ev.spec(portfolios[label] if label is not None else None)
             for r in reps:
@@ -242,8 +242,8 @@ def assess(config: Mapping[str, Any], portfolios: Mapping[str, Portfolio], setti
     table = summary_table(outcomes, labels, sign)
     frames, notes = [], []
     for label in labels:
-        d = outcomes[outcomes["portfolio"] == label].sort_values("world")["delta"].to_numpy()
-        boxes, note = discover(worlds, sign * d < 0, settings.density, label, settings.peel_alpha)
+        delta = outcomes[outcomes["portfolio"] == label].sort_values("world")["delta"].to_numpy()
+        boxes, note = discover(worlds, sign * delta < 0, settings.density, label, settings.peel_alpha)
         frames.append(boxes.assign(portfolio=label)[["portfolio", *boxes.columns]])
         notes.append(note)
     boxes = pd.concat(frames, ignore_index=True) if any(not f.empty for f in frames) else frames[0].iloc[:0]
@@ -299,7 +299,8 @@ def discover(worlds: pd.DataFrame, y: np.ndarray, density: float, label: str,
     boxes["coverage"], boxes["density"], boxes["worlds_in_box"] = cov, den, n
     if boxes.empty:
         return boxes, f"{label} loses in {n_lose} of {len(y)} worlds, with no parameter range that separates them"
-    where = " and ".join(_limit(r.path, r.low, r.high, r.range_low, r.range_high) for r in boxes.itertuples())
+    rows_in_box = cast(Iterable[Any], boxes.itertuples())  # the stubs type a row's fields as any scalar
+    where = " and ".join(_limit(r.path, r.low, r.high, r.range_low, r.range_high) for r in rows_in_box)
     note = (f"{label} loses in {n_lose} of {len(y)} worlds; PRIM: it loses when {where} "
             f"(this box holds {cov:.0%} of the losing worlds; {den:.0%} of the worlds in it lose)")
     return boxes, note

@@ -123,7 +123,8 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     out.mkdir(parents=True, exist_ok=True)
     ev = evaluator or Evaluator(p.config, p.settings.selection.max_replications, p.settings.n_jobs)
     result = optimise(p.config, p.settings, out, progress=progress, evaluator=ev)
-    written = [out / "trials.csv", out / "pareto.csv", out / "selection.csv", save_png(pareto_figure(result), out / "pareto.png")]
+    written = [out / "trials.csv", out / "pareto.csv", out / "selection.csv",
+               save_png(pareto_figure(result), out / "pareto.png")]
     rob = None
     if p.robustness.enabled:
         portfolios = robustness_candidates(result, p.robustness.portfolios)

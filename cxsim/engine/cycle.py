@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,7 @@ from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
+from cxsim.specs.copula import GaussianCopula
 from cxsim.specs.distribution import sample_into
 from cxsim.specs.operations import OperationsSource
 
@@ -92,9 +93,9 @@ def draw_cycle(
              if due[j] and not isinstance(tp.performance, OperationsSource)}
     joint = {col[name] for name in journey.copula.touchpoints} & drawn if journey.copula is not None else set()
 
-    def correlated() -> None:  # the copula's touchpoints, from its own stream
-        draw_correlated(journey.copula, [tp.performance for tp in journey.touchpoints], col, joint,
-                        streams.get("copula"), performance)
+    def correlated() -> None:  # the copula's touchpoints, from its own stream (listed only with a copula)
+        draw_correlated(cast(GaussianCopula, journey.copula), [tp.performance for tp in journey.touchpoints], col,
+                        joint,                         streams.get("copula"), performance)
 
     def branch(item: tuple[str, tuple[Any, ...]]) -> None:
         group, members = item
@@ -392,7 +393,8 @@ def _kernel_records(
         _new(Customers, (state.expectation.T, state.segment, state.satisfaction, state.bad_memory, state.active,
                          state.terrible_count)),
         _new(Outputs, (outcome.experienced, outcome.remembered, outcome.terrible, outcome.recommend, outcome.churned,
-                       affect.T, outcome.affect is not None, outcome.expectation.T if keep else affect.T, keep,
+                       affect.T, outcome.affect is not None,
+                       outcome.expectation.T if outcome.expectation is not None else affect.T, keep,
                        outcome.sample_row, outcome.sample_affect)),
     )
 
@@ -459,7 +461,7 @@ def _entry_point(args: tuple[object, ...]) -> Callable[..., None]:
     signature = tuple(journey_block.typeof_pyval(a) for a in args)
     if signature not in journey_block.overloads:
         journey_block.compile(signature)
-    entry: Callable[..., None] = journey_block.overloads[signature].entry_point  # type: ignore[attr-defined]
+    entry: Callable[..., None] = journey_block.overloads[signature].entry_point
     return entry
 
 

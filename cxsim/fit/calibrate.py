@@ -137,7 +137,7 @@ def _targets(path: str, data: Any) -> tuple[Target, ...]:
     return tuple(targets)
 
 
-def _overrides(path: str, data: Any) -> tuple[str, ...]:
+def _override_list(path: str, data: Any) -> tuple[str, ...]:
     return tuple(str(o) for o in checks.sequence(path, data or []))
 
 
@@ -148,7 +148,7 @@ class CalibrationSpec:
     name: str
     parameters: tuple[Parameter, ...] = field(metadata={"convert": _parameters})
     targets: tuple[Target, ...] = field(metadata={"convert": _targets})
-    overrides: tuple[str, ...] = field(default=(), metadata={"convert": _overrides})
+    overrides: tuple[str, ...] = field(default=(), metadata={"convert": _override_list})
     experiment: str = "none"
     method: str = "nelder-mead"
     max_evaluations: int = 150

@@ -172,11 +172,16 @@ def compare_driver_models(
     """Linear and gradient-boosting driver models, with and without covariates, on the same folds.
 
     Args:
-        table, touchpoints, outcome, scale, positive, not_applicable: as
-            :func:`cxsim.fit.scenario_from_survey.scenario_from_survey` (rows with a blank outcome
-            are left out).
+        table: as :func:`cxsim.fit.scenario_from_survey.scenario_from_survey` (rows with a blank
+            outcome are left out).
+        touchpoints: as :func:`cxsim.fit.scenario_from_survey.scenario_from_survey`.
+        outcome: as :func:`cxsim.fit.scenario_from_survey.scenario_from_survey`.
         covariates: further columns beside the touchpoints (numbers or categories).
-        folds: k of k-fold cross-validation; seed: seed of the folds, the shuffles and the boosting.
+        scale: as :func:`cxsim.fit.scenario_from_survey.scenario_from_survey`.
+        positive: as :func:`cxsim.fit.scenario_from_survey.scenario_from_survey`.
+        not_applicable: as :func:`cxsim.fit.scenario_from_survey.scenario_from_survey`.
+        folds: k of k-fold cross-validation.
+        seed: seed of the folds, the shuffles and the boosting.
         repeats: shuffles per column for the permutation importance (0 skips it).
         source: name of the table in messages.
     """
@@ -187,7 +192,8 @@ def compare_driver_models(
     frame, name = read_table(table, source)
     covs = split_columns(covariates)
     require_columns(frame, name, covs)
-    data = read_survey(frame, touchpoints, outcome, scale, positive=positive, not_applicable=not_applicable, source=name)
+    data = read_survey(frame, touchpoints, outcome, scale, positive=positive, not_applicable=not_applicable,
+                       source=name)
     clash = [c for c in covs if c in data.touchpoints or c == outcome]
     if clash:
         raise SpecError("covariates", clash[0], "a covariate may not also be a touchpoint or the outcome")

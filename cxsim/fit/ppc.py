@@ -91,7 +91,10 @@ def holdout_check(
     """Fit on a random training part, simulate, and compare with the held-out part.
 
     Args:
-        table, touchpoints, outcome, scale: as :func:`scenario_from_survey`.
+        table: as :func:`scenario_from_survey`.
+        touchpoints: as :func:`scenario_from_survey`.
+        outcome: as :func:`scenario_from_survey`.
+        scale: as :func:`scenario_from_survey`.
         test_share: share of rows held out (0 < share < 1).
         seed: seed of the split and of the simulation (two streams of ``SeedSequence(seed)``).
         simulated: simulated respondents to compare with.
@@ -234,7 +237,8 @@ def figure(result: CheckResult, path: str | Path) -> Path:
     cr = t[t["check"] == "correlation with outcome"]
     ax = axes[1]
     ax.scatter(cr["observed"], cr["simulated"], color=np.where(cr["ok"], "#4C72B0", "#C44E52"))
-    lim = [min(cr["observed"].min(), cr["simulated"].min(), 0) - 0.05, max(cr["observed"].max(), cr["simulated"].max()) + 0.05]
+    lim = [min(cr["observed"].min(), cr["simulated"].min(), 0) - 0.05,
+           max(cr["observed"].max(), cr["simulated"].max()) + 0.05]
     ax.plot(lim, lim, color="grey", lw=0.8)
     ax.fill_between(lim, [v - LIMITS["correlation with outcome"] for v in lim],
                     [v + LIMITS["correlation with outcome"] for v in lim], color="grey", alpha=0.15)

@@ -12,7 +12,7 @@ import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import yaml
@@ -77,7 +77,7 @@ def recommend_line(link: Link, m: Array, answers: Array) -> dict[str, float] | N
     ``σ(x) ≈ Φ(x / 1.702)``. A numeric answer within 0-10 gets the least-squares line and its
     residual spread. Anything else: ``None`` (the scenario keeps the default line).
     """
-    if link.kind == "logistic" and {float(v) for v in link.values} == {0.0, 1.0}:
+    if link.kind == "logistic" and {float(cast(float, v)) for v in link.values} == {0.0, 1.0}:
         noise = 1.0
         return {"recommend_intercept": 8.5 + noise * link.intercept / LOGIT_PROBIT,
                 "recommend_slope": noise * link.slope / LOGIT_PROBIT, "recommend_noise": noise}

@@ -39,7 +39,9 @@ def write(fitted: FittedSurvey, check: ppc.CheckResult, out: str | Path, seed: i
         text = ("# A what-if built from the survey: the touchpoint's ratings one answer better. The cost is a\n"
                 "# placeholder (0): put in what the change would cost.\n"
                 + yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=120))
-        written.append(write_atomic(out / "intervention" / f"{doc['name']}.yaml", lambda p, t=text: Path(p).write_text(t)))
+        def write_text(p: str, t: str = text) -> int:
+            return Path(p).write_text(t)
+        written.append(write_atomic(out / "intervention" / f"{doc['name']}.yaml", write_text))
     written.append(write_atomic(out / "check.csv", lambda p: check.table.to_csv(p, index=False)))
     written.append(ppc.figure(check, out / "check.png"))
     written.append(write_atomic(out / "memory_models.csv", lambda p: fitted.memory.table.to_csv(p, index=False)))

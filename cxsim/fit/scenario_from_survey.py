@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -201,9 +201,10 @@ def scenario_from_survey(
     drivers = _importance(data)
     recommend_line = None
     if recommend_link is not None:
-        r = data.recommend_codes
-        recommend_line = scenario_document.recommend_line(recommend_link, m[(r >= 0) & lived],
-                                                          np.asarray(data.recommend_values, float)[r[(r >= 0) & lived]])
+        r = cast(NDArray[np.intp], data.recommend_codes)  # a recommend link is fitted only with the answers
+        answered = (r >= 0) & lived
+        recommend_line = scenario_document.recommend_line(recommend_link, m[answered],
+                                                          np.asarray(data.recommend_values, float)[r[answered]])
     doc, comments = scenario_document.build(
         name=name, data=data, groups=groups, everybody=everybody, names=names, choice=choice, outcome_link=outcome_link,
         recommend_link=recommend_link, recommend_line=recommend_line, drivers=drivers,
@@ -255,7 +256,8 @@ def _importance(data: SurveyData) -> pd.DataFrame:
     y = data.outcome_codes.astype(np.float64)
     y[data.outcome_codes < 0] = np.nan
     frame["__outcome__"] = y
-    survey = load_wide(frame, "__outcome__", list(data.touchpoints), positive="1" if data.positive is not None else None,
-                       scale=Scale(*data.scale), blanks="impute", source=data.source)
+    survey = load_wide(frame, "__outcome__", list(data.touchpoints),
+                       positive="1" if data.positive is not None else None, scale=Scale(*data.scale), blanks="impute",
+                       source=data.source)
     fit = fit_drivers(survey, cross_validate=False)
     return fit.drivers[["touchpoint", "weight", "p_value", "importance", "performance", "quadrant"]].copy()

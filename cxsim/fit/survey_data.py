@@ -116,14 +116,16 @@ def read_survey(
         raw = frame[segment]
         seg = np.where(raw.isna(), "(blank)", raw.astype(str).str.strip()).astype(object)
     return SurveyData(frame, name, tuple(tps), np.column_stack(cols), np.column_stack(nas), np.column_stack(blanks),
-                      outcome, y_values, y_codes, positive, recommend, r_values, r_codes, seg, segment, (lo, hi), na_value)
+                      outcome, y_values, y_codes, positive, recommend, r_values, r_codes, seg, segment, (lo, hi),
+                      na_value)
 
 
 def _plain(x: float) -> float | int:
     return int(x) if float(x).is_integer() else float(x)
 
 
-def _outcome(frame: pd.DataFrame, source: str, column: str, positive: str | None) -> tuple[tuple[object, ...], NDArray[np.intp]]:
+def _outcome(frame: pd.DataFrame, source: str, column: str,
+             positive: str | None) -> tuple[tuple[object, ...], NDArray[np.intp]]:
     """The outcome's answers in order and each row's index (-1 where blank)."""
     raw = frame[column]
     blank = (raw.isna() | (raw.astype(str).str.strip() == "")).to_numpy()
@@ -141,7 +143,8 @@ def _outcome(frame: pd.DataFrame, source: str, column: str, positive: str | None
         raise SpecError(where(source, column), positive, f"the positive value must occur in the column; values: {seen}")
     rest = ~hit & ~blank
     if not rest.any():
-        raise SpecError(where(source, column), positive, "both classes are needed: the positive value and at least one other")
+        raise SpecError(where(source, column), positive,
+                        "both classes are needed: the positive value and at least one other")
     negative = raw[rest].value_counts().index[0]
     positive_value = raw[hit].iloc[0]
     codes = np.where(blank, -1, hit.astype(np.intp)).astype(np.intp)

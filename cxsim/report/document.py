@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -86,7 +86,7 @@ def _num(x: Any, metric: str = "", digits: int = 4) -> str:
     return f"{x:+,.{digits}g}"
 
 
-def _interval(row: Mapping[str, Any], metric: str) -> str:
+def _interval(row: Mapping[Hashable, Any], metric: str) -> str:
     return (f"{_num(row[metric], metric)} [{_num(row[metric + '_ci_low'], metric)}, "
             f"{_num(row[metric + '_ci_high'], metric)}]")
 
@@ -99,7 +99,8 @@ def _candidates(result: OptimiseResult) -> tuple[list[dict[str, str]], list[str]
         if c.dose is None:
             dose = "on or off"
         elif c.dose.levels is not None:
-            dose = f"{c.dose.name}: levels {', '.join(f'{v:g}' for v in c.dose.levels)} (reference {c.dose.reference:g})"
+            dose = (f"{c.dose.name}: levels {', '.join(f'{v:g}' for v in c.dose.levels)} "
+                    f"(reference {c.dose.reference:g})")
         else:
             dose = (f"{c.dose.name} {c.dose.low:g}–{c.dose.high:g} {c.dose.unit}".strip()
                     + f" (reference {c.dose.reference:g}; cost × (dose/reference)^{c.dose.cost_exponent:g})")
@@ -169,8 +170,9 @@ def optimisation_context(result: OptimiseResult, robustness: Robustness | None, 
     pareto = result.pareto
     p_metrics = list(dict.fromkeys([*(x.metric for x in s.objectives), "spend"]))
     pareto_rows = [[r["portfolio"], *(_interval(r, m) for m in p_metrics)] for r in pareto.to_dict("records")]
-    sel_rows = [{"chosen": bool(r["chosen"]), "cells": [r["portfolio"], _num(r["mean"], o.metric), str(r["replications"]),
-                                                        "yes" if r["survivor"] else f"dropped at {r['eliminated_at']}"]}
+    sel_rows = [{"chosen": bool(r["chosen"]),
+                 "cells": [r["portfolio"], _num(r["mean"], o.metric), str(r["replications"]),
+                           "yes" if r["survivor"] else f"dropped at {r['eliminated_at']}"]}
                 for r in result.chosen.table.to_dict("records")]
     scenario = [("scenario", result.scenario), ("customers", f"{result.n_customers:,}"),
                 ("memory model", memory_model or "–"), ("replications per portfolio (search)", str(s.replications)),
@@ -236,7 +238,7 @@ def comparison_context(result: Comparison, command: str) -> dict[str, Any]:
     order = [str(x) for x in result.ranking["intervention"]]
 
     def cell(arm: str, metric: str, kind: str = "") -> str:
-        row = t.loc[(arm, metric)]
+        row = cast(pd.Series, t.loc[(arm, metric)])
         if row["interval"] == "undefined":
             return "undefined"
         return (f"{_num(row['delta'], kind)} [{_num(row['ci_low'], kind)}, {_num(row['ci_high'], kind)}]"
@@ -254,13 +256,14 @@ def comparison_context(result: Comparison, command: str) -> dict[str, Any]:
     clear = pair.empty or bool(pair["distinguishable"].iloc[0])
     answer = [f"{first} ranks first on Δ {rank}: {cell(first, rank, rank)} against {result.baseline}."]
     if not clear:
-        answer.append(f"{s.replications} replications cannot tell it from {pair['b'].iloc[0]}: their intervals overlap, "
-                      "so no single winner can be named.")
+        answer.append(f"{s.replications} replications cannot tell it from {pair['b'].iloc[0]}: "
+                      "their intervals overlap, so no single winner can be named.")
     cands, notes = _comparison_interventions(result, scenario)
     return {
         "title": f"Intervention comparison · {scenario}",
         "generated": f"cxsim · {_dt.datetime.now(_dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        "question": (f"Which of {', '.join(order)} buys the most {rank} against {result.baseline}, and how sure are we?"),
+        "question": (f"Which of {', '.join(order)} buys the most {rank} against {result.baseline}, "
+                     "and how sure are we?"),
         "answer": answer, "answer_ok": clear,
         "scenario": [("scenario", scenario), ("customers", f"{result.n_customers:,}"),
                      ("paired replications", str(s.replications)),

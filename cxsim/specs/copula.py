@@ -46,7 +46,8 @@ class GaussianCopula:
     correlation: tuple[tuple[float, ...], ...]
 
     def __post_init__(self) -> None:
-        names = tuple(str(checks.name(f"touchpoints[{i}]", t)) for i, t in enumerate(checks.sequence("touchpoints", self.touchpoints)))
+        names = tuple(str(checks.name(f"touchpoints[{i}]", t))
+                      for i, t in enumerate(checks.sequence("touchpoints", self.touchpoints)))
         if len(names) < 2:
             raise SpecError("touchpoints", list(names), "a copula joins at least two touchpoints")
         if len(set(names)) != len(names):
@@ -106,7 +107,8 @@ def check_copula(copula: GaussianCopula, performance: Mapping[str, object]) -> N
         kind = getattr(performance[name], "kind", None)
         if kind not in QUANTILE_KINDS:
             raise SpecError(f"copula.touchpoints[{i}]", name, "a copula draws touchpoints whose performance is one "
-                            "of " + ", ".join(QUANTILE_KINDS) + f" (this one: {kind or type(performance[name]).__name__})")
+                            "of " + ", ".join(QUANTILE_KINDS)
+                            + f" (this one: {kind or type(performance[name]).__name__})")
 
 
 def quantile(dist: Distribution, u: Array) -> Array:

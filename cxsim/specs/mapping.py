@@ -179,7 +179,7 @@ def _union(args: tuple[Any, ...], value: Any, path: str, converters: Converters,
         return None
     if len(options) == 1:
         return convert(options[0], value, path, converters, aliases)
-    tagged = {getattr(a, "kind", None): a for a in options if dataclasses.is_dataclass(a)}
+    tagged: dict[Any, Any] = {getattr(a, "kind", None): a for a in options if dataclasses.is_dataclass(a)}
     if isinstance(value, Mapping) and tagged and None not in tagged:
         kind = value.get("kind")
         if kind not in tagged:

@@ -16,11 +16,13 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("replication", "", "replication index r (0-based)"),
         ("seed", "", "root seed of the run; replication r uses child r of `SeedSequence(seed)`"),
         ("intervention", "", "the intervention in force (`none` for the baseline)"),
-        ("memory_model", "", "the memory config's name, then any segment with a model of its own: `peak_end (loyal: mean)`"),
+        ("memory_model", "", "the memory config's name, then any segment with a model of its own: `peak_end (loyal: "
+                             "mean)`"),
         ("engine", "", "`population` or `agent`"),
         ("n_customers", "customers", "customers simulated"),
         ("n_cycles", "cycles", "purchase cycles simulated"),
-        ("satisfaction_mean", "affect units", "cumulative satisfaction after each purchase, averaged over all purchases"),
+        ("satisfaction_mean", "affect units", "cumulative satisfaction after each purchase, averaged over all "
+                                              "purchases"),
         ("satisfaction_final", "affect units", "mean satisfaction of the customers of the last cycle"),
         ("experienced_mean", "affect units", "mean affect of all moments, purchase-weighted"),
         ("remembered_mean", "affect units", "mean remembered value of a cycle, purchase-weighted"),
@@ -32,10 +34,12 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("cost", "currency", "per-encounter and fixed costs, operations costs and the intervention's cost"),
         ("profit", "currency", "`revenue − cost`"),
         ("intervention_cost", "currency", "the intervention's own cost (already included in `cost`)"),
-        ("<process>_utilisation", "share 0–1", "busy time of counters / production slots / first-line agents over their open time"),
+        ("<process>_utilisation", "share 0–1", "busy time of counters / production slots / first-line agents over "
+                                               "their open time"),
         ("<process>_wait_mean", "minutes (stores, callcentre) or days (pipeline)", "mean wait for service"),
         ("<process>_wait_p90", "minutes or days", "90th percentile of the wait (exact order statistic over the run)"),
-        ("<process>_abandonment_rate", "share 0–1", "stores and call centre: share left unserved (balked, abandoned, turned away at closing)"),
+        ("<process>_abandonment_rate", "share 0–1", "stores and call centre: share left unserved (balked, abandoned, "
+                                                    "turned away at closing)"),
         ("pipeline_delivery_days_mean", "days", "mean order-to-delivery time"),
         ("pipeline_delivery_days_p90", "days", "90th percentile of the order-to-delivery time"),
         ("pipeline_on_time_share", "share 0–1", "share of orders delivered within `promised_days`"),

@@ -45,15 +45,18 @@ DESCRIPTIONS: dict[str, str] = {
     "journey.touchpoints.[].measure.name": "what is measured, in words",
     "journey.touchpoints.[].measure.unit": "the measure's unit (minutes, days, rating 1-5 ...)",
     "journey.touchpoints.[].measure.direction": "`higher` or `lower` is better",
-    "journey.touchpoints.[].performance.operations": "instead of a distribution: the operations process that produces the performance",
-    "journey.touchpoints.[].performance.record": "the record of that process the touchpoint feels (e.g. `visit_minutes`)",
+    "journey.touchpoints.[].performance.operations": "instead of a distribution: the operations process that produces "
+                                                     "the performance",
+    "journey.touchpoints.[].performance.record": "the record of that process the touchpoint feels (e.g. "
+                                                 "`visit_minutes`)",
     "loyalty.base_repurchase": "chance of buying again at satisfaction 0 (expectations just met), in (0, 1)",
     "loyalty.satisfaction_slope": "slope of the logistic repurchase curve in satisfaction (per affect unit)",
     "loyalty.terrible_floor": "affect below which a moment is terrible (joy-pain law)",
     "loyalty.terrible_hazard": "chance of switching added by each terrible moment",
     "loyalty.hazard_escalation": "how much each earlier (fading) terrible moment raises that hazard",
     "loyalty.bad_memory_retention": "share of the count of earlier terrible moments kept each cycle",
-    "loyalty.terrible_hazard_by_count": "hazard of a customer's 1st, 2nd, 3rd-and-later terrible moment; replaces terrible_hazard and hazard_escalation (null: the escalation form)",
+    "loyalty.terrible_hazard_by_count": "hazard of a customer's 1st, 2nd, 3rd-and-later terrible moment; replaces "
+                                        "terrible_hazard and hazard_escalation (null: the escalation form)",
     "loyalty.recommend_intercept": "likelihood to recommend (0–10) at satisfaction 0",
     "loyalty.recommend_slope": "points of likelihood to recommend per affect unit of satisfaction",
     "loyalty.recommend_noise": "sd of the noise on the likelihood to recommend (points)",
@@ -67,8 +70,10 @@ DESCRIPTIONS: dict[str, str] = {
     "economics.currency": "currency of revenue and costs (a word)",
     "economics.revenue_per_purchase": "revenue per customer who goes through the journey in a cycle",
     "economics.fixed_cost_per_cycle": "overheads paid every cycle",
-    "operations.stores.hours.<name>": "opening hours `[open, close]` in hours of the day, per weekday (`default`, `mon` … `sun`); null = closed",
-    "operations.callcentre.hours.<name>": "opening hours `[open, close]` per weekday (`default`, `mon` … `sun`); null = closed",
+    "operations.stores.hours.<name>": "opening hours `[open, close]` in hours of the day, per weekday (`default`, "
+                                      "`mon` … `sun`); null = closed",
+    "operations.callcentre.hours.<name>": "opening hours `[open, close]` per weekday (`default`, `mon` … `sun`); null "
+                                          "= closed",
     "operations.stores.sites.[].name": "a possible shop site",
     "operations.stores.sites.[].travel_minutes.<segment>": "travel minutes to the site for customers of that segment",
 }
