@@ -249,7 +249,9 @@ def run_arms(configs: Sequence[tuple[str, Mapping[str, Any]]], posterior: Poster
     for r in range(replications):
         draw = posterior.draw(r, seed)
         for name, cfg in configs:
-            row = dict(run_row(run_spec_from_dict(with_parameters(cfg, draw)), r, name))
+            arm = with_parameters(cfg, draw)
+            arm["sim"] = {**arm.get("sim", {}), "replications": replications}
+            row = dict(run_row(run_spec_from_dict(arm), r, name))
             row.update({f"param:{k}": v for k, v in draw.items()})
             rows.append(row)
     return pd.DataFrame(rows)

@@ -1,0 +1,141 @@
+"""Bayesian calibration with the real simulator: recovery on b2b_dealer_survey, outputs, and a
+posterior carried into a paired comparison."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxsim.errors import SpecError
+from cxsim.fit import bayes
+from cxsim.fit import posterior as post
+
+pytest.importorskip("torch", reason="neural posterior estimation needs the optional packages torch and sbi")
+pytest.importorskip("sbi", reason="neural posterior estimation needs the optional package sbi")
+
+#: The values b2b_dealer_survey_bayes.yaml's synthetic survey was simulated at (see that file).
+TRUTH = {"scenario.journey.touchpoints.6.performance.mean": 4.46,
+         "scenario.journey.touchpoints.4.performance.mean": 6.0}
+
+
+@pytest.fixture(scope="module")
+def survey_fit(tmp_path_factory):
+    spec = replace(bayes.load("b2b_dealer_survey_bayes"), simulations=300, predictive_runs=20, posterior_samples=2000)
+    result = bayes.calibrate_bayes(spec, seed=0)
+    out = tmp_path_factory.mktemp("bayes")
+    return result, post.save(result, out), out
+
+
+def test_parameter_recovery_on_the_dealer_survey(survey_fit):
+    result, _, _ = survey_fit
+    s = result.summary.set_index("parameter")
+    for path, value in TRUTH.items():
+        assert s.loc[path, "q05"] <= value <= s.loc[path, "q95"], (path, s.loc[path].to_dict())
+    meeting = "scenario.journey.touchpoints.6.performance.mean"
+    assert s.loc[meeting, "sd_ratio"] < 0.5  # the meeting's own ratings pin it down
+    assert result.predictive["inside"].mean() >= 0.8  # 15 rating shares, each against its 90 % interval
+    assert result.diagnostics["simulations"] == 300 and result.diagnostics["predictive_runs"] == 20
+
+
+def test_outputs_are_written_and_read_back(survey_fit):
+    result, written, out = survey_fit
+    assert {p.name for p in written} == {"posterior.parquet", "posterior_summary.csv", "predictive_check.csv",
+                                         "simulations.parquet", "diagnostics.json", "posterior_pairs.png",
+                                         "predictive_check.png"}
+    back = post.Posterior.load(out)
+    pd.testing.assert_frame_equal(back.samples, result.samples)
+    diag = json.loads((out / "diagnostics.json").read_text())
+    assert diag["method"] == "npe" and diag["simulations"] == 300
+    sims = pd.read_parquet(out / "simulations.parquet")
+    assert len(sims) == 300 and "overall:rating=4" in sims.columns
+
+
+def test_simulator_refuses_a_path_or_column_it_does_not_have():
+    base = {"overrides": ["scenario=b2b_dealer_survey", "sim.n_customers=100", "sim.n_cycles=2"],
+            "targets": [{"name": "r", "metric": "summary.retention_rate", "value": 0.9, "sd": 0.05}]}
+    with pytest.raises(SpecError) as err:
+        bayes.Simulator(bayes.spec_from_dict({**base, "parameters": {"scenario.loyalty.nope": {"low": 0, "high": 1}}}))
+    assert err.value.field == "parameters.scenario.loyalty.nope"
+    bad = {**base, "parameters": {"scenario.loyalty.satisfaction_slope": {"low": 0, "high": 2}},
+           "targets": [{"name": "x", "metric": "summary.nope", "value": 1, "sd": 1}]}
+    with pytest.raises(SpecError) as err:
+        bayes.Simulator(bayes.spec_from_dict(bad))
+    assert err.value.field == "targets.x.metric"
+    late = {**base, "parameters": {"scenario.loyalty.satisfaction_slope": {"low": 0, "high": 2}},
+            "targets": [{"name": "c", "metric": "cycles.nps", "cycle": 5, "value": 1, "sd": 1}]}
+    with pytest.raises(SpecError) as err:
+        bayes.Simulator(bayes.spec_from_dict(late))
+    assert err.value.field == "targets.c.cycle"
+
+
+# --------------------------------------------------------------------------- posterior in comparisons
+def _posterior(tmp_path, values: np.ndarray):
+    path = tmp_path / "posterior.parquet"
+    pd.DataFrame({"scenario.loyalty.recommend_intercept": values}).to_parquet(path, index=False)
+    return post.Posterior.load(path)
+
+
+def test_posterior_draw_is_keyed_by_replication_only(tmp_path):
+    p = _posterior(tmp_path, np.linspace(5.0, 9.0, 50))
+    assert p.draw(3, seed=0) == p.draw(3, seed=0)
+    draws = {p.draw(r, seed=0)["scenario.loyalty.recommend_intercept"] for r in range(20)}
+    assert len(draws) > 5
+
+
+@pytest.mark.parametrize("content, match", [
+    (None, "no such posterior samples file"),
+    ("text", "not a Parquet or CSV samples file"),
+])
+def test_bad_posterior_files_are_one_line_errors(tmp_path, content, match):
+    path = tmp_path / "posterior.parquet"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SpecError, match=match):
+        post.Posterior.load(path)
+
+
+def test_posterior_with_a_path_the_config_lacks_is_refused(tmp_path):
+    from cxsim.config import compose_config
+
+    path = tmp_path / "p.parquet"
+    pd.DataFrame({"scenario.loyalty.nope": [1.0, 2.0]}).to_parquet(path, index=False)
+    with pytest.raises(SpecError) as err:
+        post.Posterior.load(path).check(compose_config(["sim.n_customers=100"]))
+    assert err.value.field == "posterior.scenario.loyalty.nope"
+
+
+def test_uncertainty_table_matches_its_definition():
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"intervention": ["a"] * 40, "replication": range(40), "nps": rng.normal(1.0, 2.0, 40)})
+    t = post.uncertainty_table(d, ["nps"], level=0.9).iloc[0]
+    assert t["delta"] == pytest.approx(d["nps"].mean())
+    assert (t["cred_low"], t["cred_high"]) == pytest.approx(tuple(np.quantile(d["nps"], [0.05, 0.95])))
+    assert t["p_better"] == pytest.approx((d["nps"] > 0).mean())
+
+
+def test_parameter_uncertainty_widens_the_effect_interval(tmp_path):
+    """A dealer gala's effect on NPS, with recommend_intercept fixed and drawn from a wide posterior."""
+    from cxsim.compare import (CompareSettings, _arm_run, composer_from_overrides, paired_differences,
+                               summarise_comparison)
+
+    compose = composer_from_overrides(["sim.n_customers=400", "sim.n_cycles=12", "sim.seed=0"])
+    settings = CompareSettings(interventions=("dealer_gala",), replications=12, progress=False)
+    configs = [("none", compose("")), ("dealer_gala", compose("dealer_gala"))]
+    wide = _posterior(tmp_path, np.random.default_rng(1).uniform(4.0, 10.0, 200))
+    runs = post.run_arms(configs, wide, settings.replications, _arm_run, seed=0)
+    per_rep = runs.pivot(index="replication", columns="arm", values="param:scenario.loyalty.recommend_intercept")
+    assert (per_rep["none"] == per_rep["dealer_gala"]).all()  # the same draw in every arm
+    assert per_rep["none"].nunique() > 6
+    point = _posterior(tmp_path, np.full(5, float(wide.samples.mean().iloc[0])))
+    fixed_runs = post.run_arms(configs, point, settings.replications, _arm_run, seed=0)
+    fixed = summarise_comparison(fixed_runs.drop(columns=[c for c in fixed_runs if c.startswith("param:")]),
+                                 "none", settings, 400, "CNY").table
+    uncertain = post.uncertainty_table(paired_differences(runs, "none"), ["nps", "satisfaction"])
+    both = post.side_by_side(fixed, uncertain).set_index("metric")
+    nps = both.loc["nps"]
+    assert nps["uncertain_high"] - nps["uncertain_low"] > nps["fixed_high"] - nps["fixed_low"]
+    assert 0.0 <= nps["p_better"] <= 1.0
