@@ -2,6 +2,7 @@
 
     python benchmarks/bench_calibrate.py                       # b2b_dealer, 4 parameters, 10,000 customers
     python benchmarks/bench_calibrate.py --methods             # NPE against ABC-SMC on one small problem
+    python benchmarks/bench_calibrate.py --methods --no-abc    # the NPE half only
 
 Default (issue 19, item 8): a calibration of four parameters of ``b2b_dealer`` at 10,000
 customers (``configs/calibrate/b2b_dealer_bayes.yaml``; its targets are synthetic, simulated at
@@ -54,7 +55,7 @@ def sd_ratio(priors: tuple[Prior, ...], z: np.ndarray) -> np.ndarray:
     return np.std(x, axis=0) / np.array([p.moments()[1] for p in priors])
 
 
-def methods(budget: int, datasets: int, seed: int) -> None:
+def methods(budget: int, datasets: int, seed: int, abc: bool = True) -> None:
     spec = bayes.spec_from_dict(SMALL)
     sim = bayes.Simulator(spec)
     lik = obs.Likelihood(spec.targets)
@@ -81,6 +82,8 @@ def methods(budget: int, datasets: int, seed: int) -> None:
     print(f"npe:     {time.perf_counter() - t:7.1f} s wall ({train:.1f} s simulate + train once), "
           f"{sim.calls - calls} simulations, coverage {np.mean(cov):.2f} "
           f"({int(np.sum(cov))}/{np.size(cov)}), posterior/prior sd {np.mean(ratio):.2f}")
+    if not abc:
+        return
     logging.getLogger("ABC").setLevel(logging.WARNING)
     t = time.perf_counter()
     calls = sim.calls
@@ -126,11 +129,12 @@ def main() -> None:
     p.add_argument("--methods", action="store_true", help="NPE against ABC-SMC on one small problem")
     p.add_argument("--budget", type=int, default=600, help="simulations per method (--methods)")
     p.add_argument("--datasets", type=int, default=5, help="synthetic data sets (--methods)")
+    p.add_argument("--no-abc", action="store_true", help="NPE only (--methods)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     logging.getLogger("MESA").setLevel(logging.WARNING)
     if args.methods:
-        methods(args.budget, args.datasets, args.seed)
+        methods(args.budget, args.datasets, args.seed, abc=not args.no_abc)
     else:
         dealer(args.seed)
 

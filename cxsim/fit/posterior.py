@@ -28,15 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim.engine.run import _atomic
 from cxsim.errors import SpecError
+from cxsim.intervention import get_path, set_path
+from cxsim.specs.build import run_spec_from_dict
 
 SAMPLES_FILE = "posterior.parquet"
 
 
 def save(result: Any, directory: str | Path) -> list[Path]:
     """Write every output of a Bayesian calibration into ``directory`` (each file atomically)."""
-    from cxsim.engine.run import _atomic
-
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     diag = json.dumps(_plain(result.diagnostics), indent=2) + "\n"
@@ -169,8 +170,6 @@ class Posterior:
 
     def check(self, cfg: Mapping[str, Any]) -> None:
         """Every parameter path exists in the composed config ``cfg`` and holds a number."""
-        from cxsim.intervention import get_path
-
         for path in self.parameters:
             try:
                 value = get_path(cfg, path)
@@ -183,8 +182,6 @@ class Posterior:
 
 def with_parameters(cfg: Mapping[str, Any], values: Mapping[str, float]) -> dict[str, Any]:
     """A copy of the composed config ``cfg`` with the parameter values set at their dotted paths."""
-    from cxsim.intervention import set_path
-
     out = copy.deepcopy(dict(cfg))
     for path, v in values.items():
         set_path(out, path, float(v))
@@ -241,8 +238,6 @@ def run_arms(configs: Sequence[tuple[str, Mapping[str, Any]]], posterior: Poster
     Returns:
         One row per arm and replication, with the draw's values in ``param:<path>`` columns.
     """
-    from cxsim.specs.build import run_spec_from_dict
-
     for _, cfg in configs:
         posterior.check(cfg)
     rows = []
