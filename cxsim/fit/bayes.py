@@ -72,13 +72,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.engine.run import run
+from cxsim.engine.survey import survey_from_moments
 from cxsim.errors import SpecError
 from cxsim.fit import observations as obs
 from cxsim.fit.priors import Prior, priors_from_dict, to_values
-from cxsim.fit.synthetic import survey_from_moments
-from cxsim.intervention import get_path, set_path
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import get_path, set_path
 from cxsim.teach.switching import with_bad_experience
 
 Array = NDArray[np.float64]

@@ -14,7 +14,7 @@ likelihood component per observed target, as in Starsim's calibration components
   ``cycle``, read as in :mod:`cxsim.fit.calibrate`) observe the simulated value with normal noise
   of standard deviation ``sd``, or — for a share — as ``k`` of ``n`` people (binomial).
 * **distribution** targets (``survey.<column>``: ``overall`` or a touchpoint of the simulated
-  questionnaire, :func:`cxsim.fit.synthetic.survey_from_moments`) observe the counts of each
+  questionnaire, :func:`cxsim.engine.survey.survey_from_moments`) observe the counts of each
   rating on the survey scale as a multinomial sample of ``n`` answers from the simulated shares.
 
 Simulated shares are floored at ``FLOOR / K`` (mixed with a uniform over the ``K`` categories) so

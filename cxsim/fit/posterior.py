@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxsim.engine.run import _atomic
 from cxsim.errors import SpecError
-from cxsim.intervention import get_path, set_path
+from cxsim.figures import subplots
+from cxsim.files import write_atomic
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.intervention import get_path, set_path
 
 SAMPLES_FILE = "posterior.parquet"
 
@@ -42,13 +43,13 @@ def save(result: Any, directory: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     diag = json.dumps(_plain(result.diagnostics), indent=2) + "\n"
     return [
-        _atomic(out / SAMPLES_FILE, lambda p: result.samples.to_parquet(p, index=False)),
-        _atomic(out / "posterior_summary.csv", lambda p: result.summary.to_csv(p, index=False)),
-        _atomic(out / "predictive_check.csv", lambda p: result.predictive.to_csv(p, index=False)),
-        _atomic(out / "simulations.parquet", lambda p: result.simulations.to_parquet(p, index=False)),
-        _atomic(out / "diagnostics.json", lambda p: Path(p).write_text(diag)),
-        _atomic(out / "posterior_pairs.png", lambda p: pair_plot(result.samples, result.summary).savefig(p, dpi=100, format="png")),
-        _atomic(out / "predictive_check.png", lambda p: predictive_figure(result.predictive).savefig(p, dpi=100, format="png")),
+        write_atomic(out / SAMPLES_FILE, lambda p: result.samples.to_parquet(p, index=False)),
+        write_atomic(out / "posterior_summary.csv", lambda p: result.summary.to_csv(p, index=False)),
+        write_atomic(out / "predictive_check.csv", lambda p: result.predictive.to_csv(p, index=False)),
+        write_atomic(out / "simulations.parquet", lambda p: result.simulations.to_parquet(p, index=False)),
+        write_atomic(out / "diagnostics.json", lambda p: Path(p).write_text(diag)),
+        write_atomic(out / "posterior_pairs.png", lambda p: pair_plot(result.samples, result.summary).savefig(p, dpi=100, format="png")),
+        write_atomic(out / "predictive_check.png", lambda p: predictive_figure(result.predictive).savefig(p, dpi=100, format="png")),
     ]
 
 
@@ -73,13 +74,12 @@ def pair_plot(samples: pd.DataFrame, summary: pd.DataFrame | None = None, max_po
     Diagonal: each parameter's histogram with its 90 % interval; below: pairwise scatter and
     density contours.
     """
-    from matplotlib.figure import Figure  # deferred: plotting is optional for the library
-    import seaborn as sns
+    import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
     cols = list(samples.columns)
     k = len(cols)
-    fig = Figure(figsize=(2.6 * k + 0.6, 2.6 * k + 0.4), layout="constrained")
-    axes = np.atleast_2d(fig.subplots(k, k, squeeze=False))
+    fig, axes = subplots(k, k, squeeze=False, figsize=(2.6 * k + 0.6, 2.6 * k + 0.4))
+    fig.set_layout_engine("constrained")
     shown = samples.sample(min(max_points, len(samples)), random_state=0) if len(samples) > max_points else samples
     for i, a in enumerate(cols):
         for j, b in enumerate(cols):
@@ -105,11 +105,10 @@ def pair_plot(samples: pd.DataFrame, summary: pd.DataFrame | None = None, max_po
 
 def predictive_figure(predictive: pd.DataFrame) -> Any:
     """Posterior predictive check: each target's observed statistic against its 90 % predictive interval."""
-    from matplotlib.figure import Figure  # deferred: plotting is optional for the library
-
     targets = list(dict.fromkeys(predictive["target"]))
-    fig = Figure(figsize=(max(4.0, 3.2 * len(targets)), 3.6), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(targets), squeeze=False)[0])
+    fig, grid = subplots(1, len(targets), squeeze=False, figsize=(max(4.0, 3.2 * len(targets)), 3.6))
+    fig.set_layout_engine("constrained")
+    axes = grid[0]
     for ax, name in zip(axes, targets):
         g = predictive[predictive["target"] == name]
         x = np.arange(len(g))
