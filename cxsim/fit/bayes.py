@@ -69,8 +69,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from numpy.typing import NDArray
 
+from cxsim.config import compose_config
 from cxsim.engine.run import run
 from cxsim.engine.survey import survey_from_moments
 from cxsim.errors import SpecError
@@ -152,8 +154,6 @@ def is_bayesian(data: Mapping[str, Any]) -> bool:
 
 def load(name_or_path: str | Path) -> BayesSpec:
     """A shipped Bayesian calibration by name (``switching_bayes``) or a YAML file."""
-    import yaml  # deferred: only the file loaders need it
-
     p = Path(name_or_path)
     base = None
     if p.suffix in (".yaml", ".yml"):
@@ -187,7 +187,6 @@ class Simulator:
     """
 
     def __init__(self, spec: BayesSpec, extra_overrides: Sequence[str] = ()) -> None:
-        from cxsim.config import compose_config  # deferred: Hydra is heavy
 
         self.spec = spec
         base = compose_config([*spec.overrides, *extra_overrides])
@@ -469,6 +468,7 @@ class BayesResult:
     predictive: pd.DataFrame
     simulations: pd.DataFrame
     diagnostics: dict[str, Any]
+    base: Mapping[str, Any] = field(default_factory=dict)  # the composed run config (empty: a custom simulator)
 
     @property
     def warnings(self) -> list[str]:
@@ -516,7 +516,7 @@ def calibrate_bayes(spec: BayesSpec, extra_overrides: Sequence[str] = (), seed: 
     diag = {**inf.diagnostics, **extra, "seconds": time.perf_counter() - start, "seed": seed,
             "crn": spec.crn, "parameters": k}
     diag["warnings"] = _warnings(summary, diag)
-    return BayesResult(spec, samples, summary, predictive, table, diag)
+    return BayesResult(spec, samples, summary, predictive, table, diag, getattr(simulate, "base", {}))
 
 
 def summarise(priors: Sequence[Prior], values: Array) -> pd.DataFrame:
@@ -579,8 +579,33 @@ def _warnings(summary: pd.DataFrame, diag: Mapping[str, Any]) -> list[str]:
 
 
 def posterior_overrides(result: BayesResult) -> tuple[str, ...]:
-    """The posterior means as cxsim overrides (``path=value``)."""
-    return tuple(f"{r.parameter}={r.mean:.6g}" for r in result.summary.itertuples())
+    """The posterior means as cxsim overrides (see :func:`as_overrides`)."""
+    return as_overrides(result.base, list(result.summary["parameter"]), result.summary["mean"].to_numpy())
+
+
+def as_overrides(base: Mapping[str, Any], paths: Sequence[str], values: Array) -> tuple[str, ...]:
+    """Parameter values as cxsim overrides; items of a list (``…terrible_hazard_by_count.1``) are written
+    as the whole list, so the overrides hold on their own (``…terrible_hazard_by_count=[0.4,0.25,0.78]``).
+
+    Args:
+        base: the composed config the paths point into (for the other items of a list).
+        paths: dotted parameter paths.
+        values: their values.
+    """
+    out: dict[str, Any] = {}
+    for path, v in zip(paths, values):
+        parent, _, last = path.rpartition(".")
+        try:
+            node = get_path(base, parent) if parent and last.lstrip("-").isdigit() else None
+        except SpecError:
+            node = None
+        if isinstance(node, list):
+            items = out.setdefault(parent, list(node))
+            items[int(last)] = float(v)
+        else:
+            out[path] = float(v)
+    return tuple(f"{k}=[{','.join(f'{x:.6g}' for x in v)}]" if isinstance(v, list) else f"{k}={v:.6g}"
+                 for k, v in out.items())
 
 
 def from_point_fit(point: Any, method: str = "npe") -> BayesSpec:
