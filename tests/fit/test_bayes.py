@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,9 +14,11 @@ from cxsim.fit import bayes
 from cxsim.fit import observations as obs
 from cxsim.fit.priors import Prior, prior_from_dict, to_values
 
-pytest.importorskip("pyabc", reason="the Bayesian calibration needs the optional package pyabc")
-torch = pytest.importorskip("torch", reason="neural posterior estimation needs the optional packages torch and sbi")
-pytest.importorskip("sbi", reason="neural posterior estimation needs the optional package sbi")
+HAS_NPE = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("sbi") is not None
+needs_npe = pytest.mark.skipif(not HAS_NPE, reason="neural posterior estimation needs the optional packages torch "
+                               "and sbi (pip install 'cxsim[bayes]')")
+needs_abc = pytest.mark.skipif(importlib.util.find_spec("pyabc") is None,
+                               reason="ABC-SMC needs the optional package pyabc (pip install 'cxsim[bayes]')")
 
 PRIORS = (Prior("a", "uniform", low=0.0, high=2.0), Prior("b", "normal", mean=0.5, sd=0.3, low=0.0, high=1.0))
 
@@ -154,7 +158,10 @@ def _spec(method: str, observed: np.ndarray, **kw) -> bayes.BayesSpec:
     return bayes.BayesSpec("toy", PRIORS, toy_targets(observed), method=method, **kw)
 
 
+@needs_npe
 def test_npe_result_is_reproducible_and_leaves_global_random_state_alone():
+    import torch  # an optional dependency: only where it is needed
+
     y = toy(np.array([[1.2, 0.3]]), np.zeros(1))[0]
     spec = _spec("npe", y, simulations=500, posterior_samples=500, predictive_runs=20)
     np_state, torch_state = np.random.get_state()[1].copy(), torch.random.get_rng_state().clone()
@@ -174,6 +181,7 @@ def test_npe_result_is_reproducible_and_leaves_global_random_state_alone():
     assert list(r1.samples.columns) == ["a", "b"] and len(r1.samples) == 500
 
 
+@needs_npe
 def test_a_parameter_the_targets_ignore_is_flagged_as_prior_only():
     priors = (*PRIORS, Prior("c", "uniform", low=0.0, high=1.0))
     y = toy(np.array([[1.2, 0.3]]), np.zeros(1))[0]
@@ -184,6 +192,7 @@ def test_a_parameter_the_targets_ignore_is_flagged_as_prior_only():
     assert any(w.startswith("c: the posterior is about the prior") for w in r.warnings)
 
 
+@needs_abc
 def test_abc_smc_recovers_the_truth_and_restores_numpy_global_state():
     y = toy(np.array([[1.2, 0.3]]), np.zeros(1))[0]
     spec = _spec("abc-smc", y, simulations=3000, posterior_samples=1000, predictive_runs=20)
@@ -197,6 +206,7 @@ def test_abc_smc_recovers_the_truth_and_restores_numpy_global_state():
     assert d["simulations"] >= 3000 * 0.9
 
 
+@needs_npe
 def test_npe_coverage_on_synthetic_experiments():
     """Simulation-based calibration (Talts et al. 2018), as coverage of the 90 % interval.
 
@@ -224,3 +234,10 @@ def test_npe_coverage_on_synthetic_experiments():
     low, high = stats.binom.interval(0.997, m, 0.9)
     for j, p in enumerate(PRIORS):
         assert low <= inside[:, j].sum() <= high, (p.path, inside[:, j].mean())
+
+
+def test_a_missing_optional_library_is_a_one_line_error(monkeypatch):
+    monkeypatch.setattr(bayes.importlib.util, "find_spec", lambda name: None)
+    err = bayes.missing_method_dependency("npe")
+    assert err is not None and err.field == "method" and "sbi" in str(err)
+    assert "pyabc" in str(bayes.missing_method_dependency("abc-smc"))

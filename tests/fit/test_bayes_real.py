@@ -3,6 +3,7 @@ posterior carried into a paired comparison."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import replace
 
@@ -14,8 +15,9 @@ from cxsim.errors import SpecError
 from cxsim.fit import bayes
 from cxsim.fit import posterior as post
 
-pytest.importorskip("torch", reason="neural posterior estimation needs the optional packages torch and sbi")
-pytest.importorskip("sbi", reason="neural posterior estimation needs the optional package sbi")
+needs_npe = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or importlib.util.find_spec("sbi") is None,
+    reason="neural posterior estimation needs the optional packages torch and sbi (pip install 'cxsim[bayes]')")
 
 #: The values b2b_dealer_survey_bayes.yaml's synthetic survey was simulated at (see that file).
 TRUTH = {"scenario.journey.touchpoints.6.performance.mean": 4.46,
@@ -30,6 +32,7 @@ def survey_fit(tmp_path_factory):
     return result, post.save(result, out), out
 
 
+@needs_npe
 def test_parameter_recovery_on_the_dealer_survey(survey_fit):
     result, _, _ = survey_fit
     s = result.summary.set_index("parameter")
@@ -41,6 +44,7 @@ def test_parameter_recovery_on_the_dealer_survey(survey_fit):
     assert result.diagnostics["simulations"] == 300 and result.diagnostics["predictive_runs"] == 20
 
 
+@needs_npe
 def test_outputs_are_written_and_read_back(survey_fit):
     result, written, out = survey_fit
     assert {p.name for p in written} == {"posterior.parquet", "posterior_summary.csv", "predictive_check.csv",
