@@ -238,7 +238,7 @@ def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec) -> None:
             raise err.at("calibrate") from None
     missing = bayes.missing_method_dependency(spec.method)
     if missing is not None:
-        raise missing.at("calibrate")
+        raise missing
     bad = [o for o in args.overrides if "=" not in o]
     if bad:
         raise SpecError("overrides", bad[0], "key=value Hydra overrides are required")

@@ -56,7 +56,6 @@ restored afterwards, so the library leaves no global random state changed).
 from __future__ import annotations
 
 import copy
-import importlib.util
 import logging
 import tempfile
 import time
@@ -76,6 +75,7 @@ from cxsim.config import compose_config
 from cxsim.engine.run import run
 from cxsim.engine.survey import survey_from_moments
 from cxsim.errors import SpecError
+from cxsim.extras import require
 from cxsim.fit import observations as obs
 from cxsim.fit.priors import Prior, priors_from_dict, to_values
 from cxsim.specs import checks
@@ -641,9 +641,12 @@ def report(result: BayesResult) -> str:
 
 def missing_method_dependency(method: str) -> SpecError | None:
     """A one-line error when the optional library of ``method`` is not installed, else ``None``."""
-    module = {"npe": "sbi", "abc-smc": "pyabc"}[method]
-    if importlib.util.find_spec(module) is None:
-        return SpecError("method", method, f"needs the optional package {module} (pip install 'cxsim[bayes]')")
+    module, purpose = {"npe": ("sbi.inference", "neural posterior estimation (method npe)"),
+                       "abc-smc": ("pyabc", "ABC-SMC (method abc-smc)")}[method]
+    try:
+        require(module, "bayes", purpose)
+    except SpecError as err:
+        return err
     return None
 
 
