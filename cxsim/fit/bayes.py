@@ -323,7 +323,7 @@ class NeuralPosterior:
         for attempt in range(NETWORKS):
             with _torch_scope(seed, f"train{attempt}"):
                 prior = torch.distributions.MultivariateNormal(torch.zeros(k), torch.eye(k))
-                npe = NPE(prior=prior, density_estimator="maf", show_progress_bars=False)
+                npe = NPE(prior=prior, density_estimator="maf", show_progress_bars=False, tracker=_NoTracker())
                 npe.append_simulations(theta, data)
                 estimator = npe.train(training_batch_size=50, learning_rate=1e-3, stop_after_epochs=20)
                 loss = float(npe._summary["best_validation_loss"][-1])
@@ -350,6 +350,27 @@ class NeuralPosterior:
         with _torch_scope(self.seed, "log_prob"), torch.no_grad():
             zz = torch.as_tensor(np.atleast_2d(z), dtype=torch.float32)
             return self.posterior.log_prob(zz, x=self._x(observed)).numpy().astype(float)
+
+
+class _NoTracker:
+    """sbi's training tracker that records nothing (its default writes ``./sbi-logs`` into the working folder)."""
+
+    log_dir = None
+
+    def log_metric(self, name: str, value: float, step: int | None = None) -> None:
+        """Nothing."""
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        """Nothing."""
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Nothing."""
+
+    def add_figure(self, name: str, figure: Any, step: int | None = None) -> None:
+        """Nothing."""
+
+    def flush(self) -> None:
+        """Nothing."""
 
 
 class _torch_scope:

@@ -160,9 +160,10 @@ def _spec(method: str, observed: np.ndarray, **kw) -> bayes.BayesSpec:
 
 
 @needs_npe
-def test_npe_result_is_reproducible_and_leaves_global_random_state_alone():
+def test_npe_result_is_reproducible_and_leaves_global_random_state_alone(tmp_path, monkeypatch):
     import torch  # an optional dependency: only where it is needed
 
+    monkeypatch.chdir(tmp_path)  # nothing may be written into the working folder (sbi's default logs)
     y = toy(np.array([[1.2, 0.3]]), np.zeros(1))[0]
     spec = _spec("npe", y, simulations=500, posterior_samples=500, predictive_runs=20)
     np_state, torch_state = np.random.get_state()[1].copy(), torch.random.get_rng_state().clone()
@@ -180,6 +181,7 @@ def test_npe_result_is_reproducible_and_leaves_global_random_state_alone():
     assert r1.predictive["inside"].all()
     assert r1.diagnostics["simulations"] == 500 and r1.diagnostics["importance_ess"] > 0
     assert list(r1.samples.columns) == ["a", "b"] and len(r1.samples) == 500
+    assert not any(tmp_path.iterdir())
 
 
 @needs_npe
