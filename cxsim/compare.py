@@ -21,6 +21,11 @@ spent; with an interval over replications; undefined when nothing is spent), a r
 pairwise checks of whether ``R`` replications can tell neighbouring interventions apart at all.
 Column ``interval`` of ``comparison.csv`` names each row's interval: ``t``, ``fieller`` or
 ``undefined``.
+
+**Parameter uncertainty** (``compare.posterior=<posterior.parquet>``, from a Bayesian
+``cxsim calibrate``): the intervals above hold the parameters fixed; :func:`compare_with_posterior`
+also runs every replication at its own posterior draw — the same draw in every arm — and reports
+each effect's credible interval and the probability that the intervention beats the baseline.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from cxsim.execution.backend import batch_size, batches, open_backend
 from cxsim.execution.settings import Execution
 from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
+from cxsim.fit.posterior import Posterior, side_by_side, uncertainty_table
+from cxsim.fit.posterior import run_arms as run_posterior_arms
 from cxsim.progress import progress_bar
 from cxsim.ratio import UNDEFINED, RatioInterval, ratio_interval
 from cxsim.specs import checks
@@ -83,6 +90,10 @@ class CompareSettings:
         confidence: level of the intervals.
         progress: show a progress bar.
         n_jobs: worker processes (joblib; ``0`` = one per core). The results do not depend on it.
+        posterior: a posterior samples file (``posterior.parquet`` of ``cxsim calibrate`` with a
+            Bayesian method): the comparison runs twice, with the parameters fixed at the
+            posterior means and with each replication's parameters drawn from the posterior
+            (see :func:`compare_with_posterior`); ``None`` = the config's values.
     """
 
     interventions: tuple[str, ...] | None = None
@@ -92,8 +103,11 @@ class CompareSettings:
     confidence: float = 0.95
     progress: bool = True
     n_jobs: int = 1
+    posterior: str | None = None
 
     def __post_init__(self) -> None:
+        if self.posterior is not None:
+            checks.name("posterior", self.posterior)
         if self.interventions is not None:  # names are checked when the arms are composed
             for name in checks.sequence("interventions", self.interventions):
                 checks.name("interventions", name)
@@ -321,6 +335,10 @@ class Comparison:
         pairs: can ``R`` replications tell two interventions apart? (neighbours in the ranking,
             and each intervention against the baseline).
         skipped: interventions that do not apply to the scenario, with the reason.
+        uncertainty: with a posterior, ``uncertainty.csv`` — each effect with parameter
+            uncertainty (:func:`cxsim.fit.posterior.uncertainty_table`) beside the same effect with
+            the parameters fixed at the posterior means (the other tables); else ``None``.
+        posterior_runs: with a posterior, the runs at the posterior draws (``param:<path>`` columns).
     """
 
     runs: pd.DataFrame
@@ -333,6 +351,8 @@ class Comparison:
     baseline: str
     n_customers: int
     currency: str
+    uncertainty: pd.DataFrame | None = None
+    posterior_runs: pd.DataFrame | None = None
 
     def notes(self) -> list[str]:
         """Plain-language notes: skipped interventions and pairs ``R`` cannot tell apart."""
@@ -360,6 +380,10 @@ class Comparison:
             write_atomic(out / "pairs.csv", lambda p: self.pairs.to_csv(p, index=False)),
             write_atomic(out / "runs.csv", lambda p: self.runs.to_csv(p, index=False)),
             write_atomic(out / "notes.txt", lambda p: Path(p).write_text(text)),
+            *([] if self.uncertainty is None or self.posterior_runs is None else [
+                write_atomic(out / "uncertainty.csv", lambda p: self.uncertainty.to_csv(p, index=False)),  # type: ignore[union-attr]
+                write_atomic(out / "runs_posterior.csv", lambda p: self.posterior_runs.to_csv(p, index=False)),  # type: ignore[union-attr]
+            ]),
         ]
 
     def figure(self, path: str | Path) -> Path:
@@ -466,12 +490,55 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
 
 def compare(compose: Composer, settings: CompareSettings, execution: Execution | None = None) -> Comparison:
     """Plan, run and summarise a comparison (see the module docstring) on ``execution``'s backend."""
+    if settings.posterior is not None:
+        return compare_with_posterior(compose, settings, load_posterior(settings.posterior))
     p = plan(compose, settings)
     runs = run_arms(p, crn=settings.crn, progress=settings.progress, n_jobs=settings.n_jobs,
                     execution=execution)
     spec = p.baseline.spec
     return summarise_comparison(runs, p.baseline.name, settings, spec.sim.n_customers,
                                 spec.scenario.economics.currency, p.skipped)
+
+
+def load_posterior(path: str) -> Posterior:
+    """The posterior samples file of ``compare.posterior`` (errors name ``compare.posterior``)."""
+    try:
+        return Posterior.load(path)
+    except SpecError as err:
+        raise err.at("compare") from None
+
+
+def compare_with_posterior(compose: Composer, settings: CompareSettings, posterior: Posterior) -> Comparison:
+    """A comparison whose parameters are uncertain: the posterior of a Bayesian calibration.
+
+    Runs the arms twice over ``R`` paired replications. *Parameters fixed*: every run at the
+    posterior means — the usual tables and t-intervals. *With parameter uncertainty*: replication
+    ``r`` of every arm at the posterior draw ``r`` (keyed by the replication through
+    ``SeedSequence``, the same draw in every arm, so arms still differ only by their
+    intervention; common random numbers as in the fixed runs) — the ``uncertainty`` table holds
+    each effect's mean, its credible interval (quantiles of the per-draw effects) and the
+    probability that the intervention beats the baseline. Runs one process (``n_jobs`` is not used).
+    """
+    p = plan(compose, settings)
+    seed = p.baseline.spec.sim.seed
+    names = [p.baseline.name, *(a.name for a in p.arms)]
+    configs = []
+    for k, name in enumerate(names):
+        cfg = _for_compare(compose("" if k == 0 else name), settings.replications)
+        if not settings.crn:
+            cfg["sim"] = {**cfg["sim"], "seed": independent_seed(seed, k)}
+        configs.append((name, cfg))
+    point = Posterior(pd.DataFrame([posterior.mean()]), "posterior means")
+    fixed = run_posterior_arms(configs, point, settings.replications, _arm_run, seed)
+    drawn = run_posterior_arms(configs, posterior, settings.replications, _arm_run, seed)
+    spec = p.baseline.spec
+    result = summarise_comparison(fixed.drop(columns=[c for c in fixed if c.startswith("param:")]), p.baseline.name,
+                                  settings, spec.sim.n_customers, spec.scenario.economics.currency, p.skipped)
+    diffs = paired_differences(drawn, p.baseline.name)
+    uncertain = uncertainty_table(diffs, [*METRICS, "roi"], settings.confidence)
+    result.uncertainty = side_by_side(result.table, uncertain)
+    result.posterior_runs = drawn
+    return result
 
 
 def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
@@ -549,10 +616,32 @@ def report(result: Comparison) -> str:
                      f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(cast(float, row.cost_per_nps_point)):>13}"
                      f"{_fmt(cast(float, row.roi), '{:+.1f}'):>10}")
     lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
+    if result.uncertainty is not None:
+        lines += ["", _uncertainty_report(result)]
     notes = result.notes()
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
+
+
+def _uncertainty_report(result: Comparison) -> str:
+    """Each intervention's effect on the ranking metric: parameters fixed, and with their uncertainty."""
+    metric = result.settings.rank_by
+    level = int(round(result.settings.confidence * 100))
+    u = result.uncertainty
+    assert u is not None
+    lines = [f"Δ {metric}, parameters fixed at the posterior means ({level} % CI over replications) "
+             f"and with parameter uncertainty ({level} % credible interval over posterior draws):",
+             f"{'intervention':<20}{'fixed':>14}{'CI':>28}{'uncertain':>14}{'credible interval':>28}{'P(beats baseline)':>19}"]
+    for row in u[u["metric"] == metric].itertuples():
+        lines.append(f"{row.intervention:<20}{row.fixed_delta:>+14,.4g}{_pair(row.fixed_low, row.fixed_high):>28}"
+                     f"{row.uncertain_delta:>+14,.4g}{_pair(row.uncertain_low, row.uncertain_high):>28}"
+                     f"{row.p_better:>19.0%}")
+    return "\n".join(lines)
+
+
+def _pair(lo: float, hi: float) -> str:
+    return f"[{lo:+,.4g}, {hi:+,.4g}]"
 
 
 def _fmt(x: float, fmt: str = "{:,.0f}") -> str:

@@ -5,9 +5,11 @@ r"""``cxsim calibrate``: fit scenario parameters to observed aggregates (common 
     cxsim calibrate calibrate=switching scenario=path/to/mine.yaml calibrate.out=outputs/calib
     cxsim calibrate calibrate=switching calibrate.method=differential-evolution \
         calibrate.max_evaluations=300 calibrate.out=outputs/calib
+    cxsim calibrate calibrate=b2b_dealer_bayes calibrate.out=outputs/posterior    # a posterior (NPE)
+    cxsim calibrate calibrate=switching calibrate.method=npe calibrate.simulations=600 calibrate.out=outputs/p
 
 The command's own settings are ``calibrate=NAME|FILE`` and ``calibrate.KEY=VALUE`` (``out``,
-``method``, ``max_evaluations``, ``seed``, ``quiet``); every other ``key=value`` is a Hydra
+``method``, ``max_evaluations``, ``simulations``, ``seed``, ``quiet``); every other ``key=value`` is a Hydra
 override of the run, as for ``cxsim run`` (including a scenario file of the user's own and
 ``--config-dir DIR``). ``cxsim-calibrate`` is an alias kept for one release, which also takes the
 older form ``cxsim-calibrate NAME --out DIR [--method M] [--max-evaluations N] [--seed S]
@@ -16,6 +18,14 @@ older form ``cxsim-calibrate NAME --out DIR [--method M] [--max-evaluations N] [
 Writes ``calibration.csv`` (fit per target), ``parameters.csv`` (start and best values),
 ``history.csv`` (every evaluation), ``calibration.png`` and ``calibrated_overrides.txt`` (the
 fitted values as cxsim overrides). Bad input: one line, exit status 2, nothing written.
+
+**Bayesian calibration** (:mod:`cxsim.fit.bayes`): a file with ``method: npe`` or ``abc-smc``
+(priors, targets with observation noise), or ``calibrate.method=npe|abc-smc`` on any file (bounds
+become uniform priors, each target's ``sd`` its noise). ``calibrate.simulations`` sets the
+simulator budget. Writes ``posterior.parquet`` (the draws: ``cxsim compare posterior=FILE``
+carries them into a comparison), ``posterior_summary.csv`` (means, 90 % intervals, sd against the
+prior's), ``predictive_check.csv`` / ``.png``, ``posterior_pairs.png``, ``simulations.parquet``,
+``diagnostics.json`` and ``calibrated_overrides.txt`` (the posterior means).
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from cxsim.config import UnknownKeyError, compose_config, config_dirs, is_path
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.execution.settings import execution_from_dict
 from cxsim.files import write_atomic
-from cxsim.fit import calibrate
+from cxsim.fit import bayes, calibrate, posterior
 
 PROG = "cxsim-calibrate"
 #: ``calibrate.KEY=VALUE`` settings and the flag each stands for (``None``: a switch).
@@ -40,6 +50,7 @@ SETTINGS = {
     "out": "--out",
     "method": "--method",
     "max_evaluations": "--max-evaluations",
+    "simulations": "--simulations",
     "seed": "--seed",
     "quiet": None,
 }
@@ -47,10 +58,13 @@ SETTINGS = {
 HELP = """\
 Fit named scenario parameters (dotted config paths with bounds) to observed aggregates, every
 evaluation a simulation with the same seeds; write the fit, the history and the fitted overrides.
+With calibrate.method=npe or abc-smc (or a file that asks for it): a posterior with intervals,
+a predictive check and diagnostics instead of one best value.
 
 examples:
   cxsim calibrate calibrate=switching calibrate.out=outputs/calib
   cxsim calibrate calibrate=my_calibration.yaml scenario=path/to/mine.yaml calibrate.out=outputs/c
+  cxsim calibrate calibrate=b2b_dealer_bayes calibrate.out=outputs/posterior
 """
 
 
@@ -71,11 +85,14 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory (calibrate.out=DIR)")
     p.add_argument(
         "--method",
-        choices=["nelder-mead", "differential-evolution"],
-        help="optimiser (calibrate.method=...; default: the file's)",
+        choices=list(calibrate.ALL_METHODS),
+        help="optimiser or Bayesian method (calibrate.method=...; default: the file's)",
     )
     p.add_argument(
         "--max-evaluations", type=int, help="simulation runs at most (calibrate.max_evaluations=N)"
+    )
+    p.add_argument(
+        "--simulations", type=int, help="simulator budget of a Bayesian method (calibrate.simulations=N)"
     )
     p.add_argument(
         "--seed",
@@ -153,7 +170,18 @@ def find_calibration(name: str) -> str:
 
 
 def _run(args: argparse.Namespace) -> None:
-    spec = calibrate.load(find_calibration(args.calibration))
+    name = find_calibration(args.calibration)
+    try:
+        posterior_spec = calibrate.bayesian(name, args.method)
+    except SpecError as err:
+        raise (err.at("calibrate") if err.field == "method" else err) from None
+    if posterior_spec is not None:
+        _run_bayes(args, posterior_spec)
+        return
+    if args.simulations is not None:
+        raise SpecError("calibrate.simulations", args.simulations,
+                        "sets the budget of a Bayesian method; a point fit takes calibrate.max_evaluations")
+    spec = calibrate.load(name)
     changes = {}
     if args.method:
         changes["method"] = args.method
@@ -198,6 +226,37 @@ def _run(args: argparse.Namespace) -> None:
     print()
     print(result.targets.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
     print(f"\ncalibrated overrides: {' '.join(result.overrides)}")
+    print(f"wrote {', '.join(p.name for p in written)}\n   to {out}")
+
+
+def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec) -> None:
+    """The Bayesian path: the posterior, its checks and files (nothing written on bad input)."""
+    if args.max_evaluations is not None:
+        raise SpecError("calibrate.max_evaluations", args.max_evaluations,
+                        "a Bayesian method takes calibrate.simulations (its simulator budget)")
+    if args.simulations is not None:
+        try:
+            spec = replace(spec, simulations=args.simulations)
+        except SpecError as err:
+            raise err.at("calibrate") from None
+    missing = bayes.missing_method_dependency(spec.method)
+    if missing is not None:
+        raise missing
+    bad = [o for o in args.overrides if "=" not in o]
+    if bad:
+        raise SpecError("overrides", bad[0], "key=value Hydra overrides are required")
+    start = time.perf_counter()
+
+    def show(msg: str) -> None:
+        print(f"  {time.perf_counter() - start:6.1f}s  {msg}", file=sys.stderr, flush=True)
+
+    result = bayes.calibrate_bayes(spec, args.overrides, seed=args.seed, progress=None if args.quiet else show)
+    out = Path(args.out)
+    written = posterior.save(result, out)
+    means = " ".join(bayes.posterior_overrides(result)) + "\n"
+    written.append(write_atomic(out / "calibrated_overrides.txt", lambda p: Path(p).write_text(means)))
+    print(bayes.report(result))
+    print(f"\nposterior means as overrides: {means.strip()}")
     print(f"wrote {', '.join(p.name for p in written)}\n   to {out}")
 
 

@@ -4,18 +4,24 @@ r"""``cxsim compare``: every intervention against the baseline, paired, with int
     cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20 \
                   sim.n_customers=5000 hydra.run.dir=outputs/compare
     cxsim compare scenario=path/to/my_scenario.yaml            # a scenario file of your own
+    cxsim compare posterior=outputs/calib/posterior.parquet    # with parameter uncertainty
 
 ``cxsim-compare`` is an alias kept for one release. A Hydra app like ``cxsim run``: the same config
 groups and overrides. The composed config (with ``intervention=none`` unless chosen otherwise) is
 the baseline; each arm is the same config with ``intervention=<name>``. Everything is composed and
 validated before Hydra creates the run directory; bad input is one line naming the field, exit
 status 2. Writes ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv``, ``notes.txt``,
-``comparison.png`` and ``report.html`` (the comparison as one self-contained page).
+``comparison.png`` and ``report.html`` (the comparison as one self-contained page). With a posterior of a Bayesian calibration (``posterior=FILE``, short for
+``compare.posterior=FILE``) those tables hold the parameters fixed at the posterior means, and
+``uncertainty.csv`` / ``runs_posterior.csv`` add the effects with parameter uncertainty: each
+replication at its own posterior draw, the same in every arm, with credible intervals and the
+probability that each intervention beats the baseline.
 """
 
 from __future__ import annotations
 
 import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -31,6 +37,7 @@ from cxsim.compare import (
     Composer,
     compare,
     composer_from_overrides,
+    load_posterior,
     plan,
     report,
     settings_from_dict,
@@ -50,6 +57,7 @@ examples:
   cxsim compare compare.interventions=[dealer_gala,faster_delivery] compare.replications=20
   cxsim compare scenario=retail_street sim.n_customers=5000 hydra.run.dir=outputs/compare
   cxsim compare execution=ray execution.workers=8 hydra.run.dir=outputs/compare
+  cxsim compare posterior=outputs/calib/posterior.parquet compare.replications=40
 """
 
 
@@ -94,10 +102,17 @@ def _task(cfg: DictConfig, prog: str) -> None:
 
 def check(argv: list[str]) -> None:
     """Compose and validate the baseline, every arm and the compare settings (raises SpecError)."""
-    data = compose_config(argv)
-    settings = settings_from_dict(data.get("compare"))
-    execution_from_dict(data.get("execution"))
+    cfg = compose_config(argv)
+    settings = settings_from_dict(cfg.get("compare"))
+    if settings.posterior is not None:  # its parameters must exist in the config, before anything runs
+        load_posterior(settings.posterior).check(cfg)
+    execution_from_dict(cfg.get("execution"))
     plan(composer_from_overrides(argv), settings)
+
+
+def shorthand(arg: str) -> str:
+    """``posterior=FILE`` is short for ``compare.posterior=FILE``; other arguments pass unchanged."""
+    return "compare." + arg if arg.startswith("posterior=") else arg
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim-compare") -> None:
@@ -106,8 +121,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "cxsim-compare") -> None
     def task(cfg: DictConfig) -> None:
         _task(cfg, prog)
 
+    args = [shorthand(a) for a in (sys.argv[1:] if argv is None else argv)]
     launch(
-        prog, task, check, argv, alias_note(prog, "compare") + HELP
+        prog, task, check, args, alias_note(prog, "compare") + HELP
     )  # check: before the run dir exists
 
 

@@ -1,6 +1,6 @@
 """Fitting cxsim to survey data: load surveys, driver analysis, memory-model comparison, the seven-step
-gap analysis, calibration of the simulation to observed aggregates, synthetic surveys, a scenario
-from a survey with its held-out posterior predictive check.
+gap analysis, calibration of the simulation to observed aggregates (a point fit, or a posterior),
+synthetic surveys, a scenario from a survey with its held-out posterior predictive check.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ _EXPORTS = {
     "calibrate": "cxsim.fit.calibrate",
     "CalibrationSpec": "cxsim.fit.calibrate",
     "CalibrationResult": "cxsim.fit.calibrate",
+    "calibrate_bayes": "cxsim.fit.bayes",
+    "BayesSpec": "cxsim.fit.bayes",
+    "BayesResult": "cxsim.fit.bayes",
+    "Posterior": "cxsim.fit.posterior",
     "zhijiang_survey": "cxsim.fit.synthetic",
     "long_episodes": "cxsim.fit.synthetic",
     "scenario_from_survey": "cxsim.fit.scenario_from_survey",

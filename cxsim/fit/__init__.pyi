@@ -1,6 +1,9 @@
 """Types of :mod:`cxsim.fit`'s lazy exports (the names of its ``__init__.py``, for IDEs and type checkers)."""
 
 from cxsim.fit import calibrate as calibrate
+from cxsim.fit.bayes import BayesResult as BayesResult
+from cxsim.fit.bayes import BayesSpec as BayesSpec
+from cxsim.fit.bayes import calibrate_bayes as calibrate_bayes
 from cxsim.fit.calibrate import CalibrationResult as CalibrationResult
 from cxsim.fit.calibrate import CalibrationSpec as CalibrationSpec
 from cxsim.fit.driver_models import DriverModels as DriverModels
@@ -12,6 +15,7 @@ from cxsim.fit.gap import feedback as feedback
 from cxsim.fit.gap import seven_step as seven_step
 from cxsim.fit.memory_fit import MemoryComparison as MemoryComparison
 from cxsim.fit.memory_fit import compare_memory_models as compare_memory_models
+from cxsim.fit.posterior import Posterior as Posterior
 from cxsim.fit.ppc import CheckResult as CheckResult
 from cxsim.fit.ppc import compare_surveys as compare_surveys
 from cxsim.fit.ppc import holdout_check as holdout_check
@@ -26,6 +30,8 @@ from cxsim.fit.synthetic import zhijiang_survey as zhijiang_survey
 from cxsim.specs.survey import Scale as Scale
 
 __all__ = [
+    "BayesResult",
+    "BayesSpec",
     "CalibrationResult",
     "CalibrationSpec",
     "CheckResult",
@@ -35,9 +41,11 @@ __all__ = [
     "GapAnalysis",
     "LongSurvey",
     "MemoryComparison",
+    "Posterior",
     "Scale",
     "WideSurvey",
     "calibrate",
+    "calibrate_bayes",
     "compare_driver_models",
     "compare_memory_models",
     "compare_surveys",

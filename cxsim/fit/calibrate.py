@@ -25,8 +25,12 @@ is the 1/n granularity of simulated shares, instead of fresh Monte Carlo noise a
 derivative-free, robust to the small steps of CRN objectives, few evaluations for a handful of
 parameters) on parameters rescaled to the unit cube, or ``differential-evolution`` (Storn & Price
 1997) when the objective may have several basins. We chose scipy over Optuna (built for noisy,
-high-dimensional hyper-parameter searches: its samplers need many more evaluations here) and over
-pyabc (likelihood-free posteriors are more than a point fit of a few aggregates needs).
+high-dimensional hyper-parameter searches: its samplers need many more evaluations here).
+
+The point fit is the fast option. How sure the data make us is the job of the **Bayesian
+calibration** (:mod:`cxsim.fit.bayes`): a file with ``method: npe`` or ``abc-smc``, priors and
+targets with observation noise — or any point-fit file run with ``method=npe``
+(:func:`bayesian` picks the path).
 
 **Many runs at once**: with an ``execution`` backend of several workers (local processes, Ray,
 Dask), differential evolution evaluates each generation's population in parallel (SciPy's
@@ -53,6 +57,7 @@ from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
 from cxsim.execution.backend import Backend, open_backend
 from cxsim.execution.settings import Execution
+from cxsim.fit import bayes
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
@@ -61,6 +66,7 @@ from cxsim.specs.mapping import from_mapping
 from cxsim.teach.switching import with_bad_experience
 
 METHODS = ("nelder-mead", "differential-evolution")
+ALL_METHODS = (*METHODS, *bayes.METHODS)  # the point fit's optimisers, then the Bayesian methods
 EXPERIMENTS = ("none", "bad_experience")
 TOP_KEYS = ("name", "description", "overrides", "experiment", "parameters", "targets", "method",
             "max_evaluations")
@@ -186,13 +192,15 @@ def shipped() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load(name_or_path: str | Path) -> CalibrationSpec:
-    """A shipped calibration by name (``switching``) or a YAML file."""
+def read(name_or_path: str | Path) -> tuple[dict[str, Any], Path | None]:
+    """The parsed file of a shipped calibration (by name) or of a YAML file, and the file's folder."""
+
     p = Path(name_or_path)
+    base = None
     if p.suffix in (".yaml", ".yml"):
         if not p.is_file():
             raise SpecError(p.name, str(p), "no such calibration file")
-        text = p.read_text()
+        text, base = p.read_text(), p.parent
     elif str(name_or_path) in shipped():
         text = resources.files(CONFIG_MODULE).joinpath(f"{name_or_path}.yaml").read_text()
     else:
@@ -201,7 +209,34 @@ def load(name_or_path: str | Path) -> CalibrationSpec:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise SpecError(p.name, "invalid YAML", " ".join(str(err).split())) from None
-    return spec_from_dict(data or {})
+    return dict(checks.mapping("calibration", data or {})), base
+
+
+def load(name_or_path: str | Path) -> CalibrationSpec:
+    """A shipped calibration by name (``switching``) or a YAML file."""
+    return spec_from_dict(read(name_or_path)[0])
+
+
+def bayesian(name_or_path: str | Path, method: str | None = None) -> bayes.BayesSpec | None:
+    """The Bayesian calibration that a file or a method asks for, or ``None`` for a point fit.
+
+    A file whose ``method`` is ``npe`` or ``abc-smc`` (priors, targets with observation noise;
+    :mod:`cxsim.fit.bayes`) is Bayesian; ``method`` (the command's ``calibrate.method``) overrides
+    the file's: a point-fit file asked for ``npe`` becomes a Bayesian calibration with uniform
+    priors over its bounds (:func:`cxsim.fit.bayes.from_point_fit`); a Bayesian file cannot be
+    point-fitted (its priors are not bounds).
+    """
+    data, base = read(name_or_path)
+    if method is not None:
+        checks.choice("method", method, ALL_METHODS)
+    if bayes.is_bayesian(data):
+        if method in METHODS:
+            raise SpecError("method", method, "this calibration has priors and observation noise: "
+                            + " or ".join(bayes.METHODS))
+        return bayes.spec_from_dict({**data, **({"method": method} if method else {})}, base)
+    if method in bayes.METHODS:
+        return bayes.from_point_fit(spec_from_dict(data), method)
+    return None
 
 
 # --------------------------------------------------------------------------- the objective
@@ -394,7 +429,7 @@ def calibrate(spec: CalibrationSpec, extra_overrides: Sequence[str] = (), seed: 
         "simulated_start": sim_start, "simulated_best": sim_best,
         "error": sim_best - np.array([t.value for t in spec.targets]),
     })
-    overrides = _overrides(prob.base, spec.parameters, best)
+    overrides = bayes.as_overrides(prob.base, [p.path for p in spec.parameters], best)
     return CalibrationResult(spec, params, targets, hist, loss_start, float(best_row["loss"]), len(hist),
                              time.perf_counter() - start_time, str(getattr(res, "message", "")), overrides)
 
@@ -419,22 +454,6 @@ def _evolve(prob: Problem, objective: Callable[[np.ndarray], float], u0: np.ndar
 
         return optimize.differential_evolution(objective, [(0.0, 1.0)] * k, workers=generation,
                                                updating="deferred", **options)
-
-
-def _overrides(base: Mapping[str, Any], parameters: Sequence[Parameter], values: np.ndarray) -> tuple[str, ...]:
-    """The fitted values as cxsim overrides; items of a list (``…terrible_hazard_by_count.1``) are written
-    as the whole list, so the overrides hold on their own (``…terrible_hazard_by_count=[0.4,0.25,0.78]``)."""
-    out: dict[str, Any] = {}
-    for p, v in zip(parameters, values):
-        parent, _, last = p.path.rpartition(".")
-        node = get_path(base, parent) if parent and last.lstrip("-").isdigit() else None
-        if isinstance(node, list):
-            items = out.setdefault(parent, list(node))
-            items[int(last)] = float(v)
-        else:
-            out[p.path] = float(v)
-    return tuple(f"{k}=[{','.join(f'{x:.6g}' for x in v)}]" if isinstance(v, list) else f"{k}={v:.6g}"
-                 for k, v in out.items())
 
 
 def figure(result: CalibrationResult, path: Any) -> Any:
