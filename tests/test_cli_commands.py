@@ -233,7 +233,7 @@ def test_ray_launcher_without_the_extra_names_the_pip_install(monkeypatch):
     with pytest.raises(
         SpecError,
         match=r"hydra/launcher: 'cxsim_ray' is not allowed; this launcher needs the "
-        r"\[ray\] extra: pip install 'cxsim\[ray\]'",
+        r"\[ray-launcher\] extra: pip install 'cxsim\[ray-launcher\]'",
     ):
         multirun.check_launcher(["hydra/launcher=cxsim_ray"])
     multirun.check_launcher(["hydra/launcher=cxsim_joblib"])  # in the base install

@@ -230,7 +230,7 @@ def test_ray_launcher_config_composes():
 @pytest.mark.slow
 def test_ray_launcher_runs_on_local_ray(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher",
-                        reason="needs the ray extra: pip install 'cxsim[ray]' (hydra-ray-launcher and ray)")
+                        reason="needs the ray-launcher extra: pip install 'cxsim[ray-launcher]' (hydra-ray-launcher and ray)")
     out, _ = _multirun(tmp_path, "hydra/launcher=cxsim_ray")
     assert len(pd.read_parquet(out / "sweep.parquet")) == 4
 

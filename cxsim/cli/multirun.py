@@ -26,7 +26,7 @@ from cxsim.errors import SpecError
 
 LAUNCHER_GROUP = "hydra/launcher"
 #: Shipped launcher configs that need an optional extra: the module it installs and the extra.
-NEEDS_EXTRA = {"cxsim_ray": ("hydra_plugins.hydra_ray_launcher", "ray")}
+NEEDS_EXTRA = {"cxsim_ray": ("hydra_plugins.hydra_ray_launcher", "ray-launcher")}
 
 
 def base_config(data: Mapping[Any, Any]) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def check_launcher(argv: list[str]) -> None:
                     value,
                     "allowed: "
                     + ", ".join(allowed)
-                    + " (the Ray launcher needs the [ray] extra: pip install 'cxsim[ray]')",
+                    + " (the Ray launcher needs the [ray-launcher] extra: pip install 'cxsim[ray-launcher]')",
                 )
             module, extra = NEEDS_EXTRA.get(value, ("", ""))
             if module and not _installed(module):
