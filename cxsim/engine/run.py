@@ -12,6 +12,7 @@ import pandas as pd
 
 import cxsim.plots as plots
 from cxsim.engine.allocation import memory_settings
+from cxsim.engine.market import add_value_columns, summary_columns
 from cxsim.engine.model import Customer, CustomerModel, quiet_mesa
 from cxsim.engine.records import Recorder
 from cxsim.engine.streams import replication_seeds
@@ -138,6 +139,8 @@ def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
     cycles["profit"] = cycles["revenue"] - cycles["cost"]
     cycles["intervention"] = spec.intervention.name
     cycles["intervention_cost"] = extra
+    if spec.scenario.market is not None:  # lifetime value and discounted profit, after every cost
+        add_value_columns(cycles, spec.scenario.market)
     return cycles
 
 
@@ -165,7 +168,7 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         had = w > 0
         return float(np.average(cycles[col][had], weights=w[had])) if had.any() else float("nan")
 
-    return {
+    row = {
         "scenario": spec.scenario.name,
         "replication": replication,
         "seed": spec.sim.seed,
@@ -187,6 +190,9 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         "profit": float(cycles["profit"].sum()),
         "intervention_cost": float(cycles["intervention_cost"].sum()) if "intervention_cost" in cycles else 0.0,
     }
+    if spec.scenario.market is not None:
+        row.update(summary_columns(cycles, spec.scenario.market))
+    return row
 
 
 def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runtime | None = None) -> Results:
@@ -226,7 +232,7 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
         if (m := rec.moments()) is not None:
             moments.append(m)
         for phase, t in model.seconds.items():
-            seconds[phase] += t
+            seconds[phase] = seconds.get(phase, 0.0) + t
         seconds["tables"] += time.perf_counter() - start
     start = time.perf_counter()
     ops_columns = [k for k in summary[0] if k not in SUMMARY_COLUMNS]  # operations figures, if any
