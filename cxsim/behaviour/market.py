@@ -13,8 +13,8 @@ Pure numpy functions over arrays (one segment or a million customers alike); the
   With ``γ = 1`` and equal reputations and prices, the logit shares *are* Huff's: opening a site
   raises the brand's share of the trips.
 * **Word of mouth** — Bass diffusion (Bass 1969), hazard ``p + q·N/M``; here the imitation term
-  counts the stories a prospect hears — promoters attract, detractors deter
-  (:func:`referral_hazard`).
+  counts the stories a prospect hears (:func:`stories_heard`): promoters attract
+  (:func:`referral_hazard`), detractors deter (:func:`deterrence`).
 * **Advertising** — adstock carry-over ``A_t = x_t + λ·A_{t−1}`` (Broadbent 1979) with a Hill
   saturation ``reach·A^α / (A^α + K^α)``, the response curve of Bayesian marketing-mix models
   (Jin et al. 2017) (:func:`adstock`, :func:`hill`).
@@ -83,26 +83,38 @@ def huff_probabilities(travel: ArrayLike, decay: float, size: ArrayLike = 1.0, f
     return pull / np.sum(pull, axis=-1, keepdims=True)
 
 
-def referral_hazard(promoters: ArrayLike, detractors: ArrayLike, market: ArrayLike, contacts: float,
-                    positive_reach: float, negative_reach: float, referral: float,
-                    detractor_weight: float = 1.0) -> Array:
-    """Chance per cycle that a prospect is won by word of mouth: a Bass (1969) imitation term.
+def stories_heard(tellers: ArrayLike, market: ArrayLike, contacts: float, reach: float) -> Array:
+    """Stories a member of a market hears on average in one cycle, from ``tellers`` customers.
 
-    Each of ``promoters`` tells each of ``contacts`` contacts with probability
-    ``positive_reach``, each detractor with ``negative_reach``; spread over a market of
-    ``market`` people, a prospect hears on average ``s⁺ = promoters·contacts·positive_reach /
-    market`` good and ``s⁻ = detractors·contacts·negative_reach / market`` bad stories. Net stories
-    ``max(0, s⁺ − w·s⁻)`` (``w = detractor_weight``: a bad story cancels ``w`` good ones) convert
-    at rate ``referral`` (Bass's ``q``): ``h = 1 − exp(−q·max(0, s⁺ − w·s⁻))``, in [0, 1).
+    Each teller tells each of ``contacts`` contacts with probability ``reach``; spread over a
+    market of ``market`` people that is ``tellers·contacts·reach / market`` stories per person
+    (the mean-field of Bass's imitation term ``q·N/M``; Bass 1969).
 
     Example:
-        >>> float(referral_hazard(0, 5, 100, 10, 0.1, 0.2, 0.5))
-        0.0
+        >>> float(stories_heard(50, 1000, 10, 0.1))
+        0.05
     """
     m = np.maximum(np.asarray(market, dtype=np.float64), 1.0)
-    good = np.asarray(promoters, dtype=np.float64) * contacts * positive_reach / m
-    bad = np.asarray(detractors, dtype=np.float64) * contacts * negative_reach / m
-    return -np.expm1(-referral * np.maximum(0.0, good - detractor_weight * bad))
+    return np.asarray(tellers, dtype=np.float64) * contacts * reach / m
+
+
+def referral_hazard(stories: ArrayLike, referral: float) -> Array:
+    """Chance per cycle that a prospect who hears ``stories`` promoter stories is won: ``1 − exp(−q·s)``.
+
+    Bass's (1969) imitation term as a hazard: small ``q·s`` gives ``≈ q·s``, and no number of
+    stories makes it exceed one. Promoters attract.
+
+    Example:
+        >>> float(referral_hazard(0.0, 0.5))
+        0.0
+    """
+    return -np.expm1(-referral * np.maximum(np.asarray(stories, dtype=np.float64), 0.0))
+
+
+def deterrence(stories: ArrayLike, weight: float) -> Array:
+    """Chance that a prospect who hears ``stories`` detractor stories rules the brand out this cycle:
+    ``1 − exp(−w·s)``. Detractors deter (and their stories travel further: ``negative_reach``)."""
+    return -np.expm1(-weight * np.maximum(np.asarray(stories, dtype=np.float64), 0.0))
 
 
 def adstock(spend: ArrayLike, carryover: float, start: float = 0.0) -> Array:

@@ -20,9 +20,10 @@ population at once, so the population engine and the Mesa agent engine call the 
 3. **Reconsideration at the competitors**: a share ``churn_b`` of each competitor's customers
    chooses again among all brands by the shares; those who choose us are ``switching`` (won from
    the competitor) or ``won_back`` (they had been ours).
-4. **Prospects**: a prospect is won by referral (net promoter stories heard, a Bass imitation
-   term), else by advertising (adstock with Hill saturation), else may enter the category
-   (Bass's ``p``) and choose a brand by the shares.
+4. **Prospects**: a prospect who hears detractors' stories may rule us out (deterrence); the
+   others are won by referral (promoter stories heard, a Bass imitation term), else by
+   advertising (adstock with Hill saturation), else may enter the category (Bass's ``p``) and
+   choose a brand by the shares (a deterred prospect who enters chooses among the competitors).
 5. Our new customers take free rows, with fresh expectations from their segment; one coming from
    a competitor moves each expectation toward what that competitor delivered (the joy-pain law:
    after a painful rival, the same service here delights).
@@ -243,8 +244,9 @@ def market_step(
     contacts = 0.0 if wom.network == "none" else float(wom.degree)
     promoters = _segment_sums(seg, went & (recommend >= 9), n_seg)
     detractors = _segment_sums(seg, went & (recommend <= 6), n_seg)
-    h_ref = mm.referral_hazard(promoters, detractors, ms.size, contacts, wom.positive_reach, wom.negative_reach,
-                               market.referral, market.detractor_weight)
+    h_ref = mm.referral_hazard(mm.stories_heard(promoters, ms.size, contacts, wom.positive_reach), market.referral)
+    deterred = mm.deterrence(mm.stories_heard(detractors, ms.size, contacts, wom.negative_reach),
+                             market.detractor_weight)
     mk = market.marketing
     spend = mk.spend_at(cycle + 1)
     ms.adstock = spend + mk.carryover * ms.adstock
@@ -270,10 +272,14 @@ def market_step(
                     new_former[c, s] += former_dest[1 + c]
             demands.append((0, s, b, int(former_dest[0])))
             demands.append((1, s, b, int(dest[0] - former_dest[0])))
-        pi_ref = float(h_ref[s])
-        pi_mkt = (1.0 - pi_ref) * h_mkt
-        rest = (1.0 - pi_ref) * (1.0 - h_mkt)
-        probs = np.concatenate(([pi_ref, pi_mkt], rest * market.category_entry * shares[:, s]))
+        # a deterred prospect rules us out (may still start buying from a competitor); the others may be
+        # won by referral, else by advertising, else start buying and choose among all brands
+        keen = 1.0 - float(deterred[s])
+        rest = keen * (1.0 - float(h_ref[s])) * (1.0 - h_mkt)
+        entry = rest * market.category_entry * shares[:, s]
+        if k:
+            entry[1:] += (1.0 - keen) * market.category_entry * shares[1:, s] / shares[1:, s].sum()
+        probs = np.concatenate(([keen * float(h_ref[s]), keen * (1.0 - float(h_ref[s])) * h_mkt], entry))
         probs = np.append(probs, max(0.0, 1.0 - probs.sum()))
         flows = rng.multinomial(ms.prospects[s], probs / probs.sum())
         ms.prospects[s] -= int(flows[3:3 + k].sum())  # entrants who chose a competitor

@@ -10,7 +10,7 @@ competitor's ``customers``. The math is :mod:`cxsim.behaviour.market`, the cycle
       capacity: 1.5            # rows kept for our customers, x sim.n_customers
       prospects: {locals: 1.0, tourists: 2.0}
       category_entry: 0.02     # Bass p: share of prospects who start buying each cycle
-      referral: 0.3            # Bass q: conversion per net promoter story heard
+      referral: 0.3            # Bass q: conversion per promoter story heard
       choice: {reputation: 1.0, price: 2.0, convenience: 1.0, distance_decay: 2.0}
       marketing: {spend_per_thousand: 0, carryover: 0.5, half_saturation: 50, max_reach: 0.05}
       competitors:
@@ -206,9 +206,10 @@ class Market:
         prospects: prospects per starting customer (per segment).
         category_entry: Bass's ``p``: share of prospects who start buying in the category each
             cycle, choosing a brand by the choice model.
-        referral: Bass's ``q``: conversion per net promoter story a prospect hears
+        referral: Bass's ``q``: conversion per promoter story a prospect hears
             (:func:`~cxsim.behaviour.market.referral_hazard`).
-        detractor_weight: good stories one bad story cancels.
+        detractor_weight: deterrence per detractor story a prospect hears
+            (:func:`~cxsim.behaviour.market.deterrence`: ``1 − exp(−w·stories)`` rule us out).
         price: our price index.
         convenience: our accessibility when the scenario has no stores (with stores, Huff's
             pull of the open sites).
