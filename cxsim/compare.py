@@ -57,6 +57,14 @@ METRICS: dict[str, str] = {
     "cost": "cost",
     "profit": "profit",
 }
+#: The open market's outcomes, compared when the scenario has a market (summary columns present).
+MARKET_METRICS: dict[str, str] = {
+    "new_customers": "new_customers",
+    "purchases": "purchases",
+    "market_share": "market_share",
+    "clv": "clv",
+    "discounted_profit": "discounted_profit",
+}
 RANK_BY = ("profit", "nps", "satisfaction", "retention", "roi")
 CONFIG_MODULE = "cxsim.configs"
 
@@ -293,19 +301,29 @@ def replications_needed(diff: np.ndarray, confidence: float = 0.95, power: float
     return float("inf")
 
 
+def metrics_of(runs: pd.DataFrame) -> dict[str, str]:
+    """The compared outcomes of these runs: :data:`METRICS`, and :data:`MARKET_METRICS` when the
+    runs have an open market."""
+    return {**METRICS, **{k: v for k, v in MARKET_METRICS.items() if v in runs.columns}}
+
+
 def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Per intervention and replication: ``arm − baseline`` of every metric, plus spend and ROI."""
-    cols = list(METRICS.values())
+    """Per intervention and replication: ``arm − baseline`` of every metric, plus spend and ROI
+    (and, with a market, the discounted ROI: Δ discounted profit / spend)."""
+    metrics = metrics_of(runs)
+    cols = list(metrics.values())
     base = runs[runs["arm"] == baseline].set_index("replication")
     out = []
     for arm, g in runs[runs["arm"] != baseline].groupby("arm", sort=False):
         g = g.set_index("replication")
-        d = g[cols].sub(base[cols]).rename(columns={v: k for k, v in METRICS.items()})
+        d = g[cols].sub(base[cols]).rename(columns={v: k for k, v in metrics.items()})
         spend = g["intervention_cost"] - base["intervention_cost"]
         if "operations_cost" in g and "operations_cost" in base:  # capacity it adds (a shop's rent)
             spend = spend + (g["operations_cost"] - base["operations_cost"]).fillna(0.0)
         d["spend"] = spend
         d["roi"] = np.where(spend > 0, d["profit"] / spend.where(spend > 0, 1.0), np.nan)
+        if "discounted_profit" in d:
+            d["discounted_roi"] = np.where(spend > 0, d["discounted_profit"] / spend.where(spend > 0, 1.0), np.nan)
         d.insert(0, "intervention", arm)
         out.append(d.reset_index())
     return pd.concat(out, ignore_index=True)
@@ -380,11 +398,12 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
     """Intervals, cost-effectiveness, ranking and distinguishability from the per-run table."""
     diffs = paired_differences(runs, baseline)
     conf = settings.confidence
-    base_means = runs[runs["arm"] == baseline][list(METRICS.values())].mean()
+    metrics = metrics_of(runs)
+    base_means = runs[runs["arm"] == baseline][list(metrics.values())].mean()
     rows = []
     summary = []
     for arm, g in diffs.groupby("intervention", sort=False):
-        for metric, col in METRICS.items():
+        for metric, col in metrics.items():
             m, lo, hi = t_interval(g[metric], conf)
             rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
         spend = float(g["spend"].mean())
@@ -397,6 +416,10 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
         rows.append({**_row(arm, "roi", *roi), "interval": "t" if math.isfinite(roi[1]) else UNDEFINED})
         per_nps = ratio_nps.estimate if ratio_nps.defined else float("nan")
         per_retained = ratio_retained.estimate if ratio_retained.defined else float("nan")
+        if "discounted_roi" in g:
+            droi = t_interval(g["discounted_roi"].dropna(), conf) if g["discounted_roi"].notna().all() \
+                else (float("nan"),) * 3
+            rows.append({**_row(arm, "discounted_roi", *droi), "interval": "t" if math.isfinite(droi[1]) else UNDEFINED})
         summary.append({"intervention": arm, "spend": spend, "cost_per_nps_point": per_nps,
                         "cost_per_retained_customer": per_retained, "roi": roi[0]})
     table = pd.DataFrame(rows)

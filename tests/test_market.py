@@ -178,3 +178,30 @@ def test_competitor_event_changes_its_experience():
     after = competitor_experience(rival.at(6), m.compiled, m.market.expectation_mean)
     assert rival.at(6).performance["home_delivery"] == 1.5 and rival.at(5).performance["home_delivery"] == 3.0
     assert (after > before).all()
+
+
+def test_compare_has_the_market_metrics_and_opening_a_shop_wins_customers():
+    """``cxsim-compare`` on retail_street: comparison rows for new customers, purchases, market share,
+    CLV and the discounted ROI, with paired intervals; the second shop wins customers, purchases
+    and revenue (intervals above zero)."""
+    from cxsim.compare import CompareSettings, compare, composer_from_overrides
+
+    compose = composer_from_overrides(["scenario=retail_street", "sim.n_customers=1500", "sim.n_cycles=8"])
+    result = compare(compose, CompareSettings(interventions=("open_second_store",), replications=4, progress=False))
+    t = result.table.set_index("metric")
+    for metric in ("new_customers", "purchases", "market_share", "clv", "discounted_profit", "discounted_roi"):
+        assert metric in t.index, metric
+        assert np.isfinite(t.loc[metric, ["delta", "ci_low", "ci_high"]].to_numpy(dtype=float)).all(), metric
+    for metric in ("new_customers", "purchases", "revenue", "market_share"):
+        assert t.loc[metric, "ci_low"] > 0, (metric, t.loc[metric].to_dict())
+    d = result.differences
+    np.testing.assert_allclose(d["discounted_roi"], d["discounted_profit"] / d["spend"])
+
+
+def test_compare_without_a_market_has_only_the_closed_cohort_metrics():
+    from cxsim.compare import METRICS, CompareSettings, compare, composer_from_overrides
+
+    compose = composer_from_overrides(["scenario=retail_street", "scenario.market.enabled=false",
+                                       "sim.n_customers=300", "sim.n_cycles=3"])
+    result = compare(compose, CompareSettings(interventions=("open_second_store",), replications=2, progress=False))
+    assert set(result.table["metric"]) == {*METRICS, "spend", "cost_per_nps_point", "cost_per_retained_customer", "roi"}
