@@ -103,8 +103,9 @@ class CustomerModel(mesa.Model):
     Attributes:
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
             network and the engine's buffers), then per cycle ``draws``, ``operations``,
-            ``journeys``, ``word_of_mouth`` and ``records`` — so that a slow run can be told where
-            its time goes (``benchmarks/bench_scale.py`` prints it per customer for each size).
+            ``journeys``, ``word_of_mouth``, ``records`` and, with an open market, ``market`` —
+            so that a slow run can be told where its time goes (``benchmarks/bench_scale.py``
+            prints it per customer for each size).
             The operations run on a worker thread alongside the performance draws:
             ``operations`` is their own time, ``draws`` the rest of that part of the cycle, so the
             phases add up to the wall time.

@@ -215,7 +215,7 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
 def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
     cycles, summary, customers, moments, operations = [], [], [], [], []
     first: Recorder | None = None
-    seconds = dict.fromkeys((*CustomerModel.PHASES, "tables"), 0.0)
+    seconds: dict[str, float] = {}  # the models' phases (with the market's, if any), then tables
     for model in replications(spec, agent_class):
         start = time.perf_counter()
         rec = model.recorder
@@ -233,7 +233,7 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
             moments.append(m)
         for phase, t in model.seconds.items():
             seconds[phase] = seconds.get(phase, 0.0) + t
-        seconds["tables"] += time.perf_counter() - start
+        seconds["tables"] = seconds.get("tables", 0.0) + time.perf_counter() - start
     start = time.perf_counter()
     ops_columns = [k for k in summary[0] if k not in SUMMARY_COLUMNS]  # operations figures, if any
     results = Results(
