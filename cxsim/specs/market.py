@@ -181,7 +181,7 @@ class Competitor:
         if cycles != sorted(cycles):
             raise SpecError("events", cycles, "events must be in the order of their cycles")
 
-    def at(self, cycle: int) -> "Competitor":
+    def at(self, cycle: int) -> Competitor:
         """The competitor as it is in ``cycle`` (1-based): every event up to it applied."""
         out = self
         for e in self.events:
