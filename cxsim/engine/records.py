@@ -5,7 +5,15 @@ Column reference (also in the README):
 ``cycles`` — one row per replication and cycle: ``scenario, replication, seed, cycle,
 customers_start, churned, customers_end, retention_rate, experienced_mean, remembered_mean,
 satisfaction_mean, nps, promoters, detractors, terrible_moments, wom_positive, wom_negative,
-revenue, cost, profit``.
+revenue, cost, profit``. With an open market (:mod:`cxsim.engine.market`) also: ``purchases``
+(= ``customers_start``), ``prospects``, ``active_customers`` (after the cycle's new customers),
+``new_customers`` and ``new_customers_<channel>`` (``won_back, switching, referral, marketing,
+choice``), ``won_back``, ``lost_to_<competitor>`` and ``lost_to_prospects``, ``market_share`` (ours:
+customers over all brands' customers) and ``market_share_<competitor>`` (they sum to one),
+``customers_<competitor>``, ``capacity_shortfall``, ``marketing_cost`` (in ``cost``),
+``acquisition_cost`` (marketing cost per new customer), ``clv`` (lifetime value at the cycle's
+margin and retention) and ``discounted_profit``; ``retention_rate`` is then the share of the
+starting customers who have never left.
 
 ``customers`` — one row per customer and cycle in which they were a customer: ``scenario,
 replication, customer_id, cycle, segment, experienced_mean, remembered, satisfaction,
