@@ -195,12 +195,6 @@ def choice_shares(market: Market, compiled: Compiled, ms: MarketState, reputatio
 
 
 # ------------------------------------------------------------------------------ the step
-def _segment_sums(seg: NDArray[np.intp], mask: NDArray[np.bool_], n_seg: int,
-                  weights: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
-    s = seg[mask]
-    return np.bincount(s, weights=None if weights is None else weights[mask], minlength=n_seg)
-
-
 def market_step(
     market: Market, compiled: Compiled, ms: MarketState, state: PopulationState, went: NDArray[np.bool_],
     churned: NDArray[np.bool_], recommend: NDArray[np.int8], cycle: int, streams: Streams,
@@ -212,24 +206,23 @@ def market_step(
     others are not read). Updates ``ms`` and ``state`` in place (the new customers' rows) and
     returns the cycle's tally. See the module docstring for the model.
     """
+    from cxsim.engine.market_kernel import first_free, segment_tally  # numba: imported on first use only
+
     rng = streams.get("market", "flows")
     segs = compiled.segment_names
     n_seg, k = len(segs), len(market.competitors)
-    seg = state.segment
-    left = went & churned
-    ms.cohort &= state.active
     if convenience is None:
         convenience = our_convenience(market, compiled)
+    count, sat, left, promoters, detractors = segment_tally(
+        state.segment, went, churned, recommend, state.satisfaction, state.active, ms.cohort, n_seg)
 
     # 1. choice shares; reputation: our customers' mean satisfaction this cycle (the unhappy who left too)
-    count = _segment_sums(seg, went, n_seg)
-    sat = _segment_sums(seg, went, n_seg, state.satisfaction)
     reputation = np.where(count > 0, sat / np.maximum(count, 1), compiled.initial_satisfaction)
     shares = choice_shares(market, compiled, ms, reputation, convenience, cycle + 1)
 
     # 2. our leavers go to a competitor (or back to the prospects)
     lost = np.zeros((k, n_seg), dtype=np.int64)
-    leavers = _segment_sums(seg, left, n_seg).astype(np.int64)
+    leavers = left.astype(np.int64)
     to_prospects = 0
     for s in range(n_seg):
         if k:
@@ -242,8 +235,6 @@ def market_step(
     rivals = [b.at(cycle + 1) for b in market.competitors]
     wom = compiled.scenario.word_of_mouth
     contacts = 0.0 if wom.network == "none" else float(wom.degree)
-    promoters = _segment_sums(seg, went & (recommend >= 9), n_seg)
-    detractors = _segment_sums(seg, went & (recommend <= 6), n_seg)
     h_ref = mm.referral_hazard(mm.stories_heard(promoters, ms.size, contacts, wom.positive_reach), market.referral)
     deterred = mm.deterrence(mm.stories_heard(detractors, ms.size, contacts, wom.negative_reach),
                              market.detractor_weight)
@@ -287,7 +278,7 @@ def market_step(
         demands += [(2, s, -1, int(flows[0])), (3, s, -1, int(flows[1])), (4, s, -1, int(flows[2]))]
 
     # 5. free rows for the new customers, channel by channel; who does not fit waits where they are
-    free = np.flatnonzero(~state.active)
+    free = first_free(state.active, sum(d[3] for d in demands))
     new = np.zeros(len(CHANNELS), dtype=np.int64)
     new_by_segment = np.zeros(n_seg, dtype=np.int64)
     origin: list[tuple[int, int, int]] = []  # (segment, competitor or -1, rows) in row order
@@ -308,11 +299,12 @@ def market_step(
             used += take
     new_rival += lost
     new_former += lost
-    ms.prospects += np.bincount(seg[left], minlength=n_seg).astype(np.int64) if not k else 0
+    if not k:
+        ms.prospects += leavers
     ms.rival, ms.former = new_rival, new_former
     rows = free[:used]
     _activate(compiled, market, state, ms, rows, origin, streams, rivals)
-    ours = ms.ours(state)
+    ours = count.astype(np.int64) - leavers + new_by_segment
     return MarketTally(
         new=new, new_by_segment=new_by_segment, lost_to=lost.sum(axis=1), lost_to_prospects=to_prospects,
         shortfall=int(shortfall), marketing_cost=marketing_cost,
