@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxsim.engine.run import run
 from cxsim.errors import SpecError
+from cxsim.specs.build import run_spec_from_dict
 
 #: Cycles (months) at the end of each run whose sales are compared.
 SALES_WINDOW = 12
@@ -75,9 +77,6 @@ def sales_by_shops(cfg: Mapping[str, Any], shops: Sequence[int] = (1, 2, 3, 4, 5
     Returns one row per number of shops: ``shops, sales, sales_ratio, customers, market_share,
     new_customers`` (means over replications; ``sales_ratio`` is 1 at one shop).
     """
-    from cxsim.engine.run import run  # the engine, above which this analysis sits
-    from cxsim.specs.build import run_spec_from_dict
-
     counts = sorted({1, *(int(k) for k in shops)})
     rows = []
     for k in counts:
