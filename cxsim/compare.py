@@ -21,6 +21,9 @@ spent; with an interval over replications; undefined when nothing is spent), a r
 pairwise checks of whether ``R`` replications can tell neighbouring interventions apart at all.
 Column ``interval`` of ``comparison.csv`` names each row's interval: ``t``, ``fieller`` or
 ``undefined``.
+With an open market (:mod:`cxsim.engine.market`) the comparison adds Δ new customers, Δ purchases,
+Δ market share, Δ customer lifetime value, Δ discounted profit and the discounted ROI
+(Δ discounted profit / spend), each with its paired interval.
 """
 
 from __future__ import annotations

@@ -223,7 +223,9 @@ class Sim:
     """The experiment: how many customers for how long, how many replications, the seed, the engine.
 
     Attributes:
-        n_customers: customers simulated (each replication).
+        n_customers: customers simulated (each replication); with an open market
+            (:class:`~cxsim.specs.market.Market`), the customers at the start, the population
+            then having ``market.capacity`` times as many rows for the customers it wins.
         n_cycles: purchase cycles simulated (e.g. months).
         seed: root seed; ``0`` is a seed like any other.
         replications: independent replications, seeded from ``SeedSequence(seed).spawn``.
