@@ -78,6 +78,25 @@ def test_output_columns_and_shares_sum_to_one():
         assert (g["active_customers"].iloc[:-1].to_numpy() == g["customers_start"].iloc[1:].to_numpy()).all()
 
 
+def test_market_table_per_segment_adds_up_to_the_cycle_totals(tmp_path):
+    res = run(load_run_spec(["scenario=retail_street", "sim.n_customers=400", "sim.n_cycles=4",
+                             "sim.replications=2", "outputs.figures=false"]))
+    m, c = res.market, res.cycles
+    assert sorted(m["segment"].unique()) == ["locals", "tourists"] and len(m) == 2 * 4 * 2
+    totals = m.groupby(["replication", "cycle"])[["prospects", "customers", "customers_other_shops",
+                                                  "new_customers", "lost"]].sum().reset_index()
+    merged = c.merge(totals, on=["replication", "cycle"], suffixes=("", "_seg"))
+    assert (merged["prospects"] == merged["prospects_seg"]).all()
+    assert (merged["active_customers"] == merged["customers"]).all()
+    assert (merged["customers_other_shops"] == merged["customers_other_shops_seg"]).all()
+    assert (merged["new_customers"] == merged["new_customers_seg"]).all()
+    assert (merged["churned"] == merged["lost"]).all()
+    assert "market.csv" in [p.name for p in res.save(tmp_path)]
+    closed = run(load_run_spec(["scenario=retail_street", "scenario.market.enabled=false", "sim.n_customers=100",
+                                "sim.n_cycles=2", "outputs.figures=false"]))
+    assert closed.market is None and "market.csv" not in [p.name for p in closed.save(tmp_path / "closed")]
+
+
 def _model(overrides: list[str]) -> CustomerModel:
     spec = load_run_spec(["scenario=retail_street", "outputs.figures=false", "sim.replications=1", *overrides])
     return CustomerModel(spec.scenario, spec.sim, replication_seeds(spec.sim.seed, 1)[0])

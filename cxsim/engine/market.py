@@ -96,6 +96,9 @@ class MarketTally:
         customers: ``(B,)`` customers of every brand after the step (ours first).
         prospects: prospects after the step.
         rows: the rows that became our customers (ascending).
+        by_segment: ``(B, S)`` customers of every brand per segment after the step, and
+        lost_by_segment: ``(S,)`` our customers lost (to competitors or prospects) per segment,
+        prospects_by_segment: ``(S,)``.
     """
 
     new: NDArray[np.int64]
@@ -107,6 +110,9 @@ class MarketTally:
     customers: NDArray[np.int64]
     prospects: int
     rows: NDArray[np.intp]
+    by_segment: NDArray[np.int64]
+    lost_by_segment: NDArray[np.int64]
+    prospects_by_segment: NDArray[np.int64]
 
     @property
     def shares(self) -> NDArray[np.float64]:
@@ -309,7 +315,8 @@ def market_step(
         new=new, new_by_segment=new_by_segment, lost_to=lost.sum(axis=1), lost_to_prospects=to_prospects,
         shortfall=int(shortfall), marketing_cost=marketing_cost,
         customers=np.concatenate(([ours.sum()], ms.rival.sum(axis=1))).astype(np.int64),
-        prospects=int(ms.prospects.sum()), rows=rows,
+        prospects=int(ms.prospects.sum()), rows=rows, by_segment=np.vstack([ours, ms.rival]).astype(np.int64),
+        lost_by_segment=leavers.copy(), prospects_by_segment=ms.prospects.copy(),
     )
 
 
@@ -364,6 +371,24 @@ def cycle_columns(market: Market, ms: MarketState, tally: MarketTally) -> dict[s
         "retention_rate": float(ms.cohort.sum() / ms.n_start) if ms.n_start else float("nan"),
     }
     return row
+
+
+def segment_rows(market: Market, segments: tuple[str, ...], tally: MarketTally, cycle: int) -> list[dict[str, object]]:
+    """One cycle's rows of the ``market`` table, one per segment (1-based ``cycle``): ``cycle,
+    segment, prospects, customers`` (ours), ``customers_<competitor>``, ``new_customers``,
+    ``lost``, ``market_share`` (ours, within the segment)."""
+    rows = []
+    for s, name in enumerate(segments):
+        brands = tally.by_segment[:, s]
+        total = int(brands.sum())
+        rows.append({
+            "cycle": cycle, "segment": name, "prospects": int(tally.prospects_by_segment[s]),
+            "customers": int(brands[0]),
+            **{f"customers_{b.name}": int(v) for b, v in zip(market.competitors, brands[1:])},
+            "new_customers": int(tally.new_by_segment[s]), "lost": int(tally.lost_by_segment[s]),
+            "market_share": float(brands[0] / total) if total else float("nan"),
+        })
+    return rows
 
 
 def add_value_columns(cycles: pd.DataFrame, market: Market) -> pd.DataFrame:

@@ -32,7 +32,9 @@ from cxsim.engine.cycle import (
     journey_step,
     step_journeys,
 )
-from cxsim.engine.market import MarketState, cycle_columns, init_market, market_rows, market_step, our_convenience
+from cxsim.engine.market import (
+    MarketState, cycle_columns, init_market, market_rows, market_step, our_convenience, segment_rows,
+)
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
@@ -137,6 +139,7 @@ class CustomerModel(mesa.Model):
             rows = market_rows(scenario.market, sim.n_customers)  # with a market: room for new customers
             self.state: PopulationState = init_state(self.compiled, rows, self.streams, self.workers)
             self.market: MarketState | None = None
+            self.market_segments: list[dict[str, object]] = []  # the market table's rows (cycle, segment)
             if scenario.market is not None:
                 self.market = init_market(scenario.market, self.compiled, self.state, sim.n_customers)
                 self.seconds["market"] = 0.0  # the market step's own phase
@@ -219,6 +222,7 @@ class CustomerModel(mesa.Model):
         row = self.recorder.cycle_rows[-1]
         row["purchases"] = row["customers_start"]
         row.update(cycle_columns(market, self.market, tally))
+        self.market_segments += segment_rows(market, self.compiled.segment_names, tally, self.cycle + 1)
         row["cost"] += tally.marketing_cost
         row["profit"] = row["revenue"] - row["cost"]
         if self.sim.engine == "agent" and tally.rows.size:

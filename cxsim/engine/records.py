@@ -15,6 +15,10 @@ customers over all brands' customers) and ``market_share_<competitor>`` (they su
 margin and retention) and ``discounted_profit``; ``retention_rate`` is then the share of the
 starting customers who have never left.
 
+``market`` (``market.csv``, with an open market only) — one row per replication, cycle and
+segment: ``scenario, replication, cycle, segment, prospects, customers, customers_<competitor>,
+new_customers, lost, market_share`` (ours within the segment), after the cycle's market step.
+
 ``customers`` — one row per customer and cycle in which they were a customer: ``scenario,
 replication, customer_id, cycle, segment, experienced_mean, remembered, satisfaction,
 recommend_score, terrible_moments, churned``.

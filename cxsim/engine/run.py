@@ -41,6 +41,7 @@ class Results:
     spec: RunSpec
     first: Recorder | None = None  # replication 0's recorder (sample episode for figures)
     operations: pd.DataFrame | None = None  # per-encounter operations records (all replications)
+    market: pd.DataFrame | None = None  # the open market per cycle and segment (``market.csv``), if any
     #: Wall seconds per part of the run, summed over replications: the models' phases
     #: (:attr:`CustomerModel.seconds <cxsim.engine.model.CustomerModel.seconds>`) and ``tables``.
     seconds: dict[str, float] = field(default_factory=dict)
@@ -57,7 +58,8 @@ class Results:
         ]
 
     def save(self, directory: str | Path) -> list[Path]:
-        """Write ``summary.csv``, ``cycles.csv`` and the Parquet tables, each atomically."""
+        """Write ``summary.csv``, ``cycles.csv``, the Parquet tables and, with an open market,
+        ``market.csv``, each atomically."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = [
@@ -73,6 +75,8 @@ class Results:
             written.append(write_atomic(out / "survey.csv", lambda p: survey.to_csv(p, index=False)))
         if self.operations is not None:
             written.append(write_atomic(out / "operations.parquet", lambda p: self.operations.to_parquet(p, index=False)))
+        if self.market is not None:
+            written.append(write_atomic(out / "market.csv", lambda p: self.market.to_csv(p, index=False)))
         return written
 
 
@@ -213,7 +217,7 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
 
 
 def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
-    cycles, summary, customers, moments, operations = [], [], [], [], []
+    cycles, summary, customers, moments, operations, market = [], [], [], [], [], []
     first: Recorder | None = None
     seconds: dict[str, float] = {}  # the models' phases (with the market's, if any), then tables
     for model in replications(spec, agent_class):
@@ -227,6 +231,11 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
             o.insert(0, "replication", np.int32(rec.replication))
             o.insert(0, "scenario", spec.scenario.name)
             operations.append(o)
+        if model.market_segments:
+            m = pd.DataFrame(model.market_segments)
+            m.insert(0, "replication", np.int32(rec.replication))
+            m.insert(0, "scenario", spec.scenario.name)
+            market.append(m)
         if (c := rec.customers()) is not None:
             customers.append(c)
         if (m := rec.moments()) is not None:
@@ -244,6 +253,7 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
         spec=spec,
         first=first,
         operations=pd.concat(operations, ignore_index=True) if operations else None,
+        market=pd.concat(market, ignore_index=True) if market else None,
         seconds=seconds,
     )
     seconds["tables"] += time.perf_counter() - start
