@@ -13,7 +13,8 @@ t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets i
 
 Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
 with its interval), the intervention's *spend* (its own cost plus the change in operations cost —
-the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost per
+the rent of a shop it opens, and operations costs that grow with the customers it keeps — and, in
+an open market, the change in advertising spend), cost per
 NPS point and per retained customer (mean spend / mean Δ, with Fieller's interval for a ratio of
 paired means, :mod:`cxsim.ratio`; *undefined* — in the tables and the CSV — unless the gain's own
 interval lies above zero), ROI (Δ profit / spend: the profit left after paying for it, per unit
@@ -323,6 +324,8 @@ def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
         spend = g["intervention_cost"] - base["intervention_cost"]
         if "operations_cost" in g and "operations_cost" in base:  # capacity it adds (a shop's rent)
             spend = spend + (g["operations_cost"] - base["operations_cost"]).fillna(0.0)
+        if "marketing_cost" in g and "marketing_cost" in base:  # advertising it buys (open market)
+            spend = spend + (g["marketing_cost"] - base["marketing_cost"]).fillna(0.0)
         d["spend"] = spend
         d["roi"] = np.where(spend > 0, d["profit"] / spend.where(spend > 0, 1.0), np.nan)
         if "discounted_profit" in d:

@@ -206,8 +206,9 @@ def test_compare_has_the_market_metrics_and_opening_a_shop_wins_customers():
     from cxsim.compare import CompareSettings, compare, composer_from_overrides
 
     compose = composer_from_overrides(["scenario=retail_street", "sim.n_customers=1500", "sim.n_cycles=8"])
-    result = compare(compose, CompareSettings(interventions=("open_second_store",), replications=4, progress=False))
-    t = result.table.set_index("metric")
+    result = compare(compose, CompareSettings(interventions=("open_second_store", "marketing_campaign"),
+                                              replications=4, progress=False))
+    t = result.table[result.table["intervention"] == "open_second_store"].set_index("metric")
     for metric in ("new_customers", "purchases", "market_share", "clv", "discounted_profit", "discounted_roi"):
         assert metric in t.index, metric
         assert np.isfinite(t.loc[metric, ["delta", "ci_low", "ci_high"]].to_numpy(dtype=float)).all(), metric
@@ -215,6 +216,11 @@ def test_compare_has_the_market_metrics_and_opening_a_shop_wins_customers():
         assert t.loc[metric, "ci_low"] > 0, (metric, t.loc[metric].to_dict())
     d = result.differences
     np.testing.assert_allclose(d["discounted_roi"], d["discounted_profit"] / d["spend"])
+    # a campaign's spend is the advertising it buys (no fixed cost): the change in marketing cost
+    runs = result.runs.set_index(["arm", "replication"])["marketing_cost"]
+    campaign = d[d["intervention"] == "marketing_campaign"].set_index("replication")
+    np.testing.assert_allclose(campaign["spend"], runs["marketing_campaign"] - runs["none"])
+    assert (campaign["spend"] > 0).all() and (campaign["new_customers"] > 0).all()
 
 
 def test_compare_without_a_market_has_only_the_closed_cohort_metrics():
