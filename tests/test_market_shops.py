@@ -83,3 +83,12 @@ def test_script_writes_table_and_figure(tmp_path):
     assert t["shops"].tolist() == [1, 2, 3, 4, 5, 6] and t["sales_ratio"].iloc[0] == 1.0
     assert "sales_ratio" in res.stdout
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["meisu_shops.png", "meisu_shops.svg"]
+
+
+def test_calibrated_scenario_reproduces_the_case():
+    """The shipped retail_street market (calibrated with ``cxsim-calibrate meisu_shops``) in the
+    experiment's design: two shops at least x1.8 the sales of one, four at least x4 (the case:
+    x2 and more than x4)."""
+    table = sales_by_shops(compose_config(list(DESIGN)), shops=(2, 4)).set_index("shops")
+    assert table.loc[2, "sales_ratio"] >= 1.8
+    assert table.loc[4, "sales_ratio"] >= 4.0

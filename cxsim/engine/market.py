@@ -170,7 +170,8 @@ def competitor_convenience(b: Competitor, market: Market, segments: tuple[str, .
     return mm.huff_accessibility(travel, market.choice.distance_decay)
 
 
-def competitor_experience(b: Competitor, compiled: Compiled, expectation_mean: NDArray[np.float64]) -> NDArray[np.float64]:
+def competitor_experience(b: Competitor, compiled: Compiled,
+                          expectation_mean: NDArray[np.float64]) -> NDArray[np.float64]:
     """``(S,)`` a competitor's remembered experience: its ``experience``, or the mean affect of its
     ``performance`` judged against each segment's mean expectations (the delta law)."""
     n_seg = expectation_mean.shape[0]
@@ -201,6 +202,10 @@ def choice_shares(market: Market, compiled: Compiled, ms: MarketState, reputatio
 
 
 # ------------------------------------------------------------------------------ the step
+Demand = tuple[int, int, int, int]
+"""A flow toward us: (channel, segment, competitor it comes from or -1 for the prospects, people)."""
+
+
 def market_step(
     market: Market, compiled: Compiled, ms: MarketState, state: PopulationState, went: NDArray[np.bool_],
     churned: NDArray[np.bool_], recommend: NDArray[np.int8], cycle: int, streams: Streams,
@@ -215,28 +220,20 @@ def market_step(
     from cxsim.engine.market_kernel import first_free, segment_tally  # numba: imported on first use only
 
     rng = streams.get("market", "flows")
-    segs = compiled.segment_names
-    n_seg, k = len(segs), len(market.competitors)
+    k = len(market.competitors)
     if convenience is None:
         convenience = our_convenience(market, compiled)
     count, sat, left, promoters, detractors = segment_tally(
-        state.segment, went, churned, recommend, state.satisfaction, state.active, ms.cohort, n_seg)
+        state.segment, went, churned, recommend, state.satisfaction, state.active, ms.cohort, ms.size.size)
 
     # 1. choice shares; reputation: our customers' mean satisfaction this cycle (the unhappy who left too)
     reputation = np.where(count > 0, sat / np.maximum(count, 1), compiled.initial_satisfaction)
     shares = choice_shares(market, compiled, ms, reputation, convenience, cycle + 1)
-
     # 2. our leavers go to a competitor (or back to the prospects)
-    lost = np.zeros((k, n_seg), dtype=np.int64)
     leavers = left.astype(np.int64)
-    to_prospects = 0
-    for s in range(n_seg):
-        if k:
-            p = shares[1:, s] / shares[1:, s].sum()
-            lost[:, s] = rng.multinomial(leavers[s], p)
-        else:
-            to_prospects += int(leavers[s])
-
+    lost = np.zeros((k, ms.size.size), dtype=np.int64)
+    for s in range(ms.size.size) if k else ():
+        lost[:, s] = rng.multinomial(leavers[s], shares[1:, s] / shares[1:, s].sum())
     # 3. competitors' customers reconsider; 4. prospects
     rivals = [b.at(cycle + 1) for b in market.competitors]
     wom = compiled.scenario.word_of_mouth
@@ -248,51 +245,87 @@ def market_step(
     spend = mk.spend_at(cycle + 1)
     ms.adstock = spend + mk.carryover * ms.adstock
     h_mkt = float(mm.hill(ms.adstock, mk.half_saturation, mk.shape, mk.max_reach))
-    marketing_cost = spend * float(ms.size.sum()) / 1000.0
-
-    # demands: (channel, segment, competitor or -1, count); moves between competitors now
-    demands: list[tuple[int, int, int, int]] = []
-    new_rival = ms.rival.copy()
-    new_former = ms.former.copy()
-    for s in range(n_seg):
+    new_rival, new_former = ms.rival.copy(), ms.former.copy()
+    demands: list[Demand] = []
+    for s in range(ms.size.size):
         for b in range(k):
-            out = int(rng.binomial(ms.rival[b, s], rivals[b].churn))
-            dest = rng.multinomial(out, shares[:, s])
-            formers = rng.multivariate_hypergeometric(
-                np.array([ms.former[b, s], ms.rival[b, s] - ms.former[b, s]]), out)[0] if out else 0
-            former_dest = rng.multivariate_hypergeometric(dest, int(formers)) if formers else np.zeros_like(dest)
-            new_rival[b, s] -= out - dest[1 + b]  # those who chose it again stay
-            new_former[b, s] -= formers - former_dest[1 + b]
-            for c in range(k):
-                if c != b:
-                    new_rival[c, s] += dest[1 + c]
-                    new_former[c, s] += former_dest[1 + c]
-            demands.append((0, s, b, int(former_dest[0])))
-            demands.append((1, s, b, int(dest[0] - former_dest[0])))
-        # a deterred prospect rules us out (may still start buying from a competitor); the others may be
-        # won by referral, else by advertising, else start buying and choose among all brands
-        keen = 1.0 - float(deterred[s])
-        rest = keen * (1.0 - float(h_ref[s])) * (1.0 - h_mkt)
-        entry = rest * market.category_entry * shares[:, s]
-        if k:
-            entry[1:] += (1.0 - keen) * market.category_entry * shares[1:, s] / shares[1:, s].sum()
-        probs = np.concatenate(([keen * float(h_ref[s]), keen * (1.0 - float(h_ref[s])) * h_mkt], entry))
-        probs = np.append(probs, max(0.0, 1.0 - probs.sum()))
-        flows = rng.multinomial(ms.prospects[s], probs / probs.sum())
-        ms.prospects[s] -= int(flows[3:3 + k].sum())  # entrants who chose a competitor
-        new_rival[:, s] += flows[3:3 + k]
-        demands += [(2, s, -1, int(flows[0])), (3, s, -1, int(flows[1])), (4, s, -1, int(flows[2]))]
-
+            demands += _reconsider(rng, ms, b, s, rivals[b].churn, shares[:, s], new_rival, new_former)
+        demands += _prospects(rng, market, ms, s, shares[:, s], float(h_ref[s]), float(deterred[s]), h_mkt,
+                              new_rival)
     # 5. free rows for the new customers, channel by channel; who does not fit waits where they are
     free = first_free(state.active, sum(d[3] for d in demands))
+    new, new_by_segment, origin, shortfall = _place(demands, free.size, ms, new_rival, new_former)
+    new_rival += lost
+    new_former += lost
+    if not k:
+        ms.prospects += leavers
+    ms.rival, ms.former = new_rival, new_former
+    rows = free[:int(new.sum())]
+    _activate(compiled, market, state, ms, rows, origin, streams, rivals)
+    ours = count.astype(np.int64) - leavers + new_by_segment
+    return MarketTally(
+        new=new, new_by_segment=new_by_segment, lost_to=lost.sum(axis=1),
+        lost_to_prospects=0 if k else int(leavers.sum()), shortfall=shortfall,
+        marketing_cost=spend * float(ms.size.sum()) / 1000.0,
+        customers=np.concatenate(([ours.sum()], ms.rival.sum(axis=1))).astype(np.int64),
+        prospects=int(ms.prospects.sum()), rows=rows, by_segment=np.vstack([ours, ms.rival]).astype(np.int64),
+        lost_by_segment=leavers.copy(), prospects_by_segment=ms.prospects.copy(),
+    )
+
+
+def _reconsider(rng: np.random.Generator, ms: MarketState, b: int, s: int, churn: float,
+                shares: NDArray[np.float64], new_rival: NDArray[np.int64],
+                new_former: NDArray[np.int64]) -> list[Demand]:
+    """A share ``churn`` of competitor ``b``'s customers in segment ``s`` choose again among all
+    brands: moves between competitors now (in ``new_rival``, ``new_former``), ours as demands
+    (won back: those who had been ours, drawn without replacement; switching: the others)."""
+    k = new_rival.shape[0]
+    out = int(rng.binomial(ms.rival[b, s], churn))
+    dest = rng.multinomial(out, shares)
+    formers = rng.multivariate_hypergeometric(
+        np.array([ms.former[b, s], ms.rival[b, s] - ms.former[b, s]]), out)[0] if out else 0
+    former_dest = rng.multivariate_hypergeometric(dest, int(formers)) if formers else np.zeros_like(dest)
+    new_rival[b, s] -= out - dest[1 + b]  # those who chose it again stay
+    new_former[b, s] -= formers - former_dest[1 + b]
+    for c in range(k):
+        if c != b:
+            new_rival[c, s] += dest[1 + c]
+            new_former[c, s] += former_dest[1 + c]
+    return [(0, s, b, int(former_dest[0])), (1, s, b, int(dest[0] - former_dest[0]))]
+
+
+def _prospects(rng: np.random.Generator, market: Market, ms: MarketState, s: int, shares: NDArray[np.float64],
+               h_ref: float, deterred: float, h_mkt: float, new_rival: NDArray[np.int64]) -> list[Demand]:
+    """Segment ``s``'s prospects: a deterred one rules us out (but may start buying from a
+    competitor); the others may be won by referral, else by advertising, else start buying and
+    choose among all brands. Entrants who chose a competitor move now; ours are demands."""
+    k = new_rival.shape[0]
+    keen = 1.0 - deterred
+    entry = keen * (1.0 - h_ref) * (1.0 - h_mkt) * market.category_entry * shares
+    if k:
+        entry[1:] += (1.0 - keen) * market.category_entry * shares[1:] / shares[1:].sum()
+    probs = np.concatenate(([keen * h_ref, keen * (1.0 - h_ref) * h_mkt], entry))
+    probs = np.append(probs, max(0.0, 1.0 - probs.sum()))
+    flows = rng.multinomial(ms.prospects[s], probs / probs.sum())
+    ms.prospects[s] -= int(flows[3:3 + k].sum())
+    new_rival[:, s] += flows[3:3 + k]
+    return [(2, s, -1, int(flows[0])), (3, s, -1, int(flows[1])), (4, s, -1, int(flows[2]))]
+
+
+def _place(
+    demands: list[Demand], free: int, ms: MarketState, new_rival: NDArray[np.int64], new_former: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], list[tuple[int, int, int]], int]:
+    """Hand the ``free`` rows out channel by channel (:data:`CHANNELS` order); who does not fit
+    stays where they were. Returns new customers per channel and per segment, the origin of each
+    run of rows ``(segment, competitor or -1, rows)`` in row order, and the shortfall."""
     new = np.zeros(len(CHANNELS), dtype=np.int64)
-    new_by_segment = np.zeros(n_seg, dtype=np.int64)
-    origin: list[tuple[int, int, int]] = []  # (segment, competitor or -1, rows) in row order
+    new_by_segment = np.zeros(ms.size.size, dtype=np.int64)
+    origin: list[tuple[int, int, int]] = []
     used = shortfall = 0
     for channel, s, b, want in sorted(demands, key=lambda d: d[0]):
-        take = min(want, free.size - used)
+        take = min(want, free - used)
         shortfall += want - take
-        if b >= 0:  # they left the competitor above; who does not fit stays with it
+        if b >= 0:  # they left the competitor in _reconsider; who does not fit stays with it
             new_rival[b, s] += want - take
             if channel == 0:
                 new_former[b, s] += want - take
@@ -303,21 +336,7 @@ def market_step(
             new[channel] += take
             new_by_segment[s] += take
             used += take
-    new_rival += lost
-    new_former += lost
-    if not k:
-        ms.prospects += leavers
-    ms.rival, ms.former = new_rival, new_former
-    rows = free[:used]
-    _activate(compiled, market, state, ms, rows, origin, streams, rivals)
-    ours = count.astype(np.int64) - leavers + new_by_segment
-    return MarketTally(
-        new=new, new_by_segment=new_by_segment, lost_to=lost.sum(axis=1), lost_to_prospects=to_prospects,
-        shortfall=int(shortfall), marketing_cost=marketing_cost,
-        customers=np.concatenate(([ours.sum()], ms.rival.sum(axis=1))).astype(np.int64),
-        prospects=int(ms.prospects.sum()), rows=rows, by_segment=np.vstack([ours, ms.rival]).astype(np.int64),
-        lost_by_segment=leavers.copy(), prospects_by_segment=ms.prospects.copy(),
-    )
+    return new, new_by_segment, origin, shortfall
 
 
 def _activate(compiled: Compiled, market: Market, state: PopulationState, ms: MarketState,
