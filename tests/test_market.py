@@ -230,3 +230,17 @@ def test_compare_without_a_market_has_only_the_closed_cohort_metrics():
                                        "sim.n_customers=300", "sim.n_cycles=3"])
     result = compare(compose, CompareSettings(interventions=("open_second_store",), replications=2, progress=False))
     assert set(result.table["metric"]) == {*METRICS, "spend", "cost_per_nps_point", "cost_per_retained_customer", "roi"}
+
+
+def test_new_customers_get_new_ids_rows_are_reused():
+    """A leaver's row goes to a new customer, who gets an id of their own: no id reappears after
+    it churned, and new ids start after the starting customers'."""
+    res = run(load_run_spec(["scenario=retail_street", "sim.n_customers=300", "sim.n_cycles=6",
+                             "sim.replications=1", "outputs.figures=false", "scenario.market.capacity=1"]))
+    cust = res.customers
+    last_seen = cust.groupby("customer_id")["cycle"].max()
+    churned_at = cust[cust["churned"]].set_index("customer_id")["cycle"]
+    assert (last_seen[churned_at.index] == churned_at).all()  # nobody comes back under the same id
+    new = cust[cust["customer_id"] >= 300]
+    assert len(new) > 0 and cust["customer_id"].max() < 300 + res.cycles["new_customers"].sum()
+    assert (cust.groupby("cycle").size().to_numpy() == res.cycles["customers_start"].to_numpy()).all()

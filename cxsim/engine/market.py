@@ -4,7 +4,9 @@ Our customers are rows of the population's arrays (:mod:`cxsim.engine.state`); e
 the market — prospects and each competitor's customers — is counted per segment
 (:class:`MarketState`). The rows are allocated once, for ``market.capacity × sim.n_customers``
 customers: the starting customers take the first rows, and a new customer takes a free row (one
-never used, or one whose customer left), with that row's place in the social network.
+never used, or one whose customer left), with that row's place in the social network, and a new
+customer id (``customer_id`` in the records; people at the competitors are counted, not followed,
+so a customer won back is a new id whose expectations carry the competitor's experience).
 
 :func:`market_step` runs once per cycle after the journeys and word of mouth, on the whole
 population at once, so the population engine and the Mesa agent engine call the same function
@@ -66,6 +68,7 @@ class MarketState:
         n_start: starting customers.
         expectation_mean: ``(S, T)`` the starting customers' mean expectations (competitors'
             experience is judged against them).
+        next_id: the customer id the next new customer gets (ids are never reused, rows are).
     """
 
     size: NDArray[np.int64]
@@ -76,6 +79,7 @@ class MarketState:
     adstock: float
     n_start: int
     expectation_mean: NDArray[np.float64]
+    next_id: int = 0
 
     def ours(self, state: PopulationState) -> NDArray[np.int64]:
         """Our customers per segment (the active rows)."""
@@ -146,9 +150,10 @@ def init_market(market: Market, compiled: Compiled, state: PopulationState, n_st
             exp_mean[s] = state.expectation[rows].mean(axis=0)
     cohort = np.zeros(state.n, dtype=bool)
     cohort[:n_start] = True
+    state.customer_id = np.arange(state.n, dtype=np.int64)  # new customers get new ids (next_id on)
     return MarketState(size=start + prospects + rival.sum(axis=0), prospects=prospects, rival=rival,
                        former=np.zeros_like(rival), cohort=cohort, adstock=0.0, n_start=n_start,
-                       expectation_mean=exp_mean)
+                       expectation_mean=exp_mean, next_id=n_start)
 
 
 # ------------------------------------------------------------------------------ brands
@@ -366,6 +371,9 @@ def _activate(compiled: Compiled, market: Market, state: PopulationState, ms: Ma
     state.terrible_count[rows] = 0
     state.active[rows] = True
     ms.cohort[rows] = False
+    assert state.customer_id is not None
+    state.customer_id[rows] = ms.next_id + np.arange(rows.size)
+    ms.next_id += int(rows.size)
 
 
 # ------------------------------------------------------------------------------ records

@@ -103,7 +103,7 @@ class Recorder:
         if idx.size and outcome.sample_row == int(idx[0]):
             i = int(idx[0])
             self.sample = {
-                "customer_id": i, "cycle": draws.cycle + 1,
+                "customer_id": int(state.ids(idx[:1])[0]), "cycle": draws.cycle + 1,
                 "present": draws.present[i].copy(), "affect": outcome.sample_affect.copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
@@ -111,7 +111,7 @@ class Recorder:
             self._last = {"segment": seg, "remembered": rows["remembered"], "satisfaction": rows["satisfaction"]}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
             self._customers.append({
-                "customer_id": idx,
+                "customer_id": state.ids(idx),
                 "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
                 "segment": seg,
                 "experienced_mean": rows["experienced"],
@@ -126,7 +126,7 @@ class Recorder:
             r, j = np.nonzero(present)
             cust = idx[r]
             self._moments.append({
-                "customer_id": cust,
+                "customer_id": state.ids(cust),
                 "cycle": np.full(cust.size, draws.cycle + 1, dtype=np.int32),
                 "position": (np.cumsum(present, axis=1)[r, j] - 1).astype(np.int16),
                 "touchpoint": j,
