@@ -244,3 +244,14 @@ def test_new_customers_get_new_ids_rows_are_reused():
     new = cust[cust["customer_id"] >= 300]
     assert len(new) > 0 and cust["customer_id"].max() < 300 + res.cycles["new_customers"].sum()
     assert (cust.groupby("cycle").size().to_numpy() == res.cycles["customers_start"].to_numpy()).all()
+
+
+def test_sample_episode_names_the_customer_with_a_market():
+    """The figure's sample episode is the first row's customer, named by their (new) customer id."""
+    res = run(load_run_spec(["scenario=retail_street", "sim.n_customers=60", "sim.n_cycles=6", "sim.replications=1",
+                             "outputs.moments=true", "scenario.market.capacity=1"]))
+    s = res.first.sample
+    m = res.moments[(res.moments["customer_id"] == s["customer_id"]) & (res.moments["cycle"] == 6)]
+    j = m["touchpoint"].map(res.first.compiled.names.index).to_numpy()
+    np.testing.assert_array_equal(np.flatnonzero(np.asarray(s["present"])), np.sort(j))
+    np.testing.assert_array_equal(np.asarray(s["affect"])[j], m["affect"].to_numpy())
