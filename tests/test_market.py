@@ -52,8 +52,8 @@ def test_agent_engine_equals_population_engine_with_a_market(scenario):
 def test_same_seed_same_market_and_threads_do_not_matter():
     base = ["scenario=retail_street", "sim.n_customers=500", "sim.n_cycles=5", "sim.replications=1",
             "outputs.figures=false"]
-    a = run(load_run_spec([*base, "sim.threads=1"]))
-    b = run(load_run_spec([*base, "sim.threads=2"]))
+    a = run(load_run_spec([*base, "runtime.threads=1"]))
+    b = run(load_run_spec([*base, "runtime.threads=2"]))
     pd.testing.assert_frame_equal(a.cycles, b.cycles, check_exact=True)
     c = run(load_run_spec([*base, "sim.seed=1"]))
     assert not a.cycles["new_customers"].equals(c.cycles["new_customers"])
