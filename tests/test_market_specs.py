@@ -32,6 +32,8 @@ BAD = [
     (["scenario.market.competitors=[{name: a, sites: [{travel_minutes: {locals: -1}}]}]"],
      "scenario.market.competitors[0].sites[0].locals"),
     (["scenario.market.enabled=maybe"], "scenario.market.enabled"),
+    (["scenario.market.competitors=[{name: a, performance: 3}]"], "scenario.market.competitors[0].performance"),
+    (["scenario.market.competitors=[{name: a, sites: 3}]"], "scenario.market.competitors[0].sites"),
 ]
 
 

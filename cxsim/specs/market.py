@@ -30,6 +30,7 @@ from typing import Any
 
 from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
+from cxsim.specs.mapping import from_mapping
 
 PerSegment = float | Mapping[str, float]
 """A value for every segment, or ``{segment: value}`` (segments not named: 0)."""
@@ -129,6 +130,35 @@ class CompetitorEvent:
                 raise SpecError(str(k), self.changes[k], "an event changes " + ", ".join(EVENT_FIELDS))
 
 
+def _events(path: str, value: Any) -> tuple[CompetitorEvent, ...]:
+    """``[{cycle: 6, performance: {...}, price: ...}, ...]`` as :class:`CompetitorEvent` s."""
+    out = []
+    for i, item in enumerate(checks.sequence(path, value or [])):
+        where = f"{path}[{i}]"
+        data = dict(checks.mapping(where, item))
+        if "cycle" not in data:
+            raise SpecError(f"{where}.cycle", MISSING, "every event needs the cycle it happens in")
+        checks.no_unknown_keys(where, data, ["cycle", *EVENT_FIELDS])
+        cycle = data.pop("cycle")
+        if "performance" in data:
+            data["performance"] = dict(checks.mapping(f"{where}.performance", data["performance"]))
+        try:
+            out.append(CompetitorEvent(cycle, data))
+        except SpecError as err:
+            raise err.at(where) from None
+    return tuple(out)
+
+
+def _sites(path: str, value: Any) -> tuple[Mapping[str, float], ...]:
+    """``[{travel_minutes: {segment: minutes}}, ...]`` (as the store sites are written) as mappings."""
+    out = []
+    for i, item in enumerate(checks.sequence(path, value or [])):
+        site = checks.mapping(f"{path}[{i}]", item)
+        checks.no_unknown_keys(f"{path}[{i}]", site, ["name", "travel_minutes"])
+        out.append(dict(checks.mapping(f"{path}[{i}].travel_minutes", site.get("travel_minutes") or {})))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Competitor:
     """A rival brand: its customers, experience, price, convenience and loyalty.
@@ -159,15 +189,16 @@ class Competitor:
     price: float = 1.0
     appeal: float = 0.0
     churn: float = 0.03
-    sites: tuple[Mapping[str, float], ...] = ()
+    sites: tuple[Mapping[str, float], ...] = field(default=(), metadata={"convert": _sites})
     convenience: float = 1.0
-    events: tuple[CompetitorEvent, ...] = ()
+    events: tuple[CompetitorEvent, ...] = field(default=(), metadata={"convert": _events})
 
     def __post_init__(self) -> None:
         checks.name("name", self.name)
         object.__setattr__(self, "customers", _per_segment("customers", self.customers))
         if self.experience is not None:
             checks.number("experience", self.experience)
+        object.__setattr__(self, "performance", dict(checks.mapping("performance", self.performance)))
         for k, v in self.performance.items():
             checks.number(f"performance.{k}", v)
         checks.positive("price", self.price)
@@ -291,58 +322,13 @@ def check_market(market: Market | None, segments: Sequence[str], touchpoints: Se
 
 
 # ----------------------------------------------------------------------------------- from dicts
-def _make(path: str, cls: Any, **kwargs: Any) -> Any:
-    try:
-        return cls(**kwargs)
-    except SpecError as err:
-        raise err.at(path) from None
-
-
-def _flat(path: str, cls: Any, data: Any) -> Any:
-    data = checks.mapping(path, {} if data is None else data)
-    checks.no_unknown_keys(path, data, [f.name for f in fields(cls)])
-    return _make(path, cls, **dict(data))
-
-
-def _event(path: str, data: Any) -> CompetitorEvent:
-    data = dict(checks.mapping(path, data))
-    if "cycle" not in data:
-        raise SpecError(f"{path}.cycle", MISSING, "every event needs the cycle it happens in")
-    checks.no_unknown_keys(path, data, ["cycle", *EVENT_FIELDS])
-    cycle = data.pop("cycle")
-    if "performance" in data:
-        data["performance"] = dict(checks.mapping(f"{path}.performance", data["performance"]))
-    return _make(path, CompetitorEvent, cycle=cycle, changes=data)
-
-
-def competitor_from_dict(path: str, data: Any) -> Competitor:
-    """A :class:`Competitor` from its mapping (``sites`` as ``[{travel_minutes: {seg: min}}]``)."""
-    data = dict(checks.mapping(path, data))
-    checks.no_unknown_keys(path, data, [f.name for f in fields(Competitor)])
-    if data.get("name") is None:
-        raise SpecError(f"{path}.name", MISSING, "every competitor needs a name")
-    sites = []
-    for i, s in enumerate(checks.sequence(f"{path}.sites", data.get("sites") or [])):
-        s = checks.mapping(f"{path}.sites[{i}]", s)
-        checks.no_unknown_keys(f"{path}.sites[{i}]", s, ["name", "travel_minutes"])
-        sites.append(dict(checks.mapping(f"{path}.sites[{i}].travel_minutes", s.get("travel_minutes") or {})))
-    data["sites"] = tuple(sites)
-    data["performance"] = dict(checks.mapping(f"{path}.performance", data.get("performance") or {}))
-    data["events"] = tuple(_event(f"{path}.events[{i}]", e)
-                           for i, e in enumerate(checks.sequence(f"{path}.events", data.get("events") or [])))
-    return _make(path, Competitor, **data)
-
-
 def market_from_dict(data: Any, path: str = "scenario.market") -> Market | None:
-    """The scenario's ``market`` block as a :class:`Market`; ``None`` when absent or disabled."""
+    """The scenario's ``market`` block as a :class:`Market` (built by the generic
+    :func:`~cxsim.specs.mapping.from_mapping`); ``None`` when absent or ``enabled: false``."""
     if data is None:
         return None
-    data = dict(checks.mapping(path, data))
+    data = checks.mapping(path, data)
     checks.no_unknown_keys(path, data, [f.name for f in fields(Market)])
     if not checks.flag(f"{path}.enabled", data.get("enabled", True)):
         return None
-    data["choice"] = _flat(f"{path}.choice", Choice, data.get("choice"))
-    data["marketing"] = _flat(f"{path}.marketing", Marketing, data.get("marketing"))
-    data["competitors"] = tuple(competitor_from_dict(f"{path}.competitors[{i}]", c) for i, c in
-                                enumerate(checks.sequence(f"{path}.competitors", data.get("competitors") or [])))
-    return _make(path, Market, **data)
+    return from_mapping(Market, data, path)
