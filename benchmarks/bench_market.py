@@ -4,7 +4,7 @@ The default scenario (``b2b_dealer``, with its ``market`` block: capacity 1.25, 
 prospects) is run for each size twice, each in a fresh process (so peak resident memory is its
 own): with the market (the shipped default) and as a closed cohort (``scenario.market.enabled=false``,
 exactly the engine without a market). Capacities are sized for each population
-(``operations.scale = customers / 10,000``); one replication of 12 cycles, no files written.
+(``scenario.operations.scale = customers / 10,000``); one replication of 12 cycles, no files written.
 Journeys per second count the purchase cycles customers actually went through
 (``customers_start`` summed), so the market's free rows and its step cost show as fewer journeys
 per second. Budgets (issue 18): journeys per second with the market at least half the closed
@@ -36,9 +36,9 @@ n, cycles, scenario, extra = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], js
 common = ["sim.replications=1", "outputs.customers=never", "outputs.operations=never", "outputs.figures=false"]
 for w_scale in (0.1, 10.0):  # busy queues and idle ones: every kernel loaded once
     run(load_run_spec([f"scenario={scenario}", "sim.n_customers=1000", f"sim.n_cycles={cycles}",
-                       f"operations.scale={w_scale}", *common, *extra]))
+                       f"scenario.operations.scale={w_scale}", *common, *extra]))
 spec = load_run_spec([f"scenario={scenario}", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
-                      f"operations.scale={n / 10_000}", *common, *extra])
+                      f"scenario.operations.scale={n / 10_000}", *common, *extra])
 sys.path.insert(0, sys.argv[5])
 from machine import Meter
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenario", default="b2b_dealer", help="a scenario with a market block")
     args = ap.parse_args(argv)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"scenario {args.scenario}, operations.scale = customers / 10,000, {args.cycles} cycles, "
+    print(f"scenario {args.scenario}, scenario.operations.scale = customers / 10,000, {args.cycles} cycles, "
           f"one replication, no files\n")
     print(f"{'customers':>10} {'market':>7} {'run s':>7} {'M journeys/s':>13} {'peak RSS GB':>12} "
           f"{'new customers':>14} {'market s':>9} {'CPU s':>7} {'steal':>6}")

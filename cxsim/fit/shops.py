@@ -28,6 +28,8 @@ import pandas as pd
 
 from cxsim.engine.run import run
 from cxsim.errors import SpecError
+from cxsim.figures import subplots
+from cxsim.files import write_atomic
 from cxsim.specs.build import run_spec_from_dict
 
 #: Cycles (months) at the end of each run whose sales are compared.
@@ -101,9 +103,7 @@ def sales_by_shops(cfg: Mapping[str, Any], shops: Sequence[int] = (1, 2, 3, 4, 5
 
 def figure(table: pd.DataFrame, path: str | Path) -> Path:
     """Sales relative to one shop, simulated against the case's figures (PNG; and SVG beside it)."""
-    import matplotlib.pyplot as plt  # plotting: imported only when a figure is drawn
-
-    fig, ax = plt.subplots(figsize=(6.0, 4.2))
+    fig, ax = subplots(figsize=(6.0, 4.2))
     ax.plot(table["shops"], table["shops"], ls=":", color="0.5", label="proportional (x shops)")
     case = table.dropna(subset=["case"])
     ax.plot(case["shops"], case["case"], "D", color="black", ms=8, label="Meisu case (step 7)")
@@ -115,7 +115,6 @@ def figure(table: pd.DataFrame, path: str | Path) -> Path:
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    fig.savefig(out.with_suffix(".svg"))
-    plt.close(fig)
+    write_atomic(out, lambda p: fig.savefig(p, dpi=120, format="png"))
+    write_atomic(out.with_suffix(".svg"), lambda p: fig.savefig(p, format="svg"))
     return out
