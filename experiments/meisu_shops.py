@@ -7,7 +7,7 @@ district as a competitor, Huff's convenience of the open shops, referrals) from 
 base in a large market, with 1, 2, ... 6 shops open and the same seed, and prints the sales of the
 fourth year relative to one shop beside the case's figures; --table writes the table as CSV
 (columns shops, sales_ratio, ...). The convenience and word-of-mouth parameters of the scenario's
-market block were fitted to the case with `cxsim-calibrate meisu_shops`. Model and design:
+market block were fitted to the case with `cxsim calibrate calibrate=meisu_shops`. Model and design:
 cxsim.fit.shops.
 
 Sources:

@@ -86,7 +86,7 @@ def test_script_writes_table_and_figure(tmp_path):
 
 
 def test_calibrated_scenario_reproduces_the_case():
-    """The shipped retail_street market (calibrated with ``cxsim-calibrate meisu_shops``) in the
+    """The shipped retail_street market (calibrated with ``cxsim calibrate calibrate=meisu_shops``) in the
     experiment's design: two shops at least x1.8 the sales of one, four at least x4 (the case:
     x2 and more than x4)."""
     table = sales_by_shops(compose_config(list(DESIGN)), shops=(2, 4)).set_index("shops")

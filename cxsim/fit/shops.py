@@ -12,8 +12,8 @@ reports the sales of the last :data:`SALES_WINDOW` cycles relative to one shop. 
 (:data:`DESIGN`): the shop starts from a small customer base in a large market, so that after a
 run-in each number of shops has grown to the sales it can sustain; the rows allocated for
 customers are many enough never to bind. ``experiments/meisu_shops.py`` prints the table and the
-figure; ``cxsim-calibrate meisu_shops`` fits the convenience and word-of-mouth parameters to the
-case's ×2, ×3 and ×4.
+figure; ``cxsim calibrate calibrate=meisu_shops`` fits the convenience and word-of-mouth
+parameters to the case's ×2, ×3 and ×4.
 """
 
 from __future__ import annotations
