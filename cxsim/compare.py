@@ -578,10 +578,31 @@ def report(result: Comparison) -> str:
                      f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(row.cost_per_nps_point):>13}"
                      f"{_fmt(row.roi, '{:+.1f}'):>10}")
     lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
+    lines += _market_lines(result)
     notes = result.notes()
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
+
+
+def _market_lines(result: Comparison) -> list[str]:
+    """With an open market: each intervention's Δ new customers, purchases, revenue and market
+    share with their intervals (empty without a market)."""
+    t = result.table.set_index(["intervention", "metric"])
+    if "new_customers" not in set(result.table["metric"]):
+        return []
+    conf = int(round(result.settings.confidence * 100))
+    lines = ["", f"open market: paired Δ with {conf} % intervals", f"{'intervention':<20}{'Δ new customers':>30}"
+             f"{'Δ purchases':>30}{'Δ revenue':>36}{'Δ market share':>28}"]
+
+    def cell(arm: str, metric: str, fmt: str, width: int) -> str:
+        d, lo, hi = (float(t.loc[(arm, metric), c]) for c in ("delta", "ci_low", "ci_high"))
+        return f"{fmt.format(d)} [{fmt.format(lo)}, {fmt.format(hi)}]".rjust(width)
+
+    for arm in result.ranking["intervention"]:
+        lines.append(f"{arm:<20}{cell(arm, 'new_customers', '{:+,.0f}', 30)}{cell(arm, 'purchases', '{:+,.0f}', 30)}"
+                     f"{cell(arm, 'revenue', '{:+,.0f}', 36)}{cell(arm, 'market_share', '{:+.2%}', 28)}")
+    return lines
 
 
 def _fmt(x: float, fmt: str = "{:,.0f}") -> str:
