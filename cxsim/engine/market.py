@@ -222,7 +222,10 @@ def market_step(
     others are not read). Updates ``ms`` and ``state`` in place (the new customers' rows) and
     returns the cycle's tally. See the module docstring for the model.
     """
-    from cxsim.engine.market_kernel import first_free, segment_tally  # numba: imported on first use only
+    from cxsim.engine.market_kernel import (  # numba: imported on first use only
+        first_free,
+        segment_tally,
+    )
 
     rng = streams.get("market", "flows")
     k = len(market.competitors)

@@ -177,7 +177,7 @@ class CustomerModel(mesa.Model):
             with self._timed("operations"):
                 d = self._draws
                 ops_cost = self.operations.step(d.performance, d.present, self.state.active, self.state.segment,
-                                                self.cycle)
+                                                self.cycle, self.state.customer_id)
 
         start, ops_before = time.perf_counter(), self.seconds["operations"]
         self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers,
