@@ -13,7 +13,8 @@ t-interval on those ``R`` paired differences. With ``crn=False`` each arm gets i
 
 Outputs per intervention: Δ satisfaction, Δ retention, Δ NPS, Δ revenue, Δ cost, Δ profit (each
 with its interval), the intervention's *spend* (its own cost plus the change in operations cost —
-the rent of a shop it opens, and operations costs that grow with the customers it keeps), cost per
+the rent of a shop it opens, and operations costs that grow with the customers it keeps — and, in
+an open market, the change in advertising spend), cost per
 NPS point and per retained customer (mean spend / mean Δ, with Fieller's interval for a ratio of
 paired means, :mod:`cxsim.ratio`; *undefined* — in the tables and the CSV — unless the gain's own
 interval lies above zero), ROI (Δ profit / spend: the profit left after paying for it, per unit
@@ -26,6 +27,9 @@ Column ``interval`` of ``comparison.csv`` names each row's interval: ``t``, ``fi
 ``cxsim calibrate``): the intervals above hold the parameters fixed; :func:`compare_with_posterior`
 also runs every replication at its own posterior draw — the same draw in every arm — and reports
 each effect's credible interval and the probability that the intervention beats the baseline.
+With an open market (:mod:`cxsim.engine.market`) the comparison adds Δ new customers, Δ purchases,
+Δ market share, Δ customer lifetime value, Δ discounted profit and the discounted ROI
+(Δ discounted profit / spend), each with its paired interval.
 """
 
 from __future__ import annotations
@@ -64,6 +68,14 @@ METRICS: dict[str, str] = {
     "revenue": "revenue",
     "cost": "cost",
     "profit": "profit",
+}
+#: The open market's outcomes, compared when the scenario has a market (summary columns present).
+MARKET_METRICS: dict[str, str] = {
+    "new_customers": "new_customers",
+    "purchases": "purchases",
+    "market_share": "market_share",
+    "clv": "clv",
+    "discounted_profit": "discounted_profit",
 }
 RANK_BY = ("profit", "nps", "satisfaction", "retention", "roi")
 CONFIG_MODULE = "cxsim.configs"
@@ -305,19 +317,31 @@ def replications_needed(diff: np.ndarray, confidence: float = 0.95, power: float
     return float("inf")
 
 
+def metrics_of(runs: pd.DataFrame) -> dict[str, str]:
+    """The compared outcomes of these runs: :data:`METRICS`, and :data:`MARKET_METRICS` when the
+    runs have an open market."""
+    return {**METRICS, **{k: v for k, v in MARKET_METRICS.items() if v in runs.columns}}
+
+
 def paired_differences(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Per intervention and replication: ``arm − baseline`` of every metric, plus spend and ROI."""
-    cols = list(METRICS.values())
+    """Per intervention and replication: ``arm − baseline`` of every metric, plus spend and ROI
+    (and, with a market, the discounted ROI: Δ discounted profit / spend)."""
+    metrics = metrics_of(runs)
+    cols = list(metrics.values())
     base = runs[runs["arm"] == baseline].set_index("replication")
     out = []
     for arm, g in runs[runs["arm"] != baseline].groupby("arm", sort=False):
         g = g.set_index("replication")
-        d = g[cols].sub(base[cols]).rename(columns={v: k for k, v in METRICS.items()})
+        d = g[cols].sub(base[cols]).rename(columns={v: k for k, v in metrics.items()})
         spend = g["intervention_cost"] - base["intervention_cost"]
         if "operations_cost" in g and "operations_cost" in base:  # capacity it adds (a shop's rent)
             spend = spend + (g["operations_cost"] - base["operations_cost"]).fillna(0.0)
+        if "marketing_cost" in g and "marketing_cost" in base:  # advertising it buys (open market)
+            spend = spend + (g["marketing_cost"] - base["marketing_cost"]).fillna(0.0)
         d["spend"] = spend
         d["roi"] = np.where(spend > 0, d["profit"] / spend.where(spend > 0, 1.0), np.nan)
+        if "discounted_profit" in d:
+            d["discounted_roi"] = np.where(spend > 0, d["discounted_profit"] / spend.where(spend > 0, 1.0), np.nan)
         d.insert(0, "intervention", arm)
         out.append(d.reset_index())
     return pd.concat(out, ignore_index=True)
@@ -401,12 +425,13 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
     """Intervals, cost-effectiveness, ranking and distinguishability from the per-run table."""
     diffs = paired_differences(runs, baseline)
     conf = settings.confidence
-    base_means = runs[runs["arm"] == baseline][list(METRICS.values())].mean()
+    metrics = metrics_of(runs)
+    base_means = runs[runs["arm"] == baseline][list(metrics.values())].mean()
     rows = []
     summary = []
     for group, g in diffs.groupby("intervention", sort=False):
         arm = cast(str, group)
-        for metric, col in METRICS.items():
+        for metric, col in metrics.items():
             m, lo, hi = t_interval(g[metric], conf)
             rows.append(_row(arm, metric, m, lo, hi, float(base_means[col])))
         spend = float(g["spend"].mean())
@@ -419,6 +444,10 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
         rows.append({**_row(arm, "roi", *roi), "interval": "t" if math.isfinite(roi[1]) else UNDEFINED})
         per_nps = ratio_nps.estimate if ratio_nps.defined else float("nan")
         per_retained = ratio_retained.estimate if ratio_retained.defined else float("nan")
+        if "discounted_roi" in g:
+            droi = t_interval(g["discounted_roi"].dropna(), conf) if g["discounted_roi"].notna().all() \
+                else (float("nan"),) * 3
+            rows.append({**_row(arm, "discounted_roi", *droi), "interval": "t" if math.isfinite(droi[1]) else UNDEFINED})
         summary.append({"intervention": arm, "spend": spend, "cost_per_nps_point": per_nps,
                         "cost_per_retained_customer": per_retained, "roi": roi[0]})
     table = pd.DataFrame(rows)
@@ -618,6 +647,7 @@ def report(result: Comparison) -> str:
     lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
     if result.uncertainty is not None:
         lines += ["", _uncertainty_report(result)]
+    lines += _market_lines(result)
     notes = result.notes()
     if notes:
         lines += ["", *notes]
@@ -642,6 +672,26 @@ def _uncertainty_report(result: Comparison) -> str:
 
 def _pair(lo: float, hi: float) -> str:
     return f"[{lo:+,.4g}, {hi:+,.4g}]"
+
+
+def _market_lines(result: Comparison) -> list[str]:
+    """With an open market: each intervention's Δ new customers, purchases, revenue and market
+    share with their intervals (empty without a market)."""
+    t = result.table.set_index(["intervention", "metric"])
+    if "new_customers" not in set(result.table["metric"]):
+        return []
+    conf = int(round(result.settings.confidence * 100))
+    lines = ["", f"open market: paired Δ with {conf} % intervals", f"{'intervention':<20}{'Δ new customers':>30}"
+             f"{'Δ purchases':>30}{'Δ revenue':>36}{'Δ market share':>28}"]
+
+    def cell(arm: str, metric: str, fmt: str, width: int) -> str:
+        d, lo, hi = (float(t.loc[(arm, metric), c]) for c in ("delta", "ci_low", "ci_high"))
+        return f"{fmt.format(d)} [{fmt.format(lo)}, {fmt.format(hi)}]".rjust(width)
+
+    for arm in result.ranking["intervention"]:
+        lines.append(f"{arm:<20}{cell(arm, 'new_customers', '{:+,.0f}', 30)}{cell(arm, 'purchases', '{:+,.0f}', 30)}"
+                     f"{cell(arm, 'revenue', '{:+,.0f}', 36)}{cell(arm, 'market_share', '{:+.2%}', 28)}")
+    return lines
 
 
 def _fmt(x: float, fmt: str = "{:,.0f}") -> str:

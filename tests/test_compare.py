@@ -154,7 +154,7 @@ def test_default_arms_are_every_shipped_intervention_that_applies():
     p = plan(composer_from_overrides(SMALL), CompareSettings(replications=2))
     assert p.baseline.name == "none"
     assert {a.name for a in p.arms} == {"faster_delivery", "dealer_gala", "staff_training", "callback_service"}
-    assert [n for n, _ in p.skipped] == ["open_second_store"]
+    assert [n for n, _ in p.skipped] == ["marketing_campaign", "open_second_store"]
 
 
 BAD = {

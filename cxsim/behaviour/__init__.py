@@ -5,7 +5,8 @@ population (2-D arrays, one row per customer) with the same code, and has no sid
 random state: random draws are made by the engine and passed in. One module per concept:
 :mod:`~cxsim.behaviour.affect` (the Delta law), :mod:`~cxsim.behaviour.memory` (memory models),
 :mod:`~cxsim.behaviour.satisfaction`, :mod:`~cxsim.behaviour.loyalty`,
-:mod:`~cxsim.behaviour.wom` (word of mouth) and :mod:`~cxsim.behaviour.network`.
+:mod:`~cxsim.behaviour.wom` (word of mouth), :mod:`~cxsim.behaviour.network` and
+:mod:`~cxsim.behaviour.market` (the open market: brand choice, Huff, Bass, adstock, CLV).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _EXPORTS = {
     "loyalty": "cxsim.behaviour.loyalty",
     "wom": "cxsim.behaviour.wom",
     "network": "cxsim.behaviour.network",
+    "market": "cxsim.behaviour.market",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -2,6 +2,7 @@
 
 from cxsim.behaviour import affect as affect
 from cxsim.behaviour import loyalty as loyalty
+from cxsim.behaviour import market as market
 from cxsim.behaviour import memory as memory
 from cxsim.behaviour import network as network
 from cxsim.behaviour import satisfaction as satisfaction
@@ -10,6 +11,7 @@ from cxsim.behaviour import wom as wom
 __all__ = [
     "affect",
     "loyalty",
+    "market",
     "memory",
     "network",
     "satisfaction",

@@ -15,6 +15,8 @@ _EXPORTS = {
     "CustomerModel": "cxsim.engine.model",
     "Customer": "cxsim.engine.model",
     "Streams": "cxsim.engine.streams",
+    "MarketState": "cxsim.engine.market",
+    "market_step": "cxsim.engine.market",
     "replication_seeds": "cxsim.engine.streams",
 }
 

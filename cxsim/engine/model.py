@@ -32,6 +32,9 @@ from cxsim.engine.cycle import (
     exchange_word_of_mouth,
     step_journeys,
 )
+from cxsim.engine.market import (
+    MarketState, cycle_columns, init_market, market_rows, market_step, our_convenience, segment_rows,
+)
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
@@ -101,8 +104,9 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
     Attributes:
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
             network and the engine's buffers), then per cycle ``draws``, ``operations``,
-            ``journeys``, ``word_of_mouth`` and ``records`` — so that a slow run can be told where
-            its time goes (``benchmarks/bench_scale.py`` prints it per customer for each size).
+            ``journeys``, ``word_of_mouth``, ``records`` and, with an open market, ``market`` —
+            so that a slow run can be told where its time goes (``benchmarks/bench_scale.py``
+            prints it per customer for each size).
             The operations run on a worker thread alongside the performance draws:
             ``operations`` is their own time, ``draws`` the rest of that part of the cycle, so the
             phases add up to the wall time.
@@ -131,12 +135,19 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             self.runtime = runtime if runtime is not None else Runtime()
             self.compiled: Compiled = compile_scenario(scenario)
             self.workers = Workers(self.runtime.threads if sim.engine == "population" else 1)
-            self.state: PopulationState = init_state(self.compiled, sim.n_customers, self.streams, self.workers)
+            rows = market_rows(scenario.market, sim.n_customers)  # with a market: room for new customers
+            self.state: PopulationState = init_state(self.compiled, rows, self.streams, self.workers)
+            self.market: MarketState | None = None
+            self.market_segments: list[dict[str, object]] = []  # the market table's rows (cycle, segment)
+            if scenario.market is not None:
+                self.market = init_market(scenario.market, self.compiled, self.state, sim.n_customers)
+                self.seconds["market"] = 0.0  # the market step's own phase
+                self._convenience = our_convenience(scenario.market, self.compiled)
             self.cycle = 0
-            self._draws = CycleDraws.empty(sim.n_customers, self.compiled.n_touchpoints)
-            self._outcome = CycleOutcome.empty(sim.n_customers, self.compiled.n_touchpoints, keep_moments)
+            self._draws = CycleDraws.empty(rows, self.compiled.n_touchpoints)
+            self._outcome = CycleOutcome.empty(rows, self.compiled.n_touchpoints, keep_moments)
             self.keep_sample = keep_sample
-            self._wom = WordOfMouthBuffers.empty(sim.n_customers, self.compiled.n_touchpoints)
+            self._wom = WordOfMouthBuffers.empty(rows, self.compiled.n_touchpoints)
             self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
             self.outcome: CycleOutcome | None = None
             self._journey: RowStepper | None = None  # the agent engine's journey step, built each cycle
@@ -144,6 +155,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
                                      keep_customers, keep_moments)
             self.operations = OperationsRunner(scenario, self.streams, keep_operations,
                                                self.runtime.operations_backend)  # stores, pipeline, …
+            self.agent_class = agent_class
             if sim.engine == "agent":
                 agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
 
@@ -174,7 +186,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             with self._timed("operations"):
                 d = self._draws
                 ops_cost = self.operations.step(d.performance, d.present, self.state.active, self.state.segment,
-                                                self.cycle)
+                                                self.cycle, self.state.customer_id)
 
         start, ops_before = time.perf_counter(), self.seconds["operations"]
         self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers,
@@ -202,8 +214,27 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             row["operations_cost"] = ops_cost
             row["cost"] += ops_cost  # type: ignore[operator]
             row["profit"] = row["revenue"] - row["cost"]  # type: ignore[operator]
+        if self.market is not None:
+            with self._timed("market"):
+                self._market_step(went)
         self.cycle += 1
-        if not self.state.active.any():
+        if not self.state.active.any() and self.market is None:
             self.running = False
         if not self.running or self.cycle >= self.sim.n_cycles:
             self.workers.close()
+
+    def _market_step(self, went: np.ndarray) -> None:
+        """The open market after the cycle (:func:`cxsim.engine.market.market_step`): the same
+        population-wide step in both engines; the agent engine then makes agents of the new rows."""
+        market = self.compiled.scenario.market
+        assert market is not None and self.market is not None
+        tally = market_step(market, self.compiled, self.market, self.state, went, self.outcome.churned,
+                            self.outcome.recommend, self.cycle, self.streams, self._convenience)
+        row = self.recorder.cycle_rows[-1]
+        row["purchases"] = row["customers_start"]
+        row.update(cycle_columns(market, self.market, tally))
+        self.market_segments += segment_rows(market, self.compiled.segment_names, tally, self.cycle + 1)
+        row["cost"] += tally.marketing_cost
+        row["profit"] = row["revenue"] - row["cost"]
+        if self.sim.engine == "agent" and tally.rows.size:
+            self.agent_class.create_agents(self, int(tally.rows.size), tally.rows.tolist())

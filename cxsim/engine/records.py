@@ -5,7 +5,19 @@ Column reference (also in the README):
 ``cycles`` — one row per replication and cycle: ``scenario, replication, seed, cycle,
 customers_start, churned, customers_end, retention_rate, experienced_mean, remembered_mean,
 satisfaction_mean, nps, promoters, detractors, terrible_moments, wom_positive, wom_negative,
-revenue, cost, profit``.
+revenue, cost, profit``. With an open market (:mod:`cxsim.engine.market`) also: ``purchases``
+(= ``customers_start``), ``prospects``, ``active_customers`` (after the cycle's new customers),
+``new_customers`` and ``new_customers_<channel>`` (``won_back, switching, referral, marketing,
+choice``), ``won_back``, ``lost_to_<competitor>`` and ``lost_to_prospects``, ``market_share`` (ours:
+customers over all brands' customers) and ``market_share_<competitor>`` (they sum to one),
+``customers_<competitor>``, ``capacity_shortfall``, ``marketing_cost`` (in ``cost``),
+``acquisition_cost`` (marketing cost per new customer), ``clv`` (lifetime value at the cycle's
+margin and retention) and ``discounted_profit``; ``retention_rate`` is then the share of the
+starting customers who have never left.
+
+``market`` (``market.csv``, with an open market only) — one row per replication, cycle and
+segment: ``scenario, replication, cycle, segment, prospects, customers, customers_<competitor>,
+new_customers, lost, market_share`` (ours within the segment), after the cycle's market step.
 
 ``customers`` — one row per customer and cycle in which they were a customer: ``scenario,
 replication, customer_id, cycle, segment, experienced_mean, remembered, satisfaction,
@@ -93,7 +105,7 @@ class Recorder:
         if idx.size and outcome.sample_row == int(idx[0]):
             i = int(idx[0])
             self.sample = {
-                "customer_id": i, "cycle": draws.cycle + 1,
+                "customer_id": int(state.ids(idx[:1])[0]), "cycle": draws.cycle + 1,
                 "present": draws.present[i].copy(), "affect": outcome.sample_affect.copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
@@ -101,7 +113,7 @@ class Recorder:
             self._last = {"segment": seg, "remembered": rows["remembered"], "satisfaction": rows["satisfaction"]}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
             self._customers.append({
-                "customer_id": idx,
+                "customer_id": state.ids(idx),
                 "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
                 "segment": seg,
                 "experienced_mean": rows["experienced"],
@@ -116,7 +128,7 @@ class Recorder:
             r, j = np.nonzero(present)
             cust = idx[r]
             self._moments.append({
-                "customer_id": cust,
+                "customer_id": state.ids(cust),
                 "cycle": np.full(cust.size, draws.cycle + 1, dtype=np.int32),
                 "position": (np.cumsum(present, axis=1)[r, j] - 1).astype(np.int16),
                 "touchpoint": j,

@@ -12,6 +12,7 @@ import pandas as pd
 
 import cxsim.plots as plots
 from cxsim.engine.allocation import memory_settings
+from cxsim.engine.market import add_value_columns, summary_columns
 from cxsim.engine.model import Customer, CustomerModel, quiet_mesa
 from cxsim.engine.records import Recorder
 from cxsim.engine.streams import replication_seeds
@@ -40,6 +41,7 @@ class Results:
     spec: RunSpec
     first: Recorder | None = None  # replication 0's recorder (sample episode for figures)
     operations: pd.DataFrame | None = None  # per-encounter operations records (all replications)
+    market: pd.DataFrame | None = None  # the open market per cycle and segment (``market.csv``), if any
     #: Wall seconds per part of the run, summed over replications: the models' phases
     #: (:attr:`CustomerModel.seconds <cxsim.engine.model.CustomerModel.seconds>`) and ``tables``.
     seconds: dict[str, float] = field(default_factory=dict)
@@ -56,7 +58,8 @@ class Results:
         ]
 
     def save(self, directory: str | Path) -> list[Path]:
-        """Write ``summary.csv``, ``cycles.csv`` and the Parquet tables, each atomically."""
+        """Write ``summary.csv``, ``cycles.csv``, the Parquet tables and, with an open market,
+        ``market.csv``, each atomically."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = [
@@ -73,6 +76,8 @@ class Results:
         if self.operations is not None:
             written.append(write_atomic(out / "operations.parquet",
                                         lambda p: self.operations.to_parquet(p, index=False)))  # type: ignore[union-attr]
+        if self.market is not None:
+            written.append(write_atomic(out / "market.csv", lambda p: self.market.to_csv(p, index=False)))
         return written
 
 
@@ -139,6 +144,8 @@ def cycle_table(recorder: Recorder, spec: RunSpec) -> pd.DataFrame:
     cycles["profit"] = cycles["revenue"] - cycles["cost"]
     cycles["intervention"] = spec.intervention.name
     cycles["intervention_cost"] = extra
+    if spec.scenario.market is not None:  # lifetime value and discounted profit, after every cost
+        add_value_columns(cycles, spec.scenario.market)
     return cycles
 
 
@@ -166,7 +173,7 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         had = w > 0
         return float(np.average(cycles[col][had], weights=w[had])) if had.any() else float("nan")
 
-    return {
+    row = {
         "scenario": spec.scenario.name,
         "replication": replication,
         "seed": spec.sim.seed,
@@ -188,6 +195,9 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
         "profit": float(cycles["profit"].sum()),
         "intervention_cost": float(cycles["intervention_cost"].sum()) if "intervention_cost" in cycles else 0.0,
     }
+    if spec.scenario.market is not None:
+        row.update(summary_columns(cycles, spec.scenario.market))
+    return row
 
 
 def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runtime | None = None) -> Results:
@@ -208,9 +218,9 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
 
 
 def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
-    cycles, summary, customers, moments, operations = [], [], [], [], []
+    cycles, summary, customers, moments, operations, market = [], [], [], [], [], []
     first: Recorder | None = None
-    seconds = dict.fromkeys((*CustomerModel.PHASES, "tables"), 0.0)
+    seconds: dict[str, float] = {}  # the models' phases (with the market's, if any), then tables
     for model in replications(spec, agent_class):
         start = time.perf_counter()
         rec = model.recorder
@@ -222,13 +232,18 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
             o.insert(0, "replication", np.int32(rec.replication))
             o.insert(0, "scenario", spec.scenario.name)
             operations.append(o)
+        if model.market_segments:
+            m = pd.DataFrame(model.market_segments)
+            m.insert(0, "replication", np.int32(rec.replication))
+            m.insert(0, "scenario", spec.scenario.name)
+            market.append(m)
         if (c := rec.customers()) is not None:
             customers.append(c)
         if (m := rec.moments()) is not None:
             moments.append(m)
         for phase, t in model.seconds.items():
-            seconds[phase] += t
-        seconds["tables"] += time.perf_counter() - start
+            seconds[phase] = seconds.get(phase, 0.0) + t
+        seconds["tables"] = seconds.get("tables", 0.0) + time.perf_counter() - start
     start = time.perf_counter()
     ops_columns = [k for k in summary[0] if k not in SUMMARY_COLUMNS]  # operations figures, if any
     results = Results(
@@ -239,6 +254,7 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
         spec=spec,
         first=first,
         operations=pd.concat(operations, ignore_index=True) if operations else None,
+        market=pd.concat(market, ignore_index=True) if market else None,
         seconds=seconds,
     )
     seconds["tables"] += time.perf_counter() - start

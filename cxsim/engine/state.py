@@ -31,6 +31,8 @@ class PopulationState:
         active: still a customer (has not switched).
         network: who talks to whom.
         offsets: where each listener's ties start in the network (:meth:`Network.listener_offsets`).
+        customer_id: who holds each row, when rows are reused (an open market gives a leaver's
+            row to a new customer: :mod:`cxsim.engine.market`); ``None``: the row number.
     """
 
     segment: NDArray[np.intp]
@@ -41,6 +43,7 @@ class PopulationState:
     network: Network
     offsets: NDArray[np.int64]
     terrible_count: NDArray[np.int64] | None = None
+    customer_id: NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         if self.terrible_count is None:
@@ -49,6 +52,10 @@ class PopulationState:
     @property
     def n(self) -> int:
         return int(self.segment.size)
+
+    def ids(self, rows: NDArray[np.intp]) -> NDArray[np.int64]:
+        """The customer ids of ``rows`` (the rows themselves unless rows are reused)."""
+        return rows if self.customer_id is None else self.customer_id[rows]
 
 
 def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None) -> PopulationState:

@@ -27,6 +27,7 @@ PURPOSES = (
     "wom",          # which contact hears which story
     "operations",   # arrivals, service times, patience … of the operations (one stream per process and cycle)
     "mesa",         # the Mesa model's own generators (agent activation order only)
+    "market",       # the open market: flows between prospects and brands, new customers' expectations
 )
 
 

@@ -16,6 +16,10 @@ every customer meets one terrible moment a month and word of mouth is off — th
 :mod:`cxsim.teach.switching`, reused here — so ``switched`` at cycle k is the share who switch
 after k bad experiences.
 
+With ``experiment: meisu_shops`` the run is repeated with 1, 2, … shops open and the metric
+``sales_ratio.<k>`` is the sales of the last year with ``k`` shops relative to one shop
+(:func:`cxsim.fit.shops.sales_by_shops`; Meisu's feedback loop, ``configs/calibrate/meisu_shops.yaml``).
+
 The objective is ``Σ weight·((simulated − value)/sd)²``. **Common random numbers**: every
 evaluation runs with the same seed, so two parameter values see the same customers, draws and
 churn dice; the objective is then a deterministic function of the parameters whose only roughness
@@ -67,7 +71,7 @@ from cxsim.teach.switching import with_bad_experience
 
 METHODS = ("nelder-mead", "differential-evolution")
 ALL_METHODS = (*METHODS, *bayes.METHODS)  # the point fit's optimisers, then the Bayesian methods
-EXPERIMENTS = ("none", "bad_experience")
+EXPERIMENTS = ("none", "bad_experience", "meisu_shops")
 TOP_KEYS = ("name", "description", "overrides", "experiment", "parameters", "targets", "method",
             "max_evaluations")
 CONFIG_MODULE = "cxsim.configs.calibrate"
@@ -106,7 +110,12 @@ class Target:
         checks.positive(f"{where}.sd", self.sd)
         checks.non_negative(f"{where}.weight", self.weight)
         kind, _, column = self.metric.partition(".")
-        if self.metric == "switched" or kind == "cycles":
+        if kind == "sales_ratio":
+            if not column.isdigit() or int(column) < 1:
+                raise SpecError(f"{where}.metric", self.metric, "sales_ratio.<shops>, e.g. sales_ratio.2")
+            if self.cycle is not None:
+                raise SpecError(f"{where}.cycle", self.cycle, "sales ratios are over the last year; remove cycle")
+        elif self.metric == "switched" or kind == "cycles":
             if self.cycle is None:
                 raise SpecError(f"{where}.cycle", MISSING, f"metric {self.metric} needs the cycle it is read at")
             checks.integer(f"{where}.cycle", self.cycle, 1)
@@ -115,7 +124,7 @@ class Target:
                 raise SpecError(f"{where}.cycle", self.cycle, "summary metrics are over the whole run; remove cycle")
         else:
             raise SpecError(f"{where}.metric", self.metric,
-                            "allowed: switched, summary.<column>, cycles.<column>")
+                            "allowed: switched, summary.<column>, cycles.<column>, sales_ratio.<shops>")
 
 
 def _parameters(path: str, data: Any) -> tuple[Parameter, ...]:
@@ -170,6 +179,10 @@ class CalibrationSpec:
         if len(set(names)) != len(names):
             raise SpecError("targets", names, "target names must be unique")
         checks.choice("experiment", self.experiment, EXPERIMENTS)
+        ratios = [t.name for t in self.targets if t.metric.startswith("sales_ratio.")]
+        if ratios and self.experiment != "meisu_shops":
+            raise SpecError(f"targets.{ratios[0]}.metric", "sales_ratio",
+                            "sales ratios by number of shops need experiment: meisu_shops")
         checks.choice("method", self.method, METHODS)
         checks.integer("max_evaluations", self.max_evaluations, 2)
 
@@ -333,6 +346,12 @@ def simulate_targets(job: tuple[Mapping[str, Any], Sequence[Target]]) -> np.ndar
     from cxsim.engine.run import run  # the engine (numba, Mesa): loaded only when needed
 
     config, targets = job
+    if targets and all(t.metric.startswith("sales_ratio.") for t in targets):  # experiment meisu_shops
+        from cxsim.fit.shops import sales_by_shops  # the engine (numba, Mesa): loaded only when needed
+
+        shops = [int(t.metric.partition(".")[2]) for t in targets]  # sales with 1, 2, ... shops
+        table = sales_by_shops(dict(config), shops).set_index("shops")
+        return np.array([float(table.loc[k, "sales_ratio"]) for k in shops])
     results = run(run_spec_from_dict(dict(config)))
     return np.array([_metric(results, t) for t in targets])
 

@@ -72,9 +72,12 @@ class OperationsRunner:
         return bool(self.sources)
 
     def step(self, performance: NDArray[np.float64], present: NDArray[np.bool_],
-             active: NDArray[np.bool_], segment: NDArray[np.intp], cycle: int) -> float:
+             active: NDArray[np.bool_], segment: NDArray[np.intp], cycle: int,
+             customer_id: NDArray[np.int64] | None = None) -> float:
         """Run this (0-based) ``cycle``'s operations; fill ``performance`` (and clear ``present``
-        for invitees left without a seat) in place. Returns the cycle's operations cost."""
+        for invitees left without a seat) in place. Returns the cycle's operations cost.
+        ``customer_id`` names the customer of each row in the records (an open market reuses
+        rows: :mod:`cxsim.engine.market`); ``None``: the row number."""
         cost = self.spec.capacity_cost() if self.active else 0.0
         for process, cols in self.sources.items():
             js = [j for j, _ in cols]
@@ -90,7 +93,7 @@ class OperationsRunner:
                 for j in js:
                     present[rows[~rec["attended"]], j] = False
                 cost += self.spec.events[process[len("events."):]].cost(int(rec["attended"].sum()))
-            self._keep(process, cycle, rows, rec)
+            self._keep(process, cycle, rows if customer_id is None else customer_id[rows], rec)
         self._cost += cost
         return cost
 

@@ -13,6 +13,10 @@ from cxsim.specs.distribution import Normal as Normal
 from cxsim.specs.intervention import Change as Change
 from cxsim.specs.intervention import Intervention as Intervention
 from cxsim.specs.intervention import InterventionCost as InterventionCost
+from cxsim.specs.market import Competitor as Competitor
+from cxsim.specs.market import CompetitorEvent as CompetitorEvent
+from cxsim.specs.market import Market as Market
+from cxsim.specs.market import Marketing as Marketing
 from cxsim.specs.operations import CallCentreSpec as CallCentreSpec
 from cxsim.specs.operations import EventSpec as EventSpec
 from cxsim.specs.operations import OpeningHours as OpeningHours
@@ -42,6 +46,8 @@ __all__ = [
     "Beta",
     "CallCentreSpec",
     "Change",
+    "Competitor",
+    "CompetitorEvent",
     "Constant",
     "Distribution",
     "Economics",
@@ -53,6 +59,8 @@ __all__ = [
     "Journey",
     "LogNormal",
     "Loyalty",
+    "Market",
+    "Marketing",
     "Measure",
     "MemorySpec",
     "Normal",

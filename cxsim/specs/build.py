@@ -16,6 +16,7 @@ from cxsim.portfolio import apply_dose
 from cxsim.specs import checks
 from cxsim.specs.intervention import apply_changes, check_touchpoints, resolve
 from cxsim.specs.mapping import Converters, from_mapping
+from cxsim.specs.market import market_from_dict
 from cxsim.specs.operations import operations_from_dict, scale_from_dict
 from cxsim.specs.population import MEMORY_COMMON, MemorySpec, Population, Segment
 from cxsim.specs.runtime import SIM_ALIASES, Runtime
@@ -132,7 +133,7 @@ def loyalty_from_dict(data: Any, path: str = "scenario.loyalty") -> Loyalty:
 
 
 SCENARIO_KEYS = ("name", "description", "affect", "journey", "population", "operations", "loyalty",
-                 "word_of_mouth", "economics", "key_moments")
+                 "word_of_mouth", "economics", "key_moments", "market")
 
 
 def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
@@ -169,6 +170,7 @@ def scenario_from_dict(data: Any, memory: Any = None, path: str = "scenario",
         "word_of_mouth": from_mapping(WordOfMouth, data.get("word_of_mouth"), f"{path}.word_of_mouth"),
         "economics": from_mapping(Economics, data.get("economics"), f"{path}.economics"),
         "operations": operations_from_dict(data.get("operations"), f"{path}.operations"),
+        "market": market_from_dict(data.get("market"), f"{path}.market"),
     }
     try:
         return Scenario(**parts)

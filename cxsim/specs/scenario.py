@@ -10,6 +10,7 @@ from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
 from cxsim.specs import checks
 from cxsim.specs.intervention import NONE, Intervention
+from cxsim.specs.market import Market, check_market
 from cxsim.specs.operations import OperationsSpec, check_sources
 from cxsim.specs.population import MemorySpec, Population, Segment
 from cxsim.specs.runtime import Runtime
@@ -137,11 +138,13 @@ class Scenario:
     economics: Economics = field(default_factory=Economics)
     description: str = ""
     operations: OperationsSpec = field(default_factory=OperationsSpec)
+    market: Market | None = None  # the open market (None: a closed cohort); see cxsim.specs.market
 
     def __post_init__(self) -> None:
         checks.name("name", self.name)
         checks.choice("affect.form", self.affect_form, AFFECT_FORMS)
         names = self.journey.names
+        check_market(self.market, self.population.names, names)
         check_sources(self.operations, self.journey.touchpoints, self.population.names)
         for k, seg in enumerate(self.population.segments):
             for tp_name in seg.expectations:
@@ -220,7 +223,9 @@ class Sim:
     """The experiment: how many customers for how long, how many replications, the seed, the engine.
 
     Attributes:
-        n_customers: customers simulated (each replication).
+        n_customers: customers simulated (each replication); with an open market
+            (:class:`~cxsim.specs.market.Market`), the customers at the start, the population
+            then having ``market.capacity`` times as many rows for the customers it wins.
         n_cycles: purchase cycles simulated (e.g. months).
         seed: root seed; ``0`` is a seed like any other.
         replications: independent replications, seeded from ``SeedSequence(seed).spawn``.

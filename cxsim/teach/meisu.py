@@ -66,6 +66,7 @@ class MeisuResult:
 def _config(n: int, seed: int, cycles: int, extra: int) -> dict:
     """The composed retail_street config with ``extra`` more shops (a plain dict edit, no Hydra path)."""
     cfg = compose_config(["scenario=retail_street", f"sim.n_customers={n}", f"sim.n_cycles={cycles}",
+                          "scenario.market.enabled=false",  # a closed cohort (the open market: cxsim.fit.shops)
                           f"sim.seed={seed}", "sim.replications=2", "outputs.figures=false",
                           "outputs.customers=never", f"outputs.moments={str(extra == 0).lower()}"])
     return with_shops(cfg, extra) if extra else cfg

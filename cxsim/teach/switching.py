@@ -100,7 +100,8 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
     rows = []
     for name in scenarios:
         cfg = compose_config([f"scenario={name}", f"sim.n_customers={n}", "sim.n_cycles=3", f"sim.seed={seed}",
-                              "sim.replications=1", "outputs.figures=false", "outputs.customers=never"])
+                              "sim.replications=1", "outputs.figures=false", "outputs.customers=never",
+                              "++scenario.market.enabled=false"])  # the survey's customers: a closed cohort
         kept = {}
         for bad in (True, False):
             res = run(run_spec_from_dict(with_bad_experience(cfg, bad)))

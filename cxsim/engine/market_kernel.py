@@ -1,0 +1,52 @@
+"""The market step's passes over the population, compiled (numba): one pass, no temporaries.
+
+:func:`cxsim.engine.market.market_step` needs, per segment, this cycle's customers, the sum of
+their satisfaction, those who left, promoters and detractors — and the first free rows for the
+new customers. In numpy that is a dozen passes over the population, each with a temporary mask
+(as long again as a journey step at a million customers); here it is one pass, and the search for
+free rows stops at the last one needed.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def segment_tally(segment, went, churned, recommend, satisfaction, active, cohort, n_seg):  # type: ignore[no-untyped-def]
+    """Per segment: customers this cycle, their summed satisfaction, leavers, promoters (9-10),
+    detractors (0-6); and ``cohort &= active`` in the same pass (the starting customers still ours).
+
+    Returns a ``(5, n_seg)`` float array in that order.
+    """
+    out = np.zeros((5, n_seg))
+    for i in range(segment.size):
+        if cohort[i] and not active[i]:
+            cohort[i] = False
+        if went[i]:
+            s = segment[i]
+            out[0, s] += 1.0
+            out[1, s] += satisfaction[i]
+            if churned[i]:
+                out[2, s] += 1.0
+            r = recommend[i]
+            if r >= 9:
+                out[3, s] += 1.0
+            elif r <= 6:
+                out[4, s] += 1.0
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def first_free(active, k):  # type: ignore[no-untyped-def]
+    """The first ``k`` rows (ascending) that are not active, fewer if there are not ``k``."""
+    out = np.empty(k, dtype=np.intp)
+    m = 0
+    for i in range(active.size):
+        if m == k:
+            break
+        if not active[i]:
+            out[m] = i
+            m += 1
+    return out[:m]
