@@ -447,7 +447,8 @@ def summarise_comparison(runs: pd.DataFrame, baseline: str, settings: CompareSet
         if "discounted_roi" in g:
             droi = t_interval(g["discounted_roi"].dropna(), conf) if g["discounted_roi"].notna().all() \
                 else (float("nan"),) * 3
-            rows.append({**_row(arm, "discounted_roi", *droi), "interval": "t" if math.isfinite(droi[1]) else UNDEFINED})
+            interval = "t" if math.isfinite(droi[1]) else UNDEFINED
+            rows.append({**_row(arm, "discounted_roi", *droi), "interval": interval})
         summary.append({"intervention": arm, "spend": spend, "cost_per_nps_point": per_nps,
                         "cost_per_retained_customer": per_retained, "roi": roi[0]})
     table = pd.DataFrame(rows)
@@ -662,7 +663,8 @@ def _uncertainty_report(result: Comparison) -> str:
     assert u is not None
     lines = [f"Δ {metric}, parameters fixed at the posterior means ({level} % CI over replications) "
              f"and with parameter uncertainty ({level} % credible interval over posterior draws):",
-             f"{'intervention':<20}{'fixed':>14}{'CI':>28}{'uncertain':>14}{'credible interval':>28}{'P(beats baseline)':>19}"]
+             f"{'intervention':<20}{'fixed':>14}{'CI':>28}{'uncertain':>14}{'credible interval':>28}"
+             f"{'P(beats baseline)':>19}"]
     for row in u[u["metric"] == metric].itertuples():
         lines.append(f"{row.intervention:<20}{row.fixed_delta:>+14,.4g}{_pair(row.fixed_low, row.fixed_high):>28}"
                      f"{row.uncertain_delta:>+14,.4g}{_pair(row.uncertain_low, row.uncertain_high):>28}"

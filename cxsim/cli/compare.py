@@ -11,7 +11,8 @@ groups and overrides. The composed config (with ``intervention=none`` unless cho
 the baseline; each arm is the same config with ``intervention=<name>``. Everything is composed and
 validated before Hydra creates the run directory; bad input is one line naming the field, exit
 status 2. Writes ``comparison.csv``, ``ranking.csv``, ``pairs.csv``, ``runs.csv``, ``notes.txt``,
-``comparison.png`` and ``report.html`` (the comparison as one self-contained page). With a posterior of a Bayesian calibration (``posterior=FILE``, short for
+``comparison.png`` and ``report.html`` (the comparison as one self-contained page). With a posterior
+of a Bayesian calibration (``posterior=FILE``, short for
 ``compare.posterior=FILE``) those tables hold the parameters fixed at the posterior means, and
 ``uncertainty.csv`` / ``runs_posterior.csv`` add the effects with parameter uncertainty: each
 replication at its own posterior draw, the same in every arm, with credible intervals and the

@@ -33,7 +33,13 @@ from cxsim.engine.cycle import (
     step_journeys,
 )
 from cxsim.engine.market import (
-    MarketState, cycle_columns, init_market, market_rows, market_step, our_convenience, segment_rows,
+    MarketState,
+    cycle_columns,
+    init_market,
+    market_rows,
+    market_step,
+    our_convenience,
+    segment_rows,
 )
 from cxsim.engine.records import Recorder
 from cxsim.engine.state import PopulationState, init_state

@@ -220,7 +220,6 @@ class Simulator:
 
     def config(self, x: Array, index: int = 0) -> dict[str, Any]:
         """The composed config with parameter values ``x`` (and the seed of simulation ``index``)."""
-
         cfg = copy.deepcopy(self.base)
         for p, v in zip(self.spec.priors, x):
             set_path(cfg, p.path, float(v))
@@ -232,7 +231,6 @@ class Simulator:
 
     def __call__(self, values: Array, indices: Array, strict: bool = False) -> Array:
         """``(m, d)`` statistics at ``(m, k)`` parameter values (a NaN row where a value is refused)."""
-
         values = np.atleast_2d(values)
         out = np.full((values.shape[0], sum(t.size for t in self.spec.targets)), np.nan)
         for row, (x, i) in enumerate(zip(values, indices)):
@@ -258,7 +256,8 @@ class Simulator:
                 survey = survey_from_moments(results.moments, spec)
             if t.column not in survey.columns:
                 raise SpecError(f"targets.{t.name}.metric", t.metric,
-                                "survey columns: " + ", ".join(c for c in survey.columns if c not in ("respondent", "customer_id", "replication")))
+                                "survey columns: " + ", ".join(
+                                    c for c in survey.columns if c not in ("respondent", "customer_id", "replication")))
             counts = obs.rating_counts(survey[t.column].dropna().to_numpy(), t.scale, f"targets.{t.name}")
             parts.append(counts / max(counts.sum(), 1.0))
         return np.concatenate(parts)
@@ -298,8 +297,8 @@ class NeuralPosterior:
     calibration of the test suite reuses one network for many synthetic data sets.
     Training now and then stalls at a network that has learnt next to nothing (its validation
     loss stays near the prior's); ``NETWORKS`` networks are trained with their own seeds and the
-    one with the lowest validation loss is kept. Torch runs on one thread inside the fit (restored afterwards): on a shared two-core machine
-    more threads made training many times slower, not faster.
+    one with the lowest validation loss is kept. Torch runs on one thread inside the fit (restored
+    afterwards): on a shared two-core machine more threads made training many times slower, not faster.
     """
 
     def __init__(self, simulate: Simulate, k: int, likelihood: obs.Likelihood, budget: int, seed: int) -> None:
@@ -426,11 +425,11 @@ def infer_abc(simulate: Simulate, k: int, likelihood: obs.Likelihood, budget: in
 
     prior = pyabc.Distribution(**{n: pyabc.RV("norm", 0.0, 1.0) for n in names})
     pop = int(min(500, max(50, budget // 8)))
-    state = np.random.get_state()  # pyabc draws from numpy's global generator: seeded here, restored below
+    state = np.random.get_state()  # noqa: NPY002 - pyabc draws from numpy's global generator: seeded here, restored below
     log = logging.getLogger("ABC")  # pyabc reports every generation at INFO: quiet here, restored below
     level = log.level
     log.setLevel(logging.WARNING)
-    np.random.seed(int(np.random.SeedSequence([seed, zlib.crc32(b"pyabc")]).generate_state(1)[0]))
+    np.random.seed(int(np.random.SeedSequence([seed, zlib.crc32(b"pyabc")]).generate_state(1)[0]))  # noqa: NPY002
     try:
         with tempfile.TemporaryDirectory() as tmp:
             abc = pyabc.ABCSMC(model, prior, pyabc.FunctionKernel(kernel, ret_scale="SCALE_LOG",
@@ -445,7 +444,7 @@ def infer_abc(simulate: Simulate, k: int, likelihood: obs.Likelihood, budget: in
             generations = int(history.max_t) + 1
             acceptance = (pops["particles"] / pops["samples"].replace(0, np.nan)).dropna()
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002 - the caller's global state back
         log.setLevel(level)
     w = np.asarray(weights, float) / np.sum(weights)
     pick = stream(seed, "resample").choice(len(w), n_samples, p=w)

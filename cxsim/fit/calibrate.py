@@ -61,8 +61,8 @@ from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
 from cxsim.execution.backend import Backend, open_backend
 from cxsim.execution.settings import Execution
-from cxsim.fit import bayes
 from cxsim.figures import figure_style, subplots
+from cxsim.fit import bayes
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import get_path, set_path
@@ -207,7 +207,6 @@ def shipped() -> list[str]:
 
 def read(name_or_path: str | Path) -> tuple[dict[str, Any], Path | None]:
     """The parsed file of a shipped calibration (by name) or of a YAML file, and the file's folder."""
-
     p = Path(name_or_path)
     base = None
     if p.suffix in (".yaml", ".yml"):

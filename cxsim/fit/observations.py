@@ -151,7 +151,8 @@ def target_from_dict(i: int, data: Mapping[str, Any], scale: tuple[int, int] = (
         s = checks.sequence(f"targets.{name}.scale", data["scale"])
         if len(s) != 2:
             raise SpecError(f"targets.{name}.scale", data["scale"], "[low, high] of the rating scale")
-        scale = (checks.integer(f"targets.{name}.scale", s[0], -1000), checks.integer(f"targets.{name}.scale", s[1], -1000))
+        field = f"targets.{name}.scale"
+        scale = (checks.integer(field, s[0], -1000), checks.integer(field, s[1], -1000))
         if not scale[0] < scale[1]:
             raise SpecError(f"targets.{name}.scale", data["scale"], "low must be below high")
     if ("counts" in data) == ("survey" in data):

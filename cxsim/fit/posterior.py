@@ -48,8 +48,10 @@ def save(result: Any, directory: str | Path) -> list[Path]:
         write_atomic(out / "predictive_check.csv", lambda p: result.predictive.to_csv(p, index=False)),
         write_atomic(out / "simulations.parquet", lambda p: result.simulations.to_parquet(p, index=False)),
         write_atomic(out / "diagnostics.json", lambda p: Path(p).write_text(diag)),
-        write_atomic(out / "posterior_pairs.png", lambda p: pair_plot(result.samples, result.summary).savefig(p, dpi=100, format="png")),
-        write_atomic(out / "predictive_check.png", lambda p: predictive_figure(result.predictive).savefig(p, dpi=100, format="png")),
+        write_atomic(out / "posterior_pairs.png",
+                     lambda p: pair_plot(result.samples, result.summary).savefig(p, dpi=100, format="png")),
+        write_atomic(out / "predictive_check.png",
+                     lambda p: predictive_figure(result.predictive).savefig(p, dpi=100, format="png")),
     ]
 
 
@@ -148,8 +150,9 @@ class Posterior:
             raise SpecError("posterior", str(path), f"no such posterior samples file ({SAMPLES_FILE} of a calibration)")
         try:
             samples = pd.read_csv(p) if p.suffix == ".csv" else pd.read_parquet(p)
-        except Exception as err:  # noqa: BLE001 - any reader failure is bad input here
-            raise SpecError("posterior", str(path), f"not a Parquet or CSV samples file ({type(err).__name__})") from None
+        except Exception as err:
+            raise SpecError("posterior", str(path),
+                            f"not a Parquet or CSV samples file ({type(err).__name__})") from None
         return cls(samples, str(path))
 
     @property
@@ -217,7 +220,8 @@ def side_by_side(fixed: pd.DataFrame, uncertain: pd.DataFrame) -> pd.DataFrame:
     """The "parameters fixed" table (``delta, ci_low, ci_high``) beside the one with parameter uncertainty."""
     f = fixed[["intervention", "metric", "delta", "ci_low", "ci_high"]].rename(
         columns={"delta": "fixed_delta", "ci_low": "fixed_low", "ci_high": "fixed_high"})
-    u = uncertain.rename(columns={"delta": "uncertain_delta", "cred_low": "uncertain_low", "cred_high": "uncertain_high"})
+    u = uncertain.rename(columns={"delta": "uncertain_delta", "cred_low": "uncertain_low",
+                                  "cred_high": "uncertain_high"})
     return f.merge(u, on=["intervention", "metric"], how="inner")
 
 
