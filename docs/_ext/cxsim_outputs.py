@@ -60,8 +60,8 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("prospects", "people", "open market: prospects left after the last cycle"),
         ("active_customers", "customers", "open market: our customers after the last cycle's new customers"),
         ("capacity_shortfall", "customers",
-         "open market: new customers turned away because the rows kept for customers (`market.capacity`) were "
-         "full"),
+         "open market: would-be new customers who stayed where they were because the rows kept for customers "
+         "(`market.capacity`) were full"),
         ("marketing_cost", "currency", "open market: advertising spend (already included in `cost`)"),
         ("acquisition_cost", "currency", "open market: marketing cost per new customer"),
         ("discounted_profit", "currency", "open market: profit discounted at `market.discount_rate` per cycle"),
@@ -104,7 +104,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("market_share", "share 0–1", "open market: our customers over all brands' customers"),
         ("market_share_<name>", "share 0–1", "open market: a competitor's share (the shares sum to one)"),
         ("customers_<name>", "customers", "open market: a competitor's customers"),
-        ("capacity_shortfall", "customers", "open market: new customers turned away for lack of rows"),
+        ("capacity_shortfall", "customers", "open market: would-be new customers who waited for lack of free rows"),
         ("marketing_cost", "currency", "open market: the cycle's advertising spend (in `cost`)"),
         ("acquisition_cost", "currency", "open market: marketing cost per new customer"),
         ("clv", "currency",
