@@ -31,7 +31,7 @@ SECTION_CLASSES: dict[str, tuple[str, ...]] = {
 }
 #: Keys whose next part is a name chosen by the user (a touchpoint, an event, a weekday ...).
 NAMED_CHILDREN = ("events", "key_moments", "expectations", "hours", "hourly_weights", "travel_minutes")
-SKIP_TOP = ("hydra", "defaults", "scenario", "memory", "intervention", "sweep", "calibrate")
+SKIP_TOP = ("hydra", "defaults", "scenario", "memory", "intervention", "sweep", "calibrate", "execution")
 
 #: Descriptions of scenario keys whose spec dataclass does not document them (generic keys, as
 #: in the table). Every entry must name a key the shipped scenarios use: a stale one fails the
