@@ -562,8 +562,9 @@ def compare_with_posterior(compose: Composer, settings: CompareSettings, posteri
     fixed = run_posterior_arms(configs, point, settings.replications, _arm_run, seed)
     drawn = run_posterior_arms(configs, posterior, settings.replications, _arm_run, seed)
     spec = p.baseline.spec
-    result = summarise_comparison(fixed.drop(columns=[c for c in fixed if c.startswith("param:")]), p.baseline.name,
-                                  settings, spec.sim.n_customers, spec.scenario.economics.currency, p.skipped)
+    result = summarise_comparison(fixed.drop(columns=[c for c in fixed if str(c).startswith("param:")]),
+                                  p.baseline.name, settings, spec.sim.n_customers, spec.scenario.economics.currency,
+                                  p.skipped)
     diffs = paired_differences(drawn, p.baseline.name)
     uncertain = uncertainty_table(diffs, [*METRICS, "roi"], settings.confidence)
     result.uncertainty = side_by_side(result.table, uncertain)
@@ -666,8 +667,10 @@ def _uncertainty_report(result: Comparison) -> str:
              f"{'intervention':<20}{'fixed':>14}{'CI':>28}{'uncertain':>14}{'credible interval':>28}"
              f"{'P(beats baseline)':>19}"]
     for row in u[u["metric"] == metric].itertuples():
-        lines.append(f"{row.intervention:<20}{row.fixed_delta:>+14,.4g}{_pair(row.fixed_low, row.fixed_high):>28}"
-                     f"{row.uncertain_delta:>+14,.4g}{_pair(row.uncertain_low, row.uncertain_high):>28}"
+        fixed = _pair(cast(float, row.fixed_low), cast(float, row.fixed_high))
+        uncertain = _pair(cast(float, row.uncertain_low), cast(float, row.uncertain_high))
+        lines.append(f"{row.intervention:<20}{row.fixed_delta:>+14,.4g}{fixed:>28}"
+                     f"{row.uncertain_delta:>+14,.4g}{uncertain:>28}"
                      f"{row.p_better:>19.0%}")
     return "\n".join(lines)
 
@@ -687,7 +690,7 @@ def _market_lines(result: Comparison) -> list[str]:
              f"{'Δ purchases':>30}{'Δ revenue':>36}{'Δ market share':>28}"]
 
     def cell(arm: str, metric: str, fmt: str, width: int) -> str:
-        d, lo, hi = (float(t.loc[(arm, metric), c]) for c in ("delta", "ci_low", "ci_high"))
+        d, lo, hi = (float(cast(float, t.loc[(arm, metric), c])) for c in ("delta", "ci_low", "ci_high"))
         return f"{fmt.format(d)} [{fmt.format(lo)}, {fmt.format(hi)}]".rjust(width)
 
     for arm in result.ranking["intervention"]:

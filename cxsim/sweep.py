@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -469,7 +469,7 @@ def collect(p: Plan, directory: str | Path) -> Collected:
     rows: dict[str, dict[str, Any]] = {}
     if not stored.empty:
         ids = [run_id(h, int(r)) for h, r in zip(stored["config_hash"], stored["replication"])]
-        rows = dict(zip(ids, stored.to_dict("records")))
+        rows = dict(zip(ids, cast(list[dict[str, Any]], stored.to_dict("records"))))
     frames, missing = [], []
     for point in p.points.to_dict("records"):
         for r in range(p.replications):

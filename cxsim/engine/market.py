@@ -371,6 +371,7 @@ def _activate(compiled: Compiled, market: Market, state: PopulationState, ms: Ma
         state.expectation[rows, j] = col
     state.satisfaction[rows] = compiled.initial_satisfaction[seg]
     state.bad_memory[rows] = 0.0
+    assert state.terrible_count is not None
     state.terrible_count[rows] = 0
     state.active[rows] = True
     ms.cohort[rows] = False

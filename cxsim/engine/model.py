@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import mesa
 import numpy as np
@@ -233,14 +234,14 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
         """The open market after the cycle (:func:`cxsim.engine.market.market_step`): the same
         population-wide step in both engines; the agent engine then makes agents of the new rows."""
         market = self.compiled.scenario.market
-        assert market is not None and self.market is not None
+        assert market is not None and self.market is not None and self.outcome is not None
         tally = market_step(market, self.compiled, self.market, self.state, went, self.outcome.churned,
                             self.outcome.recommend, self.cycle, self.streams, self._convenience)
         row = self.recorder.cycle_rows[-1]
         row["purchases"] = row["customers_start"]
         row.update(cycle_columns(market, self.market, tally))
         self.market_segments += segment_rows(market, self.compiled.segment_names, tally, self.cycle + 1)
-        row["cost"] += tally.marketing_cost
-        row["profit"] = row["revenue"] - row["cost"]
+        row["cost"] = cast(float, row["cost"]) + tally.marketing_cost
+        row["profit"] = cast(float, row["revenue"]) - cast(float, row["cost"])
         if self.sim.engine == "agent" and tally.rows.size:
             self.agent_class.create_agents(self, int(tally.rows.size), tally.rows.tolist())

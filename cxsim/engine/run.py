@@ -76,8 +76,8 @@ class Results:
         if self.operations is not None:
             written.append(write_atomic(out / "operations.parquet",
                                         lambda p: self.operations.to_parquet(p, index=False)))  # type: ignore[union-attr]
-        if self.market is not None:
-            written.append(write_atomic(out / "market.csv", lambda p: self.market.to_csv(p, index=False)))
+        if (market := self.market) is not None:
+            written.append(write_atomic(out / "market.csv", lambda p: market.to_csv(p, index=False)))
         return written
 
 
@@ -239,8 +239,8 @@ def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
             market.append(m)
         if (c := rec.customers()) is not None:
             customers.append(c)
-        if (m := rec.moments()) is not None:
-            moments.append(m)
+        if (mo := rec.moments()) is not None:
+            moments.append(mo)
         for phase, t in model.seconds.items():
             seconds[phase] = seconds.get(phase, 0.0) + t
         seconds["tables"] = seconds.get("tables", 0.0) + time.perf_counter() - start

@@ -84,6 +84,7 @@ from cxsim.specs.intervention import get_path, set_path
 from cxsim.teach.switching import with_bad_experience
 
 Array = NDArray[np.float64]
+Indices = NDArray[np.integer[Any]]
 METHODS = ("npe", "abc-smc")
 EXPERIMENTS = ("none", "bad_experience")
 TOP_KEYS = ("name", "description", "overrides", "experiment", "parameters", "targets", "method",
@@ -93,7 +94,7 @@ NETWORKS = 2      # NPE trains this many networks (own seeds) and keeps the best
 PRIOR_ONLY = 0.9  # posterior sd / prior sd above this: the data barely moved the parameter
 LEVEL = 0.90      # credible intervals: central 90 %
 
-Simulate = Callable[[Array, Array], Array]
+Simulate = Callable[[Array, Indices], Array]
 """``simulate(values (m, k), indices (m,)) -> statistics (m, d)``; NaN rows for failed runs."""
 
 
@@ -210,9 +211,10 @@ class Simulator:
             except SpecError as err:
                 raise SpecError(f"parameters.{p.path}", err.value, err.allowed) from None
         n_cycles = int(base["sim"]["n_cycles"])
-        for t in spec.targets:
-            if getattr(t, "cycle", None) is not None and t.cycle > n_cycles:  # type: ignore[union-attr]
-                raise SpecError(f"targets.{t.name}.cycle", t.cycle, f"the run has sim.n_cycles = {n_cycles}")  # type: ignore[union-attr]
+        for target in spec.targets:
+            cycle = getattr(target, "cycle", None)
+            if cycle is not None and cycle > n_cycles:
+                raise SpecError(f"targets.{target.name}.cycle", cycle, f"the run has sim.n_cycles = {n_cycles}")
         self.seed = int(base["sim"]["seed"])
         self.calls = 0
         start = np.array([[p.moments()[0] for p in spec.priors]])
@@ -229,7 +231,7 @@ class Simulator:
             cfg = with_bad_experience(cfg, cycles=int(cfg["sim"]["n_cycles"]))
         return cfg
 
-    def __call__(self, values: Array, indices: Array, strict: bool = False) -> Array:
+    def __call__(self, values: Array, indices: Indices, strict: bool = False) -> Array:
         """``(m, d)`` statistics at ``(m, k)`` parameter values (a NaN row where a value is refused)."""
         values = np.atleast_2d(values)
         out = np.full((values.shape[0], sum(t.size for t in self.spec.targets)), np.nan)
@@ -516,7 +518,7 @@ def calibrate_bayes(spec: BayesSpec, extra_overrides: Sequence[str] = (), seed: 
     k = len(priors)
     counter = {"runs": 0}
 
-    def sim_z(z: Array, idx: Array) -> Array:
+    def sim_z(z: Array, idx: Indices) -> Array:
         counter["runs"] += len(z)
         if progress is not None and counter["runs"] // 100 != (counter["runs"] - len(z)) // 100:
             progress(f"{counter['runs']} simulations")

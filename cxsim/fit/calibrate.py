@@ -51,7 +51,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -350,7 +350,7 @@ def simulate_targets(job: tuple[Mapping[str, Any], Sequence[Target]]) -> np.ndar
 
         shops = [int(t.metric.partition(".")[2]) for t in targets]  # sales with 1, 2, ... shops
         table = sales_by_shops(dict(config), shops).set_index("shops")
-        return np.array([float(table.loc[k, "sales_ratio"]) for k in shops])
+        return np.array([float(cast(float, table.loc[k, "sales_ratio"])) for k in shops])
     results = run(run_spec_from_dict(dict(config)))
     return np.array([_metric(results, t) for t in targets])
 

@@ -253,6 +253,7 @@ class Likelihood:
             if isinstance(t, ValueTarget) and t.sd is not None:
                 total += -0.5 * ((t.value - x[:, 0]) / t.sd) ** 2 - np.log(t.sd * np.sqrt(2 * np.pi))
             elif isinstance(t, ValueTarget):
+                assert t.n is not None  # a value target has exactly one of sd and n (validated)
                 p = _floor(np.column_stack([x[:, 0], 1.0 - x[:, 0]]))
                 k = t.value * t.n
                 total += (special.gammaln(t.n + 1) - special.gammaln(k + 1) - special.gammaln(t.n - k + 1)
@@ -272,6 +273,7 @@ class Likelihood:
             if isinstance(t, ValueTarget) and t.sd is not None:
                 out[:, sl] = x + rng.normal(0.0, t.sd, x.shape)
             elif isinstance(t, ValueTarget):
+                assert t.n is not None  # a value target has exactly one of sd and n (validated)
                 out[:, sl] = rng.binomial(t.n, np.clip(x, 0.0, 1.0)) / t.n
             else:
                 out[:, sl] = rng.multinomial(t.n, _floor(x)) / t.n

@@ -164,11 +164,11 @@ class Posterior:
         """The parameter values of replication ``replication`` (the same for every arm)."""
         ss = np.random.SeedSequence([int(seed), int(replication), zlib.crc32(b"posterior")])
         row = int(np.random.default_rng(ss).integers(len(self.samples)))
-        return {c: float(v) for c, v in self.samples.iloc[row].items()}
+        return {str(c): float(v) for c, v in self.samples.iloc[row].items()}
 
     def mean(self) -> dict[str, float]:
         """Posterior means: the "parameters fixed" point of a comparison."""
-        return {c: float(v) for c, v in self.samples.mean().items()}
+        return {str(c): float(v) for c, v in self.samples.mean().items()}
 
     def check(self, cfg: Mapping[str, Any]) -> None:
         """Every parameter path exists in the composed config ``cfg`` and holds a number."""
