@@ -32,6 +32,7 @@ class LocalBackend:
         if self._workers <= 1 or len(tasks) <= 1:
             for index, task in enumerate(tasks):
                 yield index, fn(task)
+            return
         from joblib import Parallel, delayed  # joblib: loaded only for a process pool
 
         jobs = Parallel(n_jobs=self._workers, return_as="generator_unordered")(

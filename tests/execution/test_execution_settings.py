@@ -76,3 +76,17 @@ def test_store_streams_fragments_readable_while_writing(tmp_path):
     store.write([{"a": "z", "b": 3.5}], "second")
     assert store.keys(["a"]) == {("x",), ("y",), ("z",)}
     pd.testing.assert_frame_equal(store.read(), pd.DataFrame({"a": ["x", "y", "z"], "b": [1.5, 2.5, 3.5]}))
+
+
+def test_the_local_backend_runs_each_task_once_in_process() -> None:
+    from cxsim.execution.local import LocalBackend
+
+    calls: list[int] = []
+
+    def fn(task: int) -> int:
+        calls.append(task)
+        return task * 10
+
+    backend = LocalBackend(Execution(backend="local", workers=1))
+    assert sorted(backend.map_unordered(fn, [1, 2, 3])) == [(0, 10), (1, 20), (2, 30)]
+    assert calls == [1, 2, 3]  # each task once, in order, in this process
