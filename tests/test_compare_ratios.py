@@ -66,7 +66,8 @@ def test_the_command_writes_the_report_and_no_nan_interval(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "cxsim.cli.main", "compare", "sim.n_customers=300", "sim.n_cycles=3",
          "compare.replications=3", "compare.interventions=[dealer_gala,staff_training]", "compare.progress=false",
-         f"hydra.run.dir={out}"], capture_output=True, text=True, check=False)
+         f"hydra.run.dir={out}"], capture_output=True, text=True, check=False,
+        cwd=tmp_path)  # not the repository root, whose source tree has no configs package
     assert proc.returncode == 0, proc.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Ranked interventions" in html and "cxsim compare" in html

@@ -51,7 +51,8 @@ def test_command_writes_the_uncertainty_tables(tmp_path, wide):
     proc = subprocess.run(
         [sys.executable, "-m", "cxsim.cli.compare", *SMALL, "compare.replications=4", "compare.interventions=[dealer_gala]",
          f"posterior={wide}", "compare.progress=false", f"hydra.run.dir={out}"],
-        capture_output=True, text=True, check=False)
+        capture_output=True, text=True, check=False,
+        cwd=tmp_path)  # not the repository root, whose source tree has no configs package
     assert proc.returncode == 0, proc.stderr
     u = pd.read_csv(out / "uncertainty.csv")
     assert {"fixed_delta", "uncertain_low", "uncertain_high", "p_better"} <= set(u.columns)
