@@ -8,7 +8,7 @@ simulated moments, and simulates step 5 (one and two more shops on the street) w
 Model and assumptions: cxsim.teach.meisu.
 
 Sources:
-    Seeds 001, 002 and 004 (DESIGN.md, "Seven-step CEM method"): experience price 7, brand image
+    Case studies 001, 002 and 004 (docs, "Seven-step CEM method"): experience price 7, brand image
     7, service 6, product 6, convenience 5, relationship 4; expectation 7; convenience importance 9,
     key experience 9 x -2 = -18; gap to the ideal -5; more shops on the same street.
 """

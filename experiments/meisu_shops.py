@@ -11,7 +11,7 @@ market block were fitted to the case with `cxsim calibrate calibrate=meisu_shops
 cxsim.fit.shops.
 
 Sources:
-    Seeds 001 and 004 (DESIGN.md, "Seven-step CEM method", step 7): one shop -> two doubled sales;
+    Case studies 001 and 004 (docs, "Seven-step CEM method", step 7): one shop -> two doubled sales;
     three shops tripled them; four gave more than four times.
 """
 

@@ -8,7 +8,7 @@ with the share who would have left anyway. Nothing is fitted to the survey.
 Model and assumptions: cxsim.teach.switching.
 
 Sources:
-    AchieveGlobal (2013), China customer-service survey, in seed 000, article 7 (DESIGN.md,
+    AchieveGlobal (2013), China customer-service survey, in case study 000, article 7 (docs/explanation/case-studies.md,
     "Switching after bad experiences"): about 40 % after one, over 55 % after two, 90 % after at
     most three bad experiences.
 """

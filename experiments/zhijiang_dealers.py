@@ -9,7 +9,7 @@ beside the observed 4.17 and lists which touchpoints an OLS regression finds sig
 Model and assumptions: cxsim.teach.zhijiang.
 
 Sources:
-    Seed 000, article 1 (DESIGN.md, "Zhijiang Silicone dealer survey"): 47 questionnaires,
+    Case study 000, article 1 (docs/explanation/case-studies.md, "Zhijiang Silicone dealer survey"): 47 questionnaires,
     touchpoint means 4.82 / 3.62 / 4.15 / 4.54 / 3.61 / 4.23 / 4.46, overall 4.17; only delivery
     speed and the dealer meeting significant.
     Kahneman et al. (1993); Redelmeier & Kahneman (1996) for the peak-end rule.

@@ -4,7 +4,7 @@ The Delta law of customer-experience management (case study 004; Oliver 1980's e
 disconfirmation paradigm) says that satisfaction compares what is experienced with what was
 expected. Two forms are offered:
 
-* ``difference`` — ``sign * (P - E) / unit`` (seeds 001/002: satisfaction = experience −
+* ``difference`` — ``sign * (P - E) / unit`` (case studies 001/002: satisfaction = experience −
   expectation). ``unit`` is how much of the measure counts as one unit of affect (e.g. 1 point on
   a rating scale, 2 days of delivery).
 * ``ratio`` — ``sign * (P - E) / E``, the relative disconfirmation: experience / expectation − 1

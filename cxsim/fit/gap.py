@@ -1,4 +1,4 @@
-"""The seven-step CEM gap analysis (case studies 001, 002, 004; DESIGN.md "Seven-step CEM method").
+"""The seven-step CEM gap analysis (case studies 001, 002, 004; "Seven-step CEM method" in the docs).
 
 From a table with one row per experience factor — current experience (step 2a), expectation (2b),
 importance (2d) and the ideal experience (step 4) — compute:

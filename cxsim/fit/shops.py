@@ -1,6 +1,6 @@
 """Sales by number of shops in an open market: Meisu's feedback loop (step 7 of the seven steps).
 
-Meisu Electronics (seeds 001 and 004; DESIGN.md "Seven-step CEM method", step 7): going from one
+Meisu Electronics (case studies 001 and 004; "Seven-step CEM method", step 7, in the docs): going from one
 shop to two *doubled* sales, three shops tripled them and four gave more than four times. A
 closed cohort cannot have that loop; with an open market (:mod:`cxsim.engine.market`) it comes
 from convenience (Huff's pull of the open shops wins prospects and rivals' customers, shorter

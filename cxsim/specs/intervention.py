@@ -1,6 +1,6 @@
 """Interventions: named, costed changes to a run's config.
 
-An intervention (DESIGN.md "Intervention") is a change to touchpoints, operations or population
+An intervention (docs/explanation/case-studies.md "Intervention") is a change to touchpoints, operations or population
 with a fixed and a variable cost. In cxsim it is a config (``configs/intervention/*.yaml``)::
 
     name: faster_delivery

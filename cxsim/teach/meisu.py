@@ -1,7 +1,7 @@
 """Meisu Electronics' seven steps, computed from a simulated run, then more shops on the street.
 
 Sources:
-    Case studies 001, 002 and 004 (DESIGN.md "Seven-step CEM method"): Meisu Electronics, four shops on
+    Case studies 001, 002 and 004 (docs, "Seven-step CEM method"): Meisu Electronics, four shops on
     one short street in Hong Kong. Step 2a experience: price 7, brand image 7, service 6, product
     6, convenience 5, relationship 4. Step 2b expectation: 7 for product, price, convenience and
     brand image. Step 2c satisfaction = 2a − 2b (convenience −2, product −1). Step 2d importance

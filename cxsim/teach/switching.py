@@ -2,7 +2,7 @@
 
 Sources:
     AchieveGlobal (2013), China customer-service survey, reported in case study 000, article 7
-    (DESIGN.md "Switching after bad experiences"): about 40 % likely to switch after one bad
+    (docs/explanation/case-studies.md "Switching after bad experiences"): about 40 % likely to switch after one bad
     experience, more than 55 % after two, 90 % after at most three.
     Joy-pain law (case study 004): no experience may break through the floor of "terrible".
 

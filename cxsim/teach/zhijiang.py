@@ -1,7 +1,7 @@
 """The Zhijiang Silicone dealer survey, simulated: peak-end of the means vs the key moments.
 
 Sources:
-    Case study 000, article 1 (DESIGN.md "Zhijiang Silicone dealer survey"): 47 valid questionnaires
+    Case study 000, article 1 (docs, "Zhijiang Silicone dealer survey"): 47 valid questionnaires
     from dealers, five-point scale (3 = neutral). Touchpoint means: brand image 4.82, price 3.62,
     technology 4.15, product quality 4.54, delivery speed 3.61, service staff 4.23, annual dealer
     meeting 4.46; overall satisfaction 4.17. Peak (brand image) and end (dealer meeting) average to
