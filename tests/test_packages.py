@@ -18,9 +18,15 @@ ROOT = Path(cxsim.__file__).resolve().parent
 NO_EXPORTS = {"cxsim.cli"}
 
 
+#: The shipped Hydra configs: installed as ``cxsim.configs`` (the repository's top-level ``configs/``),
+#: packages only so that ``pip install`` carries the YAML files; no code, nothing to export.
+DATA_PACKAGE = "cxsim.configs"
+
+
 def _packages() -> list[str]:
     folders = [ROOT, *(p.parent for p in ROOT.rglob("*.py") if p.parent != ROOT)]
-    return sorted({".".join(f.relative_to(ROOT.parent).parts) for f in folders})
+    names = {".".join(f.relative_to(ROOT.parent).parts) for f in folders}
+    return sorted(n for n in names if n != DATA_PACKAGE and not n.startswith(DATA_PACKAGE + "."))
 
 
 def test_every_folder_with_code_is_a_package() -> None:
