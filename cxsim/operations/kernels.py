@@ -137,28 +137,7 @@ def _never_full_binned(arrival: Array, service: Array, servers: int) -> bool:  #
     every bin holding an arrival bounds the sorted test's ``k - p`` from above. True: nobody ever finds the servers
     busy. False: undecided (within about one bin's arrivals of full), and the exact test decides.
     """
-    n = arrival.size
-    bins = min(n, 65536)
-    lo = arrival.min()
-    hi = arrival.max()
-    scale = bins / (hi - lo) if hi > lo else 0.0
-    if not np.isfinite(scale):
-        return False
-    arrivals = np.zeros(bins, dtype=np.int32)
-    departures = np.zeros(bins, dtype=np.int32)
-    for i in range(n):
-        arrivals[min(int((arrival[i] - lo) * scale), bins - 1)] += 1
-        d = arrival[i] + service[i]
-        if d < hi:  # later departures come after every arrival: they never free a server in time
-            departures[min(int((d - lo) * scale), bins - 1)] += 1
-    came = 0
-    left = 0
-    for b in range(bins):
-        came += arrivals[b]
-        if arrivals[b] > 0 and came - 1 - left >= servers:
-            return False
-        left += departures[b]
-    return True
+    return binned_free(arrival, arrival, service, servers)
 
 
 def never_full(arrival: Array, service: Array, servers: int) -> bool:
@@ -383,3 +362,80 @@ def waits(arrival: Array, start: Array, outcome: NDArray[np.int8], patience: Arr
     w[cl] = close[cl] - arrival[cl]
     w[outcome == BALKED] = 0.0
     return w
+
+
+@njit(cache=True, nogil=True)
+def _span(x: Array) -> tuple[float, float]:  # pragma: no cover - compiled
+    lo = np.inf
+    hi = -np.inf
+    for v in x:
+        if v != v:  # NaN, as numpy's min and max give it
+            return v, v
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+    return lo, hi
+
+
+
+@njit(cache=True, nogil=True)
+def binned_free(arrival: Array, base: Array, add: Array, servers: int) -> bool:  # pragma: no cover - compiled
+    """:func:`_never_full_binned` with each customer's departure ``base + add`` (the arrival and
+    the service, or the end of an earlier stage and this one's time): True when nobody can find
+    the ``servers`` busy; False when undecided. No test when ``servers`` is at least the customers."""
+    n = arrival.size
+    if servers >= n:
+        return True
+    bins = min(n, 65536)
+    lo, hi = _span(arrival)
+    scale = bins / (hi - lo) if hi > lo else 0.0
+    if lo != lo or not np.isfinite(scale):
+        return False
+    arrivals = np.zeros(bins, dtype=np.int32)
+    departures = np.zeros(bins, dtype=np.int32)
+    for i in range(n):
+        arrivals[min(int((arrival[i] - lo) * scale), bins - 1)] += 1
+        d = base[i] + add[i]
+        if d < hi:  # later departures come after every arrival: they never free a server in time
+            departures[min(int((d - lo) * scale), bins - 1)] += 1
+    came = 0
+    left = 0
+    for b in range(bins):
+        came += arrivals[b]
+        if arrivals[b] > 0 and came - 1 - left >= servers:
+            return False
+        left += departures[b]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def free_flow_tandem(rows, u, days, production, shipping, promised, lines, trucks,
+                     arrival, production_out, shipping_out, p_end, delivery, on_time):  # pragma: no cover
+    """Production then shipping for the orders ``rows`` in one pass, if nobody ever waits.
+
+    Gathers each order's arrival ``u[i] · days``, production and shipping time, and computes
+    what the tandem queue gives when no order waits (start = arrival at both stages): production
+    end ``a + p``, delivery days ``(a + p + s) − a`` and on time ``<= promised``, the arithmetic
+    of :func:`cxsim.operations.pipeline.run_kernel` and
+    :func:`~cxsim.operations.pipeline.pipeline_records` in the same order. Then the binned test
+    of :func:`never_full` on each stage (lines or trucks at least the orders: no test).
+
+    Returns:
+        Whether both stages flow freely; if not, only the gathered inputs (``arrival``,
+        ``production_out``, ``shipping_out``) are meaningful.
+    """
+    for k in range(rows.size):
+        i = rows[k]
+        a = u[i] * days
+        p = production[i]
+        s = shipping[i]
+        e = a + p
+        arrival[k] = a
+        production_out[k] = p
+        shipping_out[k] = s
+        p_end[k] = e
+        d = (e + s) - a
+        delivery[k] = d
+        on_time[k] = d <= promised
+    return binned_free(arrival, arrival, production_out, lines) and binned_free(p_end, p_end, shipping_out, trucks)

@@ -18,8 +18,9 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from cxsim.draws import random
+from cxsim.draws import random, random_into
 from cxsim.operations import kernels
+from cxsim.specs.distribution import sample_into
 from cxsim.specs.operations import PipelineSpec, warn_if_unbounded
 
 Array = NDArray[np.float64]
@@ -153,17 +154,24 @@ def pipeline_records(spec: PipelineSpec, d: PipelineDraws, r: PipelineResult,
     """Per-order records in the caller's order (see ``RECORDS['pipeline']``); only ``records``
     when given (a run that keeps no per-encounter table needs a few)."""
     days = r.delivered - d.arrival
+    return _records(spec, d.arrival, days, lambda: r.production_start - d.arrival,
+                    lambda: r.shipping_start - r.production_end, d.production, d.shipping, records)
+
+
+def _records(spec: PipelineSpec, arrival: Array, days: Array, production_wait: Callable[[], Array],
+             shipping_wait: Callable[[], Array], production: Array, shipping: Array,
+             records: Collection[str] | None, on_time: NDArray[np.bool_] | None = None) -> dict[str, NDArray]:
     make: dict[str, Callable[[], NDArray]] = {
-        "arrival": lambda: d.arrival,
+        "arrival": lambda: arrival,
         "delivery_days": lambda: days,
-        "production_wait_days": lambda: r.production_start - d.arrival,
-        "shipping_wait_days": lambda: r.shipping_start - r.production_end,
-        "production_days": lambda: d.production,
-        "shipping_days": lambda: d.shipping,
+        "production_wait_days": production_wait,
+        "shipping_wait_days": shipping_wait,
+        "production_days": lambda: production,
+        "shipping_days": lambda: shipping,
         "promised_days": lambda: np.full(days.size, spec.promised_days),
         "late_days": lambda: np.maximum(days - spec.promised_days, 0.0),
         "early_days": lambda: np.maximum(spec.promised_days - days, 0.0),
-        "on_time": lambda: days <= spec.promised_days,
+        "on_time": lambda: days <= spec.promised_days if on_time is None else on_time,
     }
     return {k: f() for k, f in make.items() if records is None or k in records}
 
@@ -181,12 +189,65 @@ def pipeline_load(spec: PipelineSpec, orders: int) -> float:
 def simulate_pipeline(spec: PipelineSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
                       path: str = "scenario.operations.pipeline",
                       rows: NDArray[np.intp] | None = None,
-                      records: Collection[str] | None = None) -> dict[str, NDArray]:
+                      records: Collection[str] | None = None,
+                      scratch: dict[str, NDArray] | None = None) -> dict[str, NDArray]:
     """One cycle's ``n`` orders through the pipeline; per-order records (only ``records``, if given).
 
     Each cycle starts with idle lines and trucks (the cycle's orders are its own horizon), so a
-    load above 1 means orders pile up within the month — it is warned about.
+    load above 1 means orders pile up within the month — it is warned about. ``scratch`` keeps
+    the draws' arrays from one call to the next (a runner's, cycle after cycle; no result
+    depends on it). The kernel backend takes :func:`free_flow` when no campaign batches the orders.
     """
     warn_if_unbounded(path, pipeline_load(spec, n if rows is None else len(rows)), False)
+    if backend == "kernel" and spec.batch_every_days is None:
+        return free_flow(spec, n, rng, rows, records, scratch)
     d = draw_orders(spec, n, rng, rows)
     return pipeline_records(spec, d, BACKENDS[backend](d), records)
+
+
+def _buffer(scratch: dict[str, NDArray], name: str, n: int, dtype: type = np.float64) -> NDArray:
+    x = scratch.get(name)
+    if x is None or x.size < n or x.dtype != dtype:
+        x = scratch[name] = np.empty(n, dtype=dtype)
+    return x[:n]
+
+
+def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArray[np.intp] | None = None,
+              records: Collection[str] | None = None,
+              scratch: dict[str, NDArray] | None = None) -> dict[str, NDArray]:
+    """:func:`draw_orders`, :func:`run_kernel` and :func:`pipeline_records` in one compiled pass
+    when no order waits at either stage (:func:`~cxsim.operations.kernels.free_flow_tandem`):
+    the same draws from ``rng`` and the same records bit for bit. When an order may wait, the
+    gathered orders go through :func:`run_kernel` as usual.
+    """
+    scratch = {} if scratch is None else scratch
+    u = _buffer(scratch, "u", n)
+    random_into(rng, u)
+    production = shipping = None
+    if spec.production_days is not None:
+        production = _buffer(scratch, "production", n)
+        sample_into(spec.production_days, rng, production)
+    shipping = _buffer(scratch, "shipping", n)
+    sample_into(spec.shipping_days, rng, shipping)  # type: ignore[arg-type]
+    if not spec.make_to_order or production is None:
+        production = _buffer(scratch, "production", n)
+        production[:] = 0.0
+    rows = np.arange(n) if rows is None else rows
+    m = rows.size
+
+    def out(name: str, dtype: type = np.float64) -> NDArray:  # a record asked for is a new array
+        return np.empty(m, dtype=dtype) if records is None or name in records else _buffer(scratch, name, m, dtype)
+
+    arrival, prod, ship, days = out("arrival"), out("production_days"), out("shipping_days"), out("delivery_days")
+    on_time = out("on_time", np.bool_)
+    free = kernels.free_flow_tandem(
+        rows, u, float(spec.days_per_cycle), production, shipping, float(spec.promised_days),
+        spec.lines if spec.make_to_order else m, m if spec.trucks is None else spec.trucks,
+        arrival, prod, ship, _buffer(scratch, "p_end", m), days, on_time)
+    if not free:
+        d = PipelineDraws(None, arrival, prod, ship, spec.lines, spec.trucks, spec.make_to_order, None)
+        return pipeline_records(spec, d, run_kernel(d), records)
+    rec = _records(spec, arrival, days, lambda: np.zeros(m), lambda: np.zeros(m), prod, ship, records, on_time)
+    if records is not None and "wait_days" in records:  # the runner's wait: production + shipping waits
+        rec["wait_days"] = np.zeros(m)
+    return rec

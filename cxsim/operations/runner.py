@@ -66,6 +66,7 @@ class OperationsRunner:
         self._busy: dict[str, float] = {}
         self._capacity: dict[str, float] = {}
         self._cost = 0.0
+        self._scratch: dict[str, dict[str, NDArray]] = {p: {} for p in self.sources}  # draws' arrays, reused
 
     @property
     def active(self) -> bool:
@@ -88,7 +89,7 @@ class OperationsRunner:
             rng = self.streams.get("operations", f"{process}/cycle{cycle}")
             rec = self._simulate(process, rows, segment, rng)
             for j, record in cols:
-                performance[rows, j] = rec[record]
+                performance[:, j][rows] = rec[record]  # a column: one contiguous row of the (T, n) array
             if process.startswith("events."):
                 for j in js:
                     present[rows[~rec["attended"]], j] = False
@@ -110,7 +111,8 @@ class OperationsRunner:
             p = spec.pipeline
             needed = None if self.keep_records else {*SUMMARY_RECORDS, *(r for _, r in self.sources[process]),
                                                       "production_days", "production_wait_days", "shipping_wait_days"}
-            rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows, records=needed)
+            rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows, records=needed,
+                                             scratch=self._scratch[process])
             if p.make_to_order:
                 self._add(process, float(rec["production_days"].sum()), p.days_per_cycle * p.lines)
         elif process == "callcentre":
@@ -124,7 +126,7 @@ class OperationsRunner:
             if key in rec:
                 rec.setdefault("unserved", np.zeros(rows.size, dtype=bool))
                 rec["unserved"] = rec["unserved"] | rec[key]
-        if "wait_minutes" not in rec and "production_wait_days" in rec:
+        if "wait_minutes" not in rec and "wait_days" not in rec and "production_wait_days" in rec:
             rec["wait_days"] = rec["production_wait_days"] + rec["shipping_wait_days"]
         return rec
 
