@@ -380,6 +380,24 @@ def _span(x: Array) -> tuple[float, float]:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _bin(x: float, lo: float, scale: float, top: int) -> int:  # pragma: no cover - compiled
+    return min(int((x - lo) * scale), top)
+
+
+@njit(cache=True, nogil=True)
+def _nobody_waits(arrivals, departures, servers: int) -> bool:  # pragma: no cover - compiled
+    """The scan of :func:`binned_free` over the bins' counts of arrivals and of departures."""
+    came = 0
+    left = 0
+    for b in range(arrivals.size):
+        came += arrivals[b]
+        if arrivals[b] > 0 and came - 1 - left >= servers:
+            return False
+        left += departures[b]
+    return True
+
+
+@njit(cache=True, nogil=True)
 def binned_free(arrival: Array, base: Array, add: Array, servers: int) -> bool:  # pragma: no cover - compiled
     """:func:`_never_full_binned` with each customer's departure ``base + add`` (the arrival and
     the service, or the end of an earlier stage and this one's time): True when nobody can find
@@ -395,37 +413,41 @@ def binned_free(arrival: Array, base: Array, add: Array, servers: int) -> bool: 
     arrivals = np.zeros(bins, dtype=np.int32)
     departures = np.zeros(bins, dtype=np.int32)
     for i in range(n):
-        arrivals[min(int((arrival[i] - lo) * scale), bins - 1)] += 1
+        arrivals[_bin(arrival[i], lo, scale, bins - 1)] += 1
         d = base[i] + add[i]
         if d < hi:  # later departures come after every arrival: they never free a server in time
-            departures[min(int((d - lo) * scale), bins - 1)] += 1
-    came = 0
-    left = 0
-    for b in range(bins):
-        came += arrivals[b]
-        if arrivals[b] > 0 and came - 1 - left >= servers:
-            return False
-        left += departures[b]
-    return True
+            departures[_bin(d, lo, scale, bins - 1)] += 1
+    return _nobody_waits(arrivals, departures, servers)
 
 
 @njit(cache=True, nogil=True)
 def free_flow_tandem(rows, u, days, production, shipping, promised, lines, trucks,
                      arrival, production_out, shipping_out, p_end, delivery, on_time):  # pragma: no cover
-    """Production then shipping for the orders ``rows`` in one pass, if nobody ever waits.
+    """Production then shipping for the orders ``rows`` in two passes, if nobody ever waits.
 
     Gathers each order's arrival ``u[i] · days``, production and shipping time, and computes
     what the tandem queue gives when no order waits (start = arrival at both stages): production
     end ``a + p``, delivery days ``(a + p + s) − a`` and on time ``<= promised``, the arithmetic
     of :func:`cxsim.operations.pipeline.run_kernel` and
-    :func:`~cxsim.operations.pipeline.pipeline_records` in the same order. Then the binned test
-    of :func:`never_full` on each stage (lines or trucks at least the orders: no test).
+    :func:`~cxsim.operations.pipeline.pipeline_records` in the same order. Meanwhile the binned
+    test of :func:`binned_free` on the production lines, over the cycle ``[0, days]`` (any
+    monotone binning of a range holding every arrival is as sound); then on the trucks, whose
+    customers arrive at the production ends (lines or trucks at least the orders: no test).
 
     Returns:
         Whether both stages flow freely; if not, only the gathered inputs (``arrival``,
         ``production_out``, ``shipping_out``) are meaningful.
     """
-    for k in range(rows.size):
+    n = rows.size
+    bins = max(1, min(n, 65536))
+    top = bins - 1
+    test = lines < n
+    scale = bins / days if days > 0.0 else 0.0
+    arrivals = np.zeros(bins, dtype=np.int32)
+    departures = np.zeros(bins, dtype=np.int32)
+    lo = np.inf
+    hi = -np.inf
+    for k in range(n):
         i = rows[k]
         a = u[i] * days
         p = production[i]
@@ -438,4 +460,30 @@ def free_flow_tandem(rows, u, days, production, shipping, promised, lines, truck
         d = (e + s) - a
         delivery[k] = d
         on_time[k] = d <= promised
-    return binned_free(arrival, arrival, production_out, lines) and binned_free(p_end, p_end, shipping_out, trucks)
+        if e < lo:
+            lo = e
+        if e > hi:
+            hi = e
+        if e != e:  # NaN: no test (numpy's min and max would give NaN)
+            return False
+        if test:
+            arrivals[_bin(a, 0.0, scale, top)] += 1
+            if e < days:  # later departures come after every arrival (all before ``days``)
+                departures[_bin(e, 0.0, scale, top)] += 1
+    if test and not (np.isfinite(scale) and scale > 0.0 and _nobody_waits(arrivals, departures, lines)):
+        return False
+    if trucks >= n:
+        return True
+    scale = bins / (hi - lo) if hi > lo else 0.0
+    if not np.isfinite(scale):
+        return False
+    arrivals[:] = 0
+    departures[:] = 0
+    for k in range(n):
+        e = p_end[k]
+        arrivals[_bin(e, lo, scale, top)] += 1
+        d = e + shipping_out[k]
+        if d < hi:
+            departures[_bin(d, lo, scale, top)] += 1
+    return _nobody_waits(arrivals, departures, trucks)
+

@@ -190,36 +190,53 @@ def simulate_pipeline(spec: PipelineSpec, n: int, rng: np.random.Generator, back
                       path: str = "scenario.operations.pipeline",
                       rows: NDArray[np.intp] | None = None,
                       records: Collection[str] | None = None,
-                      scratch: dict[str, NDArray] | None = None) -> dict[str, NDArray]:
+                      scratch: dict[str, NDArray] | None = None,
+                      fresh: Collection[str] | None = None) -> dict[str, NDArray]:
     """One cycle's ``n`` orders through the pipeline; per-order records (only ``records``, if given).
 
     Each cycle starts with idle lines and trucks (the cycle's orders are its own horizon), so a
-    load above 1 means orders pile up within the month — it is warned about. ``scratch`` keeps
-    the draws' arrays from one call to the next (a runner's, cycle after cycle; no result
-    depends on it). The kernel backend takes :func:`free_flow` when no campaign batches the orders.
+    load above 1 means orders pile up within the month — it is warned about. The kernel backend
+    takes :func:`free_flow` when no campaign batches the orders (``scratch`` and ``fresh``: see there).
     """
     warn_if_unbounded(path, pipeline_load(spec, n if rows is None else len(rows)), False)
     if backend == "kernel" and spec.batch_every_days is None:
-        return free_flow(spec, n, rng, rows, records, scratch)
+        return free_flow(spec, n, rng, rows, records, scratch, fresh)
     d = draw_orders(spec, n, rng, rows)
     return pipeline_records(spec, d, BACKENDS[backend](d), records)
 
 
 def _buffer(scratch: dict[str, NDArray], name: str, n: int, dtype: type = np.float64) -> NDArray:
+    """The first ``n`` of ``scratch[name]``, made (larger) when missing or short."""
     x = scratch.get(name)
     if x is None or x.size < n or x.dtype != dtype:
         x = scratch[name] = np.empty(n, dtype=dtype)
     return x[:n]
 
 
+def _zeros(scratch: dict[str, NDArray], n: int) -> NDArray:
+    """``n`` zeros, a read-only view of one array kept in ``scratch``."""
+    x = scratch.get("zeros")
+    if x is None or x.size < n:
+        x = scratch["zeros"] = np.zeros(n)
+        x.flags.writeable = False
+    return x[:n]
+
+
 def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArray[np.intp] | None = None,
-              records: Collection[str] | None = None,
-              scratch: dict[str, NDArray] | None = None) -> dict[str, NDArray]:
-    """:func:`draw_orders`, :func:`run_kernel` and :func:`pipeline_records` in one compiled pass
-    when no order waits at either stage (:func:`~cxsim.operations.kernels.free_flow_tandem`):
+              records: Collection[str] | None = None, scratch: dict[str, NDArray] | None = None,
+              fresh: Collection[str] | None = None) -> dict[str, NDArray]:
+    """:func:`draw_orders`, :func:`run_kernel` and :func:`pipeline_records` in two compiled
+    passes when no order waits at either stage (:func:`~cxsim.operations.kernels.free_flow_tandem`):
     the same draws from ``rng`` and the same records bit for bit. When an order may wait, the
     gathered orders go through :func:`run_kernel` as usual.
+
+    ``scratch`` keeps arrays from one call to the next (a runner's, cycle after cycle: the
+    draws, and with ``records`` given, every record but those named in ``fresh``, which are new
+    arrays; the waits of a free flow are then a read-only view of zeros). Fresh pages cost a
+    fault each (about as much as the whole pass at a million orders); no result depends on it.
+    Without ``records`` every record is a new array.
     """
+    keep = scratch is not None and records is not None
     scratch = {} if scratch is None else scratch
     u = _buffer(scratch, "u", n)
     random_into(rng, u)
@@ -235,8 +252,9 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
     rows = np.arange(n) if rows is None else rows
     m = rows.size
 
-    def out(name: str, dtype: type = np.float64) -> NDArray:  # a record asked for is a new array
-        return np.empty(m, dtype=dtype) if records is None or name in records else _buffer(scratch, name, m, dtype)
+    def out(name: str, dtype: type = np.float64) -> NDArray:
+        new = not keep or name in (fresh or ())
+        return np.empty(m, dtype=dtype) if new else _buffer(scratch, name, m, dtype)
 
     arrival, prod, ship, days = out("arrival"), out("production_days"), out("shipping_days"), out("delivery_days")
     on_time = out("on_time", np.bool_)
@@ -247,7 +265,8 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
     if not free:
         d = PipelineDraws(None, arrival, prod, ship, spec.lines, spec.trucks, spec.make_to_order, None)
         return pipeline_records(spec, d, run_kernel(d), records)
-    rec = _records(spec, arrival, days, lambda: np.zeros(m), lambda: np.zeros(m), prod, ship, records, on_time)
+    zeros: Callable[[], Array] = (lambda: _zeros(scratch, m)) if keep else (lambda: np.zeros(m))
+    rec = _records(spec, arrival, days, zeros, zeros, prod, ship, records, on_time)
     if records is not None and "wait_days" in records:  # the runner's wait: production + shipping waits
-        rec["wait_days"] = np.zeros(m)
+        rec["wait_days"] = zeros()
     return rec

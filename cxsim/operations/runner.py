@@ -30,6 +30,8 @@ from cxsim.specs.operations import OperationsSource, OperationsSpec
 WAIT = {"stores": "wait_minutes", "pipeline": "wait_days", "callcentre": "wait_minutes"}
 #: The records the summary figures are computed from (kept even when the per-encounter table is not).
 SUMMARY_RECORDS = ("wait_minutes", "wait_days", "delivery_days", "on_time", "unserved", "attended", "rating")
+#: Of them, those whose values a ``float64`` tally keeps (unless all zero): the others are counted.
+KEPT = ("wait_minutes", "wait_days", "delivery_days", "rating")
 
 
 def operations_sources(scenario: Any) -> dict[str, list[tuple[int, str]]]:
@@ -64,7 +66,9 @@ class OperationsRunner:
         self._busy: dict[str, float] = {}
         self._capacity: dict[str, float] = {}
         self._cost = 0.0
-        self._scratch: dict[str, dict[str, NDArray]] = {p: {} for p in self.sources}  # draws' arrays, reused
+        self._scratch: dict[str, dict[str, NDArray]] = {p: {} for p in self.sources}  # arrays reused cycle to cycle
+        #: records a tally keeps past the cycle (the others may be reused arrays)
+        self._kept = KEPT if precision == "float64" else ()
 
     @property
     def active(self) -> bool:
@@ -80,8 +84,7 @@ class OperationsRunner:
         cost = self.spec.capacity_cost() if self.active else 0.0
         for process, cols in self.sources.items():
             js = [j for j, _ in cols]
-            users = active & present[:, js].any(axis=1)
-            rows = np.flatnonzero(users)
+            rows = np.flatnonzero(active & present[:, js].any(axis=1))
             if rows.size == 0:
                 continue
             rng = self.streams.get("operations", f"{process}/cycle{cycle}")
@@ -110,7 +113,7 @@ class OperationsRunner:
             needed = None if self.keep_records else {*SUMMARY_RECORDS, *(r for _, r in self.sources[process]),
                                                       "production_days", "production_wait_days", "shipping_wait_days"}
             rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows, records=needed,
-                                             scratch=self._scratch[process])
+                                             scratch=self._scratch[process], fresh=self._kept)
             if p.make_to_order:
                 self._add(process, float(rec["production_days"].sum()), p.days_per_cycle * p.lines)
         elif process == "callcentre":
