@@ -20,21 +20,27 @@ def segment_tally(segment, went, churned, recommend, satisfaction, active, cohor
 
     Returns a ``(5, n_seg)`` float array in that order.
     """
-    out = np.zeros((5, n_seg))
-    for i in range(segment.size):
-        if cohort[i] and not active[i]:
-            cohort[i] = False
-        if went[i]:
-            s = segment[i]
-            out[0, s] += 1.0
-            out[1, s] += satisfaction[i]
-            if churned[i]:
-                out[2, s] += 1.0
-            r = recommend[i]
-            if r >= 9:
-                out[3, s] += 1.0
-            elif r <= 6:
-                out[4, s] += 1.0
+    count = np.zeros(n_seg, dtype=np.int64)
+    total = np.zeros(n_seg)
+    left = np.zeros(n_seg, dtype=np.int64)
+    promoters = np.zeros(n_seg, dtype=np.int64)
+    detractors = np.zeros(n_seg, dtype=np.int64)
+    for i in range(segment.size):  # branch-free (selects, not jumps): the outcomes are random
+        cohort[i] = cohort[i] & active[i]
+        w = went[i]
+        s = segment[i] if w else 0
+        r = recommend[i]
+        count[s] += w
+        total[s] += satisfaction[i] if w else 0.0  # adding +0.0 leaves every sum as it was
+        left[s] += w & churned[i]
+        promoters[s] += w & (r >= 9)
+        detractors[s] += w & (r <= 6)
+    out = np.empty((5, n_seg))
+    out[0] = count
+    out[1] = total
+    out[2] = left
+    out[3] = promoters
+    out[4] = detractors
     return out
 
 
