@@ -101,7 +101,7 @@ class Sketch:
         return float("nan")
 
     def quantile(self, q: float) -> float:
-        """numpy's linear-interpolation quantile of the values counted, within a relative ``α``."""
+        """The linear-interpolation quantile (numpy's) of the values counted, within a relative ``α``."""
         if self.nan or self.n == 0:
             return float("nan")
         virtual = (self.n - 1) * q
@@ -132,6 +132,8 @@ class Tally:
         if self.boolean:
             self.true += int(np.count_nonzero(x))
         elif self.exact:
+            if not x.size:
+                return
             zero = not x.any() and not np.signbit(x).any()  # every value +0.0 (NaN counts as any)
             self.parts.append(x.size if zero else x)
         else:
@@ -169,7 +171,7 @@ class Tally:
         return float(np.nanmean(values)) if (values == values).any() else float("nan")
 
     def quantile(self, q: float) -> float:
-        """numpy's linear-interpolation quantile of every value (:func:`cxsim.quantile.quantile`);
+        """The linear-interpolation quantile (numpy's) of every value (:func:`cxsim.quantile.quantile`);
         NaN when nothing was recorded. Within a relative :data:`RELATIVE_ACCURACY` at ``float32``."""
         if self.n == 0:
             return float("nan")

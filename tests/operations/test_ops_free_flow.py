@@ -1,0 +1,78 @@
+"""The pipeline's free-flow pass against the general path: the same draws, records and stream."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from cxsim.operations import kernels, pipeline
+from cxsim.specs.operations import operations_from_dict
+
+PIPE = {"production_days": {"dist": "lognormal", "mean": 2.5, "sd": 1.0},
+        "shipping_days": {"dist": "lognormal", "mean": 3.0, "sd": 1.0}, "promised_days": 5,
+        "days_per_cycle": 30}
+NEEDED = {"wait_days", "delivery_days", "on_time", "production_days", "production_wait_days", "shipping_wait_days"}
+N = 20_000
+
+
+def general(spec, n, seed, rows, records):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    d = pipeline.draw_orders(spec, n, rng, rows)
+    return pipeline.pipeline_records(spec, d, pipeline.run_kernel(d), records), rng
+
+
+@pytest.mark.filterwarnings("ignore::cxsim.specs.operations.UnboundedQueueWarning")
+@pytest.mark.parametrize("capacity", [{"lines": 2000, "trucks": 2500}, {"lines": 60, "trucks": 2500},
+                                      {"lines": 2000, "trucks": 70}, {"lines": 2000},
+                                      {"make_to_order": False, "trucks": 2500}, {"make_to_order": False, "trucks": 40}])
+@pytest.mark.parametrize("records", [None, NEEDED])
+def test_free_flow_gives_the_general_paths_records_bit_for_bit(capacity: dict, records: set | None) -> None:
+    spec = operations_from_dict({"pipeline": {**PIPE, **capacity}}).pipeline
+    rows = np.flatnonzero(np.random.default_rng(1).random(N) < 0.8)
+    rng = np.random.default_rng(7)
+    fast = pipeline.free_flow(spec, N, rng, rows, records, {}, ())
+    slow, rng_slow = general(spec, N, 7, rows, records)
+    assert rng.bit_generator.state == rng_slow.bit_generator.state  # the same draws were made
+    if records is not None:  # the runner adds the wait of the general path; the free flow gives it
+        slow["wait_days"] = slow["production_wait_days"] + slow["shipping_wait_days"]
+        fast.setdefault("wait_days", fast["production_wait_days"] + fast["shipping_wait_days"])
+    else:
+        assert list(fast) == list(slow)  # the table's columns in the same order
+    assert set(fast) == set(slow)
+    for key in slow:
+        assert fast[key].dtype == slow[key].dtype, key
+        assert fast[key].tobytes() == slow[key].tobytes(), key
+
+
+def test_the_free_flow_is_taken_only_when_nobody_waits() -> None:
+    spec = operations_from_dict({"pipeline": {**PIPE, "lines": 2000, "trucks": 2500}}).pipeline
+    rows = np.arange(N)
+
+    def flows(s) -> bool:  # type: ignore[no-untyped-def]
+        u = np.random.default_rng(0).random(N)
+        prod, ship = (d.sample(np.random.default_rng(k), N) for k, d in ((1, s.production_days), (2, s.shipping_days)))
+        out = [np.empty(N) for _ in range(5)]
+        return kernels.free_flow_tandem(rows, u, 30.0, prod, ship, 5.0, s.lines, s.trucks, *out, np.empty(N, bool))
+
+    assert flows(spec)
+    assert not flows(dataclasses.replace(spec, lines=60))  # about 1,700 orders in production at once
+    assert not flows(dataclasses.replace(spec, trucks=70))
+    busy = pipeline.free_flow(dataclasses.replace(spec, lines=60), N, np.random.default_rng(0), rows, NEEDED, {}, ())
+    assert busy["production_wait_days"].max() > 0
+
+
+def test_kept_records_survive_the_next_cycle_and_the_others_are_reused() -> None:
+    spec = operations_from_dict({"pipeline": {**PIPE, "lines": 2000, "trucks": 2500}}).pipeline
+    scratch: dict[str, np.ndarray] = {}
+    rows = np.arange(N)
+    first = pipeline.free_flow(spec, N, np.random.default_rng(0), rows, NEEDED, scratch, ("delivery_days",))
+    kept = first["delivery_days"].copy()
+    second = pipeline.free_flow(spec, N, np.random.default_rng(1), rows, NEEDED, scratch, ("delivery_days",))
+    np.testing.assert_array_equal(first["delivery_days"], kept)  # fresh: not overwritten
+    assert not np.array_equal(second["delivery_days"], kept)
+    assert np.shares_memory(first["production_days"], second["production_days"])  # reused
+    assert not first["wait_days"].flags.writeable and not first["wait_days"].any()
+    with pytest.raises(ValueError, match="read-only"):
+        first["wait_days"][0] = 1.0
