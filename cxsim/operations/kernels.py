@@ -421,69 +421,56 @@ def binned_free(arrival: Array, base: Array, add: Array, servers: int) -> bool: 
 
 
 @njit(cache=True, nogil=True)
-def free_flow_tandem(rows, u, days, production, shipping, promised, lines, trucks,
-                     arrival, production_out, shipping_out, p_end, delivery, on_time):  # pragma: no cover
-    """Production then shipping for the orders ``rows`` in two passes, if nobody ever waits.
+def free_flow_tandem(rows, u, days, production, shipping, promised, lines, trucks, reach,
+                     production_out, delivery, on_time):  # pragma: no cover - compiled
+    """Production then shipping for the orders ``rows`` in one pass, if nobody ever waits.
 
-    Gathers each order's arrival ``u[i] · days``, production and shipping time, and computes
-    what the tandem queue gives when no order waits (start = arrival at both stages): production
-    end ``a + p``, delivery days ``(a + p + s) − a`` and on time ``<= promised``, the arithmetic
-    of :func:`cxsim.operations.pipeline.run_kernel` and
-    :func:`~cxsim.operations.pipeline.pipeline_records` in the same order. Meanwhile the binned
-    test of :func:`binned_free` on the production lines, over the cycle ``[0, days]`` (any
-    monotone binning of a range holding every arrival is as sound); then on the trucks, whose
-    customers arrive at the production ends (lines or trucks at least the orders: no test).
+    Order ``i`` arrives at ``u[i] · days`` and takes ``production[i]`` then ``shipping[i]``.
+    When no order waits (start = arrival at both stages) the tandem queue gives production end
+    ``a + p``, delivery days ``(a + p + s) − a`` and on time ``<= promised``: the arithmetic of
+    :func:`cxsim.operations.pipeline.run_kernel` and
+    :func:`~cxsim.operations.pipeline.pipeline_records` in the same order, written for the
+    ``rows`` in order with their production time. Meanwhile the binned test of
+    :func:`binned_free` on each stage: the lines' customers arrive over the cycle ``[0, days]``,
+    the trucks' at the production ends, within ``[0, reach]`` (``days`` plus the longest
+    production time). Any monotone binning of a range holding every arrival is as sound, and so
+    is counting only some of the departures (fewer customers seem gone). Lines or trucks at
+    least the orders: no test.
 
     Returns:
-        Whether both stages flow freely; if not, only the gathered inputs (``arrival``,
-        ``production_out``, ``shipping_out``) are meaningful.
+        Whether both stages flow freely (if not, the outputs are to be ignored).
     """
     n = rows.size
     bins = max(1, min(n, 65536))
     top = bins - 1
-    test = lines < n
+    test_lines = lines < n
+    test_trucks = trucks < n
     scale = bins / days if days > 0.0 else 0.0
-    arrivals = np.zeros(bins, dtype=np.int32)
-    departures = np.zeros(bins, dtype=np.int32)
-    lo = np.inf
-    hi = -np.inf
+    scale_e = bins / reach if reach > 0.0 else 0.0
+    if not (np.isfinite(scale) and scale > 0.0 and np.isfinite(scale_e) and scale_e > 0.0):
+        test_lines = test_trucks = False
+        if lines < n or trucks < n:
+            return False
+    at_lines = np.zeros((2, bins if test_lines else 1), dtype=np.int32)  # arrivals, departures per bin
+    at_trucks = np.zeros((2, bins if test_trucks else 1), dtype=np.int32)
     for k in range(n):
         i = rows[k]
         a = u[i] * days
         p = production[i]
-        s = shipping[i]
         e = a + p
-        arrival[k] = a
+        d = e + shipping[i]
+        days_k = d - a
         production_out[k] = p
-        shipping_out[k] = s
-        p_end[k] = e
-        d = (e + s) - a
-        delivery[k] = d
-        on_time[k] = d <= promised
-        if e < lo:
-            lo = e
-        if e > hi:
-            hi = e
-        if e != e:  # NaN: no test (numpy's min and max would give NaN)
-            return False
-        if test:
-            arrivals[_bin(a, 0.0, scale, top)] += 1
+        delivery[k] = days_k
+        on_time[k] = days_k <= promised
+        if test_lines:
+            at_lines[0, _bin(a, 0.0, scale, top)] += 1
             if e < days:  # later departures come after every arrival (all before ``days``)
-                departures[_bin(e, 0.0, scale, top)] += 1
-    if test and not (np.isfinite(scale) and scale > 0.0 and _nobody_waits(arrivals, departures, lines)):
+                at_lines[1, _bin(e, 0.0, scale, top)] += 1
+        if test_trucks:
+            at_trucks[0, _bin(e, 0.0, scale_e, top)] += 1
+            if d < reach:
+                at_trucks[1, _bin(d, 0.0, scale_e, top)] += 1
+    if test_lines and not _nobody_waits(at_lines[0], at_lines[1], lines):
         return False
-    if trucks >= n:
-        return True
-    scale = bins / (hi - lo) if hi > lo else 0.0
-    if not np.isfinite(scale):
-        return False
-    arrivals[:] = 0
-    departures[:] = 0
-    for k in range(n):
-        e = p_end[k]
-        arrivals[_bin(e, lo, scale, top)] += 1
-        d = e + shipping_out[k]
-        if d < hi:
-            departures[_bin(d, lo, scale, top)] += 1
-    return _nobody_waits(arrivals, departures, trucks)
-
+    return not test_trucks or _nobody_waits(at_trucks[0], at_trucks[1], trucks)

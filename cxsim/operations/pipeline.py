@@ -225,15 +225,15 @@ def _zeros(scratch: dict[str, NDArray], n: int) -> NDArray:
 def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArray[np.intp] | None = None,
               records: Collection[str] | None = None, scratch: dict[str, NDArray] | None = None,
               fresh: Collection[str] | None = None) -> dict[str, NDArray]:
-    """:func:`draw_orders`, :func:`run_kernel` and :func:`pipeline_records` in two compiled
-    passes when no order waits at either stage (:func:`~cxsim.operations.kernels.free_flow_tandem`):
+    """:func:`draw_orders`, :func:`run_kernel` and :func:`pipeline_records` in one compiled
+    pass when no order waits at either stage (:func:`~cxsim.operations.kernels.free_flow_tandem`):
     the same draws from ``rng`` and the same records bit for bit. When an order may wait, the
     gathered orders go through :func:`run_kernel` as usual.
 
     ``scratch`` keeps arrays from one call to the next (a runner's, cycle after cycle: the
     draws, and with ``records`` given, every record but those named in ``fresh``, which are new
-    arrays; the waits of a free flow are then a read-only view of zeros). Fresh pages cost a
-    fault each (about as much as the whole pass at a million orders); no result depends on it.
+    arrays; the waits of a free flow are then a read-only view of zeros): fresh pages cost a
+    fault each, a good part of the pass at a million orders. No result depends on it.
     Without ``records`` every record is a new array.
     """
     keep = scratch is not None and records is not None
@@ -256,17 +256,19 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
         new = not keep or name in (fresh or ())
         return np.empty(m, dtype=dtype) if new else _buffer(scratch, name, m, dtype)
 
-    arrival, prod, ship, days = out("arrival"), out("production_days"), out("shipping_days"), out("delivery_days")
-    on_time = out("on_time", np.bool_)
+    prod, days, on_time = out("production_days"), out("delivery_days"), out("on_time", np.bool_)
+    days_per_cycle = float(spec.days_per_cycle)
     free = kernels.free_flow_tandem(
-        rows, u, float(spec.days_per_cycle), production, shipping, float(spec.promised_days),
+        rows, u, days_per_cycle, production, shipping, float(spec.promised_days),
         spec.lines if spec.make_to_order else m, m if spec.trucks is None else spec.trucks,
-        arrival, prod, ship, _buffer(scratch, "p_end", m), days, on_time)
+        days_per_cycle + float(production.max()) if n else days_per_cycle, prod, days, on_time)
+    arrival = u[rows] * days_per_cycle if not free or records is None or "arrival" in records else None
+    ship = shipping[rows] if not free or records is None or "shipping_days" in records else None
     if not free:
-        d = PipelineDraws(None, arrival, prod, ship, spec.lines, spec.trucks, spec.make_to_order, None)
+        d = PipelineDraws(None, arrival, prod, ship, spec.lines, spec.trucks, spec.make_to_order, None)  # type: ignore[arg-type]
         return pipeline_records(spec, d, run_kernel(d), records)
     zeros: Callable[[], Array] = (lambda: _zeros(scratch, m)) if keep else (lambda: np.zeros(m))
-    rec = _records(spec, arrival, days, zeros, zeros, prod, ship, records, on_time)
+    rec = _records(spec, arrival, days, zeros, zeros, prod, ship, records, on_time)  # type: ignore[arg-type]
     if records is not None and "wait_days" in records:  # the runner's wait: production + shipping waits
         rec["wait_days"] = zeros()
     return rec

@@ -53,8 +53,8 @@ def test_the_free_flow_is_taken_only_when_nobody_waits() -> None:
     def flows(s) -> bool:  # type: ignore[no-untyped-def]
         u = np.random.default_rng(0).random(N)
         prod, ship = (d.sample(np.random.default_rng(k), N) for k, d in ((1, s.production_days), (2, s.shipping_days)))
-        out = [np.empty(N) for _ in range(5)]
-        return kernels.free_flow_tandem(rows, u, 30.0, prod, ship, 5.0, s.lines, s.trucks, *out, np.empty(N, bool))
+        return kernels.free_flow_tandem(rows, u, 30.0, prod, ship, 5.0, s.lines, s.trucks, 30.0 + prod.max(),
+                                        np.empty(N), np.empty(N), np.empty(N, bool))
 
     assert flows(spec)
     assert not flows(dataclasses.replace(spec, lines=60))  # about 1,700 orders in production at once
