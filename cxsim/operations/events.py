@@ -42,9 +42,25 @@ def draw_event(spec: EventSpec, n: int, rng: np.random.Generator,
 
 
 def run_kernel(d: EventDraws) -> NDArray[np.bool_]:
-    """Who gets a seat: the ``capacity`` earliest registrations."""
-    attended = np.zeros(d.registration.size, dtype=bool)
-    attended[kernels.stable_argsort(d.registration)[: d.capacity]] = True
+    """Who gets a seat: the ``capacity`` earliest registrations (ties: the earlier invitee).
+
+    The first ``capacity`` of the stable order of registration, found without sorting: every
+    registration before the ``capacity``-th earliest time (``np.partition``), then the invitees
+    registered at that very time, in order, while seats remain.
+    """
+    reg = d.registration
+    n, seats = reg.size, d.capacity
+    if seats >= n:
+        return np.ones(n, dtype=bool)
+    if seats <= 0:
+        return np.zeros(n, dtype=bool)
+    if np.isnan(reg).any():  # NaN sorts last in numpy's order: the sort itself decides
+        attended = np.zeros(n, dtype=bool)
+        attended[kernels.stable_argsort(reg)[:seats]] = True
+        return attended
+    last = np.partition(reg, seats - 1)[seats - 1]
+    attended = reg < last
+    attended[np.flatnonzero(reg == last)[: seats - int(np.count_nonzero(attended))]] = True
     return attended
 
 

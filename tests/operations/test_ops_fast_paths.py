@@ -1,4 +1,4 @@
-"""The pipeline's free-flow pass against the general path: the same draws, records and stream."""
+"""Fast paths of the operations against their general form: the same draws, records and stream."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cxsim.operations import kernels, pipeline
+from cxsim.operations import events, kernels, pipeline
 from cxsim.specs.operations import operations_from_dict
 
 PIPE = {"production_days": {"dist": "lognormal", "mean": 2.5, "sd": 1.0},
@@ -76,3 +76,15 @@ def test_kept_records_survive_the_next_cycle_and_the_others_are_reused() -> None
     assert not first["wait_days"].flags.writeable and not first["wait_days"].any()
     with pytest.raises(ValueError, match="read-only"):
         first["wait_days"][0] = 1.0
+
+
+@pytest.mark.parametrize("capacity", [0, 1, 7, 500, 999, 1000, 5000])
+@pytest.mark.parametrize("ties", [False, True])
+def test_event_seats_go_to_the_stable_orders_first(capacity: int, ties: bool) -> None:
+    """The selection of seats equals the first ``capacity`` of numpy's stable sort (ties by invitee)."""
+    rng = np.random.default_rng(capacity)
+    reg = np.floor(rng.random(1000) * 20) if ties else rng.random(1000)
+    got = events.run_kernel(events.EventDraws(reg, np.zeros(1000), capacity))
+    want = np.zeros(1000, dtype=bool)
+    want[np.argsort(reg, kind="stable")[:capacity]] = True
+    np.testing.assert_array_equal(got, want)
