@@ -95,7 +95,7 @@ class OperationsRunner:
                 for j in js:
                     present[rows[~rec["attended"]], j] = False
                 cost += self.spec.events[process[len("events."):]].cost(int(rec["attended"].sum()))
-            self._keep(process, cycle, rows if customer_id is None else customer_id[rows], rec)
+            self._keep(process, cycle, rows, rec, customer_id)
         self._cost += cost
         return cost
 
@@ -135,7 +135,8 @@ class OperationsRunner:
         self._busy[process] = self._busy.get(process, 0.0) + busy
         self._capacity[process] = self._capacity.get(process, 0.0) + capacity
 
-    def _keep(self, process: str, cycle: int, rows: NDArray[np.intp], rec: Mapping[str, NDArray]) -> None:
+    def _keep(self, process: str, cycle: int, rows: NDArray[np.intp], rec: Mapping[str, NDArray],
+              customer_id: NDArray[np.int64] | None = None) -> None:
         stats = self._stats[process]
         for key in SUMMARY_RECORDS:
             if key in rec:
@@ -143,7 +144,7 @@ class OperationsRunner:
                     stats[key] = Tally(self.precision)
                 stats[key].add(rec[key])
         if self.keep_records:
-            self._records.append((process, cycle, rows, rec))
+            self._records.append((process, cycle, rows if customer_id is None else customer_id[rows], rec))
 
     def _frame(self, process: str, parts: list[tuple[int, NDArray[np.intp], Mapping[str, NDArray]]]) -> pd.DataFrame:
         """One process's records of every cycle, each column concatenated once."""

@@ -120,9 +120,9 @@ def test_float32_summary_of_a_run_agrees_with_the_exact_one(scenario: str) -> No
     inexact = OperationsRunner(spec.scenario, model.streams, keep_records=False, precision="float32")
     keep = exact._keep
 
-    def both(process, cycle, rows, rec):  # type: ignore[no-untyped-def]
-        keep(process, cycle, rows, rec)
-        inexact._keep(process, cycle, rows, rec)
+    def both(process, cycle, rows, rec, customer_id=None):  # type: ignore[no-untyped-def]
+        keep(process, cycle, rows, rec, customer_id)
+        inexact._keep(process, cycle, rows, rec, customer_id)
 
     exact._keep = both  # type: ignore[method-assign]
     for _ in range(spec.sim.n_cycles):
