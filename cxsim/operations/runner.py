@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cxsim.operations import callcentre, events, pipeline, stores
-from cxsim.operations.tally import Tally
+from cxsim.operations import callcentre, events, kernels, pipeline, stores
+from cxsim.operations.tally import PRECISIONS, Tally
 from cxsim.specs.operations import OperationsSource, OperationsSpec
 
 #: Per process kind: the record holding each customer's wait, and the work done per encounter.
@@ -53,8 +53,9 @@ class OperationsRunner:
         waits and delivery times of every cycle; at ``float32`` sums and histograms only), not
         the per-encounter table: at a million customers that table is gigabytes. ``backend`` is
         ``kernel`` (compiled queues) or ``simpy`` (the SimPy models): the same records."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision: {precision!r} is not allowed; allowed: {', '.join(PRECISIONS)}")
         self.precision = precision
-        Tally(precision)  # checks the name
         self.backend = backend
         self.spec: OperationsSpec = scenario.operations
         self.streams = streams
@@ -90,7 +91,11 @@ class OperationsRunner:
             rng = self.streams.get("operations", f"{process}/cycle{cycle}")
             rec = self._simulate(process, rows, segment, rng)
             for j, record in cols:
-                performance[:, j][rows] = rec[record]  # a column: one contiguous row of the (T, n) array
+                column, values = performance[:, j], rec[record]  # a column: one row of the (T, n) array
+                if column.dtype == values.dtype == np.float64:
+                    kernels.scatter(column, rows, values)  # rows from flatnonzero: all in range
+                else:
+                    column[rows] = values
             if process.startswith("events."):
                 for j in js:
                     present[rows[~rec["attended"]], j] = False

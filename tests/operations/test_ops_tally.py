@@ -136,3 +136,10 @@ def test_float32_summary_of_a_run_agrees_with_the_exact_one(scenario: str) -> No
             assert b[key] == pytest.approx(a[key], rel=TOL, abs=1e-12), key
         else:
             assert b[key] == pytest.approx(a[key], rel=1e-12, nan_ok=True), key
+
+
+def test_runner_refuses_an_unknown_precision() -> None:
+    spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=100"])
+    model = CustomerModel(spec.scenario, spec.sim, replication_seeds(0, 1)[0])
+    with pytest.raises(ValueError, match="precision: 'half' is not allowed; allowed: float64, float32"):
+        OperationsRunner(spec.scenario, model.streams, precision="half")
