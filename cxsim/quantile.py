@@ -84,7 +84,7 @@ def quantile(parts: Sequence[NDArray[np.float64]], q: float) -> float:
         pool.sort()
         a, b = pool[ranks[0] - skipped], pool[ranks[1] - skipped]
     else:  # every value the same
-        a = b = np.float64(lo)  # type: ignore[assignment]
+        a = b = np.float64(lo)
     gamma = virtual - below
     diff = b - a
     return float(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
