@@ -85,7 +85,7 @@ class OperationsRunner:
         cost = self.spec.capacity_cost() if self.active else 0.0
         for process, cols in self.sources.items():
             js = [j for j, _ in cols]
-            rows = np.flatnonzero(active & present[:, js].any(axis=1))
+            rows = np.flatnonzero(active & (present[:, js[0]] if len(js) == 1 else present[:, js].any(axis=1)))
             if rows.size == 0:
                 continue
             rng = self.streams.get("operations", f"{process}/cycle{cycle}")

@@ -134,7 +134,9 @@ class Tally:
         elif self.exact:
             if not x.size:
                 return
-            zero = not x.any() and not np.signbit(x).any()  # every value +0.0 (NaN counts as any)
+            # every value +0.0: every bit 0 (not -0.0, not NaN); the first value decides most cycles
+            bits = x.view(np.uint64) if x.dtype == np.float64 else None
+            zero = bits is not None and bits[0] == 0 and not bits.any()
             self.parts.append(x.size if zero else x)
         else:
             finite = x[~np.isnan(x)]
