@@ -3,7 +3,8 @@
 :func:`from_mapping` reads the dataclass's fields and their type hints and builds it from a
 mapping: nested dataclasses, tuples and lists of dataclasses, mappings of dataclasses,
 ``Optional``/``X | None``, unions of dataclasses tagged by a ``kind`` field, and any type that has a
-converter of its own. Unknown keys are errors naming the full dotted path and the known fields; a
+converter of its own. A field typed ``int`` given a whole float (``1e3``, ``2.0``) gets that ``int``
+(:func:`~cxsim.specs.checks.whole`). Unknown keys are errors naming the full dotted path and the known fields; a
 missing required field names its path. Scalars and ``Literal`` values are passed through as given:
 each dataclass validates its own fields once, in ``__post_init__``, and its
 :class:`~cxsim.errors.SpecError` gets the path in front.
@@ -133,6 +134,8 @@ def convert(tp: Any, value: Any, path: str, converters: Converters, aliases: Ali
     """``value`` as the type ``tp`` of a field at ``path`` (scalars pass through unchanged)."""
     if tp in converters:
         return converters[tp](path, value)
+    if tp is int:
+        return checks.whole(value)  # 1e3 -> 1000; 2.5 is left for the spec's own check to refuse
     origin, args = get_origin(tp), get_args(tp)
     if origin in (Union, types.UnionType):
         return _union(args, value, path, converters, aliases)
