@@ -21,9 +21,11 @@ probability that each intervention beats the baseline.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,6 +35,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from cxsim import resources
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.compare import (
     Composer,
@@ -107,8 +110,16 @@ def check(argv: list[str]) -> None:
     settings = settings_from_dict(cfg.get("compare"))
     if settings.posterior is not None:  # its parameters must exist in the config, before anything runs
         load_posterior(settings.posterior).check(cfg)
-    execution_from_dict(cfg.get("execution"))
-    plan(composer_from_overrides(argv), settings)
+    execution = execution_from_dict(cfg.get("execution"))
+    p = plan(composer_from_overrides(argv), settings)
+    one = resources.estimate_run(replace(p.baseline.spec, sim=replace(p.baseline.spec.sim, replications=1)))
+    workers = max(settings.n_jobs if settings.n_jobs > 0 else (os.cpu_count() or 1), execution.cores or 1)
+    estimate = resources.plan_estimate(1 + len(p.arms), settings.replications, one, workers)
+    resources.check_fits(estimate, f"this comparison ({1 + len(p.arms)} arms x {settings.replications} replications)",
+                         *resources.largest_setting(p.baseline.spec))
+    line = resources.announce("cxsim compare", estimate)
+    if line:
+        print(line, file=sys.stderr)
 
 
 def shorthand(arg: str) -> str:
