@@ -6,8 +6,8 @@
   taken over. The lock file is made complete before it appears (written beside it, then
   hard-linked into place, which fails if a lock already exists), so no writer ever reads half of it.
 * :func:`check_config`: a folder remembers the resolved config of the run that wrote it
-  (``.cxsim-config.json``); reusing the folder with a changed config (another ``n_customers``, a
-  different scenario) is refused with one line naming the changed keys, so that results of two
+  (``.cxsim-config.json``); reusing a folder that holds results with a changed config (another
+  ``n_customers``, a different scenario) is refused with one line naming the changed keys, so that results of two
   configs are never mixed. Keys that change no result (threads, backends, workers, progress
   bars) may differ.
 """
@@ -28,7 +28,7 @@ from cxsim.errors import SpecError
 from cxsim.files import write_atomic
 
 __all__ = ["CONFIG_FILE", "IGNORED_KEYS", "LOCK_FILE", "FolderLock", "LockHeld", "changed_keys", "check_config",
-           "folder_guard", "flatten", "holder"]
+           "folder_guard", "flatten", "has_results", "holder"]
 
 LOCK_FILE = ".cxsim.lock"
 CONFIG_FILE = ".cxsim-config.json"
@@ -170,6 +170,11 @@ def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k, None) != new.get(k, None) or (k in old) != (k in new))
 
 
+def has_results(folder: str | Path) -> bool:
+    """Whether ``folder`` holds a result: a file or folder other than hidden ones and logs."""
+    return any(not p.name.startswith(".") and p.suffix != ".log" for p in Path(folder).iterdir())
+
+
 def check_config(folder: str | Path, config: Mapping[str, Any], field: str = "hydra.run.dir") -> None:
     """Refuse a folder holding a run of another config; remember this config for the next run.
 
@@ -183,7 +188,7 @@ def check_config(folder: str | Path, config: Mapping[str, Any], field: str = "hy
     """
     path = Path(folder) / CONFIG_FILE
     new = _comparable(config)
-    if path.is_file():
+    if path.is_file() and has_results(folder):
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -21,18 +21,22 @@ given), ``report.html`` and the study journal ``study.journal`` that makes the s
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import shlex
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, use_config_dirs
+from cxsim import resources
+from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, take_force, use_config_dirs
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
+from cxsim.files import check_output_dir, io_errors
+from cxsim.locks import check_unlocked, folder_guard
 from cxsim.optimise import (
     OptimiseSettings,
     make_portfolio,
@@ -142,6 +146,15 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     return written
 
 
+def check_resources(p: Prepared) -> None:
+    """Refuse a search whose runs cannot fit in memory (:mod:`cxsim.resources`), before the folder exists."""
+    spec = Evaluator(p.config, 1).spec(None)  # the baseline
+    one = resources.estimate_run(replace(spec, sim=replace(spec.sim, replications=1)))
+    workers = p.settings.n_jobs if p.settings.n_jobs > 0 else (os.cpu_count() or 1)
+    estimate = resources.plan_estimate(p.settings.trials, p.settings.selection.max_replications, one, workers)
+    resources.check_fits(estimate, "this search", *resources.largest_setting(spec))
+
+
 def _memory_label(config: dict[str, Any]) -> str:
     memory = config.get("memory") or {}
     model = memory.get("model", memory) if isinstance(memory, dict) else {}
@@ -155,12 +168,17 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
         print(__doc__.strip())
         return
     try:
+        args = take_force(args)
         args, dirs = take_config_dirs(args)
         use_config_dirs(dirs)
         prepared = prepare(args)
+        check_resources(prepared)
+        check_output_dir(prepared.directory)
+        check_unlocked(prepared.directory)
+        with io_errors(prog), folder_guard(prepared.directory, prepared.config, prog):
+            written = run(prepared, progress=sys.stderr.isatty())
     except SpecError as err:
         fail(prog, err)
-    written = run(prepared, progress=sys.stderr.isatty())
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {prepared.directory}")
 
 
