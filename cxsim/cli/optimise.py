@@ -30,13 +30,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cxsim import resources
 from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, take_force, use_config_dirs
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
 from cxsim.files import check_output_dir, io_errors
 from cxsim.locks import check_unlocked, folder_guard
+from cxsim.resources import check_fits, estimate_run, largest_setting, plan_estimate
 from cxsim.optimise import (
     OptimiseSettings,
     make_portfolio,
@@ -149,10 +149,10 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
 def check_resources(p: Prepared) -> None:
     """Refuse a search whose runs cannot fit in memory (:mod:`cxsim.resources`), before the folder exists."""
     spec = Evaluator(p.config, 1).spec(None)  # the baseline
-    one = resources.estimate_run(replace(spec, sim=replace(spec.sim, replications=1)))
+    one = estimate_run(replace(spec, sim=replace(spec.sim, replications=1)))
     workers = p.settings.n_jobs if p.settings.n_jobs > 0 else (os.cpu_count() or 1)
-    estimate = resources.plan_estimate(p.settings.trials, p.settings.selection.max_replications, one, workers)
-    resources.check_fits(estimate, "this search", *resources.largest_setting(spec))
+    estimate = plan_estimate(p.settings.trials, p.settings.selection.max_replications, one, workers)
+    check_fits(estimate, "this search", *largest_setting(spec))
 
 
 def _memory_label(config: dict[str, Any]) -> str:
