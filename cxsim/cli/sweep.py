@@ -97,7 +97,7 @@ def check_size(data: dict[str, Any], settings: sweep.SweepSettings, prog: str = 
     one = resources.estimate_run(replace(base, sim=replace(base.sim, replications=1)))
     estimate = resources.plan_estimate(points, settings.replications, one, settings.workers)
     resources.check_fits(estimate, f"this sweep ({points} points x {settings.replications} replications)",
-                         "sweep", {"sampler": settings.sampler, "points": points})
+                         "sweep", f"{points} points")
     line = resources.announce(prog, estimate)
     if line:
         print(line, file=sys.stderr)
