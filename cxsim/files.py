@@ -60,7 +60,7 @@ def write_atomic(path: str | Path, write: Callable[[str], Any]) -> Path:
     return path
 
 
-def os_error_text(err: OSError) -> str:
+def os_error_text(err: OSError, what_failed: str = "output") -> str:
     """An OSError as one line: what failed, on which file, and what to do for the common causes."""
     what = err.strerror or (str(err).splitlines() or [type(err).__name__])[0]
     where = f" ({err.filename})" if err.filename else ""
@@ -72,8 +72,9 @@ def os_error_text(err: OSError) -> str:
         errno.EROFS: "the file system is read-only; choose another folder",
         errno.EEXIST: "a file is in the way; remove it or choose another folder",
         errno.ENOTDIR: "a file is in the way; remove it or choose another folder",
+        errno.ENOENT: "check the path",
     }.get(err.errno or 0, "check the folder and try again")
-    return f"output: {what}{where}; {hint}"
+    return f"{what_failed}: {what}{where}; {hint}" if what_failed else f"{what}{where}; {hint}"
 
 
 def check_output_dir(folder: str | Path, field: str = "hydra.run.dir") -> Path:
@@ -120,9 +121,14 @@ def check_output_dir(folder: str | Path, field: str = "hydra.run.dir") -> Path:
 
 
 @contextmanager
-def io_errors(prog: str) -> Iterator[None]:
-    """Turn an :class:`OSError` (disk full, permission, a file in the way) into one line, exit status 2."""
+def io_errors(prog: str, what_failed: str = "output") -> Iterator[None]:
+    """Turn an :class:`OSError` (disk full, permission, a file in the way) into one line, exit status 2.
+
+    Args:
+        prog: the command, for the message.
+        what_failed: the message's first word (``output``; empty for a command's whole work).
+    """
     try:
         yield
     except OSError as err:
-        fail(prog, os_error_text(err))
+        fail(prog, os_error_text(err, what_failed))

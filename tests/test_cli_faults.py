@@ -339,3 +339,39 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+# ---------------------------------------------------------------------------- fit and calibrate
+
+@pytest.mark.parametrize("args, field", [
+    (["fit", "drivers", "wide.csv", "--outcome", "overall", "--touchpoints", "a,b", "--out", "a_file"], "--out"),
+    (["fit", "drivers", "wide.csv", "--outcome", "overall", "--touchpoints", "a,b", "--out=a_file/sub"], "--out"),
+    (["calibrate", "calibrate=switching", "calibrate.out=a_file"], "calibrate.out"),
+])
+def test_fit_and_calibrate_check_their_output_folder_first(args, field, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file").write_text("x")
+    (tmp_path / "wide.csv").write_text("a,b,overall\n1,2,3\n4,5,5\n2,3,4\n5,1,2\n3,3,3\n4,4,4\n")
+    err = _exit2(cli.main, args, capsys)
+    name = args[0]
+    assert err.startswith(f"cxsim {name}: error: {field}:") and "file" in err, err
+    assert capsys.readouterr().out == ""  # refused before any work
+
+
+def test_an_io_error_of_any_subcommand_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wide.csv").write_text("a,b,overall\n1,2,3\n4,5,5\n2,3,4\n5,1,2\n3,3,3\n4,4,4\n")
+
+    def full(self, path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["fit", "drivers", "wide.csv", "--outcome", "overall", "--touchpoints", "a,b", "--out", "fit"])
+    assert info.value.code == 2
+    stderr = capsys.readouterr().err
+    errors = [line for line in stderr.splitlines() if "error:" in line]  # fit reports its steps on stderr too
+    assert len(errors) == 1 and "Traceback" not in stderr, stderr
+    err = errors[0]
+    assert err.startswith("cxsim fit: error: No space left on device") and "free some space" in err, err
+    assert not [p for p in (tmp_path / "fit").iterdir() if p.suffix == ".csv"]
