@@ -112,7 +112,7 @@ def available_memory() -> float | None:
     """Bytes of memory available to this process now (psutil if installed, else ``/proc/meminfo``;
     the smaller of that and a container's limit), or ``None`` where neither can be read."""
     try:  # psutil: optional, used when installed
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         free: float | None = float(psutil.virtual_memory().available)
     except ImportError:

@@ -169,7 +169,7 @@ def guarded(prog: str, task: Callable[[DictConfig], Any]) -> Callable[[DictConfi
         assert isinstance(config, dict)
         config.pop("hydra", None)
         try:
-            with io_errors(prog), folder_guard(out, config, prog):
+            with io_errors(prog), folder_guard(out, {str(k): v for k, v in config.items()}, prog):
                 return task(cfg)
         except SpecError as err:
             fail(prog, err)

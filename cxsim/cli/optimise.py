@@ -36,7 +36,6 @@ from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
 from cxsim.files import check_output_dir, io_errors
 from cxsim.locks import check_unlocked, folder_guard
-from cxsim.resources import check_fits, estimate_run, largest_setting, plan_estimate
 from cxsim.optimise import (
     OptimiseSettings,
     make_portfolio,
@@ -46,6 +45,7 @@ from cxsim.optimise import (
 )
 from cxsim.report.document import optimisation_report, write_report
 from cxsim.report.figures import pareto_figure, save_png
+from cxsim.resources import check_fits, estimate_run, largest_setting, plan_estimate
 from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
 from cxsim.sweep import atomic_csv, git_commit

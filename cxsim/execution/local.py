@@ -21,7 +21,6 @@ from typing import Any
 
 from cxsim.execution.settings import Execution
 
-
 #: Seconds between two looks of a worker at its parent.
 WATCH_INTERVAL = 0.5
 _WATCHED: list[int] = []

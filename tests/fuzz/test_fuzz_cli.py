@@ -16,14 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from fuzz_strategies import NAMES, overrides, scenario
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cxsim.cli import main as cli
 from cxsim.cli import run as cli_run
 from cxsim.errors import SpecError
-
-from fuzz_strategies import NAMES, overrides, scenario
 
 SMALL = ["sim.n_customers=60", "sim.n_cycles=2", "sim.replications=1", "outputs.figures=false"]
 #: Small sizes forced after the fuzzed overrides, so that a full run stays fast.
