@@ -92,3 +92,39 @@ def scenario(draw: st.DrawFn) -> dict[str, Any]:
         doc["word_of_mouth"] = {"network": draw(st.sampled_from(["small_world", "random", "none", "mesh"])),
                                 "degree": draw(st.one_of(st.integers(0, 8), NUMBERS))}
     return doc
+
+
+PATHS = st.sampled_from(["sim.seed", "scenario.loyalty.base_repurchase", "memory.w_peak", "intervention",
+                         "scenario.journey.touchpoints.0.performance.mean", "scenario.nope", "交付", ""])
+
+
+@st.composite
+def sweep_overrides(draw: st.DrawFn) -> list[str]:
+    """``cxsim sweep`` overrides: a sampler, sizes and one or two parameters, valid or not."""
+    sampler = draw(st.sampled_from(["grid", "lhs", "random", "sobol", "morris", "网格"]))
+    n = draw(st.one_of(st.integers(1, 8), NUMBERS))
+    params = []
+    for _ in range(draw(st.integers(0, 2))):
+        path = draw(PATHS)
+        if draw(st.booleans()):
+            values = draw(st.lists(st.one_of(st.integers(0, 5), NAMES), min_size=0, max_size=3))
+            listed = ", ".join(f"'{v}'" for v in values)
+            params.append(f"{{path: '{path}', values: [{listed}]}}")
+        else:
+            low, high = draw(st.floats(0, 1)), draw(st.one_of(st.floats(0, 1), NUMBERS))
+            num = draw(st.one_of(st.integers(1, 4), NUMBERS))
+            params.append(f"{{path: '{path}', low: {low}, high: {_text(high)}, num: {_text(num)}}}")
+    return [f"sweep.sampler={sampler}", f"sweep.n_samples={_text(n)}",
+            f"sweep.replications={_text(draw(st.one_of(st.integers(1, 2), NUMBERS)))}",
+            "sweep.params=[" + ", ".join(params) + "]"]
+
+
+@st.composite
+def compare_overrides(draw: st.DrawFn) -> list[str]:
+    """``cxsim compare`` overrides: replications, ranking, confidence and interventions, valid or not."""
+    names = draw(st.lists(st.one_of(st.sampled_from(["dealer_gala", "faster_delivery", "staff_training"]), NAMES),
+                          min_size=1, max_size=2))
+    return [f"compare.replications={_text(draw(st.one_of(st.integers(2, 4), NUMBERS)))}",
+            f"compare.rank_by={draw(st.one_of(st.sampled_from(['profit', 'nps', 'roi']), NAMES))}",
+            f"compare.confidence={_text(draw(st.one_of(st.floats(0.5, 0.99), NUMBERS)))}",
+            "compare.interventions=[" + ",".join(f"'{n}'" for n in names) + "]"]

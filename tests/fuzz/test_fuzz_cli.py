@@ -1,8 +1,8 @@
 """Fuzzing the commands: generated overrides and scenario files, valid and invalid, names in any script.
 
 Every case either runs or exits with status 2 and one line on stderr: never a traceback, never a
-hang, never a half-written output. The numbers of examples are bounded (the suite takes about two
-minutes); in-process calls of the commands' checks and ``main`` functions keep it fast, and a few
+hang, never a half-written output. The numbers of examples are bounded (with the crash tests the suite
+takes two to three minutes); in-process calls of the commands' checks and ``main`` functions keep it fast, and a few
 subprocess cases check the installed scripts themselves.
 """
 
@@ -16,12 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from fuzz_strategies import NAMES, overrides, scenario
+from fuzz_strategies import NAMES, compare_overrides, overrides, scenario, sweep_overrides
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from cxsim.cli import compare as cli_compare
 from cxsim.cli import main as cli
 from cxsim.cli import run as cli_run
+from cxsim.cli import sweep as cli_sweep
 from cxsim.errors import SpecError
 
 SMALL = ["sim.n_customers=60", "sim.n_cycles=2", "sim.replications=1", "outputs.figures=false"]
@@ -29,7 +31,7 @@ SMALL = ["sim.n_customers=60", "sim.n_cycles=2", "sim.replications=1", "outputs.
 CAPS = ["sim.n_customers=60", "sim.n_cycles=2", "sim.replications=1"]
 #: Whole runs are slow to shrink: a failing example is reported as found.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
@@ -135,7 +137,8 @@ def test_unicode_and_chinese_names_run_and_name_the_columns(names, segment, tmp_
     assert_complete(out)
 
 
-@FUZZ
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(name=NAMES)
 def test_a_bad_group_choice_or_name_is_a_spec_error(name):
     for args in ([f"memory={name}"], [f"scenario.journey.touchpoints.0.name={name}"],
@@ -166,3 +169,23 @@ def test_the_installed_script_gives_one_line_and_exit_2(args, tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "error:" in lines[0] and "Traceback" not in proc.stderr, proc.stderr
     assert not out.exists()
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(args=sweep_overrides())
+def test_sweep_settings_validate_or_give_a_spec_error(args):
+    try:
+        cli_sweep.check([*args, *CAPS])
+    except SpecError as err:
+        assert str(err) and "Traceback" not in str(err)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(args=compare_overrides())
+def test_compare_settings_validate_or_give_a_spec_error(args):
+    try:
+        cli_compare.check([*args, *CAPS])
+    except SpecError as err:
+        assert str(err) and "Traceback" not in str(err)
