@@ -375,3 +375,17 @@ def test_an_io_error_of_any_subcommand_is_one_line(tmp_path, monkeypatch, capsys
     err = errors[0]
     assert err.startswith("cxsim fit: error: No space left on device") and "free some space" in err, err
     assert not [p for p in (tmp_path / "fit").iterdir() if p.suffix == ".csv"]
+
+
+@pytest.mark.parametrize("args, field", [
+    (["compare", "compare.replications=2"], "hydra.run.dir"),
+    (["sweep", "sweep=b2b_grid"], "hydra.run.dir"),
+    (["optimise"], "hydra.run.dir"),
+    (["-m", "sim.seed=1,2"], "hydra.sweep.dir"),
+])
+def test_every_command_checks_its_folder_before_hydra_or_work(args, field, tmp_path, monkeypatch, capsys):
+    (tmp_path / "a_file").write_text("x")
+    monkeypatch.setattr(sys, "argv", ["cxsim"])
+    err = _exit2(cli.main, [*args, *SMALL, f"{field}={tmp_path / 'a_file' / 'run'}"], capsys)
+    assert f"error: {field}:" in err and "lies under the file" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]

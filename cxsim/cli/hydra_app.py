@@ -133,8 +133,8 @@ def _hydra_dir(prepared: Prepared, key: str) -> str | None:
                 overrides = [o for o in overrides if o.lstrip("+~").startswith("hydra.")]
             cfg = compose("config", overrides=overrides, return_hydra_config=True)
             value = OmegaConf.select(cfg, key)
-    except (HydraException, OmegaConfBaseException):
-        return None
+    except (HydraException, OmegaConfBaseException, TypeError, ValueError, AttributeError, KeyError):
+        return None  # bad overrides: the command's own validation names them
     finally:
         GlobalHydra.instance().clear()
     return None if value is None else str(value)
@@ -203,9 +203,9 @@ def launch(
         use_config_dirs(dirs)
         check_launcher(args)  # also for -m, where the overrides themselves cannot be pre-composed
         prepared = prepare(args)
+        check_run_dir(prepared, args)  # first: what validate prints (a long job's estimate) is then true
         if _plain_run(args):
             validate(args)
-        check_run_dir(prepared, args)
     except SpecError as err:
         fail(prog, err)
     sys.argv = [sys.argv[0], *prepared.hydra_overrides()]
