@@ -38,7 +38,8 @@ commands:
 
 `cxsim COMMAND --help` explains one command. Commands that compose a config (run, compare, sweep,
 calibrate) take Hydra key=value overrides, a scenario file of your own (scenario=path/to/file.yaml)
-and folders of your own configs (--config-dir DIR, or {SEARCH_PATH_ENV}=DIR1:DIR2).
+and folders of your own configs (--config-dir DIR, or {SEARCH_PATH_ENV}=DIR1:DIR2). A job estimated
+not to fit in the memory available is refused before it starts; --force runs it anyway.
 """
 
 
