@@ -6,7 +6,8 @@
 * :func:`check_output_dir` checks, before a run starts, that its output folder can be created and
   written: not an existing file, not under a file, writable, not on a read-only file system.
 * :func:`io_errors` turns an I/O error met later (a full disk, a permission changed while the run
-  lasted) into one line, ``prog: error: ...``, exit status 2, instead of a traceback.
+  lasted), or running out of memory, into one line, ``prog: error: ...``, exit status 2, instead of
+  a traceback.
 """
 
 from __future__ import annotations
@@ -132,3 +133,6 @@ def io_errors(prog: str, what_failed: str = "output") -> Iterator[None]:
         yield
     except OSError as err:
         fail(prog, os_error_text(err, what_failed))
+    except MemoryError:  # a job run with --force that did not fit after all
+        fail(prog, "out of memory: the job needed more memory than this machine could give; make it smaller "
+                   "(fewer customers, cycles or replications)")

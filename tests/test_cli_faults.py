@@ -389,3 +389,15 @@ def test_every_command_checks_its_folder_before_hydra_or_work(args, field, tmp_p
     err = _exit2(cli.main, [*args, *SMALL, f"{field}={tmp_path / 'a_file' / 'run'}"], capsys)
     assert f"error: {field}:" in err and "lies under the file" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
+    from cxsim.cli import run as cli_run
+
+    def no_memory(spec):
+        raise MemoryError
+
+    monkeypatch.setattr(cli_run, "run", no_memory)
+    monkeypatch.setattr(sys, "argv", ["cxsim"])
+    err = _exit2(cli.main, [*SMALL, f"hydra.run.dir={tmp_path / 'run'}"], capsys)
+    assert err.startswith("cxsim: error: out of memory") and "smaller" in err, err
