@@ -401,3 +401,17 @@ def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["cxsim"])
     err = _exit2(cli.main, [*SMALL, f"hydra.run.dir={tmp_path / 'run'}"], capsys)
     assert err.startswith("cxsim: error: out of memory") and "smaller" in err, err
+
+
+def test_compare_execution_and_optimise_settings_take_whole_floats_as_ints():
+    from cxsim.cli.optimise import prepare
+    from cxsim.compare import CompareSettings
+    from cxsim.execution.settings import Execution
+    from cxsim.specs.mapping import whole_ints
+
+    assert whole_ints(CompareSettings, {"replications": 3.0, "confidence": 1.0}) == {"replications": 3, "confidence": 1.0}
+    assert type(whole_ints(Execution, {"workers": 2.0})["workers"]) is int
+    p = prepare(["optimise.trials=6.0", "optimise.replications=2.0", "optimise.selection.n0=2.0",
+                 "optimise.selection.max_replications=4.0", "optimise.robustness.worlds=4.0", "sim.n_customers=300"])
+    values = (p.settings.trials, p.settings.selection.max_replications, p.settings.selection.n0, p.robustness.worlds)
+    assert values == (6, 4, 2, 4) and all(type(v) is int for v in values)

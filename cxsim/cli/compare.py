@@ -38,6 +38,7 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim import resources
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.compare import (
+    CompareSettings,
     Composer,
     compare,
     composer_from_overrides,
@@ -48,8 +49,9 @@ from cxsim.compare import (
 )
 from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
-from cxsim.execution.settings import execution_from_dict
+from cxsim.execution.settings import Execution, execution_from_dict
 from cxsim.report.document import comparison_report, write_report
+from cxsim.specs.mapping import whole_ints
 
 HELP = """\
 usage: cxsim compare [key=value ...]
@@ -88,8 +90,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     try:
-        settings = settings_from_dict(OmegaConf.to_container(cfg.compare, resolve=True))  # type: ignore[arg-type]
-        execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
+        settings = settings_from_dict(whole_ints(CompareSettings, OmegaConf.to_container(cfg.compare, resolve=True)))
+        execution = execution_from_dict(whole_ints(Execution, OmegaConf.to_container(cfg.execution, resolve=True)))
         result = compare(
             _hydra_composer(list(hc.overrides.task), list(hc.searchpath)), settings, execution
         )
@@ -107,10 +109,10 @@ def _task(cfg: DictConfig, prog: str) -> None:
 def check(argv: list[str]) -> None:
     """Compose and validate the baseline, every arm and the compare settings (raises SpecError)."""
     cfg = compose_config(argv)
-    settings = settings_from_dict(cfg.get("compare"))
+    settings = settings_from_dict(whole_ints(CompareSettings, cfg.get("compare")))
     if settings.posterior is not None:  # its parameters must exist in the config, before anything runs
         load_posterior(settings.posterior).check(cfg)
-    execution = execution_from_dict(cfg.get("execution"))
+    execution = execution_from_dict(whole_ints(Execution, cfg.get("execution")))
     p = plan(composer_from_overrides(argv), settings)
     one = resources.estimate_run(replace(p.baseline.spec, sim=replace(p.baseline.spec.sim, replications=1)))
     workers = max(settings.n_jobs if settings.n_jobs > 0 else (os.cpu_count() or 1), execution.cores or 1)

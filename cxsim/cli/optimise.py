@@ -48,6 +48,7 @@ from cxsim.report.figures import pareto_figure, save_png
 from cxsim.resources import check_fits, estimate_run, largest_setting, plan_estimate
 from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
+from cxsim.specs.mapping import whole_ints
 from cxsim.sweep import atomic_csv, git_commit
 
 PROG = "cxsim optimise"
@@ -100,8 +101,9 @@ def prepare(argv: Sequence[str]) -> Prepared:
     config = compose_config(overrides)
     block = config.pop("optimise", None) or {}
     scenario = str(config["scenario"]["name"])
-    settings = settings_from_dict({k: v for k, v in block.items() if k != "robustness"}, scenario)
-    robustness = robustness_settings(block.get("robustness"))
+    settings = settings_from_dict(whole_ints(OptimiseSettings, {k: v for k, v in block.items() if k != "robustness"}),
+                                  scenario)
+    robustness = robustness_settings(whole_ints(RobustnessSettings, block.get("robustness")))
     ev = Evaluator(config, 2)
     for c in settings.candidates:  # every candidate applies here and builds a valid run at its bounds
         for dose in ((None,) if c.dose is None else sorted({*c.dose.bounds, c.dose.reference})):

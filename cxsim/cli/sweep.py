@@ -31,8 +31,9 @@ from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
-from cxsim.execution.settings import execution_from_dict
+from cxsim.execution.settings import Execution, execution_from_dict
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.mapping import whole_ints
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
 
@@ -57,7 +58,7 @@ def _task(cfg: DictConfig, prog: str) -> None:
     try:
         settings = sweep.settings_from_dict(OmegaConf.to_container(cfg.sweep, resolve=True))  # type: ignore[arg-type]
         p = sweep.plan(base_config(raw), settings)
-        execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
+        execution = execution_from_dict(whole_ints(Execution, OmegaConf.to_container(cfg.execution, resolve=True)))
     except SpecError as err:
         fail(prog, err)
     done_before = len(sweep.finished(out) & set(p.run_ids))
@@ -110,7 +111,7 @@ def check(argv: list[str], prog: str = "cxsim sweep") -> None:
     settings = sweep.settings_from_dict(data.get("sweep"))
     check_size(data, settings, prog)
     sweep.plan(base_config(data), settings)
-    execution_from_dict(data.get("execution"))
+    execution_from_dict(whole_ints(Execution, data.get("execution")))
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim-sweep") -> None:

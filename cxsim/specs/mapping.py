@@ -38,7 +38,7 @@ from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import Distribution, distribution_from_dict
 
-__all__ = ["DEFAULT_CONVERTERS", "Aliases", "Converters", "convert", "from_mapping", "join"]
+__all__ = ["DEFAULT_CONVERTERS", "Aliases", "Converters", "convert", "from_mapping", "join", "whole_ints"]
 
 T = TypeVar("T")
 #: Types built by a function of their own, ``convert(path, value)``, instead of from their fields.
@@ -159,6 +159,31 @@ def convert(tp: Any, value: Any, path: str, converters: Converters, aliases: Ali
         return {k: convert(args[1], v, join(path, str(k)), converters, aliases)
                 for k, v in checks.mapping(path, value).items()}
     return value
+
+
+def whole_ints(cls: Any, data: Any) -> Any:
+    """``data`` for the dataclass ``cls`` with whole floats in its ``int`` fields made ints (nested too).
+
+    For specs whose builders do not go through :func:`from_mapping`: the same integer rule
+    (:func:`~cxsim.specs.checks.whole`) applied to their config before they are built.
+    """
+    if not isinstance(data, Mapping) or not (dataclasses.is_dataclass(cls) and isinstance(cls, type)):
+        return data
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # a hint that cannot be resolved here: left as given
+        return data
+    out = dict(data)
+    for key, value in data.items():
+        tp = hints.get(key)
+        options = get_args(tp) if get_origin(tp) in (Union, types.UnionType) else (tp,)
+        if int in options:
+            out[key] = checks.whole(value)
+        else:
+            for option in options:
+                if dataclasses.is_dataclass(option) and isinstance(value, Mapping):
+                    out[key] = whole_ints(option, value)
+    return out
 
 
 def _container_of_built(tp: Any, converters: Converters) -> bool:
