@@ -22,7 +22,11 @@ from typing import Any
 
 from cxsim.errors import SpecError, fail
 
-__all__ = ["check_output_dir", "file_mode", "io_errors", "os_error_text", "write_atomic"]
+__all__ = ["TEMP_MARK", "check_output_dir", "file_mode", "io_errors", "os_error_text", "remove_temporaries",
+           "write_atomic"]
+
+#: In the name of every temporary file :func:`write_atomic` makes (``.summary.csv.cxsim-tmp.x1y2z3``).
+TEMP_MARK = ".cxsim-tmp."
 
 
 def file_mode() -> int:
@@ -49,7 +53,7 @@ def write_atomic(path: str | Path, write: Callable[[str], Any]) -> Path:
         ``path`` as a :class:`~pathlib.Path`.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -59,6 +63,19 @@ def write_atomic(path: str | Path, write: Callable[[str], Any]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_temporaries(folder: str | Path) -> list[Path]:
+    """Remove the temporary files a killed writer left in ``folder`` (and its subfolders); the removed.
+
+    Call it only while holding the folder's lock (:mod:`cxsim.locks`): then no writer is at work there.
+    """
+    removed = []
+    for path in Path(folder).rglob(f".*{TEMP_MARK}*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def os_error_text(err: OSError, what_failed: str = "output") -> str:

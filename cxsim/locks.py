@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.errors import SpecError
-from cxsim.files import write_atomic
+from cxsim.files import remove_temporaries, write_atomic
 
 __all__ = ["CONFIG_FILE", "IGNORED_KEYS", "LOCK_FILE", "FolderLock", "LockHeld", "changed_keys", "check_config",
            "folder_guard", "flatten", "has_results", "holder"]
@@ -210,8 +210,10 @@ def check_config(folder: str | Path, config: Mapping[str, Any], field: str = "hy
 @contextmanager
 def folder_guard(folder: str | Path, config: Mapping[str, Any], command: str,
                  field: str = "hydra.run.dir") -> Iterator[FolderLock]:
-    """Lock ``folder`` (created if needed), check its config, and release the lock at the end."""
+    """Lock ``folder`` (created if needed), remove a killed writer's temporary files, check its config,
+    and release the lock at the end."""
     Path(folder).mkdir(parents=True, exist_ok=True)
     with FolderLock(folder, command) as lock:
+        remove_temporaries(folder)  # left by a writer that was killed mid-file
         check_config(folder, config, field)
         yield lock

@@ -68,6 +68,7 @@ def test_a_killed_run_leaves_complete_files_and_a_rerun_gives_the_same_results(t
         _kill_after([*RUN, f"hydra.run.dir={out}"], tmp_path, out, moment)
         _assert_complete(out)
         _finish([*RUN, f"hydra.run.dir={out}"], tmp_path)  # the dead writer's lock is taken over
+        assert not list(out.rglob("*.cxsim-tmp.*")), "a killed writer's temporary files are removed"
         for name in ("summary.csv", "cycles.csv"):
             pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(whole / name))
 
