@@ -415,3 +415,12 @@ def test_compare_execution_and_optimise_settings_take_whole_floats_as_ints():
                  "optimise.selection.max_replications=4.0", "optimise.robustness.worlds=4.0", "sim.n_customers=300"])
     values = (p.settings.trials, p.settings.selection.max_replications, p.settings.selection.n0, p.robustness.worlds)
     assert values == (6, 4, 2, 4) and all(type(v) is int for v in values)
+
+
+def test_the_default_run_folder_is_checked_too(tmp_path, monkeypatch, capsys):
+    """Without hydra.run.dir the folder is Hydra's default (outputs/<scenario>/<time>), checked the same way."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "outputs").write_text("a file where the outputs folder would go")
+    monkeypatch.setattr(sys, "argv", ["cxsim"])
+    err = _exit2(cli.main, SMALL, capsys)
+    assert err.startswith("cxsim: error: hydra.run.dir: 'outputs/b2b_dealer/") and "lies under the file" in err, err
