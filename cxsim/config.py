@@ -214,6 +214,8 @@ def prepare(overrides: Sequence[str], extra_dirs: Sequence[str | Path] = ()) -> 
         ):  # a file, or files swept with -m: a.yaml,b.yaml
             options = [_stage(v) if is_path(v) else v for v in value.split(",")]
             item, staged = f"{key}={','.join(options)}", True
+        elif sep and bare in GROUPS and value.strip()[:1] in ("[", "{"):
+            raise SpecError(bare, value, "the name of one option is required: " + ", ".join(available(bare, dirs)))
         elif sep and bare in GROUPS and "," not in value:
             _check_choice(bare, value, dirs)
         out.append(item)
@@ -255,6 +257,8 @@ def compose_config(
         return _compose(Prepared(tuple(user), prepared.searchpath).hydra_overrides())
     except (HydraException, OmegaConfBaseException) as err:
         raise explain(err, user, prepared.searchpath) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as err:  # Hydra's own failure on odd input
+        raise _from_hydra(err, user) from None
 
 
 def flat_keys(data: Any, prefix: str = "") -> Iterator[str]:

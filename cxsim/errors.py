@@ -51,8 +51,12 @@ class SpecError(ValueError):
 
 
 def fail(prog: str, err: Exception | str) -> NoReturn:
-    """Print ``prog: error: err`` as one line on stderr and exit with :data:`EXIT_BAD_INPUT`."""
-    print(f"{prog}: error: {err}", file=sys.stderr)
+    r"""Print ``prog: error: err`` as one line on stderr and exit with :data:`EXIT_BAD_INPUT`.
+
+    A line break inside the message (a name typed with one) is shown as ``\n``: the error stays one line.
+    """
+    text = str(err).replace("\r", "\\r").replace("\n", "\\n")
+    print(f"{prog}: error: {text}", file=sys.stderr)
     sys.exit(EXIT_BAD_INPUT)
 
 

@@ -27,3 +27,15 @@ def test_a_failed_write_keeps_the_old_file_and_removes_the_temporary(tmp_path: P
         write_atomic(target, half)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_temporaries_left_by_a_killed_writer_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    from cxsim.files import TEMP_MARK, remove_temporaries
+
+    (tmp_path / "sub").mkdir()
+    left = [tmp_path / f".summary.csv{TEMP_MARK}abc123", tmp_path / "sub" / f".x.parquet{TEMP_MARK}q1"]
+    kept = [tmp_path / "summary.csv", tmp_path / ".hidden", tmp_path / ".cxsim-config.json"]
+    for p in left + kept:
+        p.write_text("x")
+    assert sorted(remove_temporaries(tmp_path)) == sorted(left)
+    assert all(p.exists() for p in kept) and not any(p.exists() for p in left)

@@ -21,9 +21,11 @@ probability that each intervention beats the baseline.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,8 +35,10 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from cxsim import resources
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.compare import (
+    CompareSettings,
     Composer,
     compare,
     composer_from_overrides,
@@ -45,8 +49,9 @@ from cxsim.compare import (
 )
 from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
-from cxsim.execution.settings import execution_from_dict
+from cxsim.execution.settings import Execution, execution_from_dict
 from cxsim.report.document import comparison_report, write_report
+from cxsim.specs.mapping import whole_ints
 
 HELP = """\
 usage: cxsim compare [key=value ...]
@@ -85,8 +90,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     try:
-        settings = settings_from_dict(OmegaConf.to_container(cfg.compare, resolve=True))  # type: ignore[arg-type]
-        execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
+        settings = settings_from_dict(whole_ints(CompareSettings, OmegaConf.to_container(cfg.compare, resolve=True)))
+        execution = execution_from_dict(whole_ints(Execution, OmegaConf.to_container(cfg.execution, resolve=True)))
         result = compare(
             _hydra_composer(list(hc.overrides.task), list(hc.searchpath)), settings, execution
         )
@@ -104,11 +109,19 @@ def _task(cfg: DictConfig, prog: str) -> None:
 def check(argv: list[str]) -> None:
     """Compose and validate the baseline, every arm and the compare settings (raises SpecError)."""
     cfg = compose_config(argv)
-    settings = settings_from_dict(cfg.get("compare"))
+    settings = settings_from_dict(whole_ints(CompareSettings, cfg.get("compare")))
     if settings.posterior is not None:  # its parameters must exist in the config, before anything runs
         load_posterior(settings.posterior).check(cfg)
-    execution_from_dict(cfg.get("execution"))
-    plan(composer_from_overrides(argv), settings)
+    execution = execution_from_dict(whole_ints(Execution, cfg.get("execution")))
+    p = plan(composer_from_overrides(argv), settings)
+    one = resources.estimate_run(replace(p.baseline.spec, sim=replace(p.baseline.spec.sim, replications=1)))
+    workers = max(settings.n_jobs if settings.n_jobs > 0 else (os.cpu_count() or 1), execution.cores or 1)
+    estimate = resources.plan_estimate(1 + len(p.arms), settings.replications, one, workers)
+    resources.check_fits(estimate, f"this comparison ({1 + len(p.arms)} arms x {settings.replications} replications)",
+                         *resources.largest_setting(p.baseline.spec))
+    line = resources.announce("cxsim compare", estimate)
+    if line:
+        print(line, file=sys.stderr)
 
 
 def shorthand(arg: str) -> str:

@@ -10,22 +10,38 @@
   Hydra's own flags);
 * stages a scenario given by path (``scenario=path/to/mine.yaml``) and checks group choices;
 * for a plain run (overrides only), composes and validates everything, so that bad input is one
-  line ``prog: error: ...`` with exit status 2 before Hydra creates the run directory.
+  line ``prog: error: ...`` with exit status 2 before Hydra creates the run directory;
+* checks that the run directory (``hydra.run.dir``, or ``hydra.sweep.dir`` with ``-m``) can be
+  created and written and that no other cxsim process is writing there
+  (:func:`cxsim.files.check_output_dir`, :mod:`cxsim.locks`), before Hydra configures its log file
+  in it.
+
+The task then runs holding the folder's lock, with the folder's config checked
+(:func:`cxsim.locks.folder_guard`), and any I/O error (a full disk) is one line, exit status 2.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import hydra
-from omegaconf import DictConfig
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.cli.multirun import check_launcher
-from cxsim.config import GROUPS, SEARCH_PATH_ENV, available, config_dirs, prepare
+from cxsim.config import CONFIG_MODULE, GROUPS, SEARCH_PATH_ENV, Prepared, available, config_dirs, prepare
 from cxsim.errors import SpecError, fail
+from cxsim.files import check_output_dir, io_errors
+from cxsim.locks import check_unlocked, folder_guard
+from cxsim.resources import FORCE_ENV, FORCE_FLAG
 
 CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
 HELP_FLAGS = ("-h", "--help")
@@ -53,6 +69,14 @@ def take_config_dirs(argv: Sequence[str]) -> tuple[list[str], list[str]]:
         else:
             rest.append(item)
     return rest, dirs
+
+
+def take_force(argv: Sequence[str]) -> list[str]:
+    """Take ``--force`` out of ``argv``: run despite the resource estimates (:mod:`cxsim.resources`)."""
+    if FORCE_FLAG not in argv:
+        return list(argv)
+    os.environ[FORCE_ENV] = "1"  # read by the checks here and by worker processes
+    return [a for a in argv if a != FORCE_FLAG]
 
 
 def use_config_dirs(dirs: Sequence[str]) -> None:
@@ -92,6 +116,67 @@ def _plain_run(argv: Sequence[str]) -> bool:
     return all(not a.startswith("-") for a in argv)
 
 
+MULTIRUN_FLAGS = ("-m", "--multirun")
+
+
+def _hydra_dir(prepared: Prepared, key: str) -> str | None:
+    """``hydra.run.dir`` / ``hydra.sweep.dir`` as Hydra will resolve it (None if it cannot be composed)."""
+    given = [o.partition("=")[2] for o in prepared.overrides if o.partition("=")[0] == key]
+    if given and "${" not in given[-1]:
+        return given[-1]
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
+            overrides = prepared.hydra_overrides()
+            if key == "hydra.sweep.dir":  # swept values (a,b) cannot be composed: Hydra's keys only
+                overrides = [o for o in overrides if o.lstrip("+~").startswith("hydra.")]
+            cfg = compose("config", overrides=overrides, return_hydra_config=True)
+            value = OmegaConf.select(cfg, key)
+    except (HydraException, OmegaConfBaseException, TypeError, ValueError, AttributeError, KeyError):
+        return None  # bad overrides: the command's own validation names them
+    finally:
+        GlobalHydra.instance().clear()
+    return None if value is None else str(value)
+
+
+def check_run_dir(prepared: Prepared, args: Sequence[str]) -> None:
+    """The folder Hydra will create can be created and written, and no other writer holds it.
+
+    Raises:
+        SpecError: naming ``hydra.run.dir`` (or ``hydra.sweep.dir``), the folder and the reason.
+    """
+    multirun = any(a in MULTIRUN_FLAGS for a in args)
+    if not multirun and not _plain_run(args):
+        return  # --cfg, --info, ...: Hydra writes nothing
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    folder = _hydra_dir(prepared, key)
+    if folder is not None:
+        check_output_dir(folder, key)
+        check_unlocked(folder)
+
+
+def guarded(prog: str, task: Callable[[DictConfig], Any]) -> Callable[[DictConfig], Any]:
+    """``task`` run holding the run folder's lock, its config checked, I/O errors as one line."""
+
+    @functools.wraps(task)  # Hydra names the job (and its log file) after the wrapped task's module
+    def run(cfg: DictConfig) -> Any:
+        out = HydraConfig.get().runtime.output_dir
+        try:
+            config = OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException:
+            config = OmegaConf.to_container(cfg, resolve=False)
+        assert isinstance(config, dict)
+        config.pop("hydra", None)
+        try:
+            with io_errors(prog), folder_guard(out, {str(k): v for k, v in config.items()}, prog):
+                return task(cfg)
+        except SpecError as err:
+            fail(prog, err)
+
+    return run
+
+
 def launch(
     prog: str,
     task: Callable[[DictConfig], Any],
@@ -113,16 +198,18 @@ def launch(
         print(help_text.rstrip() + "\n\n" + groups_help())
         return
     try:
+        args = take_force(args)
         args, dirs = take_config_dirs(args)
         use_config_dirs(dirs)
         check_launcher(args)  # also for -m, where the overrides themselves cannot be pre-composed
         prepared = prepare(args)
+        check_run_dir(prepared, args)  # first: what validate prints (a long job's estimate) is then true
         if _plain_run(args):
             validate(args)
     except SpecError as err:
         fail(prog, err)
     sys.argv = [sys.argv[0], *prepared.hydra_overrides()]
     app = hydra.main(config_path="pkg://cxsim.configs", config_name="config", version_base="1.3")(
-        task
+        guarded(prog, task)
     )
     app()

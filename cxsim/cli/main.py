@@ -7,7 +7,8 @@
 
 With no subcommand, or with only ``key=value`` overrides and Hydra flags, ``cxsim`` runs the main
 job (``cxsim run``). The subcommands are registered in :mod:`cxsim.cli.commands`; a mistyped one
-gets "did you mean ...", one line, exit status 2.
+gets "did you mean ...", one line, exit status 2; an I/O error any of them meets (a file in the way
+of its output, a full disk) is one line, exit status 2, too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from collections.abc import Sequence
 
 from cxsim.cli.commands import COMMANDS
 from cxsim.config import SEARCH_PATH_ENV, UnknownKeyError
-from cxsim.errors import fail
+from cxsim.errors import SpecError, fail
+from cxsim.files import check_output_dir, io_errors
 
 HELP = f"""\
 usage: cxsim [COMMAND] [key=value ...]
@@ -36,7 +38,8 @@ commands:
 
 `cxsim COMMAND --help` explains one command. Commands that compose a config (run, compare, sweep,
 calibrate) take Hydra key=value overrides, a scenario file of your own (scenario=path/to/file.yaml)
-and folders of your own configs (--config-dir DIR, or {SEARCH_PATH_ENV}=DIR1:DIR2).
+and folders of your own configs (--config-dir DIR, or {SEARCH_PATH_ENV}=DIR1:DIR2). A job estimated
+not to fit in the memory available is refused before it starts; --force runs it anyway.
 """
 
 
@@ -53,6 +56,23 @@ def _is_word(arg: str) -> bool:
     return not arg.startswith("-") and "=" not in arg
 
 
+#: Where the commands that are not Hydra apps take their output folder: command -> flag or key.
+OUTPUT_ARGS = {"fit": "--out", "calibrate": "calibrate.out"}
+
+
+def declared_output(name: str, args: Sequence[str]) -> tuple[str, str] | None:
+    """The output folder a command's arguments name, and how (``--out``, ``calibrate.out``), if any."""
+    flag = OUTPUT_ARGS.get(name)
+    if flag is None or any(a in ("-h", "--help") for a in args):
+        return None
+    for k, item in enumerate(args):
+        key, eq, value = item.partition("=")
+        if key == flag and (eq or flag.startswith("-")):
+            value = value if eq else (args[k + 1] if k + 1 < len(args) else "")
+            return (flag, value) if value and not value.startswith("-") else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``cxsim`` console script (arguments default to ``sys.argv[1:]``)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -65,7 +85,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     if command is None:
         fail("cxsim", UnknownKeyError(name, list(COMMANDS), "unknown command"))
     prog = f"cxsim {name}" if explicit else "cxsim"
-    importlib.import_module(command.module).main(args[1:] if explicit else args, prog)
+    out = declared_output(name, args[1:] if explicit else args)
+    if out is not None:  # checked before the command reads its data, so a bad folder costs nothing
+        try:
+            check_output_dir(out[1], out[0])
+        except SpecError as err:
+            fail(prog, err)
+    with io_errors(prog, ""):  # a file in the way or a full disk met by any subcommand: one line, exit 2
+        importlib.import_module(command.module).main(args[1:] if explicit else args, prog)
 
 
 if __name__ == "__main__":

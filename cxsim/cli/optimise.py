@@ -21,18 +21,21 @@ given), ``report.html`` and the study journal ``study.journal`` that makes the s
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import shlex
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, use_config_dirs
+from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, take_force, use_config_dirs
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
+from cxsim.files import check_output_dir, io_errors
+from cxsim.locks import check_unlocked, folder_guard
 from cxsim.optimise import (
     OptimiseSettings,
     make_portfolio,
@@ -42,8 +45,10 @@ from cxsim.optimise import (
 )
 from cxsim.report.document import optimisation_report, write_report
 from cxsim.report.figures import pareto_figure, save_png
+from cxsim.resources import check_fits, estimate_run, largest_setting, plan_estimate
 from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
+from cxsim.specs.mapping import whole_ints
 from cxsim.sweep import atomic_csv, git_commit
 
 PROG = "cxsim optimise"
@@ -96,8 +101,9 @@ def prepare(argv: Sequence[str]) -> Prepared:
     config = compose_config(overrides)
     block = config.pop("optimise", None) or {}
     scenario = str(config["scenario"]["name"])
-    settings = settings_from_dict({k: v for k, v in block.items() if k != "robustness"}, scenario)
-    robustness = robustness_settings(block.get("robustness"))
+    settings = settings_from_dict(whole_ints(OptimiseSettings, {k: v for k, v in block.items() if k != "robustness"}),
+                                  scenario)
+    robustness = robustness_settings(whole_ints(RobustnessSettings, block.get("robustness")))
     ev = Evaluator(config, 2)
     for c in settings.candidates:  # every candidate applies here and builds a valid run at its bounds
         for dose in ((None,) if c.dose is None else sorted({*c.dose.bounds, c.dose.reference})):
@@ -142,6 +148,15 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     return written
 
 
+def check_resources(p: Prepared) -> None:
+    """Refuse a search whose runs cannot fit in memory (:mod:`cxsim.resources`), before the folder exists."""
+    spec = Evaluator(p.config, 1).spec(None)  # the baseline
+    one = estimate_run(replace(spec, sim=replace(spec.sim, replications=1)))
+    workers = p.settings.n_jobs if p.settings.n_jobs > 0 else (os.cpu_count() or 1)
+    estimate = plan_estimate(p.settings.trials, p.settings.selection.max_replications, one, workers)
+    check_fits(estimate, "this search", *largest_setting(spec))
+
+
 def _memory_label(config: dict[str, Any]) -> str:
     memory = config.get("memory") or {}
     model = memory.get("model", memory) if isinstance(memory, dict) else {}
@@ -155,12 +170,17 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
         print(__doc__.strip())
         return
     try:
+        args = take_force(args)
         args, dirs = take_config_dirs(args)
         use_config_dirs(dirs)
         prepared = prepare(args)
+        check_resources(prepared)
+        check_output_dir(prepared.directory)
+        check_unlocked(prepared.directory)
+        with io_errors(prog), folder_guard(prepared.directory, prepared.config, prog):
+            written = run(prepared, progress=sys.stderr.isatty())
     except SpecError as err:
         fail(prog, err)
-    written = run(prepared, progress=sys.stderr.isatty())
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {prepared.directory}")
 
 

@@ -13,6 +13,7 @@ printed as one line naming the field, the value and what is allowed, with exit s
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from cxsim.cli.report import phase_line, summary_table
 from cxsim.config import load_run_spec
 from cxsim.engine.run import run
 from cxsim.errors import SpecError, fail
+from cxsim.resources import announce, check_run
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.scenario import RunSpec
 
 HELP = """\
 usage: cxsim [run] [key=value ...]
@@ -36,6 +39,8 @@ cost) and write summary.csv, cycles.csv, customers.parquet and figures to the ru
 examples:
   cxsim run scenario=retail_street memory=mean sim.n_customers=50000 hydra.run.dir=outputs/street
   cxsim run scenario=path/to/my_scenario.yaml sim.seed=3
+
+A run estimated not to fit in the available memory is refused; --force runs it anyway.
 """
 
 
@@ -60,13 +65,22 @@ def _task(cfg: DictConfig, prog: str) -> None:
     print(f"run time {phase_line(results.seconds)} (files and figures not included)")
 
 
+def check(argv: Sequence[str], prog: str = "cxsim") -> RunSpec:
+    """Compose and validate the run, and check that it fits in memory (raises SpecError)."""
+    spec = load_run_spec(argv)
+    line = announce(prog, check_run(spec), "replication")
+    if line:
+        print(line, file=sys.stderr)
+    return spec
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim") -> None:
     """``cxsim run``: compose, validate, run and save (arguments default to ``sys.argv[1:]``)."""
 
     def task(cfg: DictConfig) -> None:
         _task(cfg, prog)
 
-    launch(prog, task, load_run_spec, argv, HELP)
+    launch(prog, task, lambda args: check(args, prog), argv, HELP)
 
 
 if __name__ == "__main__":

@@ -17,18 +17,23 @@ The Hydra multirun hooks of ``cxsim run -m`` live in :mod:`cxsim.cli.multirun`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from cxsim import sensitivity, sweep
+from cxsim import resources, sensitivity, sweep
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
-from cxsim.execution.settings import execution_from_dict
+from cxsim.execution.settings import Execution, execution_from_dict
+from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.mapping import whole_ints
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
 
@@ -53,7 +58,7 @@ def _task(cfg: DictConfig, prog: str) -> None:
     try:
         settings = sweep.settings_from_dict(OmegaConf.to_container(cfg.sweep, resolve=True))  # type: ignore[arg-type]
         p = sweep.plan(base_config(raw), settings)
-        execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
+        execution = execution_from_dict(whole_ints(Execution, OmegaConf.to_container(cfg.execution, resolve=True)))
     except SpecError as err:
         fail(prog, err)
     done_before = len(sweep.finished(out) & set(p.run_ids))
@@ -84,13 +89,29 @@ def _task(cfg: DictConfig, prog: str) -> None:
     print(f"wrote {', '.join(q.name for q in written)}\n   to {out}")
 
 
-def check(argv: list[str]) -> None:
+def check_size(data: dict[str, Any], settings: sweep.SweepSettings, prog: str = "cxsim sweep") -> None:
+    """Refuse a sweep whose plan or runs cannot fit in memory, before its points are built
+    (:mod:`cxsim.resources`); say how long a long one will take."""
+    base = run_spec_from_dict(base_config(data))
+    sizes = [len(p.values) if p.values is not None else int(p.num) for p in settings.params]
+    points = resources.sweep_points(settings.sampler, settings.n_samples, sizes)
+    one = resources.estimate_run(replace(base, sim=replace(base.sim, replications=1)))
+    estimate = resources.plan_estimate(points, settings.replications, one, settings.workers)
+    resources.check_fits(estimate, f"this sweep ({points} points x {settings.replications} replications)",
+                         "sweep", f"{points} points")
+    line = resources.announce(prog, estimate)
+    if line:
+        print(line, file=sys.stderr)
+
+
+def check(argv: list[str], prog: str = "cxsim sweep") -> None:
     """Compose and validate the sweep and every point before anything is written."""
     check_launcher(argv)
     data = compose_config(argv)
     settings = sweep.settings_from_dict(data.get("sweep"))
+    check_size(data, settings, prog)
     sweep.plan(base_config(data), settings)
-    execution_from_dict(data.get("execution"))
+    execution_from_dict(whole_ints(Execution, data.get("execution")))
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim-sweep") -> None:
@@ -99,7 +120,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "cxsim-sweep") -> None:
     def task(cfg: DictConfig) -> None:
         _task(cfg, prog)
 
-    launch(prog, task, check, argv, alias_note(prog, "sweep") + HELP)
+    launch(prog, task, lambda args: check(args, prog), argv, alias_note(prog, "sweep") + HELP)
 
 
 if __name__ == "__main__":

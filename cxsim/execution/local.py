@@ -3,17 +3,50 @@
 The pool is joblib's reusable loky executor: its worker processes outlive one sweep, so a worker
 keeps its imported modules, compiled numba kernels and cached run specs
 (:mod:`cxsim.execution.cache`) from one task to the next.
+
+A worker ends with its parent: the first task a worker runs starts a small thread that watches
+the parent's pid and ends the worker when the parent is gone (killed, crashed), so a killed
+``cxsim sweep sweep.n_jobs=2`` leaves no orphan processes computing for nobody. (A parent-watch
+thread rather than Linux's ``PR_SET_PDEATHSIG``: that signal follows the *thread* that started the
+worker, and loky may start workers from a helper thread that ends while the parent lives.)
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cxsim.execution.settings import Execution
 
+#: Seconds between two looks of a worker at its parent.
+WATCH_INTERVAL = 0.5
+_WATCHED: list[int] = []
+
+
+def _watch(parent: int, interval: float) -> None:
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:  # re-parented: the parent has ended
+            os._exit(1)
+
+
+def watch_parent(interval: float = WATCH_INTERVAL) -> None:
+    """End this (worker) process when its parent ends; started once per process, in a daemon thread.
+
+    Call it only in a worker process: in the main process it would tie the run to the shell.
+    """
+    if _WATCHED:
+        return
+    parent = os.getppid()
+    _WATCHED.append(parent)
+    threading.Thread(target=_watch, args=(parent, interval), name="cxsim-parent-watch", daemon=True).start()
+
 
 def _indexed(fn: Callable[[Any], Any], index: int, task: Any) -> tuple[int, Any]:
+    watch_parent()  # runs in a pool worker
     return index, fn(task)
 
 

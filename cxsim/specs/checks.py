@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from cxsim.errors import SpecError
 
 
@@ -66,6 +68,23 @@ def integer(field: str, value: Any, minimum: int) -> int:
     if as_int < minimum:
         raise SpecError(field, value, f"an integer >= {minimum} is required")
     return as_int
+
+
+def whole(value: Any) -> Any:
+    """An integral float (``1e3``, ``2.0``) as that ``int``; every other value unchanged.
+
+    The one rule for integers in a config: a number written as a float is accepted where an
+    integer is required when it is a whole number (``sim.n_customers=1e3`` is 1000), and refused
+    otherwise by :func:`integer` (``2.5``: "an integer >= 1 is required"). Applied where a spec is
+    built (:func:`cxsim.specs.mapping.convert`), so the validated value is the value used.
+    """
+    if isinstance(value, bool) or isinstance(value, int):
+        return value
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
 
 
 def choice(field: str, value: Any, allowed: Iterable[str]) -> str:

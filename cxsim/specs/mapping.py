@@ -3,7 +3,8 @@
 :func:`from_mapping` reads the dataclass's fields and their type hints and builds it from a
 mapping: nested dataclasses, tuples and lists of dataclasses, mappings of dataclasses,
 ``Optional``/``X | None``, unions of dataclasses tagged by a ``kind`` field, and any type that has a
-converter of its own. Unknown keys are errors naming the full dotted path and the known fields; a
+converter of its own. A field typed ``int`` given a whole float (``1e3``, ``2.0``) gets that ``int``
+(:func:`~cxsim.specs.checks.whole`). Unknown keys are errors naming the full dotted path and the known fields; a
 missing required field names its path. Scalars and ``Literal`` values are passed through as given:
 each dataclass validates its own fields once, in ``__post_init__``, and its
 :class:`~cxsim.errors.SpecError` gets the path in front.
@@ -37,7 +38,7 @@ from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 from cxsim.specs.distribution import Distribution, distribution_from_dict
 
-__all__ = ["DEFAULT_CONVERTERS", "Aliases", "Converters", "convert", "from_mapping", "join"]
+__all__ = ["DEFAULT_CONVERTERS", "Aliases", "Converters", "convert", "from_mapping", "join", "whole_ints"]
 
 T = TypeVar("T")
 #: Types built by a function of their own, ``convert(path, value)``, instead of from their fields.
@@ -133,6 +134,8 @@ def convert(tp: Any, value: Any, path: str, converters: Converters, aliases: Ali
     """``value`` as the type ``tp`` of a field at ``path`` (scalars pass through unchanged)."""
     if tp in converters:
         return converters[tp](path, value)
+    if tp is int:
+        return checks.whole(value)  # 1e3 -> 1000; 2.5 is left for the spec's own check to refuse
     origin, args = get_origin(tp), get_args(tp)
     if origin in (Union, types.UnionType):
         return _union(args, value, path, converters, aliases)
@@ -156,6 +159,31 @@ def convert(tp: Any, value: Any, path: str, converters: Converters, aliases: Ali
         return {k: convert(args[1], v, join(path, str(k)), converters, aliases)
                 for k, v in checks.mapping(path, value).items()}
     return value
+
+
+def whole_ints(cls: Any, data: Any) -> Any:
+    """``data`` for the dataclass ``cls`` with whole floats in its ``int`` fields made ints (nested too).
+
+    For specs whose builders do not go through :func:`from_mapping`: the same integer rule
+    (:func:`~cxsim.specs.checks.whole`) applied to their config before they are built.
+    """
+    if not isinstance(data, Mapping) or not (dataclasses.is_dataclass(cls) and isinstance(cls, type)):
+        return data
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # a hint that cannot be resolved here: left as given
+        return data
+    out = dict(data)
+    for key, value in data.items():
+        tp = hints.get(key)
+        options = get_args(tp) if get_origin(tp) in (Union, types.UnionType) else (tp,)
+        if int in options:
+            out[key] = checks.whole(value)
+        else:
+            for option in options:
+                if dataclasses.is_dataclass(option) and isinstance(value, Mapping):
+                    out[key] = whole_ints(option, value)
+    return out
 
 
 def _container_of_built(tp: Any, converters: Converters) -> bool:

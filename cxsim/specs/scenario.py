@@ -102,7 +102,7 @@ class WordOfMouth:
 
     def __post_init__(self) -> None:
         checks.choice("network", self.network, NETWORKS)
-        checks.integer("degree", self.degree, 0)
+        object.__setattr__(self, "degree", checks.integer("degree", self.degree, 0))
         checks.unit_interval("rewire", self.rewire)
         checks.unit_interval("positive_reach", self.positive_reach)
         checks.unit_interval("negative_reach", self.negative_reach)
@@ -211,10 +211,9 @@ class Outputs:
         checks.choice("customers", self.customers, CUSTOMER_OUTPUT)
         checks.flag("moments", self.moments)
         checks.flag("figures", self.figures)
-        checks.integer("customers_limit", self.customers_limit, 0)
-        checks.integer("moments_limit", self.moments_limit, 0)
         checks.choice("operations", self.operations, CUSTOMER_OUTPUT)
-        checks.integer("operations_limit", self.operations_limit, 0)
+        for key in ("customers_limit", "moments_limit", "operations_limit"):
+            object.__setattr__(self, key, checks.integer(key, getattr(self, key), 0))
         object.__setattr__(self, "survey", survey_spec_from_dict(self.survey))
 
 
@@ -242,10 +241,9 @@ class Sim:
     engine: Literal["population", "agent"] = "population"
 
     def __post_init__(self) -> None:
-        checks.integer("n_customers", self.n_customers, 1)
-        checks.integer("n_cycles", self.n_cycles, 1)
-        checks.integer("seed", self.seed, 0)
-        checks.integer("replications", self.replications, 1)
+        for key, minimum in (("n_customers", 1), ("n_cycles", 1), ("seed", 0), ("replications", 1)):
+            # the validated int is the value used (1e3 given from Python is 1000, 2.5 is refused)
+            object.__setattr__(self, key, checks.integer(key, getattr(self, key), minimum))
         checks.choice("engine", self.engine, ENGINES)
 
 
