@@ -22,10 +22,7 @@ written atomically once every fit has succeeded.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +31,7 @@ import pandas as pd
 import yaml
 
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.file_sets import Writer, write_all
 from cxsim.files import write_atomic
 from cxsim.fit import drivers, gap, memory_fit, persist
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
@@ -64,34 +62,6 @@ def _write(out: Path, name: str, write: Callable[[str], object]) -> Path:
     return write_atomic(out / name, write)
 
 
-Writer = tuple[str, Callable[[str], object]]
-
-
-def _write_all(out: Path, files: Sequence[Writer]) -> list[Path]:
-    """Write every file into ``out`` or none of them.
-
-    Each file is first written (atomically) into a hidden staging folder inside ``out``; only when
-    all of them exist are they moved into place, so a failure while drawing the last figure leaves
-    neither the tables before it nor an ``out`` folder this call created.
-    """
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".staging.", dir=out))
-    try:
-        staged = [write_atomic(stage / name, write) for name, write in files]
-        moved = []
-        for p in staged:
-            os.replace(p, out / p.name)
-            moved.append(out / p.name)
-        return moved
-    except BaseException:
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
 # --------------------------------------------------------------------------- memory
 def _memory(args: argparse.Namespace) -> list[Path]:
 
@@ -116,7 +86,7 @@ def _memory(args: argparse.Namespace) -> list[Path]:
         if model not in result.fitted:
             raise SpecError("--save-model", model, "allowed: " + ", ".join(result.fitted))
         save_model = persist.memory_document(result.fitted[model], survey)
-    written = _write_all(Path(args.out), [
+    written = write_all(Path(args.out), [
         ("memory_models.csv", lambda p: result.table.to_csv(p, index=False)),
         ("memory_weights.csv", lambda p: result.weights.to_csv(p, index=False)),
         ("memory_models.png", lambda p: memory_fit.figure(result, p)),
@@ -178,7 +148,7 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
     if compared is not None:
         files.append(("driver_models.csv", lambda p: compared.models.to_csv(p, index=False)))
         files.append(("driver_importance.csv", lambda p: compared.importance.to_csv(p, index=False)))
-    written = _write_all(Path(args.out), files)
+    written = write_all(Path(args.out), files)
     if args.save:
         written.append(persist.write_json(persist.drivers_document(fit), Path(args.save)))
     cols = ["touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance", "quadrant"]
@@ -273,7 +243,7 @@ def _gap(args: argparse.Namespace) -> list[Path]:
         files += [("requirement.yaml", lambda p: Path(p).write_text(text)),
                   ("requirement_comparison.csv", lambda p: comparison.table.to_csv(p, index=False)),
                   ("feedback.csv", lambda p: fb.table.to_csv(p, index=False))]
-    written = _write_all(Path(args.out), files)
+    written = write_all(Path(args.out), files)
     print(analysis.table.to_string(index=False, float_format=lambda v: f"{v:g}", na_rep=""))
     print(f"\n{analysis.summary()}")
     if req is not None and comparison is not None:
