@@ -23,11 +23,12 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from cxsim import sensitivity, sweep
+from cxsim import sanity, sensitivity, sweep
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
+from cxsim.specs.build import run_spec_from_dict
 from cxsim.execution.settings import execution_from_dict
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
@@ -52,10 +53,13 @@ def _task(cfg: DictConfig, prog: str) -> None:
     assert isinstance(raw, dict)
     try:
         settings = sweep.settings_from_dict(OmegaConf.to_container(cfg.sweep, resolve=True))  # type: ignore[arg-type]
+        settings, rounded = sensitivity.settle_samples(settings)  # Sobol: a power of two
         p = sweep.plan(base_config(raw), settings)
+        warned = sanity.combine([sanity.check(run_spec_from_dict(c)) for c in p.configs], "points")
         execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
     except SpecError as err:
         fail(prog, err)
+    warned = sanity.report([*([rounded] if rounded else []), *warned], prog)  # stderr and the log
     done_before = len(sweep.finished(out) & set(p.run_ids))
     print(
         f"{prog} · {settings.sampler} · {len(p.points)} point(s) × {p.replications} "
@@ -70,6 +74,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
     )
     collected = sweep.collect(p, out)
     written = sweep.save(collected, out)
+    warned += sanity.report(sanity.combine(sanity.check_runs(collected.table, "point"), "points"), prog)
+    written += sanity.save(warned, out)
     if settings.sampler in ("sobol", "morris") and collected.complete:
         indices = sensitivity.analyse(p, collected.table, settings)
         written.append(sweep.atomic_csv(out / "sensitivity.csv", indices))
@@ -89,7 +95,7 @@ def check(argv: list[str]) -> None:
     check_launcher(argv)
     data = compose_config(argv)
     settings = sweep.settings_from_dict(data.get("sweep"))
-    sweep.plan(base_config(data), settings)
+    sweep.plan(base_config(data), sensitivity.settle_samples(settings)[0])
     execution_from_dict(data.get("execution"))
 
 
