@@ -59,6 +59,36 @@ def settle_samples(settings: SweepSettings) -> tuple[SweepSettings, SanityWarnin
         f"with another base sample the Sobol' sequence is unbalanced and the indices are biased)")
 
 
+#: A Sobol index further than this outside [0, 1] (where every true index lies) marks the
+#: estimates as unstable: too small a base sample for the output's noise.
+OUT_OF_RANGE = 0.1
+
+
+def check_indices(indices: pd.DataFrame, n_samples: int) -> list[SanityWarning]:
+    """A warning when a Sobol index lies clearly outside [0, 1] (the sample is too small).
+
+    Saltelli's estimators are unbiased but, with a small base sample, so noisy that a first-order
+    index of 1.5 or 2 comes out for a parameter whose true index is below 1; such a table should
+    not be read. One warning names the worst index and its interval.
+    """
+    if indices.empty or "S1" not in indices.columns:
+        return []
+    worst = None
+    for col in ("S1", "ST"):
+        excess = np.maximum(indices[col] - 1.0, -indices[col]).to_numpy(dtype=float)
+        k = int(np.nanargmax(excess)) if np.isfinite(excess).any() else -1
+        if k >= 0 and excess[k] > OUT_OF_RANGE and (worst is None or excess[k] > worst[0]):
+            worst = (excess[k], col, indices.iloc[k])
+    if worst is None:
+        return []
+    _, col, row = worst
+    return [SanityWarning(
+        "sobol_unstable", "sweep.n_samples",
+        f"{n_samples}: {col} of {row['parameter']} for {row['output']} is {row[col]:.2f} "
+        f"(± {row[col + '_conf']:.2f}), outside [0, 1] where every Sobol index lies (the base sample is too "
+        f"small for stable indices; raise sweep.n_samples to a larger power of two)")]
+
+
 def _check_sobol_size(p: Plan, settings: SweepSettings) -> None:
     d = len(settings.params)
     n = len(p.points) // (d + 2)

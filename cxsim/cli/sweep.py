@@ -75,12 +75,13 @@ def _task(cfg: DictConfig, prog: str) -> None:
     collected = sweep.collect(p, out)
     written = sweep.save(collected, out)
     warned += sanity.report(sanity.combine(sanity.check_runs(collected.table, "point"), "points"), prog)
-    written += sanity.save(warned, out)
     if settings.sampler in ("sobol", "morris") and collected.complete:
         indices = sensitivity.analyse(p, collected.table, settings)
         written.append(sweep.atomic_csv(out / "sensitivity.csv", indices))
         written.append(sensitivity.figure(indices, out / "sensitivity.png"))
+        warned += sanity.report(sensitivity.check_indices(indices, settings.n_samples), prog)
         print(indices.to_string(index=False))
+    written += sanity.save(warned, out)
     print(f"ran {ran} run(s); table has {len(collected.table)} of {len(p)} runs")
     if not collected.complete:
         print(
