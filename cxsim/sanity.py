@@ -37,8 +37,10 @@ from cxsim.operations.stores import store_load
 from cxsim.specs.operations import OperationsSource
 from cxsim.specs.scenario import RunSpec
 
-__all__ = ["COST_RATIO", "EMPTIED_RETENTION", "SanityWarning", "check", "check_results", "check_runs", "combine", "cost_per_customer", "emit", "log",
-           "report", "save", "table"]
+__all__ = [
+    "COST_RATIO", "EMPTIED_RETENTION", "SanityWarning", "check", "check_results", "check_runs", "combine",
+    "cost_per_customer", "emit", "log", "report", "save", "table",
+]
 
 #: A customer's expected cost per cycle at least this many times the revenue of a purchase is
 #: flagged: a business that loses an order of magnitude on every customer is a typo more often

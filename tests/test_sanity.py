@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cxsim import sanity
+import cxsim
+from cxsim import sanity, sensitivity
 from cxsim.config import load_run_spec
 from cxsim.specs.scenario import RunSpec
 
@@ -178,3 +181,28 @@ def test_a_sane_run_writes_no_warnings_file(tmp_path) -> None:
     proc = _cxsim(out, "scenario=retail_street", "sim.n_customers=300", "sim.n_cycles=2")
     assert proc.returncode == 0, proc.stderr
     assert "warning" not in proc.stderr and not (out / "warnings.csv").exists()
+
+
+def test_every_warning_code_is_documented() -> None:
+    root = Path(cxsim.__file__).resolve().parent
+    source = (root / "sanity.py").read_text() + Path(sensitivity.__file__).read_text()
+    codes = set(re.findall(r'SanityWarning\(\s*"(\w+)"', source))
+    assert len(codes) >= 11
+    page = root.parent / "docs" / "reference" / "warnings.md"
+    if not page.is_file():
+        pytest.skip(f"the docs are not beside the installed package ({page})")
+    documented = set(re.findall(r"^\| `(\w+)` \|", page.read_text(), flags=re.M))
+    assert codes == documented
+
+
+def test_compare_command_checks_every_arm(tmp_path) -> None:
+    out = tmp_path / "compare"
+    proc = subprocess.run([sys.executable, "-m", "cxsim.cli.main", "compare", "scenario=b2b_dealer",
+                           "operations.scale=0.0001", "sim.n_customers=300", "sim.n_cycles=2",
+                           "compare.interventions=[dealer_gala]", "compare.replications=2", "compare.progress=false",
+                           f"hydra.run.dir={out}"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("cxsim compare: warning:")]
+    table = pd.read_csv(out / "warnings.csv")
+    assert list(table["code"]) == ["queue_overload", "touchpoint_never_occurs", "utilisation"]
+    assert len(lines) == 3 and not any("of 2 arms" in ln for ln in lines)  # both arms overloaded

@@ -90,7 +90,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
         execution = execution_from_dict(OmegaConf.to_container(cfg.execution, resolve=True))  # type: ignore[arg-type]
         composer = _hydra_composer(list(hc.overrides.task), list(hc.searchpath))
         arms = plan(composer, settings)
-        warned = sanity.report(sanity.combine([sanity.check(a.spec) for a in (arms.baseline, *arms.arms)], "arms"), prog)
+        specs = [a.spec for a in (arms.baseline, *arms.arms)]
+        warned = sanity.report(sanity.combine([sanity.check(spec) for spec in specs], "arms"), prog)
         result = compare(composer, settings, execution)
     except SpecError as err:
         fail(prog, err)

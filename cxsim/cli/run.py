@@ -19,9 +19,9 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from cxsim import sanity
 from cxsim.cli.hydra_app import launch
 from cxsim.cli.multirun import multirun_done, multirun_job
-from cxsim import sanity
 from cxsim.cli.report import phase_line, summary_table
 from cxsim.config import load_run_spec
 from cxsim.engine.run import run

@@ -28,8 +28,8 @@ from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
-from cxsim.specs.build import run_spec_from_dict
 from cxsim.execution.settings import execution_from_dict
+from cxsim.specs.build import run_spec_from_dict
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from cxsim.cli import calibrate as calibrate_cli
 from cxsim.cli import fit as cli
+from cxsim.errors import SpecError
 from cxsim.file_sets import write_all
 from cxsim.fit import memory_fit, observations
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table
-from cxsim.errors import SpecError
+from cxsim.yaml_files import check_yaml_file, syntax_error
 
 MEMORY = ["--episode", "respondent, episode", "--order", "order", "--rating", "rating",
           "--retrospective", "retrospective", "--group", "respondent", "--scale", "0-10",
@@ -229,3 +231,19 @@ def test_observed_survey_file_faults(tmp_path) -> None:
     bad.write_bytes(b"not parquet")
     with pytest.raises(SpecError, match="Parquet"):
         observations.counts_from_survey(bad, "overall", (1, 5), "targets.overall")
+
+
+@pytest.mark.parametrize("text, where", [
+    ("name: x\n\tjourney: 1\n", "s.yaml:2:1"),
+    ('name: "x\n', "s.yaml:2:1"),
+    ("a: [1, 2\nb: 3\n", "s.yaml:2:2"),
+])
+def test_yaml_syntax_error_names_file_line_and_column(tmp_path, text, where) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as err:
+        check_yaml_file(path, "scenario")
+    assert f"YAML syntax error at {where}: " in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(yaml.YAMLError) as raw:
+        yaml.safe_load(text)
+    assert syntax_error(raw.value, "s.yaml").startswith(where)
