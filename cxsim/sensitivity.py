@@ -75,7 +75,8 @@ def check_indices(indices: pd.DataFrame, n_samples: int) -> list[SanityWarning]:
         return []
     worst = None
     for col in ("S1", "ST"):
-        excess = np.maximum(indices[col] - 1.0, -indices[col]).to_numpy(dtype=float)
+        v = indices[col].to_numpy(dtype=float)
+        excess = np.maximum(v - 1.0, -v)
         k = int(np.nanargmax(excess)) if np.isfinite(excess).any() else -1
         if k >= 0 and excess[k] > OUT_OF_RANGE and (worst is None or excess[k] > worst[0]):
             worst = (excess[k], col, indices.iloc[k])
