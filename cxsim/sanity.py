@@ -149,26 +149,34 @@ def _word_of_mouth(spec: RunSpec) -> list[SanityWarning]:
     return []
 
 
-def cost_per_customer(spec: RunSpec) -> float:
-    """A customer's expected cost per cycle: encounters, fixed costs and capacity, shared out."""
+def _costs(spec: RunSpec) -> tuple[float, float]:
+    """A customer's expected cost per cycle: encounter costs, and fixed plus capacity costs shared out."""
     s, n = spec.scenario, max(spec.sim.n_customers, 1)
     encounters = sum(tp.cost_per_encounter * tp.probability / tp.every for tp in s.journey.touchpoints)
     fixed = sum(tp.fixed_cost_per_cycle for tp in s.journey.touchpoints) + s.economics.fixed_cost_per_cycle
-    return float(encounters + (fixed + s.operations.capacity_cost()) / n)
+    return float(encounters), float((fixed + s.operations.capacity_cost()) / n)
+
+
+def cost_per_customer(spec: RunSpec) -> float:
+    """A customer's expected cost per cycle: encounters, fixed costs and capacity, shared out."""
+    return sum(_costs(spec))
 
 
 def _money(spec: RunSpec) -> list[SanityWarning]:
     s = spec.scenario
     revenue = sum(seg.share * (s.economics.revenue_per_purchase if seg.revenue_per_purchase is None
                                else seg.revenue_per_purchase) for seg in s.population.segments)
-    cost = cost_per_customer(spec)
-    if revenue > 0 and cost >= COST_RATIO * revenue:
-        return [SanityWarning(
-            "cost_above_revenue", "scenario.economics.revenue_per_purchase",
-            f"{revenue:,.4g} {s.economics.currency} per purchase against an expected cost of {cost:,.4g} per "
-            f"customer and cycle, {cost / revenue:,.0f} times as much (profit is negative whatever the "
-            f"experience; check the units of the costs and the revenue)")]
-    return []
+    encounters, shared = _costs(spec)
+    cost = encounters + shared
+    if not (revenue > 0 and cost >= COST_RATIO * revenue):
+        return []
+    why = (f"the fixed and capacity costs are shared over only {spec.sim.n_customers:,} customers; simulate "
+           f"more customers or scale the operations" if shared > encounters else
+           "profit is negative whatever the experience; check the units of the costs and the revenue")
+    return [SanityWarning(
+        "cost_above_revenue", "scenario.economics.revenue_per_purchase",
+        f"{revenue:,.4g} {s.economics.currency} per purchase against an expected cost of {cost:,.4g} per "
+        f"customer and cycle, {cost / revenue:,.0f} times as much ({why})")]
 
 
 def _loyalty(spec: RunSpec) -> list[SanityWarning]:
