@@ -44,6 +44,7 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.errors import SpecError
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
+from cxsim.yaml_files import yaml_error
 
 CONFIG_MODULE = "cxsim.configs"
 #: The config groups a command line chooses from (``group=option``).
@@ -255,6 +256,8 @@ def compose_config(
         return _compose(Prepared(tuple(user), prepared.searchpath).hydra_overrides())
     except (HydraException, OmegaConfBaseException) as err:
         raise explain(err, user, prepared.searchpath) from None
+    except yaml.YAMLError as err:  # a broken file reached through a defaults list
+        raise yaml_error(err, "config") from None
 
 
 def flat_keys(data: Any, prefix: str = "") -> Iterator[str]:

@@ -13,15 +13,29 @@ import yaml
 
 from cxsim.errors import SpecError
 
-__all__ = ["check_yaml_file", "read_yaml_text", "syntax_error"]
+__all__ = ["check_yaml_file", "read_yaml_text", "syntax_error", "yaml_error"]
 
 
-def syntax_error(err: yaml.YAMLError, name: str) -> str:
-    """``"NAME:LINE:COL: problem"`` for a YAML error (1-based line and column, as editors count)."""
+def syntax_error(err: yaml.YAMLError, name: str | None = None) -> str:
+    """``"NAME:LINE:COL: problem"`` for a YAML error (1-based line and column, as editors count).
+
+    ``name`` defaults to the file name PyYAML recorded (for a stream read from a file).
+    """
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or " ".join(str(err).split())
+    if name is None:
+        name = Path(str(getattr(mark, "name", "") or "YAML")).name
     where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
     return f"{where}: {problem}"
+
+
+def yaml_error(err: yaml.YAMLError, field: str, path: str | Path | None = None) -> SpecError:
+    """The one-line error for a YAML syntax error: ``FIELD: 'PATH' is not allowed; YAML syntax error
+    at FILE:LINE:COL: problem`` (``path`` defaults to the file PyYAML recorded)."""
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    shown = str(path) if path is not None else str(getattr(mark, "name", "") or "YAML")
+    name = Path(path).name if path is not None else None
+    return SpecError(field, shown, "YAML syntax error at " + syntax_error(err, name))
 
 
 def read_yaml_text(path: str | Path, field: str) -> str:
@@ -54,4 +68,4 @@ def check_yaml_file(path: str | Path, field: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise SpecError(field, str(path), "YAML syntax error at " + syntax_error(err, Path(path).name)) from None
+        raise yaml_error(err, field, path) from None
