@@ -104,7 +104,7 @@ def read_survey(
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             allowed = sc.describe() + (f" or {na_value:g} (not applicable)" if na_value is not None else "")
-            raise SpecError(where(name, c, i), frame[c].iloc[i], allowed + " are allowed")
+            raise SpecError(where(name, c, i), _plain(v[i]), allowed + " are allowed")
         if np.unique(v[~np.isnan(v)]).size < 2:
             raise SpecError(where(name, c), "fewer than two different ratings",
                             "a touchpoint's ratings must vary between respondents")

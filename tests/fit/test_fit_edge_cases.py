@@ -14,6 +14,7 @@ from cxsim.errors import SpecError
 from cxsim.file_sets import write_all
 from cxsim.fit import memory_fit, observations
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table
+from cxsim.fit.survey_data import read_survey
 from cxsim.yaml_files import check_yaml_file, syntax_error
 
 MEMORY = ["--episode", "respondent, episode", "--order", "order", "--rating", "rating",
@@ -247,3 +248,14 @@ def test_yaml_syntax_error_names_file_line_and_column(tmp_path, text, where) -> 
     with pytest.raises(yaml.YAMLError) as raw:
         yaml.safe_load(text)
     assert syntax_error(raw.value, "s.yaml").startswith(where)
+
+
+def test_scenario_fit_files_are_checked_like_the_others(tmp_path, long_frame, wide_frame) -> None:
+    wide = wide_frame[["a", "b b", "c", "d", "overall"]]
+    with pytest.raises(SpecError, match=r"column 'a', line 2: 6 is not allowed; ratings on the 1-5 scale"):
+        read_survey(wide * 2 + (wide == 0), "a,b b,c,d", "overall", (1, 5))
+    with pytest.raises(SpecError, match="one row per moment"):
+        read_survey(long_frame, "rating", "retrospective", (0, 10))
+    path = tmp_path / "gbk.csv"
+    wide.rename(columns={"a": "等待"}).to_csv(path, index=False, encoding="gbk")
+    assert read_survey(path, "等待,b b,c,d", "overall", (1, 5)).n == len(wide)
