@@ -44,6 +44,7 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.errors import SpecError
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
+from cxsim.yaml_files import yaml_error
 
 CONFIG_MODULE = "cxsim.configs"
 #: The config groups a command line chooses from (``group=option``).
@@ -257,6 +258,8 @@ def compose_config(
         return _compose(Prepared(tuple(user), prepared.searchpath).hydra_overrides())
     except (HydraException, OmegaConfBaseException) as err:
         raise explain(err, user, prepared.searchpath) from None
+    except yaml.YAMLError as err:  # a broken file reached through a defaults list
+        raise yaml_error(err, "config") from None
     except (TypeError, ValueError, AttributeError, KeyError) as err:  # Hydra's own failure on odd input
         raise _from_hydra(err, user) from None
 

@@ -14,18 +14,88 @@ output's variance across points). A Sobol total index whose lower confidence bou
 ``noise_share``, or a Morris ``mu_star`` whose lower bound does not exceed twice the noise of an
 elementary effect, is flagged ``above_noise = False``: with this many replications it cannot be
 told from noise. With ``replications = 1`` the noise cannot be measured and the flag is empty.
+
+**Sample size.** Saltelli's estimators of Sobol indices rest on a balanced Sobol' sequence, which
+needs the base sample size ``N`` to be a power of two (Owen 2020, "On dropping the first Sobol'
+point"; SALib's sampler warns otherwise). With another ``N`` the first-order indices can come out
+far outside [0, 1] — 1.99 for a parameter, flagged as significant. :func:`settle_samples` rounds
+``N`` up to the next power of two (the sweep command says so on stderr), and :func:`analyse`
+refuses a Sobol plan whose ``N`` is not one.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cxsim.errors import SpecError
 from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
+from cxsim.sanity import SanityWarning
 from cxsim.sweep import MORRIS_LEVELS, Plan, SweepSettings, problem
+
+
+def next_power_of_two(n: int) -> int:
+    """The smallest power of two ``>= n`` (``n >= 1``)."""
+    return 1 << max(int(n) - 1, 0).bit_length()
+
+
+def settle_samples(settings: SweepSettings) -> tuple[SweepSettings, SanityWarning | None]:
+    """Sobol settings with ``n_samples`` rounded up to a power of two, and the warning saying so.
+
+    Other samplers, and a Sobol ``n_samples`` that is already a power of two, come back unchanged
+    with no warning.
+    """
+    n = settings.n_samples
+    if settings.sampler != "sobol" or n == next_power_of_two(n):
+        return settings, None
+    up = next_power_of_two(n)
+    return replace(settings, n_samples=up), SanityWarning(
+        "sobol_samples", "sweep.n_samples",
+        f"{n} rounded up to {up}, {up * (len(settings.params) + 2):,} points (Sobol indices need a power of two: "
+        f"with another base sample the Sobol' sequence is unbalanced and the indices are biased)")
+
+
+#: A Sobol index further than this outside [0, 1] (where every true index lies) marks the
+#: estimates as unstable: too small a base sample for the output's noise.
+OUT_OF_RANGE = 0.1
+
+
+def check_indices(indices: pd.DataFrame, n_samples: int) -> list[SanityWarning]:
+    """A warning when a Sobol index lies clearly outside [0, 1] (the sample is too small).
+
+    Saltelli's estimators are unbiased but, with a small base sample, so noisy that a first-order
+    index of 1.5 or 2 comes out for a parameter whose true index is below 1; such a table should
+    not be read. One warning names the worst index and its interval.
+    """
+    if indices.empty or "S1" not in indices.columns:
+        return []
+    worst = None
+    for col in ("S1", "ST"):
+        v = indices[col].to_numpy(dtype=float)
+        excess = np.maximum(v - 1.0, -v)
+        k = int(np.nanargmax(excess)) if np.isfinite(excess).any() else -1
+        if k >= 0 and excess[k] > OUT_OF_RANGE and (worst is None or excess[k] > worst[0]):
+            worst = (excess[k], col, indices.iloc[k])
+    if worst is None:
+        return []
+    _, col, row = worst
+    return [SanityWarning(
+        "sobol_unstable", "sweep.n_samples",
+        f"{n_samples}: {col} of {row['parameter']} for {row['output']} is {row[col]:.2f} "
+        f"(± {row[col + '_conf']:.2f}), outside [0, 1] where every Sobol index lies (the base sample is too "
+        f"small for stable indices; raise sweep.n_samples to a larger power of two)")]
+
+
+def _check_sobol_size(p: Plan, settings: SweepSettings) -> None:
+    d = len(settings.params)
+    n = len(p.points) // (d + 2)
+    if n * (d + 2) != len(p.points) or n != next_power_of_two(n):
+        raise SpecError("sweep.n_samples", n, "a power of two for Sobol indices (e.g. "
+                        f"{next_power_of_two(n)}; see cxsim.sensitivity.settle_samples)")
 
 
 def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: float = 0.95) -> pd.DataFrame:
@@ -41,8 +111,13 @@ def analyse(p: Plan, table: pd.DataFrame, settings: SweepSettings, confidence: f
         One row per output and parameter: ``output, parameter, method`` and ``S1, S1_conf, ST,
         ST_conf`` (Sobol) or ``mu_star, mu_star_conf, sigma`` (Morris), ``noise_share`` and
         ``above_noise``.
+
+    Raises:
+        SpecError: a Sobol sample whose base size is not a power of two (:func:`settle_samples`).
     """
     prob = problem(settings)
+    if settings.sampler == "sobol":
+        _check_sobol_size(p, settings)
     x = p.points[prob["names"]].to_numpy(dtype=float)
     grouped = table.groupby("point")
     rows = []

@@ -22,13 +22,14 @@ PACKAGE = PACKAGE_DIR.name
 #: Layers bottom to top; a module belongs to the layer of its longest matching prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilities", ("cxsim.errors", "cxsim.extras", "cxsim.exports", "cxsim.files", "cxsim.figures", "cxsim.draws", "cxsim.quantile",
-                   "cxsim.progress", "cxsim.locks")),
+                   "cxsim.progress", "cxsim.locks", "cxsim.file_sets", "cxsim.yaml_files")),
     ("specs", ("cxsim.specs", "cxsim.intervention", "cxsim.portfolio", "cxsim.operations.spec")),
     ("behaviour", ("cxsim.behaviour",)),
     ("engine", ("cxsim.engine", "cxsim.operations", "cxsim.plots", "cxsim.execution")),
     ("analysis", ("cxsim.fit", "cxsim.teach", "cxsim.compare", "cxsim.sweep", "cxsim.sensitivity",
                   "cxsim.config", "cxsim.ratio", "cxsim.selection", "cxsim.evaluation", "cxsim.objectives",
-                  "cxsim.optimise", "cxsim.robustness", "cxsim.report", "cxsim.datasets", "cxsim.resources")),
+                  "cxsim.optimise", "cxsim.robustness", "cxsim.report", "cxsim.datasets", "cxsim.resources",
+                  "cxsim.sanity")),
     ("cli", ("cxsim.cli",)),
     ("package", ("cxsim",)),  # the top-level __init__: lazy exports of every layer
 )

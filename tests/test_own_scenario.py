@@ -149,6 +149,7 @@ def test_config_search_path_env_and_config_dir(tmp_path, monkeypatch, capsys):
         ]
     )
     assert list(pd.read_csv(tmp_path / "r" / "summary.csv")["scenario"]) == ["from_flag"]
+    capsys.readouterr()  # the run's own output (its sanity warnings included) is not the error below
     monkeypatch.setenv(
         SEARCH_PATH_ENV, str(tmp_path / "lib")
     )  # --config-dir added to it for the run

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pandas as pd
 import pytest
 
 from cxsim import sensitivity, sweep
@@ -56,3 +60,59 @@ def test_sensitivity_samplers_need_continuous_parameters():
     assert err.value.field == "sweep.params[0].values"
     with pytest.raises(SpecError):
         sweep.settings_from_dict({"sampler": "sobol", "params": []})
+
+
+# --------------------------------------------------------------------------- Sobol sample sizes
+def _sobol_settings(n):
+    return sweep.settings_from_dict({
+        "sampler": "sobol", "n_samples": n, "seed": 1, "replications": 1, "progress": False,
+        "params": [{"path": DELIVERY, "low": 2.5, "high": 8.0}, {"path": MEETING, "low": 3.5, "high": 5.0}]})
+
+
+@pytest.mark.parametrize("n, expected", [(1, 1), (2, 2), (3, 4), (6, 8), (8, 8), (100, 128)])
+def test_sobol_sample_size_is_rounded_up_to_a_power_of_two(n, expected):
+    settled, warning = sensitivity.settle_samples(_sobol_settings(n))
+    assert settled.n_samples == expected
+    if n == expected:
+        assert warning is None and settled == _sobol_settings(n)
+    else:
+        assert warning is not None and warning.field == "sweep.n_samples"
+        assert warning.message.startswith(f"{n} rounded up to {expected}")
+    morris = sweep.settings_from_dict({"sampler": "morris", "n_samples": 6, "params": [
+        {"path": DELIVERY, "low": 2.5, "high": 8.0}]})
+    assert sensitivity.settle_samples(morris) == (morris, None)
+
+
+def test_analysis_refuses_a_sobol_plan_that_is_not_a_power_of_two():
+    s = _sobol_settings(6)
+    p = sweep.plan(base_config(compose_config(BASE)), s)
+    assert len(p.points) == 6 * 4
+    with pytest.raises(SpecError) as err:
+        sensitivity.analyse(p, pd.DataFrame(), s)
+    assert err.value.field == "sweep.n_samples" and "power of two" in str(err.value)
+
+
+def test_indices_outside_zero_one_are_named():
+    rows = [{"output": "nps", "parameter": "a", "S1": 1.99, "S1_conf": 0.9, "ST": 1.2, "ST_conf": 0.5},
+            {"output": "nps", "parameter": "b", "S1": 0.02, "S1_conf": 0.1, "ST": 0.05, "ST_conf": 0.1}]
+    (w,) = sensitivity.check_indices(pd.DataFrame(rows), 8)
+    assert w.code == "sobol_unstable" and w.message.startswith("8: S1 of a for nps is 1.99 (± 0.90)")
+    rows[0].update(S1=1.05, ST=0.98)
+    assert sensitivity.check_indices(pd.DataFrame(rows), 64) == []
+
+
+def test_sweep_command_rounds_the_sample_and_never_shows_impossible_indices_silently(tmp_path):
+    out = tmp_path / "sobol"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxsim.cli.main", "sweep", "sweep=b2b_sobol", "sweep.n_samples=6",
+         "sweep.replications=1", "sweep.progress=false", "sim.n_customers=300", "sim.n_cycles=6",
+         f"hydra.run.dir={out}"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "cxsim sweep: warning: sweep.n_samples: 6 rounded up to 8" in proc.stderr
+    assert len(pd.read_csv(out / "points.csv")) == 8 * (4 + 2)
+    idx = pd.read_csv(out / "sensitivity.csv")
+    impossible = ((idx[["S1", "ST"]] > 1 + sensitivity.OUT_OF_RANGE) | (idx[["S1", "ST"]] < -sensitivity.OUT_OF_RANGE))
+    warned = "cxsim sweep: warning: sweep.n_samples: 8: " in proc.stderr
+    assert warned == bool(impossible.to_numpy().any())
+    codes = set(pd.read_csv(out / "warnings.csv")["code"])
+    assert "sobol_samples" in codes and ("sobol_unstable" in codes) == warned

@@ -41,8 +41,10 @@ from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
 from cxsim.config import UnknownKeyError, compose_config, config_dirs, is_path
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.execution.settings import execution_from_dict
+from cxsim.file_sets import write_all
 from cxsim.files import write_atomic
 from cxsim.fit import bayes, calibrate, posterior
+from cxsim.yaml_files import check_yaml_file
 
 PROG = "cxsim-calibrate"
 #: ``calibrate.KEY=VALUE`` settings and the flag each stands for (``None``: a switch).
@@ -171,6 +173,8 @@ def find_calibration(name: str) -> str:
 
 def _run(args: argparse.Namespace) -> None:
     name = find_calibration(args.calibration)
+    if is_path(name) and Path(name).exists():
+        check_yaml_file(name, "calibrate")  # binary, non-UTF-8 or broken YAML: one line naming FILE:LINE:COL
     try:
         posterior_spec = calibrate.bayesian(name, args.method)
     except SpecError as err:
@@ -206,17 +210,13 @@ def _run(args: argparse.Namespace) -> None:
         execution=execution,
     )
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_atomic(out / "calibration.csv", lambda p: result.targets.to_csv(p, index=False)),
-        write_atomic(out / "parameters.csv", lambda p: result.parameters.to_csv(p, index=False)),
-        write_atomic(out / "history.csv", lambda p: result.history.to_csv(p, index=False)),
-        write_atomic(out / "calibration.png", lambda p: calibrate.figure(result, p)),
-        write_atomic(
-            out / "calibrated_overrides.txt",
-            lambda p: Path(p).write_text(" ".join(result.overrides) + "\n"),
-        ),
-    ]
+    written = write_all(out, [
+        ("calibration.csv", lambda p: result.targets.to_csv(p, index=False)),
+        ("parameters.csv", lambda p: result.parameters.to_csv(p, index=False)),
+        ("history.csv", lambda p: result.history.to_csv(p, index=False)),
+        ("calibration.png", lambda p: calibrate.figure(result, p)),
+        ("calibrated_overrides.txt", lambda p: Path(p).write_text(" ".join(result.overrides) + "\n")),
+    ])
     print(
         f"{spec.name}: {spec.method}, {result.evaluations} simulation runs "
         "with common random numbers, "

@@ -35,7 +35,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from cxsim import resources
+from cxsim import resources, sanity
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.compare import (
     CompareSettings,
@@ -92,12 +92,16 @@ def _task(cfg: DictConfig, prog: str) -> None:
     try:
         settings = settings_from_dict(whole_ints(CompareSettings, OmegaConf.to_container(cfg.compare, resolve=True)))
         execution = execution_from_dict(whole_ints(Execution, OmegaConf.to_container(cfg.execution, resolve=True)))
-        result = compare(
-            _hydra_composer(list(hc.overrides.task), list(hc.searchpath)), settings, execution
-        )
+        composer = _hydra_composer(list(hc.overrides.task), list(hc.searchpath))
+        arms = plan(composer, settings)
+        specs = [a.spec for a in (arms.baseline, *arms.arms)]
+        warned = sanity.report(sanity.combine([sanity.check(spec) for spec in specs], "arms"), prog)
+        result = compare(composer, settings, execution)
     except SpecError as err:
         fail(prog, err)
     written = result.save(out)
+    warned += sanity.report(sanity.combine(sanity.check_runs(result.runs, "arm"), "arms"), prog)
+    written += sanity.save(warned, out)
     written.append(result.figure(out / "comparison.png"))
     command = " ".join(["cxsim compare", *(shlex.quote(o) for o in hc.overrides.task if not o.startswith("hydra.")),
                         "hydra.run.dir=NEW_FOLDER"])

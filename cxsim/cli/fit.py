@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.file_sets import Writer, write_all
 from cxsim.files import write_atomic
 from cxsim.fit import drivers, gap, memory_fit, persist
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
@@ -85,13 +86,11 @@ def _memory(args: argparse.Namespace) -> list[Path]:
         if model not in result.fitted:
             raise SpecError("--save-model", model, "allowed: " + ", ".join(result.fitted))
         save_model = persist.memory_document(result.fitted[model], survey)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write(out, "memory_models.csv", lambda p: result.table.to_csv(p, index=False)),
-        _write(out, "memory_weights.csv", lambda p: result.weights.to_csv(p, index=False)),
-        _write(out, "memory_models.png", lambda p: memory_fit.figure(result, p)),
-    ]
+    written = write_all(Path(args.out), [
+        ("memory_models.csv", lambda p: result.table.to_csv(p, index=False)),
+        ("memory_weights.csv", lambda p: result.weights.to_csv(p, index=False)),
+        ("memory_models.png", lambda p: memory_fit.figure(result, p)),
+    ])
     if save_model is not None:
         written.append(persist.write_json(save_model, Path(args.save)))
     cols = ["rank", "model", "n_params", "cv_r", "cv_rmse", "parameters"]
@@ -137,20 +136,19 @@ def _drivers(args: argparse.Namespace) -> list[Path]:
         loyalty = pd.concat(parts, ignore_index=True)
         if show:
             show(f"key drivers of {len(parts)} loyalty item(s)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write(out, "drivers.csv", lambda p: fit.drivers.to_csv(p, index=False)),
-        _write(out, "models.csv", lambda p: fit.models.to_csv(p, index=False)),
-        _write(out, "drivers.png", lambda p: drivers.figure(fit, p)),
+    files: list[Writer] = [
+        ("drivers.csv", lambda p: fit.drivers.to_csv(p, index=False)),
+        ("models.csv", lambda p: fit.models.to_csv(p, index=False)),
+        ("drivers.png", lambda p: drivers.figure(fit, p)),
     ]
     if by_segment is not None:
-        written.append(_write(out, "drivers_by_segment.csv", lambda p: by_segment.to_csv(p, index=False)))
+        files.append(("drivers_by_segment.csv", lambda p: by_segment.to_csv(p, index=False)))
     if loyalty is not None:
-        written.append(_write(out, "drivers_loyalty.csv", lambda p: loyalty.to_csv(p, index=False)))
+        files.append(("drivers_loyalty.csv", lambda p: loyalty.to_csv(p, index=False)))
     if compared is not None:
-        written.append(_write(out, "driver_models.csv", lambda p: compared.models.to_csv(p, index=False)))
-        written.append(_write(out, "driver_importance.csv", lambda p: compared.importance.to_csv(p, index=False)))
+        files.append(("driver_models.csv", lambda p: compared.models.to_csv(p, index=False)))
+        files.append(("driver_importance.csv", lambda p: compared.importance.to_csv(p, index=False)))
+    written = write_all(Path(args.out), files)
     if args.save:
         written.append(persist.write_json(persist.drivers_document(fit), Path(args.save)))
     cols = ["touchpoint", "weight", "ci_low", "ci_high", "p_value", "importance", "quadrant"]
@@ -236,24 +234,24 @@ def _gap(args: argparse.Namespace) -> list[Path]:
             print("step 7: re-measuring the seven steps after the requirement, and sales per number of shops ...",
                   file=sys.stderr)
         fb = gap.feedback(analysis, req, overrides, replications=args.replications, shops=shops)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write(out, "gap.csv", lambda p: analysis.table.to_csv(p, index=False)),
-        _write(out, "gap.png", lambda p: gap.figure(analysis, p)),
+    files: list[Writer] = [
+        ("gap.csv", lambda p: analysis.table.to_csv(p, index=False)),
+        ("gap.png", lambda p: gap.figure(analysis, p)),
     ]
+    if req is not None and comparison is not None:
+        text = yaml.safe_dump(req, sort_keys=False)
+        files += [("requirement.yaml", lambda p: Path(p).write_text(text)),
+                  ("requirement_comparison.csv", lambda p: comparison.table.to_csv(p, index=False)),
+                  ("feedback.csv", lambda p: fb.table.to_csv(p, index=False))]
+    written = write_all(Path(args.out), files)
     print(analysis.table.to_string(index=False, float_format=lambda v: f"{v:g}", na_rep=""))
     print(f"\n{analysis.summary()}")
     if req is not None and comparison is not None:
-        text = yaml.safe_dump(req, sort_keys=False)
-        written.append(_write(out, "requirement.yaml", lambda p: Path(p).write_text(text)))
-        written.append(_write(out, "requirement_comparison.csv", lambda p: comparison.table.to_csv(p, index=False)))
         t = comparison.table.set_index("metric")
         print(f"\nstep 5, simulated ({args.simulate}, {args.replications} paired replications, common random numbers):")
         for m in ("satisfaction", "retention", "nps", "profit"):
             print(f"  delta {m:<13} {t.loc[m, 'delta']:+,.3f}  "
                   f"[{t.loc[m, 'ci_low']:+,.3f}, {t.loc[m, 'ci_high']:+,.3f}]")
-        written.append(_write(out, "feedback.csv", lambda p: fb.table.to_csv(p, index=False)))
         print(f"\nstep 7, the feedback loop: the seven steps re-measured in month {fb.cycle} "
               f"(baseline -> with the requirement, same seeds):")
         r = fb.remeasured()

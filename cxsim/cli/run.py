@@ -20,6 +20,7 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from cxsim import sanity
 from cxsim.cli.hydra_app import launch
 from cxsim.cli.multirun import multirun_done, multirun_job
 from cxsim.cli.report import phase_line, summary_table
@@ -54,8 +55,12 @@ def _task(cfg: DictConfig, prog: str) -> None:
     if multirun_done(cfg):  # cxsim run -m re-run into the same sweep dir: this job has finished
         print(f"cxsim: {out} already has a finished result for this config; skipped")
         return
+    warned = sanity.check(spec)  # model sanity warnings: stderr and the run's log, then warnings.csv
+    sanity.report(warned, prog)
     results = run(spec)
     written = results.save(out)
+    warned += sanity.report(sanity.check_results(results.summary, results.cycles), prog)
+    written += sanity.save(warned, out)
     if spec.outputs.figures:
         written += results.figures(out)
     if (table := multirun_job(cfg, results)) is not None:  # cxsim run -m: the job's tidy rows

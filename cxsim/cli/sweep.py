@@ -26,7 +26,7 @@ from typing import Any
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from cxsim import resources, sensitivity, sweep
+from cxsim import resources, sanity, sensitivity, sweep
 from cxsim.cli.hydra_app import alias_note, launch
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
@@ -57,10 +57,13 @@ def _task(cfg: DictConfig, prog: str) -> None:
     assert isinstance(raw, dict)
     try:
         settings = sweep.settings_from_dict(OmegaConf.to_container(cfg.sweep, resolve=True))  # type: ignore[arg-type]
+        settings, rounded = sensitivity.settle_samples(settings)  # Sobol: a power of two
         p = sweep.plan(base_config(raw), settings)
+        warned = sanity.combine([sanity.check(run_spec_from_dict(c)) for c in p.configs], "points")
         execution = execution_from_dict(whole_ints(Execution, OmegaConf.to_container(cfg.execution, resolve=True)))
     except SpecError as err:
         fail(prog, err)
+    warned = sanity.report([*([rounded] if rounded else []), *warned], prog)  # stderr and the log
     done_before = len(sweep.finished(out) & set(p.run_ids))
     print(
         f"{prog} · {settings.sampler} · {len(p.points)} point(s) × {p.replications} "
@@ -75,11 +78,14 @@ def _task(cfg: DictConfig, prog: str) -> None:
     )
     collected = sweep.collect(p, out)
     written = sweep.save(collected, out)
+    warned += sanity.report(sanity.combine(sanity.check_runs(collected.table, "point"), "points"), prog)
     if settings.sampler in ("sobol", "morris") and collected.complete:
         indices = sensitivity.analyse(p, collected.table, settings)
         written.append(sweep.atomic_csv(out / "sensitivity.csv", indices))
         written.append(sensitivity.figure(indices, out / "sensitivity.png"))
+        warned += sanity.report(sensitivity.check_indices(indices, settings.n_samples), prog)
         print(indices.to_string(index=False))
+    written += sanity.save(warned, out)
     print(f"ran {ran} run(s); table has {len(collected.table)} of {len(p)} runs")
     if not collected.complete:
         print(
@@ -110,7 +116,7 @@ def check(argv: list[str], prog: str = "cxsim sweep") -> None:
     data = compose_config(argv)
     settings = sweep.settings_from_dict(data.get("sweep"))
     check_size(data, settings, prog)
-    sweep.plan(base_config(data), settings)
+    sweep.plan(base_config(data), sensitivity.settle_samples(settings)[0])
     execution_from_dict(whole_ints(Execution, data.get("execution")))
 
 

@@ -212,6 +212,21 @@ class DriverFit:
 
 
 @crossval.one_blas_thread
+def _refuse_collinear(z: Array, survey: WideSurvey) -> None:
+    """A touchpoint that is an exact linear combination of the others (e.g. a column given twice
+    under two names) has no weight of its own: refuse it, naming it and the columns it copies."""
+    k = z.shape[1]
+    if np.linalg.matrix_rank(z) == k:
+        return
+    for j in range(1, k):
+        if np.linalg.matrix_rank(z[:, : j + 1]) <= j:
+            coef, *_ = np.linalg.lstsq(z[:, :j], z[:, j], rcond=None)
+            parts = [survey.touchpoints[i] for i in np.flatnonzero(np.abs(coef) > 1e-8)]
+            raise SpecError(where(survey.source, survey.touchpoints[j]), "collinear",
+                            f"a touchpoint must carry information of its own; this one is a linear "
+                            f"combination of {', '.join(repr(c) for c in parts)} (drop one of them)")
+
+
 def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any = None,
                 cross_validate: bool = True) -> DriverFit:
     """Fit the key-driver model, its importance measures, and compare it with simpler models.
@@ -238,6 +253,7 @@ def fit_drivers(survey: WideSurvey, folds: int = 5, seed: int = 0, progress: Any
     binary = survey.binary
     mu = x.mean(axis=0)
     z = (x - mu) / sd
+    _refuse_collinear(z, survey)
     y_mu, y_sd = (0.0, 1.0) if binary else (float(y.mean()), float(y.std(ddof=1)))
     res = _regress(z, (y - y_mu) / y_sd, binary)
     params = np.asarray(res.params)

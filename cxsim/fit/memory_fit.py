@@ -343,6 +343,7 @@ def compare_memory_models(
     y = survey.retrospective
     cands = candidates(survey, models)
     check_enough_rows(survey.n, max(c.n_params for c in cands), survey.source, "the largest memory model")
+    check_fittable(survey)
     groups = survey.groups if grouped else None
     fold_rng, boot_rng = crossval.generators(seed)
     fold = crossval.fold_ids(survey.n, folds, fold_rng, groups)
@@ -397,6 +398,36 @@ def compare_memory_models(
                             groups is not None, survey.n)
 
 
+def check_fittable(survey: LongSurvey) -> None:
+    """Refuse a survey whose memory models cannot be told apart or fitted at all.
+
+    A constant retrospective rating leaves nothing to explain; momentary ratings that never vary
+    within an episode make the peak, the end, the trough and the mean one and the same number, so
+    every weight is arbitrary (the fit would report NaN or meaningless weights).
+
+    Raises:
+        SpecError: naming the file and the column.
+    """
+    cols = survey.columns
+    retro = survey.retrospective
+    if survey.n and np.ptp(retro) == 0:
+        raise SpecError(f"{survey.source}: column {cols.get('retrospective')!r}",
+                        f"every episode rated {float(retro[0]):g}",
+                        "the retrospective rating must vary between episodes to fit a memory model")
+    r = np.where(survey.present, survey.ratings, np.nan)
+    with np.errstate(invalid="ignore"):
+        spread = np.nanmax(r, axis=1) - np.nanmin(r, axis=1)
+    if survey.n and not (spread > 0).any():
+        rating = f"{survey.source}: column {cols.get('rating')!r}"
+        finite = r[np.isfinite(r)]
+        if finite.size and np.ptp(finite) == 0:
+            raise SpecError(rating, f"every moment rated {float(finite[0]):g}",
+                            "the momentary ratings must vary to fit a memory model")
+        raise SpecError(rating, "the same rating at every moment of each episode",
+                        "the momentary ratings must vary within episodes (peak, end and mean are "
+                        "otherwise one number and their weights cannot be fitted)")
+
+
 def figure(result: MemoryComparison, path: Any) -> Any:
     """Bar chart of cross-validated r and RMSE per model, best first (PNG)."""
     import seaborn as sns  # seaborn: loaded only when a figure is drawn
@@ -421,7 +452,8 @@ def _draw(result: MemoryComparison, path: Any, sns: Any) -> Any:
     if len(w):
         labels = [f"{m}: {p}" for m, p in zip(w["model"], w["parameter"])]
         yy = np.arange(len(w))
-        err = np.vstack([w["estimate"] - w["ci_low"], w["ci_high"] - w["estimate"]])
+        # a percentile interval need not contain the estimate: clip the bars at the estimate
+        err = np.clip(np.vstack([w["estimate"] - w["ci_low"], w["ci_high"] - w["estimate"]]), 0.0, None)
         ax.errorbar(w["estimate"], yy, xerr=None if np.isnan(err).all() else err, fmt="o", color="#C44E52", capsize=3)
         ax.set_yticks(yy, labels)
         ax.invert_yaxis()

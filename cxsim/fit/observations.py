@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from cxsim.errors import MISSING, SpecError
+from cxsim.fit.survey import read_table
 from cxsim.specs import checks
 
 Array = NDArray[np.float64]
@@ -185,10 +186,19 @@ def counts_from_survey(path: Any, column: str, scale: tuple[int, int], where: st
         p = base / p
     if not p.is_file():
         raise SpecError(f"{where}.survey", str(path), "no such survey file (CSV or Parquet)")
-    table = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
-    if column not in table.columns:
+    if p.suffix == ".parquet":
+        try:
+            table = pd.read_parquet(p)
+        except Exception as err:  # pyarrow raises its own types for a broken file: one line whatever it is
+            raise SpecError(f"{where}.survey", str(path), f"a readable Parquet file is required "
+                            f"({' '.join(str(err).split())[:120]})") from None
+    else:
+        table, _ = read_table(p)
+    if column not in table.columns or column in table.attrs.get("duplicated", ()):
         raise SpecError(f"{where}.column", column, "columns of the survey: " + ", ".join(map(str, table.columns)))
     values = pd.to_numeric(table[column], errors="coerce").dropna().to_numpy()
+    if values.size == 0:
+        raise SpecError(f"{where}.column", column, f"a column with ratings is required; {p.name} has none in it")
     return tuple(float(c) for c in rating_counts(values, scale, f"{where}.survey"))
 
 

@@ -136,18 +136,43 @@ class LongSurvey:
 
 
 # --------------------------------------------------------------------------- reading helpers
+#: Text encodings tried in turn for a CSV file: UTF-8 (a byte-order mark is dropped), then GB18030,
+#: the superset of GBK and GB2312 in which Chinese spreadsheets are often saved.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
 def read_table(data: str | Path | pd.DataFrame, source: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Read a CSV file (or take a DataFrame) and name its source for messages."""
+    """Read a CSV file (or take a DataFrame) and name its source for messages.
+
+    The file may be UTF-8 (with or without a byte-order mark) or GBK/GB18030; a binary file, or
+    text in another encoding, is refused in one line. Header names used twice are recorded in
+    ``frame.attrs["duplicated"]`` (:func:`require_columns` refuses to pick one of them).
+    """
     if isinstance(data, pd.DataFrame):
         return data.reset_index(drop=True), source or "data"
     path = Path(data)
     name = source or path.name
     if not path.is_file():
         raise SpecError(name, str(path), "no such file")
-    try:
-        frame = pd.read_csv(path, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise SpecError(name, str(path), f"a readable CSV file is required ({' '.join(str(err).split())})") from None
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if b"\0" in head:
+        raise SpecError(name, str(path), "a text CSV file is required; this one holds binary data (NUL bytes)")
+    for encoding in ENCODINGS:
+        try:
+            frame = pd.read_csv(path, skipinitialspace=True, encoding=encoding)
+            header = pd.read_csv(path, skipinitialspace=True, encoding=encoding, header=None, nrows=1)
+            break
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            raise SpecError(name, str(path),
+                            f"a readable CSV file is required ({' '.join(str(err).split())})") from None
+    else:
+        raise SpecError(name, str(path), "a CSV file in UTF-8 or GBK/GB18030 text is required; its bytes are "
+                        "neither (save it as CSV UTF-8)")
+    names = [str(c).strip() for c in header.iloc[0].tolist()] if len(header) else []
+    frame.attrs["duplicated"] = sorted({c for c in names if names.count(c) > 1})
     return frame, name
 
 
@@ -166,7 +191,11 @@ def where(source: str, column: str, row: int | None = None) -> str:
 def require_columns(frame: pd.DataFrame, source: str, columns: Sequence[str]) -> None:
     """Every named column must exist (exact names; a near miss is pointed out)."""
     have = [str(c) for c in frame.columns]
+    duplicated = frame.attrs.get("duplicated", ())
     for col in columns:
+        if col in duplicated:
+            raise SpecError(where(source, col), "named twice in the header",
+                            "each column needs its own name (rename one of them)")
         if col not in have:
             near = [h for h in have if h.strip().lower() == col.strip().lower()]
             hint = f"did you mean {near[0]!r}?" if near else "columns: " + _short(", ".join(have))
@@ -195,7 +224,7 @@ def numeric(frame: pd.DataFrame, source: str, column: str) -> Array:
     inf = np.isinf(values)
     if inf.any():
         i = int(np.flatnonzero(inf)[0])
-        raise SpecError(where(source, column, i), raw.iloc[i], "a finite number is required")
+        raise SpecError(where(source, column, i), float(values[i]), "a finite number is required")
     return values
 
 
@@ -261,6 +290,7 @@ def load_wide(
     if outcome in tps:
         raise SpecError("outcome", outcome, "the outcome may not also be a touchpoint column")
     require_columns(frame, name, [outcome, *tps] + ([segment] if segment else []))
+    refuse_long_format(frame, name, outcome)
     n_read = len(frame)
 
     ratings = np.column_stack([on_scale(numeric(frame, name, c), scale, name, c) for c in tps])
@@ -304,6 +334,41 @@ def load_wide(
         scale=scale, segment=seg, frame=frame.loc[keep].reset_index(drop=True), source=name,
         n_read=n_read, dropped=int(drop.sum()), imputed=imputed,
     )
+
+
+def refuse_long_format(frame: pd.DataFrame, source: str, outcome: str) -> None:
+    """Refuse a long file (one row per moment) where a wide one (one row per respondent) is needed.
+
+    The sign of a long file: a column that counts up within blocks of rows and starts again at
+    the same value with each block (an order within an episode), while the outcome is the same on
+    every row of a block (the episode's retrospective rating). Fitting key drivers on such rows
+    would treat moments as respondents.
+
+    Raises:
+        SpecError: naming the order-like column and the command for long data.
+    """
+    n = len(frame)
+    if n < 4:
+        return
+    codes = pd.factorize(frame[outcome])[0]
+    if (codes == codes[0]).all():
+        return
+    for col in frame.columns:
+        if col == outcome:
+            continue
+        v = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(v).any():
+            continue
+        restart = np.r_[True, v[1:] <= v[:-1]]
+        starts = np.flatnonzero(restart)
+        if starts.size < 2 or starts.size > n / 2 or np.ptp(v[starts]) != 0:
+            continue
+        if (codes[1:] == codes[:-1])[~restart[1:]].all():
+            raise SpecError(where(source, str(col)), f"restarts at {_plain(v[0])} every {n / starts.size:.3g} rows",
+                            f"one row per respondent is required, and this looks like one row per moment "
+                            f"({col!r} counts the moments, {outcome!r} repeats within them): fit memory "
+                            f"models on long data with `cxsim fit memory --order {col} --retrospective {outcome} "
+                            f"...`, or reshape to one column per touchpoint")
 
 
 def check_drop_share(blank: NDArray[np.bool_], columns: Sequence[str], source: str,
@@ -432,6 +497,10 @@ def load_long(
             i = int(np.flatnonzero(ep == int(np.flatnonzero(blank_retro)[0]))[0])
             raise _blank_error(name, retrospective, i)
     keep_row = ~blank_moment & ~blank_retro[ep]
+    if not keep_row.any():
+        blank_col = retrospective if blank_retro.all() else rating
+        raise SpecError(where(name, blank_col), "all blank",
+                        "at least one episode needs a retrospective rating and a rated moment")
     # duplicate order within an episode is ambiguous
     order_df = pd.DataFrame({"ep": ep[keep_row], "pos": pos[keep_row]})
     dup = order_df.duplicated(["ep", "pos"]).to_numpy()

@@ -17,7 +17,15 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.errors import SpecError
-from cxsim.fit.survey import Scale, numeric, read_table, require_columns, split_columns, where
+from cxsim.fit.survey import (
+    Scale,
+    numeric,
+    read_table,
+    refuse_long_format,
+    require_columns,
+    split_columns,
+    where,
+)
 
 Array = NDArray[np.float64]
 
@@ -78,6 +86,7 @@ def read_survey(
         if c in tps:
             raise SpecError(c, c, "a touchpoint column may not also be the outcome, recommend or segment column")
     require_columns(frame, name, [*tps, *others])
+    refuse_long_format(frame, name, outcome)
     if frame.empty:
         raise SpecError(name, "empty", "at least one respondent is required")
     lo, hi = (float(scale[0]), float(scale[1]))
@@ -95,7 +104,7 @@ def read_survey(
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             allowed = sc.describe() + (f" or {na_value:g} (not applicable)" if na_value is not None else "")
-            raise SpecError(where(name, c, i), frame[c].iloc[i], allowed + " are allowed")
+            raise SpecError(where(name, c, i), _plain(v[i]), allowed + " are allowed")
         if np.unique(v[~np.isnan(v)]).size < 2:
             raise SpecError(where(name, c), "fewer than two different ratings",
                             "a touchpoint's ratings must vary between respondents")

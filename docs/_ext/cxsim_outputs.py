@@ -151,6 +151,11 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("expectation", "the measure's unit", "the customer's expectation before adaptation"),
         ("affect", "affect units", "the moment's affect (Delta law)"),
     ],
+    "warnings.csv": [
+        ("code", "", "the warning, e.g. `queue_overload` (every code: the model sanity warnings page)"),
+        ("field", "", "the config path or output column concerned"),
+        ("message", "", "what is odd and, in parentheses, why it matters (the line printed on stderr)"),
+    ],
     "operations.parquet": [
         ("scenario", "", "scenario name"),
         ("replication", "", "replication index"),
