@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from cxsim.errors import SpecError
 from cxsim.figures import subplots
 from cxsim.files import write_atomic
 from cxsim.specs.build import run_spec_from_dict
+from cxsim.specs.scenario import RunSpec
 from cxsim.specs.intervention import get_path, set_path
 
 SAMPLES_FILE = "posterior.parquet"
@@ -226,30 +227,32 @@ def side_by_side(fixed: pd.DataFrame, uncertain: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_arms(configs: Sequence[tuple[str, Mapping[str, Any]]], posterior: Posterior, replications: int,
-             run_row: Any, seed: int = 0) -> pd.DataFrame:
+             seed: int, run: Callable[[list[tuple[RunSpec, int, str, int]]], list[dict[str, Any]]]) -> pd.DataFrame:
     """Run every arm over ``replications``, replication ``r`` of every arm at the posterior draw ``r``.
 
     Args:
         configs: ``(arm name, composed config)``, the baseline first.
         posterior: the parameter draws.
         replications: paired replications per arm.
-        run_row: ``run_row(run_spec, replication, arm name) -> summary row`` (the comparison's
-            own runner, e.g. :func:`cxsim.compare` 's per-replication summary).
         seed: the draws' seed (the comparison's ``sim.seed``); the draw of replication ``r`` does
             not depend on the arm, so arms differ only by their intervention.
+        run: runs ``(run spec, replication, arm name, arm index)`` items and returns their summary
+            rows in the same order (e.g. :func:`cxsim.compare.run_replications` on a backend).
 
     Returns:
-        One row per arm and replication, with the draw's values in ``param:<path>`` columns.
+        One row per replication and arm (replication-major), with the draw's values in
+        ``param:<path>`` columns.
     """
     for _, cfg in configs:
         posterior.check(cfg)
-    rows = []
-    for r in range(replications):
-        draw = posterior.draw(r, seed)
-        for name, cfg in configs:
+    draws = [posterior.draw(r, seed) for r in range(replications)]
+    items = []
+    for r, draw in enumerate(draws):
+        for k, (name, cfg) in enumerate(configs):
             arm = with_parameters(cfg, draw)
             arm["sim"] = {**arm.get("sim", {}), "replications": replications}
-            row = dict(run_row(run_spec_from_dict(arm), r, name))
-            row.update({f"param:{k}": v for k, v in draw.items()})
-            rows.append(row)
+            items.append((run_spec_from_dict(arm), r, name, k))
+    rows = run(items)
+    for (_spec, r, _name, _k), row in zip(items, rows):
+        row.update({f"param:{k}": v for k, v in draws[r].items()})
     return pd.DataFrame(rows)
