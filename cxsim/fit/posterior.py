@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cxsim.errors import SpecError
 from cxsim.figures import subplots
@@ -215,6 +216,42 @@ def uncertainty_table(differences: pd.DataFrame, metrics: Sequence[str], level: 
             rows.append({"intervention": arm, "metric": metric, "delta": float(d.mean()), "cred_low": float(lo),
                          "cred_high": float(hi), "p_better": float(np.mean(d > 0)), "draws": int(d.size)})
     return pd.DataFrame(rows, columns=["intervention", "metric", "delta", "cred_low", "cred_high", "p_better", "draws"])
+
+
+def sweep_uncertainty(table: pd.DataFrame, params: Sequence[str], outputs: Sequence[str],
+                      level: float = 0.95) -> pd.DataFrame:
+    """Each sweep point's outputs with the parameters fixed and with parameter uncertainty.
+
+    Args:
+        table: a sweep table with a posterior (:mod:`cxsim.sweep`): column ``parameters`` is
+            ``fixed`` (runs at the posterior means) or ``posterior`` (replication ``r`` at the
+            posterior draw ``r``, the same draw at every point).
+        params: the swept parameters' columns.
+        outputs: the output columns to summarise.
+        level: level of both intervals.
+
+    Returns:
+        One row per point and output: ``point, <params>, output, fixed_mean, fixed_low,
+        fixed_high`` (a t-interval of the mean over the fixed replications: simulation noise
+        only), ``uncertain_mean, uncertain_low, uncertain_high`` (central quantiles over the
+        posterior draws: a predictive interval that includes parameter uncertainty) and ``draws``.
+    """
+    rows = []
+    q = [(1 - level) / 2, (1 + level) / 2]
+    for point, g in table.groupby("point", sort=True):
+        fixed, drawn = g[g["parameters"] == "fixed"], g[g["parameters"] == "posterior"]
+        ident = {"point": point, **{c: g[c].iloc[0] for c in params}}
+        for output in outputs:
+            f = fixed[output].dropna().to_numpy(dtype=float)
+            d = drawn[output].dropna().to_numpy(dtype=float)
+            mean = float(f.mean()) if f.size else float("nan")
+            half = (float(stats.t.ppf((1 + level) / 2, f.size - 1) * f.std(ddof=1) / np.sqrt(f.size))
+                    if f.size > 1 else float("nan"))
+            lo, hi = np.quantile(d, q) if d.size else (float("nan"), float("nan"))
+            rows.append({**ident, "output": output, "fixed_mean": mean, "fixed_low": mean - half,
+                         "fixed_high": mean + half, "uncertain_mean": float(d.mean()) if d.size else float("nan"),
+                         "uncertain_low": float(lo), "uncertain_high": float(hi), "draws": int(d.size)})
+    return pd.DataFrame(rows)
 
 
 def side_by_side(fixed: pd.DataFrame, uncertain: pd.DataFrame) -> pd.DataFrame:
