@@ -587,8 +587,10 @@ def compare_with_posterior(compose: Composer, settings: CompareSettings, posteri
     return result
 
 
-def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
-    """A :data:`Composer` over the shipped configs (for notebooks and tests; no Hydra app needed).
+def composer_from_overrides(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = ()) -> Composer:
+    """A :data:`Composer` over the shipped configs and the folders ``config_dirs`` of the user's own
+    (scenarios, interventions: searched after the shipped ones), for notebooks and tests (no Hydra
+    app needed).
 
     Example:
         >>> compose = composer_from_overrides(["sim.n_customers=500"])
@@ -597,7 +599,7 @@ def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
     """
 
     def compose(name: str) -> dict[str, Any]:
-        return compose_config([*overrides, f"intervention={name}"] if name else list(overrides))
+        return compose_config([*overrides, f"intervention={name}"] if name else list(overrides), config_dirs)
 
     return compose
 
