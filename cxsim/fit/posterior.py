@@ -33,8 +33,8 @@ from cxsim.errors import SpecError
 from cxsim.figures import subplots
 from cxsim.files import write_atomic
 from cxsim.specs.build import run_spec_from_dict
-from cxsim.specs.scenario import RunSpec
 from cxsim.specs.intervention import get_path, set_path
+from cxsim.specs.scenario import RunSpec
 
 SAMPLES_FILE = "posterior.parquet"
 
