@@ -111,3 +111,4 @@ def test_command_writes_the_uncertainty_table(tmp_path, wide):
     u = pd.read_csv(out / "uncertainty.csv")
     assert {"fixed_low", "fixed_high", "uncertain_low", "uncertain_high"} <= set(u.columns) and len(u) == 2 * 4
     assert len(pd.read_parquet(out / "sweep.parquet")) == 2 * 2 * 3
+    assert "each point twice: parameters fixed at the posterior means" in proc.stdout

@@ -70,6 +70,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
     )
     if settings.params:
         print(sweep.describe(settings.params))
+    if p.posterior is not None:
+        print(f"  each point twice: parameters fixed at the posterior means, and drawn from {settings.posterior}")
     sweep.atomic_csv(out / "points.csv", p.points)
     ran = sweep.execute(
         p, out, n_jobs=settings.workers, progress=settings.progress, commit=sweep.git_commit(),
