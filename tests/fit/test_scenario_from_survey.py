@@ -261,6 +261,9 @@ def test_output_folder_runs_as_a_config_dir(fitted, tmp_path) -> None:
         after = sc.journey.touchpoints[TPS.index(tp)].performance
         better = after.mean > before.mean if tp != "food" else after.mean < before.mean
         assert better, tp
+        for seg, old in zip(sc.journey.copula.segments, fitted.scenario.journey.copula.segments):
+            moved = seg.performance[tp].mean - old.performance[tp].mean  # each segment's own shares move too
+            assert (moved > 0 if tp != "food" else moved < 0), (seg.name, tp)
     sim = pd.read_csv(tmp_path / "simulated_survey.csv")
     assert len(sim) == fitted.data.n and list(sim.columns) == ["segment", *TPS, "satisfaction", "recommend"]
 
