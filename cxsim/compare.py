@@ -52,7 +52,7 @@ from cxsim.execution.settings import Execution
 from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.fit.posterior import Posterior, side_by_side, uncertainty_table
-from cxsim.fit.posterior import run_arms as run_posterior_arms
+from cxsim.fit.posterior import run_arms as posterior_runs
 from cxsim.progress import progress_bar
 from cxsim.ratio import UNDEFINED, RatioInterval, ratio_interval
 from cxsim.specs import checks
@@ -230,19 +230,29 @@ def run_arms(p: Plan, crn: bool = True, progress: bool = False, n_jobs: int = 1,
             spec = replace(spec, sim=replace(spec.sim, seed=independent_seed(spec.sim.seed, k)))
         specs.append(spec)
     r_total = p.baseline.spec.sim.replications
-    tasks = [(k, r) for r in range(r_total) for k in range(len(arms))]
+    runs = [(specs[k], r, arms[k].name, k) for r in range(r_total) for k in range(len(arms))]
     exe = (execution or Execution()).with_default_workers(n_jobs)
-    rows: dict[tuple[int, int], dict[str, Any]] = {}
-    with progress_bar(len(tasks), "compare", enabled=progress) as bar, open_backend(exe) as backend:
-        if not exe.in_process:
-            specs = [_single_threaded(spec) for spec in specs]
-        size = 1 if exe.in_process else batch_size(exe, len(tasks), backend.workers)
-        chunks = batches([(specs[k], r, arms[k].name, k) for k, r in tasks], size)
-        for _, done in backend.map_unordered(_arm_batch, chunks):
-            for k, r, row in done:
-                rows[k, r] = row
+    return pd.DataFrame(run_replications(runs, exe, progress))
+
+
+def run_replications(runs: Sequence[tuple[RunSpec, int, str, int]], execution: Execution,
+                     progress: bool = False) -> list[dict[str, Any]]:
+    """Run ``(spec, replication, arm name, arm index)`` items on ``execution``'s backend.
+
+    Returns one summary row per item, in the items' order, whatever the backend, the number of
+    workers and the order in which the batches finish. Workers run the engine on one thread (the
+    results do not depend on it).
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    with progress_bar(len(runs), "compare", enabled=progress) as bar, open_backend(execution) as backend:
+        items = [(spec if execution.in_process else _single_threaded(spec), r, name, i)
+                 for i, (spec, r, name, _k) in enumerate(runs)]
+        size = 1 if execution.in_process else batch_size(execution, len(items), backend.workers)
+        for _, done in backend.map_unordered(_arm_batch, batches(items, size)):
+            for i, _r, row in done:
+                rows[i] = row
             bar.update(len(done))
-    return pd.DataFrame([rows[t] for t in tasks])
+    return [rows[i] for i in range(len(runs))]
 
 
 def _arm_run(spec: RunSpec, replication: int, name: str) -> dict[str, Any]:
@@ -521,7 +531,7 @@ def _pairs(runs: pd.DataFrame, diffs: pd.DataFrame, ranking: pd.DataFrame, basel
 def compare(compose: Composer, settings: CompareSettings, execution: Execution | None = None) -> Comparison:
     """Plan, run and summarise a comparison (see the module docstring) on ``execution``'s backend."""
     if settings.posterior is not None:
-        return compare_with_posterior(compose, settings, load_posterior(settings.posterior))
+        return compare_with_posterior(compose, settings, load_posterior(settings.posterior), execution)
     p = plan(compose, settings)
     runs = run_arms(p, crn=settings.crn, progress=settings.progress, n_jobs=settings.n_jobs,
                     execution=execution)
@@ -538,7 +548,8 @@ def load_posterior(path: str) -> Posterior:
         raise err.at("compare") from None
 
 
-def compare_with_posterior(compose: Composer, settings: CompareSettings, posterior: Posterior) -> Comparison:
+def compare_with_posterior(compose: Composer, settings: CompareSettings, posterior: Posterior,
+                           execution: Execution | None = None) -> Comparison:
     """A comparison whose parameters are uncertain: the posterior of a Bayesian calibration.
 
     Runs the arms twice over ``R`` paired replications. *Parameters fixed*: every run at the
@@ -547,7 +558,9 @@ def compare_with_posterior(compose: Composer, settings: CompareSettings, posteri
     ``SeedSequence``, the same draw in every arm, so arms still differ only by their
     intervention; common random numbers as in the fixed runs) — the ``uncertainty`` table holds
     each effect's mean, its credible interval (quantiles of the per-draw effects) and the
-    probability that the intervention beats the baseline. Runs one process (``n_jobs`` is not used).
+    probability that the intervention beats the baseline. The runs go to ``execution``'s backend
+    (default: local with ``settings.n_jobs`` workers); the result is the same on every backend
+    and with any number of workers.
     """
     p = plan(compose, settings)
     seed = p.baseline.spec.sim.seed
@@ -558,9 +571,11 @@ def compare_with_posterior(compose: Composer, settings: CompareSettings, posteri
         if not settings.crn:
             cfg["sim"] = {**cfg["sim"], "seed": independent_seed(seed, k)}
         configs.append((name, cfg))
+    exe = (execution or Execution()).with_default_workers(settings.n_jobs)
     point = Posterior(pd.DataFrame([posterior.mean()]), "posterior means")
-    fixed = run_posterior_arms(configs, point, settings.replications, _arm_run, seed)
-    drawn = run_posterior_arms(configs, posterior, settings.replications, _arm_run, seed)
+    fixed, drawn = (posterior_runs(configs, post, settings.replications, seed,
+                                   lambda runs: run_replications(runs, exe, settings.progress))
+                    for post in (point, posterior))
     spec = p.baseline.spec
     result = summarise_comparison(fixed.drop(columns=[c for c in fixed if str(c).startswith("param:")]),
                                   p.baseline.name, settings, spec.sim.n_customers, spec.scenario.economics.currency,
@@ -572,8 +587,10 @@ def compare_with_posterior(compose: Composer, settings: CompareSettings, posteri
     return result
 
 
-def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
-    """A :data:`Composer` over the shipped configs (for notebooks and tests; no Hydra app needed).
+def composer_from_overrides(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = ()) -> Composer:
+    """A :data:`Composer` over the shipped configs and the folders ``config_dirs`` of the user's own
+    (scenarios, interventions: searched after the shipped ones), for notebooks and tests (no Hydra
+    app needed).
 
     Example:
         >>> compose = composer_from_overrides(["sim.n_customers=500"])
@@ -582,7 +599,7 @@ def composer_from_overrides(overrides: Sequence[str] = ()) -> Composer:
     """
 
     def compose(name: str) -> dict[str, Any]:
-        return compose_config([*overrides, f"intervention={name}"] if name else list(overrides))
+        return compose_config([*overrides, f"intervention={name}"] if name else list(overrides), config_dirs)
 
     return compose
 

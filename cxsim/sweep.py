@@ -22,6 +22,13 @@ every column of the run summary (README "Output reference").
   instead of failing.
 * **Common random numbers** — every point uses the same ``sim.seed``, so replication ``r`` of every
   point shares its random streams (see :mod:`cxsim.engine.streams`).
+* **Parameter uncertainty** (``sweep.posterior=<posterior.parquet>`` of a Bayesian calibration) —
+  every point runs twice over its replications: ``parameters: fixed`` at the posterior means, and
+  ``parameters: posterior`` with replication ``r`` at the posterior draw ``r``
+  (:meth:`cxsim.fit.posterior.Posterior.draw`, keyed by the replication alone, so the same draw at
+  every point: common random numbers in the parameters too). The drawn values are in
+  ``param:<path>`` columns; :func:`cxsim.fit.posterior.sweep_uncertainty` puts each point's
+  interval with the parameters fixed beside its interval with parameter uncertainty.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from cxsim.execution.cache import cached_spec
 from cxsim.execution.settings import Execution
 from cxsim.execution.store import RowStore
 from cxsim.files import write_atomic
+from cxsim.fit.posterior import Posterior, with_parameters
 from cxsim.progress import progress_bar
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
@@ -60,6 +68,8 @@ GROUP_PARAMS = ("intervention", "memory")
 CONFIG_MODULE = "cxsim.configs"
 #: The streamed result store of a sweep directory (a Parquet dataset, one fragment per task).
 ROWS_DIR = "rows"
+#: With a posterior: the ``parameters`` column of runs at the posterior means and at posterior draws.
+FIXED, DRAWN = "fixed", "posterior"
 
 
 # ---------------------------------------------------------------------------- settings
@@ -134,6 +144,7 @@ class SweepSettings:
     n_jobs: int = 1
     progress: bool = True
     outputs: tuple[str, ...] = ("satisfaction_mean", "retention_rate", "nps", "profit")
+    posterior: str | None = None
 
     def __post_init__(self) -> None:
         checks.choice("sampler", self.sampler, SAMPLERS)
@@ -161,6 +172,11 @@ class SweepSettings:
                                     f"the {self.sampler} sampler needs continuous parameters (low and high)")
             if not self.params:
                 raise SpecError("params", [], f"the {self.sampler} sampler needs at least one parameter")
+        if self.posterior is not None:
+            checks.name("posterior", self.posterior)
+            if self.sampler in ("sobol", "morris"):
+                raise SpecError("posterior", self.posterior, f"the {self.sampler} indices need fixed parameters: "
+                                "use sampler grid, random or lhs with a posterior")
 
     @property
     def workers(self) -> int:
@@ -309,12 +325,18 @@ class Plan:
         points: one row per point: ``point``, the parameters, ``config_hash``.
         configs: resolved config of each point (same order as ``points``).
         replications: replications per point.
+        params: the swept parameters' paths.
+        posterior: with a posterior, each point appears twice in ``points`` (column
+            ``parameters``: ``fixed`` at the posterior means, ``posterior`` drawn per replication).
+        draw_seed: the seed of the posterior draws (the base config's ``sim.seed``).
     """
 
     points: pd.DataFrame
     configs: list[dict[str, Any]]
     replications: int
     params: list[str] = field(default_factory=list)
+    posterior: Posterior | None = None
+    draw_seed: int = 0
 
     @property
     def run_ids(self) -> list[str]:
@@ -350,8 +372,11 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
             get_path(base, p.path)
         except SpecError as err:
             raise SpecError(f"sweep.params[{k}].path", p.path, err.allowed) from None
+    posterior = _posterior(base, settings)
     points = sample(settings)
     base = json.loads(json.dumps(base))
+    if posterior is not None:  # the points' own configs hold the parameters fixed at the posterior means
+        base = with_parameters(base, posterior.mean())
     base["sim"] = {**base.get("sim", {}), "replications": settings.replications}  # type: ignore[index]
     base["outputs"] = {**base.get("outputs", {}), "customers": "never", "moments": False, "figures": False}  # type: ignore[index]
     resolve = _has_interpolation(base) or any(p.path in GROUP_PARAMS for p in settings.params)
@@ -365,7 +390,29 @@ def plan(base: Mapping[str, Any], settings: SweepSettings) -> Plan:
     points = points.copy()
     points.insert(0, "point", np.arange(len(points)))
     points["config_hash"] = [config_hash(c) for c in configs]
-    return Plan(points, configs, settings.replications, [p.path for p in settings.params])
+    paths = [p.path for p in settings.params]
+    if posterior is None:
+        return Plan(points, configs, settings.replications, paths)
+    drawn = points.assign(config_hash=[f"{h}-{DRAWN}" for h in points["config_hash"]])
+    points = pd.concat([points.assign(parameters=FIXED), drawn.assign(parameters=DRAWN)], ignore_index=True)
+    seed = int(get_path(base, "sim.seed"))
+    return Plan(points, configs + configs, settings.replications, paths, posterior, seed)
+
+
+def _posterior(base: Mapping[str, Any], settings: SweepSettings) -> Posterior | None:
+    """The sweep's posterior, checked against the config and the swept parameters (or ``None``)."""
+    if settings.posterior is None:
+        return None
+    try:
+        posterior = Posterior.load(settings.posterior)
+        posterior.check(base)
+    except SpecError as err:
+        raise err.at("sweep") from None
+    for k, p in enumerate(settings.params):
+        if p.path in posterior.parameters:
+            raise SpecError(f"sweep.params[{k}].path", p.path,
+                            "the posterior draws this parameter: sweep other parameters or drop sweep.posterior")
+    return posterior
 
 
 # ---------------------------------------------------------------------------- running
@@ -387,8 +434,9 @@ def _run_batch(job: tuple[list[Task], int | None]) -> list[dict[str, Any]]:
     tasks, threads = job
     rows = []
     with quiet_mesa():
-        for cfg, replication, ident, _rid in tasks:
-            spec = cached_spec(ident["config_hash"], cfg, threads)
+        for cfg, replication, ident, rid in tasks:
+            key = rid if ident.get("parameters") == DRAWN else ident["config_hash"]  # each draw: its own spec
+            spec = cached_spec(key, cfg, threads)
             rows.append({**ident, **replication_summary(run_replication(spec, replication), spec)})
     return rows
 
@@ -426,7 +474,7 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
         for r in range(p.replications):
             rid = run_id(point["config_hash"], r)
             if rid not in done:  # points that coincide (a sampler may repeat one) run once
-                tasks.append((p.configs[k], r, ident, rid))
+                tasks.append((*_with_draw(p, p.configs[k], r, ident, point.get("parameters")), rid))
                 done.add(rid)
     total, todo = len({*p.run_ids}), len(tasks)
     exe = (execution or Execution()).with_default_workers(n_jobs)
@@ -443,6 +491,16 @@ def execute(p: Plan, directory: str | Path, n_jobs: int = 1, progress: bool = Fa
                 store.write(rows, chunks[index][0][3])
                 bar.update(len(rows))
     return todo
+
+
+def _with_draw(p: Plan, cfg: dict[str, Any], replication: int, ident: dict[str, Any],
+               parameters: str | None) -> tuple[dict[str, Any], int, dict[str, Any]]:
+    """A run's config and identity columns: with a posterior, its parameters (fixed or drawn)."""
+    if p.posterior is None:
+        return cfg, replication, ident
+    values = p.posterior.draw(replication, p.draw_seed) if parameters == DRAWN else p.posterior.mean()
+    ident = {**ident, "parameters": parameters, **{f"param:{k}": v for k, v in values.items()}}
+    return (with_parameters(cfg, values) if parameters == DRAWN else cfg), replication, ident
 
 
 # ---------------------------------------------------------------------------- aggregation
@@ -480,11 +538,14 @@ def collect(p: Plan, directory: str | Path) -> Collected:
                 frames.append(row)
             else:
                 missing.append({"point": point["point"], "replication": r, "run_id": rid,
-                                **{c: point[c] for c in p.params}})
+                                **{c: point[c] for c in p.params},
+                                **({} if p.posterior is None else {"parameters": point["parameters"]})})
     table = pd.DataFrame(frames)
+    order = ["point", "replication"] if p.posterior is None else ["point", "parameters", "replication"]
     if not table.empty:
-        table = table.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    return Collected(table, pd.DataFrame(missing, columns=["point", "replication", "run_id", *p.params]))
+        table = table.sort_values(order, kind="stable").reset_index(drop=True)
+    columns = ["point", "replication", "run_id", *p.params, *([] if p.posterior is None else ["parameters"])]
+    return Collected(table, pd.DataFrame(missing, columns=columns))
 
 
 def save(collected: Collected, directory: str | Path, name: str = "sweep.parquet") -> list[Path]:

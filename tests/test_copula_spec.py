@@ -114,3 +114,93 @@ def test_journey_rejects_a_copula_over_an_unknown_or_operations_touchpoint() -> 
     ops = load_run_spec(["scenario=b2b_dealer"]).scenario
     with pytest.raises(SpecError, match="a copula draws touchpoints"):
         dataclasses.replace(ops.journey, copula=GaussianCopula(("price", "delivery_speed"), ((1.0, 0.0), (0.0, 1.0))))
+
+
+# ---------------------------------------------------------------------------- segments with draws of their own
+
+def test_segment_round_trip_and_bad_segments() -> None:
+    data = {"touchpoints": ["a", "b"], "correlation": [[1.0, 0.4], [0.4, 1.0]],
+            "segments": [{"name": "biz", "correlation": [[1.0, -0.3], [-0.3, 1.0]],
+                          "performance": {"a": {"dist": "empirical", "values": [1.0, 2.0], "probs": [0.3, 0.7]}}}]}
+    c = copula_from_dict("journey.copula", data)
+    assert c.segments[0].name == "biz" and copula_to_dict(c) == data
+    bad = [({"name": "biz", "performance": {"x": {"dist": "constant", "value": 1}}},
+            "journey.copula.segments[0].performance.x", "names no touchpoint of the copula"),
+           ({"name": "biz", "correlation": [[1.0, 0.5], [0.4, 1.0]]}, "journey.copula.segments[0].correlation[0][1]",
+            "must equal"),
+           ({"name": "biz", "performance": {"a": {"dist": "uniform", "low": 0, "high": 1}}},
+            "journey.copula.segments[0].performance.a", "allowed"),
+           ({"name": "biz", "colour": 1}, "journey.copula.segments[0]", "colour")]
+    for seg, field, message in bad:
+        with pytest.raises(SpecError) as err:
+            copula_from_dict("journey.copula", {**data, "segments": [seg]})
+        assert err.value.field.startswith(field) and message in str(err.value), str(err.value)
+    with pytest.raises(SpecError, match="named once"):
+        copula_from_dict("journey.copula", {**data, "segments": [{"name": "biz"}, {"name": "biz"}]})
+
+
+def test_a_segment_draws_its_own_margins_and_correlation_and_leaves_the_others_alone() -> None:
+    plain = GaussianCopula(("a", "b"), ((1.0, 0.7), (0.7, 1.0)))
+    own = copula_from_dict("journey.copula", {
+        "touchpoints": ["a", "b"], "correlation": [[1.0, 0.7], [0.7, 1.0]],
+        "segments": [{"name": "biz", "correlation": [[1.0, -0.6], [-0.6, 1.0]],
+                      "performance": {"a": {"dist": "empirical", "values": [1, 2, 3], "probs": [0.6, 0.3, 0.1]}}}]})
+    dists = [Empirical((1.0, 2.0, 3.0), (0.1, 0.3, 0.6)), Normal(3, 1)]
+    n = 60_000
+    segment = np.random.default_rng(5).integers(0, 2, n)  # 0: leisure, 1: biz
+    a, b = np.full((2, n), -7.0), np.full((2, n), -7.0)
+    draw_correlated(plain, dists, {"a": 0, "b": 1}, {0, 1}, np.random.default_rng(2), a)
+    draw_correlated(own, dists, {"a": 0, "b": 1}, {0, 1}, np.random.default_rng(2), b, segment, ("leisure", "biz"))
+    biz, rest = segment == 1, segment == 0
+    assert np.array_equal(a[:, rest], b[:, rest])  # the same normals: other segments draw exactly as before
+    shares = [np.mean(b[0, biz] == v) for v in (1, 2, 3)]
+    assert np.allclose(shares, [0.6, 0.3, 0.1], atol=0.015)
+    assert b[1, biz].mean() == pytest.approx(3.0, abs=0.03)  # no own distribution: the journey's
+    assert np.corrcoef(b[0, biz], b[1, biz])[0, 1] < -0.4 and np.corrcoef(b[0, rest], b[1, rest])[0, 1] > 0.5
+    with pytest.raises(ValueError, match="segment"):
+        draw_correlated(own, dists, {"a": 0, "b": 1}, {0, 1}, np.random.default_rng(2), b)
+
+
+def test_engine_draws_each_segment_from_its_own_distribution() -> None:
+    """b2b_dealer_survey: key dealers rate price from a distribution of their own, regular dealers as before."""
+    import dataclasses
+
+    from cxsim.config import load_run_spec
+    from cxsim.engine.run import run
+
+    base = load_run_spec(["scenario=b2b_dealer_survey"]).scenario
+    corr = ((1.0, 0.5), (0.5, 1.0))
+    plain = GaussianCopula(("price", "technology"), corr)
+    own = copula_from_dict("journey.copula", {
+        "touchpoints": ["price", "technology"], "correlation": [list(r) for r in corr],
+        "segments": [{"name": "key_dealers", "performance": {"price": {"dist": "constant", "value": 9.5}}}]})
+    n = 2000
+    spec = load_run_spec([f"sim.n_customers={n}", "sim.n_cycles=1", "outputs.moments=true",
+                          f"outputs.moments_limit={n}", "outputs.customers=always"])
+
+    def price(copula):
+        scenario = dataclasses.replace(base, journey=dataclasses.replace(base.journey, copula=copula))
+        res = run(dataclasses.replace(spec, scenario=scenario))
+        seg = res.customers.set_index("customer_id")["segment"]
+        p = res.moments[res.moments["touchpoint"] == "price"].set_index("customer_id")["performance"]
+        return p, seg.reindex(p.index)
+
+    p0, seg = price(plain)
+    p1, _ = price(own)
+    key = seg == "key_dealers"
+    assert key.any() and (~key).any()
+    assert (p1[key] == 9.5).all() and not (p0[key] == 9.5).any()
+    assert p1[~key].equals(p0[~key])
+
+
+def test_scenario_rejects_a_copula_segment_that_is_not_in_the_population() -> None:
+    import dataclasses
+
+    from cxsim.config import load_run_spec
+
+    base = load_run_spec(["scenario=b2b_dealer_survey"]).scenario
+    cop = copula_from_dict("journey.copula", {"touchpoints": ["price", "technology"],
+                                              "correlation": [[1.0, 0.0], [0.0, 1.0]], "segments": [{"name": "nope"}]})
+    with pytest.raises(SpecError) as err:
+        dataclasses.replace(base, journey=dataclasses.replace(base.journey, copula=cop))
+    assert err.value.field == "journey.copula.segments[0].name" and "key_dealers" in str(err.value)

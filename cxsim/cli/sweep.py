@@ -10,7 +10,11 @@ process, in ``sweep.n_jobs`` local worker processes or on the backend of the ``e
 (``execution.backend=local|ray|dask``; batches of runs per task, no per-run Hydra overhead),
 writing each finished task's rows at once to the Parquet dataset ``rows/``. At the end it writes ``sweep.parquet``
 (one tidy table), ``points.csv`` and, when runs are missing, ``missing.csv``; with
-``sweep.sampler=sobol|morris`` also ``sensitivity.csv`` and ``sensitivity.png``.
+``sweep.sampler=sobol|morris`` also ``sensitivity.csv`` and ``sensitivity.png``. With a posterior of a
+Bayesian calibration (``posterior=FILE``, short for ``sweep.posterior=FILE``) every point runs at the
+posterior means and at one posterior draw per replication (the same draws at every point), and
+``uncertainty.csv`` puts each point's interval with the parameters fixed beside the one with
+parameter uncertainty.
 
 The Hydra multirun hooks of ``cxsim run -m`` live in :mod:`cxsim.cli.multirun`.
 """
@@ -34,6 +38,7 @@ from cxsim.errors import SpecError, fail
 from cxsim.execution.settings import Execution, execution_from_dict
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.mapping import whole_ints
+from cxsim.fit.posterior import sweep_uncertainty
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
 
@@ -48,6 +53,7 @@ examples:
   cxsim sweep sweep=b2b_lhs sweep.n_samples=100 sweep.replications=3 hydra.run.dir=outputs/lhs
   cxsim sweep sweep=b2b_sobol sweep.n_jobs=2 hydra.run.dir=outputs/sobol
   cxsim sweep sweep=b2b_lhs execution=ray execution.address=auto hydra.run.dir=outputs/lhs
+  cxsim sweep sweep=b2b_grid posterior=outputs/calib/posterior.parquet hydra.run.dir=outputs/grid_uncertain
 """
 
 
@@ -71,6 +77,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
     )
     if settings.params:
         print(sweep.describe(settings.params))
+    if p.posterior is not None:
+        print(f"  each point twice: parameters fixed at the posterior means, and drawn from {settings.posterior}")
     sweep.atomic_csv(out / "points.csv", p.points)
     ran = sweep.execute(
         p, out, n_jobs=settings.workers, progress=settings.progress, commit=sweep.git_commit(),
@@ -79,6 +87,10 @@ def _task(cfg: DictConfig, prog: str) -> None:
     collected = sweep.collect(p, out)
     written = sweep.save(collected, out)
     warned += sanity.report(sanity.combine(sanity.check_runs(collected.table, "point"), "points"), prog)
+    if p.posterior is not None and not collected.table.empty:  # fixed beside with parameter uncertainty
+        table = sweep_uncertainty(collected.table, p.params, settings.outputs)
+        written.append(sweep.atomic_csv(out / "uncertainty.csv", table))
+        print(table.to_string(index=False))
     if settings.sampler in ("sobol", "morris") and collected.complete:
         indices = sensitivity.analyse(p, collected.table, settings)
         written.append(sweep.atomic_csv(out / "sensitivity.csv", indices))
@@ -126,7 +138,15 @@ def main(argv: Sequence[str] | None = None, prog: str = "cxsim-sweep") -> None:
     def task(cfg: DictConfig) -> None:
         _task(cfg, prog)
 
-    launch(prog, task, lambda args: check(args, prog), argv, alias_note(prog, "sweep") + HELP)
+    args = [shorthand(a) for a in (sys.argv[1:] if argv is None else argv)]
+    launch(prog, task, lambda a: check(a, prog), args, alias_note(prog, "sweep") + HELP)
+
+
+def shorthand(arg: str) -> str:
+    """``posterior=FILE`` is short for ``sweep.posterior=FILE`` (which every sweep option accepts)."""
+    if arg.startswith(("posterior=", "sweep.posterior=")):
+        return "++sweep." + arg.removeprefix("sweep.")
+    return arg
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ class CycleDraws:
 def draw_cycle(
     compiled: Compiled, n: int, cycle: int, streams: Streams,
     into: CycleDraws | None = None, workers: Workers | None = None,
-    alongside: Callable[[], object] | None = None,
+    alongside: Callable[[], object] | None = None, segment: NDArray[np.integer] | None = None,
 ) -> CycleDraws:
     """Draw a cycle's randomness for ``n`` customers (0-based ``cycle``).
 
@@ -78,7 +78,8 @@ def draw_cycle(
     happen (``present``; touchpoints whose performance comes from operations get NaN), then the
     performance of the other touchpoints and the purposes' numbers. ``alongside`` runs as one
     more task of the second phase, first: the engine's operations, which need only ``present``
-    and fill in the performance of their own touchpoints.
+    and fill in the performance of their own touchpoints. ``segment`` (each customer's segment
+    index) is read only by a copula with segments of its own.
     """
     from cxsim.draws import random_into, standard_normal_into  # numba: imported on first use only
 
@@ -95,7 +96,7 @@ def draw_cycle(
 
     def correlated() -> None:  # the copula's touchpoints, from its own stream (listed only with a copula)
         draw_correlated(cast(GaussianCopula, journey.copula), [tp.performance for tp in journey.touchpoints], col,
-                        joint,                         streams.get("copula"), performance)
+                        joint, streams.get("copula"), performance, segment, compiled.segment_names)
 
     def branch(item: tuple[str, tuple[Any, ...]]) -> None:
         group, members = item

@@ -197,7 +197,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
 
         start, ops_before = time.perf_counter(), self.seconds["operations"]
         self.draws = draw_cycle(self.compiled, n, self.cycle, self.streams, self._draws, self.workers,
-                                alongside=operations if self.operations.active else None)
+                                alongside=operations if self.operations.active else None, segment=self.state.segment)
         self.seconds["draws"] += time.perf_counter() - start - (self.seconds["operations"] - ops_before)
         with self._timed("journeys"):
             self.outcome = self._outcome

@@ -20,19 +20,21 @@ from __future__ import annotations
 import copy
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cxsim.errors import SpecError
 from cxsim.figures import subplots
 from cxsim.files import write_atomic
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import get_path, set_path
+from cxsim.specs.scenario import RunSpec
 
 SAMPLES_FILE = "posterior.parquet"
 
@@ -216,6 +218,42 @@ def uncertainty_table(differences: pd.DataFrame, metrics: Sequence[str], level: 
     return pd.DataFrame(rows, columns=["intervention", "metric", "delta", "cred_low", "cred_high", "p_better", "draws"])
 
 
+def sweep_uncertainty(table: pd.DataFrame, params: Sequence[str], outputs: Sequence[str],
+                      level: float = 0.95) -> pd.DataFrame:
+    """Each sweep point's outputs with the parameters fixed and with parameter uncertainty.
+
+    Args:
+        table: a sweep table with a posterior (:mod:`cxsim.sweep`): column ``parameters`` is
+            ``fixed`` (runs at the posterior means) or ``posterior`` (replication ``r`` at the
+            posterior draw ``r``, the same draw at every point).
+        params: the swept parameters' columns.
+        outputs: the output columns to summarise.
+        level: level of both intervals.
+
+    Returns:
+        One row per point and output: ``point, <params>, output, fixed_mean, fixed_low,
+        fixed_high`` (a t-interval of the mean over the fixed replications: simulation noise
+        only), ``uncertain_mean, uncertain_low, uncertain_high`` (central quantiles over the
+        posterior draws: a predictive interval that includes parameter uncertainty) and ``draws``.
+    """
+    rows = []
+    q = [(1 - level) / 2, (1 + level) / 2]
+    for point, g in table.groupby("point", sort=True):
+        fixed, drawn = g[g["parameters"] == "fixed"], g[g["parameters"] == "posterior"]
+        ident = {"point": point, **{c: g[c].iloc[0] for c in params}}
+        for output in outputs:
+            f = fixed[output].dropna().to_numpy(dtype=float)
+            d = drawn[output].dropna().to_numpy(dtype=float)
+            mean = float(f.mean()) if f.size else float("nan")
+            half = (float(stats.t.ppf((1 + level) / 2, f.size - 1) * f.std(ddof=1) / np.sqrt(f.size))
+                    if f.size > 1 else float("nan"))
+            lo, hi = np.quantile(d, q) if d.size else (float("nan"), float("nan"))
+            rows.append({**ident, "output": output, "fixed_mean": mean, "fixed_low": mean - half,
+                         "fixed_high": mean + half, "uncertain_mean": float(d.mean()) if d.size else float("nan"),
+                         "uncertain_low": float(lo), "uncertain_high": float(hi), "draws": int(d.size)})
+    return pd.DataFrame(rows)
+
+
 def side_by_side(fixed: pd.DataFrame, uncertain: pd.DataFrame) -> pd.DataFrame:
     """The "parameters fixed" table (``delta, ci_low, ci_high``) beside the one with parameter uncertainty."""
     f = fixed[["intervention", "metric", "delta", "ci_low", "ci_high"]].rename(
@@ -226,30 +264,32 @@ def side_by_side(fixed: pd.DataFrame, uncertain: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_arms(configs: Sequence[tuple[str, Mapping[str, Any]]], posterior: Posterior, replications: int,
-             run_row: Any, seed: int = 0) -> pd.DataFrame:
+             seed: int, run: Callable[[list[tuple[RunSpec, int, str, int]]], list[dict[str, Any]]]) -> pd.DataFrame:
     """Run every arm over ``replications``, replication ``r`` of every arm at the posterior draw ``r``.
 
     Args:
         configs: ``(arm name, composed config)``, the baseline first.
         posterior: the parameter draws.
         replications: paired replications per arm.
-        run_row: ``run_row(run_spec, replication, arm name) -> summary row`` (the comparison's
-            own runner, e.g. :func:`cxsim.compare` 's per-replication summary).
         seed: the draws' seed (the comparison's ``sim.seed``); the draw of replication ``r`` does
             not depend on the arm, so arms differ only by their intervention.
+        run: runs ``(run spec, replication, arm name, arm index)`` items and returns their summary
+            rows in the same order (e.g. :func:`cxsim.compare.run_replications` on a backend).
 
     Returns:
-        One row per arm and replication, with the draw's values in ``param:<path>`` columns.
+        One row per replication and arm (replication-major), with the draw's values in
+        ``param:<path>`` columns.
     """
     for _, cfg in configs:
         posterior.check(cfg)
-    rows = []
-    for r in range(replications):
-        draw = posterior.draw(r, seed)
-        for name, cfg in configs:
+    draws = [posterior.draw(r, seed) for r in range(replications)]
+    items = []
+    for r, draw in enumerate(draws):
+        for k, (name, cfg) in enumerate(configs):
             arm = with_parameters(cfg, draw)
             arm["sim"] = {**arm.get("sim", {}), "replications": replications}
-            row = dict(run_row(run_spec_from_dict(arm), r, name))
-            row.update({f"param:{k}": v for k, v in draw.items()})
-            rows.append(row)
+            items.append((run_spec_from_dict(arm), r, name, k))
+    rows = run(items)
+    for (_spec, r, _name, _k), row in zip(items, rows):
+        row.update({f"param:{k}": v for k, v in draws[r].items()})
     return pd.DataFrame(rows)

@@ -120,7 +120,29 @@ def to_text(doc: dict[str, Any], comments: Comments) -> str:
             lines.append(f"    touchpoints: {_flow(value['copula']['touchpoints'])}")
             lines.append("    correlation:")
             lines += [f"      - {_flow(row)}" for row in value["copula"]["correlation"]]
+            lines += _segment_lines(value["copula"].get("segments", []))
     return "\n".join(lines) + "\n"
+
+
+def _segment_lines(segments: Sequence[dict[str, Any]]) -> list[str]:
+    if not segments:
+        return []
+    lines = ["    segments:"]
+    for seg in segments:
+        lines.append(f"      - name: {_flow(seg['name'])}")
+        lines.append("        correlation:")
+        lines += [f"          - {_flow(row)}" for row in seg["correlation"]]
+        lines.append("        performance:")
+        lines += [f"          {_flow(tp)}: {_flow(d)}" for tp, d in seg["performance"].items()]
+    return lines
+
+
+def copula_segments(groups: Sequence[Group], names: Sequence[str]) -> list[dict[str, Any]]:
+    """Each segment's own copula draws: its polychoric correlations and its rating shares per touchpoint."""
+    return [{"name": g.name, "correlation": correlation_rows(g.corr),
+             "performance": {tp: {"dist": "empirical", "values": [_num(v) for v in g.margins[j].values],
+                                  "probs": probabilities(g.margins[j].shares)} for j, tp in enumerate(names)}}
+            for g in groups]
 
 
 def to_scenario(doc: dict[str, Any]) -> Scenario:
@@ -169,7 +191,11 @@ def build(*, name: str, data: SurveyData, groups: Sequence[Group], everybody: Gr
     comments.sections["copula"] = [
         f"polychoric correlations of the touchpoints' latent ratings ({everybody.n:,} respondents, pairwise "
         "complete); mean off-diagonal " + f"{_mean_off_diagonal(everybody.corr):.3f}"]
-    doc["population"] = {"segments": _segments(groups, pooled, names, choice, mid)}
+    if len(groups) > 1:
+        doc["journey"]["copula"]["segments"] = copula_segments(groups, names)
+        comments.sections["copula"].append(
+            "segments: each segment's own rating shares and polychoric correlations (its customers draw from them)")
+    doc["population"] = {"segments": _segments(groups, choice)}
     comments.sections["population"] = _population_comment(groups)
     loyalty = {f: getattr(Loyalty(), f) for f in Loyalty.__dataclass_fields__}
     loyalty["terrible_hazards"] = None
@@ -275,8 +301,7 @@ def _touchpoint_comment(mg: Any, data: SurveyData, weight: float | None, sign: f
     return line
 
 
-def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[str], choice: MemoryChoice,
-              mid: float) -> list[dict[str, Any]]:
+def _segments(groups: Sequence[Group], choice: MemoryChoice) -> list[dict[str, Any]]:
     memory = memory_model_to_dict(choice.remembered.model) | {"retention": 0.0, "noise": 0.0}
     if memory.get("peak") == "intense":  # the default; a segment's memory block reads `peak` as a model name
         del memory["peak"]
@@ -285,14 +310,6 @@ def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[st
     for g, s in zip(groups, shares):
         seg: dict[str, Any] = {"name": "respondents" if g.name == "all" else g.name, "share": s,
                                "tolerance": 0.0, "loss_aversion": 1.0, "adaptation": 0.0}
-        if len(groups) > 1:
-            exp = {}
-            for j, tp in enumerate(names):
-                shift = g.margins[j].mean - pooled[j].mean
-                if abs(shift) > 1e-9:
-                    exp[tp] = {"dist": "constant", "value": round(mid - shift, DECIMALS)}
-            if exp:
-                seg["expectations"] = exp
         seg["memory"] = copy.deepcopy(memory)  # one block per segment (no YAML anchors)
         out.append(seg)
     return out
@@ -301,9 +318,8 @@ def _segments(groups: Sequence[Group], pooled: Sequence[Any], names: Sequence[st
 def _population_comment(groups: Sequence[Group]) -> list[str]:
     if len(groups) == 1:
         return ["one segment: every respondent; memory fitted (see above), retention 0 assumed"]
-    return ["segments: the shares observed; each segment's expectations sit below the midpoint by its mean",
-            "rating minus everybody's, so its mean affect per touchpoint is the survey's; each segment's own",
-            "rating shares and correlations are in the survey model (simulate_survey)"]
+    return ["segments: the shares observed; each segment draws its touchpoints' ratings from its own shares",
+            "and correlations (journey.copula.segments), as simulate_survey does"]
 
 
 def _loyalty_comment(data: SurveyData, line: dict[str, float] | None, link: Link | None) -> list[str]:
@@ -323,24 +339,34 @@ def improvement(doc: dict[str, Any], touchpoint: str, steps: int = 1) -> dict[st
     """An intervention config that moves every rating of ``touchpoint`` up ``steps`` answers.
 
     The touchpoint's rating shares shift toward better answers (the best answer keeps its share
-    and gains the shares that move onto it); for a ``direction: lower`` touchpoint "better" is a
-    lower rating. The cost is zero: a placeholder for the user's own figures.
+    and gains the shares that move onto it), in the journey and in every segment with shares of
+    its own; for a ``direction: lower`` touchpoint "better" is a lower rating. The cost is zero:
+    a placeholder for the user's own figures.
     """
     tps = {t["name"]: t for t in doc["journey"]["touchpoints"]}
     if touchpoint not in tps:
         raise SpecError("touchpoint", touchpoint, "allowed: " + ", ".join(tps))
     tp = tps[touchpoint]
-    probs = list(tp["performance"]["probs"])
     up = tp["measure"]["direction"] == "higher"
+    base = "scenario.journey"
+    changes = {f"{base}.touchpoints.{touchpoint}.performance.probs": {"set": _shifted(tp["performance"]["probs"],
+                                                                                      steps, up)}}
+    for seg in doc["journey"].get("copula", {}).get("segments", []):
+        own = seg.get("performance", {}).get(touchpoint)
+        if own is not None:
+            changes[f"{base}.copula.segments.{seg['name']}.performance.{touchpoint}.probs"] = {
+                "set": _shifted(own["probs"], steps, up)}
+    return {"name": f"improve_{touchpoint}",
+            "description": f"{tp['measure']['name']}: every rating {steps} answer(s) better (cost: set your own)",
+            "scenarios": {doc["name"]: {"changes": changes, "cost": {"fixed": 0.0, "per_cycle": 0.0}}}}
+
+
+def _shifted(probs: Sequence[float], steps: int, up: bool) -> list[float]:
     shifted = [0.0] * len(probs)
     for i, p in enumerate(probs):
         j = min(i + steps, len(probs) - 1) if up else max(i - steps, 0)
         shifted[j] += p
-    path = f"scenario.journey.touchpoints.{touchpoint}.performance.probs"
-    return {"name": f"improve_{touchpoint}",
-            "description": f"{tp['measure']['name']}: every rating {steps} answer(s) better (cost: set your own)",
-            "scenarios": {doc["name"]: {"changes": {path: {"set": probabilities(shifted)}},
-                                        "cost": {"fixed": 0.0, "per_cycle": 0.0}}}}
+    return probabilities(shifted)
 
 
 def concentrate_here(doc: dict[str, Any], drivers: Any, limit: int = 2) -> list[str]:

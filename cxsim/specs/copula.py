@@ -8,6 +8,12 @@ distribution's quantile at ``Φ(z_j)`` (Sklar 1959; Nelsen 2006, ch. 2.4; with o
 is the model of Hoff 2007). Every touchpoint keeps its own distribution exactly; only the
 dependence is added. A journey without a copula draws exactly as before.
 
+A copula's ``segments`` give segments of the population their own draws (a :class:`CopulaSegment`
+each): their own correlation matrix and their own distributions for some of the copula's
+touchpoints (e.g. business travellers rate the lounge differently from leisure travellers). A
+customer of such a segment draws its copula touchpoints from them; everybody else from the
+journey's. The latent normals are the same draws for every customer whatever the segment.
+
 :func:`quantile` is the inverse distribution function of every distribution kind (for
 ``empirical`` the smallest value whose cumulative probability reaches ``u``, values sorted).
 """
@@ -15,7 +21,7 @@ dependence is added. A journey without a copula draws exactly as before.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,12 +30,76 @@ from scipy import special
 
 from cxsim.errors import SpecError
 from cxsim.specs import checks
-from cxsim.specs.distribution import Beta, Constant, Distribution, Empirical, LogNormal, Normal
+from cxsim.specs.distribution import (
+    Beta,
+    Constant,
+    Distribution,
+    Empirical,
+    LogNormal,
+    Normal,
+    distribution_to_dict,
+)
 from cxsim.specs.mapping import from_mapping
 
 Array = NDArray[np.float64]
 #: Distribution kinds a copula can draw (those with a quantile function here).
 QUANTILE_KINDS = ("normal", "lognormal", "beta", "empirical", "constant")
+
+
+def correlation_matrix(field_: str, rows: Any, k: int) -> tuple[tuple[float, ...], ...]:
+    """``rows`` checked as a ``k × k`` correlation matrix (symmetric, unit diagonal, positive definite)."""
+    rows = checks.sequence(field_, rows)
+    if len(rows) != k:
+        raise SpecError(field_, f"{len(rows)} rows", f"one row per touchpoint ({k})")
+    matrix = []
+    for i, row in enumerate(rows):
+        row = checks.sequence(f"{field_}[{i}]", row)
+        if len(row) != k:
+            raise SpecError(f"{field_}[{i}]", f"{len(row)} values", f"one value per touchpoint ({k})")
+        matrix.append(tuple(float(checks.number(f"{field_}[{i}][{j}]", v)) for j, v in enumerate(row)))
+    r = np.array(matrix)
+    for i in range(k):
+        if r[i, i] != 1.0:
+            raise SpecError(f"{field_}[{i}][{i}]", r[i, i], "the diagonal of a correlation matrix is 1")
+        for j in range(k):
+            if not -1.0 <= r[i, j] <= 1.0:
+                raise SpecError(f"{field_}[{i}][{j}]", r[i, j], "a correlation lies in [-1, 1]")
+            if abs(r[i, j] - r[j, i]) > 1e-12:
+                raise SpecError(f"{field_}[{i}][{j}]", r[i, j], f"must equal {field_}[{j}][{i}] ({r[j, i]})")
+    try:
+        np.linalg.cholesky(r)
+    except np.linalg.LinAlgError:
+        raise SpecError(field_, "not positive definite",
+                        "a positive definite correlation matrix (no touchpoint a combination of others)") from None
+    return tuple(matrix)
+
+
+@dataclass(frozen=True)
+class CopulaSegment:
+    """A segment's own draws of the copula's touchpoints.
+
+    Attributes:
+        name: a segment of the population.
+        correlation: the segment's latent correlation matrix (rows in the copula's touchpoint
+            order); ``None``: the copula's.
+        performance: the segment's own distribution of some of the copula's touchpoints (each
+            with a quantile function); the others draw from the journey's distribution.
+    """
+
+    name: str
+    correlation: tuple[tuple[float, ...], ...] | None = None
+    performance: Mapping[str, Distribution] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks.name("name", self.name)
+        if not isinstance(self.performance, Mapping):
+            raise SpecError("performance", self.performance, "a mapping of touchpoint -> distribution")
+        for tp, dist in self.performance.items():
+            kind = getattr(dist, "kind", None)
+            if kind not in QUANTILE_KINDS:
+                raise SpecError(f"performance.{tp}", kind or type(dist).__name__,
+                                "allowed: " + ", ".join(QUANTILE_KINDS))
+        object.__setattr__(self, "performance", dict(self.performance))
 
 
 @dataclass(frozen=True)
@@ -40,10 +110,12 @@ class GaussianCopula:
         touchpoints: names of two or more touchpoints of the journey.
         correlation: the latent correlation matrix, one row per touchpoint in that order
             (symmetric, unit diagonal, positive definite).
+        segments: segments with draws of their own (:class:`CopulaSegment`), each named once.
     """
 
     touchpoints: tuple[str, ...]
     correlation: tuple[tuple[float, ...], ...]
+    segments: tuple[CopulaSegment, ...] = ()
 
     def __post_init__(self) -> None:
         names = tuple(str(checks.name(f"touchpoints[{i}]", t))
@@ -52,36 +124,28 @@ class GaussianCopula:
             raise SpecError("touchpoints", list(names), "a copula joins at least two touchpoints")
         if len(set(names)) != len(names):
             raise SpecError("touchpoints", list(names), "each touchpoint may be named once")
-        rows = checks.sequence("correlation", self.correlation)
-        k = len(names)
-        if len(rows) != k:
-            raise SpecError("correlation", f"{len(rows)} rows", f"one row per touchpoint ({k})")
-        matrix = []
-        for i, row in enumerate(rows):
-            row = checks.sequence(f"correlation[{i}]", row)
-            if len(row) != k:
-                raise SpecError(f"correlation[{i}]", f"{len(row)} values", f"one value per touchpoint ({k})")
-            matrix.append(tuple(float(checks.number(f"correlation[{i}][{j}]", v)) for j, v in enumerate(row)))
-        r = np.array(matrix)
-        for i in range(k):
-            if r[i, i] != 1.0:
-                raise SpecError(f"correlation[{i}][{i}]", r[i, i], "the diagonal of a correlation matrix is 1")
-            for j in range(k):
-                if not -1.0 <= r[i, j] <= 1.0:
-                    raise SpecError(f"correlation[{i}][{j}]", r[i, j], "a correlation lies in [-1, 1]")
-                if abs(r[i, j] - r[j, i]) > 1e-12:
-                    raise SpecError(f"correlation[{i}][{j}]", r[i, j], f"must equal correlation[{j}][{i}] ({r[j, i]})")
-        try:
-            np.linalg.cholesky(r)
-        except np.linalg.LinAlgError:
-            raise SpecError("correlation", "not positive definite",
-                            "a positive definite correlation matrix (no touchpoint a combination of others)") from None
+        object.__setattr__(self, "correlation", correlation_matrix("correlation", self.correlation, len(names)))
         object.__setattr__(self, "touchpoints", names)
-        object.__setattr__(self, "correlation", tuple(matrix))
+        segments = tuple(checks.sequence("segments", self.segments))
+        seen: set[str] = set()
+        for s, seg in enumerate(segments):
+            if seg.name in seen:
+                raise SpecError(f"segments[{s}].name", seg.name, "each segment may be named once")
+            seen.add(seg.name)
+            if seg.correlation is not None:
+                object.__setattr__(seg, "correlation",
+                                   correlation_matrix(f"segments[{s}].correlation", seg.correlation, len(names)))
+            for tp in seg.performance:
+                if tp not in names:
+                    raise SpecError(f"segments[{s}].performance.{tp}", tp,
+                                    "names no touchpoint of the copula; touchpoints: " + ", ".join(names))
+        object.__setattr__(self, "segments", segments)
 
-    def cholesky(self) -> Array:
-        """The lower Cholesky factor ``L`` of the correlation matrix (``z = L·e``, ``e`` independent)."""
-        return np.linalg.cholesky(np.array(self.correlation))
+    def cholesky(self, segment: CopulaSegment | None = None) -> Array:
+        """The lower Cholesky factor ``L`` of the correlation matrix (``z = L·e``, ``e`` independent),
+        of ``segment`` when it has a correlation of its own."""
+        corr = self.correlation if segment is None or segment.correlation is None else segment.correlation
+        return np.linalg.cholesky(np.array(corr))
 
 
 def copula_from_dict(field: str, data: Any) -> GaussianCopula:
@@ -92,7 +156,24 @@ def copula_from_dict(field: str, data: Any) -> GaussianCopula:
 
 def copula_to_dict(copula: GaussianCopula) -> dict[str, Any]:
     """The inverse of :func:`copula_from_dict`."""
-    return {"touchpoints": list(copula.touchpoints), "correlation": [list(r) for r in copula.correlation]}
+    out: dict[str, Any] = {"touchpoints": list(copula.touchpoints),
+                           "correlation": [list(r) for r in copula.correlation]}
+    if copula.segments:
+        out["segments"] = [
+            {"name": seg.name,
+             **({} if seg.correlation is None else {"correlation": [list(r) for r in seg.correlation]}),
+             **({"performance": {tp: distribution_to_dict(d) for tp, d in seg.performance.items()}}
+                if seg.performance else {})}
+            for seg in copula.segments]
+    return out
+
+
+def check_segments(copula: GaussianCopula | None, segments: Sequence[str]) -> None:
+    """Every segment the copula names is a segment of the population (``segments``)."""
+    for s, seg in enumerate(() if copula is None else copula.segments):
+        if seg.name not in segments:
+            raise SpecError(f"journey.copula.segments[{s}].name", seg.name,
+                            "names no segment of the population; segments: " + ", ".join(segments))
 
 
 def check_copula(copula: GaussianCopula, performance: Mapping[str, object]) -> None:

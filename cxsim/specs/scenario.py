@@ -9,6 +9,7 @@ from typing import Literal
 from cxsim.behaviour.memory import KeyMoments
 from cxsim.errors import SpecError
 from cxsim.specs import checks
+from cxsim.specs.copula import check_segments
 from cxsim.specs.intervention import NONE, Intervention
 from cxsim.specs.market import Market, check_market
 from cxsim.specs.operations import OperationsSpec, check_sources
@@ -146,6 +147,7 @@ class Scenario:
         names = self.journey.names
         check_market(self.market, self.population.names, names)
         check_sources(self.operations, self.journey.touchpoints, self.population.names)
+        check_segments(self.journey.copula, self.population.names)  # a copula's segments exist
         for k, seg in enumerate(self.population.segments):
             for tp_name in seg.expectations:
                 if tp_name not in names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +12,15 @@ import pytest
 from cxsim.fit.survey import Scale
 from cxsim.fit.synthetic import long_episodes
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+#: The real survey files: ../shared/data beside the repository, or the folder $CXSIM_SHARED_DATA names.
+SHARED_DATA = Path(os.environ.get("CXSIM_SHARED_DATA") or Path(__file__).resolve().parents[2].parent / "shared" / "data")
 
 
 def shared_file(name: str) -> Path:
     """A file of ../shared/data, or skip the test with the reason."""
     path = SHARED_DATA / name
     if not path.is_file():
-        pytest.skip(f"real survey data not available: {path} is absent (../shared/data sits beside the repository)")
+        pytest.skip(f"real survey data not available: {path} is absent (../shared/data beside the repository, or set CXSIM_SHARED_DATA)")
     return path
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from cxsim.cli import compare as cli
 from cxsim.compare import CompareSettings, compare, composer_from_overrides, report
+from cxsim.execution import Execution
 
 SMALL = ["sim.n_customers=300", "sim.n_cycles=12", "sim.seed=0"]
 PATH = "memory.w_end"  # the weight of the end: how much a better dealer meeting at the year's end counts
@@ -65,3 +66,13 @@ def test_bad_posteriors_are_one_line_errors_before_anything_runs(tmp_path, rejec
     bad = tmp_path / "bad.parquet"
     pd.DataFrame({"scenario.loyalty.nope": [1.0]}).to_parquet(bad, index=False)
     rejects(cli.main, "cxsim-compare", [*SMALL, f"compare.posterior={bad}"], "posterior.scenario.loyalty.nope")
+
+
+def test_posterior_comparison_is_the_same_on_local_workers_and_in_process(wide):
+    """The posterior runs go through the execution backend: same tables in process and on 2 workers."""
+    settings = CompareSettings(interventions=("dealer_gala",), replications=3, progress=False, posterior=str(wide))
+    one = compare(composer_from_overrides(SMALL), settings)
+    two = compare(composer_from_overrides(SMALL), settings, Execution(workers=2, batch=1))
+    pd.testing.assert_frame_equal(one.posterior_runs, two.posterior_runs)
+    pd.testing.assert_frame_equal(one.uncertainty, two.uncertainty)
+    pd.testing.assert_frame_equal(one.runs, two.runs)

@@ -80,8 +80,15 @@ def test_scenario_spec_follows_the_survey(fitted, frame) -> None:
     segs = {s.name: s for s in sc.population.segments}
     assert set(segs) == {"business", "leisure"}
     assert segs["leisure"].share == pytest.approx((frame["segment"] == "leisure").mean(), abs=1e-6)
-    # leisure rates higher than everybody: its expectation sits lower, so its affect is higher
-    assert segs["leisure"].expectations["staff"].value < 3 < segs["business"].expectations["staff"].value
+    # each segment draws from its own rating shares and correlations; expectations stay at the midpoint
+    own = {s.name: s for s in sc.journey.copula.segments}
+    assert set(own) == {"business", "leisure"} and not any(s.expectations for s in segs.values())
+    for name, seg in own.items():
+        answered = frame.loc[frame["segment"] == name, "staff"].dropna()
+        observed = answered.value_counts(normalize=True).sort_index()
+        assert seg.performance["staff"].values == tuple(observed.index)
+        assert np.allclose(seg.performance["staff"].probs, observed.to_numpy(), atol=1e-6)
+        assert seg.correlation is not None and seg.correlation != sc.journey.copula.correlation
     assert all(s.memory.model.kind == "key_moments" and s.memory.retention == 0 for s in segs.values())
 
 
@@ -105,6 +112,23 @@ def test_engine_remembers_what_the_survey_model_remembers(fitted) -> None:
     res = run(dataclasses.replace(spec, scenario=fitted.scenario))
     expected = draw_answers(fitted.groups, fitted.remembered, 100_000, Streams.from_seed(0)).remembered.mean()
     assert abs(float(res.summary["remembered_mean"].iloc[0]) - expected) < 0.05
+
+
+def test_engine_draws_each_segment_from_its_own_ratings(fitted, frame) -> None:
+    """One cycle of the scenario: each segment's simulated check-in ratings follow its own shares."""
+    from cxsim.config import load_run_spec
+    from cxsim.engine.run import run
+
+    n = 6000
+    spec = load_run_spec([f"sim.n_customers={n}", "sim.n_cycles=1", "sim.replications=1", "outputs.moments=true",
+                          f"outputs.moments_limit={n}", "outputs.customers=always"])
+    res = run(dataclasses.replace(spec, scenario=fitted.scenario))
+    seg = res.customers.set_index("customer_id")["segment"]
+    m = res.moments[res.moments["touchpoint"] == "checkin"].set_index("customer_id")["performance"]
+    means = m.groupby(seg.reindex(m.index)).mean()
+    for name in ("business", "leisure"):
+        assert abs(means[name] - frame.loc[frame["segment"] == name, "checkin"].mean()) < 0.06, name
+    assert abs(means["business"] - means["leisure"]) > 0.2  # the segments differ, as in the survey
 
 
 def test_simulate_survey_keeps_columns_and_conventions(fitted, frame) -> None:
@@ -237,6 +261,9 @@ def test_output_folder_runs_as_a_config_dir(fitted, tmp_path) -> None:
         after = sc.journey.touchpoints[TPS.index(tp)].performance
         better = after.mean > before.mean if tp != "food" else after.mean < before.mean
         assert better, tp
+        for seg, old in zip(sc.journey.copula.segments, fitted.scenario.journey.copula.segments):
+            moved = seg.performance[tp].mean - old.performance[tp].mean  # each segment's own shares move too
+            assert (moved > 0 if tp != "food" else moved < 0), (seg.name, tp)
     sim = pd.read_csv(tmp_path / "simulated_survey.csv")
     assert len(sim) == fitted.data.n and list(sim.columns) == ["segment", *TPS, "satisfaction", "recommend"]
 
