@@ -36,9 +36,9 @@ from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launcher
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.execution.settings import Execution, execution_from_dict
+from cxsim.fit.posterior import sweep_uncertainty
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.mapping import whole_ints
-from cxsim.fit.posterior import sweep_uncertainty
 
 __all__ = ["SweepTable", "base_config", "check", "check_launcher", "launchers", "main"]
 
