@@ -67,6 +67,14 @@ class OneLineParser(argparse.ArgumentParser):
         fail(self.prog, message)
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds (``2.5``, not ``np.float64(2.5)``); other values as given."""
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        return item()
+    return value
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = repr(_plain(value))
     return text if len(text) <= 80 else text[:77] + "..."

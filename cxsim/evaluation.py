@@ -26,6 +26,7 @@ from joblib import Parallel, delayed
 from cxsim.compare import replication_summary
 from cxsim.engine.model import quiet_mesa
 from cxsim.engine.run import run_replication
+from cxsim.execution.local import watch_parent
 from cxsim.portfolio import Portfolio, portfolio_intervention
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
@@ -58,12 +59,18 @@ def run_one(spec: RunSpec, replication: int) -> dict[str, Any]:
         return replication_summary(run_replication(spec, replication), spec)
 
 
+def run_in_worker(spec: RunSpec, replication: int) -> dict[str, Any]:
+    """:func:`run_one` in a pool worker, which ends when its parent does (no orphans after a kill)."""
+    watch_parent()
+    return run_one(spec, replication)
+
+
 def run_tasks(tasks: Sequence[tuple[RunSpec, int]], n_jobs: int = 1) -> list[dict[str, Any]]:
     """Run ``(spec, replication)`` tasks, in this process or in ``n_jobs`` workers; rows in task order."""
     workers = (os.cpu_count() or 1) if n_jobs == 0 else n_jobs
     if workers <= 1 or len(tasks) <= 1:
         return [run_one(spec, r) for spec, r in tasks]
-    return list(Parallel(n_jobs=workers)(delayed(run_one)(one_thread(spec), r) for spec, r in tasks))
+    return list(Parallel(n_jobs=workers)(delayed(run_in_worker)(one_thread(spec), r) for spec, r in tasks))
 
 
 def spend(arm: pd.DataFrame | Mapping[str, Any], base: pd.DataFrame | Mapping[str, Any]) -> Any:

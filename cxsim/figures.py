@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cxsim.files import write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["figure_style", "subplots"]
+__all__ = ["figure_style", "save_figure", "subplots"]
 
 
 @contextmanager
@@ -55,3 +58,9 @@ def subplots(*args: Any, figsize: tuple[float, float] | None = None, **kwargs: A
 
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(*args, **kwargs)
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
+    """Save ``fig`` to ``path`` atomically (complete or absent), in the format its suffix names."""
+    fmt = Path(path).suffix.lstrip(".") or "png"
+    return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt))

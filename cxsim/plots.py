@@ -10,7 +10,7 @@ import pandas as pd
 from cxsim.behaviour import memory
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.records import Recorder
-from cxsim.figures import figure_style, subplots
+from cxsim.figures import figure_style, save_figure, subplots
 
 #: The run figures' seaborn theme, applied in a context (:func:`cxsim.figures.figure_style`).
 THEME = {"style": "whitegrid", "context": "notebook"}
@@ -49,8 +49,7 @@ def moment_curve(compiled: Compiled, recorder: Recorder, path: Path) -> Path:
         ax.set_title(f"{compiled.scenario.name}: customer {s['customer_id']}, cycle {s['cycle']}")
         ax.legend(loc="best", fontsize=8, frameon=True)
         fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        return path
+        return save_figure(fig, path)
 
 
 def satisfaction_distribution(recorder: Recorder, path: Path) -> Path:
@@ -69,8 +68,7 @@ def satisfaction_distribution(recorder: Recorder, path: Path) -> Path:
             ax.set_ylabel("density" if k == 0 else "")
         fig.suptitle("Remembered experience and cumulative satisfaction, last cycle")
         fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        return path
+        return save_figure(fig, path)
 
 
 def over_cycles(cycles: pd.DataFrame, path: Path) -> Path:
@@ -86,5 +84,4 @@ def over_cycles(cycles: pd.DataFrame, path: Path) -> Path:
             ax.set_xlabel("cycle")
         fig.suptitle(f"{cycles['scenario'].iloc[0]} over cycles")
         fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        return path
+        return save_figure(fig, path)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ from cxsim.errors import SpecError, fail
 from cxsim.files import check_output_dir, io_errors
 from cxsim.locks import check_unlocked, folder_guard
 from cxsim.resources import FORCE_ENV, FORCE_FLAG
+from cxsim.specs.operations import UnboundedQueueWarning
 
 CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
 HELP_FLAGS = ("-h", "--help")
@@ -169,7 +171,10 @@ def guarded(prog: str, task: Callable[[DictConfig], Any]) -> Callable[[DictConfi
         assert isinstance(config, dict)
         config.pop("hydra", None)
         try:
-            with io_errors(prog), folder_guard(out, {str(k): v for k, v in config.items()}, prog):
+            with io_errors(prog), folder_guard(out, {str(k): v for k, v in config.items()}, prog), \
+                    warnings.catch_warnings():
+                # an unbounded queue is reported once, as a sanity warning (cxsim.sanity), not every cycle
+                warnings.simplefilter("ignore", UnboundedQueueWarning)
                 return task(cfg)
         except SpecError as err:
             fail(prog, err)

@@ -85,14 +85,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     if command is None:
         fail("cxsim", UnknownKeyError(name, list(COMMANDS), "unknown command"))
     prog = f"cxsim {name}" if explicit else "cxsim"
-    out = declared_output(name, args[1:] if explicit else args)
+    dispatch(name, args[1:] if explicit else args, prog)
+
+
+def dispatch(name: str, args: list[str], prog: str) -> None:
+    """Run the command ``name`` with its arguments, its output folder checked first and I/O faults in one line."""
+    command = COMMANDS[name]
+    out = declared_output(name, args)
     if out is not None:  # checked before the command reads its data, so a bad folder costs nothing
         try:
             check_output_dir(out[1], out[0])
         except SpecError as err:
             fail(prog, err)
     with io_errors(prog, ""):  # a file in the way or a full disk met by any subcommand: one line, exit 2
-        importlib.import_module(command.module).main(args[1:] if explicit else args, prog)
+        importlib.import_module(command.module).main(args, prog)
+
+
+def fit_alias() -> None:
+    """The ``cxsim-fit`` console script: ``cxsim fit`` under its older name, with the same checks."""
+    dispatch("fit", sys.argv[1:], "cxsim-fit")
+
+
+def calibrate_alias() -> None:
+    """The ``cxsim-calibrate`` console script: ``cxsim calibrate`` under its older name, with the same checks."""
+    dispatch("calibrate", sys.argv[1:], "cxsim-calibrate")
 
 
 if __name__ == "__main__":
