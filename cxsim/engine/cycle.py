@@ -480,14 +480,11 @@ class WordOfMouthBuffers:
     """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults)."""
 
     story: Array  # (n, T) what each teller tells, for the kernel
-    tell: Array  # (n,) chance that each customer tells each contact
-    positive: NDArray[np.bool_]  # (n,) whose story is a promoter's
-    told: Array  # (n,) remembered value passed on (NaN as 0)
+    code: NDArray[np.int8]  # (n,) who tells what (cxsim.engine.wom_kernel's SILENT, PROMOTER, DETRACTOR)
 
     @classmethod
     def empty(cls, n: int, n_tp: int) -> WordOfMouthBuffers:
-        return cls(story=np.empty((n, n_tp)), tell=np.empty(n), positive=np.empty(n, dtype=bool),
-                   told=np.empty(n))
+        return cls(story=np.empty((n, n_tp)), code=np.empty(n, dtype=np.int8))
 
 
 @dataclass(frozen=True)
@@ -507,7 +504,7 @@ def exchange_word_of_mouth(
 
     Listeners who are still customers move their expectations toward the performance they heard
     of and their satisfaction toward what the tellers remembered. ``backend="kernel"`` does it in
-    one compiled pass over the ties (:func:`cxsim.engine.kernel.word_of_mouth`); ``"numpy"`` with
+    one compiled pass over the ties (:func:`cxsim.engine.wom_kernel.word_of_mouth`); ``"numpy"`` with
     :mod:`cxsim.behaviour.wom`'s array functions, the reference. Both give the same result.
     """
     spec = compiled.scenario.word_of_mouth
@@ -520,25 +517,24 @@ def exchange_word_of_mouth(
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
     if backend == Backend.KERNEL:
         from cxsim.draws import advance, states_at
-        from cxsim.engine.kernel import tellers, word_of_mouth
+        from cxsim.engine.wom_kernel import tellers, word_of_mouth
 
         n = state.n
         workers = workers if workers is not None else Workers(1)
-        tell, positive, remembered, story = buffers.tell, buffers.positive, buffers.told, buffers.story
+        code, story = buffers.code, buffers.story
         workers.map(lambda lo: tellers(
-            lo, min(lo + WOM_BLOCK, n), outcome.recommend, went, outcome.remembered, spec.positive_reach,
-            spec.negative_reach, draws.performance.T, draws.present.T, tell, positive, remembered, story,
+            lo, min(lo + WOM_BLOCK, n), outcome.recommend, went, draws.performance.T, draws.present.T, code, story,
         ), range(0, n, WOM_BLOCK))
         starts = range(0, n, WOM_BLOCK)
-        streams_at = states_at(gen, state.offsets[list(starts)])  # each block draws its own ties' uniforms
+        streams_at = states_at(gen, net.offsets[list(starts)])  # each block draws its own ties' uniforms
         advance(gen, net.n_ties)  # where drawing them all would have left the stream
 
         def listeners(b: int) -> tuple[int, int]:
             lo = starts[b]
             return word_of_mouth(
-                lo, min(lo + WOM_BLOCK, n), state.offsets, net.src, streams_at[b], tell, positive, remembered,
-                story, state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
-                1.0 - spec.satisfaction_weight, update,
+                lo, min(lo + WOM_BLOCK, n), net.offsets, net.src, streams_at[b], code, spec.positive_reach,
+                spec.negative_reach, outcome.remembered, story, state.active, state.expectation.T,
+                state.satisfaction, spec.expectation_weight, 1.0 - spec.satisfaction_weight, update,
             )
 
         tallies = workers.map(listeners, range(len(starts)))

@@ -30,7 +30,7 @@ class PopulationState:
             block's hazard table, :func:`cxsim.behaviour.loyalty.switch_probability`).
         active: still a customer (has not switched).
         network: who talks to whom.
-        offsets: where each listener's ties start in the network (:meth:`Network.listener_offsets`).
+        offsets: where each listener's ties start in the network (:attr:`Network.offsets`, the same array).
         customer_id: who holds each row, when rows are reused (an open market gives a leaver's
             row to a new customer: :mod:`cxsim.engine.market`); ``None``: the row number.
     """
@@ -97,5 +97,5 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
         bad_memory=np.zeros(n),
         active=np.ones(n, dtype=bool),
         network=net,
-        offsets=net.listener_offsets(),
+        offsets=net.offsets,
     )
