@@ -54,11 +54,12 @@ class CycleDraws:
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> CycleDraws:
+    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> CycleDraws:  # type: ignore[type-arg]
+        """Buffers for ``n`` customers; ``performance`` of type ``floats`` (``runtime.precision``)."""
         return cls(
             cycle=-1,
             present=np.zeros((n_tp, n), dtype=bool).T,
-            performance=np.empty((n_tp, n)).T,
+            performance=np.empty((n_tp, n), dtype=floats).T,
             memory_z=np.zeros(n),
             churn_u=np.empty(n),
             recommend_z=np.empty(n),
@@ -106,13 +107,19 @@ def draw_cycle(
         for k, tp in enumerate(members):
             np.equal(pick, k, out=present[col[tp.name]])
 
+    wide = performance.dtype == np.float64  # 64-bit rows: the draws go straight into them
+
+    def row64(j: int) -> Array:
+        """Touchpoint ``j``'s row to draw into: itself, or a 64-bit one to be rounded into it."""
+        return performance[j] if wide else np.empty(n)
+
     def moments(j: int) -> None:
         tp = journey.touchpoints[j]
         if not due[j]:
             present[j] = False
         elif tp.branch is None:
             if tp.probability < 1.0:
-                u = performance[j]  # its uniforms first (the performance is drawn over them later)
+                u = row64(j)  # its uniforms first (over the performance row, which is drawn later)
                 random_into(streams.get("journey", tp.name), u)
                 np.less(u, tp.probability, out=present[j])
             else:
@@ -122,7 +129,10 @@ def draw_cycle(
 
     def touchpoint(j: int) -> None:
         tp = journey.touchpoints[j]
-        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
+        row = row64(j)
+        sample_into(tp.performance, streams.get("performance", tp.name), row)
+        if not wide:
+            performance[j] = row  # rounded once to 32 bits
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():
@@ -483,8 +493,8 @@ class WordOfMouthBuffers:
     code: NDArray[np.int8]  # (n,) who tells what (cxsim.engine.wom_kernel's SILENT, PROMOTER, DETRACTOR)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> WordOfMouthBuffers:
-        return cls(story=np.empty((n, n_tp)), code=np.empty(n, dtype=np.int8))
+    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> WordOfMouthBuffers:  # type: ignore[type-arg]
+        return cls(story=np.empty((n, n_tp), dtype=floats), code=np.empty(n, dtype=np.int8))
 
 
 @dataclass(frozen=True)

@@ -58,18 +58,20 @@ class PopulationState:
         return rows if self.customer_id is None else self.customer_id[rows]
 
 
-def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None) -> PopulationState:
+def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None,
+               floats: type[np.floating] = np.float64) -> PopulationState:  # type: ignore[type-arg]
     """Draw segments, expectations and the social network for ``n`` customers.
 
     Each touchpoint's expectations and the network come from streams of their own, so ``workers``
-    draws them side by side (the same numbers on any number of threads).
+    draws them side by side (the same numbers on any number of threads). ``floats`` is the type
+    of the expectations (:attr:`cxsim.specs.runtime.Runtime.precision`; drawn in 64 bits either way).
     """
     scenario = compiled.scenario
     u = streams.get("population", "segment").random(n)
     cum = np.cumsum(compiled.shares)
     cum[-1] = 1.0
     segment = np.searchsorted(cum, u, side="right").astype(np.intp)
-    expectation = np.empty((compiled.n_touchpoints, n)).T  # (n, T), touchpoint-major: see cycle.py
+    expectation = np.empty((compiled.n_touchpoints, n), dtype=floats).T  # (n, T), touchpoint-major: see cycle.py
 
     def expect(j: int) -> None:
         tp = scenario.journey.touchpoints[j]
