@@ -12,10 +12,12 @@ from cxsim.engine.wom_kernel import tellers, word_of_mouth
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("blocks", [1, 7])
-def test_word_of_mouth_equals_the_numpy_exchange(seed, blocks):
+@pytest.mark.parametrize("stories", [True, False])
+def test_word_of_mouth_equals_the_numpy_exchange(seed, blocks, stories):
     """Listeners' counts, expectations and satisfaction as numpy computes them, with remembered
-    values that are NaN or infinite (read as nan_to_num), absent moments and blocks of listeners
-    that each start the stream at their first tie."""
+    values that are NaN or infinite (read as nan_to_num), absent moments, blocks of listeners
+    that each start the stream at their first tie, and stories read from the tellers' rows or
+    (no story buffer) from the draws."""
     rng = np.random.default_rng(seed)
     n, n_t, pos_reach, neg_reach, ew, sw = 400, 4, 0.3, 0.6, 0.1, 0.2
     net = network.small_world(n, 6, 0.3, rng)
@@ -29,7 +31,7 @@ def test_word_of_mouth_equals_the_numpy_exchange(seed, blocks):
     present = rng.random((n_t, n)) < 0.7
     expect0, sat0 = rng.normal(size=(n_t, n)), rng.normal(size=n)
 
-    code, story = np.empty(n, dtype=np.int8), np.empty((n, n_t))
+    code, story = np.empty(n, dtype=np.int8), np.empty((n if stories else 0, n_t))
     tellers(0, n, recommend, went, perf, present, code, story)
     expect, sat = expect0.copy(), sat0.copy()
     gen = np.random.default_rng(seed + 100)
@@ -38,7 +40,7 @@ def test_word_of_mouth_equals_the_numpy_exchange(seed, blocks):
     pos = neg = 0
     for b in range(blocks):
         p, q = word_of_mouth(edges[b], edges[b + 1], net.offsets, net.src, starts[b], code, pos_reach, neg_reach,
-                             remembered, story, active, expect, sat, ew, 1.0 - sw, True)
+                             remembered, story, perf, present, active, expect, sat, ew, 1.0 - sw, True)
         pos, neg = pos + p, neg + q
 
     u = np.random.default_rng(seed + 100).random(net.n_ties)

@@ -487,14 +487,21 @@ WOM_BLOCK = 65536
 
 @dataclass
 class WordOfMouthBuffers:
-    """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults)."""
+    """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults).
 
-    story: Array  # (n, T) what each teller tells, for the kernel
+    ``story`` holds each teller's story in one row, so that a listener reads it from one place
+    (:func:`cxsim.engine.wom_kernel.tellers`). With 32-bit floats (``runtime.precision``, for very
+    large populations) it is left empty and the listeners read the cycle's draws instead: slower
+    word of mouth, one ``customers × touchpoints`` array fewer.
+    """
+
+    story: Array  # (n, T) what each teller tells, for the kernel; (0, T) when not kept
     code: NDArray[np.int8]  # (n,) who tells what (cxsim.engine.wom_kernel's SILENT, PROMOTER, DETRACTOR)
 
     @classmethod
     def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> WordOfMouthBuffers:  # type: ignore[type-arg]
-        return cls(story=np.empty((n, n_tp), dtype=floats), code=np.empty(n, dtype=np.int8))
+        rows = n if floats == np.float64 else 0
+        return cls(story=np.empty((rows, n_tp), dtype=floats), code=np.empty(n, dtype=np.int8))
 
 
 @dataclass(frozen=True)
@@ -543,8 +550,8 @@ def exchange_word_of_mouth(
             lo = starts[b]
             return word_of_mouth(
                 lo, min(lo + WOM_BLOCK, n), net.offsets, net.src, streams_at[b], code, spec.positive_reach,
-                spec.negative_reach, outcome.remembered, story, state.active, state.expectation.T,
-                state.satisfaction, spec.expectation_weight, 1.0 - spec.satisfaction_weight, update,
+                spec.negative_reach, outcome.remembered, story, draws.performance.T, draws.present.T, state.active,
+                state.expectation.T, state.satisfaction, spec.expectation_weight, 1.0 - spec.satisfaction_weight, update,
             )
 
         tallies = workers.map(listeners, range(len(starts)))

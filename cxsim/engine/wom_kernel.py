@@ -43,9 +43,13 @@ def tellers(lo, hi, recommend, went, perf, present, code, story):  # type: ignor
     (:func:`cxsim.behaviour.wom.telling_probability` is the reach of the code, 0 when silent);
     ``story[i]``: for each teller, what they experienced per touchpoint, NaN where absent (rows of
     silent customers are left as they are, never read). A listener then reads a teller's whole
-    story from one row of ``story`` instead of one element of each touchpoint's row of ``perf``.
+    story from one row of ``story`` instead of one element of each touchpoint's row of ``perf``
+    (about 1.4 times faster at a million customers); with an empty ``story`` (0 rows) only the codes
+    are written and :func:`word_of_mouth` reads the draws themselves, which saves the
+    ``customers × touchpoints`` buffer.
     """
     n_t = perf.shape[0]
+    stories = story.shape[0] > 0  # an empty ``story``: the listeners read ``perf`` and ``present``
     for i0 in range(lo, hi):
         i = _UINDEX(i0)
         r = recommend[i]
@@ -53,14 +57,14 @@ def tellers(lo, hi, recommend, went, perf, present, code, story):  # type: ignor
         if went[i]:
             c = PROMOTER if r >= PROMOTER_MIN else (DETRACTOR if r <= DETRACTOR_MAX else SILENT)
         code[i] = c
-        if c != SILENT:
+        if stories and c != SILENT:
             for j in range(n_t):
                 story[i, j] = perf[j, i] if present[j, i] else np.nan
 
 
 @numba.njit(nogil=True, cache=True)
 def word_of_mouth(  # type: ignore[no-untyped-def]
-    lo, hi, offsets, src, stream, code, positive_reach, negative_reach, remembered, story,
+    lo, hi, offsets, src, stream, code, positive_reach, negative_reach, remembered, story, perf, present,
     active, expect, sat, expectation_weight, satisfaction_retention, update,
 ):  # pragma: no cover - compiled
     """Stories into the listeners ``lo..hi-1``, and their updates, in one pass per listener.
@@ -70,9 +74,12 @@ def word_of_mouth(  # type: ignore[no-untyped-def]
     the numbers ``gen.random(n_ties)`` would give the ties, without the array. A teller tells with
     probability ``positive_reach`` or ``negative_reach`` by their ``code`` (:func:`tellers`); a
     silent customer's tie draws its uniform all the same. ``remembered`` is the cycle's remembered
-    value, read as ``np.nan_to_num`` would give it. Returns the positive and negative stories heard.
+    value, read as ``np.nan_to_num`` would give it. A teller's story is their row of ``story``
+    (:func:`tellers`) or, when ``story`` has no rows, their column of ``perf`` where ``present``
+    (the same numbers). Returns the positive and negative stories heard.
     """
-    n_t = story.shape[1]
+    n_t = perf.shape[0]
+    stories = story.shape[0] > 0
     cnt = np.zeros(n_t)
     psum = np.zeros(n_t)
     reach = np.array([0.0, positive_reach, negative_reach])  # by code: a silent teller's uniform is never below 0
@@ -100,7 +107,10 @@ def word_of_mouth(  # type: ignore[no-untyped-def]
                 x = _BIG if x > 0.0 else -_BIG
             rem += x
             for j in range(n_t):
-                y = story[s, j]
+                if stories:
+                    y = story[s, j]
+                else:
+                    y = perf[j, s] if present[j, s] else np.nan
                 if not np.isnan(y):
                     cnt[j] += 1.0
                     psum[j] += y
