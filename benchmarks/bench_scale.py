@@ -61,6 +61,28 @@ spec = load_run_spec([f"scenario={scenario}", f"sim.n_customers={n}", f"sim.n_cy
                       *precision])
 sys.path.insert(0, sys.argv[5])
 from machine import Meter
+from cxsim.engine.run import run_replication
+
+
+def budget(n_small=20_000):
+    # bytes per customer of the engine's arrays, from a small run of the same settings (they grow linearly)
+    small = load_run_spec([f"scenario={scenario}", f"sim.n_customers={n_small}", "sim.n_cycles=1", "sim.replications=1",
+                           "outputs.customers=never", "outputs.operations=never", "outputs.figures=false",
+                           *([f"operations.scale={n_small / 10_000}"] if scale else []), *precision])
+    m = run_replication(small, 0)
+    st, d, o, w = m.state, m._draws, m._outcome, m._wom
+    groups = {"state": [st.segment, st.expectation, st.satisfaction, st.bad_memory, st.active, st.terrible_count,
+                        st.customer_id],
+              "network": [st.network.src, st.network.offsets],
+              "draws": [d.present, d.performance, d.memory_z, d.churn_u, d.recommend_z],
+              "outcome": [o.experienced, o.remembered, o.terrible, o.recommend, o.churned, o.affect, o.expectation],
+              "word_of_mouth": [w.story, w.code]}
+    out = {k: sum(a.nbytes for a in v if a is not None) / n_small for k, v in groups.items()}
+    out["rows_per_customer"] = st.n / n_small
+    return out
+
+
+bytes_per_customer = budget()
 
 def peak_rss_gb():
     # VmHWM: this process's own peak (ru_maxrss would count the parent's pages at the fork)
@@ -78,7 +100,7 @@ with Meter() as meter:
 t2 = time.perf_counter()
 print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles["customers_start"].sum()),
                   "cpu": meter.cpu, "steal": meter.steal, "seconds": res.seconds,
-                  "rss_gb": peak_rss_gb(),
+                  "rss_gb": peak_rss_gb(), "budget": bytes_per_customer,
                   "retention": float(res.summary["retention_rate"].iloc[0])}))
 """
 
@@ -136,12 +158,21 @@ def main(argv: list[str] | None = None) -> int:
         say(f"{n:>11,} {r['run']:>8.2f} {r['journeys'] / r['run'] / 1e6:>13.2f} {step:>9.2f} {share_:>10.1%} "
             f"{r['rss_gb']:>12.2f} {r['rss_gb'] * 1e9 / n:>10.0f} {per_m / base:>12.2f} {r['cpu']:>7.2f} "
             f"{share(r['steal']):>6}")
-    for line in phases_table(runs):
+    for line in [*phases_table(runs), *budget_table(runs[0][1]["budget"])]:  # type: ignore[arg-type]
         say(line)
     if args.out:
         with open(args.out, "a", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n\n")
     return 0
+
+
+def budget_table(budget: dict[str, float]) -> list[str]:
+    """The engine's arrays in bytes per customer (rows per customer > 1: room for an open market's
+    new customers); the rest of the peak is the interpreter and libraries (about 0.3 GB), the
+    operations' and the market's own arrays, and each step's temporaries."""
+    parts = {k: v for k, v in budget.items() if k != "rows_per_customer"}
+    return ["", f"engine arrays, bytes per customer ({budget['rows_per_customer']:.2f} rows per customer): "
+            + ", ".join(f"{k} {v:.0f}" for k, v in parts.items()) + f"; total {sum(parts.values()):.0f}"]
 
 
 def phases_table(runs: list[tuple[int, dict]]) -> list[str]:  # type: ignore[type-arg]
