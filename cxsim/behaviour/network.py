@@ -25,7 +25,7 @@ Index = NDArray[np.int32] | NDArray[np.int64]
 INT32_CUSTOMERS = int(np.iinfo(np.int32).max)
 
 
-def index_dtype(n: int) -> type[np.signedinteger]:  # type: ignore[type-arg]
+def index_dtype(n: int) -> type[np.signedinteger]:
     """The smallest signed integer type that numbers ``n`` customers: int32, or int64 past 2³¹ - 1."""
     return np.int32 if n <= INT32_CUSTOMERS else np.int64
 

@@ -54,7 +54,7 @@ class CycleDraws:
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> CycleDraws:  # type: ignore[type-arg]
+    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> CycleDraws:
         """Buffers for ``n`` customers; ``performance`` of type ``floats`` (``runtime.precision``)."""
         return cls(
             cycle=-1,
@@ -499,7 +499,7 @@ class WordOfMouthBuffers:
     code: NDArray[np.int8]  # (n,) who tells what (cxsim.engine.wom_kernel's SILENT, PROMOTER, DETRACTOR)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> WordOfMouthBuffers:  # type: ignore[type-arg]
+    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> WordOfMouthBuffers:
         rows = n if floats == np.float64 else 0
         return cls(story=np.empty((rows, n_tp), dtype=floats), code=np.empty(n, dtype=np.int8))
 
@@ -550,8 +550,9 @@ def exchange_word_of_mouth(
             lo = starts[b]
             return word_of_mouth(
                 lo, min(lo + WOM_BLOCK, n), net.offsets, net.src, streams_at[b], code, spec.positive_reach,
-                spec.negative_reach, outcome.remembered, story, draws.performance.T, draws.present.T, state.active,
-                state.expectation.T, state.satisfaction, spec.expectation_weight, 1.0 - spec.satisfaction_weight, update,
+                spec.negative_reach, outcome.remembered, story, draws.performance.T, draws.present.T,
+                state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
+                1.0 - spec.satisfaction_weight, update,
             )
 
         tallies = workers.map(listeners, range(len(starts)))

@@ -70,12 +70,14 @@ class Recorder:
         # who went, by row: only for the per-customer tables (an 8-byte index per customer otherwise)
         idx = np.flatnonzero(went) if self.keep_customers or self.keep_moments else np.zeros(0, dtype=np.intp)
         n = state.n
-        columns = {"segment": state.segment, "recommend": outcome.recommend, "churned": outcome.churned,
-                   "experienced": outcome.experienced, "remembered": outcome.remembered,
-                   "satisfaction": state.satisfaction, "terrible": outcome.terrible}
+        columns: dict[str, NDArray[Any]] = {
+            "segment": state.segment, "recommend": outcome.recommend, "churned": outcome.churned,
+            "experienced": outcome.experienced, "remembered": outcome.remembered,
+            "satisfaction": state.satisfaction, "terrible": outcome.terrible}
+        rows: dict[str, NDArray[Any]] | _LazyRows
         if self.keep_customers:  # every column's rows are kept: gather them side by side
             rows = dict(zip(columns, (workers if workers is not None else Workers(1)).map(
-                lambda a: a[idx], columns.values())))  # type: ignore[index]
+                lambda a: a[idx], columns.values())))
         else:  # one column's rows at a time (the same values), each dropped once summed
             rows = _LazyRows(columns, went)
         seg, rec = rows["segment"], rows["recommend"]

@@ -59,7 +59,7 @@ class PopulationState:
 
 
 def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None,
-               floats: type[np.floating] = np.float64) -> PopulationState:  # type: ignore[type-arg]
+               floats: type[np.floating] = np.float64) -> PopulationState:
     """Draw segments, expectations and the social network for ``n`` customers.
 
     Each touchpoint's expectations and the network come from streams of their own, so ``workers``

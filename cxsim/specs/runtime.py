@@ -76,6 +76,6 @@ class Runtime:
         checks.choice("precision", self.precision, PRECISIONS)
 
     @property
-    def float_type(self) -> type[np.floating]:  # type: ignore[type-arg]
+    def float_type(self) -> type[np.floating]:
         """The dtype of the per-customer ``customers × touchpoints`` arrays (``precision``)."""
         return np.float32 if self.precision == "float32" else np.float64
