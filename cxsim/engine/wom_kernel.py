@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from cxsim.draws import pcg64_double, pcg64_step
+from cxsim.engine.prefetch import prefetch
 
 _UINDEX = numba.uint64  # indices are never negative: unsigned indexing skips the wraparound check
 
@@ -29,6 +30,12 @@ DETRACTOR_MAX = 6
 
 #: The codes :func:`tellers` writes: tells nobody, tells a promoter's story, a detractor's story.
 SILENT, PROMOTER, DETRACTOR = 0, 1, 2
+
+#: How many ties ahead :func:`word_of_mouth` prefetches the teller's code, remembered value and
+#: story (measured on a small world of ten million customers, a tenth of ties rewired: the
+#: listener pass 0.64x of its time without prefetching, 32 to 128 ties ahead alike; 0.9x at a
+#: million customers).
+AHEAD = 32
 
 #: ``np.nan_to_num``'s stand-ins for infinities.
 _BIG = np.finfo(np.float64).max
@@ -71,7 +78,9 @@ def word_of_mouth(  # type: ignore[no-untyped-def]
 
     Each tie's uniform (does the teller tell this contact?) is drawn here, in tie order, from the
     ``wom`` stream's PCG64 state at tie ``offsets[lo]`` (``stream``: :func:`cxsim.draws.states_at`):
-    the numbers ``gen.random(n_ties)`` would give the ties, without the array. A teller tells with
+    the numbers ``gen.random(n_ties)`` would give the ties, without the array. What the teller
+    :data:`AHEAD` ties on will need is prefetched (:func:`cxsim.engine.prefetch.prefetch`): the
+    ties a small world rewires lead anywhere in memory. A teller tells with
     probability ``positive_reach`` or ``negative_reach`` by their ``code`` (:func:`tellers`); a
     silent customer's tie draws its uniform all the same. ``remembered`` is the cycle's remembered
     value, read as ``np.nan_to_num`` would give it. A teller's story is their row of ``story``
@@ -86,12 +95,19 @@ def word_of_mouth(  # type: ignore[no-untyped-def]
     n_positive = 0
     n_negative = 0
     w_hi, w_lo, inc_hi, inc_lo = stream[0], stream[1], stream[2], stream[3]
+    end = offsets[hi]
     for d0 in range(lo, hi):
         d = _UINDEX(d0)
         n_all = 0
         n_pos = 0
         rem = 0.0
         for k in range(offsets[d], offsets[d + 1]):
+            if k + AHEAD < end:
+                f = src[_UINDEX(k + AHEAD)]
+                prefetch(code, f)
+                prefetch(remembered, f)
+                if stories:
+                    prefetch(story, f)
             w_hi, w_lo = pcg64_step(w_hi, w_lo, inc_hi, inc_lo)
             s = _UINDEX(src[_UINDEX(k)])
             c = code[s]
