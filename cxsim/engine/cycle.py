@@ -213,7 +213,8 @@ class CycleOutcome:
                 a[lo:hi].fill(np.nan)
 
 
-def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
+def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_],
+              seg: NDArray[np.signedinteger[Any]]) -> Array:
     """Each customer's remembered value with their segment's memory model."""
     groups = compiled.memory_groups
     if len(groups) == 1:
