@@ -106,7 +106,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             their summary figures are kept either way.
         agent_class: the agent type of the agent engine.
         runtime: threads, backends and memory settings (:class:`~cxsim.specs.runtime.Runtime`;
-            default ``Runtime()``); no result depends on them.
+            default ``Runtime()``); no result depends on them but ``precision``.
 
     Attributes:
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
