@@ -162,6 +162,17 @@ def _uniforms(state, out):  # pragma: no cover - compiled
     state[1] = lo
 
 
+@numba.njit(nogil=True, cache=True)
+def _below(state, out, p):  # pragma: no cover - compiled
+    """``out[i] = u_i < p`` for the next ``out.size`` uniforms ``u_i``; advances ``state``."""
+    hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
+    for i in range(out.size):
+        hi, lo = _lcg(hi, lo, inc_hi, inc_lo)
+        out[i] = _double(hi, lo) < p
+    state[0] = hi
+    state[1] = lo
+
+
 #: PCG64's step and its ``next_double`` for other compiled loops that draw uniforms in place
 #: (word of mouth: one per tie, from the state :func:`states_at` gives a block of ties).
 pcg64_step = _lcg
@@ -209,7 +220,7 @@ def _pcg64(gen: np.random.Generator) -> np.random.PCG64 | None:
     return bg if type(bg) is np.random.PCG64 else None
 
 
-def _run(bg: np.random.PCG64, kernel, out: NDArray[np.float64], *args: float) -> None:
+def _run(bg: np.random.PCG64, kernel, out: NDArray[np.float64] | NDArray[np.bool_], *args: float) -> None:
     """Run ``kernel`` on the generator's state and write the advanced state back, under its lock."""
     with bg.lock:
         full = bg.state
@@ -265,6 +276,18 @@ def random_into(gen: np.random.Generator, out: NDArray[np.float64]) -> None:
         gen.random(out=out)
     else:
         _run(bg, _uniforms, out)
+
+
+def below_into(gen: np.random.Generator, out: NDArray[np.bool_], p: float) -> None:
+    """``out`` ← ``gen.random(out.size) < p`` without the array of uniforms (one byte a draw
+    instead of nine); ``gen`` ends where ``gen.random(out.size)`` would leave it."""
+    if out.dtype != np.bool_ or out.ndim != 1 or not out.flags.c_contiguous:
+        raise ValueError("out: needs a contiguous 1-d bool array")
+    bg = _pcg64(gen)
+    if bg is None:
+        np.less(gen.random(out.size), p, out=out)
+    else:
+        _run(bg, _below, out, float(p))
 
 
 def random(gen: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:

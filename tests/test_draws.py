@@ -121,3 +121,22 @@ def test_states_at_start_blocks_of_one_stream() -> None:
     _same_state(gen, ref)
     with pytest.raises(TypeError, match="gen: SFC64 bit generator is not allowed; allowed: PCG64"):
         states_at(np.random.Generator(np.random.SFC64(0)), positions)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**63), skip=st.integers(0, 5), n=st.integers(0, 3000), p=st.floats(0.0, 1.0))
+def test_below_into_is_a_comparison_of_numpys_uniforms(seed, skip, n, p):
+    from cxsim.draws import below_into
+
+    a, b = _pair(seed, skip)
+    out = np.empty(n, dtype=bool)
+    below_into(a, out, p)
+    np.testing.assert_array_equal(out, b.random(n) < p)
+    _same_state(a, b)
+
+
+def test_below_into_needs_a_bool_array():
+    from cxsim.draws import below_into
+
+    with pytest.raises(ValueError, match="out: needs a contiguous 1-d bool array"):
+        below_into(np.random.default_rng(0), np.empty(3), 0.5)

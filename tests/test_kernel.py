@@ -197,32 +197,27 @@ def test_step_journeys_clears_the_outcome_of_those_who_did_not_go():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_tellers_equal_the_numpy_functions(seed):
-    """The compiled pass over tellers gives word of mouth's inputs exactly as numpy does:
-    telling_probability, promoters, nan_to_num of the remembered values (NaN and both
-    infinities included) and each teller's story, in blocks that split the customers anywhere."""
+    """The compiled pass over tellers gives word of mouth's inputs exactly as numpy does: the
+    reach of each customer's code is telling_probability, promoters' codes are those of
+    recommend >= 9, and each teller's story, in blocks that split the customers anywhere."""
     from cxsim.behaviour import wom
-    from cxsim.engine.kernel import tellers
+    from cxsim.engine.wom_kernel import DETRACTOR, PROMOTER, SILENT, tellers
 
     rng = np.random.default_rng(seed)
     n, n_t = 1000, 5
     recommend = rng.integers(0, 11, n).astype(np.int8)
     went = rng.random(n) < 0.8
-    remembered = rng.normal(size=n)
-    remembered[rng.random(n) < 0.2] = np.nan
-    remembered[:3] = [np.inf, -np.inf, -0.0]
     perf = rng.normal(size=(n_t, n))
     present = rng.random((n_t, n)) < 0.7
-    tell, told, story = np.full(n, -1.0), np.full(n, -1.0), np.full((n, n_t), -1.0)
-    positive = np.zeros(n, dtype=bool)
+    code, story = np.full(n, -1, dtype=np.int8), np.full((n, n_t), -1.0)
     for lo, hi in [(0, 137), (137, 138), (138, n)]:
-        tellers(lo, hi, recommend, went, remembered, 0.3, 0.6, perf, present, tell, positive, told, story)
+        tellers(lo, hi, recommend, went, perf, present, code, story)
 
     expected_tell = wom.telling_probability(recommend, went, 0.3, 0.6)
-    np.testing.assert_array_equal(tell, expected_tell)
-    np.testing.assert_array_equal(positive, recommend >= 9)
-    np.testing.assert_array_equal(told, np.nan_to_num(remembered))
-    assert np.signbit(told[2])  # -0.0 passed on as it is
+    assert set(np.unique(code)) == {SILENT, PROMOTER, DETRACTOR}
+    np.testing.assert_array_equal(np.array([0.0, 0.3, 0.6])[code], expected_tell)
     says = expected_tell > 0
+    np.testing.assert_array_equal(code[says] == PROMOTER, recommend[says] >= 9)
     assert says.any() and (~says).any()
     np.testing.assert_array_equal(story[says], np.where(present.T, perf.T, np.nan)[says])
     assert (story[~says] == -1.0).all()  # rows of those who tell nobody: untouched

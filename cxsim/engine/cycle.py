@@ -54,11 +54,12 @@ class CycleDraws:
     recommend_z: Array  # (n,) standard normal, for likelihood-to-recommend noise
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> CycleDraws:
+    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> CycleDraws:
+        """Buffers for ``n`` customers; ``performance`` of type ``floats`` (``runtime.precision``)."""
         return cls(
             cycle=-1,
             present=np.zeros((n_tp, n), dtype=bool).T,
-            performance=np.empty((n_tp, n)).T,
+            performance=np.empty((n_tp, n), dtype=floats).T,
             memory_z=np.zeros(n),
             churn_u=np.empty(n),
             recommend_z=np.empty(n),
@@ -107,13 +108,19 @@ def draw_cycle(
         for k, tp in enumerate(members):
             np.equal(pick, k, out=present[col[tp.name]])
 
+    wide = performance.dtype == np.float64  # 64-bit rows: the draws go straight into them
+
+    def row64(j: int) -> Array:
+        """Touchpoint ``j``'s row to draw into: itself, or a 64-bit one to be rounded into it."""
+        return performance[j] if wide else np.empty(n)
+
     def moments(j: int) -> None:
         tp = journey.touchpoints[j]
         if not due[j]:
             present[j] = False
         elif tp.branch is None:
             if tp.probability < 1.0:
-                u = performance[j]  # its uniforms first (the performance is drawn over them later)
+                u = row64(j)  # its uniforms first (over the performance row, which is drawn later)
                 random_into(streams.get("journey", tp.name), u)
                 np.less(u, tp.probability, out=present[j])
             else:
@@ -123,7 +130,10 @@ def draw_cycle(
 
     def touchpoint(j: int) -> None:
         tp = journey.touchpoints[j]
-        sample_into(tp.performance, streams.get("performance", tp.name), performance[j])
+        row = row64(j)
+        sample_into(tp.performance, streams.get("performance", tp.name), row)
+        if not wide:
+            performance[j] = row  # rounded once to 32 bits
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():
@@ -204,7 +214,8 @@ class CycleOutcome:
                 a[lo:hi].fill(np.nan)
 
 
-def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_], seg: NDArray[np.intp]) -> Array:
+def _remember(compiled: Compiled, affect: Array, present: NDArray[np.bool_],
+              seg: NDArray[np.signedinteger[Any]]) -> Array:
     """Each customer's remembered value with their segment's memory model."""
     groups = compiled.memory_groups
     if len(groups) == 1:
@@ -478,17 +489,21 @@ WOM_BLOCK = 65536
 
 @dataclass
 class WordOfMouthBuffers:
-    """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults)."""
+    """Arrays word of mouth refills every cycle (reused: fresh ones cost page faults).
 
-    story: Array  # (n, T) what each teller tells, for the kernel
-    tell: Array  # (n,) chance that each customer tells each contact
-    positive: NDArray[np.bool_]  # (n,) whose story is a promoter's
-    told: Array  # (n,) remembered value passed on (NaN as 0)
+    ``story`` holds each teller's story in one row, so that a listener reads it from one place
+    (:func:`cxsim.engine.wom_kernel.tellers`). With 32-bit floats (``runtime.precision``, for very
+    large populations) it is left empty and the listeners read the cycle's draws instead: slower
+    word of mouth, one ``customers × touchpoints`` array fewer.
+    """
+
+    story: Array  # (n, T) what each teller tells, for the kernel; (0, T) when not kept
+    code: NDArray[np.int8]  # (n,) who tells what (cxsim.engine.wom_kernel's SILENT, PROMOTER, DETRACTOR)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int) -> WordOfMouthBuffers:
-        return cls(story=np.empty((n, n_tp)), tell=np.empty(n), positive=np.empty(n, dtype=bool),
-                   told=np.empty(n))
+    def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> WordOfMouthBuffers:
+        rows = n if floats == np.float64 else 0
+        return cls(story=np.empty((rows, n_tp), dtype=floats), code=np.empty(n, dtype=np.int8))
 
 
 @dataclass(frozen=True)
@@ -508,7 +523,7 @@ def exchange_word_of_mouth(
 
     Listeners who are still customers move their expectations toward the performance they heard
     of and their satisfaction toward what the tellers remembered. ``backend="kernel"`` does it in
-    one compiled pass over the ties (:func:`cxsim.engine.kernel.word_of_mouth`); ``"numpy"`` with
+    one compiled pass over the ties (:func:`cxsim.engine.wom_kernel.word_of_mouth`); ``"numpy"`` with
     :mod:`cxsim.behaviour.wom`'s array functions, the reference. Both give the same result.
     """
     spec = compiled.scenario.word_of_mouth
@@ -521,24 +536,24 @@ def exchange_word_of_mouth(
     update = spec.expectation_weight > 0 or spec.satisfaction_weight > 0
     if backend == Backend.KERNEL:
         from cxsim.draws import advance, states_at
-        from cxsim.engine.kernel import tellers, word_of_mouth
+        from cxsim.engine.wom_kernel import tellers, word_of_mouth
 
         n = state.n
         workers = workers if workers is not None else Workers(1)
-        tell, positive, remembered, story = buffers.tell, buffers.positive, buffers.told, buffers.story
+        code, story = buffers.code, buffers.story
         workers.map(lambda lo: tellers(
-            lo, min(lo + WOM_BLOCK, n), outcome.recommend, went, outcome.remembered, spec.positive_reach,
-            spec.negative_reach, draws.performance.T, draws.present.T, tell, positive, remembered, story,
+            lo, min(lo + WOM_BLOCK, n), outcome.recommend, went, draws.performance.T, draws.present.T, code, story,
         ), range(0, n, WOM_BLOCK))
         starts = range(0, n, WOM_BLOCK)
-        streams_at = states_at(gen, state.offsets[list(starts)])  # each block draws its own ties' uniforms
+        streams_at = states_at(gen, net.offsets[list(starts)])  # each block draws its own ties' uniforms
         advance(gen, net.n_ties)  # where drawing them all would have left the stream
 
         def listeners(b: int) -> tuple[int, int]:
             lo = starts[b]
             return word_of_mouth(
-                lo, min(lo + WOM_BLOCK, n), state.offsets, net.src, streams_at[b], tell, positive, remembered,
-                story, state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
+                lo, min(lo + WOM_BLOCK, n), net.offsets, net.src, streams_at[b], code, spec.positive_reach,
+                spec.negative_reach, outcome.remembered, story, draws.performance.T, draws.present.T,
+                state.active, state.expectation.T, state.satisfaction, spec.expectation_weight,
                 1.0 - spec.satisfaction_weight, update,
             )
 

@@ -1,4 +1,4 @@
-"""The journey step and word of mouth fused into compiled passes (numba).
+"""The journey step fused into compiled passes (numba); word of mouth's are :mod:`cxsim.engine.wom_kernel`.
 
 :func:`cxsim.engine.cycle.journey_step` is written with the library's pure numpy functions —
 Delta law (:mod:`~cxsim.behaviour.affect`), memory models (:mod:`~cxsim.behaviour.memory`),
@@ -45,7 +45,6 @@ import numpy as np
 
 from cxsim.behaviour.memory import kernel_formulas
 from cxsim.behaviour.memory_parts import KernelFormula
-from cxsim.draws import pcg64_double, pcg64_step
 from cxsim.engine.exp import exp as _exp
 
 
@@ -512,95 +511,3 @@ def journey_block(lo, hi, went, clear, tables, draws, customers, out):  # type: 
         _store(t, tables.loyalty, customers, out, t0, m, clear)
         if again:
             _decide_again(t, tables.loyalty, draws, customers, out, t0, m)
-
-
-#: ``np.nan_to_num``'s stand-ins for infinities.
-_BIG = np.finfo(np.float64).max
-
-
-@numba.njit(nogil=True, cache=True)
-def tellers(lo, hi, recommend, went, remembered, positive_reach, negative_reach, perf, present,  # type: ignore[no-untyped-def]
-            tell, positive, told, story):  # pragma: no cover - compiled
-    """What customers ``lo..hi-1`` pass on this cycle, for :func:`word_of_mouth`.
-
-    ``tell[i]``: the chance that customer ``i`` tells each contact
-    (:func:`cxsim.behaviour.wom.telling_probability`: by NPS class, 0 for passives and for those
-    who did not go, ``went``); ``positive[i]``: a promoter's story (``recommend >= 9``);
-    ``told[i]``: the remembered value with NaN as 0 (``np.nan_to_num``); ``story[i]``: for each
-    teller (``tell[i] > 0``) what they experienced per touchpoint, NaN where absent. Rows of
-    customers who tell nobody are left as they are (never read). A listener then reads a teller's
-    whole story from one row instead of a column per touchpoint.
-    """
-    n_t = perf.shape[0]
-    for i0 in range(lo, hi):
-        i = _UINDEX(i0)
-        r = recommend[i]
-        p = positive_reach if r >= PROMOTER_MIN else (negative_reach if r <= DETRACTOR_MAX else 0.0)
-        t = p if went[i] else 0.0
-        tell[i] = t
-        positive[i] = r >= PROMOTER_MIN
-        x = remembered[i]
-        if np.isnan(x):
-            x = 0.0
-        elif np.isinf(x):
-            x = _BIG if x > 0.0 else -_BIG
-        told[i] = x
-        if t > 0.0:
-            for j in range(n_t):
-                story[i, j] = perf[j, i] if present[j, i] else np.nan
-
-
-@numba.njit(nogil=True, cache=True)
-def word_of_mouth(  # type: ignore[no-untyped-def]
-    lo, hi, offsets, src, stream, tell, positive, remembered, story,
-    active, expect, sat, expectation_weight, satisfaction_retention, update,
-):  # pragma: no cover - compiled
-    """Stories into the listeners ``lo..hi-1``, and their updates, in one pass per listener.
-
-    Each tie's uniform (does the teller tell this contact?) is drawn here, in tie order, from the
-    ``wom`` stream's PCG64 state at tie ``offsets[lo]`` (``stream``: :func:`cxsim.draws.states_at`):
-    the numbers ``gen.random(n_ties)`` would give the ties, without the array.
-
-    The network's ties are sorted by listener (``offsets``), so blocks of listeners run on
-    separate threads without sharing a write. ``tell``, ``positive``, ``remembered`` (NaN as 0)
-    and ``story`` are :func:`tellers`'s. The arithmetic and its order are
-    those of :func:`cxsim.behaviour.wom.exchange` (``bincount`` adds a listener's ties in tie
-    order, as this loop does) and the listeners' :func:`~cxsim.behaviour.satisfaction.adapt_expectations`
-    and :func:`~cxsim.behaviour.memory.fade`. Returns the positive and negative stories heard.
-    """
-    n_t = story.shape[1]
-    cnt = np.zeros(n_t)
-    psum = np.zeros(n_t)
-    n_positive = 0
-    n_negative = 0
-    w_hi, w_lo, inc_hi, inc_lo = stream[0], stream[1], stream[2], stream[3]
-    for d0 in range(lo, hi):
-        d = _UINDEX(d0)
-        n_all = 0
-        n_pos = 0
-        rem = 0.0
-        cnt[:] = 0.0
-        psum[:] = 0.0
-        for k in range(offsets[d], offsets[d + 1]):
-            w_hi, w_lo = pcg64_step(w_hi, w_lo, inc_hi, inc_lo)
-            s = _UINDEX(src[_UINDEX(k)])
-            if not pcg64_double(w_hi, w_lo) < tell[s]:
-                continue
-            n_all += 1
-            if positive[s]:
-                n_pos += 1
-            rem += remembered[s]
-            for j in range(n_t):
-                x = story[s, j]
-                if not np.isnan(x):
-                    cnt[j] += 1.0
-                    psum[j] += x
-        n_positive += n_pos
-        n_negative += n_all - n_pos
-        if update and n_all > 0 and active[d]:
-            for j in range(n_t):
-                if cnt[j] > 0.0:
-                    e_ = expect[j, d]
-                    expect[j, d] = (psum[j] / cnt[j] - e_) * expectation_weight + e_
-            sat[d] = satisfaction_retention * sat[d] + (1.0 - satisfaction_retention) * (rem / n_all)
-    return n_positive, n_negative

@@ -13,7 +13,7 @@ have a touchpoint axis.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,11 +89,11 @@ class Customers(NamedTuple):
     """The customers' state (:class:`cxsim.engine.state.PopulationState`), updated in place."""
 
     expectation: Array  # (T, n)
-    segment: NDArray[np.intp]  # (n,)
+    segment: NDArray[np.signedinteger[Any]]  # (n,) int8 up to 127 segments (state.segment_dtype)
     satisfaction: Array  # (n,)
     bad_memory: Array  # (n,)
     active: NDArray[np.bool_]  # (n,)
-    terrible_count: NDArray[np.int64]  # (n,)
+    terrible_count: NDArray[np.int32]  # (n,)
 
 
 class Outputs(NamedTuple):

@@ -106,7 +106,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             their summary figures are kept either way.
         agent_class: the agent type of the agent engine.
         runtime: threads, backends and memory settings (:class:`~cxsim.specs.runtime.Runtime`;
-            default ``Runtime()``); no result depends on them.
+            default ``Runtime()``); no result depends on them but ``precision``.
 
     Attributes:
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
@@ -143,7 +143,8 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             self.compiled: Compiled = compile_scenario(scenario)
             self.workers = Workers(self.runtime.threads if sim.engine == "population" else 1)
             rows = market_rows(scenario.market, sim.n_customers)  # with a market: room for new customers
-            self.state: PopulationState = init_state(self.compiled, rows, self.streams, self.workers)
+            floats = self.runtime.float_type  # the customers × touchpoints arrays (runtime.precision)
+            self.state: PopulationState = init_state(self.compiled, rows, self.streams, self.workers, floats)
             self.market: MarketState | None = None
             self.market_segments: list[dict[str, object]] = []  # the market table's rows (cycle, segment)
             if scenario.market is not None:
@@ -151,10 +152,10 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
                 self.seconds["market"] = 0.0  # the market step's own phase
                 self._convenience = our_convenience(scenario.market, self.compiled)
             self.cycle = 0
-            self._draws = CycleDraws.empty(rows, self.compiled.n_touchpoints)
+            self._draws = CycleDraws.empty(rows, self.compiled.n_touchpoints, floats)
             self._outcome = CycleOutcome.empty(rows, self.compiled.n_touchpoints, keep_moments)
             self.keep_sample = keep_sample
-            self._wom = WordOfMouthBuffers.empty(rows, self.compiled.n_touchpoints)
+            self._wom = WordOfMouthBuffers.empty(rows, self.compiled.n_touchpoints, floats)
             self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)
             self.outcome: CycleOutcome | None = None
             self._journey: RowStepper | None = None  # the agent engine's journey step, built each cycle

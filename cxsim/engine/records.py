@@ -65,13 +65,21 @@ class Recorder:
         """Record a finished cycle; ``went`` marks the customers who went through it. ``workers``
         gathers this cycle's customers' rows of the arrays side by side."""
         c = self.compiled
-        idx = np.flatnonzero(went)
+        count = int(np.count_nonzero(went))
+        first = int(np.argmax(went)) if count else -1  # the first customer who went
+        # who went, by row: only for the per-customer tables (an 8-byte index per customer otherwise)
+        idx = np.flatnonzero(went) if self.keep_customers or self.keep_moments else np.zeros(0, dtype=np.intp)
         n = state.n
-        columns = {"segment": state.segment, "recommend": outcome.recommend, "churned": outcome.churned,
-                   "experienced": outcome.experienced, "remembered": outcome.remembered,
-                   "satisfaction": state.satisfaction, "terrible": outcome.terrible}
-        rows = dict(zip(columns, (workers if workers is not None else Workers(1)).map(
-            lambda a: a[idx], columns.values())))  # type: ignore[index]
+        columns: dict[str, NDArray[Any]] = {
+            "segment": state.segment, "recommend": outcome.recommend, "churned": outcome.churned,
+            "experienced": outcome.experienced, "remembered": outcome.remembered,
+            "satisfaction": state.satisfaction, "terrible": outcome.terrible}
+        rows: dict[str, NDArray[Any]] | _LazyRows
+        if self.keep_customers:  # every column's rows are kept: gather them side by side
+            rows = dict(zip(columns, (workers if workers is not None else Workers(1)).map(
+                lambda a: a[idx], columns.values())))
+        else:  # one column's rows at a time (the same values), each dropped once summed
+            rows = _LazyRows(columns, went)
         seg, rec = rows["segment"], rows["recommend"]
         # moments per touchpoint among this cycle's customers, one row of the (T, n) buffer at a time
         encounters = np.array([np.count_nonzero(p & went) for p in draws.present.T], dtype=np.int64)
@@ -85,7 +93,7 @@ class Recorder:
             "replication": self.replication,
             "seed": self.seed,
             "cycle": draws.cycle + 1,
-            "customers_start": int(idx.size),
+            "customers_start": count,
             "churned": churned,
             "customers_end": still,
             "retention_rate": float(still / n),
@@ -102,14 +110,14 @@ class Recorder:
             "cost": cost,
             "profit": revenue - cost,
         })
-        if idx.size and outcome.sample_row == int(idx[0]):
-            i = int(idx[0])
+        if count and outcome.sample_row == first:
+            i = first
             self.sample = {
-                "customer_id": int(state.ids(idx[:1])[0]), "cycle": draws.cycle + 1,
+                "customer_id": int(state.ids(np.array([i]))[0]), "cycle": draws.cycle + 1,
                 "present": draws.present[i].copy(), "affect": outcome.sample_affect.copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
-        if idx.size:
+        if count:
             self._last = {"segment": seg, "remembered": rows["remembered"], "satisfaction": rows["satisfaction"]}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
             self._customers.append({
@@ -170,6 +178,23 @@ class Recorder:
         df.insert(0, "replication", np.int32(self.replication))
         df.insert(0, "scenario", self.scenario)
         return df
+
+
+class _LazyRows:
+    """This cycle's customers' rows of each column, gathered when read (``rows[name]``) and not
+    kept: a cycle's records then hold one gathered column at a time instead of all of them."""
+
+    def __init__(self, columns: dict[str, NDArray[Any]], went: NDArray[np.bool_]) -> None:
+        self._columns, self._went = columns, went
+        self._kept: dict[str, NDArray[Any]] = {}
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        if name in self._kept:
+            return self._kept[name]
+        rows = self._columns[name][self._went]
+        if name in ("segment", "recommend", "remembered", "satisfaction"):  # read twice, or kept for figures
+            self._kept[name] = rows
+        return rows
 
 
 def _concat(parts: list[dict[str, NDArray[Any]]]) -> pd.DataFrame:

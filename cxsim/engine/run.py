@@ -115,7 +115,7 @@ def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer]
     """Build and run replication ``replication`` of ``spec`` alone (seeded exactly as in :func:`run`).
 
     Sweeps and comparisons use it to run one replication at a time. ``runtime`` replaces the
-    spec's :class:`~cxsim.specs.runtime.Runtime` (no result depends on it).
+    spec's :class:`~cxsim.specs.runtime.Runtime` (no result depends on it but ``precision``).
     """
     spec = _with_runtime(spec, runtime)
     sim, rt = spec.sim, spec.runtime
@@ -204,7 +204,7 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
     """Run every replication of ``spec`` and return the tidy tables.
 
     ``runtime`` (threads, backends, memory; :class:`~cxsim.specs.runtime.Runtime`) replaces the
-    spec's own (``spec.runtime``, from the config's ``runtime:`` block); no result depends on it.
+    spec's own (``spec.runtime``, from the config's ``runtime:`` block); no result depends on it but ``precision``.
 
     Example:
         >>> from cxsim import load_run_spec, run

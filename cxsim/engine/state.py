@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,33 +22,34 @@ class PopulationState:
     """Everything that changes about customers from cycle to cycle.
 
     Attributes:
-        segment: segment index per customer.
+        segment: segment index per customer (:func:`segment_dtype`: one byte up to 127 segments).
         expectation: ``(n, T)`` current expectation per touchpoint, in the measure's unit
             (a view of a touchpoint-major ``(T, n)`` buffer).
         satisfaction: cumulative satisfaction (affect units; 0 = expectations met).
         bad_memory: fading count of terrible moments.
         terrible_count: lifetime integer count of terrible moments (the index of the loyalty
-            block's hazard table, :func:`cxsim.behaviour.loyalty.switch_probability`).
+            block's hazard table, :func:`cxsim.behaviour.loyalty.switch_probability`); 32-bit,
+            which no run can overflow (a customer meets at most a few moments a cycle).
         active: still a customer (has not switched).
         network: who talks to whom.
-        offsets: where each listener's ties start in the network (:meth:`Network.listener_offsets`).
+        offsets: where each listener's ties start in the network (:attr:`Network.offsets`, the same array).
         customer_id: who holds each row, when rows are reused (an open market gives a leaver's
             row to a new customer: :mod:`cxsim.engine.market`); ``None``: the row number.
     """
 
-    segment: NDArray[np.intp]
+    segment: NDArray[np.signedinteger[Any]]
     expectation: Array
     satisfaction: Array
     bad_memory: Array
     active: NDArray[np.bool_]
     network: Network
     offsets: NDArray[np.int64]
-    terrible_count: NDArray[np.int64] | None = None
+    terrible_count: NDArray[np.int32] | None = None
     customer_id: NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         if self.terrible_count is None:
-            self.terrible_count = np.zeros(self.segment.size, dtype=np.int64)
+            self.terrible_count = np.zeros(self.segment.size, dtype=np.int32)
 
     @property
     def n(self) -> int:
@@ -58,18 +60,25 @@ class PopulationState:
         return rows if self.customer_id is None else self.customer_id[rows]
 
 
-def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None) -> PopulationState:
+def segment_dtype(n_segments: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer type that holds the segment indices: int8 up to 127 segments."""
+    return np.int8 if n_segments <= np.iinfo(np.int8).max else np.int32
+
+
+def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | None = None,
+               floats: type[np.floating] = np.float64) -> PopulationState:
     """Draw segments, expectations and the social network for ``n`` customers.
 
     Each touchpoint's expectations and the network come from streams of their own, so ``workers``
-    draws them side by side (the same numbers on any number of threads).
+    draws them side by side (the same numbers on any number of threads). ``floats`` is the type
+    of the expectations (:attr:`cxsim.specs.runtime.Runtime.precision`; drawn in 64 bits either way).
     """
     scenario = compiled.scenario
     u = streams.get("population", "segment").random(n)
     cum = np.cumsum(compiled.shares)
     cum[-1] = 1.0
-    segment = np.searchsorted(cum, u, side="right").astype(np.intp)
-    expectation = np.empty((compiled.n_touchpoints, n)).T  # (n, T), touchpoint-major: see cycle.py
+    segment = np.searchsorted(cum, u, side="right").astype(segment_dtype(cum.size))
+    expectation = np.empty((compiled.n_touchpoints, n), dtype=floats).T  # (n, T), touchpoint-major: see cycle.py
 
     def expect(j: int) -> None:
         tp = scenario.journey.touchpoints[j]
@@ -97,5 +106,5 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
         bad_memory=np.zeros(n),
         active=np.ones(n, dtype=bool),
         network=net,
-        offsets=net.listener_offsets(),
+        offsets=net.offsets,
     )
