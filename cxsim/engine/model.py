@@ -161,8 +161,8 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             self._journey: RowStepper | None = None  # the agent engine's journey step, built each cycle
             self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
                                      keep_customers, keep_moments)
-            self.operations = OperationsRunner(scenario, self.streams, keep_operations,
-                                               self.runtime.operations_backend)  # stores, pipeline, …
+            self.operations = OperationsRunner(scenario, self.streams, keep_operations,  # stores, pipeline, …
+                                               self.runtime.operations_backend, precision=self.runtime.precision)
             self.agent_class = agent_class
             if sim.engine == "agent":
                 agent_class.create_agents(self, sim.n_customers, list(range(sim.n_customers)))
