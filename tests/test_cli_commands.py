@@ -253,6 +253,6 @@ def test_base_install_leaves_out_the_teaching_page_ray_and_tools():
     assert any(d.startswith("cxsim[test") for d in extras["dev"]) and any("pre-commit" in d for d in extras["dev"])
     scripts = project["scripts"]
     assert scripts["cxsim"] == "cxsim.cli.main:main"
-    for name in COMMANDS.values():
-        if name.alias:
-            assert scripts[name.alias] == f"{name.module}:main", name.alias
+    for word, name in COMMANDS.items():
+        if name.alias:  # fit and calibrate go through the output-folder check of `cxsim` itself
+            assert scripts[name.alias] in (f"{name.module}:main", f"cxsim.cli.main:{word}_alias"), name.alias

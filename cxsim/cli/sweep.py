@@ -107,9 +107,9 @@ def _task(cfg: DictConfig, prog: str) -> None:
     print(f"wrote {', '.join(q.name for q in written)}\n   to {out}")
 
 
-def check_size(data: dict[str, Any], settings: sweep.SweepSettings, prog: str = "cxsim sweep") -> None:
+def check_size(data: dict[str, Any], settings: sweep.SweepSettings, prog: str = "cxsim sweep") -> str | None:
     """Refuse a sweep whose plan or runs cannot fit in memory, before its points are built
-    (:mod:`cxsim.resources`); say how long a long one will take."""
+    (:mod:`cxsim.resources`); for a long one, the line that says how long it will take."""
     base = run_spec_from_dict(base_config(data))
     sizes = [len(p.values) if p.values is not None else int(p.num) for p in settings.params]
     points = resources.sweep_points(settings.sampler, settings.n_samples, sizes)
@@ -117,9 +117,7 @@ def check_size(data: dict[str, Any], settings: sweep.SweepSettings, prog: str = 
     estimate = resources.plan_estimate(points, settings.replications, one, settings.workers)
     resources.check_fits(estimate, f"this sweep ({points} points x {settings.replications} replications)",
                          "sweep", f"{points} points")
-    line = resources.announce(prog, estimate)
-    if line:
-        print(line, file=sys.stderr)
+    return resources.announce(prog, estimate)
 
 
 def check(argv: list[str], prog: str = "cxsim sweep") -> None:
@@ -127,9 +125,11 @@ def check(argv: list[str], prog: str = "cxsim sweep") -> None:
     check_launcher(argv)
     data = compose_config(argv)
     settings = sweep.settings_from_dict(data.get("sweep"))
-    check_size(data, settings, prog)
+    line = check_size(data, settings, prog)
     sweep.plan(base_config(data), sensitivity.settle_samples(settings)[0])
     execution_from_dict(whole_ints(Execution, data.get("execution")))
+    if line:  # said once everything is valid: a refused sweep prints its error alone
+        print(line, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "cxsim-sweep") -> None:
