@@ -125,7 +125,6 @@ def _episode_figure(ep: Episode, kind: str, value: float, lang_: str) -> Any:
                            time_unit="minutes" if minutes else "s", lang=lang_)
         lo, hi = min(ep.affect), max(ep.affect)
         ax.set_ylim(min(lo, value, 0) - 1, max(hi, value, 0) + 1)
-        fig.tight_layout()
         return typeface.localise(fig, lang_)
 
 
@@ -231,7 +230,6 @@ def _population_figure(cycles: Any, lang_: str) -> Any:
             ax.set_xlabel(_("month"))
             ax.set_ylabel(label)
             ax.set_xlim(0.5, POP_MONTHS + 0.5)
-        fig.tight_layout()
         return typeface.localise(fig, lang_)
 
 

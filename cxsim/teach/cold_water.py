@@ -180,7 +180,6 @@ def figure_of(result: ColdWaterResult, lang: str = "en") -> Any:
         trial_axes(axes[:2], lang)
         share_axes(axes[2], result, lang)
         fig.suptitle(_("Cold water: the long trial hurts longer, yet most would repeat it"), y=1.02)
-        fig.tight_layout()
         return typeface.localise(fig, lang)
 
 

@@ -231,7 +231,6 @@ def figure(result: ColonoscopyResult, directory: str, lang: str = "en") -> list:
         ax.legend(fontsize=8, loc="upper right")
         ax.set_ylim(0, 9)
         fig.suptitle(_("Colonoscopy: the end, not the length, sets the memory"), y=1.02)
-        fig.tight_layout()
         typeface.localise(fig, lang)
         paths = style.save(fig, directory, "colonoscopy")
         return paths

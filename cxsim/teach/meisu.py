@@ -154,7 +154,6 @@ def figure(result: MeisuResult, directory: str, lang: str = "en") -> list:
             ax.set_ylabel(label)
             ax.set_title(_("step 5: more shops on the street"))
         fig.suptitle(_("Meisu Electronics: convenience is the key experience; more shops close the gap"), y=1.02)
-        fig.tight_layout()
         typeface.localise(fig, lang)
         paths = style.save(fig, directory, "meisu_seven_steps")
         return paths

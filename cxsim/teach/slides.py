@@ -46,7 +46,6 @@ def population(n: int = POPULATION_N, seed: int = POPULATION_SEED) -> cold_water
 
 
 def _finish(fig: Any, lang: str) -> Any:
-    fig.tight_layout()
     return typeface.localise(fig, lang)
 
 
@@ -73,14 +72,14 @@ def remembered_slide(lang: str = "en") -> Any:
     with figure_style(_SLIDE_THEME, style.RC):
         fig, axes = subplots(1, 2, figsize=SLIDE_SIZE)
         for ax, model, title, color in (
-                (axes[0], "total", _("experienced: total discomfort (area under the curve)"), style.MEAN),
+                (axes[0], "total", _("experienced: total discomfort"), style.MEAN),
                 (axes[1], "peak_end", _("remembered: peak-end"), style.REMEMBERED)):
             values = [-remember(short, model), -remember(long, model)]
             bars = ax.bar(names, values, color=color, width=0.6)
             ax.bar_label(bars, [f"{v:.2f}" for v in values], padding=4)
             ax.set_ylim(0, max(values) * 1.2)
             ax.set_title(title)
-        axes[0].set_ylabel(_("discomfort (affect units × minutes)"))
+        axes[0].set_ylabel(_("area under the curve (affect × min)"))
         axes[1].set_ylabel(_("remembered discomfort (affect units)"))
         fig.suptitle(_("The long trial holds more discomfort, yet is remembered as less unpleasant"))
         return _finish(fig, lang)

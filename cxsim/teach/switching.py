@@ -142,7 +142,6 @@ def figure(result: SwitchingResult, directory: str, lang: str = "en") -> list:
         ax.set_ylim(0, 1)
         ax.set_title(_("Switching after bad experiences: survey vs cxsim's shipped loyalty settings"))
         ax.legend(fontsize=8, loc="upper left")
-        fig.tight_layout()
         typeface.localise(fig, lang)
         paths = style.save(fig, directory, "switching")
         return paths

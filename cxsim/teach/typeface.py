@@ -46,20 +46,28 @@ def font_properties(lang: str, size: Any = None, weight: Any = None, style: Any 
     return FontProperties(fname=str(FONT_FILE), size=size, weight=weight, style=style)
 
 
-def localise(fig: Any, lang: str) -> Any:
+def localise(fig: Any, lang: str, layout: bool = True) -> Any:
     """Set every text of ``fig`` (titles, labels, ticks, legends, annotations) in ``lang``'s typeface.
 
-    The figure is drawn once first so that every tick label exists; ticks made later copy the
-    font of the first one. English figures are left as they are. Returns ``fig``.
+    Nothing is drawn before the typeface is set (a draw in the default font would warn about each
+    missing glyph): the tick labels are the axes' current ones, and ticks made later copy the font
+    of the first. Then, with ``layout``, the figure is laid out tightly
+    (:meth:`~matplotlib.figure.Figure.tight_layout`), as every teaching figure is — so a figure
+    calls this instead of ``tight_layout``, in English too. Returns ``fig``.
     """
-    if not needs_cjk(lang):
-        return fig
-    from matplotlib.text import Text  # matplotlib: loaded only when a figure is drawn
+    if needs_cjk(lang):
+        from matplotlib.text import Text  # matplotlib: loaded only when a figure is drawn
 
-    fig.canvas.draw()
-    for text in fig.findobj(Text):
-        text.set_fontproperties(font_properties(lang, text.get_fontsize(), text.get_fontweight(),
-                                                text.get_fontstyle()))
+        texts = list(fig.findobj(Text))
+        for ax in fig.get_axes():
+            for axis in (ax.xaxis, ax.yaxis):
+                for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                    texts += [tick.label1, tick.label2]
+        for text in texts:
+            text.set_fontproperties(font_properties(lang, text.get_fontsize(), text.get_fontweight(),
+                                                    text.get_fontstyle()))
+    if layout:
+        fig.tight_layout()
     return fig
 
 

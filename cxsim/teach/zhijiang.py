@@ -180,7 +180,6 @@ def figure(result: ZhijiangResult, directory: str, lang: str = "en") -> list:
         ax.set_title(_("the key-moment view"))
         ax.legend(fontsize=8, loc="upper left", ncols=2)
         fig.suptitle(_("Zhijiang dealers: the peak and the end of the means overshoot; the key moments fit"), y=1.02)
-        fig.tight_layout()
         typeface.localise(fig, lang)
         paths = style.save(fig, directory, "zhijiang_dealers")
         return paths
