@@ -37,8 +37,7 @@ border:0;border-radius:8px;padding:.7em}.err{color:#b00020}label{display:block;m
 
 
 def _page(lang: str, body: str) -> bytes:
-    _ = i18n.translator(lang)
-    title = html.escape(_("Class experiment"))
+    title = html.escape(i18n.translator(lang)("Class experiment"))
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{title}</title><style>{_STYLE}</style></head><body>{body}</body></html>").encode()
@@ -47,47 +46,57 @@ def _page(lang: str, body: str) -> bytes:
 def code_page(lang: str, message: str = "") -> bytes:
     """The page where a student types the join code."""
     _ = i18n.translator(lang)
+    title, label, join = (html.escape(x) for x in (_("Class experiment"), _("join code"), _("Join")))
     err = f'<p class="err">{html.escape(message)}</p>' if message else ""
-    return _page(lang, f"<h1>{html.escape(_('Class experiment'))}</h1>{err}"
-                       f'<form method="get" action="/join"><label>{html.escape(_("join code"))} '
+    return _page(lang, f"<h1>{title}</h1>{err}"
+                       f'<form method="get" action="/join"><label>{label} '
                        f'<input name="code" autocomplete="off" autocapitalize="characters" required></label>'
-                       f'<button type="submit">{html.escape(_("Join"))}</button></form>')
+                       f'<button type="submit">{join}</button></form>')
 
 
 def episode_page(lang: str, code: str, message: str = "") -> bytes:
     """The cold-water episode as described, the two ratings and the choice (a fresh student token)."""
     _ = i18n.translator(lang)
-    e = html.escape
+    words = {k: html.escape(v) for k, v in {
+        "title": _("Cold water: two trials"),
+        "a": _("Trial A"),
+        "a_text": _("Hold one hand in cold water (14 °C) for 60 seconds."),
+        "b": _("Trial B"),
+        "b_text": _("Hold the other hand in the same cold water (14 °C) for 60 seconds, then keep it there "
+                    "30 seconds more while the water is warmed slightly, to 15 °C."),
+        "rate_short": _("How unpleasant was trial A? (0 = not at all, 10 = extremely)"),
+        "rate_long": _("How unpleasant was trial B? (0 = not at all, 10 = extremely)"),
+        "choose": _("You must do one trial again. Which one?"),
+        "short": _("trial A (60 s)"),
+        "long": _("trial B (90 s)"),
+        "send": _("Send"),
+    }.items()}
     options = "".join(f'<option value="{v}">{v}</option>'
                       for v in range(classroom.RATING_MIN, classroom.RATING_MAX + 1))
-    err = f'<p class="err">{e(message)}</p>' if message else ""
-    ratings = "".join(
-        f'<label>{e(_(label))} <select name="unpleasant_{trial}" required>'
-        f'<option value="" selected disabled>—</option>{options}</select></label>'
-        for trial, label in (("short", "How unpleasant was trial A? (0 = not at all, 10 = extremely)"),
-                             ("long", "How unpleasant was trial B? (0 = not at all, 10 = extremely)")))
+    err = f'<p class="err">{html.escape(message)}</p>' if message else ""
+    ratings = "".join(f'<label>{words["rate_" + trial]} <select name="unpleasant_{trial}" required>'
+                      f'<option value="" selected disabled>—</option>{options}</select></label>'
+                      for trial in classroom.TRIALS)
     return _page(lang, (
-        f"<h1>{e(_('Cold water: two trials'))}</h1>{err}"
-        f"<fieldset><legend>{e(_('Trial A'))}</legend><p>{e(_('Hold one hand in cold water (14 °C) for 60 seconds.'))}"
-        f"</p></fieldset>"
-        f"<fieldset><legend>{e(_('Trial B'))}</legend><p>"
-        f"{e(_('Hold the other hand in the same cold water (14 °C) for 60 seconds, then keep it there 30 seconds more while the water is warmed slightly, to 15 °C.'))}"  # noqa: E501
-        f"</p></fieldset>"
+        f"<h1>{words['title']}</h1>{err}"
+        f"<fieldset><legend>{words['a']}</legend><p>{words['a_text']}</p></fieldset>"
+        f"<fieldset><legend>{words['b']}</legend><p>{words['b_text']}</p></fieldset>"
         f'<form method="post" action="/j/{quote(code)}">'
         f'<input type="hidden" name="student" value="{secrets.token_urlsafe(12)}">{ratings}'
-        f"<fieldset><legend>{e(_('You must do one trial again. Which one?'))}</legend>"
-        f'<label><input type="radio" name="repeat" value="short" required> {e(_("trial A (60 s)"))}</label>'
-        f'<label><input type="radio" name="repeat" value="long"> {e(_("trial B (90 s)"))}</label></fieldset>'
-        f'<button type="submit" class="cx-send">{e(_("Send"))}</button></form>'))
+        f"<fieldset><legend>{words['choose']}</legend>"
+        f'<label><input type="radio" name="repeat" value="short" required> {words["short"]}</label>'
+        f'<label><input type="radio" name="repeat" value="long"> {words["long"]}</label></fieldset>'
+        f'<button type="submit" class="cx-send">{words["send"]}</button></form>'))
 
 
 def thanks_page(lang: str, answer: classroom.Answer) -> bytes:
     """What a student sees after answering."""
     _ = i18n.translator(lang)
     chosen = _("trial A (60 s)") if answer.repeat == "short" else _("trial B (90 s)")
-    return _page(lang, f"<h1>{html.escape(_('Thank you'))}</h1><p class=\"cx-thanks\">"
-                       f"{html.escape(_('You chose to repeat {trial}.').format(trial=chosen))}</p>"
-                       f"<p>{html.escape(_('Look at the screen: the class result is there.'))}</p>")
+    title = html.escape(_("Thank you"))
+    said = html.escape(_("You chose to repeat {trial}.").format(trial=chosen))
+    look = html.escape(_("Look at the screen: the class result is there."))
+    return _page(lang, f'<h1>{title}</h1><p class="cx-thanks">{said}</p><p>{look}</p>')
 
 
 def _handler(round_: classroom.ClassRound, lang: str) -> type[BaseHTTPRequestHandler]:

@@ -74,7 +74,7 @@ def translate_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     _ = i18n.translator(lang)
     out = table.rename(columns={c: _(str(c)) for c in table.columns})
     for col in out.columns:
-        if out[col].dtype == object:
+        if any(isinstance(v, str) for v in out[col]):
             out[col] = [_(v) if isinstance(v, str) else v for v in out[col]]
     return out
 

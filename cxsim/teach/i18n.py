@@ -47,7 +47,7 @@ def default_language() -> str:
     """``$CXSIM_TEACH_LANG`` if set (and valid), else the language of the system locale."""
     wanted = os.environ.get(ENV_VAR, "").strip()
     if wanted:
-        return check_language(wanted)
+        return checks.choice(ENV_VAR, wanted, LANGUAGES)
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         if os.environ.get(var):
             return language_of_locale(os.environ[var])
