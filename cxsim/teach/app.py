@@ -37,7 +37,7 @@ from cxsim.specs import checks
 from cxsim.teach import class_view, i18n, style, typeface
 from cxsim.teach.class_view import N_
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
-from cxsim.teach.page_style import CSS
+from cxsim.teach.page_style import css
 
 PRESET_LABELS = {
     "cold_water_short": N_("cold water: short"),
@@ -118,7 +118,7 @@ def reset_episode() -> None:
 def _episode_figure(ep: Episode, kind: str, value: float, lang_: str) -> Any:
     _ = i18n.translator(lang_)
     with figure_style(style.THEME, style.RC):
-        fig, ax = subplots(figsize=(8, 4))
+        fig, ax = subplots(figsize=(8, 4.5))
         minutes = all(d == 60.0 for d in ep.durations)
         durs = [d / 60 for d in ep.durations] if minutes else list(ep.durations)
         style.episode_axes(ax, ep.affect, durs, value, _(kind.replace("_", "-")), title=_(ep.name),
@@ -301,7 +301,7 @@ def Page() -> None:
     solara.use_effect(lang_from_address, [router.search])
     _ = i18n.translator(lang.value)
     solara.Title(_("cxsim · teaching the peak-end rule"))
-    solara.Style(CSS)
+    solara.Style(css())
     if query.get("present"):
         class_view.Presentation()
         return

@@ -20,7 +20,9 @@ import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from cxsim.errors import SpecError
 from cxsim.specs import checks
 
 #: The languages the teaching material speaks.
@@ -59,18 +61,25 @@ def catalogue_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def _read_catalogue(lang: str) -> Any:
+    try:
+        # Babel reads the catalogue: needed only for a language other than English (the [teach] extra)
+        from babel.messages.pofile import read_po
+    except ImportError:
+        raise SpecError("lang", lang, "English without Babel; for other languages: pip install 'cxsim[teach]'") from None
+    with catalogue_path(lang).open("rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
 @lru_cache(maxsize=None)
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``lang`` (English: the message ids themselves)."""
     lang = check_language(lang)
     if lang == "en":
         return gettext.NullTranslations()
-    # Babel compiles the catalogue: needed only for a language other than English
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    catalog = _read_catalogue(lang)
+    from babel.messages.mofile import write_mo  # Babel: present, _read_catalogue has just used it
 
-    with catalogue_path(lang).open("rb") as f:
-        catalog = read_po(f, locale=lang, domain=DOMAIN)
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
@@ -84,10 +93,7 @@ def translator(lang: str) -> Callable[[str], str]:
 
 def catalogue_text(lang: str) -> str:
     """Every translated string of ``lang``'s catalogue, joined (the characters its figures need)."""
-    if lang == "en":
+    if check_language(lang) == "en":
         return ""
-    from babel.messages.pofile import read_po  # Babel: needed only for a language other than English
-
-    with catalogue_path(check_language(lang)).open("rb") as f:
-        catalog = read_po(f, locale=lang, domain=DOMAIN)
+    catalog = _read_catalogue(lang)
     return "".join(str(m.string) for m in catalog if m.id and m.string)

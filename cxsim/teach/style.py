@@ -103,7 +103,7 @@ def episode_axes(
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_xlim(0, edges[-1])
     ax.set_xlabel(_("time ({unit})").format(unit=_(time_unit)))
-    ax.set_ylabel(value_label if value_label is not None else _("affect (0 = as expected; below 0 = unpleasant)"))
+    ax.set_ylabel(value_label if value_label is not None else _("affect\n(0 = as expected; below 0 = unpleasant)"))
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8, frameon=True)

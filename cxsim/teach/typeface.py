@@ -72,8 +72,9 @@ def localise(fig: Any, lang: str, layout: bool = True) -> Any:
 
 
 def subset_characters(lang: str = "zh") -> str:
-    """The characters a subset for ``lang`` keeps: its catalogue's, plus :data:`BASE_CHARACTERS`."""
-    return "".join(sorted(set(i18n.catalogue_text(lang)) | set(BASE_CHARACTERS)))
+    """The characters a subset for ``lang`` keeps: its catalogue's, the language names and :data:`BASE_CHARACTERS`."""
+    names = "".join(i18n.LANGUAGES.values())  # the language buttons of the page
+    return "".join(sorted(set(i18n.catalogue_text(lang)) | set(BASE_CHARACTERS) | set(names)))
 
 
 def make_subset(source: str | Path, out: str | Path = FONT_FILE, text: str | None = None) -> Path:
