@@ -53,7 +53,8 @@ def LanguageBar() -> None:
             solara.Button(name, on_click=partial(lang.set, code), outlined=code != lang.value, small=True,
                           classes=[f"cx-lang-{code}"])
         solara.HTML(tag="a", unsafe_innerHTML=html.escape(i18n.translator(lang.value)("presentation mode")),
-                    attributes={"href": f"?present=1&lang={lang.value}"}, classes=["cx-present-link"])
+                    attributes={"href": f"?present=1&lang={lang.value}"},
+                    classes=["cx-present-link"]).key(f"present-{lang.value}")  # a new link per language
 
 
 def _class_address() -> tuple[str | None, int]:
@@ -197,3 +198,5 @@ def Presentation() -> None:
             solara.Button("→", on_click=partial(key, "next"), disabled=index.value == last, classes=["cx-next"])
             _downloads(partial(_slide_figure, name, lang.value), f"cxsim_{name}", "cx-export")
             solara.Text(_("keys: ← → to move, f for full screen"))
+            solara.HTML(tag="a", unsafe_innerHTML=html.escape(_("back to the page")),
+                        attributes={"href": f"?lang={lang.value}"}, classes=["cx-page-link"]).key(f"back-{lang.value}")

@@ -31,7 +31,7 @@ PROG = "cxsim-teach"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: The modules the ``[teach]`` extra installs and the page needs.
-TEACH_MODULES = ("solara", "ipyvuetify", "ipyvue")
+TEACH_MODULES = ("solara", "ipyvuetify", "ipyvue", "segno", "babel")
 EXTRA_MISSING = "the teaching page needs the [teach] extra: pip install 'cxsim[teach]'"
 
 #: Solara's warning when a page is served over plain HTTP to a host other than "localhost" (as
