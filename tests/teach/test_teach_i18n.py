@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,33 @@ def test_tables_align_wide_characters() -> None:
     assert list(table.columns) == ["记忆模型", "预测"] and table["预测"].tolist() == ["长试验", "x"]
     lines = format_table(table).splitlines()
     assert text_width("长试验") == 6 and len({text_width(line) for line in lines}) == 1
+
+
+def _script(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
+    import os
+    import subprocess
+    import sys
+
+    full = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "experiments" / "cold_water.py"), *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300, env=full)
+
+
+def test_experiment_prints_its_table_in_chinese(tmp_path: Path) -> None:
+    zh = _script("--n", "64", "--seed", "2", "--no-figure", "--lang", "zh", cwd=tmp_path)
+    en = _script("--n", "64", "--seed", "2", "--no-figure", "--lang", "en", cwd=tmp_path)
+    assert zh.returncode == 0 and en.returncode == 0, zh.stderr + en.stderr
+    assert "记忆模型" in zh.stdout and "长试验" in zh.stdout and "memory model" in en.stdout
+    numbers = [[w for w in line.split() if w[0].isdigit()] for line in zh.stdout.splitlines()[4:]]
+    assert numbers == [[w for w in line.split() if w[0].isdigit()] for line in en.stdout.splitlines()[4:]]
+
+
+@pytest.mark.parametrize("args, env, line", [
+    (["--lang", "fr"], {}, "cold_water: error: argument --lang: 'fr' is not allowed; allowed: en, zh"),
+    ([], {"CXSIM_TEACH_LANG": "xx"}, "cold_water: error: CXSIM_TEACH_LANG: 'xx' is not allowed; allowed: en, zh"),
+])
+def test_a_bad_language_is_one_line_and_exit_2(args: list[str], env: dict[str, str], line: str,
+                                                tmp_path: Path) -> None:
+    res = _script("--n", "10", *args, env=env, cwd=tmp_path)
+    assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written
