@@ -104,7 +104,7 @@ def _handler(round_: classroom.ClassRound, lang: str) -> type[BaseHTTPRequestHan
         server_version = "cxsim-class"
         sys_version = ""
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             """Keep the console quiet (students' requests are not the teacher's business)."""
 
         def _send(self, status: HTTPStatus, body: bytes, location: str = "") -> None:
@@ -125,14 +125,14 @@ def _handler(round_: classroom.ClassRound, lang: str) -> type[BaseHTTPRequestHan
                 return round_.code
             return None
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             _ = i18n.translator(lang)
             url = urlsplit(self.path)
             if url.path in ("/", ""):
                 self._send(HTTPStatus.OK, code_page(lang))
             elif url.path == "/join":
-                code = (parse_qs(url.query).get("code") or [""])[0]
-                if round_.accepts(code):
+                typed = (parse_qs(url.query).get("code") or [""])[0]
+                if round_.accepts(typed):
                     self._send(HTTPStatus.SEE_OTHER, b"", location=f"/j/{round_.code}")
                 else:
                     self._send(HTTPStatus.NOT_FOUND, code_page(lang, _("No class round has this code.")))
@@ -141,10 +141,11 @@ def _handler(round_: classroom.ClassRound, lang: str) -> type[BaseHTTPRequestHan
             else:
                 self._send(HTTPStatus.NOT_FOUND, code_page(lang, _("No class round has this code.")))
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             code = self._code_of(urlsplit(self.path).path)
             if code is None:
-                self._send(HTTPStatus.NOT_FOUND, code_page(lang, i18n.translator(lang)("No class round has this code.")))
+                missing = i18n.translator(lang)("No class round has this code.")
+                self._send(HTTPStatus.NOT_FOUND, code_page(lang, missing))
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if not 0 < length <= MAX_BODY:

@@ -40,7 +40,7 @@ POLL_SECONDS = 1.0
 lang = solara.reactive(i18n.default_language())
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark for translation, translate later"
+def N_(message: str) -> str:
     """``message`` unchanged: marks it for the catalogue, translated where it is shown."""
     return message
 

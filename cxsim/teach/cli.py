@@ -80,7 +80,7 @@ def translate_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def format_table(table: pd.DataFrame) -> str:
-    """The published-vs-simulated table as aligned text (numbers to 3 significant places; wide characters count twice)."""
+    """The published-vs-simulated table as aligned text (3 significant places; wide characters count twice)."""
     def show(v: Any) -> str:
         if isinstance(v, float):
             if v != v:  # NaN

@@ -210,7 +210,8 @@ def figure(result: ColonoscopyResult, directory: str, lang: str = "en") -> list:
         for ax, patient in zip(axes[:2], ("A", "B")):
             ep = colonoscopy_episode(patient)
             pain = [-x for x in ep.affect]
-            style.episode_axes(ax, pain, [d / 60 for d in ep.durations], -remember(ep, "peak_end"), _("peak-end"), lang=lang,
+            style.episode_axes(ax, pain, [d / 60 for d in ep.durations], -remember(ep, "peak_end"), _("peak-end"),
+                               lang=lang,
                                title=f"patient {patient}: total pain {-remember(ep, 'total'):.0f} pain x min",
                                time_unit="minutes", value_label=_("pain (0 = none, 10 = worst)"))
             ax.set_xlim(0, 24)

@@ -18,7 +18,7 @@ import io
 import locale
 import os
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,13 @@ def _read_catalogue(lang: str) -> Any:
         # Babel reads the catalogue: needed only for a language other than English (the [teach] extra)
         from babel.messages.pofile import read_po
     except ImportError:
-        raise SpecError("lang", lang, "English without Babel; for other languages: pip install 'cxsim[teach]'") from None
+        raise SpecError("lang", lang,
+                        "English without Babel; for other languages: pip install 'cxsim[teach]'") from None
     with catalogue_path(lang).open("rb") as f:
         return read_po(f, locale=lang, domain=DOMAIN)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``lang`` (English: the message ids themselves)."""
     lang = check_language(lang)

@@ -100,7 +100,7 @@ def class_slide(n: int, long: int, lang: str = "en") -> Any:
     with figure_style(_SLIDE_THEME, style.RC):
         fig, ax = subplots(figsize=SLIDE_SIZE)
         x = np.arange(len(rows))
-        for i, (label, k, size, color) in enumerate(rows):
+        for i, (_label, k, size, color) in enumerate(rows):
             if size == 0:
                 ax.text(i, 0.05, _("no answers yet"), ha="center", va="bottom", color="0.4")
                 continue

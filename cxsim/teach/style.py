@@ -98,8 +98,10 @@ def episode_axes(
     ax.annotate(_("end"), (mid[-1], a[-1]), xytext=(0, 14 if a[-1] <= 0 else -22), textcoords="offset points",
                 ha="center", color=END, fontsize=10, fontweight="bold")
     if show_mean:
-        ax.axhline(float(a.mean()), color=MEAN, ls="--", lw=1.5, label=_("mean moment {value:+.2f}").format(value=a.mean()))
-    ax.axhline(remembered, color=REMEMBERED, lw=2.5, label=_("remembered ({model}) {value:+.2f}").format(model=model_label, value=remembered))
+        ax.axhline(float(a.mean()), color=MEAN, ls="--", lw=1.5,
+                   label=_("mean moment {value:+.2f}").format(value=a.mean()))
+    ax.axhline(remembered, color=REMEMBERED, lw=2.5,
+               label=_("remembered ({model}) {value:+.2f}").format(model=model_label, value=remembered))
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_xlim(0, edges[-1])
     ax.set_xlabel(_("time ({unit})").format(unit=_(time_unit)))

@@ -79,7 +79,7 @@ def subset_characters(lang: str = "zh") -> str:
 
 def make_subset(source: str | Path, out: str | Path = FONT_FILE, text: str | None = None) -> Path:
     """Cut ``source`` (an OTF, or the TTC holding Noto Sans CJK SC) down to ``text``; write ``out``."""
-    from fontTools import subset  # fontTools: needed only to regenerate the shipped font
+    from fontTools import subset  # type: ignore[import-untyped]  # fontTools: only to regenerate the shipped font
 
     options = subset.Options()
     options.font_number = TTC_INDEX_SC if str(source).lower().endswith(".ttc") else 0

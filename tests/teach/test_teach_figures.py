@@ -18,11 +18,11 @@ import pytest
 pytest.importorskip("matplotlib")
 pytest.importorskip("babel")
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.legend import Legend  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.legend import Legend
+from matplotlib.text import Text
 
-from cxsim.teach import cold_water, colonoscopy, slides, typeface  # noqa: E402
+from cxsim.teach import cold_water, colonoscopy, slides, typeface
 
 LANGS = ("en", "zh")
 
@@ -116,8 +116,9 @@ def test_the_shipped_font_covers_every_catalogue_character() -> None:
 
 
 def test_slides_export_at_slide_resolution() -> None:
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     png = slides.export(slides.business_slide("en"), "png")
     assert Image.open(io.BytesIO(png)).size == (1920, 1080)
