@@ -76,20 +76,32 @@ def _downloads(make: Callable[[], Any], stem: str, css: str) -> None:
                             classes=[f"{css}-{fmt}"])
 
 
-def use_tally() -> tuple[bool, Any]:
-    """Whether a class round is open, and its tally, read every :data:`POLL_SECONDS` seconds."""
-    state = solara.use_reactive((class_server.current() is not None, None))
+def _round_state() -> tuple[str, int, int]:
+    """What the view shows of the open round: its code, answers and long-trial choices ("" and 0s when none)."""
+    now = class_server.current()
+    if now is None:
+        return ("", 0, 0)
+    t = now.round.tally()
+    return (now.round.code, t.n, t.long)
+
+
+def use_tally() -> tuple[str, int, int]:
+    """The open round's code, answers and long-trial choices, read every :data:`POLL_SECONDS` seconds.
+
+    The component re-renders only when one of them changes (they are plain strings and integers:
+    no NaN that would differ from itself and redraw the figure every second).
+    """
+    state = solara.use_reactive(_round_state())
 
     def poll(cancel: threading.Event) -> None:
         while not cancel.is_set():
-            now = class_server.current()
-            seen = (now is not None, now.round.tally() if now is not None else None)
+            seen = _round_state()
             if seen != state.value:
                 state.value = seen
             cancel.wait(POLL_SECONDS)
 
     solara.use_thread(poll, dependencies=[])
-    return state.value[0], state.value[1]
+    return state.value
 
 
 @solara.component

@@ -134,7 +134,7 @@ def _wait_text(driver, selector: str, predicate, timeout: float = 30) -> str:  #
     seen: list[str] = []
 
     def check(d) -> bool:  # type: ignore[no-untyped-def]
-        seen.append(str(_css(d, selector).get_attribute("textContent")))
+        seen.append(str(_css(d, selector, timeout).get_attribute("textContent")))
         return bool(predicate(seen[-1]))
 
     WebDriverWait(driver, timeout).until(check)
@@ -299,7 +299,7 @@ def _student(join_url: str, short: int, long: int, repeat: str) -> str:
 def test_class_round_with_several_students(server: str, browser) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server + "?lang=en", ".cx-open-round")
     _css(browser, ".cx-open-round").click()
-    _css(browser, ".cx-code", timeout=30)
+    _css(browser, ".cx-code", timeout=90)
     join = _text(browser, ".cx-join-link")
     code = _text(browser, ".cx-code")
     assert join.startswith("http://127.0.0.1:") and join.endswith(f"/j/{code}")
