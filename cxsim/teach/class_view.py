@@ -71,9 +71,9 @@ def qr_svg(url: str) -> str:
 def _downloads(make: Callable[[], Any], stem: str, css: str) -> None:
     _ = i18n.translator(lang.value)
     for fmt in slides.FORMATS:
-        solara.FileDownload(lambda fmt=fmt: slides.export(make(), fmt), filename=f"{stem}.{fmt}",
-                            label=_("download {fmt}").format(fmt=fmt.upper()), mime_type=slides.FORMATS[fmt],
-                            classes=[f"{css}-{fmt}"])
+        with solara.Div(classes=[f"{css}-{fmt}"]):  # FileDownload takes no CSS classes of its own
+            solara.FileDownload(lambda fmt=fmt: slides.export(make(), fmt), filename=f"{stem}.{fmt}",
+                                label=_("download {fmt}").format(fmt=fmt.upper()), mime_type=slides.FORMATS[fmt])
 
 
 def _round_state() -> tuple[str, int, int]:
@@ -143,8 +143,9 @@ def ClassRoundView() -> None:
             solara.Button(_("Close class round"), on_click=close, outlined=True,
                           disabled=now is None, classes=["cx-close-round"])
             if now is not None:
-                solara.FileDownload(now.round.csv, filename="class_round.csv", label=_("Download CSV"),
-                                    mime_type="text/csv", classes=["cx-csv"])
+                with solara.Div(classes=["cx-csv"]):  # FileDownload takes no CSS classes of its own
+                    solara.FileDownload(now.round.csv, filename="class_round.csv", label=_("Download CSV"),
+                                        mime_type="text/csv")
         if error.value:
             solara.Error(error.value, classes=["cx-class-error"])
         if now is None:

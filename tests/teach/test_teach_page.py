@@ -363,4 +363,5 @@ def test_console_has_no_error_and_no_request_fails(server: str, browser) -> None
 def test_server_start_prints_no_warning(server: str) -> None:
     text = open(SERVER_LOG[0]).read()
     assert "New version" not in text and "Warning" not in text and "warn" not in text.lower(), text
+    assert "Traceback" not in text and "ERROR" not in text, text  # no component failed while the tests ran
     assert text.startswith("cxsim-teach: serving the teaching page on http://127.0.0.1:")
