@@ -68,6 +68,17 @@ def _lang(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {', '.join(i18n.LANGUAGES)}") from None
 
 
+#: Where the teacher's page may listen: this machine only (students use a class round's pages).
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _loopback(text: str) -> str:
+    if text not in LOOPBACK:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed; allowed: {', '.join(LOOPBACK)} (students join through a class round)")
+    return text
+
+
 def has_teach_extra() -> bool:
     """Whether the ``[teach]`` extra is installed (solara and its front end)."""
     for name in TEACH_MODULES:
@@ -126,8 +137,10 @@ def parser(prog: str = PROG) -> OneLineParser:
     )
     p.add_argument(
         "--host",
+        type=_loopback,
         default=DEFAULT_HOST,
-        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+        help=f"address of the teacher's page, on this machine only: {', '.join(LOOPBACK)} (default {DEFAULT_HOST}); "
+             "students reach a class round's own pages instead",
     )
     p.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"

@@ -118,6 +118,8 @@ def test_the_cookie_warning_is_silenced_in_the_servers_process(tmp_path) -> None
 
 @pytest.mark.parametrize("args, line", [
     (["--lang", "fr"], "cxsim-teach: error: argument --lang: 'fr' is not allowed; allowed: en, zh"),
+    (["--host", "0.0.0.0"], "cxsim-teach: error: argument --host: '0.0.0.0' is not allowed; allowed: 127.0.0.1, "
+                            "localhost, ::1 (students join through a class round)"),
     (["--class-port", "0"], "cxsim-teach: error: argument --class-port: '0' is not allowed; a port number from 1 to "
                             "65535 is required"),
 ])
