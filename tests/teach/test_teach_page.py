@@ -356,7 +356,7 @@ def test_console_has_no_error_and_no_request_fails(server: str, browser) -> None
             failed.append(msg["params"]["response"]["url"])
         if msg["method"] == "Network.requestWillBeSent":
             url = msg["params"]["request"]["url"]
-            assert url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:")), url  # every asset is local
+            assert url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "blob:http://127.0.0.1", "data:")), url  # local
     assert errors == [] and failed == []
 
 
