@@ -1,6 +1,6 @@
 """Cold water: more pain, yet the preferred memory (peak-end vs the total of pain over time).
 
-    python experiments/cold_water.py [--n 3200] [--seed 0] [--out outputs/figures] [--no-figure]
+    python experiments/cold_water.py [--n 3200] [--seed 0] [--out outputs/figures] [--no-figure] [--lang en|zh]
 
 Each simulated subject feels a short trial (60 s at 14 °C) and a long one (the same, then 30 s while
 the water warms to 15 °C) and repeats the one remembered as less unpleasant. Published: about two

@@ -1,6 +1,6 @@
 """Colonoscopy: patients A and B, and the randomised trial of a short, milder end.
 
-    python experiments/colonoscopy.py [--n 68200] [--seed 0] [--out outputs/figures] [--no-figure]
+    python experiments/colonoscopy.py [--n 68200] [--seed 0] [--out outputs/figures] [--no-figure] [--lang en|zh]
 
 Part 1: patients A (8 min, ends at 7) and B (24 min, ends at 1), both peaking at 8 of 10: peak-end
 remembers B as less painful though B's total pain is larger. Part 2: simulated patients randomised

@@ -1,6 +1,6 @@
 """Meisu Electronics: the seven-step table from a simulated run, then more shops on the street.
 
-    python experiments/meisu_seven_steps.py [--n 2000] [--seed 0] [--out outputs/figures] [--no-figure]
+    python experiments/meisu_seven_steps.py [--n 2000] [--seed 0] [--out outputs/figures] [--no-figure] [--lang en|zh]
 
 Runs the shipped retail_street scenario with cxsim's engine, computes steps 2a-4 (experience,
 expectation, gap, importance, key experience = importance x gap, gap to the ideal) from the

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 from cxsim.errors import SpecError
-from cxsim.teach.cli import format_table, parser, run
+from cxsim.teach.cli import format_table, parser, run, translate_table
+from cxsim.teach.i18n import default_language
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         table = sales_by_shops(cfg, shops=(1, 2, 3, 4, 5, 6))
         print(f"meisu_shops · sales relative to one shop (last year of four)\n"
               f"n = {args.n:,} starting customers, seed {args.seed}\n")
-        print(format_table(table[["shops", "sales_ratio", "case", "customers", "market_share", "new_customers"]]))
+        shown = table[["shops", "sales_ratio", "case", "customers", "market_share", "new_customers"]]
+        print(format_table(translate_table(shown, args.lang or default_language())))  # headers in --lang
         if args.table is not None:
             args.table.parent.mkdir(parents=True, exist_ok=True)
             table.to_csv(args.table, index=False)

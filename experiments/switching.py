@@ -1,6 +1,6 @@
 """Switching after bad experiences: 1, 2, 3 bad experiences against the survey's 40 / 55 / 90 %.
 
-    python experiments/switching.py [--n 20000] [--seed 0] [--out outputs/figures] [--no-figure]
+    python experiments/switching.py [--n 20000] [--seed 0] [--out outputs/figures] [--no-figure] [--lang en|zh]
 
 Each shipped scenario runs three months in which every customer meets one terrible moment a month
 (word of mouth off); the share who switched after k months is set beside the survey's figures,

@@ -1,6 +1,6 @@
 """Zhijiang dealers: the peak and end of the survey means (4.64) overshoot the observed 4.17.
 
-    python experiments/zhijiang_dealers.py [--n 4700] [--seed 0] [--out outputs/figures] [--no-figure]
+    python experiments/zhijiang_dealers.py [--n 4700] [--seed 0] [--out outputs/figures] [--no-figure] [--lang en|zh]
 
 Simulated surveys of 47 dealers rate the seven touchpoints around the published means; their
 overall rating is what a memory model remembers (peak-end as in the seed, cxsim's peak-end, the

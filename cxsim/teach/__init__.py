@@ -6,7 +6,13 @@
 * :mod:`cxsim.teach.cold_water`, :mod:`~cxsim.teach.colonoscopy`, :mod:`~cxsim.teach.zhijiang`,
   :mod:`~cxsim.teach.meisu`, :mod:`~cxsim.teach.switching` — the published findings, simulated
   with cxsim's model (seeded populations with noise) and set beside the published figures;
-* :mod:`cxsim.teach.app` — the Solara page (``cxsim-teach``; needs the teaching extra).
+* :mod:`cxsim.teach.i18n`, :mod:`~cxsim.teach.typeface` — English and Chinese from message
+  catalogues, and the shipped CJK font the figures use;
+* :mod:`cxsim.teach.slides` — the presentation's figures at slide size;
+* :mod:`cxsim.teach.classroom`, :mod:`~cxsim.teach.class_server` — a class round: the students'
+  answers and the pages that collect them;
+* :mod:`cxsim.teach.app`, :mod:`~cxsim.teach.class_view` — the Solara page (``cxsim teach``; needs
+  the teaching extra).
 
 Nothing here imports matplotlib, pandas or Solara at import time of the package.
 """
@@ -24,6 +30,11 @@ _EXPORTS = {
     "zhijiang": "cxsim.teach.zhijiang",
     "meisu": "cxsim.teach.meisu",
     "switching": "cxsim.teach.switching",
+    "i18n": "cxsim.teach.i18n",
+    "typeface": "cxsim.teach.typeface",
+    "slides": "cxsim.teach.slides",
+    "classroom": "cxsim.teach.classroom",
+    "class_server": "cxsim.teach.class_server",
 }
 
 __all__ = sorted(_EXPORTS)

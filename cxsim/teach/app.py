@@ -1,6 +1,8 @@
 """The teachers' page (Solara): memory is not the average.
 
-Start it with ``cxsim-teach`` (bound to 127.0.0.1 by default), or ``solara run cxsim.teach.app``.
+Start it with ``cxsim teach`` (bound to 127.0.0.1; ``--lang zh|en``), or ``solara run cxsim.teach.app``.
+Every word on the page comes from the message catalogues of :mod:`cxsim.teach.i18n`; the language
+is chosen with ``?lang=zh`` in the address, the buttons at the top, or the server's default.
 
 * **Episode editor** — one experience as a row of sliders (affect per moment; 0 = as expected),
   or typed as numbers; a memory model to choose; the remembered value shown beside the average,
@@ -10,7 +12,9 @@ Start it with ``cxsim-teach`` (bound to 127.0.0.1 by default), or ``solara run c
   from :mod:`cxsim.behaviour.memory`.
 * **Population view** — a shipped scenario run live, month by month, with cxsim's Mesa model,
   beside the same scenario with an intervention (``configs/intervention``) and the same seed
-  (common random numbers): mean satisfaction and retention update as the months pass.
+  (common random numbers), started with **Run** (and cleared with **Reset**), with a progress bar:
+  mean satisfaction and retention update as the months pass.
+* **Class experiment** and **presentation mode** (``?present=1``): :mod:`cxsim.teach.class_view`.
 
 Bad input (no moments, a value that is not a number, an unknown preset, an intervention that
 does not apply) shows a one-line message on the page, never a stack trace.
@@ -18,8 +22,10 @@ does not apply) shows a one-line message on the page, never a stack trace.
 
 from __future__ import annotations
 
+import html
 import threading
 from functools import partial
+from typing import Any
 from urllib.parse import parse_qs
 
 import solara
@@ -28,20 +34,23 @@ from cxsim.config import available, load_run_spec
 from cxsim.errors import SpecError
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
-from cxsim.teach import style
+from cxsim.teach import class_view, i18n, style, typeface
+from cxsim.teach.class_view import N_
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
+from cxsim.teach.page_style import css
 
 PRESET_LABELS = {
-    "cold_water_short": "cold water: short",
-    "cold_water_long": "cold water: long",
-    "colonoscopy_A": "colonoscopy: patient A",
-    "colonoscopy_B": "colonoscopy: patient B",
+    "cold_water_short": N_("cold water: short"),
+    "cold_water_long": N_("cold water: long"),
+    "colonoscopy_A": N_("colonoscopy: patient A"),
+    "colonoscopy_B": N_("colonoscopy: patient B"),
 }
 START = "cold_water_long"
 SLIDER_MIN, SLIDER_MAX, SLIDER_STEP = -10.0, 10.0, 0.1
 POP_CUSTOMERS = 2000
 POP_MONTHS = 12
 
+lang = class_view.lang
 episode = solara.reactive(PRESETS[START])
 model = solara.reactive("peak_end")
 message = solara.reactive("")
@@ -100,23 +109,35 @@ def set_typed(text: str | None) -> None:
     message.value = ""
 
 
-def _episode_figure(ep: Episode, kind: str, value: float):
+def reset_episode() -> None:
+    """Back to the start preset and the peak-end model."""
+    choose_preset(START)
+    model.value = "peak_end"
+
+
+def _episode_figure(ep: Episode, kind: str, value: float, lang_: str) -> Any:
+    _ = i18n.translator(lang_)
     with figure_style(style.THEME, style.RC):
-        fig, ax = subplots(figsize=(8, 4))
+        fig, ax = subplots(figsize=(8, 4.5))
         minutes = all(d == 60.0 for d in ep.durations)
         durs = [d / 60 for d in ep.durations] if minutes else list(ep.durations)
-        style.episode_axes(ax, ep.affect, durs, value, kind.replace("_", "-"), title=ep.name,
-                           time_unit="minutes" if minutes else "s")
+        style.episode_axes(ax, ep.affect, durs, value, _(kind.replace("_", "-")), title=_(ep.name),
+                           time_unit="minutes" if minutes else "s", lang=lang_)
         lo, hi = min(ep.affect), max(ep.affect)
         ax.set_ylim(min(lo, value, 0) - 1, max(hi, value, 0) + 1)
-        fig.tight_layout()
-        return fig
+        return typeface.localise(fig, lang_)
+
+
+def Words(text: str, classes: list[str] | None = None) -> Any:
+    """A paragraph of plain text (not Markdown: Markdown would load KaTeX for formulas the page has none of)."""
+    return solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), classes=classes or [])
 
 
 @solara.component
 def EpisodeEditor() -> None:
     """Sliders or typed numbers for one episode; the remembered value beside the average."""
     router = solara.use_router()
+    _ = i18n.translator(lang.value)
 
     def from_address() -> None:
         wanted = parse_qs(router.search or "").get("preset")
@@ -125,16 +146,19 @@ def EpisodeEditor() -> None:
 
     solara.use_effect(from_address, [router.search])
     ep = episode.value
-    with solara.Card("Episode editor: memory is not the average"):
-        solara.Markdown("Choose a classic experience, or make your own: each slider is one moment "
-                        "(0 = as expected, below 0 = unpleasant).")
-        with solara.Row(classes=["cx-presets"]):
+    with solara.Card(_("Episode editor: memory is not the average")):
+        Words(_("Choose a classic experience, or make your own: each slider is one moment "
+                "(0 = as expected, below 0 = unpleasant)."))
+        with solara.Row(classes=["cx-presets", "cx-wrap"]):
             for name, label in PRESET_LABELS.items():
-                solara.Button(label, on_click=partial(choose_preset, name), outlined=name != ep_name(ep),
+                solara.Button(_(label), on_click=partial(choose_preset, name), outlined=name != ep_name(ep),
                               classes=[f"cx-preset-{name}"])
-        solara.Select("memory model", values=list(MODEL_LABELS), value=model, classes=["cx-model"])
+        with solara.Row(classes=["cx-wrap"]):
+            solara.Select(_("memory model"), values=list(MODEL_LABELS), value=model, classes=["cx-model"])
+            solara.Button(_("Run"), on_click=lambda: None, color="primary", classes=["cx-editor-run"])
+            solara.Button(_("Reset"), on_click=reset_episode, outlined=True, classes=["cx-editor-reset"])
         solara.Text(MODEL_LABELS[model.value])
-        solara.InputText("moments, typed (comma-separated numbers)", value=typed.value, on_value=set_typed,
+        solara.InputText(_("moments, typed (comma-separated numbers)"), value=typed.value, on_value=set_typed,
                          classes=["cx-typed"])
         if message.value:
             solara.Error(message.value, classes=["cx-error"])
@@ -144,19 +168,20 @@ def EpisodeEditor() -> None:
         except SpecError as err:  # pragma: no cover - the episode is validated when set
             solara.Error(str(err), classes=["cx-error"])
             return
-        with solara.Row(classes=["cx-values"]):
-            solara.Markdown("**remembered:**")
+        with solara.Row(classes=["cx-values", "cx-wrap"]):
+            solara.Text(_("remembered:"), style={"font-weight": "bold"})
             solara.Text(f"{value:.3f}", classes=["cx-remembered"], style={"font-size": "1.4em", "color": "darkorange"})
-            solara.Markdown("**average moment:**")
+            solara.Text(_("average moment:"), style={"font-weight": "bold"})
             solara.Text(f"{mean:.3f}", classes=["cx-mean"], style={"font-size": "1.4em"})
-            solara.Markdown(f"**peak:** {ep.affect[ep.peak_index]:+.2f} (moment {ep.peak_index + 1}) · "
-                            f"**end:** {ep.affect[-1]:+.2f}")
+            solara.Text(_("peak: {peak:+.2f} (moment {index}) · end: {end:+.2f}").format(
+                peak=ep.affect[ep.peak_index], index=ep.peak_index + 1, end=ep.affect[-1]))
         solara.Text(_show(ep.affect), classes=["cx-moments"], style={"display": "none"})
-        solara.FigureMatplotlib(_episode_figure(ep, model.value, value), format="png")
-        with solara.Columns([1, 1, 1]):
+        solara.FigureMatplotlib(_episode_figure(ep, model.value, value, lang.value), format="png")
+        with solara.Div(classes=["cx-sliders"]):
             for i, v in enumerate(ep.affect):
-                with solara.Column(classes=[f"cx-slider-{i}"]):
-                    solara.SliderFloat(ep.labels[i], value=max(SLIDER_MIN, min(SLIDER_MAX, v)), min=SLIDER_MIN,
+                with solara.Div(classes=["cx-slider", f"cx-slider-{i}"]):
+                    solara.Text(ep.labels[i], classes=["cx-slider-label"])
+                    solara.SliderFloat("", value=max(SLIDER_MIN, min(SLIDER_MAX, v)), min=SLIDER_MIN,
                                        max=SLIDER_MAX, step=SLIDER_STEP, on_value=partial(set_moment, i))
 
 
@@ -191,64 +216,97 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
         on_month(pd.concat([m.recorder.cycles().assign(arm=arm) for arm, m in models.items()], ignore_index=True))
 
 
-def _population_figure(cycles):
+def _population_figure(cycles: Any, lang_: str) -> Any:
     import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
+    _ = i18n.translator(lang_)
     with figure_style(style.THEME, style.RC):
         fig, axes = subplots(1, 2, figsize=(11, 3.8))
+        shown = cycles.assign(arm=[_(a) for a in cycles["arm"]])
         for ax, col, label in zip(axes, ["satisfaction_mean", "retention_rate"],
-                                  ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
-            sns.lineplot(cycles, x="cycle", y=col, hue="arm", marker="o", ax=ax, palette=["0.4", style.SIMULATED])
-            ax.set_xlabel("month")
+                                  [_("mean satisfaction (affect units)"),
+                                   _("retention (share of starting customers)")]):
+            sns.lineplot(shown, x="cycle", y=col, hue="arm", marker="o", ax=ax, palette=["0.4", style.SIMULATED])
+            ax.set_xlabel(_("month"))
             ax.set_ylabel(label)
             ax.set_xlim(0.5, POP_MONTHS + 0.5)
-        fig.tight_layout()
-        return fig
+        return typeface.localise(fig, lang_)
 
 
 @solara.component
 def PopulationView() -> None:
-    """A shipped scenario run live, with and without an intervention."""
+    """A shipped scenario run live, with and without an intervention: Run starts it, Reset clears it."""
+    _ = i18n.translator(lang.value)
     scenario = solara.use_reactive("b2b_dealer")
     intervention = solara.use_reactive("faster_delivery")
-    switched_on = solara.use_reactive(False)
+    runs = solara.use_reactive(0)  # how many times Run was pressed since the last Reset (0: nothing runs)
     cycles = solara.use_reactive(None)
+    month = solara.use_reactive(0)
     error = solara.use_reactive("")
 
     def work(cancel: threading.Event) -> None:
         cycles.value = None
+        month.value = 0
         error.value = ""
-        if not switched_on.value:
+        if runs.value == 0:
             return
+
+        def shown(c: Any) -> None:
+            cycles.set(c)
+            month.set(int(c["cycle"].max()))
+
         try:
-            run_live(scenario.value, intervention.value, POP_MONTHS, lambda c: cycles.set(c), cancel)
+            run_live(scenario.value, intervention.value, POP_MONTHS, shown, cancel)
         except SpecError as err:
             error.value = str(err)
 
-    solara.use_thread(work, dependencies=[scenario.value, intervention.value, switched_on.value])
-    with solara.Card("Population view: a shipped scenario, live"):
-        solara.Markdown(f"{POP_CUSTOMERS:,} simulated customers, {POP_MONTHS} months, the scenario's own memory "
-                        "model; baseline and intervention share their random draws.")
-        with solara.Row():
-            solara.Select("scenario", values=available("scenario"), value=scenario)
-            solara.Select("intervention", values=[i for i in available("intervention") if i != "none"],
+    solara.use_thread(work, dependencies=[runs.value])
+
+    def reset() -> None:
+        runs.value = 0
+
+    with solara.Card(_("Population view: a shipped scenario, live")):
+        Words(_("{customers:,} simulated customers, {months} months, the scenario's own memory model; "
+                "baseline and intervention share their random draws.").format(customers=POP_CUSTOMERS,
+                                                                             months=POP_MONTHS))
+        with solara.Row(classes=["cx-wrap"]):
+            solara.Select(_("scenario"), values=available("scenario"), value=scenario)
+            solara.Select(_("intervention"), values=[i for i in available("intervention") if i != "none"],
                           value=intervention)
-            solara.Switch(label="run with the intervention beside the baseline", value=switched_on,
-                          classes=["cx-run"])
+            solara.Button(_("Run"), on_click=lambda: runs.set(runs.value + 1), color="primary", classes=["cx-run"])
+            solara.Button(_("Reset"), on_click=reset, outlined=True, classes=["cx-reset"])
         if error.value:
             solara.Error(error.value, classes=["cx-pop-error"])
-        elif cycles.value is not None:
-            last = cycles.value.groupby("arm").tail(1).set_index("arm")
-            solara.Text(f"month {int(last['cycle'].max())} of {POP_MONTHS}", classes=["cx-month"])
-            solara.FigureMatplotlib(_population_figure(cycles.value), format="png")
-        elif switched_on.value:
-            solara.Text("running…")
+            return
+        if runs.value and month.value < POP_MONTHS:
+            solara.ProgressLinear(100.0 * month.value / POP_MONTHS if month.value else True, classes=["cx-progress"])
+            solara.Text(_("running…"))
+        if cycles.value is not None:
+            solara.Text(_("month {month} of {months}").format(month=month.value, months=POP_MONTHS),
+                        classes=["cx-month"])
+            solara.FigureMatplotlib(_population_figure(cycles.value, lang.value), format="png")
 
 
 @solara.component
 def Page() -> None:
-    """The whole page."""
-    solara.Title("cxsim · teaching the peak-end rule")
-    with solara.Column():
+    """The whole page: the teacher's view, or the presentation with ``?present=1``."""
+    router = solara.use_router()
+    query = parse_qs(router.search or "")
+
+    def lang_from_address() -> None:
+        wanted = query.get("lang")
+        if wanted and wanted[0] in i18n.LANGUAGES:
+            lang.value = wanted[0]
+
+    solara.use_effect(lang_from_address, [router.search])
+    _ = i18n.translator(lang.value)
+    solara.Title(_("cxsim · teaching the peak-end rule"))
+    solara.Style(css())
+    if query.get("present"):
+        class_view.Presentation()
+        return
+    with solara.Column(classes=["cx-page"]):
+        class_view.LanguageBar()
         EpisodeEditor()
         PopulationView()
+        class_view.ClassRoundView()

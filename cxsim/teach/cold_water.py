@@ -32,6 +32,7 @@ long trial — only the area under the curve, cxsim's ``total``, predicts the sh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from cxsim.behaviour.affect import moment_affect
 from cxsim.engine.streams import Streams, replication_seeds
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
-from cxsim.teach import style
+from cxsim.teach import i18n, style, typeface
 from cxsim.teach.episode import (
     COLD_THRESHOLD_C,
     cold_water_episode,
@@ -133,35 +134,56 @@ def class_of(result: ColdWaterResult, size: int = PUBLISHED_N, model: str = "pea
     return int(np.sum(result.remembered_long[model][:size] > result.remembered_short[model][:size]))
 
 
-def figure(result: ColdWaterResult, directory: str) -> list:
+def trial_axes(axes: Any, lang: str = "en") -> None:
+    """The short and the long trial on two axes, peak and end marked, remembered (peak-end) drawn."""
+    _ = i18n.translator(lang)
+    short, long = cold_water_episode(False), cold_water_episode(True)
+    lo = min(min(short.affect), min(long.affect)) - 0.8
+    for ax, ep, title in zip(axes, (short, long), (_("cold water, short trial (60 s)"),
+                                                   _("cold water, long trial (90 s)"))):
+        style.episode_axes(ax, ep.affect, ep.durations, remember(ep, "peak_end"), _("peak-end"),
+                           title=title, time_unit="s", lang=lang,
+                           value_label=_("affect (°C above the {threshold:.0f} °C comfort threshold)").format(
+                               threshold=COLD_THRESHOLD_C))
+        ax.set_ylim(lo, 0.5)
+        ax.set_xlim(0, 90)
+
+
+def share_axes(ax: Any, result: ColdWaterResult, lang: str = "en") -> None:
+    """The share choosing the long trial under each memory model, beside the published share and its CI.
+
+    The legend sits below the axes, so that no bar's label can hide under it.
+    """
+    _ = i18n.translator(lang)
+    shares = [result.share_long(m) for m in MODELS]
+    verdict = dict(zip(result.table["memory model"], result.table["predicts"]))
+    colors = [{"long trial": style.SIMULATED, "short trial": style.PEAK}.get(verdict[m], "0.6") for m in MODELS]
+    bars = ax.bar(range(len(MODELS)), shares, color=colors)
+    ax.bar_label(bars, [f"{s:.0%}" for s in shares], fontsize=9, padding=2)
+    pub = PUBLISHED_LONG / PUBLISHED_N
+    p_lo, p_hi = wilson(PUBLISHED_LONG, PUBLISHED_N)
+    ax.axhspan(p_lo, p_hi, color="0.85", zorder=0, label=_("published 95% CI"))
+    ax.axhline(pub, color=style.PUBLISHED, lw=2, label=_("published {k}/{n}").format(k=PUBLISHED_LONG, n=PUBLISHED_N))
+    ax.axhline(0.5, color="0.6", ls=":", lw=1)
+    ax.set_xticks(range(len(MODELS)), [_(m.replace("_", "-")) for m in MODELS], rotation=20)
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel(_("share choosing to repeat the long trial"))
+    ax.set_title(_("{n:,} simulated subjects (seed {seed})").format(n=result.n, seed=result.seed))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+
+
+def figure_of(result: ColdWaterResult, lang: str = "en") -> Any:
     """The two trials with peak and end marked, and the share choosing the long trial by model."""
+    _ = i18n.translator(lang)
     with figure_style(style.THEME, style.RC):
-        fig, axes = subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
-        short, long = cold_water_episode(False), cold_water_episode(True)
-        lo = min(min(short.affect), min(long.affect)) - 0.8
-        for ax, ep in zip(axes[:2], (short, long)):
-            style.episode_axes(ax, ep.affect, ep.durations, remember(ep, "peak_end"), "peak-end",
-                               title=ep.name, time_unit="s",
-                               value_label=f"affect (°C above the {COLD_THRESHOLD_C:.0f} °C comfort threshold)")
-            ax.set_ylim(lo, 0.5)
-            ax.set_xlim(0, 90)
-        ax = axes[2]
-        shares = [result.share_long(m) for m in MODELS]
-        verdict = dict(zip(result.table["memory model"], result.table["predicts"]))
-        colors = [{"long trial": style.SIMULATED, "short trial": style.PEAK}.get(verdict[m], "0.6") for m in MODELS]
-        bars = ax.bar(range(len(MODELS)), shares, color=colors)
-        ax.bar_label(bars, [f"{s:.0%}" for s in shares], fontsize=9, padding=2)
-        pub = PUBLISHED_LONG / PUBLISHED_N
-        p_lo, p_hi = wilson(PUBLISHED_LONG, PUBLISHED_N)
-        ax.axhspan(p_lo, p_hi, color="0.85", zorder=0, label="published 95% CI")
-        ax.axhline(pub, color=style.PUBLISHED, lw=2, label=f"published {PUBLISHED_LONG}/{PUBLISHED_N}")
-        ax.axhline(0.5, color="0.6", ls=":", lw=1)
-        ax.set_xticks(range(len(MODELS)), [m.replace("_", "-") for m in MODELS], rotation=20)
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("share choosing to repeat the long trial")
-        ax.set_title(f"{result.n:,} simulated subjects (seed {result.seed})")
-        ax.legend(fontsize=8, loc="upper right")
-        fig.suptitle("Cold water: the long trial hurts longer, yet most would repeat it", y=1.02)
-        fig.tight_layout()
-        paths = style.save(fig, directory, "cold_water")
-        return paths
+        fig, axes = subplots(1, 3, figsize=(16, 5.2), gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+        trial_axes(axes[:2], lang)
+        share_axes(axes[2], result, lang)
+        fig.suptitle(_("Cold water: the long trial hurts longer, yet most would repeat it"), y=1.02)
+        return typeface.localise(fig, lang)
+
+
+def figure(result: ColdWaterResult, directory: str, lang: str = "en") -> list:
+    """Save :func:`figure_of` as ``cold_water.png`` and ``cold_water.svg`` in ``directory``."""
+    with figure_style(style.THEME, style.RC):
+        return style.save(figure_of(result, lang), directory, "cold_water")

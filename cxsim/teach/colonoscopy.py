@@ -50,7 +50,7 @@ from cxsim.engine.streams import Streams, replication_seeds
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.distribution import LogNormal, Normal
-from cxsim.teach import style
+from cxsim.teach import i18n, style, typeface
 from cxsim.teach.episode import COLONOSCOPY_PAIN, colonoscopy_episode, remember
 
 PUBLISHED = {
@@ -202,16 +202,18 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
     return ColonoscopyResult(n, seed, rater_a, rater_b, trial, power, pd.concat([table, extra], ignore_index=True))
 
 
-def figure(result: ColonoscopyResult, directory: str) -> list:
+def figure(result: ColonoscopyResult, directory: str, lang: str = "en") -> list:
     """Patients A and B with peak and end marked; the trial's remembered pain and return by arm."""
+    _ = i18n.translator(lang)
     with figure_style(style.THEME, style.RC):
         fig, axes = subplots(1, 3, figsize=(17, 4.8), gridspec_kw={"width_ratios": [1.3, 1.3, 1]})
         for ax, patient in zip(axes[:2], ("A", "B")):
             ep = colonoscopy_episode(patient)
             pain = [-x for x in ep.affect]
-            style.episode_axes(ax, pain, [d / 60 for d in ep.durations], -remember(ep, "peak_end"), "peak-end",
+            style.episode_axes(ax, pain, [d / 60 for d in ep.durations], -remember(ep, "peak_end"), _("peak-end"),
+                               lang=lang,
                                title=f"patient {patient}: total pain {-remember(ep, 'total'):.0f} pain x min",
-                               time_unit="minutes", value_label="pain (0 = none, 10 = worst)")
+                               time_unit="minutes", value_label=_("pain (0 = none, 10 = worst)"))
             ax.set_xlim(0, 24)
             ax.set_ylim(0, 10)
         ax = axes[2]
@@ -220,16 +222,16 @@ def figure(result: ColonoscopyResult, directory: str) -> list:
         ctrl = [t.remembered[~t.extended].mean(), 10 * t.returned[~t.extended].mean()]
         ext = [t.remembered[t.extended].mean(), 10 * t.returned[t.extended].mean()]
         x = np.arange(2)
-        ax.bar(x - 0.2, ctrl, 0.38, color=style.PUBLISHED, label="simulated control")
-        ax.bar(x + 0.2, ext, 0.38, color=style.SIMULATED, label="simulated extended (+3 min, milder)")
+        ax.bar(x - 0.2, ctrl, 0.38, color=style.PUBLISHED, label=_("simulated control"))
+        ax.bar(x + 0.2, ext, 0.38, color=style.SIMULATED, label=_("simulated extended (+3 min, milder)"))
         ax.scatter([-0.2, 0.2], [PUBLISHED["remembered_control"], PUBLISHED["remembered_extended"]], marker="D",
-                   color="black", zorder=5, label="published (2003)")
+                   color="black", zorder=5, label=_("published (2003)"))
         ax.set_xticks(x, labels)
-        ax.set_ylabel("pain points / return rate x 10")
+        ax.set_ylabel(_("pain points / return rate x 10"))
         ax.set_title(f"2003 trial, {result.n:,} simulated patients")
         ax.legend(fontsize=8, loc="upper right")
         ax.set_ylim(0, 9)
-        fig.suptitle("Colonoscopy: the end, not the length, sets the memory", y=1.02)
-        fig.tight_layout()
+        fig.suptitle(_("Colonoscopy: the end, not the length, sets the memory"), y=1.02)
+        typeface.localise(fig, lang)
         paths = style.save(fig, directory, "colonoscopy")
         return paths

@@ -45,7 +45,7 @@ from cxsim.fit.gap import (
 )
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
-from cxsim.teach import style
+from cxsim.teach import i18n, style, typeface
 
 PUBLISHED_2A = {"price": 7, "brand_image": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
 PUBLISHED_2B = {"product": 7, "price": 7, "convenience": 7, "brand_image": 7}
@@ -128,8 +128,9 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
     return MeisuResult(steps, shops, pd.concat(cyc, ignore_index=True), table)
 
 
-def figure(result: MeisuResult, directory: str) -> list:
+def figure(result: MeisuResult, directory: str, lang: str = "en") -> list:
     """Key experience per touchpoint (step 3), and satisfaction and retention with more shops."""
+    _ = i18n.translator(lang)
     import seaborn as sns  # seaborn: loaded only when a figure is drawn
 
     with figure_style(style.THEME, style.RC):
@@ -140,19 +141,19 @@ def figure(result: MeisuResult, directory: str) -> list:
                   for v in steps["key_experience_3"]]
         bars = ax.barh(steps.index, steps["key_experience_3"], color=colors)
         ax.bar_label(bars, [f"{v:+.1f}" for v in steps["key_experience_3"]], fontsize=9, padding=3)
-        ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label="published convenience: 9 x -2 = -18")
-        ax.set_xlabel("key experience = importance x (experience - expectation)")
-        ax.set_title("step 3: the key experience (simulated, cycle 1)")
+        ax.axvline(-18, color=style.PUBLISHED, ls=":", lw=2, label=_("published convenience: 9 x -2 = -18"))
+        ax.set_xlabel(_("key experience = importance x (experience - expectation)"))
+        ax.set_title(_("step 3: the key experience (simulated, cycle 1)"))
         ax.legend(fontsize=8, loc="lower right")
         cyc = result.cycles.copy()
         cyc["shops"] = (4 + cyc["extra_shops"]).astype(str) + " shops"
         for ax, col, label in zip(axes[1:], ["satisfaction_mean", "retention_rate"],
                                   ["mean satisfaction (affect units)", "retention (share of starting customers)"]):
             sns.lineplot(cyc, x="cycle", y=col, hue="shops", ax=ax, marker="o", errorbar=("ci", 95), palette="crest")
-            ax.set_xlabel("month")
+            ax.set_xlabel(_("month"))
             ax.set_ylabel(label)
-            ax.set_title("step 5: more shops on the street")
-        fig.suptitle("Meisu Electronics: convenience is the key experience; more shops close the gap", y=1.02)
-        fig.tight_layout()
+            ax.set_title(_("step 5: more shops on the street"))
+        fig.suptitle(_("Meisu Electronics: convenience is the key experience; more shops close the gap"), y=1.02)
+        typeface.localise(fig, lang)
         paths = style.save(fig, directory, "meisu_seven_steps")
         return paths

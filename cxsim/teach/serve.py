@@ -2,9 +2,15 @@
 
     cxsim teach                       # http://127.0.0.1:8765 (localhost only)
     cxsim teach --port 9000
-    cxsim teach --host 0.0.0.0        # visible on the network: only on a classroom network
+    cxsim teach --lang zh             # the page in Chinese (default: the system locale)
 
-It runs ``solara run cxsim.teach.app`` in production mode. The page needs the ``[teach]`` extra
+The teacher's page listens on 127.0.0.1 only. The students' pages of a class round listen on the
+machine's LAN address only while the teacher has a round open (``--class-host`` / ``--class-port``
+choose another address or a fixed port; see :mod:`cxsim.teach.class_view`).
+
+It runs ``solara run cxsim.teach.app`` in production mode, quietly: no check for a newer
+Solara (the project pins its version) and no warning about cookies over plain HTTP on
+127.0.0.1. The page needs the ``[teach]`` extra
 (``pip install 'cxsim[teach]'``); without it the command says so in one line. A bad argument
 prints one line and exits with status 2. ``cxsim-teach`` is an alias kept for one release.
 """
@@ -18,22 +24,28 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from cxsim.errors import OneLineParser, fail
+from cxsim.errors import OneLineParser, SpecError, fail
+from cxsim.teach import i18n
 
 PROG = "cxsim-teach"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: The modules the ``[teach]`` extra installs and the page needs.
-TEACH_MODULES = ("solara", "ipyvuetify", "ipyvue")
+TEACH_MODULES = ("solara", "ipyvuetify", "ipyvue", "segno", "babel")
 EXTRA_MISSING = "the teaching page needs the [teach] extra: pip install 'cxsim[teach]'"
+
+#: Solara's warning when a page is served over plain HTTP to a host other than "localhost" (as
+#: 127.0.0.1 is): irrelevant to a page on this machine; ignored in the server's process only.
+COOKIE_WARNING = "Cookies with samesite=none require https"
 
 DESCRIPTION = """\
 Serve the teachers' page: the peak-end rule's classic experiments and the shipped scenarios,
-with sliders, in a browser on this machine.
+with sliders, a class experiment and a presentation mode, in a browser on this machine.
 
 examples:
   cxsim teach                  # http://127.0.0.1:8765
   cxsim teach --port 9000
+  cxsim teach --lang zh        # in Chinese
 """
 
 
@@ -47,6 +59,24 @@ def _port(text: str) -> int:
             f"{text!r} is not allowed; a port number from 1 to 65535 is required"
         )
     return port
+
+
+def _lang(text: str) -> str:
+    try:
+        return i18n.check_language(text)
+    except SpecError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {', '.join(i18n.LANGUAGES)}") from None
+
+
+#: Where the teacher's page may listen: this machine only (students use a class round's pages).
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _loopback(text: str) -> str:
+    if text not in LOOPBACK:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed; allowed: {', '.join(LOOPBACK)} (students join through a class round)")
+    return text
 
 
 def has_teach_extra() -> bool:
@@ -74,7 +104,23 @@ def command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
         str(port),
         "--production",
         "--no-open",
+        "--no-check-version",
     ]
+
+
+def environment(lang: str, class_host: str | None, class_port: int | None,
+                base: dict[str, str] | None = None) -> dict[str, str]:
+    """The server process's environment: ``base`` (default: this one) with the language, the class
+    round's address and the cookie warning silenced (:data:`COOKIE_WARNING`)."""
+    env = dict(os.environ if base is None else base)
+    env[i18n.ENV_VAR] = lang
+    if class_host:
+        env["CXSIM_TEACH_CLASS_HOST"] = class_host
+    if class_port:
+        env["CXSIM_TEACH_CLASS_PORT"] = str(class_port)
+    ignore = f"ignore:{COOKIE_WARNING}:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS", ""), ignore) if w)
+    return env
 
 
 def parser(prog: str = PROG) -> OneLineParser:
@@ -91,12 +137,21 @@ def parser(prog: str = PROG) -> OneLineParser:
     )
     p.add_argument(
         "--host",
+        type=_loopback,
         default=DEFAULT_HOST,
-        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+        help=f"address of the teacher's page, on this machine only: {', '.join(LOOPBACK)} (default {DEFAULT_HOST}); "
+             "students reach a class round's own pages instead",
     )
     p.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
+    p.add_argument("--lang", type=_lang, default=None,
+                   help="language of the page: en or zh (default: $CXSIM_TEACH_LANG, else the system locale)")
+    p.add_argument("--class-host", default=None,
+                   help="address of the class round's student pages, while a round is open "
+                        "(default: this machine's LAN address)")
+    p.add_argument("--class-port", type=_port, default=None,
+                   help="port of the class round's student pages (default: one the system picks)")
     return p
 
 
@@ -105,6 +160,10 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
     args = parser(prog).parse_args(argv)
     if not has_teach_extra():
         fail(prog, EXTRA_MISSING)
+    try:
+        lang = args.lang or i18n.default_language()
+    except SpecError as err:
+        fail(prog, str(err))
     cmd = command(args.host, args.port)
     print(
         f"{prog}: serving the teaching page on http://{args.host}:{args.port}  (Ctrl-C stops it)",
@@ -114,7 +173,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
     # in a source checkout that would shadow the installed cxsim (whose configs package lives
     # elsewhere).
     os.chdir(tempfile.gettempdir())
-    os.execv(cmd[0], cmd)
+    os.execve(cmd[0], cmd, environment(lang, args.class_host, args.class_port))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from cxsim.files import write_atomic
+from cxsim.teach import i18n
 
 PEAK = "crimson"
 END = "royalblue"
@@ -61,8 +62,9 @@ def episode_axes(
     model_label: str,
     title: str = "",
     time_unit: str = "s",
-    value_label: str = "affect (0 = as expected; below 0 = unpleasant)",
+    value_label: str | None = None,
     show_mean: bool = True,
+    lang: str = "en",
 ) -> None:
     """Draw one episode: the moment curve, peak and end marked, remembered value beside the mean.
 
@@ -74,9 +76,11 @@ def episode_axes(
         model_label: name of the memory model, for the legend.
         title: axes title.
         time_unit: unit of the durations, for the x label.
-        value_label: y-axis label.
+        value_label: y-axis label (default: affect, 0 = as expected, in ``lang``).
         show_mean: also draw the mean moment as a dashed line.
+        lang: language of the labels (:mod:`cxsim.teach.i18n`).
     """
+    _ = i18n.translator(lang)
     a = np.asarray(affect, dtype=float)
     d = np.asarray(durations, dtype=float)
     start = np.concatenate([[0.0], np.cumsum(d)[:-1]])
@@ -86,20 +90,22 @@ def episode_axes(
     ax.scatter(mid, a, s=30, color=CURVE, zorder=3)
     p = int(np.argmax(np.abs(a)))
     ax.scatter([mid[p]], [a[p]], s=260, facecolors="none", edgecolors=PEAK, lw=2.5, zorder=4,
-               label=f"peak {a[p]:+.2f}")
+               label=_("peak {value:+.2f}").format(value=a[p]))
     ax.scatter([mid[-1]], [a[-1]], s=260, marker="s", facecolors="none", edgecolors=END, lw=2.5,
-               zorder=4, label=f"end {a[-1]:+.2f}")
-    ax.annotate("peak", (mid[p], a[p]), xytext=(0, -22 if a[p] < 0 else 14), textcoords="offset points",
+               zorder=4, label=_("end {value:+.2f}").format(value=a[-1]))
+    ax.annotate(_("peak"), (mid[p], a[p]), xytext=(0, -22 if a[p] < 0 else 14), textcoords="offset points",
                 ha="center", color=PEAK, fontsize=10, fontweight="bold")
-    ax.annotate("end", (mid[-1], a[-1]), xytext=(0, 14 if a[-1] <= 0 else -22), textcoords="offset points",
+    ax.annotate(_("end"), (mid[-1], a[-1]), xytext=(0, 14 if a[-1] <= 0 else -22), textcoords="offset points",
                 ha="center", color=END, fontsize=10, fontweight="bold")
     if show_mean:
-        ax.axhline(float(a.mean()), color=MEAN, ls="--", lw=1.5, label=f"mean moment {a.mean():+.2f}")
-    ax.axhline(remembered, color=REMEMBERED, lw=2.5, label=f"remembered ({model_label}) {remembered:+.2f}")
+        ax.axhline(float(a.mean()), color=MEAN, ls="--", lw=1.5,
+                   label=_("mean moment {value:+.2f}").format(value=a.mean()))
+    ax.axhline(remembered, color=REMEMBERED, lw=2.5,
+               label=_("remembered ({model}) {value:+.2f}").format(model=model_label, value=remembered))
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_xlim(0, edges[-1])
-    ax.set_xlabel(f"time ({time_unit})")
-    ax.set_ylabel(value_label)
+    ax.set_xlabel(_("time ({unit})").format(unit=_(time_unit)))
+    ax.set_ylabel(value_label if value_label is not None else _("affect\n(0 = as expected; below 0 = unpleasant)"))
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8, frameon=True)

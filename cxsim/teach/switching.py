@@ -32,7 +32,7 @@ from cxsim.config import compose_config
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
-from cxsim.teach import style
+from cxsim.teach import i18n, style, typeface
 
 PUBLISHED = {1: 0.40, 2: 0.55, 3: 0.90}
 SCENARIOS = ("b2b_dealer_survey", "retail_street", "ecommerce_delivery_survey")
@@ -123,24 +123,25 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
     return SwitchingResult(shares, table)
 
 
-def figure(result: SwitchingResult, directory: str) -> list:
+def figure(result: SwitchingResult, directory: str, lang: str = "en") -> list:
     """Share switched after 1, 2, 3 bad experiences per scenario, against the survey's figures."""
+    _ = i18n.translator(lang)
     with figure_style(style.THEME, style.RC):
         fig, ax = subplots(figsize=(8, 5))
         ks = [1, 2, 3]
         ax.plot(ks, [PUBLISHED[k] for k in ks], "D-", color="black", lw=2.5, ms=9,
-                label="AchieveGlobal 2013 (published)")
+                label=_("AchieveGlobal 2013 (published)"))
         palette = ["#2a9d8f", "#e76f51", "#264653"]
         for color, (name, g) in zip(palette, result.shares.groupby("scenario", sort=False)):
             ax.plot(g["bad_experiences"], g["switched"], "o-", color=color, label=f"{name} (simulated)")
             ax.plot(g["bad_experiences"], g["switched_without_bad"], "o:", color=color, alpha=0.6,
                     label=f"{name}, no bad moment")
         ax.set_xticks(ks, ["1", "2", "3"])
-        ax.set_xlabel("bad experiences in a row (one a month)")
-        ax.set_ylabel("share of customers who switched")
+        ax.set_xlabel(_("bad experiences in a row (one a month)"))
+        ax.set_ylabel(_("share of customers who switched"))
         ax.set_ylim(0, 1)
-        ax.set_title("Switching after bad experiences: survey vs cxsim's shipped loyalty settings")
+        ax.set_title(_("Switching after bad experiences: survey vs cxsim's shipped loyalty settings"))
         ax.legend(fontsize=8, loc="upper left")
-        fig.tight_layout()
+        typeface.localise(fig, lang)
         paths = style.save(fig, directory, "switching")
         return paths

@@ -39,7 +39,7 @@ from cxsim.engine.streams import Streams, replication_seeds
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.distribution import Normal
-from cxsim.teach import style
+from cxsim.teach import i18n, style, typeface
 
 TOUCHPOINTS = ("brand_image", "price", "technology", "product_quality", "delivery_speed",
                "service_staff", "dealer_meeting")
@@ -136,25 +136,26 @@ def _pattern_share(shares: pd.Series) -> float:
     return float(key - rest)
 
 
-def figure(result: ZhijiangResult, directory: str) -> list:
+def figure(result: ZhijiangResult, directory: str, lang: str = "en") -> list:
     """Touchpoint means, the overall in each world against 4.17, and the regression view."""
+    _ = i18n.translator(lang)
     with figure_style(style.THEME, style.RC):
         fig, axes = subplots(1, 3, figsize=(18, 5), gridspec_kw={"width_ratios": [1.4, 1, 1.4]})
         means = result.ratings.mean(axis=0)
         ax = axes[0]
         x = np.arange(len(TOUCHPOINTS))
-        ax.plot(x, [PUBLISHED_MEANS[t] for t in TOUCHPOINTS], "D-", color=style.PUBLISHED, label="published mean")
-        ax.plot(x, means, "o--", color=style.SIMULATED, label="simulated mean")
+        ax.plot(x, [PUBLISHED_MEANS[t] for t in TOUCHPOINTS], "D-", color=style.PUBLISHED, label=_("published mean"))
+        ax.plot(x, means, "o--", color=style.SIMULATED, label=_("simulated mean"))
         p = int(np.argmax(np.abs(means - NEUTRAL)))
-        ax.scatter([p], [means[p]], s=300, facecolors="none", edgecolors=style.PEAK, lw=2.5, label="peak")
+        ax.scatter([p], [means[p]], s=300, facecolors="none", edgecolors=style.PEAK, lw=2.5, label=_("peak"))
         ax.scatter([x[-1]], [means[-1]], s=300, marker="s", facecolors="none", edgecolors=style.END, lw=2.5,
-                   label="end")
+                   label=_("end"))
         ax.axhline(PUBLISHED_OVERALL, color="black", lw=1.5, ls=":", label=f"observed overall {PUBLISHED_OVERALL}")
         ax.axhline(PUBLISHED_PEAK_END, color=style.REMEMBERED, lw=2, label=f"(peak + end) / 2 = {PUBLISHED_PEAK_END}")
         ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)
-        ax.set_ylabel("rating (1-5, 3 = neutral)")
+        ax.set_ylabel(_("rating (1-5, 3 = neutral)"))
         ax.set_ylim(3, 5)
-        ax.set_title("the dealers' journey, in order")
+        ax.set_title(_("the dealers' journey, in order"))
         ax.legend(fontsize=8, loc="lower left")
         ax = axes[1]
         vals = [result.overall[w].mean() for w in WORLDS]
@@ -163,8 +164,8 @@ def figure(result: ZhijiangResult, directory: str) -> list:
         ax.axhline(PUBLISHED_OVERALL, color="black", lw=2, ls=":", label=f"observed {PUBLISHED_OVERALL}")
         ax.set_xticks(range(len(WORLDS)), [w.replace("_", "-") for w in WORLDS], rotation=20)
         ax.set_ylim(3, 5)
-        ax.set_ylabel("simulated overall rating (1-5)")
-        ax.set_title("overall satisfaction if dealers\nremembered by ...")
+        ax.set_ylabel(_("simulated overall rating (1-5)"))
+        ax.set_title(_("overall satisfaction if dealers\nremembered by ..."))
         ax.legend(fontsize=8)
         ax = axes[2]
         sig = result.significant
@@ -175,10 +176,10 @@ def figure(result: ZhijiangResult, directory: str) -> list:
             ax.annotate("published:\nsignificant", (TOUCHPOINTS.index(tp), 1.0), ha="center", fontsize=8)
         ax.set_xticks(x, [t.replace("_", "\n") for t in TOUCHPOINTS], fontsize=9)
         ax.set_ylim(0, 1.2)
-        ax.set_ylabel("share of 47-dealer surveys where OLS\nfinds the touchpoint significant (P < 0.05)")
-        ax.set_title("the key-moment view")
+        ax.set_ylabel(_("share of 47-dealer surveys where OLS\nfinds the touchpoint significant (P < 0.05)"))
+        ax.set_title(_("the key-moment view"))
         ax.legend(fontsize=8, loc="upper left", ncols=2)
-        fig.suptitle("Zhijiang dealers: the peak and the end of the means overshoot; the key moments fit", y=1.02)
-        fig.tight_layout()
+        fig.suptitle(_("Zhijiang dealers: the peak and the end of the means overshoot; the key moments fit"), y=1.02)
+        typeface.localise(fig, lang)
         paths = style.save(fig, directory, "zhijiang_dealers")
         return paths

@@ -89,3 +89,44 @@ def test_serve_bad_port_is_one_line(args, line, tmp_path) -> None:  # type: igno
     res = subprocess.run([sys.executable, "-m", "cxsim.teach.serve", *args], capture_output=True, text=True,
                          timeout=60, cwd=tmp_path)
     assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""
+
+
+def test_serve_is_quiet_and_offline() -> None:
+    from cxsim.teach import serve
+
+    assert "--no-check-version" in serve.command()  # no "New version of Solara" (nor a request for it)
+    env = serve.environment("zh", "127.0.0.1", 9100, base={"PYTHONWARNINGS": "default"})
+    assert env["CXSIM_TEACH_LANG"] == "zh"
+    assert (env["CXSIM_TEACH_CLASS_HOST"], env["CXSIM_TEACH_CLASS_PORT"]) == ("127.0.0.1", "9100")
+    assert env["PYTHONWARNINGS"] == f"default,ignore:{serve.COOKIE_WARNING}:UserWarning"
+    plain = serve.environment("en", None, None, base={})
+    assert "CXSIM_TEACH_CLASS_HOST" not in plain and "CXSIM_TEACH_CLASS_PORT" not in plain
+
+
+def test_the_cookie_warning_is_silenced_in_the_servers_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from cxsim.teach import serve
+
+    code = ("import warnings; warnings.warn(\"Cookies with samesite=none require https, but according to the asgi "
+            "framework, the scheme is 'http'\"); warnings.warn('another warning')")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                         env=serve.environment("en", None, None))
+    assert "Cookies" not in res.stderr and "another warning" in res.stderr  # only that warning is silenced
+
+
+@pytest.mark.parametrize("args, line", [
+    (["--lang", "fr"], "cxsim-teach: error: argument --lang: 'fr' is not allowed; allowed: en, zh"),
+    (["--host", "0.0.0.0"], "cxsim-teach: error: argument --host: '0.0.0.0' is not allowed; allowed: 127.0.0.1, "
+                            "localhost, ::1 (students join through a class round)"),
+    (["--class-port", "0"], "cxsim-teach: error: argument --class-port: '0' is not allowed; a port number from 1 to "
+                            "65535 is required"),
+])
+def test_serve_bad_language_or_class_port_is_one_line(args, line, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "cxsim.teach.serve", *args], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""

@@ -1,0 +1,100 @@
+"""The teaching material's languages: English and Chinese, from gettext message catalogues.
+
+The words of the teachers' page, the class round's student pages, the experiments' printed
+tables and the teaching figures are English in the code (the message ids) and translated by the
+catalogue ``locale/<lang>/LC_MESSAGES/cxsim_teach.po`` beside this module. The catalogue is
+compiled with Babel when first used (in memory; nothing is written), so a translator edits only
+the ``.po`` file.
+
+The language is chosen by ``--lang`` (``cxsim teach``, the experiment scripts), else by the
+environment variable ``CXSIM_TEACH_LANG``, else by the system locale (``zh*`` gives Chinese,
+anything else English).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import locale
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cxsim.errors import SpecError
+from cxsim.specs import checks
+
+#: The languages the teaching material speaks.
+LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文"}
+#: The gettext domain (the catalogue's file name).
+DOMAIN = "cxsim_teach"
+#: Where the catalogues live (package data).
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: The environment variable that sets the default language.
+ENV_VAR = "CXSIM_TEACH_LANG"
+
+
+def check_language(lang: object) -> str:
+    """``lang`` if it is one of :data:`LANGUAGES`, else :class:`~cxsim.errors.SpecError` naming ``lang``."""
+    return checks.choice("lang", lang, LANGUAGES)
+
+
+def language_of_locale(name: str | None) -> str:
+    """The teaching language for a locale name such as ``zh_CN.UTF-8`` (Chinese for ``zh*``, else English)."""
+    return "zh" if (name or "").lower().startswith("zh") else "en"
+
+
+def default_language() -> str:
+    """``$CXSIM_TEACH_LANG`` if set (and valid), else the language of the system locale."""
+    wanted = os.environ.get(ENV_VAR, "").strip()
+    if wanted:
+        return checks.choice(ENV_VAR, wanted, LANGUAGES)
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            return language_of_locale(os.environ[var])
+    return language_of_locale(locale.getlocale()[0])
+
+
+def catalogue_path(lang: str) -> Path:
+    """The ``.po`` catalogue of ``lang``."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _read_catalogue(lang: str) -> Any:
+    try:
+        # Babel reads the catalogue: needed only for a language other than English (the [teach] extra)
+        from babel.messages.pofile import read_po
+    except ImportError:
+        raise SpecError("lang", lang,
+                        "English without Babel; for other languages: pip install 'cxsim[teach]'") from None
+    with catalogue_path(lang).open("rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (English: the message ids themselves)."""
+    lang = check_language(lang)
+    if lang == "en":
+        return gettext.NullTranslations()
+    catalog = _read_catalogue(lang)
+    from babel.messages.mofile import write_mo  # Babel: present, _read_catalogue has just used it
+
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """The ``_`` function of ``lang``: a message id in, its translation out (the id when untranslated)."""
+    return translations(lang).gettext
+
+
+def catalogue_text(lang: str) -> str:
+    """Every translated string of ``lang``'s catalogue, joined (the characters its figures need)."""
+    if check_language(lang) == "en":
+        return ""
+    catalog = _read_catalogue(lang)
+    return "".join(str(m.string) for m in catalog if m.id and m.string)
