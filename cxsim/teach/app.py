@@ -35,8 +35,8 @@ from cxsim.errors import SpecError
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.teach import class_view, i18n, style, typeface
-from cxsim.teach.class_view import N_
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
+from cxsim.teach.i18n import N_
 from cxsim.teach.page_style import css
 
 PRESET_LABELS = {

@@ -30,6 +30,7 @@ import solara
 
 from cxsim.errors import SpecError
 from cxsim.teach import class_server, i18n, slides
+from cxsim.teach.i18n import N_
 
 #: Environment variables through which ``cxsim teach`` passes the class round's address.
 HOST_VAR = "CXSIM_TEACH_CLASS_HOST"
@@ -38,11 +39,6 @@ PORT_VAR = "CXSIM_TEACH_CLASS_PORT"
 POLL_SECONDS = 1.0
 
 lang = solara.reactive(i18n.default_language())
-
-
-def N_(message: str) -> str:
-    """``message`` unchanged: marks it for the catalogue, translated where it is shown."""
-    return message
 
 
 @solara.component

@@ -70,12 +70,11 @@ def _pad(text: str, width: int, left: bool) -> str:
 
 
 def translate_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``table`` with its column names and text cells in ``lang`` (text without a translation is kept)."""
-    _ = i18n.translator(lang)
-    out = table.rename(columns={c: _(str(c)) for c in table.columns})
+    """``table`` with its column names and text cells in ``lang`` (see :func:`~cxsim.teach.i18n.translate_text`)."""
+    out = table.rename(columns={c: i18n.translate_text(str(c), lang) for c in table.columns})
     for col in out.columns:
         if any(isinstance(v, str) for v in out[col]):
-            out[col] = [_(v) if isinstance(v, str) else v for v in out[col]]
+            out[col] = [i18n.translate_text(v, lang) if isinstance(v, str) else v for v in out[col]]
     return out
 
 

@@ -52,6 +52,7 @@ from cxsim.specs import checks
 from cxsim.specs.distribution import LogNormal, Normal
 from cxsim.teach import i18n, style, typeface
 from cxsim.teach.episode import COLONOSCOPY_PAIN, colonoscopy_episode, remember
+from cxsim.teach.i18n import N_
 
 PUBLISHED = {
     "final_control": 2.5, "final_extended": 1.7,
@@ -169,34 +170,38 @@ def simulate(n: int = 68_200, seed: int = 0) -> ColonoscopyResult:
     ext = trial.extended
     a, b = colonoscopy_episode("A"), colonoscopy_episode("B")
     rows = [
-        ("1996: remembered pain of A (peak-end, 0-10)", "A worse than B", -remember(a, "peak_end"), "prediction"),
-        ("1996: remembered pain of B (peak-end, 0-10)", "B better than A", -remember(b, "peak_end"), "prediction"),
-        ("1996: total pain A (pain x minutes)", "A less than B", -remember(a, "total"), "prediction"),
-        ("1996: total pain B (pain x minutes)", "B more than A", -remember(b, "total"), "prediction"),
-        ("1996: share of noisy raters remembering B as less painful", float("nan"),
+        (N_("1996: remembered pain of A (peak-end, 0-10)"), N_("A worse than B"),
+         -remember(a, "peak_end"), "prediction"),
+        (N_("1996: remembered pain of B (peak-end, 0-10)"), N_("B better than A"),
+         -remember(b, "peak_end"), "prediction"),
+        (N_("1996: total pain A (pain x minutes)"), N_("A less than B"), -remember(a, "total"), "prediction"),
+        (N_("1996: total pain B (pain x minutes)"), N_("B more than A"), -remember(b, "total"), "prediction"),
+        (N_("1996: share of noisy raters remembering B as less painful"), float("nan"),
          float(np.mean(rater_b < rater_a)), "prediction"),
-        ("2003: final-moment pain, control (0-10)", PUBLISHED["final_control"],
+        (N_("2003: final-moment pain, control (0-10)"), PUBLISHED["final_control"],
          float(trial.final_pain[~ext].mean()), "input"),
-        ("2003: final-moment pain, extended (0-10)", PUBLISHED["final_extended"],
+        (N_("2003: final-moment pain, extended (0-10)"), PUBLISHED["final_extended"],
          float(trial.final_pain[ext].mean()), "input"),
-        ("2003: remembered pain, control (0-10)", PUBLISHED["remembered_control"],
+        (N_("2003: remembered pain, control (0-10)"), PUBLISHED["remembered_control"],
          float(trial.remembered[~ext].mean()), "prediction"),
-        ("2003: remembered pain, extended (0-10)", PUBLISHED["remembered_extended"],
+        (N_("2003: remembered pain, extended (0-10)"), PUBLISHED["remembered_extended"],
          float(trial.remembered[ext].mean()), "prediction"),
-        ("2003: remembered pain, extended - control",
+        (N_("2003: remembered pain, extended - control"),
          PUBLISHED["remembered_extended"] - PUBLISHED["remembered_control"],
          float(trial.remembered[ext].mean() - trial.remembered[~ext].mean()), "prediction"),
-        ("2003: total pain, extended - control (pain x min)", float("nan"),
+        (N_("2003: total pain, extended - control (pain x min)"), float("nan"),
          float(trial.total_pain[ext].mean() - trial.total_pain[~ext].mean()), "prediction"),
-        ("2003: return for a repeat procedure, all", PUBLISHED["return_rate"], float(trial.returned.mean()), "input"),
-        ("2003: return rate, control", float("nan"), float(trial.returned[~ext].mean()), "prediction"),
-        ("2003: return rate, extended", float("nan"), float(trial.returned[ext].mean()), "prediction"),
+        (N_("2003: return for a repeat procedure, all"), PUBLISHED["return_rate"], float(trial.returned.mean()),
+         "input"),
+        (N_("2003: return rate, control"), float("nan"), float(trial.returned[~ext].mean()), "prediction"),
+        (N_("2003: return rate, extended"), float("nan"), float(trial.returned[ext].mean()), "prediction"),
     ]
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
     result = ColonoscopyResult(n, seed, rater_a, rater_b, trial, power, table)
     extra = pd.DataFrame([
-        ("2003: odds ratio of return, extended vs control", PUBLISHED["odds_ratio"], result.odds_ratio, "prediction"),
-        ("2003: share of 682-patient trials with P < 0.05 (remembered pain)", "significant (P = 0.006)", power,
+        (N_("2003: odds ratio of return, extended vs control"), PUBLISHED["odds_ratio"], result.odds_ratio,
+         "prediction"),
+        (N_("2003: share of 682-patient trials with P < 0.05 (remembered pain)"), N_("significant (P = 0.006)"), power,
          "prediction"),
     ], columns=table.columns)
     return ColonoscopyResult(n, seed, rater_a, rater_b, trial, power, pd.concat([table, extra], ignore_index=True))

@@ -17,6 +17,8 @@ import gettext
 import io
 import locale
 import os
+import re
+import string
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -90,6 +92,57 @@ def translations(lang: str) -> gettext.NullTranslations:
 def translator(lang: str) -> Callable[[str], str]:
     """The ``_`` function of ``lang``: a message id in, its translation out (the id when untranslated)."""
     return translations(lang).gettext
+
+
+def N_(message: str) -> str:
+    """``message`` unchanged: marks it for the catalogue, translated where it is shown."""
+    return message
+
+
+def _template_pattern(template: str) -> re.Pattern[str] | None:
+    """A regular expression matching ``template`` filled in (its fields captured), None without fields."""
+    parts = list(string.Formatter().parse(template))
+    if not any(field for _lit, field, _spec, _conv in parts):
+        return None
+    regex = ""
+    for literal, field, spec, conv in parts:
+        regex += re.escape(literal)
+        if field is not None:
+            if spec or conv or not field.isidentifier():
+                return None  # a formatted number (e.g. {n:,}) is not read back
+            regex += f"(?P<{field}>.+?)"
+    return re.compile(regex + r"\Z", re.DOTALL)
+
+
+@cache
+def _templates(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The catalogue's messages with fields, most specific (longest literal text) first."""
+    if check_language(lang) == "en":
+        return ()
+    found = [(str(m.id), _template_pattern(str(m.id))) for m in _read_catalogue(lang) if isinstance(m.id, str) and m.id]
+    found = [(t, rx) for t, rx in found if rx is not None]
+    return tuple(sorted(found, key=lambda tr: -len(re.sub(r"\{[^}]*\}", "", tr[0]))))  # type: ignore[return-value]
+
+
+def translate_text(text: str, lang: str) -> str:
+    """``text`` in ``lang``: its catalogue entry, else a message with fields read back and its parts translated.
+
+    A table's labels are English messages filled in (``N_("mean rating: {item}").format(item=tp)``);
+    the label is matched against the catalogue's messages with fields, and each field's value is
+    translated in turn (an item name, or left as it is, e.g. a number). A comma-separated list of catalogue entries is translated item by item. Text that
+    matches nothing is returned unchanged.
+    """
+    _ = translator(lang)
+    if not text or _(text) != text or lang == "en":
+        return _(text) if text else text
+    for template, regex in _templates(lang):
+        match = regex.match(text)
+        if match:
+            return _(template).format(**{k: translate_text(v, lang) for k, v in match.groupdict().items()})
+    parts = text.split(", ")
+    if len(parts) > 1 and all(_(part) != part for part in parts):  # a list of names, not e.g. "[0.51, 0.82]"
+        return _(", ").join(_(part) for part in parts)
+    return text
 
 
 def catalogue_text(lang: str) -> str:

@@ -46,11 +46,15 @@ from cxsim.fit.gap import (
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.teach import i18n, style, typeface
+from cxsim.teach.i18n import N_
 
 PUBLISHED_2A = {"price": 7, "brand_image": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
 PUBLISHED_2B = {"product": 7, "price": 7, "convenience": 7, "brand_image": 7}
 PUBLISHED_IMPORTANCE = {"convenience": 9}
 PUBLISHED_IDEAL = {"convenience": 10}
+#: The retail_street scenario's touchpoints, marked for the catalogue (the case study's own words).
+TOUCHPOINT_NAMES = (N_("brand_image"), N_("convenience"), N_("price"), N_("product"), N_("service"),
+                    N_("shop_visit"), N_("relationship"))
 
 
 @dataclass(frozen=True)
@@ -102,28 +106,36 @@ def simulate(n: int = 2000, seed: int = 0, cycles: int = 12, max_extra_shops: in
     rows = []
     for tp in steps.index:
         r = steps.loc[tp]
-        rows.append((f"2a experience: {tp}", PUBLISHED_2A.get(tp, np.nan), r["experience_2a"], "input"))
+        rows.append((N_("2a experience: {item}").format(item=tp), PUBLISHED_2A.get(tp, np.nan),
+                     r["experience_2a"], "input"))
     for tp in steps.index:
-        rows.append((f"2b expectation: {tp}", PUBLISHED_2B.get(tp, np.nan), steps.loc[tp, "expectation_2b"], "input"))
+        rows.append((N_("2b expectation: {item}").format(item=tp), PUBLISHED_2B.get(tp, np.nan),
+                     steps.loc[tp, "expectation_2b"], "input"))
     for tp in ("convenience", "product"):
         pub = PUBLISHED_2A[tp] - PUBLISHED_2B[tp]
-        rows.append((f"2c satisfaction = 2a - 2b: {tp}", float(pub), steps.loc[tp, "satisfaction_2c"], "computed"))
-    rows.append(("2d importance: convenience", 9.0, steps.loc["convenience", "importance_2d"], "input"))
-    rows.append(("3 key experience = 2d x 2c: convenience", -18.0, steps.loc["convenience", "key_experience_3"],
-                 "computed"))
+        rows.append((N_("2c satisfaction = 2a - 2b: {item}").format(item=tp), float(pub),
+                     steps.loc[tp, "satisfaction_2c"],
+                     N_("computed")))
+    rows.append((N_("2d importance: {item}").format(item="convenience"), 9.0,
+                 steps.loc["convenience", "importance_2d"], "input"))
+    rows.append((N_("3 key experience = 2d x 2c: {item}").format(item="convenience"), -18.0,
+                 steps.loc["convenience", "key_experience_3"], N_("computed")))
     worst = steps.loc[[t for t in steps.index if t in PUBLISHED_2A], "key_experience_3"].idxmin()
-    rows.append(("3 the key experience (most negative of the case study's six)", "convenience", worst, "computed"))  # type: ignore[arg-type]
-    rows.append(("4 gap to the ideal (10): convenience", -5.0, steps.loc["convenience", "gap_to_ideal_4"], "computed"))
+    rows.append((N_("3 the key experience (most negative of the case study's six)"), "convenience", worst,  # type: ignore[arg-type]
+                 N_("computed")))
+    rows.append((N_("4 gap to the ideal (10): {item}").format(item="convenience"), -5.0,
+                 steps.loc["convenience", "gap_to_ideal_4"], N_("computed")))
     b = shops.iloc[0]
     for _, a in shops.iloc[1:].iterrows():
         k = int(a["extra_shops"])
-        rows.append((f"5 +{k} shop(s): satisfaction change (affect units)", np.nan,
+        rows.append((N_("5 +{k} shop(s): satisfaction change (affect units)").format(k=k), np.nan,
                      a["satisfaction_mean"] - b["satisfaction_mean"], "prediction"))
-        rows.append((f"5 +{k} shop(s): retention change (points)", np.nan,
+        rows.append((N_("5 +{k} shop(s): retention change (points)").format(k=k), np.nan,
                      100 * (a["retention_rate"] - b["retention_rate"]), "prediction"))
-        rows.append((f"5 +{k} shop(s): revenue ratio to baseline", "more shops -> sales x2 to x4+",  # type: ignore[arg-type]
+        rows.append((N_("5 +{k} shop(s): revenue ratio to baseline").format(k=k), N_("more shops -> sales x2 to x4+"),  # type: ignore[arg-type]
                      a["revenue"] / b["revenue"], "prediction"))
-        rows.append((f"5 +{k} shop(s): profit change (HKD)", np.nan, a["profit"] - b["profit"], "prediction"))
+        rows.append((N_("5 +{k} shop(s): profit change (HKD)").format(k=k), np.nan,
+                     a["profit"] - b["profit"], "prediction"))
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
     return MeisuResult(steps, shops, pd.concat(cyc, ignore_index=True), table)
 

@@ -33,9 +33,10 @@ from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.teach import i18n, style, typeface
+from cxsim.teach.i18n import N_
 
 PUBLISHED = {1: 0.40, 2: 0.55, 3: 0.90}
-SCENARIOS = ("b2b_dealer_survey", "retail_street", "ecommerce_delivery_survey")
+SCENARIOS = (N_("b2b_dealer_survey"), N_("retail_street"), N_("ecommerce_delivery_survey"))
 BAD = "bad_experience"
 SEVERITY = 1.5  # the bad moment's affect: 1.5 x the floor of terrible (or worse)
 
@@ -112,13 +113,13 @@ def simulate(n: int = 20_000, seed: int = 0, scenarios: tuple[str, ...] = SCENAR
                          "switched_without_bad": 1.0 - float(kept[False][k])})
     shares = pd.DataFrame(rows)
     table = pd.DataFrame({
-        "quantity": [f"{r.scenario}: switched after {r.bad_experiences} bad experience(s)"
-                     for r in shares.itertuples()],
+        "quantity": [N_("{scenario}: switched after {k} bad experience(s)").format(
+            scenario=r.scenario, k=r.bad_experiences) for r in shares.itertuples()],
         "published": [f"{'>' if r.bad_experiences == 2 else '~' if r.bad_experiences == 1 else '<='}"
-                      f"{r.published:.0%}" if r.bad_experiences != 3 else "90% after at most 3"
+                      f"{r.published:.0%}" if r.bad_experiences != 3 else N_("90% after at most 3")
                       for r in shares.itertuples()],
         "simulated": shares["switched"],
-        "without the bad moments": shares["switched_without_bad"],
+        N_("without the bad moments"): shares["switched_without_bad"],
     })
     return SwitchingResult(shares, table)
 

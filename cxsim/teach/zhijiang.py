@@ -40,9 +40,11 @@ from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
 from cxsim.specs.distribution import Normal
 from cxsim.teach import i18n, style, typeface
+from cxsim.teach.i18n import N_
 
-TOUCHPOINTS = ("brand_image", "price", "technology", "product_quality", "delivery_speed",
-               "service_staff", "dealer_meeting")
+#: The survey's touchpoints in the dealers' order (names marked for the catalogue: the article's own words).
+TOUCHPOINTS = (N_("brand_image"), N_("price"), N_("technology"), N_("product_quality"), N_("delivery_speed"),
+               N_("service_staff"), N_("dealer_meeting"))
 PUBLISHED_MEANS = dict(zip(TOUCHPOINTS, (4.82, 3.62, 4.15, 4.54, 3.61, 4.23, 4.46)))
 PUBLISHED_OVERALL = 4.17
 PUBLISHED_PEAK_END = 4.64
@@ -52,7 +54,7 @@ NEUTRAL = 3.0
 RATING_SD = 0.5
 RESPONSE_SD = 0.3
 KEY_WEIGHTS = {"delivery_speed": 0.35, "dealer_meeting": 0.35}
-WORLDS = ("peak_end_0.5", "peak_end", "mean", "key_moments")
+WORLDS = (N_("peak_end_0.5"), N_("peak_end"), N_("mean"), N_("key_moments"))
 
 
 def remembered_rating(world: str, ratings: np.ndarray) -> np.ndarray:
@@ -113,17 +115,18 @@ def simulate(n: int = 4700, seed: int = 0) -> ZhijiangResult:
     overall = {w: np.clip(remembered_rating(w, ratings) + noise, 1.0, 5.0) for w in WORLDS}
     sig = pd.DataFrame({w: significance_shares(ratings, overall[w]) for w in WORLDS})
     means = ratings.mean(axis=0)
-    rows = [(f"mean rating: {tp}", PUBLISHED_MEANS[tp], float(m), "input") for tp, m in zip(TOUCHPOINTS, means)]
+    rows = [(N_("mean rating: {item}").format(item=tp), PUBLISHED_MEANS[tp], float(m), "input")
+            for tp, m in zip(TOUCHPOINTS, means)]
     peak_of_means = float(means[np.argmax(np.abs(means - NEUTRAL))])
-    rows.append(("(peak + end) / 2 of the touchpoint means", PUBLISHED_PEAK_END,
-                 (peak_of_means + float(means[-1])) / 2, "arithmetic"))
+    rows.append((N_("(peak + end) / 2 of the touchpoint means"), PUBLISHED_PEAK_END,
+                 (peak_of_means + float(means[-1])) / 2, N_("arithmetic")))
     for w in WORLDS:
-        rows.append((f"overall rating if dealers remember by {w}", PUBLISHED_OVERALL, float(overall[w].mean()),
-                     "prediction"))
+        rows.append((N_("overall rating if dealers remember by {model}").format(model=w), PUBLISHED_OVERALL,
+                     float(overall[w].mean()), "prediction"))
     table = pd.DataFrame(rows, columns=["quantity", "published", "simulated", "role"])
     extra = pd.DataFrame(
-        [(f"significant touchpoints (OLS, 47 dealers) if {w}", "delivery_speed, dealer_meeting",
-          ", ".join(tp for tp in TOUCHPOINTS if sig.loc[tp, w] >= 0.5) or "none", "prediction")  # type: ignore[arg-type, operator]
+        [(N_("significant touchpoints (OLS, 47 dealers) if {model}").format(model=w), ", ".join(PUBLISHED_SIGNIFICANT),
+          ", ".join(tp for tp in TOUCHPOINTS if sig.loc[tp, w] >= 0.5) or N_("none"), "prediction")  # type: ignore[arg-type, operator]
          for w in WORLDS],
         columns=table.columns)
     return ZhijiangResult(n, seed, ratings, overall, sig, pd.concat([table, extra], ignore_index=True))

@@ -104,3 +104,25 @@ def test_a_bad_language_is_one_line_and_exit_2(args: list[str], env: dict[str, s
     res = _script("--n", "10", *args, env=env, cwd=tmp_path)
     assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_filled_in_labels_are_read_back_and_translated() -> None:
+    assert i18n.translate_text("mean rating: delivery_speed", "zh") == "满意度均值：送货速度"
+    assert i18n.translate_text("5 +2 shop(s): profit change (HKD)", "zh") == "5 增开 2 家店：利润变化（港元）"
+    assert i18n.translate_text("delivery_speed, dealer_meeting", "zh") == "送货速度、经销商会议"
+    assert i18n.translate_text("[0.51, 0.82]", "zh") == "[0.51, 0.82]"  # not a list of names
+    assert i18n.translate_text("mean rating: not_a_touchpoint", "zh") == "满意度均值：not_a_touchpoint"
+    assert i18n.translate_text("mean rating: delivery_speed", "en") == "mean rating: delivery_speed"
+
+
+@pytest.mark.parametrize("module, n", [("colonoscopy", 200), ("zhijiang", 200), ("switching", 60), ("meisu", 200)])
+def test_experiment_tables_have_no_english_words_in_chinese(module: str, n: int) -> None:
+    import re
+    from importlib import import_module
+
+    table = import_module(f"cxsim.teach.{module}").simulate(n=n, seed=1).table
+    zh = translate_table(table, "zh")
+    words = [str(c) for c in zh.columns] + [v for col in zh.columns for v in zh[col] if isinstance(v, str)]
+    english = sorted({w for text in words for w in re.findall(r"[A-Za-z_]{3,}", text)} - {"OLS", "HKD", "B2B"})
+    assert english == []
+    assert translate_table(table, "en").equals(table)  # English: the table as simulated
