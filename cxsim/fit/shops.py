@@ -19,7 +19,7 @@ parameters to the case's ×2, ×3 and ×4.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,18 +101,27 @@ def sales_by_shops(cfg: Mapping[str, Any], shops: Sequence[int] = (1, 2, 3, 4, 5
     return table[table["shops"].isin([int(k) for k in shops])].reset_index(drop=True)
 
 
-def figure(table: pd.DataFrame, path: str | Path) -> Path:
-    """Sales relative to one shop, simulated against the case's figures (PNG; and SVG beside it)."""
+def figure(table: pd.DataFrame, path: str | Path, translate: Callable[[str], str] = str,
+           localise: Callable[[Any], Any] | None = None) -> Path:
+    """Sales relative to one shop, simulated against the case's figures (PNG; and SVG beside it).
+
+    ``translate`` turns each English label into the figure's language; ``localise(fig)``, when
+    given, sets the language's typeface and lays the figure out (else ``tight_layout``).
+    """
+    _ = translate
     fig, ax = subplots(figsize=(6.0, 4.2))
-    ax.plot(table["shops"], table["shops"], ls=":", color="0.5", label="proportional (x shops)")
+    ax.plot(table["shops"], table["shops"], ls=":", color="0.5", label=_("proportional (x shops)"))
     case = table.dropna(subset=["case"])
-    ax.plot(case["shops"], case["case"], "D", color="black", ms=8, label="Meisu case (step 7)")
-    ax.plot(table["shops"], table["sales_ratio"], "o-", color="#C44E52", lw=2, label="simulated, open market")
-    ax.set_xlabel("shops open on the street")
-    ax.set_ylabel("sales relative to one shop")
-    ax.set_title("Meisu's feedback loop: convenience, footfall, word of mouth")
+    ax.plot(case["shops"], case["case"], "D", color="black", ms=8, label=_("Meisu case (step 7)"))
+    ax.plot(table["shops"], table["sales_ratio"], "o-", color="#C44E52", lw=2, label=_("simulated, open market"))
+    ax.set_xlabel(_("shops open on the street"))
+    ax.set_ylabel(_("sales relative to one shop"))
+    ax.set_title(_("Meisu's feedback loop: convenience, footfall, word of mouth"))
     ax.legend(frameon=False)
-    fig.tight_layout()
+    if localise is None:
+        fig.tight_layout()
+    else:
+        localise(fig)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, lambda p: fig.savefig(p, dpi=120, format="png"))

@@ -131,3 +131,27 @@ def test_colonoscopy_figure_in_chinese_has_no_missing_glyph(tmp_path) -> None:  
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")
         paths = colonoscopy.figure(colonoscopy.simulate(n=1364, seed=0), str(tmp_path), lang="zh")
     assert sorted(p.suffix for p in paths) == [".png", ".svg"]
+
+
+def test_meisu_shops_figure_in_chinese(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from cxsim.fit import shops
+    from cxsim.teach import i18n
+
+    table = pd.DataFrame({"shops": [1, 2, 3, 4], "sales_ratio": [1.0, 1.9, 2.6, 3.1], "case": [1.0, 2.0, 3.0, 4.0]})
+    seen: list[Any] = []
+
+    def localise(fig: Any) -> Any:
+        seen.append(fig)
+        return typeface.localise(fig, "zh")
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")
+        path = shops.figure(table, tmp_path / "meisu_shops.png", translate=i18n.translator("zh"), localise=localise)
+    assert path.exists() and path.with_suffix(".svg").exists()
+    (fig,) = seen
+    texts = [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+    assert "美苏电器的反馈循环：便利性、客流、口碑" in texts and "街上开业的店数" in texts
+    assert not any("Meisu" in t or "shops" in t for t in texts)
+    assert overlaps(fig) == []

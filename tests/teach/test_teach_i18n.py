@@ -16,7 +16,8 @@ from cxsim.teach import i18n  # noqa: E402
 from cxsim.teach.cli import format_table, text_width, translate_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = sorted([*(ROOT / "cxsim" / "teach").glob("*.py"), *(ROOT / "experiments").glob("*.py")])
+SOURCES = sorted([*(ROOT / "cxsim" / "teach").glob("*.py"), *(ROOT / "experiments").glob("*.py"),
+                  ROOT / "cxsim" / "fit" / "shops.py"])  # the Meisu shops figure takes a translator
 
 
 def _msgids() -> set[str]:
