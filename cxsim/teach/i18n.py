@@ -129,8 +129,8 @@ def translate_text(text: str, lang: str) -> str:
 
     A table's labels are English messages filled in (``N_("mean rating: {item}").format(item=tp)``);
     the label is matched against the catalogue's messages with fields, and each field's value is
-    translated in turn (an item name, or left as it is, e.g. a number). A comma-separated list of catalogue entries is translated item by item. Text that
-    matches nothing is returned unchanged.
+    translated in turn (an item name, or left as it is, e.g. a number). A comma-separated list of
+    catalogue entries is translated item by item. Text that matches nothing is returned unchanged.
     """
     _ = translator(lang)
     if not text or _(text) != text or lang == "en":
