@@ -12,7 +12,8 @@
 * :mod:`cxsim.teach.classroom`, :mod:`~cxsim.teach.class_server` — a class round: the students'
   answers and the pages that collect them;
 * :mod:`cxsim.teach.app`, :mod:`~cxsim.teach.class_view` — the Solara page (``cxsim teach``; needs
-  the teaching extra).
+  the teaching extra);
+* :mod:`cxsim.teach.warmup` — the engine warmed in the background as the page's server starts.
 
 Nothing here imports matplotlib, pandas or Solara at import time of the package.
 """
@@ -35,6 +36,7 @@ _EXPORTS = {
     "slides": "cxsim.teach.slides",
     "classroom": "cxsim.teach.classroom",
     "class_server": "cxsim.teach.class_server",
+    "warmup": "cxsim.teach.warmup",
 }
 
 __all__ = sorted(_EXPORTS)

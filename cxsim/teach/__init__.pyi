@@ -11,6 +11,7 @@ from cxsim.teach import slides as slides
 from cxsim.teach import style as style
 from cxsim.teach import switching as switching
 from cxsim.teach import typeface as typeface
+from cxsim.teach import warmup as warmup
 from cxsim.teach import zhijiang as zhijiang
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "style",
     "switching",
     "typeface",
+    "warmup",
     "zhijiang",
 ]

@@ -34,7 +34,7 @@ from cxsim.config import available, load_run_spec
 from cxsim.errors import SpecError
 from cxsim.figures import figure_style, subplots
 from cxsim.specs import checks
-from cxsim.teach import class_view, i18n, style, typeface
+from cxsim.teach import class_view, i18n, style, typeface, warmup
 from cxsim.teach.episode import MODEL_LABELS, PRESETS, Episode, parse_moments, remember
 from cxsim.teach.i18n import N_
 from cxsim.teach.page_style import css
@@ -49,6 +49,8 @@ START = "cold_water_long"
 SLIDER_MIN, SLIDER_MAX, SLIDER_STEP = -10.0, 10.0, 0.1
 POP_CUSTOMERS = 2000
 POP_MONTHS = 12
+#: Customers of the warm-up run (tiny: it only loads the engine's kernels and composes a scenario).
+WARM_CUSTOMERS = 50
 
 lang = class_view.lang
 episode = solara.reactive(PRESETS[START])
@@ -190,11 +192,13 @@ def ep_name(ep: Episode) -> str:
     return next((k for k, v in PRESETS.items() if v == ep), "")
 
 
-def run_live(scenario: str, intervention: str, months: int, on_month, cancel: threading.Event | None = None):
+def run_live(scenario: str, intervention: str, months: int, on_month, cancel: threading.Event | None = None,
+             customers: int = POP_CUSTOMERS):
     """Run ``scenario`` without and with ``intervention`` month by month (same seed).
 
     Calls ``on_month(cycles)`` after every month with the tidy cycles table of both arms so far
-    (column ``arm``). Raises :class:`~cxsim.errors.SpecError` if the intervention does not apply.
+    (column ``arm``), ``customers`` customers per arm. Raises :class:`~cxsim.errors.SpecError` if the
+    intervention does not apply.
     """
     # pandas and the engine (numba, Mesa): loaded only when a simulation runs
     import pandas as pd
@@ -202,7 +206,7 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
     from cxsim.engine.model import CustomerModel
     from cxsim.engine.streams import replication_seeds
 
-    base = [f"scenario={scenario}", f"sim.n_customers={POP_CUSTOMERS}", f"sim.n_cycles={months}", "sim.replications=1"]
+    base = [f"scenario={scenario}", f"sim.n_customers={customers}", f"sim.n_cycles={months}", "sim.replications=1"]
     arms = {"baseline": load_run_spec([*base, "intervention=none"]),
             intervention: load_run_spec([*base, f"intervention={intervention}"])}
     models = {arm: CustomerModel(spec.scenario, spec.sim, replication_seeds(spec.sim.seed, 1)[0], keep_customers=False,
@@ -214,6 +218,17 @@ def run_live(scenario: str, intervention: str, months: int, on_month, cancel: th
         for m in models.values():
             m.step()
         on_month(pd.concat([m.recorder.cycles().assign(arm=arm) for arm, m in models.items()], ignore_index=True))
+
+
+def warm_engine() -> None:
+    """A tiny run of the population view's default scenario: the engine's kernels load, Hydra composes."""
+    run_live("b2b_dealer", "faster_delivery", 1, lambda _cycles: None, customers=WARM_CUSTOMERS)
+
+
+#: The engine's warm-up: started as the server loads this page when ``cxsim teach`` asks
+#: (:func:`cxsim.teach.warmup.start_if_asked`), else by the first Run.
+ENGINE = warmup.Warmup(warm_engine)
+warmup.start_if_asked(ENGINE)
 
 
 def _population_figure(cycles: Any, lang_: str) -> Any:
@@ -243,12 +258,17 @@ def PopulationView() -> None:
     cycles = solara.use_reactive(None)
     month = solara.use_reactive(0)
     error = solara.use_reactive("")
+    preparing = solara.use_reactive(False)  # a Run waits for the engine's warm-up
 
     def work(cancel: threading.Event) -> None:
         cycles.value = None
         month.value = 0
         error.value = ""
         if runs.value == 0:
+            return
+        ready = warmup.prepare(ENGINE, cancel, lambda: preparing.set(True))
+        preparing.set(False)
+        if not ready:
             return
 
         def shown(c: Any) -> None:
@@ -278,7 +298,10 @@ def PopulationView() -> None:
         if error.value:
             solara.Error(error.value, classes=["cx-pop-error"])
             return
-        if runs.value and month.value < POP_MONTHS:
+        if preparing.value:
+            solara.ProgressLinear(True, classes=["cx-progress", "cx-preparing"])
+            solara.Text(_("preparing the engine…"))
+        elif runs.value and month.value < POP_MONTHS:
             solara.ProgressLinear(100.0 * month.value / POP_MONTHS if month.value else True, classes=["cx-progress"])
             solara.Text(_("running…"))
         if cycles.value is not None:

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Sequence
 
 from cxsim.errors import OneLineParser, SpecError, fail
-from cxsim.teach import i18n
+from cxsim.teach import i18n, warmup
 
 PROG = "cxsim-teach"
 DEFAULT_HOST = "127.0.0.1"
@@ -111,9 +111,11 @@ def command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
 def environment(lang: str, class_host: str | None, class_port: int | None,
                 base: dict[str, str] | None = None) -> dict[str, str]:
     """The server process's environment: ``base`` (default: this one) with the language, the class
-    round's address and the cookie warning silenced (:data:`COOKIE_WARNING`)."""
+    round's address, the engine's warm-up asked for (:mod:`cxsim.teach.warmup`) and the cookie warning
+    silenced (:data:`COOKIE_WARNING`)."""
     env = dict(os.environ if base is None else base)
     env[i18n.ENV_VAR] = lang
+    env[warmup.ENV_VAR] = "1"
     if class_host:
         env["CXSIM_TEACH_CLASS_HOST"] = class_host
     if class_port:
