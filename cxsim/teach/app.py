@@ -55,7 +55,8 @@ WARM_CUSTOMERS = 50
 lang = class_view.lang
 episode = solara.reactive(PRESETS[START])
 model = solara.reactive("peak_end")
-message = solara.reactive("")
+#: The editor's last bad input (shown in the page's language), None when there is none.
+message: solara.Reactive[SpecError | None] = solara.reactive(None)
 typed = solara.reactive(", ".join(f"{v:g}" for v in PRESETS[START].affect))
 
 
@@ -68,11 +69,11 @@ def choose_preset(name: str) -> None:
     try:
         ep = PRESETS[checks.choice("preset", name, PRESETS)]
     except SpecError as err:
-        message.value = str(err)
+        message.value = err
         return
     episode.value = ep
     typed.value = _show(ep.affect)
-    message.value = ""
+    message.value = None
 
 
 def _slider_value(v: float) -> float:
@@ -85,13 +86,13 @@ def set_moment(index: int, value: object) -> None:
     try:
         changed = episode.value.with_moment(index, value)
     except SpecError as err:
-        message.value = str(err)
+        message.value = err
         return
     if _slider_value(changed.affect[index]) == _slider_value(episode.value.affect[index]):
         return  # the slider echoing what it shows (clamped, on its 0.1 grid): keep the moment and any message
     episode.value = changed
     typed.value = _show(changed.affect)
-    message.value = ""
+    message.value = None
 
 
 def set_typed(text: str | None) -> None:
@@ -102,13 +103,13 @@ def set_typed(text: str | None) -> None:
     try:
         ep = parse_moments(text or "")
     except SpecError as err:
-        message.value = str(err)
+        message.value = err
         return
     old = episode.value
     durations = old.durations if len(old.durations) == len(ep.affect) else ep.durations
     labels = old.labels if len(old.labels) == len(ep.affect) else ep.labels
     episode.value = Episode("your episode", ep.affect, durations, labels)
-    message.value = ""
+    message.value = None
 
 
 def reset_episode() -> None:
@@ -162,13 +163,13 @@ def EpisodeEditor() -> None:
         solara.Text(MODEL_LABELS[model.value])
         solara.InputText(_("moments, typed (comma-separated numbers)"), value=typed.value, on_value=set_typed,
                          classes=["cx-typed"])
-        if message.value:
-            solara.Error(message.value, classes=["cx-error"])
+        if message.value is not None:
+            solara.Error(i18n.error_text(message.value, lang.value), classes=["cx-error"])
         try:
             value = remember(ep, model.value)
             mean = remember(ep, "mean")
         except SpecError as err:  # pragma: no cover - the episode is validated when set
-            solara.Error(str(err), classes=["cx-error"])
+            solara.Error(i18n.error_text(err, lang.value), classes=["cx-error"])
             return
         with solara.Row(classes=["cx-values", "cx-wrap"]):
             solara.Text(_("remembered:"), style={"font-weight": "bold"})
@@ -278,7 +279,7 @@ def PopulationView() -> None:
         try:
             run_live(scenario.value, intervention.value, POP_MONTHS, shown, cancel)
         except SpecError as err:
-            error.value = str(err)
+            error.value = _("the run could not start: {reason}").format(reason=i18n.error_text(err, lang.value))
 
     solara.use_thread(work, dependencies=[runs.value])
 

@@ -149,7 +149,8 @@ def _handler(round_: classroom.ClassRound, lang: str) -> type[BaseHTTPRequestHan
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if not 0 < length <= MAX_BODY:
-                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, episode_page(lang, code, "form too large"))
+                too_large = i18n.translator(lang)("form too large")
+                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, episode_page(lang, code, too_large))
                 return
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
             try:
@@ -157,7 +158,7 @@ def _handler(round_: classroom.ClassRound, lang: str) -> type[BaseHTTPRequestHan
                                           form.get("repeat", ""))
                 round_.answer(form.get("student", ""), answer)
             except SpecError as err:
-                self._send(HTTPStatus.BAD_REQUEST, episode_page(lang, code, str(err)))
+                self._send(HTTPStatus.BAD_REQUEST, episode_page(lang, code, i18n.error_text(err, lang)))
                 return
             self._send(HTTPStatus.OK, thanks_page(lang, answer))
 

@@ -115,7 +115,7 @@ def ClassRoundView() -> None:
             class_server.open_round(lang.value, host, port)
             error.value = ""
         except (OSError, SpecError) as err:
-            error.value = _("the class round could not start: {reason}").format(reason=err)
+            error.value = _("the class round could not start: {reason}").format(reason=i18n.error_text(err, lang.value))
         clicks.value += 1
 
     def close() -> None:

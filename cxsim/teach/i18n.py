@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cxsim.errors import SpecError
+from cxsim.errors import MISSING, SpecError
 from cxsim.specs import checks
 
 #: The languages the teaching material speaks.
@@ -143,6 +143,24 @@ def translate_text(text: str, lang: str) -> str:
     if len(parts) > 1 and all(_(part) != part for part in parts):  # a list of names, not e.g. "[0.51, 0.82]"
         return _(", ").join(_(part) for part in parts)
     return text
+
+
+def error_text(err: Exception, lang: str) -> str:
+    """The one-line message of ``err`` for the page in ``lang``.
+
+    A :class:`~cxsim.errors.SpecError` keeps its field, value and allowed values as they are (the
+    value as typed, the allowed values in English) and has the words around them in ``lang``;
+    a field that is a catalogue entry is translated. Any other error is shown as its text.
+    """
+    if not isinstance(err, SpecError):
+        return str(err)
+    _ = translator(lang)
+    field = translate_text(err.field, lang) if err.field else err.field
+    if err.value is MISSING:
+        return _("{field}: missing; {allowed}").format(field=field, allowed=err.allowed)
+    text = str(err)  # "{field}: {value} is not allowed; {allowed}", the value shown as SpecError shows it
+    value = text[len(err.field) + 2:len(text) - len(err.allowed) - len(" is not allowed; ")]
+    return _("{field}: {value} is not allowed; {allowed}").format(field=field, value=value, allowed=err.allowed)
 
 
 def catalogue_text(lang: str) -> str:

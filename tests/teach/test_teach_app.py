@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cxsim.teach import app
+from cxsim.errors import SpecError
+from cxsim.teach import app, i18n
 from cxsim.teach.episode import preset, remember
 
 
@@ -15,7 +16,7 @@ def fresh() -> None:
 
 def test_unknown_preset_is_a_message() -> None:
     app.choose_preset("boiling_water")
-    assert app.message.value.startswith("preset: 'boiling_water' is not allowed; allowed: cold_water_short")
+    assert str(app.message.value).startswith("preset: 'boiling_water' is not allowed; allowed: cold_water_short")
     assert app.episode.value == preset(app.START)  # the episode is left as it was
 
 
@@ -27,9 +28,9 @@ def test_widgets_echoing_their_values_keep_the_message() -> None:
     app.set_moment(3, shown.affect[3])
     app.set_moment(6, round(shown.affect[6], 1))  # -2.667 shown on the slider's 0.1 grid
     app.set_typed(app.typed.value)
-    assert app.message.value.startswith("preset: 'boiling_water'") and app.episode.value == shown
+    assert str(app.message.value).startswith("preset: 'boiling_water'") and app.episode.value == shown
     app.set_moment(3, shown.affect[3] + 1.0)
-    assert app.message.value == "" and app.episode.value.affect[3] == shown.affect[3] + 1.0
+    assert app.message.value is None and app.episode.value.affect[3] == shown.affect[3] + 1.0
 
 
 @pytest.mark.parametrize("text, line", [
@@ -39,22 +40,22 @@ def test_widgets_echoing_their_values_keep_the_message() -> None:
 ])
 def test_bad_typed_episode_is_a_message(text, line) -> None:  # type: ignore[no-untyped-def]
     app.set_typed(text)
-    assert app.message.value == line
+    assert str(app.message.value) == line
     assert app.episode.value == preset(app.START)
 
 
 def test_non_numeric_slider_value_is_a_message() -> None:
     app.set_moment(2, "warm")
-    assert app.message.value == "moments[2]: 'warm' is not allowed; a number is required"
+    assert str(app.message.value) == "moments[2]: 'warm' is not allowed; a number is required"
     app.set_moment(8, -1.0)
-    assert app.message.value == "" and app.episode.value.affect[-1] == -1.0
+    assert app.message.value is None and app.episode.value.affect[-1] == -1.0
     assert remember(app.episode.value, "peak_end") > remember(preset(app.START), "peak_end")
 
 
 def test_typed_episode_keeps_durations_when_it_can() -> None:
     app.choose_preset("colonoscopy_B")
     app.set_typed("1, 2")
-    assert app.message.value == "" and app.episode.value.affect == (1.0, 2.0)
+    assert app.message.value is None and app.episode.value.affect == (1.0, 2.0)
     assert app.episode.value.durations == (10.0, 10.0)
 
 
@@ -130,3 +131,9 @@ def test_serve_bad_language_or_class_port_is_one_line(args, line, tmp_path) -> N
     res = subprocess.run([sys.executable, "-m", "cxsim.teach.serve", *args], capture_output=True, text=True,
                          timeout=60, cwd=tmp_path)
     assert res.returncode == 2 and res.stderr.strip() == line and res.stdout == ""
+
+
+def test_the_message_follows_the_pages_language() -> None:
+    app.choose_preset("boiling_water")
+    assert isinstance(app.message.value, SpecError)
+    assert i18n.error_text(app.message.value, "zh").startswith("预设：不接受 'boiling_water'；allowed: cold_water_short")

@@ -88,7 +88,7 @@ def test_students_pages_serve_only_the_round_and_stop_when_it_closes() -> None:
         assert status == 200 and "试验 B" in page
         status, page = _post(opened.url, {"student": "x", "unpleasant_short": "12", "unpleasant_long": "5",
                                           "repeat": "long"})
-        assert status == 400 and "unpleasant_short: &#x27;12&#x27; is not allowed" in page
+        assert status == 400 and "unpleasant_short：不接受 &#x27;12&#x27;；an integer from 0 to 10" in page  # the round's language
         assert _post(base + "j/ZZZZZ", {"student": "y"})[0] == 404
         t = opened.round.tally()
         assert (t.n, t.long) == (1, 1)

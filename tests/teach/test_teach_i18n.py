@@ -127,3 +127,16 @@ def test_experiment_tables_have_no_english_words_in_chinese(module: str, n: int)
     english = sorted({w for text in words for w in re.findall(r"[A-Za-z_]{3,}", text)} - {"OLS", "HKD", "B2B"})
     assert english == []
     assert translate_table(table, "en").equals(table)  # English: the table as simulated
+
+
+def test_error_texts_have_the_pages_words_in_chinese() -> None:
+    err = SpecError("preset", "boiling_water", "allowed: cold_water_short, cold_water_long")
+    assert i18n.error_text(err, "en") == str(err)
+    assert i18n.error_text(err, "zh") == "预设：不接受 'boiling_water'；allowed: cold_water_short, cold_water_long"
+    assert i18n.error_text(SpecError("moments[2]", "warm", "a number is required"), "zh") == \
+        "时刻[2]：不接受 'warm'；a number is required"
+    from cxsim.errors import MISSING
+
+    assert i18n.error_text(SpecError("student", MISSING, "a token is required"), "zh") == \
+        "student：缺少；a token is required"
+    assert i18n.error_text(OSError("address in use"), "zh") == "address in use"
