@@ -235,6 +235,12 @@ def test_unknown_preset_shows_a_message(server: str, browser) -> None:  # type: 
     assert abs(shown - want) <= 5e-4
 
 
+def test_unknown_preset_message_in_chinese(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + "?lang=zh&preset=boiling_water")
+    body = _body_has(browser, "预设：不接受 'boiling_water'；allowed: cold_water_short", timeout=60)
+    assert "Traceback" not in body and "is not allowed" not in body
+
+
 def test_population_view_runs_with_the_run_button(server: str, browser) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server, ".cx-run")
     from selenium.common.exceptions import TimeoutException
