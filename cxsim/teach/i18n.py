@@ -119,9 +119,12 @@ def _templates(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The catalogue's messages with fields, most specific (longest literal text) first."""
     if check_language(lang) == "en":
         return ()
-    found = [(str(m.id), _template_pattern(str(m.id))) for m in _read_catalogue(lang) if isinstance(m.id, str) and m.id]
-    found = [(t, rx) for t, rx in found if rx is not None]
-    return tuple(sorted(found, key=lambda tr: -len(re.sub(r"\{[^}]*\}", "", tr[0]))))  # type: ignore[return-value]
+    found: list[tuple[str, re.Pattern[str]]] = []
+    for m in _read_catalogue(lang):
+        rx = _template_pattern(m.id) if isinstance(m.id, str) and m.id else None
+        if rx is not None:
+            found.append((m.id, rx))
+    return tuple(sorted(found, key=lambda tr: -len(re.sub(r"\{[^}]*\}", "", tr[0]))))
 
 
 def translate_text(text: str, lang: str) -> str:
