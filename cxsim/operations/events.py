@@ -8,14 +8,14 @@ without a seat did not attend (the touchpoint does not happen for them).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from cxsim.draws import random, standard_normal
+from cxsim.draws import random, random_into, standard_normal, standard_normal_into
 from cxsim.operations import kernels
 from cxsim.specs.operations import EventSpec
 
@@ -35,10 +35,33 @@ def draw_event(spec: EventSpec, n: int, rng: np.random.Generator,
                rows: NDArray[np.intp] | None = None) -> EventDraws:
     """Draw registration times and rating noise for ``n`` invitees (in this order); with
     ``rows``, keep only those invitees."""
-    reg, z = random(rng, n), standard_normal(rng, n)
-    if rows is not None:
-        reg, z = reg[rows], z[rows]
-    return EventDraws(reg, z, spec.capacity)
+    if rows is None:
+        return EventDraws(random(rng, n), standard_normal(rng, n), spec.capacity)
+    return EventDraws(_drawn_for(random_into, rng, n, rows), _drawn_for(standard_normal_into, rng, n, rows),
+                      spec.capacity)
+
+
+#: Invitees per block of :func:`_drawn_for`.
+BLOCK = 1 << 16
+
+
+def _drawn_for(fill: Callable[[np.random.Generator, Array], None], rng: np.random.Generator, n: int,
+               rows: NDArray[np.intp]) -> Array:
+    """``fill``'s ``n`` draws (uniforms, normals: one value after another from ``rng``) at ``rows``,
+    drawn :data:`BLOCK` at a time: the numbers of ``draws = empty(n); fill(rng, draws); draws[rows]``
+    without the array of ``n``. ``rng`` is left where that would leave it."""
+    if rows.size and (rows[-1] >= n or rows[0] < 0 or not np.all(rows[1:] > rows[:-1])):  # the whole array
+        draws = np.empty(n)
+        fill(rng, draws)
+        return draws[rows]
+    out = np.empty(rows.size)
+    buf = np.empty(min(BLOCK, n))
+    cut = np.searchsorted(rows, np.arange(0, n + BLOCK, BLOCK))
+    for b, lo in enumerate(range(0, n, BLOCK)):
+        k = min(BLOCK, n - lo)
+        fill(rng, buf[:k])
+        out[cut[b]:cut[b + 1]] = buf[rows[cut[b]:cut[b + 1]] - lo]
+    return out
 
 
 def run_kernel(d: EventDraws) -> NDArray[np.bool_]:
