@@ -53,6 +53,8 @@ def test_float32_holds_the_large_arrays_in_32_bits_and_float64_is_the_default():
         assert {model.draws.memory_z.dtype, model.draws.churn_u.dtype, model.draws.recommend_z.dtype} == {np.dtype(dtype)}
         assert model._wom.story.shape[0] == (model.state.n if dtype == np.float64 else 0)  # float32: no story buffer
         assert model.state.satisfaction.dtype == np.float64 and model.outcome.remembered.dtype == np.float64
+        last = model.recorder.last_satisfaction  # the figure's rows, kept to the next cycle: in `dtype`
+        assert last["satisfaction"].dtype == last["remembered"].dtype == dtype and len(last) > 0
 
 
 def test_bad_precision_is_one_line_and_exit_2(rejects):

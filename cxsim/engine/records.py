@@ -65,6 +65,7 @@ class Recorder:
         """Record a finished cycle; ``went`` marks the customers who went through it. ``workers``
         gathers this cycle's customers' rows of the arrays side by side."""
         c = self.compiled
+        self._last = None  # the previous cycle's rows go before this cycle's are gathered
         count = int(np.count_nonzero(went))
         first = int(np.argmax(went)) if count else -1  # the first customer who went
         # who went, by row: only for the per-customer tables (an 8-byte index per customer otherwise)
@@ -118,7 +119,10 @@ class Recorder:
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
         if count:
-            self._last = {"segment": seg, "remembered": rows["remembered"], "satisfaction": rows["satisfaction"]}
+            # kept for the figures until the next cycle; in 32 bits at runtime.precision=float32
+            narrow = state.expectation.dtype == np.float32
+            self._last = {"segment": seg, **{k: rows[k].astype(np.float32) if narrow else rows[k]
+                                             for k in ("remembered", "satisfaction")}}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
             self._customers.append({
                 "customer_id": state.ids(idx),

@@ -111,8 +111,11 @@ BACKENDS = {"kernel": run_kernel, "simpy": run_simpy}
 def event_records(spec: EventSpec, d: EventDraws, attended: NDArray[np.bool_]) -> dict[str, NDArray]:
     """Per-invitee records: ``attended`` and ``rating`` (NaN for those without a seat)."""
     quality = spec.quality(int(attended.sum()))
-    rating = np.clip(quality + spec.rating_sd * d.rating_z, spec.low, spec.high)
-    return {"attended": attended, "rating": np.where(attended, rating, np.nan)}
+    rating = spec.rating_sd * d.rating_z  # quality + noise, clipped, NaN without a seat: in one array
+    rating += quality
+    np.clip(rating, spec.low, spec.high, out=rating)
+    rating[~attended] = np.nan
+    return {"attended": attended, "rating": rating}
 
 
 def simulate_event(spec: EventSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
