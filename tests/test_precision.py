@@ -52,7 +52,8 @@ def test_float32_holds_the_large_arrays_in_32_bits_and_float64_is_the_default():
         assert model.state.expectation.dtype == dtype and model.draws.performance.dtype == dtype
         assert {model.draws.memory_z.dtype, model.draws.churn_u.dtype, model.draws.recommend_z.dtype} == {np.dtype(dtype)}
         assert model._wom.story.shape[0] == (model.state.n if dtype == np.float64 else 0)  # float32: no story buffer
-        assert model.state.satisfaction.dtype == np.float64 and model.outcome.remembered.dtype == np.float64
+        assert model.state.satisfaction.dtype == np.float64 and model.outcome.remembered.dtype == dtype
+        assert model.outcome.experienced.dtype == model.outcome.terrible.dtype == dtype
         last = model.recorder.last_satisfaction  # the figure's rows, kept to the next cycle: in `dtype`
         assert last["satisfaction"].dtype == last["remembered"].dtype == dtype and len(last) > 0
 

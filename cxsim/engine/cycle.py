@@ -197,13 +197,15 @@ class CycleOutcome:
     sample_row: int = -1  # the customer whose moments are kept in ``sample_affect`` (-1: none)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> CycleOutcome:
+    def empty(cls, n: int, n_tp: int, keep_moments: bool = False,
+              floats: type[np.floating] = np.float64) -> CycleOutcome:
         """Outcome arrays for ``n`` customers; every moment's affect and expectation only with
-        ``keep_moments`` (one customer's, ``sample_row``, always)."""
+        ``keep_moments`` (one customer's, ``sample_row``, always). ``experienced``, ``remembered``
+        and ``terrible`` of type ``floats`` (``runtime.precision``; a count of moments is exact in either)."""
         return cls(
-            experienced=np.full(n, np.nan),
-            remembered=np.full(n, np.nan),
-            terrible=np.zeros(n),
+            experienced=np.full(n, np.nan, dtype=floats),
+            remembered=np.full(n, np.nan, dtype=floats),
+            terrible=np.zeros(n, dtype=floats),
             recommend=np.zeros(n, dtype=np.int8),
             churned=np.zeros(n, dtype=bool),
             affect=np.full((n_tp, n), np.nan).T if keep_moments else None,
