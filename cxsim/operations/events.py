@@ -35,10 +35,17 @@ def draw_event(spec: EventSpec, n: int, rng: np.random.Generator,
                rows: NDArray[np.intp] | None = None) -> EventDraws:
     """Draw registration times and rating noise for ``n`` invitees (in this order); with
     ``rows``, keep only those invitees."""
-    if rows is None:
-        return EventDraws(random(rng, n), standard_normal(rng, n), spec.capacity)
-    return EventDraws(_drawn_for(random_into, rng, n, rows), _drawn_for(standard_normal_into, rng, n, rows),
-                      spec.capacity)
+    return EventDraws(_registration(n, rng, rows), _rating_z(n, rng, rows), spec.capacity)
+
+
+def _registration(n: int, rng: np.random.Generator, rows: NDArray[np.intp] | None) -> Array:
+    """The invitees' registration times (:func:`draw_event`'s first draws)."""
+    return random(rng, n) if rows is None else _drawn_for(random_into, rng, n, rows)
+
+
+def _rating_z(n: int, rng: np.random.Generator, rows: NDArray[np.intp] | None) -> Array:
+    """The invitees' rating noise (:func:`draw_event`'s second draws)."""
+    return standard_normal(rng, n) if rows is None else _drawn_for(standard_normal_into, rng, n, rows)
 
 
 #: Invitees per block of :func:`_drawn_for`.
@@ -108,10 +115,13 @@ def run_simpy(d: EventDraws) -> NDArray[np.bool_]:
 BACKENDS = {"kernel": run_kernel, "simpy": run_simpy}
 
 
-def event_records(spec: EventSpec, d: EventDraws, attended: NDArray[np.bool_]) -> dict[str, NDArray]:
-    """Per-invitee records: ``attended`` and ``rating`` (NaN for those without a seat)."""
+def event_records(spec: EventSpec, d: EventDraws, attended: NDArray[np.bool_],
+                  reuse: bool = False) -> dict[str, NDArray]:
+    """Per-invitee records: ``attended`` and ``rating`` (NaN for those without a seat); with
+    ``reuse`` the rating is made in ``d.rating_z``'s array."""
     quality = spec.quality(int(attended.sum()))
-    rating = spec.rating_sd * d.rating_z  # quality + noise, clipped, NaN without a seat: in one array
+    # quality + noise, clipped, NaN without a seat: in one array
+    rating = np.multiply(d.rating_z, spec.rating_sd, out=d.rating_z if reuse else None)
     rating += quality
     np.clip(rating, spec.low, spec.high, out=rating)
     rating[~attended] = np.nan
@@ -121,5 +131,12 @@ def event_records(spec: EventSpec, d: EventDraws, attended: NDArray[np.bool_]) -
 def simulate_event(spec: EventSpec, n: int, rng: np.random.Generator, backend: str = "kernel",
                    rows: NDArray[np.intp] | None = None) -> dict[str, NDArray]:
     """One occurrence of the event for ``n`` invitees (or those in ``rows``); per-invitee records."""
-    d = draw_event(spec, n, rng, rows)
-    return event_records(spec, d, BACKENDS[backend](d))
+    if backend != "kernel":
+        d = draw_event(spec, n, rng, rows)
+        return event_records(spec, d, BACKENDS[backend](d))
+    # the kernel needs only the registrations: the rating noise is drawn after their seats are
+    # given (the same numbers: nothing else draws from ``rng`` in between), so the two arrays of
+    # invitees and the seats' selection are not held at once
+    attended = run_kernel(EventDraws(_registration(n, rng, rows), np.empty(0), spec.capacity))
+    return event_records(spec, EventDraws(np.empty(0), _rating_z(n, rng, rows), spec.capacity), attended,
+                         reuse=True)
