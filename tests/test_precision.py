@@ -16,11 +16,11 @@ import pytest
 from cxsim.cli import main as cli
 from cxsim.config import load_run_spec
 from cxsim.draws import random_into, standard_normal_into
+from cxsim.engine.compiled import compile_scenario
 from cxsim.engine.cycle import ROUND_BLOCK, CycleDraws, draw_cycle, rounded_into
 from cxsim.engine.model import CustomerModel
 from cxsim.engine.run import run
 from cxsim.engine.streams import Streams, replication_seeds
-from cxsim.engine.compiled import compile_scenario
 from cxsim.specs.distribution import LogNormal, Normal, sample_into
 from cxsim.specs.runtime import Runtime
 
