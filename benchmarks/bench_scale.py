@@ -14,6 +14,7 @@ are reported apart).
     python benchmarks/bench_scale.py --with-50m           # and 50 M (many minutes; about 10 GB)
     python benchmarks/bench_scale.py --sizes 10000 100000 # a quick look
     python benchmarks/bench_scale.py --precision float32  # runtime.precision: 32-bit large arrays
+    python benchmarks/bench_scale.py --precision float32 --no-reuse-memory  # and freed memory returned at once
     python benchmarks/bench_scale.py --scenario b2b_dealer_survey --sizes 1000000
     python benchmarks/bench_scale.py --out benchmarks/results/scale.txt  # also write the tables there
 
@@ -49,7 +50,7 @@ from cxsim.config import load_run_spec
 from cxsim.engine.run import run
 logging.getLogger("MESA").setLevel(logging.WARNING)
 n, cycles, scenario, scale = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
-precision = [f"runtime.precision={sys.argv[6]}"]
+precision = [f"runtime.precision={sys.argv[6]}", f"runtime.reuse_memory={sys.argv[7]}"]
 extra = [f"operations.scale={n / 10_000}"] if scale else []
 for w_scale in ([0.1, 10.0] if scale else [None]):  # busy queues and idle ones: every kernel loaded once
     warm = load_run_spec([f"scenario={scenario}", "sim.n_customers=1000", f"sim.n_cycles={cycles}",
@@ -105,9 +106,11 @@ print(json.dumps({"startup": t1 - t0, "run": t2 - t1, "journeys": int(res.cycles
 """
 
 
-def measure(n: int, cycles: int, scenario: str, scale: bool = False, precision: str = "float64") -> dict[str, float]:
+def measure(n: int, cycles: int, scenario: str, scale: bool = False, precision: str = "float64",
+            reuse_memory: bool = True) -> dict[str, float]:
     here = os.path.dirname(os.path.abspath(__file__))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario, str(int(scale)), here, precision],
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(cycles), scenario, str(int(scale)), here, precision,
+                          str(reuse_memory).lower()],
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
         last = out.stderr.strip().splitlines()[-1:] or [f"exit status {out.returncode}"]
@@ -122,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cycles", type=int, default=12)
     ap.add_argument("--scenario", default="b2b_dealer", help="e.g. b2b_dealer_survey (no operations)")
     ap.add_argument("--precision", default="float64", choices=("float64", "float32"), help="runtime.precision")
+    ap.add_argument("--no-reuse-memory", action="store_true",
+                    help="runtime.reuse_memory=false: glibc returns freed memory at once (lower peak, slower)")
     ap.add_argument("--fixed-capacity", action="store_true",
                     help="keep the scenario's capacities (default: operations.scale = customers / 10,000)")
     ap.add_argument("--out", help="also write the tables (and the command) to this file")
@@ -138,14 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     scaled = ", operations.scale = customers / 10,000" if args.scale else ""
     say(f"scenario {args.scenario}{scaled}, {args.cycles} cycles, one replication, no files, "
-        f"runtime.precision={args.precision}\n")
+        f"runtime.precision={args.precision}"
+        f"{', runtime.reuse_memory=false' if args.no_reuse_memory else ''}\n")
     say(f"{'customers':>11} {'run s':>8} {'M journeys/s':>13} {'step M/s':>9} {'step share':>10} "
         f"{'peak RSS GB':>12} {'bytes/cust':>10} {'vs smallest':>12} {'CPU s':>7} {'steal':>6}")
     base = None
     runs = []
     for n in sizes:
         try:
-            r = measure(n, args.cycles, args.scenario, args.scale, args.precision)
+            r = measure(n, args.cycles, args.scenario, args.scale, args.precision, not args.no_reuse_memory)
         except RuntimeError as err:
             print(f"bench_scale.py: {err}", file=sys.stderr)
             return 2

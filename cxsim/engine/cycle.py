@@ -30,7 +30,7 @@ from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
 from cxsim.specs.copula import GaussianCopula
-from cxsim.specs.distribution import sample_into
+from cxsim.specs.distribution import LogNormal, Normal, sample_into
 from cxsim.specs.operations import OperationsSource
 
 Array = NDArray[np.float64]
@@ -55,15 +55,34 @@ class CycleDraws:
 
     @classmethod
     def empty(cls, n: int, n_tp: int, floats: type[np.floating] = np.float64) -> CycleDraws:
-        """Buffers for ``n`` customers; ``performance`` of type ``floats`` (``runtime.precision``)."""
+        """Buffers for ``n`` customers; ``performance`` and the purposes' numbers of type ``floats``
+        (``runtime.precision``)."""
         return cls(
             cycle=-1,
             present=np.zeros((n_tp, n), dtype=bool).T,
             performance=np.empty((n_tp, n), dtype=floats).T,
-            memory_z=np.zeros(n),
-            churn_u=np.empty(n),
-            recommend_z=np.empty(n),
+            memory_z=np.zeros(n, dtype=floats),
+            churn_u=np.empty(n, dtype=floats),
+            recommend_z=np.empty(n, dtype=floats),
         )
+
+
+#: Draws per block when 64-bit draws are rounded into 32-bit arrays (:func:`rounded_into`).
+ROUND_BLOCK = 1 << 16
+
+
+def rounded_into(fill: Callable[[Array], object], out: NDArray[np.floating]) -> None:
+    """``fill`` a 64-bit array of ``out.size`` and round it into ``out``, :data:`ROUND_BLOCK` at a time.
+
+    ``fill(buf)`` must draw value by value from one stream (uniforms, normals), so that drawing
+    in blocks gives the numbers of one call over the whole array: only a block of 64-bit draws
+    exists at a time, not a row of the population.
+    """
+    buf = np.empty(min(ROUND_BLOCK, out.size))
+    for lo in range(0, out.size, ROUND_BLOCK):
+        k = min(ROUND_BLOCK, out.size - lo)
+        fill(buf[:k])
+        out[lo:lo + k] = buf[:k]
 
 
 def draw_cycle(
@@ -82,7 +101,7 @@ def draw_cycle(
     and fill in the performance of their own touchpoints. ``segment`` (each customer's segment
     index) is read only by a copula with segments of its own.
     """
-    from cxsim.draws import random_into, standard_normal_into  # numba: imported on first use only
+    from cxsim.draws import below_into, random_into, standard_normal_into  # numba: imported on first use only
 
     journey = compiled.scenario.journey
     d = into if into is not None else CycleDraws.empty(n, compiled.n_touchpoints)
@@ -110,19 +129,18 @@ def draw_cycle(
 
     wide = performance.dtype == np.float64  # 64-bit rows: the draws go straight into them
 
-    def row64(j: int) -> Array:
-        """Touchpoint ``j``'s row to draw into: itself, or a 64-bit one to be rounded into it."""
-        return performance[j] if wide else np.empty(n)
-
     def moments(j: int) -> None:
         tp = journey.touchpoints[j]
         if not due[j]:
             present[j] = False
         elif tp.branch is None:
             if tp.probability < 1.0:
-                u = row64(j)  # its uniforms first (over the performance row, which is drawn later)
-                random_into(streams.get("journey", tp.name), u)
-                np.less(u, tp.probability, out=present[j])
+                if wide:
+                    u = performance[j]  # its uniforms first (over the performance row, which is drawn later)
+                    random_into(streams.get("journey", tp.name), u)
+                    np.less(u, tp.probability, out=present[j])
+                else:  # the same comparison, without a row of uniforms
+                    below_into(streams.get("journey", tp.name), present[j], tp.probability)
             else:
                 present[j] = True
         if j not in drawn:
@@ -130,19 +148,24 @@ def draw_cycle(
 
     def touchpoint(j: int) -> None:
         tp = journey.touchpoints[j]
-        row = row64(j)
-        sample_into(tp.performance, streams.get("performance", tp.name), row)
-        if not wide:
-            performance[j] = row  # rounded once to 32 bits
+        rng = streams.get("performance", tp.name)
+        if wide:
+            sample_into(tp.performance, rng, performance[j])
+        elif isinstance(tp.performance, (Normal, LogNormal)):  # drawn value by value: in blocks
+            rounded_into(lambda buf: sample_into(tp.performance, rng, buf), performance[j])
+        else:
+            performance[j] = tp.performance.sample(rng, n)  # rounded once to 32 bits
 
     def purpose(name: str) -> None:
         if name == "memory" and not compiled.noise.any():
             return  # no memory noise anywhere: the zeros stay, the stream is not needed
         rng = streams.get(name)
-        if name == "churn":
-            random_into(rng, d.churn_u)
+        out = d.churn_u if name == "churn" else d.memory_z if name == "memory" else d.recommend_z
+        fill = random_into if name == "churn" else standard_normal_into
+        if out.dtype == np.float64:
+            fill(rng, out)
         else:
-            standard_normal_into(rng, d.memory_z if name == "memory" else d.recommend_z)
+            rounded_into(lambda buf: fill(rng, buf), out)
 
     groups = [(g, m) for g, m in journey.branches().items() if m[0].due(cycle)]
     phases = (
@@ -174,13 +197,15 @@ class CycleOutcome:
     sample_row: int = -1  # the customer whose moments are kept in ``sample_affect`` (-1: none)
 
     @classmethod
-    def empty(cls, n: int, n_tp: int, keep_moments: bool = False) -> CycleOutcome:
+    def empty(cls, n: int, n_tp: int, keep_moments: bool = False,
+              floats: type[np.floating] = np.float64) -> CycleOutcome:
         """Outcome arrays for ``n`` customers; every moment's affect and expectation only with
-        ``keep_moments`` (one customer's, ``sample_row``, always)."""
+        ``keep_moments`` (one customer's, ``sample_row``, always). ``experienced``, ``remembered``
+        and ``terrible`` of type ``floats`` (``runtime.precision``; a count of moments is exact in either)."""
         return cls(
-            experienced=np.full(n, np.nan),
-            remembered=np.full(n, np.nan),
-            terrible=np.zeros(n),
+            experienced=np.full(n, np.nan, dtype=floats),
+            remembered=np.full(n, np.nan, dtype=floats),
+            terrible=np.zeros(n, dtype=floats),
             recommend=np.zeros(n, dtype=np.int8),
             churned=np.zeros(n, dtype=bool),
             affect=np.full((n_tp, n), np.nan).T if keep_moments else None,

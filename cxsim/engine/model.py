@@ -153,7 +153,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
                 self._convenience = our_convenience(scenario.market, self.compiled)
             self.cycle = 0
             self._draws = CycleDraws.empty(rows, self.compiled.n_touchpoints, floats)
-            self._outcome = CycleOutcome.empty(rows, self.compiled.n_touchpoints, keep_moments)
+            self._outcome = CycleOutcome.empty(rows, self.compiled.n_touchpoints, keep_moments, floats)
             self.keep_sample = keep_sample
             self._wom = WordOfMouthBuffers.empty(rows, self.compiled.n_touchpoints, floats)
             self.draws: CycleDraws | None = None  # this cycle's draws and outcome (reused each cycle)

@@ -65,6 +65,7 @@ class Recorder:
         """Record a finished cycle; ``went`` marks the customers who went through it. ``workers``
         gathers this cycle's customers' rows of the arrays side by side."""
         c = self.compiled
+        self._last = None  # the previous cycle's rows go before this cycle's are gathered
         count = int(np.count_nonzero(went))
         first = int(np.argmax(went)) if count else -1  # the first customer who went
         # who went, by row: only for the per-customer tables (an 8-byte index per customer otherwise)
@@ -103,7 +104,7 @@ class Recorder:
             "nps": nps(rec),
             "promoters": _share(rec >= 9),
             "detractors": _share(rec <= 6),
-            "terrible_moments": int(rows["terrible"].sum()),
+            "terrible_moments": int(rows["terrible"].sum(dtype=np.float64)),  # 32-bit counts too
             "wom_positive": tally.positive,
             "wom_negative": tally.negative,
             "revenue": revenue,
@@ -118,14 +119,17 @@ class Recorder:
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
         if count:
-            self._last = {"segment": seg, "remembered": rows["remembered"], "satisfaction": rows["satisfaction"]}
+            # kept for the figures until the next cycle; in 32 bits at runtime.precision=float32
+            narrow = state.expectation.dtype == np.float32
+            self._last = {"segment": seg, **{k: rows[k].astype(np.float32, copy=False) if narrow else rows[k]
+                                             for k in ("remembered", "satisfaction")}}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
             self._customers.append({
                 "customer_id": state.ids(idx),
                 "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
                 "segment": seg,
-                "experienced_mean": rows["experienced"],
-                "remembered": rows["remembered"],
+                "experienced_mean": rows["experienced"].astype(np.float64, copy=False),  # the table's type
+                "remembered": rows["remembered"].astype(np.float64, copy=False),
                 "satisfaction": rows["satisfaction"],
                 "recommend_score": rec,
                 "terrible_moments": rows["terrible"].astype(np.int16),
@@ -204,7 +208,10 @@ def _concat(parts: list[dict[str, NDArray[Any]]]) -> pd.DataFrame:
 
 
 def _mean(x: NDArray[Any]) -> float:
-    return float(np.mean(x)) if x.size else float("nan")
+    """The mean, summed in 64 bits whatever the type of ``x`` (32-bit outcomes at float32 precision)."""
+    if not x.size:
+        return float("nan")
+    return float(np.mean(x) if x.dtype == np.float64 else np.mean(x, dtype=np.float64))
 
 
 def _share(mask: NDArray[np.bool_]) -> float:

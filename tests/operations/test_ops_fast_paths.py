@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from cxsim.config import load_run_spec
 from cxsim.operations import events, kernels, pipeline
 from cxsim.specs.operations import operations_from_dict
 
@@ -88,3 +89,16 @@ def test_event_seats_go_to_the_stable_orders_first(capacity: int, ties: bool) ->
     want = np.zeros(1000, dtype=bool)
     want[np.argsort(reg, kind="stable")[:capacity]] = True
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("pick", ["some", "none", "all", "unsorted"])
+def test_event_draws_in_blocks_are_the_draws_of_everyone_taken_at_the_rows(pick: str) -> None:
+    n = 2 * events.BLOCK + 99
+    rng = np.random.default_rng(11)
+    rows = {"some": np.flatnonzero(rng.random(n) < 0.3), "none": np.zeros(0, dtype=np.intp),
+            "all": np.arange(n), "unsorted": rng.permutation(n)[:500]}[pick]
+    spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=100"]).scenario.operations.events["dealer_meeting"]
+    got, gen = events.draw_event(spec, n, np.random.default_rng(3), rows), np.random.default_rng(3)
+    reg, z = gen.random(n), gen.standard_normal(n)
+    np.testing.assert_array_equal(got.registration, reg[rows])
+    np.testing.assert_array_equal(got.rating_z, z[rows])

@@ -12,7 +12,7 @@ from cxsim.config import load_run_spec
 from cxsim.engine.model import CustomerModel
 from cxsim.engine.streams import replication_seeds
 from cxsim.operations.runner import OperationsRunner
-from cxsim.operations.tally import RELATIVE_ACCURACY, Tally
+from cxsim.operations.tally import BLOCK, RELATIVE_ACCURACY, Tally
 
 TOL = RELATIVE_ACCURACY * (1 + 1e-9)  # the sketch's accuracy, and the rounding of its bucket bounds
 
@@ -143,3 +143,20 @@ def test_runner_refuses_an_unknown_precision() -> None:
     model = CustomerModel(spec.scenario, spec.sim, replication_seeds(0, 1)[0])
     with pytest.raises(ValueError, match="precision: 'half' is not allowed; allowed: float64, float32"):
         OperationsRunner(spec.scenario, model.streams, precision="half")
+
+
+def test_float32_tally_in_blocks_counts_as_one_pass() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.lognormal(0.0, 1.0, 2 * BLOCK + 77)
+    x[rng.random(x.size) < 0.2] = 0.0
+    x[3], x[BLOCK + 1] = np.nan, -2.5
+    blocked = Tally("float32")
+    blocked.add(x)
+    whole = Tally("float32")  # one block of everything: what the tally counted before blocks
+    whole.sketch.add(x)
+    assert blocked.sketch.n == whole.sketch.n == x.size and blocked.sketch.nan == whole.sketch.nan == 1
+    assert blocked.sketch.zeros == whole.sketch.zeros
+    assert blocked.sketch.positive.items() == whole.sketch.positive.items()
+    assert blocked.sketch.negative.items() == whole.sketch.negative.items()
+    assert blocked.nanmean() == pytest.approx(np.nanmean(x), rel=1e-12)
+    assert blocked.counted == x.size - 1
