@@ -95,13 +95,13 @@ def test_sweep_settings_take_whole_floats():
     ("sim.n_cycles=1000000000", "sim.n_cycles"),
 ])
 def test_a_run_that_cannot_fit_is_refused_before_anything_is_written(override, field, rejects, monkeypatch):
-    monkeypatch.delenv(resources.FORCE_ENV, raising=False)
+    monkeypatch.setenv(resources.FORCE_ENV, "")  # restored after the test even if a call sets it
     monkeypatch.setattr(resources, "available_memory", lambda: 16e9)
     rejects(cli.main, "cxsim", [override], field)
 
 
 def test_the_refusal_states_the_estimate_the_memory_and_the_force_flag(monkeypatch):
-    monkeypatch.delenv(resources.FORCE_ENV, raising=False)
+    monkeypatch.setenv(resources.FORCE_ENV, "")  # restored after the test even if a call sets it
     monkeypatch.setattr(resources, "available_memory", lambda: 8e9)
     spec = load_run_spec(["sim.n_customers=1000000000"])
     with pytest.raises(resources.SpecError) as info:
@@ -129,7 +129,7 @@ def test_available_memory_is_read_from_this_machine():
 def test_the_force_flag_is_taken_from_the_arguments(monkeypatch):
     from cxsim.cli.hydra_app import take_force
 
-    monkeypatch.delenv(resources.FORCE_ENV, raising=False)
+    monkeypatch.setenv(resources.FORCE_ENV, "")  # restored after the test even if a call sets it
     assert take_force(["sim.seed=1"]) == ["sim.seed=1"] and not resources.forced()
     assert take_force(["--force", "sim.seed=1"]) == ["sim.seed=1"] and resources.forced()
 
@@ -137,7 +137,7 @@ def test_the_force_flag_is_taken_from_the_arguments(monkeypatch):
 def test_an_absurd_sweep_grid_is_refused_before_its_points_are_built(tmp_path, monkeypatch, capsys):
     from cxsim.cli import sweep as cli_sweep
 
-    monkeypatch.delenv(resources.FORCE_ENV, raising=False)
+    monkeypatch.setenv(resources.FORCE_ENV, "")  # restored after the test even if a call sets it
     monkeypatch.setattr(cli_sweep.sweep, "plan", lambda *a, **k: pytest.fail("the plan must not be built"))
     out = tmp_path / "sw"
     err = _exit2(cli_sweep.main, ["sweep=b2b_grid", "sweep.params=[{path: sim.seed, low: 0, high: 10, num: 100000000}]",

@@ -30,6 +30,7 @@ def test_the_docs_build_without_warnings(tmp_path: Path) -> None:
         pytest.skip(message)
     command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
                "-d", str(tmp_path / "doctrees"), "docs", str(tmp_path / "html")]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    env = {k: v for k, v in os.environ.items() if k != "CXSIM_FORCE"}  # the docs show refusals a user meets
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
     assert result.returncode == 0, f"the docs build failed:\n{result.stdout[-4000:]}{result.stderr[-8000:]}"
     assert (tmp_path / "html" / "index.html").exists()
