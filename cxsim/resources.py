@@ -22,7 +22,7 @@ from cxsim.errors import SpecError
 from cxsim.specs.scenario import RunSpec
 
 __all__ = ["BYTES", "FORCE_ENV", "FORCE_FLAG", "SECONDS", "Estimate", "available_memory", "check_fits",
-           "announce", "check_run", "estimate_run", "forced", "human_bytes", "human_seconds", "largest_setting",
+           "announce", "calibration_estimate", "check_run", "check_table", "estimate_run", "forced", "human_bytes", "human_seconds", "largest_setting",
            "plan_estimate", "sweep_points"]
 
 #: Bytes per unit of the largest allocations of a run. Measured as the peak resident memory
@@ -40,7 +40,11 @@ BYTES: dict[str, float] = {
     "cycle": 1_000.0,             # a row of the cycle table, per replication
     "process": 400e6,             # the interpreter, numpy, pandas, numba and the compiled kernels
     "sweep_point": 60_000.0,      # one planned sweep point (its resolved config, validated)
+    "table_byte": 12.0,           # a byte of a survey CSV read by ``cxsim fit`` (see below)
 }
+# ``table_byte``: reading a 48 MB CSV (2 million rows, eight 1-5 ratings and a text column) and
+# copying its frame once raised the peak resident memory by 7.1 bytes per byte of file; rounded up
+# for the fits' further copies (folds, bootstrap resamples).
 #: Seconds per unit: a population row through one cycle (measured as for :data:`BYTES`: 0.6 to
 #: 1.7 microseconds per row and cycle on one core, rounded up), and a run's fixed cost.
 SECONDS: dict[str, float] = {"row_cycle": 2e-6, "run": 0.5}
@@ -166,6 +170,35 @@ def plan_estimate(points: int, replications: int, per_run: Estimate, workers: in
     per_replication = per_run.seconds / max(1, _replications(per_run))
     memory = BYTES["process"] + points * BYTES["sweep_point"] + max(1, workers) * (per_run.bytes - BYTES["process"])
     return Estimate(bytes=memory, runs=runs, seconds=runs * per_replication / max(1, workers))
+
+
+def calibration_estimate(spec: RunSpec, runs: int, workers: int = 1) -> Estimate:
+    """A calibration: ``runs`` simulations of ``spec`` (each with its replications), ``workers`` at once.
+
+    Only the runs in flight are held (a calibration keeps each run's target values, not its
+    tables), so the memory is that of the largest run times the workers.
+    """
+    one = estimate_run(spec)
+    workers = max(1, workers)
+    memory = BYTES["process"] + workers * (one.bytes - BYTES["process"])
+    return Estimate(bytes=memory, runs=runs, seconds=runs * one.seconds / workers)
+
+
+def check_table(path: str | Path, field: str) -> Estimate:
+    """Refuse a data file whose frame would not fit in memory (unless forced); its estimate.
+
+    A missing or unreadable file passes: the reader names that fault itself.
+
+    Raises:
+        SpecError: naming ``field`` and the file, with the file's size and the memory it needs.
+    """
+    try:
+        size = float(Path(path).stat().st_size)
+    except (OSError, ValueError):
+        return Estimate(bytes=0.0)
+    estimate = Estimate(bytes=BYTES["process"] + size * BYTES["table_byte"])
+    check_fits(estimate, f"reading this {human_bytes(size)} file", field, str(path))
+    return estimate
 
 
 def _replications(e: Estimate) -> int:

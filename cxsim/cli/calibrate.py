@@ -36,14 +36,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
+from cxsim.cli.hydra_app import alias_note, take_config_dirs, take_force, use_config_dirs
 from cxsim.config import UnknownKeyError, compose_config, config_dirs, is_path
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.execution.settings import execution_from_dict
 from cxsim.file_sets import write_all
 from cxsim.files import write_atomic
 from cxsim.fit import bayes, calibrate, posterior
+from cxsim.resources import announce, calibration_estimate, check_fits, largest_setting
+from cxsim.specs.build import run_spec_from_dict
 from cxsim.yaml_files import check_yaml_file
 
 PROG = "cxsim-calibrate"
@@ -145,14 +148,14 @@ def as_flags(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
     """``cxsim calibrate`` (alias ``cxsim-calibrate``); arguments default to ``sys.argv[1:]``."""
     try:
-        args_list, dirs = take_config_dirs(sys.argv[1:] if argv is None else argv)
+        args_list, dirs = take_config_dirs(take_force(sys.argv[1:] if argv is None else argv))
         flags = as_flags(args_list)
     except SpecError as err:
         fail(prog, err)
-    args = parser(prog).parse_args(flags)
+    args = parser(prog).parse_intermixed_args(flags)  # overrides may follow calibrate.out
     try:
         use_config_dirs([*dirs, *args.config_dir])
-        _run(args)
+        _run(args, prog)
     except SpecError as err:
         fail(prog, err)
 
@@ -171,7 +174,25 @@ def find_calibration(name: str) -> str:
     return name
 
 
-def _run(args: argparse.Namespace) -> None:
+def check_resources(config: dict[str, Any], runs: int, workers: int, prog: str) -> None:
+    """Refuse a calibration whose runs cannot fit in memory (unless forced); say how long a long one takes.
+
+    Args:
+        config: the composed config every simulation starts from.
+        runs: simulations at most (a point fit's ``max_evaluations``, a posterior's ``simulations``
+            and predictive runs).
+        workers: simulations side by side.
+        prog: the command's name for the announcement.
+    """
+    spec = run_spec_from_dict(config)
+    estimate = calibration_estimate(spec, runs, workers)
+    check_fits(estimate, f"this calibration ({runs} simulations)", *largest_setting(spec))
+    line = announce(prog, estimate, "simulation")
+    if line:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _run(args: argparse.Namespace, prog: str = PROG) -> None:
     name = find_calibration(args.calibration)
     if is_path(name) and Path(name).exists():
         check_yaml_file(name, "calibrate")  # binary, non-UTF-8 or broken YAML: one line naming FILE:LINE:COL
@@ -180,7 +201,7 @@ def _run(args: argparse.Namespace) -> None:
     except SpecError as err:
         raise (err.at("calibrate") if err.field == "method" else err) from None
     if posterior_spec is not None:
-        _run_bayes(args, posterior_spec)
+        _run_bayes(args, posterior_spec, prog)
         return
     if args.simulations is not None:
         raise SpecError("calibrate.simulations", args.simulations,
@@ -205,6 +226,11 @@ def _run(args: argparse.Namespace) -> None:
         print(f"  {time.perf_counter() - start:6.1f}s  {msg}", file=sys.stderr, flush=True)
 
     execution = execution_from_dict(compose_config(args.overrides).get("execution"))
+    base = compose_config([*spec.overrides, *args.overrides])
+    if base.get("intervention") is None:
+        base.pop("intervention", None)
+    parallel = spec.method == "differential-evolution" and execution.backend == "local"
+    check_resources(base, spec.max_evaluations, (execution.cores or 1) if parallel else 1, prog)
     result = calibrate.calibrate(
         spec, args.overrides, seed=args.seed, progress=None if args.quiet else show,
         execution=execution,
@@ -229,7 +255,7 @@ def _run(args: argparse.Namespace) -> None:
     print(f"wrote {', '.join(p.name for p in written)}\n   to {out}")
 
 
-def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec) -> None:
+def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec, prog: str = PROG) -> None:
     """The Bayesian path: the posterior, its checks and files (nothing written on bad input)."""
     if args.max_evaluations is not None:
         raise SpecError("calibrate.max_evaluations", args.max_evaluations,
@@ -245,6 +271,7 @@ def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec) -> None:
     bad = [o for o in args.overrides if "=" not in o]
     if bad:
         raise SpecError("overrides", bad[0], "key=value Hydra overrides are required")
+    check_resources(bayes.simulation_config(spec, args.overrides), spec.simulations + spec.predictive_runs, 1, prog)
     start = time.perf_counter()
 
     def show(msg: str) -> None:
