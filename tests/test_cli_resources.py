@@ -3,12 +3,16 @@ line before any simulation runs or any file is read, and ``--force`` / ``CXSIM_F
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
 
 from cxsim import resources
 from cxsim.cli import calibrate as cli_calibrate
 from cxsim.cli import fit as cli_fit
 from cxsim.cli import main as cli
+from cxsim.cli import run as cli_run
 from cxsim.config import load_run_spec
 from cxsim.errors import SpecError
 
@@ -141,3 +145,64 @@ def test_a_saved_model_file_is_checked_too(tmp_path, monkeypatch, capsys):
                   "--out", str(tmp_path / "p.csv")], capsys)
     assert err.startswith("cxsim fit: error: data:") or err.startswith("cxsim fit: error: model:"), err
     assert "needs about" in err and not (tmp_path / "p.csv").exists()
+
+
+# ---------------------------------------------------------------------------- progress of one run
+
+def _run_in_process(tmp_path, monkeypatch, capsys, *extra: str) -> str:
+    monkeypatch.setattr(sys, "argv", ["cxsim"])
+    cli.main(["sim.n_customers=150", "sim.n_cycles=2", "sim.replications=2", "outputs.figures=false",
+              f"hydra.run.dir={tmp_path / 'run'}", *extra])
+    return capsys.readouterr().err
+
+
+def test_a_long_run_shows_a_progress_line_per_cycle(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli_run, "estimate_run", lambda spec: resources.Estimate(bytes=1e6, seconds=60.0))
+    monkeypatch.setattr(cli_run, "PROGRESS_EVERY", 0.0)  # every cycle (a line at most once a second otherwise)
+    err = _run_in_process(tmp_path, monkeypatch, capsys)
+    lines = [line for line in err.splitlines() if line.startswith("cxsim: replication")]
+    steps = [line.split(", ")[:2] for line in lines]
+    assert steps == [["cxsim: replication 1/2", "cycle 1/2 (25 %)"], ["cxsim: replication 1/2", "cycle 2/2 (50 %)"],
+                     ["cxsim: replication 2/2", "cycle 1/2 (75 %)"], ["cxsim: replication 2/2", "cycle 2/2 (100 %)"]]
+    assert all(line.endswith(" left") for line in lines), lines
+    assert (tmp_path / "run" / "summary.csv").is_file()
+
+
+def test_progress_lines_off_a_terminal_come_at_most_once_a_second_and_always_the_last():
+    spec = load_run_spec(["sim.n_customers=150", "sim.n_cycles=50", "sim.replications=2"])
+    out = io.StringIO()
+    show = cli_run.cycle_progress(spec, "cxsim", out)  # a 100-cycle job at most: estimated too short
+    assert show is None
+    spec = load_run_spec(["sim.n_customers=10000000", "sim.n_cycles=50", "sim.replications=2"])
+    show = cli_run.cycle_progress(spec, "cxsim", out)
+    assert show is not None
+    for r in range(2):
+        for c in range(1, 51):
+            show(r, c)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("cxsim: replication 1/2, cycle 1/50 (1 %)")
+    assert lines[-1].startswith("cxsim: replication 2/2, cycle 50/50 (100 %)")
+    assert len(lines) == 2  # the hundred calls took far less than a second
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_every_run_shows_one_line_rewritten_and_cleared_at_the_end():
+    spec = load_run_spec(["sim.n_customers=150", "sim.n_cycles=2", "sim.replications=1"])
+    out = _Terminal()
+    show = cli_run.cycle_progress(spec, "cxsim", out)
+    assert show is not None
+    show(0, 1)
+    show(0, 2)
+    text = out.getvalue()
+    assert "\n" not in text
+    assert text.startswith("\r\033[Kcxsim: replication 1/1, cycle 1/2 (50 %)")
+    assert text.endswith("\r\033[K")  # the last call clears the line
+
+
+def test_a_short_run_off_a_terminal_shows_no_progress(tmp_path, monkeypatch, capsys):
+    err = _run_in_process(tmp_path, monkeypatch, capsys)
+    assert "cxsim: replication" not in err, err
