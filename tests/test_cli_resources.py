@@ -100,10 +100,21 @@ def test_the_calibration_estimate_counts_runs_and_workers_side_by_side():
     one = resources.estimate_run(spec)
     serial = resources.calibration_estimate(spec, 100, 1)
     assert serial.runs == 100 and serial.seconds == pytest.approx(100 * one.seconds)
-    assert serial.bytes == pytest.approx(one.bytes)  # one run in flight at a time
+    records = 100 * resources.BYTES["simulation"]
+    assert serial.bytes == pytest.approx(one.bytes + records)  # one run in flight at a time
     four = resources.calibration_estimate(spec, 100, 4)
     assert four.seconds == pytest.approx(serial.seconds / 4)
-    assert four.bytes - resources.BYTES["process"] == pytest.approx(4 * (one.bytes - resources.BYTES["process"]))
+    assert four.bytes - resources.BYTES["process"] - records == pytest.approx(
+        4 * (one.bytes - resources.BYTES["process"]))
+
+
+def test_a_posterior_with_an_absurd_simulation_budget_is_refused(no_force, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli_calibrate.bayes, "calibrate_bayes", _must_not_run)
+    err = _exit2(["calibrate", "calibrate=switching", "calibrate.method=abc-smc", "calibrate.simulations=100000000",
+                  f"calibrate.out={tmp_path / 'p'}", "sim.n_customers=500"], capsys)
+    assert err.startswith("cxsim calibrate: error: calibrate.simulations: 100000000 is not allowed; "
+                          "this calibration (100000040 simulations) needs about"), err
+    assert not (tmp_path / "p").exists()
 
 
 # ---------------------------------------------------------------------------- fit

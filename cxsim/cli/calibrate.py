@@ -45,7 +45,7 @@ from cxsim.execution.settings import execution_from_dict
 from cxsim.file_sets import write_all
 from cxsim.files import write_atomic
 from cxsim.fit import bayes, calibrate, posterior
-from cxsim.resources import announce, calibration_estimate, check_fits, largest_setting
+from cxsim.resources import BYTES, announce, calibration_estimate, check_fits, largest_setting
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.yaml_files import check_yaml_file
 
@@ -174,19 +174,23 @@ def find_calibration(name: str) -> str:
     return name
 
 
-def check_resources(config: dict[str, Any], runs: int, workers: int, prog: str) -> None:
+def check_resources(config: dict[str, Any], runs: tuple[str, int], extra: int, workers: int, prog: str) -> None:
     """Refuse a calibration whose runs cannot fit in memory (unless forced); say how long a long one takes.
 
     Args:
         config: the composed config every simulation starts from.
-        runs: simulations at most (a point fit's ``max_evaluations``, a posterior's ``simulations``
-            and predictive runs).
+        runs: the setting counting the simulations and its value (a point fit's
+            ``calibrate.max_evaluations``, a posterior's ``calibrate.simulations``).
+        extra: simulations beyond those (a posterior's predictive check).
         workers: simulations side by side.
         prog: the command's name for the announcement.
     """
     spec = run_spec_from_dict(config)
-    estimate = calibration_estimate(spec, runs, workers)
-    check_fits(estimate, f"this calibration ({runs} simulations)", *largest_setting(spec))
+    total = runs[1] + extra
+    estimate = calibration_estimate(spec, total, workers)
+    records = total * BYTES["simulation"]  # the records of the simulations, or each run, made it large
+    check_fits(estimate, f"this calibration ({total} simulations)",
+               *(runs if records >= estimate.bytes - records else largest_setting(spec)))
     line = announce(prog, estimate, "simulation")
     if line:
         print(line, file=sys.stderr, flush=True)
@@ -230,7 +234,8 @@ def _run(args: argparse.Namespace, prog: str = PROG) -> None:
     if base.get("intervention") is None:
         base.pop("intervention", None)
     parallel = spec.method == "differential-evolution" and execution.backend == "local"
-    check_resources(base, spec.max_evaluations, (execution.cores or 1) if parallel else 1, prog)
+    check_resources(base, ("calibrate.max_evaluations", spec.max_evaluations), 0,
+                    (execution.cores or 1) if parallel else 1, prog)
     result = calibrate.calibrate(
         spec, args.overrides, seed=args.seed, progress=None if args.quiet else show,
         execution=execution,
@@ -271,7 +276,8 @@ def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec, prog: str = PROG
     bad = [o for o in args.overrides if "=" not in o]
     if bad:
         raise SpecError("overrides", bad[0], "key=value Hydra overrides are required")
-    check_resources(bayes.simulation_config(spec, args.overrides), spec.simulations + spec.predictive_runs, 1, prog)
+    check_resources(bayes.simulation_config(spec, args.overrides), ("calibrate.simulations", spec.simulations),
+                    spec.predictive_runs, 1, prog)
     start = time.perf_counter()
 
     def show(msg: str) -> None:

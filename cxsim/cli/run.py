@@ -29,7 +29,7 @@ from cxsim.cli.report import phase_line, summary_table
 from cxsim.config import load_run_spec
 from cxsim.engine.run import Progress, run
 from cxsim.errors import SpecError, fail
-from cxsim.resources import announce, check_run, estimate_run, human_seconds
+from cxsim.resources import PROGRESS_SECONDS, announce, check_run, estimate_run, human_seconds
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
 
@@ -46,8 +46,6 @@ examples:
 A run estimated not to fit in the available memory is refused; --force runs it anyway. A run
 estimated to take more than a few seconds (or any run on a terminal) shows its progress on stderr.
 """
-#: Runs estimated longer than this show a progress line per cycle (on a terminal: every run).
-PROGRESS_SECONDS = 5.0
 #: Progress lines that do not overwrite each other (not a terminal) come at most this often.
 PROGRESS_EVERY = 1.0
 
