@@ -134,6 +134,8 @@ def as_flags(argv: Sequence[str]) -> list[str]:
             name = key.partition(".")[2]
             if name not in SETTINGS:
                 raise UnknownKeyError(key, [f"calibrate.{k}" for k in SETTINGS])
+            if name == "method" and value not in calibrate.ALL_METHODS:  # named as the user wrote it
+                raise SpecError(key, value, "allowed: " + ", ".join(calibrate.ALL_METHODS))
             flag = SETTINGS[name]
             if flag is None:
                 if value.lower() in ("true", "1", "yes"):
