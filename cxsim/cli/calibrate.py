@@ -70,6 +70,9 @@ examples:
   cxsim calibrate calibrate=switching calibrate.out=outputs/calib
   cxsim calibrate calibrate=my_calibration.yaml scenario=path/to/mine.yaml calibrate.out=outputs/c
   cxsim calibrate calibrate=b2b_dealer_bayes calibrate.out=outputs/posterior
+
+A calibration estimated not to fit in the available memory is refused; --force (or CXSIM_FORCE=1)
+runs it anyway.
 """
 
 

@@ -291,6 +291,9 @@ Fit memory models and key drivers to survey data, or apply a saved model to new 
 examples:
   cxsim fit memory long.csv --episode respondent --order step --rating rating --retrospective overall --out outputs/memory
   cxsim fit drivers wide.csv --outcome satisfied --positive yes --touchpoints "check-in,boarding,seat" --out outputs/drivers
+
+A data file estimated not to fit in the available memory is refused before it is read; --force
+(or CXSIM_FORCE=1) reads it anyway.
 """  # noqa: E501 - the examples are shown as one command each
 
 
