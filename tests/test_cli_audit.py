@@ -86,3 +86,16 @@ def test_a_worker_whose_parent_ended_before_its_first_task_ends_at_once():
     done = subprocess.run([sys.executable, "-c", code.replace("2 ** 22 + 7", "__import__('os').getppid()")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "still here" in done.stdout
+
+
+def test_a_sobol_sweeps_estimate_counts_the_points_it_runs(tmp_path, monkeypatch, capsys):
+    from cxsim.cli import sweep as cli_sweep
+
+    monkeypatch.delenv(resources.FORCE_ENV, raising=False)
+    monkeypatch.setattr(resources, "available_memory", lambda: 16e9)
+    monkeypatch.setattr(resources, "SECONDS", {**resources.SECONDS, "run": 100.0})  # every sweep is announced
+    cli_sweep.check(["sweep=b2b_sobol", "sweep.n_samples=3", "sweep.replications=3", "sim.n_customers=100"])
+    err = capsys.readouterr().err
+    points = 4 * (len(cli_sweep.sweep.settings_from_dict(
+        cli_sweep.compose_config(["sweep=b2b_sobol"])["sweep"]).params) + 2)  # n_samples 3 runs as 4
+    assert f"cxsim sweep: {points * 3} runs, roughly" in err, err

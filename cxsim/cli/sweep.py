@@ -127,9 +127,9 @@ def check(argv: list[str], prog: str = "cxsim sweep") -> None:
     """Compose and validate the sweep and every point before anything is written."""
     check_launcher(argv)
     data = compose_config(argv)
-    settings = sweep.settings_from_dict(data.get("sweep"))
+    settings = sensitivity.settle_samples(sweep.settings_from_dict(data.get("sweep")))[0]  # the points that run
     line = check_size(data, settings, prog)
-    sweep.plan(base_config(data), sensitivity.settle_samples(settings)[0])
+    sweep.plan(base_config(data), settings)
     execution_from_dict(whole_ints(Execution, data.get("execution")))
     note_unused(argv, "sim.replications", f"cxsim sweep runs sweep.replications ({settings.replications}) per point",
                 prog)
