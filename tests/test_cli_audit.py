@@ -99,3 +99,32 @@ def test_a_sobol_sweeps_estimate_counts_the_points_it_runs(tmp_path, monkeypatch
     points = 4 * (len(cli_sweep.sweep.settings_from_dict(
         cli_sweep.compose_config(["sweep=b2b_sobol"])["sweep"]).params) + 2)  # n_samples 3 runs as 4
     assert f"cxsim sweep: {points * 3} runs, roughly" in err, err
+
+
+def test_run_outputs_under_umask_002_are_group_writable(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    out = tmp_path / "run"
+    old = os.umask(0o002)
+    try:
+        monkeypatch.setattr(sys, "argv", ["cxsim"])
+        cli.main([*SMALL, "sim.replications=1", f"hydra.run.dir={out}"])
+    finally:
+        os.umask(old)
+    for name in ("summary.csv", "cycles.csv"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o664, name
+
+
+def test_a_second_sweep_on_a_folder_being_written_is_refused(tmp_path, monkeypatch, capsys):
+    import os
+
+    from cxsim import locks
+
+    out = tmp_path / "sw"
+    out.mkdir()
+    with locks.FolderLock(out, "cxsim sweep"):
+        monkeypatch.setattr(sys, "argv", ["cxsim"])
+        err = _exit2(["sweep", "sweep=b2b_grid", *SMALL, f"hydra.run.dir={out}"], capsys)
+    assert "another cxsim process is writing there" in err and f"pid {os.getpid()}" in err, err
+    assert not (out / "points.csv").exists()
