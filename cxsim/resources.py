@@ -3,9 +3,10 @@
 A run that cannot fit in memory is refused with one line stating the estimate and what the
 machine has available, before any folder is created (``sim.n_customers=1000000000000`` would
 otherwise try to allocate terabytes). ``--force`` (or the environment variable
-``CXSIM_FORCE=1``) runs it anyway. Sweeps and comparisons state their number of runs and a rough
-time; a sweep whose plan alone would not fit (a grid with ``num: 100000000``) is refused before
-its points are built.
+``CXSIM_FORCE=1``) runs it anyway. Sweeps, comparisons, searches and calibrations state their
+number of runs and a rough time; a sweep whose plan alone would not fit (a grid with
+``num: 100000000``) is refused before its points are built, and ``cxsim fit`` checks a data file's
+size (:func:`check_table`) before reading it.
 
 The estimates are deliberately rough and on the high side: they are there to stop the absurd,
 not to predict. Every per-unit figure is in :data:`BYTES` and :data:`SECONDS`.
