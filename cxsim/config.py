@@ -44,7 +44,7 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.errors import SpecError
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
-from cxsim.yaml_files import yaml_error
+from cxsim.yaml_files import read_yaml_text, yaml_error
 
 CONFIG_MODULE = "cxsim.configs"
 #: The config groups a command line chooses from (``group=option``).
@@ -114,12 +114,7 @@ def available(group: str, extra_dirs: Sequence[str | Path] = ()) -> list[str]:
 
 def read_yaml(path: Path, field: str) -> dict[str, Any]:
     """A user's YAML file as a mapping; a syntax error is one line naming the file and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise SpecError(
-            field, str(path), f"a readable YAML file is required ({err.strerror})"
-        ) from None
+    text = read_yaml_text(path, field)  # unreadable, binary or not UTF-8: one line
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

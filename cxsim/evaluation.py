@@ -59,9 +59,9 @@ def run_one(spec: RunSpec, replication: int) -> dict[str, Any]:
         return replication_summary(run_replication(spec, replication), spec)
 
 
-def run_in_worker(spec: RunSpec, replication: int) -> dict[str, Any]:
-    """:func:`run_one` in a pool worker, which ends when its parent does (no orphans after a kill)."""
-    watch_parent()
+def run_in_worker(spec: RunSpec, replication: int, parent: int | None = None) -> dict[str, Any]:
+    """:func:`run_one` in a pool worker, which ends when its parent (pid ``parent``) does (no orphans after a kill)."""
+    watch_parent(parent=parent)
     return run_one(spec, replication)
 
 
@@ -70,7 +70,7 @@ def run_tasks(tasks: Sequence[tuple[RunSpec, int]], n_jobs: int = 1) -> list[dic
     workers = (os.cpu_count() or 1) if n_jobs == 0 else n_jobs
     if workers <= 1 or len(tasks) <= 1:
         return [run_one(spec, r) for spec, r in tasks]
-    return list(Parallel(n_jobs=workers)(delayed(run_in_worker)(one_thread(spec), r) for spec, r in tasks))
+    return list(Parallel(n_jobs=workers)(delayed(run_in_worker)(one_thread(spec), r, os.getpid()) for spec, r in tasks))
 
 
 def spend(arm: pd.DataFrame | Mapping[str, Any], base: pd.DataFrame | Mapping[str, Any]) -> Any:

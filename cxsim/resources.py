@@ -3,9 +3,10 @@
 A run that cannot fit in memory is refused with one line stating the estimate and what the
 machine has available, before any folder is created (``sim.n_customers=1000000000000`` would
 otherwise try to allocate terabytes). ``--force`` (or the environment variable
-``CXSIM_FORCE=1``) runs it anyway. Sweeps and comparisons state their number of runs and a rough
-time; a sweep whose plan alone would not fit (a grid with ``num: 100000000``) is refused before
-its points are built.
+``CXSIM_FORCE=1``) runs it anyway. Sweeps, comparisons, searches and calibrations state their
+number of runs and a rough time; a sweep whose plan alone would not fit (a grid with
+``num: 100000000``) is refused before its points are built, and ``cxsim fit`` checks a data file's
+size (:func:`check_table`) before reading it.
 
 The estimates are deliberately rough and on the high side: they are there to stop the absurd,
 not to predict. Every per-unit figure is in :data:`BYTES` and :data:`SECONDS`.
@@ -21,9 +22,27 @@ from pathlib import Path
 from cxsim.errors import SpecError
 from cxsim.specs.scenario import RunSpec
 
-__all__ = ["BYTES", "FORCE_ENV", "FORCE_FLAG", "SECONDS", "Estimate", "available_memory", "check_fits",
-           "announce", "check_run", "estimate_run", "forced", "human_bytes", "human_seconds", "largest_setting",
-           "plan_estimate", "sweep_points"]
+__all__ = [
+    "BYTES",
+    "Estimate",
+    "FORCE_ENV",
+    "FORCE_FLAG",
+    "PROGRESS_SECONDS",
+    "SECONDS",
+    "announce",
+    "available_memory",
+    "calibration_estimate",
+    "check_fits",
+    "check_run",
+    "check_table",
+    "estimate_run",
+    "forced",
+    "human_bytes",
+    "human_seconds",
+    "largest_setting",
+    "plan_estimate",
+    "sweep_points",
+]
 
 #: Bytes per unit of the largest allocations of a run. Measured as the peak resident memory
 #: (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) of ``cxsim.run`` on the shipped scenarios
@@ -40,7 +59,14 @@ BYTES: dict[str, float] = {
     "cycle": 1_000.0,             # a row of the cycle table, per replication
     "process": 400e6,             # the interpreter, numpy, pandas, numba and the compiled kernels
     "sweep_point": 60_000.0,      # one planned sweep point (its resolved config, validated)
+    "table_byte": 12.0,           # a byte of a survey CSV read by ``cxsim fit`` (see below)
+    "simulation": 2_000.0,        # a calibration's record of one simulation (see below)
 }
+# ``table_byte``: reading a 48 MB CSV (2 million rows, eight 1-5 ratings and a text column) and
+# copying its frame once raised the peak resident memory by 7.1 bytes per byte of file; rounded up
+# for the fits' further copies (folds, bootstrap resamples). ``simulation``: an upper bound for the
+# few dozen numbers a calibration keeps per simulation (parameters and statistics as a table row,
+# and as the training tensors of a posterior's network), with Python's per-row overhead.
 #: Seconds per unit: a population row through one cycle (measured as for :data:`BYTES`: 0.6 to
 #: 1.7 microseconds per row and cycle on one core, rounded up), and a run's fixed cost.
 SECONDS: dict[str, float] = {"row_cycle": 2e-6, "run": 0.5}
@@ -49,6 +75,8 @@ FORCE_ENV = "CXSIM_FORCE"
 FORCE_FLAG = "--force"
 #: Jobs estimated longer than this get a line on stderr saying how long (a rough time).
 ANNOUNCE_SECONDS = 10.0
+#: Jobs estimated longer than this show their progress on stderr (on a terminal: every job).
+PROGRESS_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -166,6 +194,35 @@ def plan_estimate(points: int, replications: int, per_run: Estimate, workers: in
     per_replication = per_run.seconds / max(1, _replications(per_run))
     memory = BYTES["process"] + points * BYTES["sweep_point"] + max(1, workers) * (per_run.bytes - BYTES["process"])
     return Estimate(bytes=memory, runs=runs, seconds=runs * per_replication / max(1, workers))
+
+
+def calibration_estimate(spec: RunSpec, runs: int, workers: int = 1) -> Estimate:
+    """A calibration: ``runs`` simulations of ``spec`` (each with its replications), ``workers`` at once.
+
+    Only the runs in flight are held (a calibration keeps each run's target values, not its
+    tables), so the memory is that of the largest run times the workers, and a record per run.
+    """
+    one = estimate_run(spec)
+    workers = max(1, workers)
+    memory = BYTES["process"] + workers * (one.bytes - BYTES["process"]) + runs * BYTES["simulation"]
+    return Estimate(bytes=memory, runs=runs, seconds=runs * one.seconds / workers)
+
+
+def check_table(path: str | Path, field: str) -> Estimate:
+    """Refuse a data file whose frame would not fit in memory (unless forced); its estimate.
+
+    A missing or unreadable file passes: the reader names that fault itself.
+
+    Raises:
+        SpecError: naming ``field`` and the file, with the file's size and the memory it needs.
+    """
+    try:
+        size = float(Path(path).stat().st_size)
+    except (OSError, ValueError):
+        return Estimate(bytes=0.0)
+    estimate = Estimate(bytes=BYTES["process"] + size * BYTES["table_byte"])
+    check_fits(estimate, f"reading this {human_bytes(size)} file", field, str(path))
+    return estimate
 
 
 def _replications(e: Estimate) -> int:

@@ -397,7 +397,7 @@ def test_every_command_checks_its_folder_before_hydra_or_work(args, field, tmp_p
 def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
     from cxsim.cli import run as cli_run
 
-    def no_memory(spec):
+    def no_memory(spec, **kwargs):  # the run is called with a progress reporter too
         raise MemoryError
 
     monkeypatch.setattr(cli_run, "run", no_memory)

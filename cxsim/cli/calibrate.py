@@ -36,14 +36,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from cxsim.cli.hydra_app import alias_note, take_config_dirs, use_config_dirs
+from cxsim.cli.hydra_app import alias_note, take_config_dirs, take_force, use_config_dirs
 from cxsim.config import UnknownKeyError, compose_config, config_dirs, is_path
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.execution.settings import execution_from_dict
 from cxsim.file_sets import write_all
 from cxsim.files import write_atomic
 from cxsim.fit import bayes, calibrate, posterior
+from cxsim.resources import BYTES, announce, calibration_estimate, check_fits, largest_setting
+from cxsim.specs.build import run_spec_from_dict
 from cxsim.yaml_files import check_yaml_file
 
 PROG = "cxsim-calibrate"
@@ -67,6 +70,9 @@ examples:
   cxsim calibrate calibrate=switching calibrate.out=outputs/calib
   cxsim calibrate calibrate=my_calibration.yaml scenario=path/to/mine.yaml calibrate.out=outputs/c
   cxsim calibrate calibrate=b2b_dealer_bayes calibrate.out=outputs/posterior
+
+A calibration estimated not to fit in the available memory is refused; --force (or CXSIM_FORCE=1)
+runs it anyway.
 """
 
 
@@ -131,6 +137,8 @@ def as_flags(argv: Sequence[str]) -> list[str]:
             name = key.partition(".")[2]
             if name not in SETTINGS:
                 raise UnknownKeyError(key, [f"calibrate.{k}" for k in SETTINGS])
+            if name == "method" and value not in calibrate.ALL_METHODS:  # named as the user wrote it
+                raise SpecError(key, value, "allowed: " + ", ".join(calibrate.ALL_METHODS))
             flag = SETTINGS[name]
             if flag is None:
                 if value.lower() in ("true", "1", "yes"):
@@ -145,14 +153,14 @@ def as_flags(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
     """``cxsim calibrate`` (alias ``cxsim-calibrate``); arguments default to ``sys.argv[1:]``."""
     try:
-        args_list, dirs = take_config_dirs(sys.argv[1:] if argv is None else argv)
+        args_list, dirs = take_config_dirs(take_force(sys.argv[1:] if argv is None else argv))
         flags = as_flags(args_list)
     except SpecError as err:
         fail(prog, err)
-    args = parser(prog).parse_args(flags)
+    args = parser(prog).parse_intermixed_args(flags)  # overrides may follow calibrate.out
     try:
         use_config_dirs([*dirs, *args.config_dir])
-        _run(args)
+        _run(args, prog)
     except SpecError as err:
         fail(prog, err)
 
@@ -171,7 +179,29 @@ def find_calibration(name: str) -> str:
     return name
 
 
-def _run(args: argparse.Namespace) -> None:
+def check_resources(config: dict[str, Any], runs: tuple[str, int], extra: int, workers: int, prog: str) -> None:
+    """Refuse a calibration whose runs cannot fit in memory (unless forced); say how long a long one takes.
+
+    Args:
+        config: the composed config every simulation starts from.
+        runs: the setting counting the simulations and its value (a point fit's
+            ``calibrate.max_evaluations``, a posterior's ``calibrate.simulations``).
+        extra: simulations beyond those (a posterior's predictive check).
+        workers: simulations side by side.
+        prog: the command's name for the announcement.
+    """
+    spec = run_spec_from_dict(config)
+    total = runs[1] + extra
+    estimate = calibration_estimate(spec, total, workers)
+    records = total * BYTES["simulation"]  # the records of the simulations, or each run, made it large
+    check_fits(estimate, f"this calibration ({total} simulations)",
+               *(runs if records >= estimate.bytes - records else largest_setting(spec)))
+    line = announce(prog, estimate, "simulation")
+    if line:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _run(args: argparse.Namespace, prog: str = PROG) -> None:
     name = find_calibration(args.calibration)
     if is_path(name) and Path(name).exists():
         check_yaml_file(name, "calibrate")  # binary, non-UTF-8 or broken YAML: one line naming FILE:LINE:COL
@@ -180,7 +210,7 @@ def _run(args: argparse.Namespace) -> None:
     except SpecError as err:
         raise (err.at("calibrate") if err.field == "method" else err) from None
     if posterior_spec is not None:
-        _run_bayes(args, posterior_spec)
+        _run_bayes(args, posterior_spec, prog)
         return
     if args.simulations is not None:
         raise SpecError("calibrate.simulations", args.simulations,
@@ -205,6 +235,12 @@ def _run(args: argparse.Namespace) -> None:
         print(f"  {time.perf_counter() - start:6.1f}s  {msg}", file=sys.stderr, flush=True)
 
     execution = execution_from_dict(compose_config(args.overrides).get("execution"))
+    base = compose_config([*spec.overrides, *args.overrides])
+    if base.get("intervention") is None:
+        base.pop("intervention", None)
+    parallel = spec.method == "differential-evolution" and execution.backend == "local"
+    check_resources(base, ("calibrate.max_evaluations", spec.max_evaluations), 0,
+                    (execution.cores or 1) if parallel else 1, prog)
     result = calibrate.calibrate(
         spec, args.overrides, seed=args.seed, progress=None if args.quiet else show,
         execution=execution,
@@ -229,7 +265,7 @@ def _run(args: argparse.Namespace) -> None:
     print(f"wrote {', '.join(p.name for p in written)}\n   to {out}")
 
 
-def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec) -> None:
+def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec, prog: str = PROG) -> None:
     """The Bayesian path: the posterior, its checks and files (nothing written on bad input)."""
     if args.max_evaluations is not None:
         raise SpecError("calibrate.max_evaluations", args.max_evaluations,
@@ -245,6 +281,8 @@ def _run_bayes(args: argparse.Namespace, spec: bayes.BayesSpec) -> None:
     bad = [o for o in args.overrides if "=" not in o]
     if bad:
         raise SpecError("overrides", bad[0], "key=value Hydra overrides are required")
+    check_resources(bayes.simulation_config(spec, args.overrides), ("calibrate.simulations", spec.simulations),
+                    spec.predictive_runs, 1, prog)
     start = time.perf_counter()
 
     def show(msg: str) -> None:

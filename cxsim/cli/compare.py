@@ -36,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from cxsim import resources, sanity
-from cxsim.cli.hydra_app import alias_note, launch
+from cxsim.cli.hydra_app import alias_note, launch, note_unused
 from cxsim.compare import (
     CompareSettings,
     Composer,
@@ -117,6 +117,8 @@ def check(argv: list[str]) -> None:
     if settings.posterior is not None:  # its parameters must exist in the config, before anything runs
         load_posterior(settings.posterior).check(cfg)
     execution = execution_from_dict(whole_ints(Execution, cfg.get("execution")))
+    note_unused(argv, "sim.replications", f"cxsim compare runs compare.replications ({settings.replications}) "
+                "per arm", "cxsim compare")
     p = plan(composer_from_overrides(argv), settings)
     one = resources.estimate_run(replace(p.baseline.spec, sim=replace(p.baseline.spec.sim, replications=1)))
     workers = max(settings.n_jobs if settings.n_jobs > 0 else (os.cpu_count() or 1), execution.cores or 1)

@@ -30,11 +30,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cxsim.cli.hydra_app import take_force
 from cxsim.errors import OneLineParser, SpecError, fail
 from cxsim.file_sets import Writer, write_all
 from cxsim.files import write_atomic
 from cxsim.fit import drivers, gap, memory_fit, persist
 from cxsim.fit.survey import Scale, load_long, load_wide, read_table, split_columns
+from cxsim.resources import check_table
 from cxsim.specs import checks
 
 PROG = "cxsim-fit"
@@ -289,6 +291,9 @@ Fit memory models and key drivers to survey data, or apply a saved model to new 
 examples:
   cxsim fit memory long.csv --episode respondent --order step --rating rating --retrospective overall --out outputs/memory
   cxsim fit drivers wide.csv --outcome satisfied --positive yes --touchpoints "check-in,boarding,seat" --out outputs/drivers
+
+A data file estimated not to fit in the available memory is refused before it is read; --force
+(or CXSIM_FORCE=1) reads it anyway.
 """  # noqa: E501 - the examples are shown as one command each
 
 
@@ -387,10 +392,22 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     return top
 
 
+def check_sizes(args: argparse.Namespace) -> None:
+    """Refuse a data file too large for this machine's memory before it is read (``--force`` reads it)."""
+    for field in ("data", "model"):
+        path = getattr(args, field, None)
+        if isinstance(path, str) and path:
+            check_table(path, field)
+
+
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
-    """``cxsim fit`` (and its alias ``cxsim-fit``); arguments default to ``sys.argv[1:]``."""
-    args = parser(prog).parse_args(argv)
+    """``cxsim fit`` (and its alias ``cxsim-fit``); arguments default to ``sys.argv[1:]``.
+
+    ``--force`` (or ``CXSIM_FORCE=1``) reads a data file estimated not to fit in memory anyway.
+    """
+    args = parser(prog).parse_args(take_force(sys.argv[1:] if argv is None else argv))
     try:
+        check_sizes(args)
         args.run(args)
     except SpecError as err:
         fail(prog, err)

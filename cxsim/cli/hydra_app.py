@@ -81,6 +81,18 @@ def take_force(argv: Sequence[str]) -> list[str]:
     return [a for a in argv if a != FORCE_FLAG]
 
 
+def note_unused(argv: Sequence[str], key: str, instead: str, prog: str) -> None:
+    """A warning line on stderr when ``argv`` sets ``key``, which the command replaces by its own setting.
+
+    ``cxsim compare sim.replications=100`` would otherwise run the comparison's own number of
+    replications without a word.
+    """
+    for item in argv:
+        name, eq, value = item.lstrip("+~").partition("=")
+        if eq and name == key:
+            print(f"{prog}: warning: {key}={value} is not used: {instead}", file=sys.stderr, flush=True)
+
+
 def use_config_dirs(dirs: Sequence[str]) -> None:
     """Put ``dirs`` in front of the user's config search path of this process and its workers."""
     if dirs:

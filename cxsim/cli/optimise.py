@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cxsim.cli.hydra_app import HELP_FLAGS, take_config_dirs, take_force, use_config_dirs
+from cxsim.cli.hydra_app import HELP_FLAGS, note_unused, take_config_dirs, take_force, use_config_dirs
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
 from cxsim.evaluation import Evaluator
@@ -45,7 +45,15 @@ from cxsim.optimise import (
 )
 from cxsim.report.document import optimisation_report, write_report
 from cxsim.report.figures import pareto_figure, save_png
-from cxsim.resources import check_fits, estimate_run, largest_setting, plan_estimate
+from cxsim.resources import (
+    PROGRESS_SECONDS,
+    Estimate,
+    announce,
+    check_fits,
+    estimate_run,
+    largest_setting,
+    plan_estimate,
+)
 from cxsim.robustness import RobustnessSettings, assess, check_paths
 from cxsim.robustness import settings_from_dict as robustness_settings
 from cxsim.specs.mapping import whole_ints
@@ -148,13 +156,15 @@ def run(p: Prepared, progress: bool = False, evaluator: Evaluator | None = None)
     return written
 
 
-def check_resources(p: Prepared) -> None:
-    """Refuse a search whose runs cannot fit in memory (:mod:`cxsim.resources`), before the folder exists."""
+def check_resources(p: Prepared) -> Estimate:
+    """Refuse a search whose runs cannot fit in memory (:mod:`cxsim.resources`), before the folder exists;
+    the search's estimate."""
     spec = Evaluator(p.config, 1).spec(None)  # the baseline
     one = estimate_run(replace(spec, sim=replace(spec.sim, replications=1)))
     workers = p.settings.n_jobs if p.settings.n_jobs > 0 else (os.cpu_count() or 1)
     estimate = plan_estimate(p.settings.trials, p.settings.selection.max_replications, one, workers)
     check_fits(estimate, "this search", *largest_setting(spec))
+    return estimate
 
 
 def _memory_label(config: dict[str, Any]) -> str:
@@ -174,11 +184,17 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> None:
         args, dirs = take_config_dirs(args)
         use_config_dirs(dirs)
         prepared = prepare(args)
-        check_resources(prepared)
+        estimate = check_resources(prepared)
+        note_unused(args, "sim.replications", f"cxsim optimise runs optimise.replications "
+                    f"({prepared.settings.replications}) per evaluation, up to "
+                    f"optimise.selection.max_replications ({prepared.settings.selection.max_replications})", prog)
         check_output_dir(prepared.directory)
         check_unlocked(prepared.directory)
+        if line := announce(prog, estimate, "run"):
+            print(line, file=sys.stderr, flush=True)
         with io_errors(prog), folder_guard(prepared.directory, prepared.config, prog):
-            written = run(prepared, progress=sys.stderr.isatty())
+            # progress bars on a terminal, and for a search estimated longer than a few seconds
+            written = run(prepared, progress=sys.stderr.isatty() or estimate.seconds > PROGRESS_SECONDS)
     except SpecError as err:
         fail(prog, err)
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {prepared.directory}")

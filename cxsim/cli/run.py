@@ -14,8 +14,10 @@ printed as one line naming the field, the value and what is allowed, with exit s
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
@@ -25,9 +27,9 @@ from cxsim.cli.hydra_app import launch
 from cxsim.cli.multirun import multirun_done, multirun_job
 from cxsim.cli.report import phase_line, summary_table
 from cxsim.config import load_run_spec
-from cxsim.engine.run import run
+from cxsim.engine.run import Progress, run
 from cxsim.errors import SpecError, fail
-from cxsim.resources import announce, check_run
+from cxsim.resources import PROGRESS_SECONDS, announce, check_run, estimate_run, human_seconds
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.scenario import RunSpec
 
@@ -41,8 +43,46 @@ examples:
   cxsim run scenario=retail_street memory=mean sim.n_customers=50000 hydra.run.dir=outputs/street
   cxsim run scenario=path/to/my_scenario.yaml sim.seed=3
 
-A run estimated not to fit in the available memory is refused; --force runs it anyway.
+A run estimated not to fit in the available memory is refused; --force runs it anyway. A run
+estimated to take more than a few seconds (or any run on a terminal) shows its progress on stderr.
 """
+#: Progress lines that do not overwrite each other (not a terminal) come at most this often.
+PROGRESS_EVERY = 1.0
+
+
+def cycle_progress(spec: RunSpec, prog: str, stream: TextIO | None = None) -> Progress | None:
+    """A progress reporter for :func:`cxsim.engine.run.run`, or ``None`` for a short run off a terminal.
+
+    Prints ``prog: replication 1/3, cycle 4/12 (11 %), 20 s, about 2 min left``: on a terminal
+    one line rewritten in place (cleared at the end), elsewhere a line per cycle, at most one a
+    second and always the last.
+    """
+    out = sys.stderr if stream is None else stream
+    tty = out.isatty()
+    if not tty and estimate_run(spec).seconds <= PROGRESS_SECONDS:
+        return None
+    reps, cycles = spec.sim.replications, spec.sim.n_cycles
+    total = reps * cycles
+    start = time.perf_counter()
+    last = [-PROGRESS_EVERY]
+
+    def show(replication: int, done: int) -> None:
+        now = time.perf_counter() - start
+        step = replication * cycles + done
+        final = step == total
+        if not (tty or final or now - last[0] >= PROGRESS_EVERY):
+            return
+        last[0] = now
+        left = now / step * (total - step)
+        line = (f"{prog}: replication {replication + 1}/{reps}, cycle {done}/{cycles} "
+                f"({100 * step / total:.0f} %), {human_seconds(now)}, about {human_seconds(left)} left")
+        if tty:
+            out.write("\r\033[K" + ("" if final else line))
+        else:
+            out.write(line + "\n")
+        out.flush()
+
+    return show
 
 
 def _task(cfg: DictConfig, prog: str) -> None:
@@ -57,7 +97,7 @@ def _task(cfg: DictConfig, prog: str) -> None:
         return
     warned = sanity.check(spec)  # model sanity warnings: stderr and the run's log, then warnings.csv
     sanity.report(warned, prog)
-    results = run(spec)
+    results = run(spec, progress=cycle_progress(spec, prog))
     written = results.save(out)
     warned += sanity.report(sanity.check_results(results.summary, results.cycles), prog)
     written += sanity.save(warned, out)

@@ -31,7 +31,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from cxsim import resources, sanity, sensitivity, sweep
-from cxsim.cli.hydra_app import alias_note, launch
+from cxsim.cli.hydra_app import alias_note, launch, note_unused
 from cxsim.cli.multirun import SweepTable, base_config, check_launcher, launchers
 from cxsim.config import compose_config
 from cxsim.errors import SpecError, fail
@@ -115,8 +115,11 @@ def check_size(data: dict[str, Any], settings: sweep.SweepSettings, prog: str = 
     points = resources.sweep_points(settings.sampler, settings.n_samples, sizes)
     one = resources.estimate_run(replace(base, sim=replace(base.sim, replications=1)))
     estimate = resources.plan_estimate(points, settings.replications, one, settings.workers)
+    plan_bytes = points * resources.BYTES["sweep_point"]  # the plan itself, or the runs, made it large
+    field, value = (("sweep", f"{points} points") if plan_bytes >= estimate.bytes - plan_bytes
+                    else resources.largest_setting(base))
     resources.check_fits(estimate, f"this sweep ({points} points x {settings.replications} replications)",
-                         "sweep", f"{points} points")
+                         field, value)
     return resources.announce(prog, estimate)
 
 
@@ -124,10 +127,12 @@ def check(argv: list[str], prog: str = "cxsim sweep") -> None:
     """Compose and validate the sweep and every point before anything is written."""
     check_launcher(argv)
     data = compose_config(argv)
-    settings = sweep.settings_from_dict(data.get("sweep"))
+    settings = sensitivity.settle_samples(sweep.settings_from_dict(data.get("sweep")))[0]  # the points that run
     line = check_size(data, settings, prog)
-    sweep.plan(base_config(data), sensitivity.settle_samples(settings)[0])
+    sweep.plan(base_config(data), settings)
     execution_from_dict(whole_ints(Execution, data.get("execution")))
+    note_unused(argv, "sim.replications", f"cxsim sweep runs sweep.replications ({settings.replications}) per point",
+                prog)
     if line:  # said once everything is valid: a refused sweep prints its error alone
         print(line, file=sys.stderr)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +28,8 @@ SUMMARY_COLUMNS = (
     "retention_rate", "nps", "nps_final", "terrible_moments", "revenue", "cost", "profit",
     "intervention_cost",
 )
+#: Called after every cycle with the replication and the cycles it has done.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -103,19 +105,20 @@ def _with_runtime(spec: RunSpec, runtime: Runtime | None) -> RunSpec:
 
 
 def replications(spec: RunSpec, agent_class: type[Customer] = Customer, *,
-                 runtime: Runtime | None = None) -> Iterator[CustomerModel]:
+                 runtime: Runtime | None = None, progress: Progress | None = None) -> Iterator[CustomerModel]:
     """Build and run each replication's model in turn, yielding the finished models."""
     spec = _with_runtime(spec, runtime)
     for r in range(spec.sim.replications):
-        yield run_replication(spec, r, agent_class)
+        yield run_replication(spec, r, agent_class, progress=progress)
 
 
 def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer] = Customer, *,
-                    runtime: Runtime | None = None) -> CustomerModel:
+                    runtime: Runtime | None = None, progress: Progress | None = None) -> CustomerModel:
     """Build and run replication ``replication`` of ``spec`` alone (seeded exactly as in :func:`run`).
 
     Sweeps and comparisons use it to run one replication at a time. ``runtime`` replaces the
     spec's :class:`~cxsim.specs.runtime.Runtime` (no result depends on it but ``precision``).
+    ``progress(replication, cycles_done)`` is called after every cycle.
     """
     spec = _with_runtime(spec, runtime)
     sim, rt = spec.sim, spec.runtime
@@ -125,8 +128,10 @@ def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer]
                               keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
                               keep_operations=keeps_operations(spec),
                               keep_sample=replication == 0, agent_class=agent_class, runtime=rt)
-        for _ in range(sim.n_cycles):
+        for cycle in range(sim.n_cycles):
             model.step()
+            if progress is not None:
+                progress(replication, cycle + 1)
     return model
 
 
@@ -200,11 +205,13 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
     return row
 
 
-def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runtime | None = None) -> Results:
+def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runtime | None = None,
+        progress: Progress | None = None) -> Results:
     """Run every replication of ``spec`` and return the tidy tables.
 
     ``runtime`` (threads, backends, memory; :class:`~cxsim.specs.runtime.Runtime`) replaces the
     spec's own (``spec.runtime``, from the config's ``runtime:`` block); no result depends on it but ``precision``.
+    ``progress(replication, cycles_done)`` is called after every cycle (``cxsim run`` shows it).
 
     Example:
         >>> from cxsim import load_run_spec, run
@@ -214,14 +221,14 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
     """
     spec = _with_runtime(spec, runtime)
     with memory_settings(spec.runtime.huge_pages, spec.runtime.reuse_memory), quiet_mesa():  # the summaries too
-        return _run(spec, agent_class)
+        return _run(spec, agent_class, progress)
 
 
-def _run(spec: RunSpec, agent_class: type[Customer]) -> Results:
+def _run(spec: RunSpec, agent_class: type[Customer], progress: Progress | None = None) -> Results:
     cycles, summary, customers, moments, operations, market = [], [], [], [], [], []
     first: Recorder | None = None
     seconds: dict[str, float] = {}  # the models' phases (with the market's, if any), then tables
-    for model in replications(spec, agent_class):
+    for model in replications(spec, agent_class, progress=progress):
         start = time.perf_counter()
         rec = model.recorder
         first = first or rec

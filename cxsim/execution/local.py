@@ -33,11 +33,15 @@ def _watch(parent: int, interval: float) -> None:
             os._exit(1)
 
 
-def watch_parent(interval: float = WATCH_INTERVAL) -> None:
+def watch_parent(interval: float = WATCH_INTERVAL, parent: int | None = None) -> None:
     """End this (worker) process when its parent ends; started once per process, in a daemon thread.
 
     Call it only in a worker process: in the main process it would tie the run to the shell.
+    ``parent``: the pid of the process that submitted the task (default: the current parent); a
+    worker whose parent ended before its first task began ends at once.
     """
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
     if _WATCHED:
         return
     parent = os.getppid()
@@ -45,8 +49,8 @@ def watch_parent(interval: float = WATCH_INTERVAL) -> None:
     threading.Thread(target=_watch, args=(parent, interval), name="cxsim-parent-watch", daemon=True).start()
 
 
-def _indexed(fn: Callable[[Any], Any], index: int, task: Any) -> tuple[int, Any]:
-    watch_parent()  # runs in a pool worker
+def _indexed(fn: Callable[[Any], Any], index: int, task: Any, parent: int | None = None) -> tuple[int, Any]:
+    watch_parent(parent=parent)  # runs in a pool worker
     return index, fn(task)
 
 
@@ -69,7 +73,7 @@ class LocalBackend:
         from joblib import Parallel, delayed  # joblib: loaded only for a process pool
 
         jobs = Parallel(n_jobs=self._workers, return_as="generator_unordered")(
-            delayed(_indexed)(fn, i, task) for i, task in enumerate(tasks))
+            delayed(_indexed)(fn, i, task, os.getpid()) for i, task in enumerate(tasks))
         yield from jobs
 
     def close(self) -> None:

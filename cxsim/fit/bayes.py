@@ -180,6 +180,19 @@ def stream(seed: int, purpose: str) -> np.random.Generator:
 
 
 # --------------------------------------------------------------------------- the simulator
+def simulation_config(spec: BayesSpec, extra_overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """The composed config every simulation of ``spec`` starts from: one replication, no figures or
+    customer files, the moments kept when a target is a rating distribution."""
+    base = compose_config([*spec.overrides, *extra_overrides])
+    if base.get("intervention") is None:
+        base.pop("intervention", None)
+    base["sim"]["replications"] = 1
+    base["outputs"] = {**base.get("outputs", {}), "figures": False, "customers": "never"}
+    if any(isinstance(t, obs.DistributionTarget) for t in spec.targets):
+        base["outputs"]["moments"] = True
+    return base
+
+
 class Simulator:
     """The targets' statistics simulated by cxsim's population engine at given parameter values.
 
@@ -190,14 +203,9 @@ class Simulator:
     def __init__(self, spec: BayesSpec, extra_overrides: Sequence[str] = ()) -> None:
 
         self.spec = spec
-        base = compose_config([*spec.overrides, *extra_overrides])
-        if base.get("intervention") is None:
-            base.pop("intervention", None)
-        base["sim"]["replications"] = 1
-        base["outputs"] = {**base.get("outputs", {}), "figures": False, "customers": "never"}
+        base = simulation_config(spec, extra_overrides)
         self.surveys = [t for t in spec.targets if isinstance(t, obs.DistributionTarget)]
         if self.surveys:
-            base["outputs"]["moments"] = True
             survey = base["outputs"].get("survey", {})
             for t in self.surveys:
                 scale = (survey.get("scale_low", 1), survey.get("scale_high", 5))
@@ -672,4 +680,4 @@ def missing_method_dependency(method: str) -> SpecError | None:
     return None
 
 
-__all__ = ["BayesSpec", "BayesResult", "Simulator", "calibrate_bayes", "load", "spec_from_dict"]
+__all__ = ["BayesSpec", "BayesResult", "Simulator", "calibrate_bayes", "load", "simulation_config", "spec_from_dict"]
