@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
 import pytest
 
-from cxsim.config import load_run_spec
+from cxsim.config import SEARCH_PATH_ENV, load_run_spec
+from cxsim.resources import FORCE_ENV
 from cxsim.specs.scenario import RunSpec
 
 SMALL = ["sim.n_customers=300", "sim.n_cycles=4", "sim.replications=2", "outputs.figures=false"]
@@ -42,3 +44,15 @@ def rejects(monkeypatch, capsys, tmp_path) -> Callable[..., None]:
 def small_spec() -> RunSpec:
     """The default scenario at a size that runs in a fraction of a second."""
     return load_run_spec(SMALL)
+
+
+@pytest.fixture(autouse=True)
+def _command_environment_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run in-process may set CXSIM_CONFIG_PATH (``--config-dir``) or CXSIM_FORCE (``--force``)
+    for its workers; each test gets them back as they were, so no test sees another's folders or force."""
+    for name in (SEARCH_PATH_ENV, FORCE_ENV):
+        if name in os.environ:
+            monkeypatch.setenv(name, os.environ[name])
+        else:
+            monkeypatch.setenv(name, "")
+            monkeypatch.delenv(name)

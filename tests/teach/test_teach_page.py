@@ -129,6 +129,7 @@ def _css(driver, selector: str, timeout: float = 60):  # type: ignore[no-untyped
 
 
 def _wait_text(driver, selector: str, predicate, timeout: float = 30) -> str:  # type: ignore[no-untyped-def]
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     seen: list[str] = []
@@ -137,7 +138,8 @@ def _wait_text(driver, selector: str, predicate, timeout: float = 30) -> str:  #
         seen.append(str(_css(d, selector, timeout).get_attribute("textContent")))
         return bool(predicate(seen[-1]))
 
-    WebDriverWait(driver, timeout).until(check)
+    # the page re-renders while it runs: an element found a moment ago may be replaced; look again
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(check)
     return seen[-1]  # the text that satisfied the predicate (the page may move on)
 
 
@@ -250,14 +252,15 @@ def test_population_view_runs_with_the_run_button(server: str, browser) -> None:
     _css(browser, ".cx-run").click()
     _wait_text(browser, ".cx-month", lambda t: t.startswith("month 12 "), timeout=300)
     assert "Traceback" not in browser.find_element("tag name", "body").text
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    for _ in range(3):  # under load a click during a re-render can be lost: click again
-        _css(browser, ".cx-reset").click()
+    for _ in range(3):  # under load a click during a re-render can be lost (or miss its element): click again
         try:
+            _css(browser, ".cx-reset").click()
             WebDriverWait(browser, 20).until(lambda d: not d.find_elements("css selector", ".cx-month"))
             break
-        except TimeoutException:
+        except (TimeoutException, StaleElementReferenceException):
             pass
     assert not browser.find_elements("css selector", ".cx-month")  # Reset cleared the run
 
