@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import error_line
 
 from cxsim import files, locks, resources
 from cxsim.cli import main as cli
@@ -28,14 +29,7 @@ SMALL = ["sim.n_customers=150", "sim.n_cycles=2", "sim.replications=1", "outputs
 
 
 def _exit2(main, argv, capsys) -> str:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    assert info.value.code == 2
-    text = capsys.readouterr().err
-    assert "Traceback" not in text, text
-    lines = [line for line in text.strip().splitlines() if ": warning: " not in line]  # sanity warnings may precede
-    assert len(lines) == 1, text
-    return lines[0]
+    return error_line(main, argv, capsys)
 
 
 # ---------------------------------------------------------------------------- the int rule

@@ -7,6 +7,7 @@ import io
 import sys
 
 import pytest
+from conftest import error_line
 
 from cxsim import resources
 from cxsim.cli import calibrate as cli_calibrate
@@ -18,15 +19,7 @@ from cxsim.errors import SpecError
 
 
 def _exit2(argv: list[str], capsys) -> str:
-    with pytest.raises(SystemExit) as info:
-        cli.main(argv)
-    assert info.value.code == 2
-    text = capsys.readouterr().err
-    assert "Traceback" not in text, text
-    lines = [line for line in text.strip().splitlines()
-             if ": warning: " not in line and not line.endswith("(a rough estimate)")]  # warnings, estimates first
-    assert len(lines) == 1, text
-    return lines[0]
+    return error_line(cli.main, argv, capsys)
 
 
 @pytest.fixture
