@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import error_line
+from cli_checks import error_line
 
 from cxsim import resources
 from cxsim.cli import main as cli

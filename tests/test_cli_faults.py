@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import error_line
+from cli_checks import error_line
 
 from cxsim import files, locks, resources
 from cxsim.cli import main as cli
