@@ -18,6 +18,8 @@ draw through them; generators on any other bit generator take numpy's own path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -302,3 +304,21 @@ def standard_normal(gen: np.random.Generator, size: int | tuple[int, ...]) -> ND
     out = np.empty(size)
     standard_normal_into(gen, out.reshape(-1))
     return out
+
+
+#: Draws per block when 64-bit draws are rounded into 32-bit arrays (:func:`rounded_into`).
+ROUND_BLOCK = 1 << 16
+
+
+def rounded_into(fill: Callable[[NDArray[np.float64]], object], out: NDArray[np.floating]) -> None:
+    """``fill`` a 64-bit array of ``out.size`` and round it into ``out``, :data:`ROUND_BLOCK` at a time.
+
+    ``fill(buf)`` must draw value by value from one stream (uniforms, normals), so that drawing
+    in blocks gives the numbers of one call over the whole array: only a block of 64-bit draws
+    exists at a time, not a row of the population.
+    """
+    buf = np.empty(min(ROUND_BLOCK, out.size))
+    for lo in range(0, out.size, ROUND_BLOCK):
+        k = min(ROUND_BLOCK, out.size - lo)
+        fill(buf[:k])
+        out[lo:lo + k] = buf[:k]

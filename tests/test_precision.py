@@ -15,9 +15,9 @@ import pytest
 
 from cxsim.cli import main as cli
 from cxsim.config import load_run_spec
-from cxsim.draws import random_into, standard_normal_into
+from cxsim.draws import ROUND_BLOCK, random_into, rounded_into, standard_normal_into
 from cxsim.engine.compiled import compile_scenario
-from cxsim.engine.cycle import ROUND_BLOCK, CycleDraws, draw_cycle, rounded_into
+from cxsim.engine.cycle import CycleDraws, draw_cycle
 from cxsim.engine.model import CustomerModel
 from cxsim.engine.run import run
 from cxsim.engine.streams import Streams, replication_seeds
@@ -52,7 +52,7 @@ def test_float32_holds_the_large_arrays_in_32_bits_and_float64_is_the_default():
         assert model.state.expectation.dtype == dtype and model.draws.performance.dtype == dtype
         assert {model.draws.memory_z.dtype, model.draws.churn_u.dtype, model.draws.recommend_z.dtype} == {np.dtype(dtype)}
         assert model._wom.story.shape[0] == (model.state.n if dtype == np.float64 else 0)  # float32: no story buffer
-        assert model.state.satisfaction.dtype == np.float64 and model.outcome.remembered.dtype == dtype
+        assert model.state.satisfaction.dtype == model.state.bad_memory.dtype == model.outcome.remembered.dtype == dtype
         assert model.outcome.experienced.dtype == model.outcome.terrible.dtype == dtype
         last = model.recorder.last_satisfaction  # the figure's rows, kept to the next cycle: in `dtype`
         assert last["satisfaction"].dtype == last["remembered"].dtype == dtype and len(last) > 0

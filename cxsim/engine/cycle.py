@@ -67,24 +67,6 @@ class CycleDraws:
         )
 
 
-#: Draws per block when 64-bit draws are rounded into 32-bit arrays (:func:`rounded_into`).
-ROUND_BLOCK = 1 << 16
-
-
-def rounded_into(fill: Callable[[Array], object], out: NDArray[np.floating]) -> None:
-    """``fill`` a 64-bit array of ``out.size`` and round it into ``out``, :data:`ROUND_BLOCK` at a time.
-
-    ``fill(buf)`` must draw value by value from one stream (uniforms, normals), so that drawing
-    in blocks gives the numbers of one call over the whole array: only a block of 64-bit draws
-    exists at a time, not a row of the population.
-    """
-    buf = np.empty(min(ROUND_BLOCK, out.size))
-    for lo in range(0, out.size, ROUND_BLOCK):
-        k = min(ROUND_BLOCK, out.size - lo)
-        fill(buf[:k])
-        out[lo:lo + k] = buf[:k]
-
-
 def draw_cycle(
     compiled: Compiled, n: int, cycle: int, streams: Streams,
     into: CycleDraws | None = None, workers: Workers | None = None,
@@ -101,7 +83,12 @@ def draw_cycle(
     and fill in the performance of their own touchpoints. ``segment`` (each customer's segment
     index) is read only by a copula with segments of its own.
     """
-    from cxsim.draws import below_into, random_into, standard_normal_into  # numba: imported on first use only
+    from cxsim.draws import (  # numba: imported on first use only
+        below_into,
+        random_into,
+        rounded_into,
+        standard_normal_into,
+    )
 
     journey = compiled.scenario.journey
     d = into if into is not None else CycleDraws.empty(n, compiled.n_touchpoints)

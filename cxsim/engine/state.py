@@ -25,7 +25,8 @@ class PopulationState:
         segment: segment index per customer (:func:`segment_dtype`: one byte up to 127 segments).
         expectation: ``(n, T)`` current expectation per touchpoint, in the measure's unit
             (a view of a touchpoint-major ``(T, n)`` buffer).
-        satisfaction: cumulative satisfaction (affect units; 0 = expectations met).
+        satisfaction: cumulative satisfaction (affect units; 0 = expectations met), of
+            ``runtime.precision``'s type, as are ``expectation`` and ``bad_memory``.
         bad_memory: fading count of terrible moments.
         terrible_count: lifetime integer count of terrible moments (the index of the loyalty
             block's hazard table, :func:`cxsim.behaviour.loyalty.switch_probability`); 32-bit,
@@ -71,7 +72,8 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
 
     Each touchpoint's expectations and the network come from streams of their own, so ``workers``
     draws them side by side (the same numbers on any number of threads). ``floats`` is the type
-    of the expectations (:attr:`cxsim.specs.runtime.Runtime.precision`; drawn in 64 bits either way).
+    of the expectations, satisfaction and bad memory (:attr:`cxsim.specs.runtime.Runtime.precision`;
+    expectations are drawn in 64 bits either way).
     """
     scenario = compiled.scenario
     u = streams.get("population", "segment").random(n)
@@ -102,8 +104,8 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
     return PopulationState(
         segment=segment,
         expectation=expectation,
-        satisfaction=compiled.initial_satisfaction[segment].copy(),
-        bad_memory=np.zeros(n),
+        satisfaction=compiled.initial_satisfaction[segment].astype(floats),
+        bad_memory=np.zeros(n, dtype=floats),
         active=np.ones(n, dtype=bool),
         network=net,
         offsets=net.offsets,

@@ -18,9 +18,9 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from cxsim.draws import random, random_into
+from cxsim.draws import random, random_into, rounded_into
 from cxsim.operations import kernels
-from cxsim.specs.distribution import sample_into
+from cxsim.specs.distribution import Distribution, LogNormal, Normal, sample_into
 from cxsim.specs.operations import PipelineSpec, warn_if_unbounded
 
 Array = NDArray[np.float64]
@@ -191,16 +191,17 @@ def simulate_pipeline(spec: PipelineSpec, n: int, rng: np.random.Generator, back
                       rows: NDArray[np.intp] | None = None,
                       records: Collection[str] | None = None,
                       scratch: dict[str, NDArray] | None = None,
-                      fresh: Collection[str] | None = None) -> dict[str, NDArray]:
+                      fresh: Collection[str] | None = None,
+                      floats: type[np.floating] = np.float64) -> dict[str, NDArray]:
     """One cycle's ``n`` orders through the pipeline; per-order records (only ``records``, if given).
 
     Each cycle starts with idle lines and trucks (the cycle's orders are its own horizon), so a
     load above 1 means orders pile up within the month — it is warned about. The kernel backend
-    takes :func:`free_flow` when no campaign batches the orders (``scratch`` and ``fresh``: see there).
+    takes :func:`free_flow` when no campaign batches the orders (``scratch``, ``fresh`` and ``floats``: see there).
     """
     warn_if_unbounded(path, pipeline_load(spec, n if rows is None else len(rows)), False)
     if backend == "kernel" and spec.batch_every_days is None:
-        return free_flow(spec, n, rng, rows, records, scratch, fresh)
+        return free_flow(spec, n, rng, rows, records, scratch, fresh, floats)
     d = draw_orders(spec, n, rng, rows)
     return pipeline_records(spec, d, BACKENDS[backend](d), records)
 
@@ -213,18 +214,34 @@ def _buffer(scratch: dict[str, NDArray], name: str, n: int, dtype: type = np.flo
     return x[:n]
 
 
-def _zeros(scratch: dict[str, NDArray], n: int) -> NDArray:
-    """``n`` zeros, a read-only view of one array kept in ``scratch``."""
-    x = scratch.get("zeros")
-    if x is None or x.size < n:
-        x = scratch["zeros"] = np.zeros(n)
-        x.flags.writeable = False
-    return x[:n]
+def _zeros(n: int) -> NDArray:
+    """``n`` zeros that take no memory: one read-only zero seen ``n`` times (a stride-0 view)."""
+    return np.broadcast_to(np.float64(0.0), (n,))
+
+
+def _drawn(scratch: dict[str, NDArray], name: str, n: int, floats: type[np.floating],
+           draw: Callable[[Array], object], by_value: bool = True) -> NDArray:
+    """``scratch[name]`` (``n`` of ``floats``) filled by ``draw``. Into a 32-bit array, draws made
+    value by value from one stream (``by_value``) come in 64-bit blocks (:func:`cxsim.draws.rounded_into`),
+    so no 64-bit row of ``n`` is made; other draws are made at once and rounded."""
+    out = _buffer(scratch, name, n, floats)
+    if out.dtype == np.float64 or not by_value:
+        draw(out)
+    else:
+        rounded_into(draw, out)
+    return out
+
+
+def _sample(scratch: dict[str, NDArray], name: str, dist: Distribution, rng: np.random.Generator, n: int,
+            floats: type[np.floating]) -> NDArray:
+    """``dist.sample(rng, n)`` into ``scratch[name]`` (:func:`_drawn`; normal and lognormal draws by value)."""
+    by_value = isinstance(dist, (Normal, LogNormal))
+    return _drawn(scratch, name, n, floats, lambda buf: sample_into(dist, rng, buf), by_value)
 
 
 def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArray[np.intp] | None = None,
               records: Collection[str] | None = None, scratch: dict[str, NDArray] | None = None,
-              fresh: Collection[str] | None = None) -> dict[str, NDArray]:
+              fresh: Collection[str] | None = None, floats: type[np.floating] = np.float64) -> dict[str, NDArray]:
     """:func:`draw_orders`, :func:`run_kernel` and :func:`pipeline_records` in one compiled
     pass when no order waits at either stage (:func:`~cxsim.operations.kernels.free_flow_tandem`):
     the same draws from ``rng`` and the same records bit for bit. When an order may wait, the
@@ -234,25 +251,24 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
     draws, and with ``records`` given, every record but those named in ``fresh``, which are new
     arrays; the waits of a free flow are then a read-only view of zeros): fresh pages cost a
     fault each, a good part of the pass at a million orders. No result depends on it.
-    Without ``records`` every record is a new array.
+    Without ``records`` every record is a new array. ``floats`` is the type of the draws and of
+    the records of days (``runtime.precision``: at ``float32`` the draws are made in 64 bits and
+    rounded, and the orders that may wait are queued in 64 bits).
     """
     keep = scratch is not None and records is not None
     scratch = {} if scratch is None else scratch
-    u = _buffer(scratch, "u", n)
-    random_into(rng, u)
+    u = _drawn(scratch, "u", n, floats, lambda buf: random_into(rng, buf))
     production = shipping = None
     if spec.production_days is not None:
-        production = _buffer(scratch, "production", n)
-        sample_into(spec.production_days, rng, production)
-    shipping = _buffer(scratch, "shipping", n)
-    sample_into(spec.shipping_days, rng, shipping)  # type: ignore[arg-type]
+        production = _sample(scratch, "production", spec.production_days, rng, n, floats)
+    shipping = _sample(scratch, "shipping", spec.shipping_days, rng, n, floats)  # type: ignore[arg-type]
     if not spec.make_to_order or production is None:
-        production = _buffer(scratch, "production", n)
+        production = _buffer(scratch, "production", n, floats)
         production[:] = 0.0
     rows = np.arange(n) if rows is None else rows
     m = rows.size
 
-    def out(name: str, dtype: type = np.float64) -> NDArray:
+    def out(name: str, dtype: type = floats) -> NDArray:
         new = not keep or name in (fresh or ())
         return np.empty(m, dtype=dtype) if new else _buffer(scratch, name, m, dtype)
 
@@ -264,10 +280,11 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
         days_per_cycle + float(production.max()) if n else days_per_cycle, prod, days, on_time)
     arrival = u[rows] * days_per_cycle if not free or records is None or "arrival" in records else None
     ship = shipping[rows] if not free or records is None or "shipping_days" in records else None
-    if not free:
-        d = PipelineDraws(None, arrival, prod, ship, spec.lines, spec.trucks, spec.make_to_order, None)  # type: ignore[arg-type]
+    if not free:  # the queues in 64 bits, whatever the draws were kept in
+        wide = [np.asarray(x, dtype=np.float64) if x is not None else None for x in (arrival, prod, ship)]
+        d = PipelineDraws(None, *wide, spec.lines, spec.trucks, spec.make_to_order, None)  # type: ignore[arg-type]
         return pipeline_records(spec, d, run_kernel(d), records)
-    zeros: Callable[[], Array] = (lambda: _zeros(scratch, m)) if keep else (lambda: np.zeros(m))
+    zeros: Callable[[], Array] = (lambda: _zeros(m)) if keep else (lambda: np.zeros(m))
     rec = _records(spec, arrival, days, zeros, zeros, prod, ship, records, on_time)  # type: ignore[arg-type]
     if records is not None and "wait_days" in records:  # the runner's wait: production + shipping waits
         rec["wait_days"] = zeros()

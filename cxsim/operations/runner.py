@@ -92,7 +92,7 @@ class OperationsRunner:
             rec = self._simulate(process, rows, segment, rng)
             for j, record in cols:
                 column, values = performance[:, j], rec[record]  # a column: one row of the (T, n) array
-                if column.dtype == values.dtype == np.float64:
+                if column.dtype == values.dtype:
                     kernels.scatter(column, rows, values)  # rows from flatnonzero: all in range
                 else:
                     column[rows] = values
@@ -118,7 +118,8 @@ class OperationsRunner:
             needed = None if self.keep_records else {*SUMMARY_RECORDS, *(r for _, r in self.sources[process]),
                                                       "production_days", "production_wait_days", "shipping_wait_days"}
             rec = pipeline.simulate_pipeline(p, n, rng, backend, rows=rows, records=needed,
-                                             scratch=self._scratch[process], fresh=self._kept)
+                                             scratch=self._scratch[process], fresh=self._kept,
+                                             floats=np.float32 if self.precision == "float32" else np.float64)
             if p.make_to_order:
                 self._add(process, float(rec["production_days"].sum()), p.days_per_cycle * p.lines)
         elif process == "callcentre":

@@ -50,9 +50,10 @@ class Runtime:
         precision: ``float64`` (default: today's numbers, bit for bit) or ``float32``, which holds
             the three ``customers × touchpoints`` arrays — expectations, the cycle's performance
             and the stories told by word of mouth — in 32-bit floats (half their memory, about 80
-            of the 300 bytes a customer of the default scenario). Draws are still made in 64 bits
-            and rounded once when stored; every sum, difference and product is computed in 64
-            bits; satisfaction, the switching and recommendation draws and every output stay 64-bit.
+            of the 300 bytes a customer of the default scenario), and also the cycle's draws and
+            outcomes, cumulative satisfaction, the memory of bad experiences and the order
+            pipeline's draws. Draws are still made in 64 bits and rounded once when stored; every
+            sum, difference and product is computed in 64 bits; every output stays 64-bit.
             A 32-bit float carries about seven significant digits, far finer than any survey
             scale or delivery time the model reads, so a run agrees with its 64-bit twin within
             the stated tolerance of ``tests/test_precision.py``; a customer whose switching draw
