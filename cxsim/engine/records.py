@@ -130,7 +130,7 @@ class Recorder:
                 "segment": seg,
                 "experienced_mean": rows["experienced"].astype(np.float64, copy=False),  # the table's type
                 "remembered": rows["remembered"].astype(np.float64, copy=False),
-                "satisfaction": rows["satisfaction"],
+                "satisfaction": rows["satisfaction"].astype(np.float64, copy=False),
                 "recommend_score": rec,
                 "terrible_moments": rows["terrible"].astype(np.int16),
                 "churned": rows["churned"],
