@@ -15,6 +15,7 @@ The scripts, each runnable alone (see its docstring):
 * ``bench_sweep.py`` — 1,000 runs × 10,000 customers × 12 cycles through the fast runner;
 * ``bench_fit.py`` — memory-model and key-driver fitting on 100,000 respondents;
 * ``bench_scale.py`` — wall time and peak memory for 10 k … 5 M customers (fresh processes);
+* ``bench_customers_file.py`` — the per-customer table gathered in memory vs written as the run goes;
 * ``bench_startup.py`` — ``import cxsim`` and ``cxsim --help`` against a bare interpreter.
 
 A script that fails is reported and the others still run; the exit status is 1 if any failed.
@@ -44,6 +45,7 @@ FULL = [
     ("bench_sweep.py", []),
     ("bench_fit.py", []),
     ("bench_scale.py", []),
+    ("bench_customers_file.py", []),
     ("bench_startup.py", []),
 ]
 QUICK = [
@@ -53,6 +55,7 @@ QUICK = [
     ("bench_sweep.py", ["--runs", "40", "--reference", "3"]),
     ("bench_fit.py", ["--n", "20000", "--repeat", "1"]),
     ("bench_scale.py", ["--sizes", "10000", "100000"]),
+    ("bench_customers_file.py", ["--customers", "50000"]),
     ("bench_startup.py", ["--runs", "3"]),
 ]
 

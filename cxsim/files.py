@@ -22,8 +22,8 @@ from typing import Any
 
 from cxsim.errors import SpecError, fail
 
-__all__ = ["TEMP_MARK", "check_output_dir", "file_mode", "io_errors", "os_error_text", "remove_temporaries",
-           "write_atomic"]
+__all__ = ["TEMP_MARK", "atomic_path", "check_output_dir", "file_mode", "io_errors", "os_error_text",
+           "remove_temporaries", "write_atomic"]
 
 #: In the name of every temporary file :func:`write_atomic` makes (``.summary.csv.cxsim-tmp.x1y2z3``).
 TEMP_MARK = ".cxsim-tmp."
@@ -52,17 +52,29 @@ def write_atomic(path: str | Path, write: Callable[[str], Any]) -> Path:
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
     """
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return Path(path)
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[str]:
+    """A temporary file beside ``path`` to write while the block lasts, renamed to ``path`` when the
+    block ends (:func:`write_atomic`'s rename and mode) or removed if it raises.
+
+    For a file written piece by piece over a long time (``customers.parquet`` as a run goes): no
+    reader ever sees it half-written, and a run that fails leaves nothing behind.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", dir=path.parent)
     os.close(fd)
     try:
-        write(tmp)
+        yield tmp
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def remove_temporaries(folder: str | Path) -> list[Path]:

@@ -53,7 +53,7 @@ __all__ = [
 BYTES: dict[str, float] = {
     "row": 200.0,                 # one population row: its state, draws and per-cycle work arrays
     "row_touchpoint": 60.0,       # and per touchpoint of the journey
-    "customers_row": 250.0,       # a row of customers.parquet's frame, per kept replication
+    "customers_row_cycle": 140.0,  # a row of customers.parquet's frame (a customer in a cycle), see below
     "operations_row_cycle": 80.0,  # a row of operations.parquet's frame (one encounter per cycle)
     "moment": 64.0,               # a row of moments.parquet (customer x cycle x touchpoint)
     "cycle": 1_000.0,             # a row of the cycle table, per replication
@@ -62,6 +62,10 @@ BYTES: dict[str, float] = {
     "table_byte": 12.0,           # a byte of a survey CSV read by ``cxsim fit`` (see below)
     "simulation": 2_000.0,        # a calibration's record of one simulation (see below)
 }
+# ``customers_row_cycle``: the default scenario at 1,000,000 customers and 12 cycles with the table
+# (12.1 million rows) peaked 1.58 GB above the same run without it (131 B a row;
+# ``benchmarks/bench_customers_file.py``). Written as the run goes (``cxsim run``), one cycle's rows
+# are held at a time (0.10 GB there).
 # ``table_byte``: reading a 48 MB CSV (2 million rows, eight 1-5 ratings and a text column) and
 # copying its frame once raised the peak resident memory by 7.1 bytes per byte of file; rounded up
 # for the fits' further copies (folds, bootstrap resamples). ``simulation``: an upper bound for the
@@ -150,8 +154,12 @@ def available_memory() -> float | None:
     return min(options) if options else None
 
 
-def estimate_run(spec: RunSpec) -> Estimate:
-    """Peak memory and time of one run of ``spec``; its ``runs`` are its replications (run one after another)."""
+def estimate_run(spec: RunSpec, customers_streamed: bool = False) -> Estimate:
+    """Peak memory and time of one run of ``spec``; its ``runs`` are its replications (run one after another).
+
+    ``customers_streamed``: the per-customer table, if kept, is written as the run goes (``cxsim
+    run``; :func:`cxsim.engine.run.run`'s ``customers_file``), so one cycle's rows count, not the run's.
+    """
     sim, out = spec.sim, spec.outputs
     market = spec.scenario.market
     capacity = float(market.capacity) if market is not None and market.enabled else 1.0
@@ -160,7 +168,7 @@ def estimate_run(spec: RunSpec) -> Estimate:
     state = rows * (BYTES["row"] + BYTES["row_touchpoint"] * touchpoints)
     kept = 0.0
     if out.customers == "always" or (out.customers == "auto" and sim.n_customers <= out.customers_limit):
-        kept += rows * BYTES["customers_row"] * sim.replications
+        kept += rows * BYTES["customers_row_cycle"] * (1 if customers_streamed else sim.n_cycles * sim.replications)
     if out.operations == "always" or (out.operations == "auto" and sim.n_customers <= out.operations_limit):
         kept += rows * BYTES["operations_row_cycle"] * sim.n_cycles
     if out.moments:
@@ -261,9 +269,10 @@ def largest_setting(spec: RunSpec) -> tuple[str, int]:
     return "sim.n_customers", sim.n_customers
 
 
-def check_run(spec: RunSpec, what: str = "this run") -> Estimate:
-    """Estimate one run and refuse it when it cannot fit (:func:`check_fits`); the estimate."""
-    estimate = estimate_run(spec)
+def check_run(spec: RunSpec, what: str = "this run", customers_streamed: bool = False) -> Estimate:
+    """Estimate one run and refuse it when it cannot fit (:func:`check_fits`); the estimate
+    (``customers_streamed``: see :func:`estimate_run`)."""
+    estimate = estimate_run(spec, customers_streamed)
     check_fits(estimate, what, *largest_setting(spec))
     return estimate
 

@@ -97,7 +97,8 @@ def _task(cfg: DictConfig, prog: str) -> None:
         return
     warned = sanity.check(spec)  # model sanity warnings: stderr and the run's log, then warnings.csv
     sanity.report(warned, prog)
-    results = run(spec, progress=cycle_progress(spec, prog))
+    # customers.parquet is written cycle by cycle as the run goes, never gathered in memory
+    results = run(spec, progress=cycle_progress(spec, prog), customers_file=out / "customers.parquet")
     written = results.save(out)
     warned += sanity.report(sanity.check_results(results.summary, results.cycles), prog)
     written += sanity.save(warned, out)
@@ -113,7 +114,7 @@ def _task(cfg: DictConfig, prog: str) -> None:
 def check(argv: Sequence[str], prog: str = "cxsim") -> RunSpec:
     """Compose and validate the run, and check that it fits in memory (raises SpecError)."""
     spec = load_run_spec(argv)
-    line = announce(prog, check_run(spec), "replication")
+    line = announce(prog, check_run(spec, customers_streamed=True), "replication")
     if line:
         print(line, file=sys.stderr)
     return spec

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import cast
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from cxsim.engine.compiled import Compiled, compile_scenario
 from cxsim.engine.cycle import (
@@ -107,6 +108,9 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
         agent_class: the agent type of the agent engine.
         runtime: threads, backends and memory settings (:class:`~cxsim.specs.runtime.Runtime`;
             default ``Runtime()``); no result depends on them but ``precision``.
+        customer_sink: with ``keep_customers``, takes each cycle's per-customer rows instead of
+            the recorder (:class:`~cxsim.engine.records.Recorder`; e.g. a
+            :class:`~cxsim.engine.customer_file.CustomerFile`'s ``write``).
 
     Attributes:
         seconds: wall seconds spent so far in each part of the run — ``setup`` (population,
@@ -133,6 +137,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
         keep_operations: bool = True,
         agent_class: type[Customer] = Customer,
         runtime: Runtime | None = None,
+        customer_sink: Callable[[pd.DataFrame], object] | None = None,
     ) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(self.PHASES, 0.0)
         with self._timed("setup"):
@@ -160,7 +165,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             self.outcome: CycleOutcome | None = None
             self._journey: RowStepper | None = None  # the agent engine's journey step, built each cycle
             self.recorder = Recorder(self.compiled, scenario.name, replication, sim.seed,
-                                     keep_customers, keep_moments)
+                                     keep_customers, keep_moments, customer_sink)
             self.operations = OperationsRunner(scenario, self.streams, keep_operations,  # stores, pipeline, …
                                                self.runtime.operations_backend, precision=self.runtime.precision)
             self.agent_class = agent_class

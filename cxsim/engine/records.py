@@ -29,6 +29,7 @@ touchpoint, stage, duration, performance, expectation, affect``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,13 @@ class Recorder:
     """Collects one replication's records cycle by cycle."""
 
     def __init__(self, compiled: Compiled, scenario: str, replication: int, seed: int,
-                 keep_customers: bool, keep_moments: bool) -> None:
+                 keep_customers: bool, keep_moments: bool,
+                 customer_sink: Callable[[pd.DataFrame], object] | None = None) -> None:
+        """``customer_sink``, with ``keep_customers``: called with each cycle's rows of the
+        per-customer table (the columns of :meth:`customers`) instead of keeping them, e.g.
+        :meth:`cxsim.engine.customer_file.CustomerFile.write`; :meth:`customers` is then ``None``."""
         self.compiled = compiled
+        self.customer_sink = customer_sink
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
@@ -124,7 +130,7 @@ class Recorder:
             self._last = {"segment": seg, **{k: rows[k].astype(np.float32, copy=False) if narrow else rows[k]
                                              for k in ("remembered", "satisfaction")}}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
-            self._customers.append({
+            part: dict[str, NDArray[Any]] = {
                 "customer_id": state.ids(idx),
                 "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
                 "segment": seg,
@@ -134,7 +140,11 @@ class Recorder:
                 "recommend_score": rec,
                 "terrible_moments": rows["terrible"].astype(np.int16),
                 "churned": rows["churned"],
-            })
+            }
+            if self.customer_sink is not None:
+                self.customer_sink(self._customer_frame([part]))
+            else:
+                self._customers.append(part)
         if self.keep_moments:
             present = gather(draws.present, idx)
             r, j = np.nonzero(present)
@@ -162,9 +172,14 @@ class Recorder:
         return pd.DataFrame(self.cycle_rows)
 
     def customers(self) -> pd.DataFrame | None:
-        if not self.keep_customers:
+        """The per-customer table (``None`` unless kept, or when its rows went to ``customer_sink``)."""
+        if not self.keep_customers or self.customer_sink is not None:
             return None
-        df = _concat(self._customers)
+        return self._customer_frame(self._customers)
+
+    def _customer_frame(self, parts: list[dict[str, NDArray[Any]]]) -> pd.DataFrame:
+        """The per-customer table's rows of ``parts`` (cycles' gathered columns)."""
+        df = _concat(parts)
         df["segment"] = pd.Categorical.from_codes(df["segment"], categories=list(self.compiled.segment_names))  # type: ignore[call-overload]
         df.insert(0, "replication", np.int32(self.replication))
         df.insert(0, "scenario", self.scenario)

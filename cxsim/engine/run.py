@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pandas as pd
 
 import cxsim.plots as plots
 from cxsim.engine.allocation import memory_settings
+from cxsim.engine.customer_file import CustomerFile
 from cxsim.engine.market import add_value_columns, summary_columns
 from cxsim.engine.model import Customer, CustomerModel, quiet_mesa
 from cxsim.engine.records import Recorder
@@ -30,6 +33,8 @@ SUMMARY_COLUMNS = (
 )
 #: Called after every cycle with the replication and the cycles it has done.
 Progress = Callable[[int, int], None]
+#: Takes each cycle's rows of the per-customer table (:meth:`CustomerFile.write`).
+CustomerSink = Callable[[pd.DataFrame], object]
 
 
 @dataclass
@@ -38,7 +43,7 @@ class Results:
 
     summary: pd.DataFrame
     cycles: pd.DataFrame
-    customers: pd.DataFrame | None
+    customers: pd.DataFrame | None  # None when not kept, or written as the run went (``customers_file``)
     moments: pd.DataFrame | None
     spec: RunSpec
     first: Recorder | None = None  # replication 0's recorder (sample episode for figures)
@@ -47,6 +52,8 @@ class Results:
     #: Wall seconds per part of the run, summed over replications: the models' phases
     #: (:attr:`CustomerModel.seconds <cxsim.engine.model.CustomerModel.seconds>`) and ``tables``.
     seconds: dict[str, float] = field(default_factory=dict)
+    #: ``customers.parquet`` as written while the run went (:func:`run`'s ``customers_file``), if so.
+    customers_file: Path | None = None
 
     def figures(self, directory: str | Path) -> list[Path]:
         """Save the standard figures (PNG) into ``directory``."""
@@ -70,6 +77,10 @@ class Results:
         ]
         if self.customers is not None:
             written.append(write_atomic(out / "customers.parquet", lambda p: self.customers.to_parquet(p, index=False)))  # type: ignore[union-attr]
+        elif (streamed := self.customers_file) is not None:  # written during the run: copied only elsewhere
+            target = out / "customers.parquet"
+            same = target.exists() and target.resolve() == streamed.resolve()
+            written.append(target if same else write_atomic(target, lambda p: shutil.copyfile(streamed, p)))
         if self.moments is not None:
             written.append(write_atomic(out / "moments.parquet", lambda p: self.moments.to_parquet(p, index=False)))  # type: ignore[union-attr]
         if self.moments is not None and self.spec.outputs.survey.enabled:
@@ -105,20 +116,23 @@ def _with_runtime(spec: RunSpec, runtime: Runtime | None) -> RunSpec:
 
 
 def replications(spec: RunSpec, agent_class: type[Customer] = Customer, *,
-                 runtime: Runtime | None = None, progress: Progress | None = None) -> Iterator[CustomerModel]:
+                 runtime: Runtime | None = None, progress: Progress | None = None,
+                 customer_sink: CustomerSink | None = None) -> Iterator[CustomerModel]:
     """Build and run each replication's model in turn, yielding the finished models."""
     spec = _with_runtime(spec, runtime)
     for r in range(spec.sim.replications):
-        yield run_replication(spec, r, agent_class, progress=progress)
+        yield run_replication(spec, r, agent_class, progress=progress, customer_sink=customer_sink)
 
 
 def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer] = Customer, *,
-                    runtime: Runtime | None = None, progress: Progress | None = None) -> CustomerModel:
+                    runtime: Runtime | None = None, progress: Progress | None = None,
+                    customer_sink: CustomerSink | None = None) -> CustomerModel:
     """Build and run replication ``replication`` of ``spec`` alone (seeded exactly as in :func:`run`).
 
     Sweeps and comparisons use it to run one replication at a time. ``runtime`` replaces the
     spec's :class:`~cxsim.specs.runtime.Runtime` (no result depends on it but ``precision``).
-    ``progress(replication, cycles_done)`` is called after every cycle.
+    ``progress(replication, cycles_done)`` is called after every cycle. ``customer_sink`` takes
+    each cycle's per-customer rows, when they are kept (:class:`~cxsim.engine.model.CustomerModel`).
     """
     spec = _with_runtime(spec, runtime)
     sim, rt = spec.sim, spec.runtime
@@ -127,7 +141,8 @@ def run_replication(spec: RunSpec, replication: int, agent_class: type[Customer]
         model = CustomerModel(spec.scenario, sim, ss, replication=replication,
                               keep_customers=keeps_customers(spec), keep_moments=spec.outputs.moments,
                               keep_operations=keeps_operations(spec),
-                              keep_sample=replication == 0, agent_class=agent_class, runtime=rt)
+                              keep_sample=replication == 0, agent_class=agent_class, runtime=rt,
+                              customer_sink=customer_sink)
         for cycle in range(sim.n_cycles):
             model.step()
             if progress is not None:
@@ -206,12 +221,16 @@ def summarise(cycles: pd.DataFrame, spec: RunSpec, replication: int) -> dict[str
 
 
 def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runtime | None = None,
-        progress: Progress | None = None) -> Results:
+        progress: Progress | None = None, customers_file: str | Path | None = None) -> Results:
     """Run every replication of ``spec`` and return the tidy tables.
 
     ``runtime`` (threads, backends, memory; :class:`~cxsim.specs.runtime.Runtime`) replaces the
     spec's own (``spec.runtime``, from the config's ``runtime:`` block); no result depends on it but ``precision``.
     ``progress(replication, cycles_done)`` is called after every cycle (``cxsim run`` shows it).
+    ``customers_file``: when the run keeps the per-customer table (``outputs.customers``), write
+    it to this Parquet file cycle by cycle as the run goes (:class:`~cxsim.engine.customer_file.CustomerFile`)
+    instead of holding it in memory: :attr:`Results.customers` is then ``None`` and
+    :attr:`Results.customers_file` the file (``cxsim run`` writes it so, into the run directory).
 
     Example:
         >>> from cxsim import load_run_spec, run
@@ -220,15 +239,21 @@ def run(spec: RunSpec, agent_class: type[Customer] = Customer, *, runtime: Runti
         ['scenario', 'replication', 'seed']
     """
     spec = _with_runtime(spec, runtime)
-    with memory_settings(spec.runtime.huge_pages, spec.runtime.reuse_memory), quiet_mesa():  # the summaries too
-        return _run(spec, agent_class, progress)
+    streamed = customers_file is not None and keeps_customers(spec)
+    with (memory_settings(spec.runtime.huge_pages, spec.runtime.reuse_memory), quiet_mesa(),  # the summaries too
+          CustomerFile(customers_file) if streamed else nullcontext() as sink):  # type: ignore[arg-type]
+        results = _run(spec, agent_class, progress, sink.write if sink is not None else None)
+    if sink is not None:
+        results.customers_file = sink.path
+    return results
 
 
-def _run(spec: RunSpec, agent_class: type[Customer], progress: Progress | None = None) -> Results:
+def _run(spec: RunSpec, agent_class: type[Customer], progress: Progress | None = None,
+         customer_sink: CustomerSink | None = None) -> Results:
     cycles, summary, customers, moments, operations, market = [], [], [], [], [], []
     first: Recorder | None = None
     seconds: dict[str, float] = {}  # the models' phases (with the market's, if any), then tables
-    for model in replications(spec, agent_class, progress=progress):
+    for model in replications(spec, agent_class, progress=progress, customer_sink=customer_sink):
         start = time.perf_counter()
         rec = model.recorder
         first = first or rec

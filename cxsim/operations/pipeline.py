@@ -281,8 +281,8 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
     arrival = u[rows] * days_per_cycle if not free or records is None or "arrival" in records else None
     ship = shipping[rows] if not free or records is None or "shipping_days" in records else None
     if not free:  # the queues in 64 bits, whatever the draws were kept in
-        wide = [np.asarray(x, dtype=np.float64) if x is not None else None for x in (arrival, prod, ship)]
-        d = PipelineDraws(None, *wide, spec.lines, spec.trucks, spec.make_to_order, None)  # type: ignore[arg-type]
+        a64, p64, s64 = (np.asarray(x, dtype=np.float64) for x in (arrival, prod, ship))
+        d = PipelineDraws(None, a64, p64, s64, spec.lines, spec.trucks, spec.make_to_order, None)
         return pipeline_records(spec, d, run_kernel(d), records)
     zeros: Callable[[], Array] = (lambda: _zeros(m)) if keep else (lambda: np.zeros(m))
     rec = _records(spec, arrival, days, zeros, zeros, prod, ship, records, on_time)  # type: ignore[arg-type]
