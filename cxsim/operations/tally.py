@@ -87,6 +87,19 @@ class Sketch:
         self.positive.add(self._keys(x[x > 0.0]))
         self.negative.add(self._keys(-x[x < 0.0]))
 
+    def add_repeated(self, value: float, count: int) -> None:
+        """Count ``value`` ``count`` times (what :meth:`add` does with an array of them)."""
+        self.n += count
+        if value != value:
+            self.nan += count
+        elif value == 0.0:
+            self.zeros += count
+        else:
+            key = self._keys(np.array([min(abs(value), np.finfo(np.float64).max)]))
+            buckets = self.positive if value > 0.0 else self.negative
+            buckets.add(key)
+            buckets.counts[int(key[0]) - buckets.low] += count - 1
+
     def _power(self, k: int) -> float:
         with np.errstate(over="ignore"):  # the bucket of the largest floats: infinite
             return float(np.exp(np.float64(k) * self._log_gamma))
@@ -141,6 +154,8 @@ class Tally:
             bits = x.view(np.uint64) if x.dtype == np.float64 else None
             zero = bits is not None and bits[0] == 0 and not bits.any()
             self.parts.append(x.size if zero else x)
+        elif x.size and x.ndim == 1 and x.strides[0] == 0:  # one value seen x.size times (a free flow's waits)
+            self._add_repeated(float(x[0]), x.size)
         else:
             for lo in range(0, x.size, BLOCK):  # block by block: no temporary the size of the cycle
                 part = x[lo:lo + BLOCK]
@@ -148,6 +163,17 @@ class Tally:
                 self.total += float(np.sum(finite, dtype=np.float64))
                 self.counted += finite.size
                 self.sketch.add(part)
+
+    def _add_repeated(self, value: float, count: int) -> None:
+        """``count`` copies of ``value`` into the inexact tally, as :meth:`add` would count them."""
+        if value == value:  # not NaN: the blocks' sums, added as add adds them
+            whole = float(np.sum(np.full(min(count, BLOCK), value), dtype=np.float64))
+            for _ in range(count // BLOCK):
+                self.total += whole
+            if count % BLOCK:
+                self.total += float(np.sum(np.full(count % BLOCK, value), dtype=np.float64))
+            self.counted += count
+        self.sketch.add_repeated(value, count)
 
     def values(self) -> NDArray:
         """Every value kept, in order (``float64`` precision; runs of zeros made again)."""

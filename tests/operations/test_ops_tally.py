@@ -160,3 +160,21 @@ def test_float32_tally_in_blocks_counts_as_one_pass() -> None:
     assert blocked.sketch.negative.items() == whole.sketch.negative.items()
     assert blocked.nanmean() == pytest.approx(np.nanmean(x), rel=1e-12)
     assert blocked.counted == x.size - 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.sampled_from([0.0, -0.0, 2.5, -7.25, 1e-300, np.inf, -np.inf, np.nan]),
+       count=st.integers(1, 3 * BLOCK + 5), precision=st.sampled_from(["float32", "float64"]))
+def test_one_value_seen_many_times_tallies_as_the_whole_array(value: float, count: int, precision: str) -> None:
+    """A stride-0 view (a free flow's waits: one zero seen by every order) is tallied as its values."""
+    viewed, whole = Tally(precision), Tally(precision)
+    viewed.add(np.broadcast_to(np.float64(value), (count,)))
+    whole.add(np.full(count, value))
+    for t in (viewed, whole):
+        t.add(np.array([1.0, 3.0]))  # and a cycle of other values after it
+    assert viewed.n == whole.n and viewed.counted == whole.counted and viewed.total == whole.total
+    for q in (0.0, 0.1, 0.5, 0.9, 1.0):
+        a, b = viewed.quantile(q), whole.quantile(q)
+        assert a == b or (np.isnan(a) and np.isnan(b)), (q, a, b)
+    m, w = viewed.mean(), whole.mean()
+    assert m == w or (np.isnan(m) and np.isnan(w))
