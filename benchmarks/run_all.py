@@ -16,6 +16,7 @@ The scripts, each runnable alone (see its docstring):
 * ``bench_fit.py`` — memory-model and key-driver fitting on 100,000 respondents;
 * ``bench_scale.py`` — wall time and peak memory for 10 k … 5 M customers (fresh processes);
 * ``bench_customers_file.py`` — the per-customer table gathered in memory vs written as the run goes;
+* ``bench_word_of_mouth.py`` — word of mouth per tie beside the journey step (rewired, local, silent ties);
 * ``bench_startup.py`` — ``import cxsim`` and ``cxsim --help`` against a bare interpreter.
 
 A script that fails is reported and the others still run; the exit status is 1 if any failed.
@@ -46,6 +47,7 @@ FULL = [
     ("bench_fit.py", []),
     ("bench_scale.py", []),
     ("bench_customers_file.py", []),
+    ("bench_word_of_mouth.py", []),
     ("bench_startup.py", []),
 ]
 QUICK = [
@@ -56,6 +58,7 @@ QUICK = [
     ("bench_fit.py", ["--n", "20000", "--repeat", "1"]),
     ("bench_scale.py", ["--sizes", "10000", "100000"]),
     ("bench_customers_file.py", ["--customers", "50000"]),
+    ("bench_word_of_mouth.py", ["--customers", "50000"]),
     ("bench_startup.py", ["--runs", "3"]),
 ]
 
