@@ -257,6 +257,7 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
     """
     keep = scratch is not None and records is not None
     scratch = {} if scratch is None else scratch
+    start = rng.bit_generator.state if floats != np.float64 else None  # to draw again in 64 bits if a queue forms
     u = _drawn(scratch, "u", n, floats, lambda buf: random_into(rng, buf))
     production = shipping = None
     if spec.production_days is not None:
@@ -280,9 +281,12 @@ def free_flow(spec: PipelineSpec, n: int, rng: np.random.Generator, rows: NDArra
         days_per_cycle + float(production.max()) if n else days_per_cycle, prod, days, on_time)
     arrival = u[rows] * days_per_cycle if not free or records is None or "arrival" in records else None
     ship = shipping[rows] if not free or records is None or "shipping_days" in records else None
-    if not free:  # the queues in 64 bits, whatever the draws were kept in
-        a64, p64, s64 = (np.asarray(x, dtype=np.float64) for x in (arrival, prod, ship))
-        d = PipelineDraws(None, a64, p64, s64, spec.lines, spec.trucks, spec.make_to_order, None)
+    if not free and start is not None:  # a queue forms: the same orders drawn again, in 64 bits
+        rng.bit_generator.state = start
+        d = draw_orders(spec, n, rng, rows)
+        return pipeline_records(spec, d, run_kernel(d), records)
+    if not free:
+        d = PipelineDraws(None, arrival, prod, ship, spec.lines, spec.trucks, spec.make_to_order, None)  # type: ignore[arg-type]
         return pipeline_records(spec, d, run_kernel(d), records)
     zeros: Callable[[], Array] = (lambda: _zeros(m)) if keep else (lambda: np.zeros(m))
     rec = _records(spec, arrival, days, zeros, zeros, prod, ship, records, on_time)  # type: ignore[arg-type]

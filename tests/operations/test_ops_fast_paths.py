@@ -47,6 +47,31 @@ def test_free_flow_gives_the_general_paths_records_bit_for_bit(capacity: dict, r
         assert fast[key].tobytes() == slow[key].tobytes(), key
 
 
+@pytest.mark.filterwarnings("ignore::cxsim.specs.operations.UnboundedQueueWarning")
+@pytest.mark.parametrize(("capacity", "queue"), [
+    ({"lines": 2000, "trucks": 2500}, False), ({"lines": 60, "trucks": 2500}, True),
+    ({"make_to_order": False, "trucks": 40}, True),
+    ({"lines": 2000, "shipping_days": {"dist": "beta", "a": 2, "b": 5, "low": 1, "high": 6}}, False)])
+def test_float32_free_flow_is_the_64_bit_one_rounded(capacity: dict, queue: bool) -> None:
+    """At float32 the draws are made in 64 bits and rounded (by blocks where drawn value by value):
+    the same stream, records within the rounding of the days when nobody waits, and when a queue
+    forms the orders drawn again in 64 bits: the 64-bit records exactly."""
+    spec = operations_from_dict({"pipeline": {**PIPE, **capacity}}).pipeline
+    rows = np.flatnonzero(np.random.default_rng(1).random(N) < 0.8)
+    wide, narrow = np.random.default_rng(7), np.random.default_rng(7)
+    scratch: dict[str, np.ndarray] = {}
+    r64 = pipeline.free_flow(spec, N, wide, rows, NEEDED, {}, ())
+    r32 = pipeline.free_flow(spec, N, narrow, rows, NEEDED, scratch, (), floats=np.float32)
+    assert wide.bit_generator.state == narrow.bit_generator.state  # the same draws were made
+    assert scratch["u"].dtype == scratch["shipping"].dtype == np.float32  # no 64-bit row kept
+    assert bool(r64["production_wait_days"].any() or r64["shipping_wait_days"].any()) == queue
+    for key in ("delivery_days", "production_days", "production_wait_days", "on_time"):
+        if queue:
+            np.testing.assert_array_equal(r32[key], r64[key], err_msg=key)
+        else:
+            np.testing.assert_allclose(r32[key], r64[key], rtol=1e-6, atol=1e-5, err_msg=key)
+
+
 def test_the_free_flow_is_taken_only_when_nobody_waits() -> None:
     spec = operations_from_dict({"pipeline": {**PIPE, "lines": 2000, "trucks": 2500}}).pipeline
     rows = np.arange(N)
