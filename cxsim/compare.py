@@ -49,12 +49,13 @@ from cxsim.config import compose_config
 from cxsim.errors import SpecError
 from cxsim.execution.backend import batch_size, batches, open_backend
 from cxsim.execution.settings import Execution
-from cxsim.figures import figure_style, subplots
 from cxsim.files import write_atomic
 from cxsim.fit.posterior import Posterior, side_by_side, uncertainty_table
 from cxsim.fit.posterior import run_arms as posterior_runs
 from cxsim.progress import progress_bar
 from cxsim.ratio import UNDEFINED, RatioInterval, ratio_interval
+from cxsim.report.comparison import forest_plot
+from cxsim.report.comparison import report as report  # re-exported: the command and notebooks import it from here
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import NotApplicable, applies_to
@@ -420,8 +421,14 @@ class Comparison:
             ]),
         ]
 
+    def interval(self, x: Sequence[float] | np.ndarray | pd.Series) -> tuple[float, float]:
+        """``(ci_low, ci_high)`` of the values ``x``: the t-interval at the comparison's confidence
+        level, as every interval of ``comparison.csv`` is made (:func:`t_interval`)."""
+        _, lo, hi = t_interval(x, self.settings.confidence)
+        return lo, hi
+
     def figure(self, path: str | Path) -> Path:
-        """The forest plot (see :func:`forest_plot`)."""
+        """The forest plot (see :func:`cxsim.report.comparison.forest_plot`)."""
         return forest_plot(self, path)
 
 
@@ -602,119 +609,3 @@ def composer_from_overrides(overrides: Sequence[str] = (), config_dirs: Sequence
         return compose_config([*overrides, f"intervention={name}"] if name else list(overrides), config_dirs)
 
     return compose
-
-
-# ---------------------------------------------------------------------------- figure
-
-FOREST = (("satisfaction", "Δ satisfaction"), ("retention", "Δ retention"), ("nps", "Δ NPS (points)"),
-          ("profit", "Δ profit"))
-
-
-def forest_plot(result: Comparison, path: str | Path) -> Path:
-    """Forest plot: each intervention's Δ with its t-interval per metric, and its spend beside.
-
-    Drawn with seaborn ``pointplot`` on the per-replication paired differences; the error bars
-    are the same t-intervals as in ``comparison.csv``.
-    """
-    import seaborn as sns  # seaborn: loaded only when a figure is drawn
-
-    with figure_style({"style": "whitegrid"}):
-        order = list(result.ranking["intervention"])
-        conf = result.settings.confidence
-        diffs = result.differences
-
-        def interval(x: np.ndarray) -> tuple[float, float]:
-            _, lo, hi = t_interval(x, conf)
-            return lo, hi
-
-        fig, axes = subplots(1, len(FOREST) + 1, figsize=(3.2 * (len(FOREST) + 1), 0.6 * len(order) + 2),
-                                 sharey=True)
-        for ax, (metric, label) in zip(axes, FOREST):
-            sns.pointplot(data=diffs, x=metric, y="intervention", order=order, errorbar=interval,
-                          linestyle="none", capsize=0.3, color="C0", ax=ax)
-            ax.axvline(0.0, color="0.4", lw=1, ls="--")
-            ax.set_xlabel(label + (f" ({result.currency})" if metric == "profit" else ""))
-            ax.set_ylabel("")
-        spend = result.ranking[["intervention", "spend"]]
-        sns.barplot(data=spend, x="spend", y="intervention", order=order, color="C1", ax=axes[-1])
-        axes[-1].set_xlabel(f"spend ({result.currency})")
-        axes[-1].set_ylabel("")
-        fig.suptitle(f"Interventions vs {result.baseline}: paired differences, {int(conf * 100)} % CI, "
-                     f"R = {result.settings.replications}"
-                     + (" (common random numbers)" if result.settings.crn else ""))
-        fig.tight_layout()
-        out = Path(path)
-
-        write_atomic(out, lambda p: fig.savefig(p, dpi=110, format="png"))
-        return out
-
-
-def report(result: Comparison) -> str:
-    """The ranking as a readable table, with the notes."""
-    cur = result.currency
-    r = result.settings.replications
-    sampling = " (common random numbers)" if result.settings.crn else " (independent seeds)"
-    lines = [(f"cxsim-compare · baseline {result.baseline} · {len(result.ranking)} intervention(s) · "
-              f"R = {r} paired replications{sampling}"),
-             "",
-             (f"{'rank':<5}{'intervention':<20}{'Δ NPS':>9}{'Δ retention':>13}{'Δ profit':>16}"
-              f"{'spend':>14}{'per NPS pt':>13}{'ROI':>10}")]
-    for row in result.ranking.itertuples():
-        lines.append(f"{row.rank:<5}{row.intervention:<20}{row.delta_nps:>+9.2f}{row.delta_retention:>+13.2%}"
-                     f"{row.delta_profit:>+16,.0f}{row.spend:>14,.0f}{_fmt(cast(float, row.cost_per_nps_point)):>13}"
-                     f"{_fmt(cast(float, row.roi), '{:+.1f}'):>10}")
-    lines.append(f"\nranked by Δ {result.settings.rank_by}; money in {cur}; costs are illustrative")
-    if result.uncertainty is not None:
-        lines += ["", _uncertainty_report(result)]
-    lines += _market_lines(result)
-    notes = result.notes()
-    if notes:
-        lines += ["", *notes]
-    return "\n".join(lines)
-
-
-def _uncertainty_report(result: Comparison) -> str:
-    """Each intervention's effect on the ranking metric: parameters fixed, and with their uncertainty."""
-    metric = result.settings.rank_by
-    level = int(round(result.settings.confidence * 100))
-    u = result.uncertainty
-    assert u is not None
-    lines = [f"Δ {metric}, parameters fixed at the posterior means ({level} % CI over replications) "
-             f"and with parameter uncertainty ({level} % credible interval over posterior draws):",
-             f"{'intervention':<20}{'fixed':>14}{'CI':>28}{'uncertain':>14}{'credible interval':>28}"
-             f"{'P(beats baseline)':>19}"]
-    for row in u[u["metric"] == metric].itertuples():
-        fixed = _pair(cast(float, row.fixed_low), cast(float, row.fixed_high))
-        uncertain = _pair(cast(float, row.uncertain_low), cast(float, row.uncertain_high))
-        lines.append(f"{row.intervention:<20}{row.fixed_delta:>+14,.4g}{fixed:>28}"
-                     f"{row.uncertain_delta:>+14,.4g}{uncertain:>28}"
-                     f"{row.p_better:>19.0%}")
-    return "\n".join(lines)
-
-
-def _pair(lo: float, hi: float) -> str:
-    return f"[{lo:+,.4g}, {hi:+,.4g}]"
-
-
-def _market_lines(result: Comparison) -> list[str]:
-    """With an open market: each intervention's Δ new customers, purchases, revenue and market
-    share with their intervals (empty without a market)."""
-    t = result.table.set_index(["intervention", "metric"])
-    if "new_customers" not in set(result.table["metric"]):
-        return []
-    conf = int(round(result.settings.confidence * 100))
-    lines = ["", f"open market: paired Δ with {conf} % intervals", f"{'intervention':<20}{'Δ new customers':>30}"
-             f"{'Δ purchases':>30}{'Δ revenue':>36}{'Δ market share':>28}"]
-
-    def cell(arm: str, metric: str, fmt: str, width: int) -> str:
-        d, lo, hi = (float(cast(float, t.loc[(arm, metric), c])) for c in ("delta", "ci_low", "ci_high"))
-        return f"{fmt.format(d)} [{fmt.format(lo)}, {fmt.format(hi)}]".rjust(width)
-
-    for arm in result.ranking["intervention"]:
-        lines.append(f"{arm:<20}{cell(arm, 'new_customers', '{:+,.0f}', 30)}{cell(arm, 'purchases', '{:+,.0f}', 30)}"
-                     f"{cell(arm, 'revenue', '{:+,.0f}', 36)}{cell(arm, 'market_share', '{:+.2%}', 28)}")
-    return lines
-
-
-def _fmt(x: float, fmt: str = "{:,.0f}") -> str:
-    return fmt.format(x) if math.isfinite(x) else UNDEFINED

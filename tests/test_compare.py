@@ -59,6 +59,9 @@ def test_table_is_the_paired_t_interval(crn_and_independent):
     m, lo, hi = t_interval((arm - base).to_numpy())
     row = crn.table[(crn.table["intervention"] == "staff_training") & (crn.table["metric"] == "nps")].iloc[0]
     assert (row["delta"], row["ci_low"], row["ci_high"]) == pytest.approx((m, lo, hi))
+    # the forest plot's error bars: the same interval from the comparison's own differences
+    d = crn.differences.set_index("replication")["nps"]
+    assert crn.interval(d) == pytest.approx((lo, hi))
     assert list(crn.table.columns[:5]) == ["intervention", "metric", "delta", "ci_low", "ci_high"]
     metrics = set(crn.table["metric"])
     assert {"satisfaction", "retention", "nps", "revenue", "cost", "profit", "cost_per_nps_point",

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxsim.compare import CompareSettings, report, summarise_comparison
+from cxsim.compare import CompareSettings, summarise_comparison
 from cxsim.ratio import fieller
+from cxsim.report.comparison import report
 
 
 def _runs(gains: dict[str, float], noise: float, reps: int = 6, seed: int = 0) -> pd.DataFrame:

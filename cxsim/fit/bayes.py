@@ -62,13 +62,11 @@ import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from numpy.typing import NDArray
 
 from cxsim.config import compose_config
@@ -77,6 +75,7 @@ from cxsim.engine.survey import survey_from_moments
 from cxsim.errors import SpecError
 from cxsim.extras import require
 from cxsim.fit import observations as obs
+from cxsim.fit.calibration_checks import check_cycles, check_spec, metric_value, parameter_values, read
 from cxsim.fit.priors import Prior, priors_from_dict, to_values
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
@@ -89,7 +88,6 @@ METHODS = ("npe", "abc-smc")
 EXPERIMENTS = ("none", "bad_experience")
 TOP_KEYS = ("name", "description", "overrides", "experiment", "parameters", "targets", "method",
             "simulations", "posterior_samples", "predictive_runs", "crn")
-CONFIG_MODULE = "cxsim.configs.calibrate"
 NETWORKS = 2      # NPE trains this many networks (own seeds) and keeps the best on validation data
 PRIOR_ONLY = 0.9  # posterior sd / prior sd above this: the data barely moved the parameter
 LEVEL = 0.90      # credible intervals: central 90 %
@@ -115,14 +113,7 @@ class BayesSpec:
     description: str = ""
 
     def __post_init__(self) -> None:
-        checks.name("name", self.name)
-        if not self.priors:
-            raise SpecError("parameters", {}, "at least one parameter with its prior is required")
-        if not self.targets:
-            raise SpecError("targets", [], "at least one target is required")
-        names = [t.name for t in self.targets]
-        if len(set(names)) != len(names):
-            raise SpecError("targets", names, "target names must be unique")
+        check_spec(self.name, self.priors, self.targets, "at least one parameter with its prior is required")
         paths = [p.path for p in self.priors]
         if len(set(paths)) != len(paths):
             raise SpecError("parameters", paths, "each parameter once")
@@ -155,23 +146,8 @@ def is_bayesian(data: Mapping[str, Any]) -> bool:
 
 def load(name_or_path: str | Path) -> BayesSpec:
     """A shipped Bayesian calibration by name (``switching_bayes``) or a YAML file."""
-    p = Path(name_or_path)
-    base = None
-    if p.suffix in (".yaml", ".yml"):
-        if not p.is_file():
-            raise SpecError(p.name, str(p), "no such calibration file")
-        text, base = p.read_text(), p.parent
-    else:
-        folder = resources.files(CONFIG_MODULE)
-        names = sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml"))
-        if str(name_or_path) not in names:
-            raise SpecError("calibration", str(name_or_path), "a YAML file or a shipped name: " + ", ".join(names))
-        text = folder.joinpath(f"{name_or_path}.yaml").read_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise SpecError(p.name, "invalid YAML", " ".join(str(err).split())) from None
-    return spec_from_dict(data or {}, base)
+    data, base = read(name_or_path)
+    return spec_from_dict(data, base)
 
 
 def stream(seed: int, purpose: str) -> np.random.Generator:
@@ -213,16 +189,8 @@ class Simulator:
                     raise SpecError(f"targets.{t.name}.scale", list(t.scale),
                                     f"the run's survey scale is outputs.survey {scale[0]:g}..{scale[1]:g}")
         self.base = base
-        for p in spec.priors:
-            try:
-                checks.number(f"parameters.{p.path}", get_path(base, p.path))
-            except SpecError as err:
-                raise SpecError(f"parameters.{p.path}", err.value, err.allowed) from None
-        n_cycles = int(base["sim"]["n_cycles"])
-        for target in spec.targets:
-            cycle = getattr(target, "cycle", None)
-            if cycle is not None and cycle > n_cycles:
-                raise SpecError(f"targets.{target.name}.cycle", cycle, f"the run has sim.n_cycles = {n_cycles}")
+        parameter_values(base, [p.path for p in spec.priors])
+        check_cycles(spec.targets, int(base["sim"]["n_cycles"]))
         self.seed = int(base["sim"]["seed"])
         self.calls = 0
         start = np.array([[p.moments()[0] for p in spec.priors]])
@@ -271,21 +239,6 @@ class Simulator:
             counts = obs.rating_counts(survey[t.column].dropna().to_numpy(), t.scale, f"targets.{t.name}")
             parts.append(counts / max(counts.sum(), 1.0))
         return np.concatenate(parts)
-
-
-def metric_value(results: Any, t: obs.ValueTarget) -> float:
-    """A value target's metric read from a run (as :mod:`cxsim.fit.calibrate` reads it)."""
-    kind, _, column = t.metric.partition(".")
-    if t.metric == "switched":
-        kind, column = "cycles", "retention_rate"
-    table = results.summary if kind == "summary" else results.cycles
-    if column not in table.columns:
-        raise SpecError(f"targets.{t.name}.metric", t.metric, f"no column {column!r} in the run's {kind} table; "
-                        "columns: " + ", ".join(map(str, table.columns)))
-    if kind == "summary":
-        return float(table[column].mean())
-    value = float(table.loc[table["cycle"] == t.cycle, column].mean())
-    return 1.0 - value if t.metric == "switched" else value
 
 
 # --------------------------------------------------------------------------- inference

@@ -49,13 +49,11 @@ import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cxsim.config import compose_config
 from cxsim.errors import MISSING, SpecError
@@ -63,9 +61,11 @@ from cxsim.execution.backend import Backend, open_backend
 from cxsim.execution.settings import Execution
 from cxsim.figures import figure_style, subplots
 from cxsim.fit import bayes
+from cxsim.fit.calibration_checks import check_cycles, check_spec, metric_value, parameter_values, read
+from cxsim.fit.calibration_checks import shipped as shipped  # re-exported: the command lists the shipped names
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
-from cxsim.specs.intervention import get_path, set_path
+from cxsim.specs.intervention import set_path
 from cxsim.specs.mapping import from_mapping
 from cxsim.teach.switching import with_bad_experience
 
@@ -74,7 +74,6 @@ ALL_METHODS = (*METHODS, *bayes.METHODS)  # the point fit's optimisers, then the
 EXPERIMENTS = ("none", "bad_experience", "meisu_shops")
 TOP_KEYS = ("name", "description", "overrides", "experiment", "parameters", "targets", "method",
             "max_evaluations")
-CONFIG_MODULE = "cxsim.configs.calibrate"
 
 
 @dataclass(frozen=True)
@@ -170,14 +169,7 @@ class CalibrationSpec:
     description: str = ""
 
     def __post_init__(self) -> None:
-        checks.name("name", self.name)
-        if not self.parameters:
-            raise SpecError("parameters", {}, "at least one parameter to fit is required")
-        if not self.targets:
-            raise SpecError("targets", [], "at least one target is required")
-        names = [t.name for t in self.targets]
-        if len(set(names)) != len(names):
-            raise SpecError("targets", names, "target names must be unique")
+        check_spec(self.name, self.parameters, self.targets, "at least one parameter to fit is required")
         checks.choice("experiment", self.experiment, EXPERIMENTS)
         ratios = [t.name for t in self.targets if t.metric.startswith("sales_ratio.")]
         if ratios and self.experiment != "meisu_shops":
@@ -197,31 +189,6 @@ def spec_from_dict(data: Mapping[str, Any]) -> CalibrationSpec:
     for key, empty in (("parameters", {}), ("targets", [])):  # none given: the spec says what is missing
         data[key] = data.get(key) or empty
     return from_mapping(CalibrationSpec, data)
-
-
-def shipped() -> list[str]:
-    """Names of the calibrations shipped in ``configs/calibrate/``."""
-    folder = resources.files(CONFIG_MODULE)
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
-
-
-def read(name_or_path: str | Path) -> tuple[dict[str, Any], Path | None]:
-    """The parsed file of a shipped calibration (by name) or of a YAML file, and the file's folder."""
-    p = Path(name_or_path)
-    base = None
-    if p.suffix in (".yaml", ".yml"):
-        if not p.is_file():
-            raise SpecError(p.name, str(p), "no such calibration file")
-        text, base = p.read_text(), p.parent
-    elif str(name_or_path) in shipped():
-        text = resources.files(CONFIG_MODULE).joinpath(f"{name_or_path}.yaml").read_text()
-    else:
-        raise SpecError("calibration", str(name_or_path), "a YAML file or a shipped name: " + ", ".join(shipped()))
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise SpecError(p.name, "invalid YAML", " ".join(str(err).split())) from None
-    return dict(checks.mapping("calibration", data or {})), base
 
 
 def load(name_or_path: str | Path) -> CalibrationSpec:
@@ -263,18 +230,9 @@ class Problem:
         self.spec = spec
         self.base = compose_config([*spec.overrides, *extra_overrides])
         self.base.pop("intervention", None) if self.base.get("intervention") is None else None
-        self.start = []
-        for p in spec.parameters:
-            try:
-                value = get_path(self.base, p.path)
-            except SpecError as err:
-                raise SpecError(f"parameters.{p.path}", err.value, err.allowed) from None
-            v = checks.number(f"parameters.{p.path}", value)
-            self.start.append(min(max(v, p.low), p.high))
-        n_cycles = int(self.base["sim"]["n_cycles"])
-        for t in spec.targets:
-            if t.cycle is not None and t.cycle > n_cycles:
-                raise SpecError(f"targets.{t.name}.cycle", t.cycle, f"the run has sim.n_cycles = {n_cycles}")
+        values = parameter_values(self.base, [p.path for p in spec.parameters])
+        self.start = [min(max(v, p.low), p.high) for p, v in zip(spec.parameters, values)]
+        check_cycles(spec.targets, int(self.base["sim"]["n_cycles"]))
         self.lows = np.array([p.low for p in spec.parameters])
         self.highs = np.array([p.high for p in spec.parameters])
         self.history: list[dict[str, float]] = []
@@ -352,21 +310,7 @@ def simulate_targets(job: tuple[Mapping[str, Any], Sequence[Target]]) -> np.ndar
         table = sales_by_shops(dict(config), shops).set_index("shops")
         return np.array([float(cast(float, table.loc[k, "sales_ratio"])) for k in shops])
     results = run(run_spec_from_dict(dict(config)))
-    return np.array([_metric(results, t) for t in targets])
-
-
-def _metric(results: Any, t: Target) -> float:
-    kind, _, column = t.metric.partition(".")
-    if t.metric == "switched":
-        kind, column = "cycles", "retention_rate"
-    table = results.summary if kind == "summary" else results.cycles
-    if column not in table.columns:
-        raise SpecError(f"targets.{t.name}.metric", t.metric, f"no column {column!r} in the run's {kind} table; "
-                        "columns: " + ", ".join(map(str, table.columns)))
-    if kind == "summary":
-        return float(table[column].mean())
-    value = float(table.loc[table["cycle"] == t.cycle, column].mean())
-    return 1.0 - value if t.metric == "switched" else value
+    return np.array([metric_value(results, t) for t in targets])
 
 
 # --------------------------------------------------------------------------- the fit

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from cxsim.cli import compare as cli
-from cxsim.compare import CompareSettings, compare, composer_from_overrides, report
+from cxsim.compare import CompareSettings, compare, composer_from_overrides
 from cxsim.execution import Execution
+from cxsim.report.comparison import report
 
 SMALL = ["sim.n_customers=300", "sim.n_cycles=12", "sim.seed=0"]
 PATH = "memory.w_end"  # the weight of the end: how much a better dealer meeting at the year's end counts
