@@ -55,7 +55,6 @@ from cxsim.fit.posterior import run_arms as posterior_runs
 from cxsim.progress import progress_bar
 from cxsim.ratio import UNDEFINED, RatioInterval, ratio_interval
 from cxsim.report.comparison import forest_plot
-from cxsim.report.comparison import report as report  # re-exported: the command and notebooks import it from here
 from cxsim.specs import checks
 from cxsim.specs.build import run_spec_from_dict
 from cxsim.specs.intervention import NotApplicable, applies_to

@@ -221,7 +221,7 @@ def test_compare_has_the_market_metrics_and_opening_a_shop_wins_customers():
     campaign = d[d["intervention"] == "marketing_campaign"].set_index("replication")
     np.testing.assert_allclose(campaign["spend"], runs["marketing_campaign"] - runs["none"])
     assert (campaign["spend"] > 0).all() and (campaign["new_customers"] > 0).all()
-    from cxsim.compare import report
+    from cxsim.report.comparison import report
 
     text = report(result)
     assert "open market: paired Δ" in text and "Δ new customers" in text
@@ -236,7 +236,7 @@ def test_compare_without_a_market_has_only_the_closed_cohort_metrics():
                                        "sim.n_customers=300", "sim.n_cycles=3"])
     result = compare(compose, CompareSettings(interventions=("open_second_store",), replications=2, progress=False))
     assert set(result.table["metric"]) == {*METRICS, "spend", "cost_per_nps_point", "cost_per_retained_customer", "roi"}
-    from cxsim.compare import report
+    from cxsim.report.comparison import report
 
     assert "open market" not in report(result)
 

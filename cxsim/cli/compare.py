@@ -44,12 +44,12 @@ from cxsim.compare import (
     composer_from_overrides,
     load_posterior,
     plan,
-    report,
     settings_from_dict,
 )
 from cxsim.config import Prepared, compose_config, explain
 from cxsim.errors import SpecError, fail
 from cxsim.execution.settings import Execution, execution_from_dict
+from cxsim.report.comparison import report
 from cxsim.report.document import comparison_report, write_report
 from cxsim.specs.mapping import whole_ints
 
