@@ -63,9 +63,9 @@ BYTES: dict[str, float] = {
     "simulation": 2_000.0,        # a calibration's record of one simulation (see below)
 }
 # ``customers_row_cycle``: the default scenario at 1,000,000 customers and 12 cycles with the table
-# (12.1 million rows) peaked 1.58 GB above the same run without it (131 B a row;
-# ``benchmarks/bench_customers_file.py``). Written as the run goes (``cxsim run``), one cycle's rows
-# are held at a time (0.10 GB there).
+# (12.1 million rows) peaked 1.60 GB above the same run without it (133 B a row;
+# ``benchmarks/results/customers_file.txt``). Written as the run goes (``cxsim run``), one cycle's
+# rows are held at a time (0.13 GB there).
 # ``table_byte``: reading a 48 MB CSV (2 million rows, eight 1-5 ratings and a text column) and
 # copying its frame once raised the peak resident memory by 7.1 bytes per byte of file; rounded up
 # for the fits' further copies (folds, bootstrap resamples). ``simulation``: an upper bound for the
