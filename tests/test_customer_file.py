@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from cli_checks import error_line
 
 from cxsim.cli import main as cli
 from cxsim.config import load_run_spec
+from cxsim.engine import customer_file
 from cxsim.engine.customer_file import CustomerFile
 from cxsim.engine.run import run
 from cxsim.files import TEMP_MARK
@@ -85,3 +89,19 @@ def test_cli_run_writes_the_table_as_it_goes(tmp_path, capsys):
     expected = run(load_run_spec(BASE)).customers
     pd.testing.assert_frame_equal(pd.read_parquet(out / "customers.parquet"), expected)
     assert _leftovers(out) == []
+
+
+def test_a_full_disk_while_streaming_is_one_line_and_leaves_no_file(tmp_path, monkeypatch, capsys):
+    calls = []
+
+    def full(self, table, *args, **kwargs):  # the second cycle's row group finds the disk full
+        calls.append(table.num_rows)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(customer_file.pq.ParquetWriter, "write_table", full)
+    out = tmp_path / "run"
+    err = error_line(cli.main, [*BASE, f"hydra.run.dir={out}"], capsys)
+    assert err.startswith("cxsim: error: output: No space left on device"), err
+    names = [p.name for p in out.iterdir()]
+    assert "customers.parquet" not in names and "summary.csv" not in names and not _leftovers(out), names
