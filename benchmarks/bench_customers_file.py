@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from transcript import Transcript
 
 CHILD = r"""
 import json, logging, sys, tempfile, time
@@ -64,11 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=1, help="runs per way (the median is shown)")
     ap.add_argument("--out", help="also write the table (and the command) to this file")
     args = ap.parse_args(argv)
-    lines: list[str] = []
-
-    def say(line: str = "") -> None:
-        print(line, flush=True)
-        lines.append(line)
 
     ways = ("none", "memory", "streamed")
     runs: dict[str, list[dict[str, float]]] = {w: [] for w in ways}
@@ -76,24 +73,20 @@ def main(argv: list[str] | None = None) -> int:
         for way in ways:  # interleaved: a noisy stretch of the machine falls on every way
             runs[way].append(measure(args.customers, way))
     med = {w: {k: statistics.median(r[k] for r in runs[w]) for k in runs[w][0]} for w in ways}
-    given = " ".join(sys.argv[1:] if argv is None else argv)
-    say(f"command: python benchmarks/bench_customers_file.py {given}".rstrip())
-    say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    say(f"default scenario, {args.customers:,} customers x 12 cycles, outputs.customers=always; "
+    out = Transcript("bench_customers_file.py", argv)
+    out.say(f"default scenario, {args.customers:,} customers x 12 cycles, outputs.customers=always; "
         f"{int(med['memory']['rows']):,} table rows; medians of {args.repeats}")
-    say()
-    say(f"{'way':>10} {'seconds':>9} {'peak RSS GB':>12} {'table GB':>9} {'files MB':>9}")
+    out.say()
+    out.say(f"{'way':>10} {'seconds':>9} {'peak RSS GB':>12} {'table GB':>9} {'files MB':>9}")
     for w in ways:
         extra = med[w]["rss_gb"] - med["none"]["rss_gb"]
-        say(f"{w:>10} {med[w]['seconds']:9.2f} {med[w]['rss_gb']:12.2f} {extra:9.2f} {med[w]['file_mb']:9.0f}")
-    say()
+        out.say(f"{w:>10} {med[w]['seconds']:9.2f} {med[w]['rss_gb']:12.2f} {extra:9.2f} {med[w]['file_mb']:9.0f}")
+    out.say()
     ratio_t = med["streamed"]["seconds"] / med["memory"]["seconds"]
     ratio_m = med["streamed"]["rss_gb"] / med["memory"]["rss_gb"]
-    say(f"streamed / memory: seconds {ratio_t:.2f}, peak RSS {ratio_m:.2f} "
+    out.say(f"streamed / memory: seconds {ratio_t:.2f}, peak RSS {ratio_m:.2f} "
         "(the 'none' row: the same run without the table)")
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write("\n".join(lines) + "\n")
+    out.save(args.out)
     return 0
 
 

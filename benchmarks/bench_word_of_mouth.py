@@ -17,9 +17,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from transcript import Transcript
 
 from cxsim.config import load_run_spec
 from cxsim.engine.run import run_replication
@@ -38,11 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="also write the table (and the command) to this file")
     args = ap.parse_args(argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    lines: list[str] = []
-
-    def say(line: str = "") -> None:
-        print(line, flush=True)
-        lines.append(line)
 
     n = args.customers
     base = ["sim.n_cycles=12", "sim.replications=1", "outputs.customers=never", "outputs.operations=never",
@@ -55,22 +52,18 @@ def main(argv: list[str] | None = None) -> int:
                                                    *base, *extra]), 0)
             found[way].append((model.seconds["word_of_mouth"], model.seconds["journeys"],
                                model.state.network.n_ties * 12))
-    given = " ".join(sys.argv[1:] if argv is None else argv)
-    say(f"command: python benchmarks/bench_word_of_mouth.py {given}".rstrip())
-    say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    say(f"b2b_dealer, {n:,} customers x 12 cycles, one thread, float32; medians of {args.repeats}")
-    say()
-    say(f"{'way':>15} {'ns per tie':>11} {'ns per customer':>16} {'word of mouth s':>16} {'journeys s':>11} "
+    out = Transcript("bench_word_of_mouth.py", argv)
+    out.say(f"b2b_dealer, {n:,} customers x 12 cycles, one thread, float32; medians of {args.repeats}")
+    out.say()
+    out.say(f"{'way':>15} {'ns per tie':>11} {'ns per customer':>16} {'word of mouth s':>16} {'journeys s':>11} "
         f"{'wom / journeys':>15}")
     for way, rows in found.items():
         wom = statistics.median(r[0] for r in rows)
         journeys = statistics.median(r[1] for r in rows)
         ties = rows[0][2]
-        say(f"{way:>15} {wom / ties * 1e9:11.1f} {wom / (n * 12) * 1e9:16.1f} {wom:16.3f} {journeys:11.3f} "
+        out.say(f"{way:>15} {wom / ties * 1e9:11.1f} {wom / (n * 12) * 1e9:16.1f} {wom:16.3f} {journeys:11.3f} "
             f"{wom / journeys:15.2f}")
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write("\n".join(lines) + "\n")
+    out.save(args.out)
     return 0
 
 
