@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
 
 import mesa
 import numpy as np
-import pandas as pd
 
 from cxsim.engine.compiled import Compiled, compile_scenario
 from cxsim.engine.cycle import (
@@ -43,7 +42,7 @@ from cxsim.engine.market import (
     our_convenience,
     segment_rows,
 )
-from cxsim.engine.records import Recorder
+from cxsim.engine.records import CustomerSink, Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
 from cxsim.engine.workers import Workers
@@ -137,7 +136,7 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
         keep_operations: bool = True,
         agent_class: type[Customer] = Customer,
         runtime: Runtime | None = None,
-        customer_sink: Callable[[pd.DataFrame], object] | None = None,
+        customer_sink: CustomerSink | None = None,
     ) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(self.PHASES, 0.0)
         with self._timed("setup"):

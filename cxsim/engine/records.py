@@ -42,13 +42,17 @@ from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gathe
 from cxsim.engine.state import PopulationState
 from cxsim.engine.workers import Workers
 
+#: Takes each cycle's rows of the per-customer table, e.g.
+#: :meth:`cxsim.engine.customer_file.CustomerFile.write` (``customers.parquet`` as the run goes).
+CustomerSink = Callable[[pd.DataFrame], object]
+
 
 class Recorder:
     """Collects one replication's records cycle by cycle."""
 
     def __init__(self, compiled: Compiled, scenario: str, replication: int, seed: int,
                  keep_customers: bool, keep_moments: bool,
-                 customer_sink: Callable[[pd.DataFrame], object] | None = None) -> None:
+                 customer_sink: CustomerSink | None = None) -> None:
         """``customer_sink``, with ``keep_customers``: called with each cycle's rows of the
         per-customer table (the columns of :meth:`customers`) instead of keeping them, e.g.
         :meth:`cxsim.engine.customer_file.CustomerFile.write`; :meth:`customers` is then ``None``."""
@@ -219,6 +223,8 @@ class _LazyRows:
 def _concat(parts: list[dict[str, NDArray[Any]]]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame()
+    if len(parts) == 1:  # one cycle's rows (a streamed table): its own arrays, not copied first
+        return pd.DataFrame(parts[0])
     return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 

@@ -17,7 +17,7 @@ from cxsim.engine.allocation import memory_settings
 from cxsim.engine.customer_file import CustomerFile
 from cxsim.engine.market import add_value_columns, summary_columns
 from cxsim.engine.model import Customer, CustomerModel, quiet_mesa
-from cxsim.engine.records import Recorder
+from cxsim.engine.records import CustomerSink, Recorder
 from cxsim.engine.streams import replication_seeds
 from cxsim.engine.survey import survey_from_moments
 from cxsim.files import write_atomic
@@ -33,8 +33,6 @@ SUMMARY_COLUMNS = (
 )
 #: Called after every cycle with the replication and the cycles it has done.
 Progress = Callable[[int, int], None]
-#: Takes each cycle's rows of the per-customer table (:meth:`CustomerFile.write`).
-CustomerSink = Callable[[pd.DataFrame], object]
 
 
 @dataclass
