@@ -45,14 +45,17 @@ __all__ = [
 ]
 
 #: Bytes per unit of the largest allocations of a run. Measured as the peak resident memory
-#: (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) of ``cxsim.run`` on the shipped scenarios
-#: (7 touchpoints, 12 cycles, one replication, figures and per-customer files off) at 1 and 2
-#: million customers, the difference divided by the difference in population rows (customers
-#: times ``market.capacity``): 460 B per row (b2b_dealer), 610 (retail_street), 550
-#: (ecommerce_delivery); the figures below are rounded up from those.
+#: (``VmHWM``) of ``cxsim.run`` on the shipped scenarios (6–7 touchpoints, 12 cycles, one
+#: replication, figures and per-customer files off, ``operations.scale`` = customers / 10,000) at 1
+#: and 2 million customers, the difference divided by the difference in population rows (customers
+#: times ``market.capacity``): at ``runtime.precision=float64`` 525 B per row (b2b_dealer), 594
+#: (retail_street), 456 (ecommerce_delivery); at ``float32`` 213, 329 and 304. The figures below
+#: are rounded up from those (``row`` and ``row_touchpoint`` at float64, the ``_float32`` pair at float32).
 BYTES: dict[str, float] = {
     "row": 200.0,                 # one population row: its state, draws and per-cycle work arrays
     "row_touchpoint": 60.0,       # and per touchpoint of the journey
+    "row_float32": 130.0,         # the same at runtime.precision=float32
+    "row_touchpoint_float32": 30.0,
     "customers_row_cycle": 140.0,  # a row of customers.parquet's frame (a customer in a cycle), see below
     "operations_row_cycle": 80.0,  # a row of operations.parquet's frame (one encounter per cycle)
     "moment": 64.0,               # a row of moments.parquet (customer x cycle x touchpoint)
@@ -165,7 +168,8 @@ def estimate_run(spec: RunSpec, customers_streamed: bool = False) -> Estimate:
     capacity = float(market.capacity) if market is not None and market.enabled else 1.0
     rows = sim.n_customers * max(capacity, 1.0)
     touchpoints = len(spec.scenario.journey.touchpoints)
-    state = rows * (BYTES["row"] + BYTES["row_touchpoint"] * touchpoints)
+    narrow = "_float32" if spec.runtime.precision == "float32" else ""
+    state = rows * (BYTES["row" + narrow] + BYTES["row_touchpoint" + narrow] * touchpoints)
     kept = 0.0
     if out.customers == "always" or (out.customers == "auto" and sim.n_customers <= out.customers_limit):
         kept += rows * BYTES["customers_row_cycle"] * (1 if customers_streamed else sim.n_cycles * sim.replications)

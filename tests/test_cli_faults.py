@@ -115,6 +115,39 @@ def test_the_estimate_grows_with_customers_cycles_replications_and_outputs():
     assert base.bytes > resources.BYTES["process"]
 
 
+PEAK = r"""
+import sys
+from cxsim.config import load_run_spec
+from cxsim.engine.run import run
+run(load_run_spec(sys.argv[1:]))
+print(next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory read from /proc (Linux)")
+@pytest.mark.parametrize("scenario", ["b2b_dealer", "retail_street"])
+def test_the_memory_estimate_bounds_a_runs_peak_at_either_precision(scenario):
+    """The per-row figures are upper bounds: a run's measured peak stays below its estimate, and at
+    float32 the estimate is the smaller one (so a very large float32 run is not refused for nothing)."""
+    estimates = []
+    for precision in ("float64", "float32"):
+        args = [f"scenario={scenario}", "sim.n_customers=300000", "sim.replications=1", "outputs.customers=never",
+                "outputs.figures=false", "operations.scale=30", f"runtime.precision={precision}"]
+        estimate = resources.estimate_run(load_run_spec(args)).bytes
+        out = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, check=True)
+        assert int(out.stdout.split()[-1]) < estimate, precision
+        estimates.append(estimate)
+    assert estimates[1] < estimates[0]
+
+
+def test_a_streamed_customer_table_counts_one_cycle_in_the_estimate():
+    spec = load_run_spec(["sim.n_customers=200000", "outputs.customers=always", "sim.replications=3"])
+    kept, streamed = resources.estimate_run(spec), resources.estimate_run(spec, customers_streamed=True)
+    never = resources.estimate_run(load_run_spec(["sim.n_customers=200000", "outputs.customers=never",
+                                                  "sim.replications=3"]))
+    assert never.bytes < streamed.bytes < kept.bytes
+
+
 def test_available_memory_is_read_from_this_machine():
     free = resources.available_memory()
     assert free is None or 0 < free < 1e15
