@@ -32,6 +32,27 @@ def test_without_a_market_the_results_are_the_closed_cohorts(scenario, tmp_path)
                                   pd.read_csv(DATA / f"closed_cohort_{scenario}.csv"), check_exact=True)
 
 
+OPEN = ["sim.n_customers=400", "sim.n_cycles=6", "sim.replications=2", "outputs.figures=false"]
+
+
+def _open_market_tables(scenario: str, *extra: str) -> dict[str, pd.DataFrame]:
+    res = run(load_run_spec([f"scenario={scenario}", *OPEN, *extra]))
+    return {"cycles": res.cycles, "market": res.market}  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize("scenario", SHIPPED)
+def test_open_market_results_are_pinned_at_float64(scenario, tmp_path):
+    """Seeded regression of the shipped scenarios as shipped (open market, operations, word of
+    mouth) at the default 64-bit precision: the cycle and market tables, number for number, are
+    those in ``tests/data/open_market_<scenario>_*.csv``. A change here is a change of results;
+    regenerate the files (``_open_market_tables(scenario)[name].to_csv(path, index=False)``) only
+    when it is meant."""
+    for name, table in _open_market_tables(scenario).items():
+        table.to_csv(tmp_path / f"{name}.csv", index=False)  # the same CSV round trip as the reference
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / f"{name}.csv"),
+                                      pd.read_csv(DATA / f"open_market_{scenario}_{name}.csv"), check_exact=True)
+
+
 @pytest.mark.parametrize("scenario", SHIPPED)
 def test_agent_engine_equals_population_engine_with_a_market(scenario):
     base = [f"scenario={scenario}", "sim.n_customers=250", "sim.n_cycles=8", "sim.replications=2",
