@@ -48,12 +48,13 @@ class Runtime:
         reuse_memory: keep freed memory for the run's next arrays instead of returning it to
             the system after each (glibc's ``mallopt``; handed back at the end).
         precision: ``float64`` (default: today's numbers, bit for bit) or ``float32``, which holds
-            the three ``customers × touchpoints`` arrays — expectations, the cycle's performance
-            and the stories told by word of mouth — in 32-bit floats (half their memory, about 80
-            of the 300 bytes a customer of the default scenario), and also the cycle's draws and
-            outcomes, cumulative satisfaction, the memory of bad experiences and the order
-            pipeline's draws. Draws are still made in 64 bits and rounded once when stored; every
-            sum, difference and product is computed in 64 bits; every output stays 64-bit.
+            the ``customers × touchpoints`` arrays — expectations and the cycle's performance —
+            in 32-bit floats and keeps no copy of the tellers' stories, and also holds the
+            cycle's draws and outcomes, cumulative satisfaction, the memory of bad experiences
+            and the order pipeline's draws in 32 bits: the engine's arrays take 180 instead of
+            360 bytes a customer in the default scenario (``benchmarks/bench_scale.py``). Draws
+            are still made in 64 bits and rounded once when stored; every sum, difference and
+            product is computed in 64 bits; every output stays 64-bit.
             A 32-bit float carries about seven significant digits, far finer than any survey
             scale or delivery time the model reads, so a run agrees with its 64-bit twin within
             the stated tolerance of ``tests/test_precision.py``; a customer whose switching draw
