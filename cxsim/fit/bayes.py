@@ -480,10 +480,11 @@ def calibrate_bayes(spec: BayesSpec, extra_overrides: Sequence[str] = (), seed: 
     counter = {"runs": 0}
 
     def sim_z(z: Array, idx: Indices) -> Array:
-        counter["runs"] += len(z)
+        stats = simulate(to_values(priors, z), idx)
+        counter["runs"] += len(z)  # counted once done: the message reports finished simulations
         if progress is not None and counter["runs"] // 100 != (counter["runs"] - len(z)) // 100:
             progress(f"{counter['runs']} simulations")
-        return simulate(to_values(priors, z), idx)
+        return stats
 
     inf = INFER[spec.method](sim_z, k, likelihood, spec.simulations, spec.posterior_samples, seed)
     values = to_values(priors, inf.z)

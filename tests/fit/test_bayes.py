@@ -185,6 +185,25 @@ def test_npe_result_is_reproducible_and_leaves_global_random_state_alone(tmp_pat
 
 
 @needs_npe
+@needs_npe
+def test_progress_reports_only_finished_simulations():
+    y = toy(np.array([[1.2, 0.3]]), np.zeros(1))[0]
+    done, said = [0], []
+
+    def counted(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        out = toy(x, idx)
+        done[0] += len(x)
+        return out
+
+    def show(message: str) -> None:  # "N simulations": never more than have finished
+        said.append(message)
+        assert int(message.split()[0]) <= done[0], (message, done[0])
+
+    bayes.calibrate_bayes(_spec("npe", y, simulations=500, posterior_samples=200, predictive_runs=20),
+                          simulate=counted, seed=3, progress=show)
+    assert said and said[-1].endswith("simulations")
+
+
 def test_a_parameter_the_targets_ignore_is_flagged_as_prior_only():
     priors = (*PRIORS, Prior("c", "uniform", low=0.0, high=1.0))
     y = toy(np.array([[1.2, 0.3]]), np.zeros(1))[0]
