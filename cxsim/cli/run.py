@@ -108,7 +108,9 @@ def _task(cfg: DictConfig, prog: str) -> None:
         written.append(table)
     print(summary_table(results.summary, spec.scenario.economics.currency))
     print(f"\nwrote {', '.join(p.name for p in written)}\n   to {out}")
-    print(f"run time {phase_line(results.seconds)} (files and figures not included)")
+    left_out = ("records include writing customers.parquet; the other files and the figures are not included"
+                if results.customers_file is not None else "files and figures not included")
+    print(f"run time {phase_line(results.seconds)} ({left_out})")
 
 
 def check(argv: Sequence[str], prog: str = "cxsim") -> RunSpec:
