@@ -44,18 +44,23 @@ __all__ = [
     "sweep_points",
 ]
 
-#: Bytes per unit of the largest allocations of a run. Measured as the peak resident memory
-#: (``VmHWM``) of ``cxsim.run`` on the shipped scenarios (6–7 touchpoints, 12 cycles, one
-#: replication, figures and per-customer files off, ``operations.scale`` = customers / 10,000) at 1
-#: and 2 million customers, the difference divided by the difference in population rows (customers
-#: times ``market.capacity``): at ``runtime.precision=float64`` 525 B per row (b2b_dealer), 594
-#: (retail_street), 456 (ecommerce_delivery); at ``float32`` 213, 329 and 304. The figures below
-#: are rounded up from those (``row`` and ``row_touchpoint`` at float64, the ``_float32`` pair at float32).
+#: Bytes per unit of the largest allocations of a run. Measured as the growth of the peak resident
+#: memory (``VmHWM``) of ``cxsim.run`` on the shipped scenarios (6–7 touchpoints, 12 cycles, one
+#: replication, figures and per-customer and per-encounter files off, ``operations.scale`` =
+#: customers / 10,000) from 100,000 to 400,000 customers (and from 1 to 2 million), divided by the
+#: growth in population rows (customers times ``market.capacity``). At ``runtime.precision=float64``:
+#: 548 B per row (b2b_dealer: pipeline and event; 525 from 1 to 2 million), 626 (retail_street:
+#: stores; 594), 521 (ecommerce_delivery: pipeline and call centre; 456); at ``float32``: 214, 356 and
+#: 335 (213, 329, 304). Stores and call centres queue every visit or call in arrays of their own, so
+#: each costs ``queue_row`` more. The figures below bound those with a margin
+#: (``tests/test_cli_faults.py`` checks it on two scenarios); the ``_float32`` set applies at float32.
 BYTES: dict[str, float] = {
     "row": 200.0,                 # one population row: its state, draws and per-cycle work arrays
     "row_touchpoint": 60.0,       # and per touchpoint of the journey
-    "row_float32": 130.0,         # the same at runtime.precision=float32
+    "queue_row": 60.0,            # and per store or call-centre model among the operations
+    "row_float32": 60.0,          # the same three at runtime.precision=float32
     "row_touchpoint_float32": 30.0,
+    "queue_row_float32": 130.0,
     "customers_row_cycle": 140.0,  # a row of customers.parquet's frame (a customer in a cycle), see below
     "operations_row_cycle": 80.0,  # a row of operations.parquet's frame (one encounter per cycle)
     "moment": 64.0,               # a row of moments.parquet (customer x cycle x touchpoint)
@@ -169,7 +174,10 @@ def estimate_run(spec: RunSpec, customers_streamed: bool = False) -> Estimate:
     rows = sim.n_customers * max(capacity, 1.0)
     touchpoints = len(spec.scenario.journey.touchpoints)
     narrow = "_float32" if spec.runtime.precision == "float32" else ""
-    state = rows * (BYTES["row" + narrow] + BYTES["row_touchpoint" + narrow] * touchpoints)
+    ops = spec.scenario.operations
+    queues = sum(part is not None for part in (ops.stores, ops.callcentre))
+    state = rows * (BYTES["row" + narrow] + BYTES["row_touchpoint" + narrow] * touchpoints
+                    + BYTES["queue_row" + narrow] * queues)
     kept = 0.0
     if out.customers == "always" or (out.customers == "auto" and sim.n_customers <= out.customers_limit):
         kept += rows * BYTES["customers_row_cycle"] * (1 if customers_streamed else sim.n_cycles * sim.replications)
