@@ -3,14 +3,17 @@ correct run (issue: every fault a clear answer)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 from cli_checks import error_line
 
-from cxsim import resources
+from cxsim import locks, resources
+from cxsim.cli import hydra_app
 from cxsim.cli import main as cli
+from cxsim.cli import sweep as cli_sweep
 
 SMALL = ["sim.n_customers=150", "sim.n_cycles=2", "outputs.figures=false"]
 
@@ -48,7 +51,6 @@ def test_a_binary_scenario_in_a_config_folder_is_one_line(tmp_path, capsys):
 ])
 def test_sim_replications_that_a_command_replaces_is_a_warning(command, instead, tmp_path, monkeypatch, capsys):
     seen = []
-    from cxsim.cli import hydra_app
 
     def stop(*args, **kwargs):  # the check ran completely; the run itself is not needed here
         seen.append(True)
@@ -82,7 +84,6 @@ def test_a_worker_whose_parent_ended_before_its_first_task_ends_at_once():
 
 
 def test_a_sobol_sweeps_estimate_counts_the_points_it_runs(tmp_path, monkeypatch, capsys):
-    from cxsim.cli import sweep as cli_sweep
 
     monkeypatch.delenv(resources.FORCE_ENV, raising=False)
     monkeypatch.setattr(resources, "available_memory", lambda: 16e9)
@@ -94,26 +95,7 @@ def test_a_sobol_sweeps_estimate_counts_the_points_it_runs(tmp_path, monkeypatch
     assert f"cxsim sweep: {points * 3} runs, roughly" in err, err
 
 
-def test_run_outputs_under_umask_002_are_group_writable(tmp_path, monkeypatch):
-    import os
-    import stat
-
-    out = tmp_path / "run"
-    old = os.umask(0o002)
-    try:
-        monkeypatch.setattr(sys, "argv", ["cxsim"])
-        cli.main([*SMALL, "sim.replications=1", f"hydra.run.dir={out}"])
-    finally:
-        os.umask(old)
-    for name in ("summary.csv", "cycles.csv"):
-        assert stat.S_IMODE((out / name).stat().st_mode) == 0o664, name
-
-
 def test_a_second_sweep_on_a_folder_being_written_is_refused(tmp_path, monkeypatch, capsys):
-    import os
-
-    from cxsim import locks
-
     out = tmp_path / "sw"
     out.mkdir()
     with locks.FolderLock(out, "cxsim sweep"):

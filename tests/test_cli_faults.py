@@ -270,16 +270,17 @@ def test_written_files_respect_the_umask(tmp_path, mask, mode):
     assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
-def test_run_outputs_respect_the_umask(tmp_path, monkeypatch):
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664)])  # 002: group-writable
+def test_run_outputs_respect_the_umask(tmp_path, monkeypatch, mask, mode):
     out = tmp_path / "run"
-    old = os.umask(0o022)
+    old = os.umask(mask)
     try:
         monkeypatch.setattr(sys, "argv", ["cxsim"])
         cli.main([*SMALL, f"hydra.run.dir={out}"])
     finally:
         os.umask(old)
-    for name in ("summary.csv", "cycles.csv"):
-        assert stat.S_IMODE((out / name).stat().st_mode) == 0o644, name
+    for name in ("summary.csv", "cycles.csv", "customers.parquet"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == mode, name
 
 
 # ---------------------------------------------------------------------------- locks and reuse
