@@ -43,7 +43,7 @@ def test_float32_agrees_with_float64_within_the_stated_tolerance(overrides):
 
 
 def test_float32_holds_the_large_arrays_in_32_bits_and_float64_is_the_default():
-    spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=500", "sim.replications=1"])
+    spec = load_run_spec(["scenario=b2b_dealer", "sim.n_customers=500", "sim.n_cycles=1", "sim.replications=1"])
     assert spec.runtime.precision == "float64"
     for precision, dtype in (("float64", np.float64), ("float32", np.float32)):
         model = CustomerModel(spec.scenario, spec.sim, replication_seeds(0, 1)[0], keep_customers=False,
@@ -54,7 +54,7 @@ def test_float32_holds_the_large_arrays_in_32_bits_and_float64_is_the_default():
         assert model._wom.story.shape[0] == (model.state.n if dtype == np.float64 else 0)  # float32: no story buffer
         assert model.state.satisfaction.dtype == model.state.bad_memory.dtype == model.outcome.remembered.dtype == dtype
         assert model.outcome.experienced.dtype == model.outcome.terrible.dtype == dtype
-        last = model.recorder.last_satisfaction  # the figure's rows, kept to the next cycle: in `dtype`
+        last = model.recorder.last_satisfaction  # the last cycle's rows, kept for the figures: in `dtype`
         assert last["satisfaction"].dtype == last["remembered"].dtype == dtype and len(last) > 0
 
 

@@ -220,7 +220,8 @@ class CustomerModel(mesa.Model):  # type: ignore[misc]
             tally = exchange_word_of_mouth(self.compiled, self.state, self.draws, self.outcome, went, self.streams,
                                            self.runtime.backend, self.workers, self._wom)
         with self._timed("records"):
-            self.recorder.record(self.state, self.draws, self.outcome, went, tally, self.workers)
+            final = self.cycle + 1 >= self.sim.n_cycles or (self.market is None and not self.state.active.any())
+            self.recorder.record(self.state, self.draws, self.outcome, went, tally, self.workers, final=final)
         if self.operations.active:  # capacity costs (stores, lines, trucks, agents, event budgets)
             row = self.recorder.cycle_rows[-1]
             row["operations_cost"] = ops_cost

@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cxsim.behaviour.loyalty import nps
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gather
+from cxsim.engine.records_kernel import compress, cycle_counts
 from cxsim.engine.state import PopulationState
 from cxsim.engine.workers import Workers
 
@@ -71,13 +71,17 @@ class Recorder:
         self._last: dict[str, NDArray[Any]] | None = None  # the last cycle's customers, for figures
 
     def record(self, state: PopulationState, draws: CycleDraws, outcome: CycleOutcome,
-               went: NDArray[np.bool_], tally: WordOfMouthTally, workers: Workers | None = None) -> None:
+               went: NDArray[np.bool_], tally: WordOfMouthTally, workers: Workers | None = None,
+               final: bool = True) -> None:
         """Record a finished cycle; ``went`` marks the customers who went through it. ``workers``
-        gathers this cycle's customers' rows of the arrays side by side."""
+        takes the counts (:func:`cxsim.engine.records_kernel.cycle_counts`) and gathers this
+        cycle's customers' rows side by side. ``final``: the run's last cycle, whose customers'
+        satisfaction is kept for the figures (:attr:`last_satisfaction`)."""
         c = self.compiled
-        self._last = None  # the previous cycle's rows go before this cycle's are gathered
-        count = int(np.count_nonzero(went))
-        first = int(np.argmax(went)) if count else -1  # the first customer who went
+        self._last = None
+        counts = cycle_counts(went, state.active, state.segment, outcome.churned, outcome.recommend,
+                              outcome.terrible, draws.present.T, len(c.segment_names), workers)
+        count, first = counts.went, counts.first  # first: the first customer who went
         # who went, by row: only for the per-customer tables (an 8-byte index per customer otherwise)
         idx = np.flatnonzero(went) if self.keep_customers or self.keep_moments else np.zeros(0, dtype=np.intp)
         n = state.n
@@ -89,32 +93,29 @@ class Recorder:
         if self.keep_customers:  # every column's rows are kept: gather them side by side
             rows = dict(zip(columns, (workers if workers is not None else Workers(1)).map(
                 lambda a: a[idx], columns.values())))
-        else:  # one column's rows at a time (the same values), each dropped once summed
-            rows = _LazyRows(columns, went)
-        seg, rec = rows["segment"], rows["recommend"]
-        # moments per touchpoint among this cycle's customers, one row of the (T, n) buffer at a time
-        encounters = np.array([np.count_nonzero(p & went) for p in draws.present.T], dtype=np.int64)
+        else:  # one column's rows at a time, each dropped once summed (the figures' kept at the end)
+            rows = _LazyRows(columns, went, keep=_FIGURE_COLUMNS if final else (), workers=workers)
+        encounters = counts.encounters  # moments per touchpoint among this cycle's customers
         self.encounters.append(encounters)
-        revenue = float(c.revenue[seg].sum())
+        revenue = _revenue(c.revenue, counts.per_segment, rows)
         cost = float(encounters @ c.cost_per_encounter + c.fixed_cost)
-        churned = int(rows["churned"].sum())
-        still = int(state.active.sum())
+        still, promoters, detractors = counts.still, counts.promoters, counts.detractors
         self.cycle_rows.append({
             "scenario": self.scenario,
             "replication": self.replication,
             "seed": self.seed,
             "cycle": draws.cycle + 1,
             "customers_start": count,
-            "churned": churned,
+            "churned": counts.churned,
             "customers_end": still,
             "retention_rate": float(still / n),
             "experienced_mean": _mean(rows["experienced"]),
             "remembered_mean": _mean(rows["remembered"]),
             "satisfaction_mean": _mean(rows["satisfaction"]),
-            "nps": nps(rec),
-            "promoters": _share(rec >= 9),
-            "detractors": _share(rec <= 6),
-            "terrible_moments": int(rows["terrible"].sum(dtype=np.float64)),  # 32-bit counts too
+            "nps": float(100.0 * (promoters - detractors) / count) if count else float("nan"),  # loyalty.nps
+            "promoters": promoters / count if count else float("nan"),
+            "detractors": detractors / count if count else float("nan"),
+            "terrible_moments": counts.terrible,
             "wom_positive": tally.positive,
             "wom_negative": tally.negative,
             "revenue": revenue,
@@ -128,20 +129,21 @@ class Recorder:
                 "present": draws.present[i].copy(), "affect": outcome.sample_affect.copy(),
                 "remembered": float(outcome.remembered[i]), "experienced": float(outcome.experienced[i]),
             }
-        if count:
-            # kept for the figures until the next cycle; in 32 bits at runtime.precision=float32
+        if count and final:
+            # kept for the figures; in 32 bits at runtime.precision=float32
             narrow = state.expectation.dtype == np.float32
-            self._last = {"segment": seg, **{k: rows[k].astype(np.float32, copy=False) if narrow else rows[k]
-                                             for k in ("remembered", "satisfaction")}}
+            self._last = {"segment": rows["segment"],
+                          **{k: rows[k].astype(np.float32, copy=False) if narrow else rows[k]
+                             for k in ("remembered", "satisfaction")}}
         if self.keep_customers:  # the gathered rows are this cycle's own copies
             part: dict[str, NDArray[Any]] = {
                 "customer_id": state.ids(idx),
                 "cycle": np.full(idx.size, draws.cycle + 1, dtype=np.int32),
-                "segment": seg,
+                "segment": rows["segment"],
                 "experienced_mean": rows["experienced"].astype(np.float64, copy=False),  # the table's type
                 "remembered": rows["remembered"].astype(np.float64, copy=False),
                 "satisfaction": rows["satisfaction"].astype(np.float64, copy=False),
-                "recommend_score": rec,
+                "recommend_score": rows["recommend"],
                 "terrible_moments": rows["terrible"].astype(np.int16),
                 "churned": rows["churned"],
             }
@@ -203,19 +205,25 @@ class Recorder:
         return df
 
 
-class _LazyRows:
-    """This cycle's customers' rows of each column, gathered when read (``rows[name]``) and not
-    kept: a cycle's records then hold one gathered column at a time instead of all of them."""
+#: The columns of the last cycle's customers that the figures read (:attr:`Recorder.last_satisfaction`).
+_FIGURE_COLUMNS = ("segment", "remembered", "satisfaction")
 
-    def __init__(self, columns: dict[str, NDArray[Any]], went: NDArray[np.bool_]) -> None:
-        self._columns, self._went = columns, went
+
+class _LazyRows:
+    """This cycle's customers' rows of each column, gathered when read (``rows[name]``) and kept
+    only for the columns named in ``keep``: a cycle's records then hold one gathered column at a
+    time instead of all of them."""
+
+    def __init__(self, columns: dict[str, NDArray[Any]], went: NDArray[np.bool_], keep: tuple[str, ...] = (),
+                 workers: Workers | None = None) -> None:
+        self._columns, self._went, self._keep, self._workers = columns, went, keep, workers
         self._kept: dict[str, NDArray[Any]] = {}
 
     def __getitem__(self, name: str) -> NDArray[Any]:
         if name in self._kept:
             return self._kept[name]
-        rows = self._columns[name][self._went]
-        if name in ("segment", "recommend", "remembered", "satisfaction"):  # read twice, or kept for figures
+        rows = compress(self._columns[name], self._went, self._workers)
+        if name in self._keep:
             self._kept[name] = rows
         return rows
 
@@ -235,5 +243,13 @@ def _mean(x: NDArray[Any]) -> float:
     return float(np.mean(x) if x.dtype == np.float64 else np.mean(x, dtype=np.float64))
 
 
-def _share(mask: NDArray[np.bool_]) -> float:
-    return float(mask.mean()) if mask.size else float("nan")
+def _revenue(per_segment: NDArray[np.float64], customers: NDArray[np.int64],
+             rows: dict[str, NDArray[Any]] | _LazyRows) -> float:
+    """The cycle's revenue: numpy's sum of each customer's segment revenue (``customers`` per
+    segment). Whole, non-negative revenues whose total stays below 2**53 are summed as integers:
+    every partial sum is then exact, so any order of adding gives numpy's number; other revenues
+    are summed by numpy from the customers' segments."""
+    whole = bool(np.all((per_segment == np.floor(per_segment)) & ~np.signbit(per_segment)))
+    if whole and float(per_segment.max(initial=0.0)) * int(customers.sum()) < 2.0 ** 53:
+        return float(int(customers @ per_segment.astype(np.int64)))
+    return float(per_segment[rows["segment"]].sum())
