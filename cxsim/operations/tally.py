@@ -8,7 +8,8 @@ call's wait, over every encounter of the run. A :class:`Tally` takes one cycle's
   count over the encounters, exactly numpy's ``np.mean`` of all the values (a sum of ones is exact);
 * a number record, at ``float64`` precision, keeps each cycle's values, except that a cycle in
   which every value is ``+0.0`` (nobody waited, the common case of ample capacity) is kept as its
-  length: the mean and the quantile are numpy's on all the values, bit for bit;
+  length: the mean and the quantile are numpy's on all the values, bit for bit, taken without
+  concatenating the cycles (:func:`cxsim.sums.concatenated_sum`, :func:`cxsim.quantile.quantile`);
 * a number record, at ``float32`` precision, keeps nothing of the size of the population: a
   running sum and count for the mean, and a log-binned histogram for quantiles (DDSketch, Masson,
   Rim & Lee 2019: buckets ``γ^(k-1) < |x| <= γ^k`` with ``γ = (1 + α) / (1 − α)``, so that every
@@ -26,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxsim.quantile import quantile
+from cxsim.sums import concatenated_sum
 
 #: Relative accuracy of the ``float32`` tally's quantiles.
 RELATIVE_ACCURACY = 1e-4
@@ -192,16 +194,14 @@ class Tally:
             return self.true / self.n
         if not self.exact:
             return self.total / self.counted if self.counted == self.n else float("nan")
-        return 0.0 if self._only_zeros() else float(np.mean(self.values()))
+        return 0.0 if self._only_zeros() else concatenated_sum(self.parts) / self.n
 
     def nanmean(self) -> float:
         """``np.nanmean`` of every value (NaN when none is a number)."""
         if not self.exact:
             return self.total / self.counted if self.counted else float("nan")
-        if self.n == 0:
-            return float("nan")
-        values = self.values()
-        return float(np.nanmean(values)) if (values == values).any() else float("nan")
+        numbers = sum(p if isinstance(p, int) else int(np.count_nonzero(p == p)) for p in self.parts)
+        return concatenated_sum(self.parts, nan_as_zero=True) / numbers if numbers else float("nan")
 
     def quantile(self, q: float) -> float:
         """The linear-interpolation quantile (numpy's) of every value (:func:`cxsim.quantile.quantile`);
