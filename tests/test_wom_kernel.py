@@ -55,22 +55,3 @@ def test_word_of_mouth_equals_the_numpy_exchange(seed, blocks, stories):
     np.testing.assert_array_equal(expect.T, e_ref)
     np.testing.assert_array_equal(sat, s_ref)
     assert not np.array_equal(sat, sat0)
-
-
-def test_prefetch_compiles_for_rows_and_elements_and_changes_nothing():
-    import numba
-
-    from cxsim.engine.prefetch import prefetch
-
-    @numba.njit
-    def touch(a, b, idx):  # type: ignore[no-untyped-def]
-        total = 0.0
-        for k in range(idx.size):
-            prefetch(a, idx[k])
-            prefetch(b, np.uint64(idx[k]))
-            total += a[idx[k]] + b[idx[k], 0]
-        return total
-
-    a, b = np.arange(100.0), np.arange(300.0).reshape(100, 3)
-    idx = np.array([5, 99, 0, 42], dtype=np.int32)
-    assert touch(a, b, idx) == a[idx].sum() + b[idx, 0].sum()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from cxsim.prefetch import prefetch_write
+
 _U = numba.uint64  # indices are never negative: unsigned indexing skips numba's wraparound check
 
 
@@ -23,15 +25,26 @@ def _ring_end(i, h, n):  # type: ignore[no-untyped-def]  # pragma: no cover - co
     return b - n if b >= n else b
 
 
+#: How many moved ties ahead the ring's passes prefetch the far end's count or slot (and, half as
+#: far ahead, the slot's place in ``src``).
+AHEAD = 16
+
+
 @numba.njit(nogil=True, cache=True)
 def ring_counts(n, half, moved, new, counts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Ties per customer of the rewired ring: tie ``k = i·half + h - 1`` joins ``i`` and its
-    ``h``-th right neighbour, or, when ``moved[k]``, the next of ``new`` (already past ``i``)."""
+    ``h``-th right neighbour, or, when ``moved[k]``, the next of ``new`` (already past ``i``).
+    The count of a moved tie's far end, anywhere among the customers, is prefetched :data:`AHEAD`
+    moved ties before it is incremented."""
+    for p in range(min(AHEAD, new.size)):
+        prefetch_write(counts, new[_U(p)])
     p = 0
     for i in range(n):
         for h in range(1, half + 1):
             if moved[_U(i * half + h - 1)]:
                 b = new[_U(p)]
+                if p + AHEAD < new.size:
+                    prefetch_write(counts, new[_U(p + AHEAD)])
                 p += 1
             else:
                 b = _ring_end(i, h, n)
@@ -41,13 +54,29 @@ def ring_counts(n, half, moved, new, counts):  # type: ignore[no-untyped-def]  #
 
 @numba.njit(nogil=True, cache=True)
 def ring_place(n, half, moved, new, next_slot, src):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """The rewired ring's tellers by listener: ties ``i→b`` (listener ``b``), then ``b→i``."""
+    """The rewired ring's tellers by listener: ties ``i→b`` (listener ``b``), then ``b→i``.
+
+    A moved tie's listener is anywhere among the customers: its next slot is prefetched
+    :data:`AHEAD` moved ties before it is filled, and that slot's place in ``src`` half as far
+    ahead (read from ``next_slot``, by then in cache; a slot taken meanwhile by another tie only
+    makes the prefetch miss its mark)."""
+    near = AHEAD // 2
     for direction in range(2):
+        if direction == 0:
+            for q in range(min(AHEAD, new.size)):
+                prefetch_write(next_slot, new[_U(q)])
+            for q in range(min(near, new.size)):
+                prefetch_write(src, next_slot[_U(new[_U(q)])])
         p = 0
         for i in range(n):
             for h in range(1, half + 1):
                 if moved[_U(i * half + h - 1)]:
                     b = new[_U(p)]
+                    if direction == 0:
+                        if p + AHEAD < new.size:
+                            prefetch_write(next_slot, new[_U(p + AHEAD)])
+                        if p + near < new.size:
+                            prefetch_write(src, next_slot[_U(new[_U(p + near)])])
                     p += 1
                 else:
                     b = _ring_end(i, h, n)

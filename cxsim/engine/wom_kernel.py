@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from cxsim.draws import pcg64_double, pcg64_step
-from cxsim.engine.prefetch import prefetch
+from cxsim.prefetch import prefetch
 
 _UINDEX = numba.uint64  # indices are never negative: unsigned indexing skips the wraparound check
 
@@ -79,7 +79,7 @@ def word_of_mouth(  # type: ignore[no-untyped-def]
     Each tie's uniform (does the teller tell this contact?) is drawn here, in tie order, from the
     ``wom`` stream's PCG64 state at tie ``offsets[lo]`` (``stream``: :func:`cxsim.draws.states_at`):
     the numbers ``gen.random(n_ties)`` would give the ties, without the array. What the teller
-    :data:`AHEAD` ties on will need is prefetched (:func:`cxsim.engine.prefetch.prefetch`): the
+    :data:`AHEAD` ties on will need is prefetched (:func:`cxsim.prefetch.prefetch`): the
     ties a small world rewires lead anywhere in memory. A teller tells with
     probability ``positive_reach`` or ``negative_reach`` by their ``code`` (:func:`tellers`); a
     silent customer's tie draws its uniform all the same. ``remembered`` is the cycle's remembered
