@@ -143,11 +143,9 @@ def init_market(market: Market, compiled: Compiled, state: PopulationState, n_st
                          dtype=np.int64)
     rival = np.array([[round(start[s] * segment_value(b.customers, name)) for s, name in enumerate(segs)]
                       for b in market.competitors], dtype=np.int64).reshape(len(market.competitors), len(segs))
-    exp_mean = np.zeros((len(segs), compiled.n_touchpoints))
-    for s in range(len(segs)):
-        rows = np.flatnonzero(state.segment[:n_start] == s)
-        if rows.size:
-            exp_mean[s] = state.expectation[rows].mean(axis=0)
+    from cxsim.engine.market_kernel import segment_means  # numba: imported on first use only
+
+    exp_mean = segment_means(state.segment[:n_start], state.expectation.T[:, :n_start], len(segs))
     cohort = np.zeros(state.n, dtype=bool)
     cohort[:n_start] = True
     state.customer_id = np.arange(state.n, dtype=np.int64)  # new customers get new ids (next_id on)

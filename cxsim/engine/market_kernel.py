@@ -1,4 +1,4 @@
-"""The market step's passes over the population, compiled (numba): one pass, no temporaries.
+"""The market's passes over the population, compiled (numba): one pass, no temporaries.
 
 :func:`cxsim.engine.market.market_step` needs, per segment, this cycle's customers, the sum of
 their satisfaction, those who left, promoters and detractors — and the first free rows for the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numpy.typing import NDArray
 
 
 @numba.njit(cache=True, nogil=True)
@@ -42,6 +43,34 @@ def segment_tally(segment, went, churned, recommend, satisfaction, active, cohor
     out[3] = promoters
     out[4] = detractors
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _column_sums(segment, columns, out):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """``out[s, j] += columns[j, i]`` for every row ``i`` of segment ``s``, added in row order."""
+    for j in range(columns.shape[0]):
+        for i in range(segment.size):
+            out[segment[i], j] += columns[j, i]
+
+
+def segment_means(segment: NDArray[np.integer], columns: NDArray[np.floating], n_seg: int) -> NDArray[np.float64]:
+    """``(S, T)``: per segment, the mean of each of the ``(T, n)`` ``columns`` over the rows of that
+    segment (0 where a segment has none) — numpy's ``columns.T[rows].mean(axis=0)`` bit for bit.
+
+    numpy reduces such a gathered ``(m, T)`` array along its rows one row at a time (the reduced
+    axis is the outer loop), in the columns' type, from ``-0.0``, then divides by the count as an
+    ``intp``; :func:`_column_sums` adds in the same order without gathering the rows, which at a
+    million customers is most of the market's set-up.
+    """
+    sums = np.full((n_seg, columns.shape[0]), -0.0, dtype=columns.dtype)
+    _column_sums(segment, columns, sums)
+    counts = np.bincount(segment, minlength=n_seg)
+    means = np.zeros((n_seg, columns.shape[0]))
+    for s in range(n_seg):
+        if counts[s]:
+            row = sums[s]
+            means[s] = np.true_divide(row, np.intp(counts[s]), out=row, casting="unsafe")
+    return means
 
 
 @numba.njit(cache=True, nogil=True)
