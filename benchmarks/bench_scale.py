@@ -11,7 +11,7 @@ and the first-call compilation of the numba kernels, cached on disk after the fi
 are reported apart).
 
     python benchmarks/bench_scale.py                      # 1 M and 10 M customers
-    python benchmarks/bench_scale.py --with-50m           # and 50 M (many minutes; about 10 GB)
+    python benchmarks/bench_scale.py --with-50m --precision float32  # and 50 M (minutes; about 12 GB)
     python benchmarks/bench_scale.py --sizes 10000 100000 # a quick look
     python benchmarks/bench_scale.py --precision float32  # runtime.precision: 32-bit large arrays
     python benchmarks/bench_scale.py --precision float32 --no-reuse-memory  # and freed memory returned at once

@@ -14,7 +14,8 @@ The scripts, each runnable alone (see its docstring):
 * ``bench_primitives.py`` — compiled draws, exact quantiles and the queue check vs the numpy calls they replace;
 * ``bench_sweep.py`` — 1,000 runs × 10,000 customers × 12 cycles through the fast runner;
 * ``bench_fit.py`` — memory-model and key-driver fitting on 100,000 respondents;
-* ``bench_scale.py`` — wall time and peak memory for 10 k … 5 M customers (fresh processes);
+* ``bench_scale.py`` — the default scenario end to end at 1 M and 10 M customers: wall time, peak
+  memory, phases (fresh processes);
 * ``bench_customers_file.py`` — the per-customer table gathered in memory vs written as the run goes;
 * ``bench_word_of_mouth.py`` — word of mouth per tie beside the journey step (rewired, local, silent ties);
 * ``bench_startup.py`` — ``import cxsim`` and ``cxsim --help`` against a bare interpreter.
