@@ -234,3 +234,25 @@ def test_run_says_where_its_time_went(monkeypatch):
     assert res.seconds["word_of_mouth"] >= 2 * 3 * 0.02
     assert sum(res.seconds.values()) <= wall
     assert sum(res.seconds.values()) >= 0.8 * wall
+
+
+@pytest.mark.parametrize("engine", ["population", "agent"])
+def test_the_figures_read_the_last_cycles_customers(engine):
+    """``Recorder.last_satisfaction``: the rows of the run's last cycle (taken at that cycle only),
+    the same numbers as the per-customer table's last cycle; and each cycle's counts in the
+    ``cycles`` table are the per-customer table's."""
+    spec = load_run_spec(["scenario=retail_street", "sim.n_customers=1500", "sim.n_cycles=4", "sim.replications=1",
+                          f"sim.engine={engine}", "outputs.customers=always"])
+    res = run(spec)
+    assert res.customers is not None and res.first is not None
+    last = res.first.last_satisfaction
+    final = res.customers[res.customers["cycle"] == 4]
+    assert last is not None and len(last) == len(final) == res.cycles["customers_start"].iloc[-1]
+    np.testing.assert_array_equal(last["satisfaction"].to_numpy(), final["satisfaction"].to_numpy())
+    np.testing.assert_array_equal(last["remembered"].to_numpy(), final["remembered"].to_numpy())
+    assert last["segment"].astype(str).tolist() == final["segment"].astype(str).tolist()
+    by_cycle = res.customers.groupby("cycle")
+    assert res.cycles["churned"].tolist() == by_cycle["churned"].sum().tolist()
+    assert res.cycles["terrible_moments"].tolist() == by_cycle["terrible_moments"].sum().tolist()
+    promoters = by_cycle["recommend_score"].apply(lambda r: (r >= 9).mean())
+    assert res.cycles["promoters"].tolist() == promoters.tolist()
