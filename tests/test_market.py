@@ -11,7 +11,6 @@ import pytest
 
 from cxsim.config import load_run_spec
 from cxsim.engine.market import CHANNELS
-from cxsim.engine.market_kernel import segment_means
 from cxsim.engine.model import CustomerModel
 from cxsim.engine.run import run
 from cxsim.engine.streams import replication_seeds
@@ -287,21 +286,3 @@ def test_sample_episode_names_the_customer_with_a_market():
     np.testing.assert_array_equal(np.flatnonzero(np.asarray(s["present"])), np.sort(j))
     np.testing.assert_array_equal(np.asarray(s["affect"])[j], m["affect"].to_numpy())
 
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n", [0, 5, 1000, 100_003])
-def test_segment_means_are_numpys_means_of_the_gathered_rows(dtype, n):
-    """The starting customers' mean expectations without gathering them: bit for bit
-    ``expectation[rows].mean(axis=0)`` of the engine's (n, T) view, per segment (one segment empty)."""
-    rng = np.random.default_rng(n)
-    buffer = (rng.normal(3.0, 1.0, size=(6, n)) * 10.0 ** rng.integers(-3, 3, size=(6, n))).astype(dtype)
-    expectation = buffer.T  # (n, T) view of the (T, n) buffer, as the engine holds it
-    segment = rng.choice(np.array([0, 1, 3], dtype=np.int8), size=n)
-    got = segment_means(segment, buffer, 4)
-    for s in range(4):
-        rows = np.flatnonzero(segment == s)
-        want = expectation[rows].mean(axis=0) if rows.size else np.zeros(6)
-        assert np.asarray(want, dtype=np.float64).tobytes() == got[s].tobytes()
-    if n > 1000 and dtype == np.float32:  # the test tells this order of adding from the pairwise one
-        pairwise = np.sum(buffer[:, segment == 0], axis=1) / np.intp(np.count_nonzero(segment == 0))
-        assert not np.array_equal(got[0], pairwise.astype(np.float64))
