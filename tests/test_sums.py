@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxsim.sums import concatenated_sum
+from cxsim.sums import CHUNK, concatenated_sum, masked_sums
 
 
 def _parts(seed: int, sizes: list[int], zeros: list[bool], strided: bool, nan: float) -> list:
@@ -55,3 +55,39 @@ def test_twelve_cycles_of_a_million_values():
     whole = np.concatenate(parts)
     assert concatenated_sum(parts) == np.sum(whole)
     assert concatenated_sum(parts) != sum(float(np.sum(p)) for p in parts)  # the test can tell the orders apart
+
+
+@settings(max_examples=120, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.one_of(st.integers(0, 300), st.integers(0, 40_000)),
+       share=st.sampled_from([0.0, 0.05, 0.5, 0.97, 1.0]), dtype=st.sampled_from([np.float64, np.float32]),
+       special=st.sampled_from(["none", "negative zeros", "nan", "inf"]))
+def test_masked_sums_are_numpys_sums_of_the_rows_that_went(seed, n, share, dtype, special):
+    """Each column's sum over the rows that went: numpy's ``add.reduce`` of the gathered rows in
+    64 bits, bit for bit — pairwise for 64-bit columns, 8,192 values at a time for 32-bit ones —
+    across the block (128), chunk (8,192) and halving boundaries, with negative zeros, NaN and
+    infinities."""
+    rng = np.random.default_rng(seed)
+    went = rng.random(n) < share
+    columns = tuple((rng.normal(size=n) * 10.0 ** rng.integers(-6, 6, n)).astype(dtype) for _ in range(3))
+    if special == "negative zeros":
+        columns[0][:] = -0.0
+    elif special == "nan":
+        columns[1][rng.random(n) < 0.001] = np.nan
+    elif special == "inf":
+        columns[2][rng.random(n) < 0.001] = np.inf
+    got = masked_sums(went, columns, CHUNK if dtype == np.float32 else 0)
+    for c, column in enumerate(columns):
+        want = np.add.reduce(column[went], dtype=np.float64)
+        assert np.float64(got[c]).tobytes() == np.float64(want).tobytes() or (np.isnan(got[c]) and np.isnan(want))
+
+
+def test_masked_sums_of_a_million_rows_follow_numpys_order():
+    rng = np.random.default_rng(11)
+    n = 1_250_000
+    went = rng.random(n) < 0.8
+    for dtype, chunk in ((np.float64, 0), (np.float32, CHUNK)):
+        x = rng.lognormal(0.0, 2.0, size=n).astype(dtype)
+        got = masked_sums(went, (x,), chunk)[0]
+        want = np.add.reduce(x[went], dtype=np.float64)
+        assert got == want
+        assert got != float(np.sum(np.sort(x[went]).astype(np.float64)))  # the order of adding shows

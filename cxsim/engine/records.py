@@ -41,6 +41,7 @@ from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gathe
 from cxsim.engine.records_kernel import compress, cycle_counts
 from cxsim.engine.state import PopulationState
 from cxsim.engine.workers import Workers
+from cxsim.sums import CHUNK, masked_sums
 
 #: Takes each cycle's rows of the per-customer table, e.g.
 #: :meth:`cxsim.engine.customer_file.CustomerFile.write` (``customers.parquet`` as the run goes).
@@ -109,9 +110,8 @@ class Recorder:
             "churned": counts.churned,
             "customers_end": still,
             "retention_rate": float(still / n),
-            "experienced_mean": _mean(rows["experienced"]),
-            "remembered_mean": _mean(rows["remembered"]),
-            "satisfaction_mean": _mean(rows["satisfaction"]),
+            **_means(went, count, {"experienced_mean": outcome.experienced, "remembered_mean": outcome.remembered,
+                                   "satisfaction_mean": state.satisfaction}),
             "nps": float(100.0 * (promoters - detractors) / count) if count else float("nan"),  # loyalty.nps
             "promoters": promoters / count if count else float("nan"),
             "detractors": detractors / count if count else float("nan"),
@@ -236,11 +236,20 @@ def _concat(parts: list[dict[str, NDArray[Any]]]) -> pd.DataFrame:
     return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 
-def _mean(x: NDArray[Any]) -> float:
-    """The mean, summed in 64 bits whatever the type of ``x`` (32-bit outcomes at float32 precision)."""
-    if not x.size:
-        return float("nan")
-    return float(np.mean(x) if x.dtype == np.float64 else np.mean(x, dtype=np.float64))
+def _means(went: NDArray[np.bool_], count: int, columns: dict[str, NDArray[Any]]) -> dict[str, float]:
+    """Each column's mean over the rows that went, ``np.mean`` of the gathered rows bit for bit
+    (summed in 64 bits whatever the type: 32-bit outcomes at float32 precision), in one compiled
+    pass that gathers nothing (:func:`cxsim.sums.masked_sums`); NaN when nobody went."""
+    if not count:
+        return {name: float("nan") for name in columns}
+    by_type: dict[np.dtype[Any], list[str]] = {}
+    for name, column in columns.items():
+        by_type.setdefault(column.dtype, []).append(name)
+    means: dict[str, float] = {}
+    for dtype, names in by_type.items():
+        sums = masked_sums(went, tuple(columns[name] for name in names), 0 if dtype == np.float64 else CHUNK)
+        means.update({name: float(total) / count for name, total in zip(names, sums.tolist())})
+    return {name: means[name] for name in columns}
 
 
 def _revenue(per_segment: NDArray[np.float64], customers: NDArray[np.int64],

@@ -6,9 +6,9 @@ their terrible moments, their encounters with each touchpoint and how many of th
 segment (the revenue). In numpy each count is a pass of its own over a gathered copy of a column;
 here every count is taken in one pass over the population, a block of customers per thread. The
 counts are integers, so the blocks add up to the same numbers on any number of threads, and they
-are the numbers numpy's counts give. Means are not counted here: a float sum's rounding depends on
-the order numpy adds in (pairwise), so :class:`~cxsim.engine.records.Recorder` takes them with
-numpy from the gathered column.
+are the numbers numpy's counts give. The means are summed by :func:`cxsim.sums.masked_sums`, in
+numpy's order of adding (a float sum's last bits depend on it); :func:`compress` gathers a column's
+rows when they are kept (the figures' last cycle, a revenue numpy must sum).
 """
 
 from __future__ import annotations
