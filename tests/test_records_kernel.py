@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxsim.behaviour.loyalty import nps
+from cxsim.behaviour.loyalty import nps, nps_of_counts
 from cxsim.config import load_run_spec
 from cxsim.engine.records import _revenue
 from cxsim.engine.records_kernel import compress, cycle_counts
@@ -45,8 +45,7 @@ def test_counts_are_numpys_on_any_number_of_threads(seed, n, n_seg, n_t, threads
     assert counts.first == (int(np.argmax(w)) if w.any() else -1)
     assert counts.per_segment.tolist() == np.bincount(p["segment"][w], minlength=n_seg).tolist()
     assert counts.encounters.tolist() == [np.count_nonzero(row & w) for row in p["present"]]
-    if w.any():  # the row's NPS from the counts is loyalty.nps of the scores
-        assert 100.0 * (counts.promoters - counts.detractors) / counts.went == nps(rec)
+    assert np.array_equal(nps_of_counts(counts.promoters, counts.detractors, counts.went), nps(rec), equal_nan=True)
 
 
 @settings(max_examples=80, deadline=None)

@@ -113,6 +113,11 @@ def recommend_score(
 def nps(scores: ArrayLike) -> float:
     """Net Promoter Score in points: % promoters (9–10) − % detractors (0–6); NaN if empty."""
     s = np.asarray(scores)
-    if s.size == 0:
+    return nps_of_counts(int(np.count_nonzero(s >= 9)), int(np.count_nonzero(s <= 6)), int(s.size))
+
+
+def nps_of_counts(promoters: int, detractors: int, respondents: int) -> float:
+    """:func:`nps` from the counts of promoters, detractors and all respondents; NaN if none."""
+    if respondents == 0:
         return float("nan")
-    return float(100.0 * (np.count_nonzero(s >= 9) - np.count_nonzero(s <= 6)) / s.size)
+    return float(100.0 * (promoters - detractors) / respondents)

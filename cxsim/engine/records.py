@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cxsim.behaviour.loyalty import nps_of_counts
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gather
 from cxsim.engine.records_kernel import compress, cycle_counts
@@ -112,7 +113,7 @@ class Recorder:
             "retention_rate": float(still / n),
             **_means(went, count, {"experienced_mean": outcome.experienced, "remembered_mean": outcome.remembered,
                                    "satisfaction_mean": state.satisfaction}),
-            "nps": float(100.0 * (promoters - detractors) / count) if count else float("nan"),  # loyalty.nps
+            "nps": nps_of_counts(promoters, detractors, count),
             "promoters": promoters / count if count else float("nan"),
             "detractors": detractors / count if count else float("nan"),
             "terrible_moments": counts.terrible,
