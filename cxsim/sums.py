@@ -54,9 +54,7 @@ def concatenated_sum(parts: Sequence[Part], nan_as_zero: bool = False) -> float:
         return piece
 
     def node(start: int, n: int) -> float:
-        k = bisect_right(starts, start) - 1
-        while sizes[k] == 0:  # an empty part begins where the next one does
-            k += 1
+        k = bisect_right(starts, start) - 1  # the last part that begins by ``start``: never an empty one
         if start + n <= starts[k + 1]:  # within one part: numpy's own halving of the slice
             if isinstance(parts[k], int):
                 return 0.0
