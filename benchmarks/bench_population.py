@@ -40,12 +40,12 @@ from machine import Meter
 from cxsim.engine.cycle import draw_cycle, step_journeys
 from cxsim.engine.model import CustomerModel
 from cxsim.engine.streams import replication_seeds
-from cxsim.engine.workers import thread_count
 from cxsim.specs.distribution import Normal
 from cxsim.specs.population import Population, Segment
 from cxsim.specs.runtime import Runtime
 from cxsim.specs.scenario import Loyalty, Scenario, Sim, WordOfMouth
 from cxsim.specs.touchpoint import Journey, Measure, Touchpoint
+from cxsim.workers import thread_count
 
 N_TP = 10
 PERF = [(7.0 + 0.2 * (i % 3), 1.0) for i in range(N_TP)]  # (mean, sd) of performance

@@ -18,6 +18,8 @@ The scripts, each runnable alone (see its docstring):
   memory, phases (fresh processes);
 * ``bench_customers_file.py`` — the per-customer table gathered in memory vs written as the run goes;
 * ``bench_word_of_mouth.py`` — word of mouth per tie beside the journey step (rewired, local, silent ties);
+* ``bench_network.py`` — the network's construction on one thread and on all, and the set-up's two
+  arrangements of it;
 * ``bench_startup.py`` — ``import cxsim`` and ``cxsim --help`` against a bare interpreter.
 
 A script that fails is reported and the others still run; the exit status is 1 if any failed.
@@ -49,6 +51,7 @@ FULL = [
     ("bench_scale.py", []),
     ("bench_customers_file.py", []),
     ("bench_word_of_mouth.py", []),
+    ("bench_network.py", []),
     ("bench_startup.py", []),
 ]
 QUICK = [
@@ -60,6 +63,7 @@ QUICK = [
     ("bench_scale.py", ["--sizes", "10000", "100000"]),
     ("bench_customers_file.py", ["--customers", "50000"]),
     ("bench_word_of_mouth.py", ["--customers", "50000"]),
+    ("bench_network.py", ["--customers", "100000", "--repeats", "1"]),
     ("bench_startup.py", ["--runs", "3"]),
 ]
 

@@ -292,6 +292,15 @@ def below_into(gen: np.random.Generator, out: NDArray[np.bool_], p: float) -> No
         _run(bg, _below, out, float(p))
 
 
+def below_at(state: NDArray[np.uint64], out: NDArray[np.bool_], p: float) -> None:
+    """``out`` ← the next ``out.size`` uniforms ``< p`` of the PCG64 stream at ``state`` (a row of
+    :func:`states_at`, advanced in place): :func:`below_into` for one block of a stream drawn
+    block by block on separate threads."""
+    if out.dtype != np.bool_ or out.ndim != 1 or not out.flags.c_contiguous:
+        raise ValueError("out: needs a contiguous 1-d bool array")
+    _below(state, out, float(p))
+
+
 def random(gen: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:
     """``gen.random(size)`` in a new array: the same numbers and the same state afterwards."""
     out = np.empty(size)

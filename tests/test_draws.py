@@ -140,3 +140,21 @@ def test_below_into_needs_a_bool_array():
 
     with pytest.raises(ValueError, match="out: needs a contiguous 1-d bool array"):
         below_into(np.random.default_rng(0), np.empty(3), 0.5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**63), n=st.integers(0, 3000), cuts=st.lists(st.integers(0, 3000), max_size=4),
+       p=st.floats(0.0, 1.0))
+def test_below_at_draws_a_stream_block_by_block(seed, n, cuts, p):
+    """Blocks drawn from their states (in any order) are the comparison of the whole stream."""
+    from cxsim.draws import below_at, states_at
+
+    edges = sorted({0, n, *(c for c in cuts if c < n)})
+    gen = np.random.default_rng(seed)
+    states = states_at(gen, np.array(edges[:-1], dtype=np.int64))
+    out = np.empty(n, dtype=bool)
+    for b in reversed(range(len(edges) - 1)):
+        below_at(states[b], out[edges[b]:edges[b + 1]], p)
+    np.testing.assert_array_equal(out, np.random.default_rng(seed).random(n) < p)
+    with pytest.raises(ValueError, match="out: needs a contiguous 1-d bool array"):
+        below_at(states_at(gen, np.zeros(1, dtype=np.int64))[0], np.ones(4, dtype=bool)[::2], p)

@@ -166,7 +166,7 @@ def test_step_journeys_clears_the_outcome_of_those_who_did_not_go():
     from cxsim.engine.cycle import JOURNEY_BLOCK, CycleDraws, CycleOutcome, draw_cycle, step_journeys
     from cxsim.engine.state import init_state
     from cxsim.engine.streams import Streams, replication_seeds
-    from cxsim.engine.workers import Workers
+    from cxsim.workers import Workers
 
     n = JOURNEY_BLOCK + 3000  # two blocks, the second partly filled
     spec = load_run_spec(["scenario=b2b_dealer_survey", f"sim.n_customers={n}"])

@@ -22,7 +22,7 @@ PACKAGE = PACKAGE_DIR.name
 #: Layers bottom to top; a module belongs to the layer of its longest matching prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilities", ("cxsim.errors", "cxsim.extras", "cxsim.exports", "cxsim.files", "cxsim.figures", "cxsim.draws", "cxsim.quantile",
-                   "cxsim.sums", "cxsim.prefetch", "cxsim.progress", "cxsim.locks", "cxsim.file_sets", "cxsim.yaml_files")),
+                   "cxsim.sums", "cxsim.prefetch", "cxsim.workers", "cxsim.progress", "cxsim.locks", "cxsim.file_sets", "cxsim.yaml_files")),
     ("specs", ("cxsim.specs", "cxsim.intervention", "cxsim.portfolio", "cxsim.operations.spec")),
     ("behaviour", ("cxsim.behaviour",)),
     ("engine", ("cxsim.engine", "cxsim.operations", "cxsim.plots", "cxsim.execution")),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxsim.behaviour import network
+from cxsim.workers import Workers
 
 
 def _by_listener(n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,8 +41,10 @@ def _random_reference(n: int, degree: int, rng: np.random.Generator):
 
 @pytest.mark.parametrize("n, degree, rewire", [(3, 2, 0.0), (7, 6, 0.5), (500, 10, 1.0), (20_000, 6, 0.1)])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_small_world_is_the_array_construction(n, degree, rewire, seed):
-    net = network.small_world(n, degree, rewire, np.random.default_rng(seed))
+@pytest.mark.parametrize("threads", [1, 2, 3, network.MOST_BLOCKS + 3])
+def test_small_world_is_the_array_construction(n, degree, rewire, seed, threads):
+    with Workers(threads) as workers:
+        net = network.small_world(n, degree, rewire, np.random.default_rng(seed), workers)
     src, offsets = _small_world_reference(n, degree, rewire, np.random.default_rng(seed))
     assert net.src.dtype == np.int32
     np.testing.assert_array_equal(net.src, src)
@@ -49,18 +54,53 @@ def test_small_world_is_the_array_construction(n, degree, rewire, seed):
 
 @pytest.mark.parametrize("n, degree", [(2, 1), (9, 4), (20_000, 6)])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_random_network_is_the_array_construction(n, degree, seed):
-    net = network.random_network(n, degree, np.random.default_rng(seed))
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_random_network_is_the_array_construction(n, degree, seed, threads):
+    with Workers(threads) as workers:
+        net = network.random_network(n, degree, np.random.default_rng(seed), workers)
     src, offsets = _random_reference(n, degree, np.random.default_rng(seed))
     np.testing.assert_array_equal(net.src, src)
     np.testing.assert_array_equal(net.offsets, offsets)
 
 
-def test_the_stream_continues_where_the_array_construction_leaves_it():
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 300), degree=st.integers(0, 12), rewire=st.sampled_from([0.0, 0.05, 0.5, 1.0]),
+       seed=st.integers(0, 2**32 - 1), threads=st.integers(1, 5), kind=st.sampled_from(["small_world", "random"]))
+def test_any_network_on_any_number_of_threads_is_the_array_construction(n, degree, rewire, seed, threads, kind):
+    """Blocks, some of them empty (more threads than customers), some without a moved tie: the
+    same ties in the same order as the sorted arrays, and the stream left where they leave it."""
+    a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+    with Workers(threads) as workers:
+        if kind == "small_world":
+            net = network.small_world(n, degree, rewire, a, workers)
+            half = min(degree // 2, (n - 1) // 2)
+            src, offsets = (_small_world_reference(n, degree, rewire, b) if n >= 2 and half >= 1
+                            else (np.zeros(0), np.zeros(n + 1)))
+        else:
+            net = network.random_network(n, degree, a, workers)
+            src, offsets = (_random_reference(n, degree, b) if n >= 2 and (n * degree) // 2 >= 1
+                            else (np.zeros(0), np.zeros(n + 1)))
+    np.testing.assert_array_equal(net.src, src)
+    np.testing.assert_array_equal(net.offsets, offsets)
+    assert a.random() == b.random()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4, network.MOST_BLOCKS + 3])
+def test_the_stream_continues_where_the_array_construction_leaves_it(threads):
     a, b = np.random.default_rng(5), np.random.default_rng(5)
-    network.small_world(1000, 6, 0.2, a)
+    with Workers(threads) as workers:
+        network.small_world(1000, 6, 0.2, a, workers)
     _small_world_reference(1000, 6, 0.2, b)
     assert a.random() == b.random()
+
+
+def test_a_generator_on_another_bit_generator_builds_the_same_small_world():
+    """Only PCG64 streams jump ahead; any other is drawn in one piece, with the same ties."""
+    with Workers(3) as workers:
+        net = network.small_world(2000, 6, 0.3, np.random.Generator(np.random.Philox(9)), workers)
+    src, offsets = _small_world_reference(2000, 6, 0.3, np.random.Generator(np.random.Philox(9)))
+    np.testing.assert_array_equal(net.src, src)
+    np.testing.assert_array_equal(net.offsets, offsets)
 
 
 def test_tiny_and_empty_networks():

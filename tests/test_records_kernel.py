@@ -13,7 +13,7 @@ from cxsim.config import load_run_spec
 from cxsim.engine.records import _revenue
 from cxsim.engine.records_kernel import compress, cycle_counts
 from cxsim.engine.run import run
-from cxsim.engine.workers import Workers
+from cxsim.workers import Workers
 
 
 def _population(seed: int, n: int, n_seg: int, n_t: int, terrible_type: type) -> dict[str, np.ndarray]:

@@ -8,8 +8,9 @@ contacts each is 6,000,000 directed ties in 24 MB plus 8 MB of offsets. Word of 
 listener's tellers in one contiguous run, blocks of listeners on separate threads.
 
 The networks are built by compiled passes (:mod:`cxsim.behaviour.network_kernels`) from the
-``network`` stream, with the same ties, in the same order, as building every tie's two ends as
-arrays and sorting them by listener would give.
+``network`` stream, blocks of ties side by side on worker threads, with the same ties, in the same
+order, as building every tie's two ends as arrays and sorting them by listener would give — on
+any number of threads.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from cxsim.workers import Workers
+
 Index = NDArray[np.int32] | NDArray[np.int64]
+
+#: At most this many blocks of ties build a network, whatever the number of threads: each block
+#: holds a 32-bit count per customer while the network is built (two blocks build a small world of
+#: 4 M customers 1.7 times as fast as one: ``benchmarks/results/network.txt``).
+MOST_BLOCKS = 8
 
 #: Largest population whose customer numbers fit ``src``'s 32-bit integers.
 INT32_CUSTOMERS = int(np.iinfo(np.int32).max)
@@ -67,7 +75,8 @@ def _empty(n: int) -> Network:
     return Network(n, np.zeros(0, dtype=index_dtype(n)), np.zeros(n + 1, dtype=np.int64))
 
 
-def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) -> Network:
+def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator,
+                workers: Workers | None = None) -> Network:
     """Watts & Strogatz (1998) small world, built in compiled passes.
 
     Each customer ``i`` is tied to its ``degree // 2`` nearest neighbours on each side of a ring
@@ -75,45 +84,83 @@ def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) ->
     uniformly random other customer with probability ``rewire`` (one uniform per tie in tie order,
     then one integer per moved tie). Rewiring can, rarely, duplicate a tie (about
     ``rewire·degree/n`` of ties); duplicates are kept rather than paying a sort of all ties, so
-    such a pair hears each other's stories twice.
+    such a pair hears each other's stories twice. ``workers`` builds it in blocks side by side,
+    the uniforms included (each block from the stream's state at its first tie): the same
+    network, and the same stream afterwards, on any number of threads.
     """
     # numba: imported on first use only
-    from cxsim.behaviour.network_kernels import offsets_of, ring_counts, ring_place, shift_past
-    from cxsim.draws import below_into
+    from cxsim.behaviour.network_kernels import ring_counts, ring_place, shift_past
 
     half = min(degree // 2, (n - 1) // 2)
     if n < 2 or half < 1:
         return _empty(n)
+    pool = workers if workers is not None else Workers(1)
+    customers = pool.blocks(n, MOST_BLOCKS)
     moved = np.empty(n * half, dtype=bool)
-    below_into(rng, moved, rewire)
-    new = rng.integers(0, n - 1, size=int(np.count_nonzero(moved)), dtype=np.int64)
-    shift_past(new, moved, half)  # skip the customer itself: no self-ties
-    counts = np.zeros(n, dtype=np.int64)
-    ring_counts(n, half, moved, new, counts)
-    offsets = offsets_of(counts)
-    del counts
+    _below_in_blocks(rng, moved, rewire, [(lo * half, hi * half) for lo, hi in customers], pool)
+    first = np.cumsum([0, *(np.count_nonzero(moved[lo * half:hi * half]) for lo, hi in customers)]).tolist()
+    new = rng.integers(0, n - 1, size=first[-1], dtype=np.int64)
+    blocks = range(len(customers))
+    pool.map(lambda t: shift_past(new, moved, half, customers[t][0] * half, customers[t][1] * half, first[t]), blocks)
+    counts = np.zeros((len(customers), n), dtype=np.int32)  # ties i→b by block and listener
+    pool.map(lambda t: ring_counts(*customers[t], n, half, moved, new, first[t], counts[t]), blocks)
+    offsets = _offsets(counts, half, pool)
     src = np.empty(2 * n * half, dtype=index_dtype(n))
-    ring_place(n, half, moved, new, offsets[:-1].copy(), src)  # O(ties), unlike a sort
+    pool.map(lambda t: ring_place(*customers[t], n, half, moved, new, first[t], offsets, counts[t], src), blocks)
     return Network(n, src, offsets)
 
 
-def random_network(n: int, degree: int, rng: np.random.Generator) -> Network:
-    """Random ties (Erdős–Rényi style) with mean ``degree`` contacts per customer."""
-    from cxsim.behaviour.network_kernels import offsets_of, pair_counts, pair_place  # numba: on first use only
+def random_network(n: int, degree: int, rng: np.random.Generator, workers: Workers | None = None) -> Network:
+    """Random ties (Erdős–Rényi style) with mean ``degree`` contacts per customer; ``workers``
+    places them in blocks side by side (the same network on any number of threads)."""
+    from cxsim.behaviour.network_kernels import pair_counts, pair_place  # numba: on first use only
 
     m = (n * degree) // 2
     if n < 2 or m < 1:
         return _empty(n)
+    pool = workers if workers is not None else Workers(1)
     a = rng.integers(0, n, size=m, dtype=np.int64)
     b = rng.integers(0, n - 1, size=m, dtype=np.int64)
     b += b >= a
-    counts = np.zeros(n, dtype=np.int64)
-    pair_counts(a, b, counts)
-    offsets = offsets_of(counts)
-    del counts
+    ties = pool.blocks(m, MOST_BLOCKS)
+    blocks = range(len(ties))
+    # ties a→b of every block first, then b→a: each listener's ties in the order of the rows
+    counts = np.zeros((2 * len(ties), n), dtype=np.int32)
+    pool.map(lambda t: pair_counts(*ties[t], a, b, counts[t], counts[len(ties) + t]), blocks)
+    offsets = _offsets(counts, 0, pool)
     src = np.empty(2 * m, dtype=index_dtype(n))
-    pair_place(a, b, offsets[:-1].copy(), src)
+    pool.map(lambda t: pair_place(*ties[t], a, b, offsets, counts[t], counts[len(ties) + t], src), blocks)
     return Network(n, src, offsets)
+
+
+def _below_in_blocks(rng: np.random.Generator, out: NDArray[np.bool_], p: float,
+                     blocks: list[tuple[int, int]], pool: Workers) -> None:
+    """``out`` ← ``rng.random(out.size) < p``, the ``blocks`` of ``out`` drawn side by side from
+    the stream's states at their first draw; ``rng`` ends where drawing them all leaves it."""
+    from cxsim.draws import advance, below_at, below_into, states_at  # numba: on first use only
+
+    if type(rng.bit_generator) is not np.random.PCG64 or len(blocks) < 2:
+        below_into(rng, out, p)
+        return
+    states = states_at(rng, np.array([lo for lo, _ in blocks], dtype=np.int64))
+    pool.map(lambda t: below_at(states[t], out[blocks[t][0]:blocks[t][1]], p), range(len(blocks)))
+    advance(rng, out.size)
+
+
+def _offsets(counts: NDArray[np.int32], extra: int, pool: Workers) -> NDArray[np.int64]:
+    """``offsets`` of the listeners whose ties the rows of ``counts`` count by block (each with
+    ``extra`` more after them); the rows become where each block's ties begin (a listener at a
+    time: :func:`cxsim.behaviour.network_kernels.listener_starts`, ranges of listeners side by side)."""
+    from cxsim.behaviour.network_kernels import listener_starts  # numba: on first use only
+
+    n = counts.shape[1]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    listeners = pool.blocks(n)
+    totals = pool.map(lambda r: listener_starts(*r, extra, counts, offsets), listeners)
+    bases = np.cumsum([0, *totals[:-1]]).tolist()
+    pool.map(lambda t: np.add(offsets[listeners[t][0] + 1:listeners[t][1] + 1], bases[t],
+                              out=offsets[listeners[t][0] + 1:listeners[t][1] + 1]), range(len(listeners)))
+    return offsets
 
 
 def no_network(n: int) -> Network:

@@ -28,10 +28,10 @@ from cxsim.engine.kernel_inputs import Customers, Draws, Outputs, ScenarioTables
 from cxsim.engine.modes import Backend
 from cxsim.engine.state import PopulationState
 from cxsim.engine.streams import Streams
-from cxsim.engine.workers import Workers
 from cxsim.specs.copula import GaussianCopula
 from cxsim.specs.distribution import LogNormal, Normal, sample_into
 from cxsim.specs.operations import OperationsSource
+from cxsim.workers import Workers
 
 Array = NDArray[np.float64]
 Rows = slice | NDArray[np.intp]

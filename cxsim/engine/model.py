@@ -45,10 +45,10 @@ from cxsim.engine.market import (
 from cxsim.engine.records import CustomerSink, Recorder
 from cxsim.engine.state import PopulationState, init_state
 from cxsim.engine.streams import Streams
-from cxsim.engine.workers import Workers
 from cxsim.operations.runner import OperationsRunner
 from cxsim.specs.runtime import Runtime
 from cxsim.specs.scenario import Scenario, Sim
+from cxsim.workers import Workers
 
 
 @contextmanager

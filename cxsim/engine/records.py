@@ -41,8 +41,8 @@ from cxsim.engine.compiled import Compiled
 from cxsim.engine.cycle import CycleDraws, CycleOutcome, WordOfMouthTally, gather
 from cxsim.engine.records_kernel import compress, cycle_counts
 from cxsim.engine.state import PopulationState
-from cxsim.engine.workers import Workers
 from cxsim.sums import CHUNK, masked_sums
+from cxsim.workers import Workers
 
 #: Takes each cycle's rows of the per-customer table, e.g.
 #: :meth:`cxsim.engine.customer_file.CustomerFile.write` (``customers.parquet`` as the run goes).

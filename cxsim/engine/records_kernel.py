@@ -20,7 +20,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from cxsim.engine.workers import Workers
+from cxsim.workers import Workers
 
 _U = numba.uint64  # indices are never negative: unsigned indexing skips numba's wraparound check
 
@@ -108,19 +108,12 @@ def _compress(lo, hi, went, x, out, at, end):  # type: ignore[no-untyped-def]  #
 
 def compress(x: NDArray[Any], went: NDArray[np.bool_], workers: Workers | None = None) -> NDArray[Any]:
     """``x[went]`` (the same values, in order), blocks of rows side by side on ``workers``."""
-    edges = _edges(went.size, workers)
-    blocks = list(zip(edges[:-1].tolist(), edges[1:].tolist()))
     pool = workers if workers is not None else Workers(1)
+    blocks = pool.blocks(went.size)
     starts = np.cumsum([0, *pool.map(lambda b: _count(b[0], b[1], went), blocks)]).tolist()
     out = np.empty(starts[-1], dtype=x.dtype)
     pool.map(lambda k: _compress(*blocks[k], went, x, out, starts[k], starts[k + 1]), range(len(blocks)))
     return out
-
-
-def _edges(n: int, workers: Workers | None) -> NDArray[np.int64]:
-    """Block boundaries: one block of rows per thread."""
-    threads = workers.threads if workers is not None else 1
-    return np.linspace(0, n, threads + 1).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -143,13 +136,13 @@ def cycle_counts(went: NDArray[np.bool_], active: NDArray[np.bool_], segment: ND
                  present: NDArray[np.bool_], n_seg: int, workers: Workers | None = None) -> CycleCounts:
     """:func:`block_counts` over the whole population, blocks side by side on ``workers``.
     ``present``: the ``(T, n)`` touchpoint-major buffer."""
-    edges = _edges(went.size, workers)
-    blocks = list(zip(edges[:-1].tolist(), edges[1:].tolist()))
+    pool = workers if workers is not None else Workers(1)
+    blocks = pool.blocks(went.size)
 
     def count(block: tuple[int, int]) -> NDArray[np.int64]:
         return block_counts(*block, went, active, segment, churned, recommend, terrible, present, n_seg)
 
-    parts = (workers if workers is not None else Workers(1)).map(count, blocks)
+    parts = pool.map(count, blocks)
     total: NDArray[np.int64] = np.sum(parts, axis=0, dtype=np.int64)
     first = min((int(p[FIRST]) for p, (_, hi) in zip(parts, blocks) if p[FIRST] < hi), default=-1)
     head = total[:HEAD].tolist()

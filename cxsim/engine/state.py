@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,8 @@ from numpy.typing import NDArray
 from cxsim.behaviour.network import Network, no_network, random_network, small_world
 from cxsim.engine.compiled import Compiled
 from cxsim.engine.streams import Streams
-from cxsim.engine.workers import Workers
+from cxsim.specs.scenario import WordOfMouth
+from cxsim.workers import Workers
 
 Array = NDArray[np.float64]
 
@@ -61,6 +61,15 @@ class PopulationState:
         return rows if self.customer_id is None else self.customer_id[rows]
 
 
+def _network(wom: WordOfMouth, n: int, rng: np.random.Generator, workers: Workers) -> Network:
+    """The social network of ``wom``, built in blocks on ``workers``."""
+    if wom.network == "small_world":
+        return small_world(n, wom.degree, wom.rewire, rng, workers)
+    if wom.network == "random":
+        return random_network(n, wom.degree, rng, workers)
+    return no_network(n)
+
+
 def segment_dtype(n_segments: int) -> type[np.signedinteger[Any]]:
     """The smallest signed integer type that holds the segment indices: int8 up to 127 segments."""
     return np.int8 if n_segments <= np.iinfo(np.int8).max else np.int32
@@ -70,8 +79,9 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
                floats: type[np.floating] = np.float64) -> PopulationState:
     """Draw segments, expectations and the social network for ``n`` customers.
 
-    Each touchpoint's expectations and the network come from streams of their own, so ``workers``
-    draws them side by side (the same numbers on any number of threads). ``floats`` is the type
+    Each touchpoint's expectations and the network come from streams of their own: ``workers``
+    builds the network in blocks side by side, then draws the touchpoints' expectations side by
+    side. The numbers are the same on any number of threads. ``floats`` is the type
     of the expectations, satisfaction and bad memory (:attr:`cxsim.specs.runtime.Runtime.precision`;
     expectations are drawn in 64 bits either way).
     """
@@ -90,17 +100,9 @@ def init_state(compiled: Compiled, n: int, streams: Streams, workers: Workers | 
             draws = dist.sample(rng, n)  # drawn for everyone, so a segment's draws do not shift others'
             np.copyto(expectation[:, j], draws, where=segment == k)
 
-    def network() -> Network:
-        wom = scenario.word_of_mouth
-        net_rng = streams.get("network")
-        if wom.network == "small_world":
-            return small_world(n, wom.degree, wom.rewire, net_rng)
-        if wom.network == "random":
-            return random_network(n, wom.degree, net_rng)
-        return no_network(n)
-
-    tasks = [network, *(partial(expect, j) for j in range(compiled.n_touchpoints))]
-    net = (workers if workers is not None else Workers(1)).map(lambda task: task(), tasks)[0]  # type: ignore[operator]
+    pool = workers if workers is not None else Workers(1)
+    net = _network(scenario.word_of_mouth, n, streams.get("network"), pool)
+    pool.map(expect, range(compiled.n_touchpoints))
     return PopulationState(
         segment=segment,
         expectation=expectation,

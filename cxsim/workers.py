@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -41,6 +43,13 @@ class Workers:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="cxsim")
         return list(self._pool.map(fn, items))
+
+    def blocks(self, n: int, most: int | None = None) -> list[tuple[int, int]]:
+        """``n`` items as consecutive ``(lo, hi)`` ranges, one per thread (at ``most`` ranges; some
+        empty when ``n`` is smaller than their number)."""
+        count = self.threads if most is None else max(1, min(self.threads, most))
+        edges = np.linspace(0, n, count + 1).astype(np.int64).tolist()
+        return list(zip(edges[:-1], edges[1:]))
 
     def close(self) -> None:
         if self._pool is not None:
