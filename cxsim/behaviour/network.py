@@ -26,7 +26,7 @@ Index = NDArray[np.int32] | NDArray[np.int64]
 
 #: At most this many blocks of ties build a network, whatever the number of threads: each block
 #: holds a 32-bit count per customer while the network is built (two blocks build a small world of
-#: 4 M customers 1.7 times as fast as one: ``benchmarks/results/network.txt``).
+#: 4 M customers 1.6 times as fast as one: ``benchmarks/results/network.txt``).
 MOST_BLOCKS = 8
 
 #: Largest population whose customer numbers fit ``src``'s 32-bit integers.
