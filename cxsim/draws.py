@@ -283,8 +283,7 @@ def random_into(gen: np.random.Generator, out: NDArray[np.float64]) -> None:
 def below_into(gen: np.random.Generator, out: NDArray[np.bool_], p: float) -> None:
     """``out`` ← ``gen.random(out.size) < p`` without the array of uniforms (one byte a draw
     instead of nine); ``gen`` ends where ``gen.random(out.size)`` would leave it."""
-    if out.dtype != np.bool_ or out.ndim != 1 or not out.flags.c_contiguous:
-        raise ValueError("out: needs a contiguous 1-d bool array")
+    _check_flags(out)
     bg = _pcg64(gen)
     if bg is None:
         np.less(gen.random(out.size), p, out=out)
@@ -296,9 +295,13 @@ def below_at(state: NDArray[np.uint64], out: NDArray[np.bool_], p: float) -> Non
     """``out`` ← the next ``out.size`` uniforms ``< p`` of the PCG64 stream at ``state`` (a row of
     :func:`states_at`, advanced in place): :func:`below_into` for one block of a stream drawn
     block by block on separate threads."""
+    _check_flags(out)
+    _below(state, out, float(p))
+
+
+def _check_flags(out: NDArray[np.bool_]) -> None:
     if out.dtype != np.bool_ or out.ndim != 1 or not out.flags.c_contiguous:
         raise ValueError("out: needs a contiguous 1-d bool array")
-    _below(state, out, float(p))
 
 
 def random(gen: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.float64]:

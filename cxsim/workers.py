@@ -1,9 +1,10 @@
-"""Worker threads for the population engine.
+"""Worker threads for the population engine and the network's construction.
 
-numpy releases the GIL inside its loops and random generators, so a cycle's independent pieces
-of work — one touchpoint's draws, one block of customers' journeys — run side by side on the
-machine's cores. Every piece writes its own rows or columns and reads its own random stream, so
-the result is the same for any number of threads (``tests/test_model.py`` checks it).
+numpy and the compiled kernels release the GIL inside their loops, so independent pieces of work
+— one touchpoint's draws, one block of customers' journeys, one block of a network's ties — run
+side by side on the machine's cores. Every piece writes its own rows or columns and reads its own
+random stream (or its own stretch of one, :func:`cxsim.draws.states_at`), so the result is the
+same for any number of threads (``tests/test_model.py``, ``tests/test_network.py`` check it).
 """
 
 from __future__ import annotations

@@ -158,8 +158,12 @@ def _offsets(counts: NDArray[np.int32], extra: int, pool: Workers) -> NDArray[np
     listeners = pool.blocks(n)
     totals = pool.map(lambda r: listener_starts(*r, extra, counts, offsets), listeners)
     bases = np.cumsum([0, *totals[:-1]]).tolist()
-    pool.map(lambda t: np.add(offsets[listeners[t][0] + 1:listeners[t][1] + 1], bases[t],
-                              out=offsets[listeners[t][0] + 1:listeners[t][1] + 1]), range(len(listeners)))
+
+    def shift(t: int) -> None:  # a range's offsets on from the ties of the ranges before it
+        lo, hi = listeners[t]
+        offsets[lo + 1:hi + 1] += bases[t]
+
+    pool.map(shift, range(len(listeners)))
     return offsets
 
 
