@@ -2,7 +2,8 @@
 
 The ties are placed straight into the listener-sorted array of tellers (compressed sparse rows:
 ``offsets`` and ``src``) with a counting sort, so no array of all the ties' two ends is ever held.
-The ties are split into consecutive blocks, one per thread, and every pass works on one block
+The ties are split into consecutive blocks, one per thread (at most
+:data:`cxsim.behaviour.network.MOST_BLOCKS`), and every pass works on one block
 (or, for :func:`listener_starts`, one range of listeners) alone:
 
 1. each block counts its ties into each listener, in its own row of a ``blocks × customers``
